@@ -1,0 +1,49 @@
+/**
+ * The `ontology-ops` command tree. Each command lives in `src/cli/commands/<name>.ts` and exports
+ * `register(program, context)`; this file wires them and turns every failure into one line and exit code 1.
+ */
+import { Command, CommanderError } from 'commander';
+import { userMessage } from '../errors.ts';
+import { CliContext, type CliIo, type GlobalOptions } from './context.ts';
+import { registerCommands } from './commands/index.ts';
+
+/** Builds the program with all commands, writing to `io`. */
+export function buildProgram(io: CliIo): { program: Command; context: CliContext } {
+  const program = new Command('ontology-ops');
+  const context = new CliContext(io, () => program.opts<GlobalOptions>());
+  program
+    .description('Keeps a multi-tenant ONE ontology honest: integrity checks, metrics, migrations, monitors.')
+    .option('--db <file>', 'SQLite store file (default: env ONTOLOGY_DB, else ./data/ontology.db)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .option('--now <instant>', 'evaluate as of this instant (ISO 8601 or epoch ms) instead of the clock')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: () => {
+        // Printed once, as one line, by runCli.
+      },
+    });
+  registerCommands(program, context);
+  for (const command of program.commands) command.exitOverride();
+  return { program, context };
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const { program } = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      io.stderr(`ontology-ops: ${error.message.replace(/^error: /, '')}\n`);
+      return error.exitCode || 1;
+    }
+    io.stderr(`ontology-ops: ${userMessage(error)}\n`);
+    if (io.env.ONTOLOGY_OPS_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return 1;
+  }
+}
