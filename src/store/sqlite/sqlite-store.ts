@@ -230,11 +230,11 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore {
   async eventsOfEntity(entityId: string, limit: number): Promise<ConvexDocument[]> {
     const rows = this.database
       .prepare(
-        `SELECT doc FROM events WHERE actor_id = ?1
-         UNION SELECT doc FROM events WHERE target_id = ?1
-         ORDER BY json_extract(doc, '$.timestamp') DESC LIMIT ?2`,
+        `SELECT doc, timestamp FROM events WHERE actor_id = @entityId
+         UNION SELECT doc, timestamp FROM events WHERE target_id = @entityId
+         ORDER BY timestamp DESC LIMIT @limit`,
       )
-      .all(entityId, limit) as { doc: string }[];
+      .all({ entityId, limit }) as { doc: string }[];
     return rows.map((row) => parseDocument(row.doc, 'uniform'));
   }
 
