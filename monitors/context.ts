@@ -1,0 +1,50 @@
+/**
+ * What every monitor job runs with: the quality engine, the monitor state, delivery, configuration and an
+ * injected clock. Built once by the scheduler (or the CLI) from a store.
+ */
+import type { Baseline, PipelineDeps } from '../src/alerts/pipeline.ts';
+import type { AlertStore, EventLog, Notifier, OutboxStore } from '../src/alerts/ports.ts';
+import type { Sleep } from '../src/alerts/outbox.ts';
+import type { AlertsConfig, MonitorsConfig } from '../src/config.ts';
+import type { DocumentStore, MetaStore } from '../src/store/port.ts';
+import type { JobRunStore, QualitySource, SnapshotStore } from './ports.ts';
+
+/** Marks old events archived, one batch at a time (the SQLite adapter keeps indexed columns in step). */
+export interface EventArchiveStore {
+  /** Sets `archived: true` on up to `limit` events with timestamp < `cutoff` that are not archived; returns how many. */
+  archiveEventsBefore(cutoff: number, limit: number): Promise<number>;
+}
+
+/** All the monitor state a job may touch. */
+export type MonitorStateStore = AlertStore & OutboxStore & JobRunStore & SnapshotStore & EventArchiveStore;
+
+/** Dependencies of the jobs. */
+export interface MonitorContext {
+  quality: QualitySource;
+  state: MonitorStateStore;
+  meta: MetaStore;
+  /** Record lookups (e.g. the group of an issue's record). */
+  documents: DocumentStore;
+  events: EventLog;
+  notifier: Notifier;
+  alerts: AlertsConfig;
+  monitors: Pick<MonitorsConfig, 'archivalBatchSize'>;
+  now: () => number;
+  sleep: Sleep;
+  log: (line: string) => void;
+}
+
+/** The pipeline's dependencies from a monitor context. */
+export function pipelineDeps(context: MonitorContext, baseline?: Baseline): PipelineDeps {
+  return {
+    alerts: context.state,
+    outbox: context.state,
+    notifier: context.notifier,
+    events: context.events,
+    config: context.alerts,
+    now: context.now,
+    sleep: context.sleep,
+    log: context.log,
+    ...(baseline ? { baseline } : {}),
+  };
+}

@@ -1,0 +1,25 @@
+/** Small pieces the jobs share. */
+import type { Baseline, DecisionOutcome } from '../../src/alerts/pipeline.ts';
+import type { MonitorContext } from '../context.ts';
+import { snapshotMetrics } from '../ports.ts';
+
+/** Counts of decisions by action (`posted`, `updated`, …) for the job-run record. */
+export function decisionCounts(decisions: readonly DecisionOutcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const decision of decisions) {
+    if (decision.action === 'none') continue;
+    const name = `alerts_${decision.action}`;
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** "What changed" for a new alert: the subject's value in the latest earlier daily snapshot of its scope. */
+export function snapshotBaseline(context: MonitorContext): Baseline {
+  return async (subject, groupId, before) => {
+    const snapshot = await context.state.latestSnapshotBefore(groupId, before);
+    if (!snapshot) return null;
+    const value = snapshotMetrics(snapshot)[subject];
+    return value === undefined ? null : { value, at: snapshot.timestamp };
+  };
+}

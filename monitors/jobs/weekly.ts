@@ -1,0 +1,101 @@
+/**
+ * The weekly job: the last 7 days of daily snapshots, per metric first/last/min/max and trend, posted as a
+ * summary to the reports channel; a declining metric raises a warning alert (`trend.<metric>`) for its scope.
+ */
+import { METRIC_INFO, type MetricSubject } from '../../src/alerts/evaluate.ts';
+import { runAlertPipeline } from '../../src/alerts/pipeline.ts';
+import { remediationFor } from '../../src/alerts/remediation.ts';
+import { reportChannel } from '../../src/alerts/route.ts';
+import type { Signal } from '../../src/alerts/types.ts';
+import { weeklySummaryMessage, type SummaryMetric } from '../../src/slack/blocks/summary.ts';
+import { pipelineDeps, type MonitorContext } from '../context.ts';
+import type { QualitySnapshot } from '../ports.ts';
+import { TREND_METRICS, TREND_RULES, trendsOf, type MetricTrend } from '../trend.ts';
+import { decisionCounts } from './shared.ts';
+
+/** The window the weekly summary covers. */
+export const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+function titleOf(metric: MetricTrend['metric']): string {
+  return METRIC_INFO[metric as MetricSubject].title;
+}
+
+function trendSignal(trend: MetricTrend, groupId: string | null): Signal {
+  const rule = TREND_RULES[trend.metric];
+  return {
+    subject: `trend.${trend.metric}`,
+    groupId,
+    severity: 'warning',
+    title: `${titleOf(trend.metric)} declining over 7 days`,
+    value: trend.last,
+    unit: rule.unit,
+    threshold: `warning when it gets ${rule.better === 'higher' ? 'lower' : 'higher'} over the week beyond tolerance`,
+    breakdown: { first: trend.first, last: trend.last, min: trend.min, max: trend.max, snapshots: trend.points.length },
+    topIssueIds: [],
+    remediation: remediationFor('trend'),
+    note: `Daily values ${trend.sparkline}`,
+  };
+}
+
+/** Builds the weekly summary and trend alerts; returns the counts recorded with the run. */
+export async function runWeekly(context: MonitorContext): Promise<Record<string, number>> {
+  const now = context.now();
+  const from = now - WEEK_MS;
+  const snapshots = await context.state.snapshotsBetween(from, now);
+  const byScope = new Map<string | null, QualitySnapshot[]>();
+  for (const snapshot of snapshots) {
+    const scope = snapshot.groupId ?? null;
+    const list = byScope.get(scope) ?? [];
+    list.push(snapshot);
+    byScope.set(scope, list);
+  }
+
+  const signals: Signal[] = [];
+  const decliningGroups: { groupId: string; metrics: string[] }[] = [];
+  let platform: MetricTrend[] = [];
+  for (const [groupId, scoped] of byScope) {
+    const trends = trendsOf(scoped);
+    if (groupId === null) platform = trends;
+    const declining = trends.filter((trend) => trend.trend === 'declining');
+    for (const trend of declining) signals.push(trendSignal(trend, groupId));
+    if (groupId !== null && declining.length > 0) decliningGroups.push({ groupId, metrics: declining.map((trend) => trend.metric) });
+  }
+  decliningGroups.sort((a, b) => b.metrics.length - a.metrics.length || a.groupId.localeCompare(b.groupId));
+
+  const summary = weeklySummaryMessage({
+    from,
+    to: now,
+    snapshots: byScope.get(null)?.length ?? 0,
+    platform: platform.map(
+      (trend): SummaryMetric => ({
+        title: titleOf(trend.metric),
+        unit: TREND_RULES[trend.metric].unit,
+        first: trend.first,
+        last: trend.last,
+        min: trend.min,
+        max: trend.max,
+        trend: trend.trend,
+        sparkline: trend.sparkline,
+      }),
+    ),
+    decliningGroups,
+    groupsTracked: [...byScope.keys()].filter((scope) => scope !== null).length,
+  });
+  await context.state.enqueue([{ kind: 'post', channel: reportChannel(context.alerts), alertId: null, message: summary }], now);
+
+  const pipeline = await runAlertPipeline(pipelineDeps(context), {
+    source: 'weekly',
+    signals,
+    coverage: { subjects: TREND_METRICS.map((metric) => `trend.${metric}`), groupIds: 'all', severities: ['warning'] },
+    observations: [...byScope.entries()].flatMap(([groupId, scoped]) =>
+      trendsOf(scoped).map((trend) => ({ subject: `trend.${trend.metric}`, groupId, value: trend.last })),
+    ),
+  });
+  return {
+    snapshots: snapshots.length,
+    scopes: byScope.size,
+    declining: signals.length,
+    decliningPlatform: platform.filter((trend) => trend.trend === 'declining').length,
+    ...decisionCounts(pipeline.decisions),
+  };
+}

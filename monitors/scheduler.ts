@@ -1,0 +1,197 @@
+/**
+ * The scheduler: node-cron tasks (UTC, expressions from the configuration) that run the monitor jobs, only on
+ * the replica holding the `monitor-leader` lease. On start (and whenever this replica becomes leader) missed
+ * runs are caught up; the outbox is flushed on an interval so undelivered messages go out once Slack is back.
+ */
+import { createTask, type ScheduledTask } from 'node-cron';
+import { deliverOutbox, realSleep, type Sleep } from '../src/alerts/outbox.ts';
+import { createEventLog } from '../src/alerts/event-log.ts';
+import type { Notifier } from '../src/alerts/ports.ts';
+import { JOB_NAMES, type Config, type JobName } from '../src/config.ts';
+import type { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { SqliteMonitorStore } from '../src/store/sqlite/monitor-store.ts';
+import type { MonitorContext, MonitorStateStore } from './context.ts';
+import type { QualitySource } from './ports.ts';
+import { JOBS, MonitorRunner, type Job } from './runner.ts';
+
+/** Name of the lease only the leader holds. */
+export const LEADER_LEASE = 'monitor-leader';
+
+/** Minutes a catch-up looks back for a missed slot (the weekly job's period plus a day). */
+const CATCH_UP_LOOKBACK_MINUTES = 8 * 24 * 60;
+
+/** Jobs caught up on a store where they never succeeded (a first weekly summary of nothing is noise). */
+const CATCH_UP_WHEN_NEVER_RUN: Record<JobName, boolean> = { hourly: true, daily: true, archival: true, weekly: false };
+
+/** Catch-up order: the daily snapshot before the weekly summary that reads it. */
+const CATCH_UP_ORDER: readonly JobName[] = ['hourly', 'daily', 'archival', 'weekly'];
+
+/** What the scheduler needs: configuration, the store, the quality engine and a notifier. */
+export interface SchedulerDeps {
+  config: Pick<Config, 'alerts' | 'monitors'>;
+  store: SqliteStore;
+  quality: QualitySource;
+  notifier: Notifier;
+  /** The clock; `Date.now` by default. */
+  now?: () => number;
+  sleep?: Sleep;
+  log?: (line: string) => void;
+  /** Monitor state; a `SqliteMonitorStore` on `store` by default. */
+  state?: MonitorStateStore;
+  /** Replace jobs (tests). */
+  jobs?: Partial<Record<JobName, Job>>;
+}
+
+/** A running scheduler. */
+export interface SchedulerHandle {
+  readonly runner: MonitorRunner;
+  readonly instanceId: string;
+  /** Resolves once the start-up leadership check and catch-up have finished. */
+  readonly ready: Promise<void>;
+  /** True while this replica holds the leader lease. */
+  isLeader(): boolean;
+  /** Runs the jobs whose cron expression matches the minute of `at` (what a node-cron tick does). */
+  tick(at: number): Promise<void>;
+  /** Stops the tasks and timers, waits for running jobs, and gives the lease up. */
+  stop(): Promise<void>;
+}
+
+/** The latest instant ≤ `now` (to the minute) at which `task`'s expression matches, or null within the lookback. */
+export function previousSlot(task: Pick<ScheduledTask, 'match'>, now: number, lookbackMinutes = CATCH_UP_LOOKBACK_MINUTES): number | null {
+  const start = Math.floor(now / 60_000) * 60_000;
+  for (let minute = 0; minute <= lookbackMinutes; minute++) {
+    const candidate = start - minute * 60_000;
+    if (task.match(new Date(candidate))) return candidate;
+  }
+  return null;
+}
+
+/** Starts the monitors. Returns at once; `ready` resolves after the start-up catch-up. */
+export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
+  const { config } = deps;
+  const now = deps.now ?? Date.now;
+  const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const state = deps.state ?? new SqliteMonitorStore(deps.store);
+  const instanceId = config.monitors.instanceId;
+  const context: MonitorContext = {
+    quality: deps.quality,
+    state,
+    meta: deps.store,
+    documents: deps.store,
+    events: createEventLog(deps.store, { groupSlug: config.monitors.eventsGroupSlug }),
+    notifier: deps.notifier,
+    alerts: config.alerts,
+    monitors: config.monitors,
+    now,
+    sleep: deps.sleep ?? realSleep,
+    log,
+  };
+  const runner = new MonitorRunner(context, instanceId, { ...JOBS, ...deps.jobs });
+  let leader = false;
+  let stopped = false;
+  let flushing: Promise<unknown> | null = null;
+  let catchingUp: Promise<void> | null = null;
+
+  const tasks = new Map<JobName, ScheduledTask>();
+  for (const job of JOB_NAMES) {
+    const task = createTask(config.monitors.schedules[job], (taskContext) => onSlot(job, taskContext.date.getTime()), {
+      timezone: config.monitors.timezone,
+      name: `monitor-${job}`,
+      // The runner records overlaps itself; node-cron would drop them silently.
+      noOverlap: false,
+    });
+    tasks.set(job, task);
+  }
+
+  async function claimLeadership(): Promise<boolean> {
+    try {
+      const result = await deps.store.acquireLease(LEADER_LEASE, instanceId, config.monitors.leaseTtlMs, now());
+      const wasLeader = leader;
+      leader = result.acquired;
+      if (leader && !wasLeader) {
+        log(`monitor: ${instanceId} is the leader`);
+        if (!stopped) catchingUp = catchUp();
+      }
+      if (!leader && wasLeader) log(`monitor: ${instanceId} lost the leader lease to ${result.acquired ? '' : result.heldBy.holder}`);
+    } catch (error) {
+      // Cannot reach the store: keep the last known role so a leader still runs (and reports) its failing jobs.
+      log(`monitor: lease check failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return leader;
+  }
+
+  async function catchUp(): Promise<void> {
+    for (const job of CATCH_UP_ORDER) {
+      if (stopped) return;
+      try {
+        const last = await state.lastSucceededRun(job);
+        const slot = previousSlot(tasks.get(job)!, now());
+        const missed = last === null ? CATCH_UP_WHEN_NEVER_RUN[job] : slot === null ? true : last.startedAt < slot;
+        if (!missed) continue;
+        log(`monitor ${job}: catching up (last success ${last ? new Date(last.startedAt).toISOString() : 'never'})`);
+        await runner.runJob(job, 'catch_up', slot);
+      } catch (error) {
+        log(`monitor ${job}: catch-up check failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  async function onSlot(job: JobName, slot: number): Promise<void> {
+    if (stopped || !config.monitors.enabled) return;
+    if (!(await claimLeadership())) return;
+    await runner.runJob(job, 'scheduled', slot);
+  }
+
+  async function flush(): Promise<void> {
+    if (stopped || flushing || !leader) return;
+    flushing = deliverOutbox({ outbox: state, notifier: deps.notifier, now, sleep: context.sleep, log, maxInlineWaitMs: 0 })
+      .catch((error: unknown) => log(`monitor: outbox flush failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        flushing = null;
+      });
+    await flushing;
+  }
+
+  const timers: NodeJS.Timeout[] = [];
+  if (config.monitors.enabled) {
+    timers.push(setInterval(() => void claimLeadership(), Math.max(1_000, Math.floor(config.monitors.leaseTtlMs / 3))));
+    timers.push(setInterval(() => void flush(), config.monitors.outboxIntervalMs));
+    for (const timer of timers) timer.unref();
+  }
+
+  const ready = (async () => {
+    if (!config.monitors.enabled) return;
+    await claimLeadership();
+    if (catchingUp) await catchingUp;
+    await flush();
+  })();
+  if (config.monitors.enabled) for (const task of tasks.values()) void task.start();
+
+  return {
+    runner,
+    instanceId,
+    ready,
+    isLeader: () => leader,
+    async tick(at: number) {
+      const minute = new Date(Math.floor(at / 60_000) * 60_000);
+      const due = JOB_NAMES.filter((job) => tasks.get(job)!.match(minute));
+      await Promise.all(due.map((job) => onSlot(job, minute.getTime())));
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearInterval(timer);
+      for (const task of tasks.values()) await task.destroy();
+      await ready.catch(() => {});
+      await runner.idle();
+      if (flushing) await flushing;
+      if (leader) {
+        try {
+          await deps.store.releaseLease(LEADER_LEASE, instanceId);
+        } catch {
+          // The lease expires on its own.
+        }
+        leader = false;
+      }
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * A notifier for local runs without a Slack token: prints each message's fallback text to a writer (stderr by
+ * default) and hands out increasing fake timestamps so edits and thread replies still work end to end.
+ */
+import type { MessageRef } from './types.ts';
+import type { Notifier, OutboundMessage } from './ports.ts';
+
+/** Prints messages instead of sending them. */
+export class ConsoleNotifier implements Notifier {
+  readonly name = 'console';
+  private counter = 0;
+
+  constructor(
+    private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async post(message: OutboundMessage & { channel: string; threadTs?: string }): Promise<MessageRef> {
+    this.counter++;
+    const ts = `${Math.floor(this.now() / 1000)}.${String(this.counter).padStart(6, '0')}`;
+    const where = message.threadTs ? `#${message.channel} (thread ${message.threadTs})` : `#${message.channel}`;
+    this.write(`[${where}] ${message.text}`);
+    return { channel: message.channel, ts };
+  }
+
+  async update(message: OutboundMessage & { channel: string; ts: string }): Promise<void> {
+    this.write(`[#${message.channel} edit ${message.ts}] ${message.text}`);
+  }
+}

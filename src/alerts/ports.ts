@@ -1,0 +1,148 @@
+/**
+ * Ports of the alert pipeline: where alert state, silences and the outbox live (the store), and how messages
+ * leave (a notifier). The SQLite adapter is `src/store/sqlite/monitor-store.ts`; notifiers are the Slack one
+ * (`src/slack/notifier.ts`) and the console one (`src/alerts/console-notifier.ts`).
+ */
+import { ErrorCode, OpsError } from '../errors.ts';
+import type { AlertState, Decision, MessageRef, Severity, Silence } from './types.ts';
+
+/** A message as it is sent: fallback text (notifications, screen readers) and Block Kit blocks. */
+export interface OutboundMessage {
+  text: string;
+  blocks?: unknown[];
+}
+
+/** What an outbox row does: a new message, an edit of the alert's message, or a reply in its thread. */
+export type OutboxKind = 'post' | 'update' | 'reply';
+
+/** An outbox row to write. `update` and `reply` rows need `alertId`: they target the alert's message. */
+export interface OutboxDraft {
+  kind: OutboxKind;
+  channel: string;
+  alertId: number | null;
+  message: OutboundMessage;
+}
+
+/** A stored outbox row. */
+export interface OutboxRow extends OutboxDraft {
+  id: number;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  sentAt: number | null;
+  /** The delivered message (posts and replies). */
+  result: MessageRef | null;
+}
+
+/** The fields of an alert the pipeline writes (the store assigns `id`). */
+export type AlertDraft = Omit<AlertState, 'id'> & { id?: number };
+
+/** One decision to record atomically: the alert's new state, the decision log line, and the messages it sends. */
+export interface DecisionRecord {
+  alert: AlertDraft;
+  decision: Decision;
+  source: string;
+  at: number;
+  /** Rows whose `alertId` is null get the alert's id. */
+  outbox: OutboxDraft[];
+}
+
+/** Silence to create. */
+export interface SilenceDraft {
+  subject: string;
+  groupId: string | null;
+  severity: Severity | null;
+  until: number;
+  createdBy: string;
+  reason: string;
+  createdAt: number;
+}
+
+/** A logged decision, for status views and audits. */
+export interface DecisionLogEntry {
+  alertId: number;
+  key: string;
+  at: number;
+  source: string;
+  action: string;
+  reason: string;
+  value: number | null;
+}
+
+/** Where the state of alerts is kept. */
+export interface AlertStore {
+  latestAlert(key: string): Promise<AlertState | null>;
+  getAlert(id: number): Promise<AlertState | null>;
+  firingAlerts(): Promise<AlertState[]>;
+  /** Most recent alerts first. */
+  listAlerts(options: { status?: 'firing' | 'resolved'; limit: number }): Promise<AlertState[]>;
+  /** Writes the state, the decision log line and the outbox rows in one transaction; returns the stored state. */
+  recordDecision(record: DecisionRecord): Promise<AlertState>;
+  recentDecisions(limit: number): Promise<DecisionLogEntry[]>;
+  activeSilences(now: number): Promise<Silence[]>;
+  addSilence(draft: SilenceDraft): Promise<Silence>;
+  /** Ends a silence now; false when no active silence has this id. */
+  endSilence(id: number, now: number): Promise<boolean>;
+  /** Marks an alert acknowledged (no more reminders until it resolves). */
+  acknowledge(alertId: number, by: string, at: number): Promise<AlertState>;
+}
+
+/** Where messages wait until they are delivered; survives restarts. */
+export interface OutboxStore {
+  enqueue(drafts: OutboxDraft[], at: number): Promise<OutboxRow[]>;
+  /** Pending rows whose next attempt is due, oldest first. */
+  dueOutbox(now: number, limit: number): Promise<OutboxRow[]>;
+  /** The earliest next attempt of any pending row, or null when none is pending. */
+  nextOutboxAttemptAt(): Promise<number | null>;
+  /** Records a delivery; a delivered `post` of an alert also stores the message on the alert. */
+  markOutboxSent(id: number, at: number, result: MessageRef | null): Promise<void>;
+  markOutboxRetry(id: number, nextAttemptAt: number, error: string): Promise<void>;
+  markOutboxFailed(id: number, at: number, error: string): Promise<void>;
+  /**
+   * Claims a due row for sending until `until`: true for exactly one caller (its `nextAttemptAt` is still
+   * `expectedNextAttemptAt`), so two processes never send the same row at once. A claim left by a crashed
+   * sender simply expires and the row is tried again.
+   */
+  claimOutbox(id: number, expectedNextAttemptAt: number, until: number): Promise<boolean>;
+  /** Moves a row's next attempt without counting an attempt (it waits for its alert's original post). */
+  deferOutbox(id: number, until: number): Promise<void>;
+  /**
+   * The message of an alert for edits and replies: delivered (`message`), still waiting (`pendingUntil` = when
+   * its post is next tried), or lost (its post failed for good).
+   */
+  alertMessage(
+    alertId: number,
+  ): Promise<{ state: 'delivered'; message: MessageRef } | { state: 'pending'; pendingUntil: number } | { state: 'lost' }>;
+  outboxCounts(): Promise<{ pending: number; sent: number; failed: number }>;
+  listOutbox(options: { status?: OutboxRow['status']; limit: number }): Promise<OutboxRow[]>;
+}
+
+/** A notifier could not deliver. `retryable` for 429, 5xx and network errors. */
+export class DeliveryError extends OpsError {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** From `Retry-After`, when the server said how long to wait. */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(ErrorCode.SlackDelivery, message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** Sends messages. Implementations throw `DeliveryError`. */
+export interface Notifier {
+  /** For logs: `slack` or `console`. */
+  readonly name: string;
+  /** Posts a message, in a thread when `threadTs` is given. */
+  post(message: OutboundMessage & { channel: string; threadTs?: string }): Promise<MessageRef>;
+  /** Replaces the text and blocks of a posted message. */
+  update(message: OutboundMessage & { channel: string; ts: string }): Promise<void>;
+}
+
+/** Writes the bot's own events (`monitoring_*`, `events_archived`) into the ontology's events table. */
+export interface EventLog {
+  log(type: string, metadata: Record<string, string | number | boolean | null>, at: number): Promise<void>;
+}

@@ -1,0 +1,86 @@
+/**
+ * Operator actions on alerts: silence (until a time, by whom, why), end a silence, acknowledge. Called by the
+ * CLI now and by Slack buttons later; arguments are validated here so every entry point gets the same errors.
+ */
+import { InvalidArgumentError, NotFoundError } from '../errors.ts';
+import { alertMessage } from '../slack/blocks/alert.ts';
+import { alertView } from './pipeline.ts';
+import type { AlertStore, OutboxStore } from './ports.ts';
+import type { AlertState, Severity, Silence } from './types.ts';
+
+const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+
+/** What to silence. `groupId`: a group id, `platform` (or null) for platform-wide, `*` for every scope. */
+export interface SilenceRequest {
+  subject: string;
+  groupId: string | null;
+  severity?: Severity | null;
+  until: number;
+  by: string;
+  reason: string;
+  now: number;
+}
+
+/** Creates a silence: matching alerts are recorded, not posted, until `until`. */
+export async function silenceAlerts(alerts: AlertStore, request: SilenceRequest): Promise<Silence> {
+  const subject = request.subject.trim();
+  if (subject === '') throw new InvalidArgumentError('subject must name a metric, trend or monitor (e.g. crossGroupViolations).');
+  if (!Number.isFinite(request.until) || request.until <= request.now) {
+    throw new InvalidArgumentError('until must be a time in the future.');
+  }
+  if (request.by.trim() === '') throw new InvalidArgumentError('by must name who silences (a user id or name).');
+  if (request.reason.trim() === '') throw new InvalidArgumentError('reason must say why the alert is silenced.');
+  const severity = request.severity ?? null;
+  if (severity !== null && !SEVERITIES.includes(severity)) {
+    throw new InvalidArgumentError(`severity must be one of ${SEVERITIES.join(', ')}, got "${String(severity)}".`);
+  }
+  const groupId = request.groupId === 'platform' ? null : request.groupId;
+  return alerts.addSilence({
+    subject,
+    groupId,
+    severity,
+    until: request.until,
+    createdBy: request.by.trim(),
+    reason: request.reason.trim(),
+    createdAt: request.now,
+  });
+}
+
+/** Ends a silence now. */
+export async function endSilence(alerts: AlertStore, silenceId: number, now: number): Promise<void> {
+  if (!(await alerts.endSilence(silenceId, now))) {
+    throw new NotFoundError(`No active silence ${silenceId}: list them with \`ontology-ops monitor status\`.`);
+  }
+}
+
+/** Finds a firing alert by id (`12`) or key (`crossGroupViolations|platform|critical`). */
+export async function findFiringAlert(alerts: AlertStore, reference: string): Promise<AlertState> {
+  const trimmed = reference.trim();
+  const alert = /^\d+$/.test(trimmed) ? await alerts.getAlert(Number(trimmed)) : await alerts.latestAlert(trimmed);
+  if (!alert || alert.status !== 'firing') {
+    throw new NotFoundError(`No firing alert "${reference}": list them with \`ontology-ops monitor status\`.`);
+  }
+  return alert;
+}
+
+/**
+ * Acknowledges a firing alert: it keeps being updated but sends no reminders until it resolves. Its message is
+ * edited (through the outbox) to say who acknowledged it.
+ */
+export async function acknowledgeAlert(
+  store: AlertStore & OutboxStore,
+  request: { alert: string; by: string; now: number },
+): Promise<AlertState> {
+  if (request.by.trim() === '') throw new InvalidArgumentError('by must name who acknowledges (a user id or name).');
+  const alert = await findFiringAlert(store, request.alert);
+  if (alert.acknowledgedAt !== null) return alert;
+  const acknowledged = await store.acknowledge(alert.id, request.by.trim(), request.now);
+  if (acknowledged.notifiedAt !== null && acknowledged.severity !== 'info') {
+    const view = alertView(acknowledged, { at: request.now, source: 'acknowledgement', mention: null, previous: null });
+    await store.enqueue(
+      [{ kind: 'update', channel: acknowledged.message?.channel ?? '', alertId: acknowledged.id, message: alertMessage(view) }],
+      request.now,
+    );
+  }
+  return acknowledged;
+}

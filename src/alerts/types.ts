@@ -1,0 +1,177 @@
+/**
+ * The alert model shared by the pipeline stages: what a job found (signals), what an alert remembers between
+ * runs (state), silences, and the decision taken for each alert.
+ */
+
+/** How urgent an alert is; also decides where it goes. */
+export type Severity = 'critical' | 'warning' | 'info';
+
+/** The identity of an alert: one problem, in one scope, at one severity. */
+export interface AlertIdentity {
+  /** A metric name (`crossGroupViolations`), a trend (`trend.referentialIntegrityScore`) or `monitor.<job>`. */
+  subject: string;
+  /** The group the problem is in, or null platform-wide. */
+  groupId: string | null;
+  severity: Severity;
+}
+
+/** The scope label of an identity: the group id, or `platform`. */
+export function scopeOf(identity: Pick<AlertIdentity, 'groupId'>): string {
+  return identity.groupId ?? 'platform';
+}
+
+/** The stable key of an identity (`subject|scope|severity`). */
+export function alertKey(identity: AlertIdentity): string {
+  return `${identity.subject}|${scopeOf(identity)}|${identity.severity}`;
+}
+
+/** Something a job found firing, with everything a person needs to act on it (ids and counts only). */
+export interface Signal extends AlertIdentity {
+  /** Short human name: "Cross-group violations". */
+  title: string;
+  value: number;
+  /** How to print the value. */
+  unit: 'percent' | 'count';
+  /** The threshold the value broke, in words: "critical when > 0". */
+  threshold: string;
+  /** Extra counts worth showing (e.g. `orphanedConnections: 3`). */
+  breakdown: Record<string, number>;
+  /** Ids of the first offending records. */
+  topIssueIds: string[];
+  /** What to do next, step by step. */
+  remediation: string[];
+  /** One line of context in words (e.g. a failed job's error), never record property values. */
+  note?: string;
+}
+
+/** Which identities an evaluation speaks for: one covered but not firing has resolved. */
+export interface Coverage {
+  subjects: readonly string[];
+  /** `all` for every scope (platform and each group), else the listed scopes (null = platform). */
+  groupIds: 'all' | readonly (string | null)[];
+  severities: readonly Severity[];
+}
+
+/** A value measured for a subject and scope, firing or not (shown when an alert resolves). */
+export interface Observation {
+  subject: string;
+  groupId: string | null;
+  value: number;
+}
+
+/** What one job run evaluated. */
+export interface Evaluation {
+  /** The job (or other source) that evaluated, recorded with each decision. */
+  source: string;
+  signals: Signal[];
+  coverage: Coverage;
+  /** Current values of covered subjects, including healthy ones. */
+  observations?: Observation[];
+}
+
+/** True when the coverage includes the identity. */
+export function covers(coverage: Coverage, identity: AlertIdentity): boolean {
+  return (
+    coverage.subjects.includes(identity.subject) &&
+    coverage.severities.includes(identity.severity) &&
+    (coverage.groupIds === 'all' || coverage.groupIds.includes(identity.groupId))
+  );
+}
+
+/** A Slack message an alert was posted as. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** What an alert last showed, kept so its message can be re-rendered when it resolves. */
+export interface AlertDetails {
+  unit: Signal['unit'];
+  threshold: string;
+  breakdown: Record<string, number>;
+  topIssueIds: string[];
+  remediation: string[];
+  note?: string;
+}
+
+/** One firing episode of an identity, as remembered between runs. A re-fire after resolving is a new alert. */
+export interface AlertState extends AlertIdentity {
+  id: number;
+  key: string;
+  status: 'firing' | 'resolved';
+  title: string;
+  details: AlertDetails;
+  firstFiringAt: number;
+  lastEvaluatedAt: number;
+  resolvedAt: number | null;
+  lastValue: number | null;
+  /** When the alert was first notified (message queued or event logged); null while it was never notified. */
+  notifiedAt: number | null;
+  lastReminderAt: number | null;
+  /** The Slack message, once delivered. */
+  message: MessageRef | null;
+  acknowledgedBy: string | null;
+  acknowledgedAt: number | null;
+}
+
+/** A silence: alerts matching it are recorded, not posted, until `until`. */
+export interface Silence {
+  id: number;
+  subject: string;
+  /** null matches the platform scope; `*` every scope. */
+  groupId: string | null;
+  /** null matches every severity. */
+  severity: Severity | null;
+  until: number;
+  createdBy: string;
+  reason: string;
+  createdAt: number;
+}
+
+/** True when the silence is in force at `now` and matches the identity. */
+export function silenceMatches(silence: Silence, identity: AlertIdentity, now: number): boolean {
+  return (
+    silence.until > now &&
+    silence.subject === identity.subject &&
+    (silence.groupId === '*' || silence.groupId === identity.groupId) &&
+    (silence.severity === null || silence.severity === identity.severity)
+  );
+}
+
+/** What the delivery stage does for an alert. */
+export type DecisionAction =
+  /** Post a new message. */
+  | 'post'
+  /** Edit the original message in place. */
+  | 'update'
+  /** Edit the original and post a reminder in its thread. */
+  | 'remind'
+  /** Reply "resolved" in the thread and edit the original. */
+  | 'resolve'
+  /** Edit the original to resolved, without a thread reply (it resolved while silenced). */
+  | 'resolve_quietly'
+  /** Record the state only; nothing is sent. */
+  | 'record'
+  /** Nothing to do. */
+  | 'none';
+
+/** Why: logged with every decision. */
+export type DecisionReason =
+  | 'new'
+  | 'silence_expired'
+  | 'still_firing'
+  | 'value_unchanged'
+  | 'repeat_interval_elapsed'
+  | 'acknowledged'
+  | 'silenced'
+  | 'resolved'
+  | 'severity_changed'
+  | 'resolved_while_silenced'
+  | 'resolved_never_notified'
+  | 'not_firing';
+
+/** The outcome of the dedup stage for one identity. */
+export interface Decision {
+  action: DecisionAction;
+  reason: DecisionReason;
+}

@@ -1,0 +1,236 @@
+/**
+ * `ontology-ops monitor …`: run a monitor job once, see the monitors' state, silence / unsilence /
+ * acknowledge alerts, and flush the outbox. The same services the scheduler and (later) Slack buttons use.
+ */
+import type { Command } from 'commander';
+import { createEventLog } from '../../alerts/event-log.ts';
+import { deliverOutbox, realSleep } from '../../alerts/outbox.ts';
+import type { Notifier } from '../../alerts/ports.ts';
+import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
+import type { Severity } from '../../alerts/types.ts';
+import { JOB_NAMES, loadConfig, parseDuration, type Config, type JobName } from '../../config.ts';
+import { InvalidArgumentError } from '../../errors.ts';
+import { createQualityService } from '../../quality/service.ts';
+import { createNotifier } from '../../slack/notifier.ts';
+import { SqliteMonitorStore } from '../../store/sqlite/monitor-store.ts';
+import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { formatInstant } from '../../slack/blocks/format.ts';
+import type { MonitorContext } from '../../../monitors/context.ts';
+import { MonitorRunner } from '../../../monitors/runner.ts';
+import { LEADER_LEASE } from '../../../monitors/scheduler.ts';
+import { parseInstant, parseWholeNumber, type CliContext } from '../context.ts';
+
+const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+
+function notifierFor(config: Config, context: CliContext, now: () => number): Notifier {
+  return createNotifier(config.slack, { write: (line) => context.log(line), now });
+}
+
+function monitorContext(store: SqliteStore, config: Config, context: CliContext): MonitorContext {
+  // `--now` pins every job to one instant; without it this is the real clock.
+  const now = () => context.now();
+  return {
+    quality: createQualityService(store),
+    state: new SqliteMonitorStore(store),
+    meta: store,
+    documents: store,
+    events: createEventLog(store, { groupSlug: config.monitors.eventsGroupSlug }),
+    notifier: notifierFor(config, context, now),
+    alerts: config.alerts,
+    monitors: config.monitors,
+    now,
+    sleep: realSleep,
+    log: (line) => context.log(line),
+  };
+}
+
+function parseJob(raw: string): JobName {
+  if (!(JOB_NAMES as readonly string[]).includes(raw)) {
+    throw new InvalidArgumentError(`job must be one of ${JOB_NAMES.join(', ')}, got "${raw}".`);
+  }
+  return raw as JobName;
+}
+
+/** `--until`: an instant (ISO 8601 / epoch ms) or a duration from now (`2h`, `30m`, `1d`). */
+function parseUntil(raw: string, now: number): number {
+  const duration = /^\s*\d+(\.\d+)?\s*(s|m|h|d)\s*$/.test(raw) ? parseDuration(raw) : undefined;
+  return duration !== undefined ? now + duration : parseInstant(raw, '--until');
+}
+
+function parseSeverity(raw: string | undefined): Severity | null {
+  if (raw === undefined) return null;
+  if (!(SEVERITIES as readonly string[]).includes(raw)) {
+    throw new InvalidArgumentError(`--severity must be one of ${SEVERITIES.join(', ')}, got "${raw}".`);
+  }
+  return raw as Severity;
+}
+
+function when(ms: number | null): string {
+  return ms === null ? '-' : formatInstant(ms);
+}
+
+/** Adds `monitor` and its subcommands. */
+export function register(program: Command, context: CliContext): void {
+  const monitor = program.command('monitor').description('scheduled monitors and their alerts');
+
+  monitor
+    .command('run')
+    .description('run a monitor job once: hourly | daily | weekly | archival')
+    .argument('<job>', 'hourly, daily, weekly or archival')
+    .action(async (rawJob: string) => {
+      const job = parseJob(rawJob);
+      const config = loadConfig(context.io.env);
+      const store = context.openStore({ mustExist: true });
+      try {
+        const runner = new MonitorRunner(monitorContext(store, config, context), `cli-${process.pid}`);
+        const result = await runner.runJob(job, 'manual');
+        context.print({ job, ...result }, (value) =>
+          value.outcome === 'succeeded'
+            ? `${job}: succeeded\n${Object.entries(value.counts)
+                .map(([name, count]) => `  ${name}: ${count}`)
+                .join('\n')}`
+            : value.outcome === 'failed'
+              ? `${job}: failed: ${value.error}`
+              : `${job}: skipped (already running)`,
+        );
+        if (result.outcome === 'failed') throw new InvalidArgumentError(`monitor ${job} failed: ${result.error}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  monitor
+    .command('status')
+    .description('recent job runs, firing alerts, silences, the outbox and the leader lease')
+    .option('--limit <n>', 'job runs and alerts to list', '20')
+    .action(async (options: { limit: string }) => {
+      const limit = parseWholeNumber(options.limit, '--limit');
+      const store = context.openStore({ mustExist: true });
+      try {
+        const state = new SqliteMonitorStore(store);
+        const now = context.now();
+        const lastSucceeded: Record<string, number | null> = {};
+        for (const job of JOB_NAMES) lastSucceeded[job] = (await state.lastSucceededRun(job))?.startedAt ?? null;
+        const result = {
+          leader: await store.getLease(LEADER_LEASE),
+          lastSucceeded,
+          runs: await state.recentJobRuns({ limit }),
+          firing: await state.firingAlerts(),
+          silences: await state.activeSilences(now),
+          outbox: await state.outboxCounts(),
+          failedDeliveries: await state.listOutbox({ status: 'failed', limit }),
+        };
+        context.print(result, (value) => {
+          const lines = [
+            `leader: ${value.leader ? `${value.leader.holder} until ${when(value.leader.expiresAt)}` : 'none'}`,
+            `last success: ${JOB_NAMES.map((job) => `${job} ${when(value.lastSucceeded[job] ?? null)}`).join(' · ')}`,
+            `outbox: ${value.outbox.pending} pending, ${value.outbox.sent} sent, ${value.outbox.failed} failed`,
+            '',
+            `firing alerts (${value.firing.length}):`,
+            ...value.firing.map(
+              (alert) =>
+                `  #${alert.id} ${alert.key} value ${alert.lastValue} since ${when(alert.firstFiringAt)}` +
+                `${alert.acknowledgedBy ? ` (acknowledged by ${alert.acknowledgedBy})` : ''}${alert.notifiedAt === null ? ' (not notified)' : ''}`,
+            ),
+            `silences (${value.silences.length}):`,
+            ...value.silences.map(
+              (silence) =>
+                `  #${silence.id} ${silence.subject} ${silence.groupId ?? 'platform'} ${silence.severity ?? 'any severity'} until ${when(silence.until)} by ${silence.createdBy}: ${silence.reason}`,
+            ),
+            `recent runs:`,
+            ...value.runs.map(
+              (run) =>
+                `  ${when(run.startedAt)} ${run.job.padEnd(8)} ${run.trigger.padEnd(9)} ${run.outcome}${run.error ? `: ${run.error}` : ''}`,
+            ),
+          ];
+          return lines.join('\n');
+        });
+      } finally {
+        store.close();
+      }
+    });
+
+  monitor
+    .command('silence')
+    .description('record matching alerts without posting them until a time')
+    .argument('<subject>', 'metric, trend or monitor subject (e.g. crossGroupViolations, trend.schemaComplianceScore, monitor.daily)')
+    .requiredOption('--until <time>', 'an instant (ISO 8601) or a duration from now (2h, 1d)')
+    .requiredOption('--by <who>', 'who silences')
+    .requiredOption('--reason <text>', 'why')
+    .option('--group <id>', 'a group id, "platform", or "*" for every scope', 'platform')
+    .option('--severity <severity>', 'only this severity (default: all)')
+    .action(async (subject: string, options: { until: string; by: string; reason: string; group: string; severity?: string }) => {
+      const now = context.now();
+      const until = parseUntil(options.until, now);
+      const severity = parseSeverity(options.severity);
+      const store = context.openStore({ mustExist: true });
+      try {
+        const silence = await silenceAlerts(new SqliteMonitorStore(store), {
+          subject,
+          groupId: options.group,
+          severity,
+          until,
+          by: options.by,
+          reason: options.reason,
+          now,
+        });
+        context.print(silence, (value) => `silence #${value.id}: ${value.subject} (${value.groupId ?? 'platform'}) until ${when(value.until)}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  monitor
+    .command('unsilence')
+    .description('end a silence now')
+    .argument('<silenceId>', 'the silence number (see `monitor status`)')
+    .action(async (rawId: string) => {
+      const id = parseWholeNumber(rawId, 'silenceId');
+      const store = context.openStore({ mustExist: true });
+      try {
+        await endSilence(new SqliteMonitorStore(store), id, context.now());
+        context.print({ ended: id }, () => `silence #${id} ended`);
+      } finally {
+        store.close();
+      }
+    });
+
+  monitor
+    .command('ack')
+    .description('acknowledge a firing alert: no more reminders until it resolves')
+    .argument('<alert>', 'alert number or key (see `monitor status`)')
+    .requiredOption('--by <who>', 'who acknowledges')
+    .action(async (alert: string, options: { by: string }) => {
+      const config = loadConfig(context.io.env);
+      const store = context.openStore({ mustExist: true });
+      try {
+        const state = new SqliteMonitorStore(store);
+        const acknowledged = await acknowledgeAlert(state, { alert, by: options.by, now: context.now() });
+        // Show the acknowledgement on the alert's message now rather than at the scheduler's next flush.
+        await deliverOutbox({ outbox: state, notifier: notifierFor(config, context, Date.now), now: Date.now, sleep: realSleep, maxInlineWaitMs: 0 });
+        context.print(acknowledged, (value) => `alert #${value.id} ${value.key} acknowledged by ${value.acknowledgedBy}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  monitor
+    .command('flush')
+    .description('deliver the messages waiting in the outbox now')
+    .action(async () => {
+      const config = loadConfig(context.io.env);
+      const store = context.openStore({ mustExist: true });
+      try {
+        const report = await deliverOutbox({
+          outbox: new SqliteMonitorStore(store),
+          notifier: notifierFor(config, context, Date.now),
+          now: Date.now,
+          sleep: realSleep,
+          log: (line) => context.log(line),
+        });
+        context.print(report, (value) => `sent ${value.sent}, retried ${value.retried}, failed ${value.failed}, pending ${value.pending}`);
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,45 @@
+/** Small formatting helpers shared by the Block Kit builders: values, instants, durations, emoji. */
+import type { Severity } from '../../alerts/types.ts';
+
+/** Status emoji of a severity (Slack shortcodes, rendered in text and mrkdwn). */
+export const SEVERITY_EMOJI: Record<Severity, string> = {
+  critical: ':red_circle:',
+  warning: ':large_yellow_circle:',
+  info: ':information_source:',
+};
+
+/** Emoji of a resolved alert. */
+export const RESOLVED_EMOJI = ':white_check_mark:';
+
+/** A metric value as people read it: `99.6%`, `1,234`. */
+export function formatValue(value: number, unit: 'percent' | 'count'): string {
+  if (unit === 'percent') return `${Number(value.toFixed(2))}%`;
+  return Number.isInteger(value) ? value.toLocaleString('en-US') : String(Number(value.toFixed(2)));
+}
+
+/** A signed change: `+2`, `-0.4%`, `±0`. */
+export function formatChange(delta: number, unit: 'percent' | 'count'): string {
+  if (delta === 0) return '±0';
+  const magnitude = formatValue(Math.abs(delta), unit);
+  return `${delta > 0 ? '+' : '-'}${magnitude}`;
+}
+
+/** An instant in UTC, to the minute: `2026-11-27 19:00 UTC`. */
+export function formatInstant(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** A duration rounded for people: `45 min`, `4 h 10 min`, `2 d 3 h`. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
+}
+
+/** Cuts text to Slack's limit for a field, marking the cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,93 @@
+/**
+ * SQLite tables of the monitors and the alert pipeline: job runs, alerts (one row per firing episode), the
+ * decision log, silences and the outbox. Snapshots are not here: they are `dataQualitySnapshots` documents in
+ * `other_documents` (so export and import carry them as the ONE table), indexed by the partial expression
+ * indexes below — by time, by group and time, by group — as the ONE schema's indexes.
+ */
+
+/** Table name of the snapshot documents in `other_documents`. */
+export const SNAPSHOT_TABLE = 'dataQualitySnapshots';
+
+/** DDL; idempotent. */
+export const MONITOR_SCHEMA = `
+CREATE TABLE IF NOT EXISTS monitor_job_runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  scheduled_for REAL,
+  started_at REAL NOT NULL,
+  finished_at REAL,
+  outcome TEXT NOT NULL,
+  counts TEXT NOT NULL DEFAULT '{}',
+  error TEXT,
+  instance_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS monitor_job_runs_by_job ON monitor_job_runs (job, outcome, started_at);
+CREATE TABLE IF NOT EXISTS monitor_alerts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alert_key TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  group_id TEXT,
+  severity TEXT NOT NULL,
+  status TEXT NOT NULL,
+  title TEXT NOT NULL,
+  details TEXT NOT NULL,
+  first_firing_at REAL NOT NULL,
+  last_evaluated_at REAL NOT NULL,
+  resolved_at REAL,
+  last_value REAL,
+  notified_at REAL,
+  last_reminder_at REAL,
+  channel TEXT,
+  message_ts TEXT,
+  acknowledged_by TEXT,
+  acknowledged_at REAL
+);
+CREATE INDEX IF NOT EXISTS monitor_alerts_by_key ON monitor_alerts (alert_key, id);
+CREATE INDEX IF NOT EXISTS monitor_alerts_by_status ON monitor_alerts (status);
+CREATE TABLE IF NOT EXISTS monitor_alert_decisions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alert_id INTEGER NOT NULL REFERENCES monitor_alerts (id),
+  at REAL NOT NULL,
+  source TEXT NOT NULL,
+  action TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  value REAL
+);
+CREATE INDEX IF NOT EXISTS monitor_alert_decisions_by_alert ON monitor_alert_decisions (alert_id);
+CREATE TABLE IF NOT EXISTS monitor_silences (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  subject TEXT NOT NULL,
+  group_id TEXT,
+  severity TEXT,
+  until REAL NOT NULL,
+  created_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS monitor_silences_by_until ON monitor_silences (until);
+CREATE TABLE IF NOT EXISTS monitor_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  alert_id INTEGER REFERENCES monitor_alerts (id),
+  message TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at REAL NOT NULL,
+  last_error TEXT,
+  created_at REAL NOT NULL,
+  sent_at REAL,
+  result_channel TEXT,
+  result_ts TEXT
+);
+CREATE INDEX IF NOT EXISTS monitor_outbox_due ON monitor_outbox (status, next_attempt_at, id);
+CREATE INDEX IF NOT EXISTS monitor_outbox_by_alert ON monitor_outbox (alert_id, kind, status);
+CREATE INDEX IF NOT EXISTS data_quality_snapshots_by_time ON other_documents (json_extract(doc, '$.timestamp'))
+  WHERE table_name = '${SNAPSHOT_TABLE}';
+CREATE INDEX IF NOT EXISTS data_quality_snapshots_by_group_time
+  ON other_documents (json_extract(doc, '$.groupId'), json_extract(doc, '$.timestamp'))
+  WHERE table_name = '${SNAPSHOT_TABLE}';
+CREATE INDEX IF NOT EXISTS data_quality_snapshots_by_group ON other_documents (json_extract(doc, '$.groupId'))
+  WHERE table_name = '${SNAPSHOT_TABLE}';
+`;

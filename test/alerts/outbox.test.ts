@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { backoffMs, deliverOutbox } from '../../src/alerts/outbox.ts';
+import { DeliveryError } from '../../src/alerts/ports.ts';
+import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { RecordingNotifier } from '../helpers/recording-notifier.ts';
+import { tempDir, tempStore } from '../helpers/temp-store.ts';
+
+const message = (text: string) => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+
+describe('outbox', () => {
+  it('keeps undelivered messages across a restart and sends them once Slack is back', async () => {
+    const path = join(tempDir(), 'ontology.db');
+    const clock = new FakeClock('2026-11-27T10:00:00Z');
+    const first = SqliteStore.open(path);
+    const firstState = new SqliteMonitorStore(first);
+    await firstState.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('weekly summary') }], clock.now());
+    const down = new RecordingNotifier();
+    down.failNext(new DeliveryError('HTTP 503 from Slack', true));
+    const report = await deliverOutbox({ outbox: firstState, notifier: down, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
+    expect(report).toMatchObject({ sent: 0, retried: 1, pending: 1 });
+    first.close();
+
+    clock.advance(60_000);
+    const second = SqliteStore.open(path);
+    try {
+      const secondState = new SqliteMonitorStore(second);
+      const up = new RecordingNotifier();
+      const after = await deliverOutbox({ outbox: secondState, notifier: up, now: clock.now, sleep: clock.sleep });
+      expect(after).toMatchObject({ sent: 1, pending: 0 });
+      expect(up.sent).toMatchObject([{ kind: 'post', channel: 'C1', text: 'weekly summary' }]);
+      const [row] = await secondState.listOutbox({ limit: 10 });
+      expect(row).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    } finally {
+      second.close();
+    }
+  });
+
+  it('honours Retry-After without sleeping for real, then delivers', async () => {
+    const { store } = tempStore();
+    const state = new SqliteMonitorStore(store);
+    const clock = new FakeClock('2026-11-27T10:00:00Z');
+    await state.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('hello') }], clock.now());
+    const notifier = new RecordingNotifier();
+    notifier.failNext(RecordingNotifier.rateLimited(7_000));
+    const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep });
+    expect(clock.sleeps).toEqual([7_000]);
+    expect(report).toMatchObject({ sent: 1, retried: 1, pending: 0 });
+  });
+
+  it('backs off exponentially on 5xx without Retry-After', async () => {
+    const { store } = tempStore();
+    const state = new SqliteMonitorStore(store);
+    const clock = new FakeClock('2026-11-27T10:00:00Z');
+    await state.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('hello') }], clock.now());
+    const notifier = new RecordingNotifier();
+    notifier.failNext(new DeliveryError('HTTP 500', true), new DeliveryError('HTTP 502', true), new DeliveryError('HTTP 503', true));
+    await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep });
+    expect(clock.sleeps).toEqual([backoffMs(1), backoffMs(2), backoffMs(3)]);
+    expect(clock.sleeps).toEqual([1_000, 2_000, 4_000]);
+    expect(notifier.sent).toHaveLength(1);
+  });
+
+  it('records a permanent error and gives the row up, and its edits with it', async () => {
+    const { store } = tempStore();
+    const state = new SqliteMonitorStore(store);
+    const clock = new FakeClock('2026-11-27T10:00:00Z');
+    const alert = await state.recordDecision({
+      alert: {
+        key: 'k|platform|critical',
+        subject: 'k',
+        groupId: null,
+        severity: 'critical',
+        status: 'firing',
+        title: 'K',
+        details: { unit: 'count', threshold: 't', breakdown: {}, topIssueIds: [], remediation: [] },
+        firstFiringAt: clock.now(),
+        lastEvaluatedAt: clock.now(),
+        resolvedAt: null,
+        lastValue: 1,
+        notifiedAt: clock.now(),
+        lastReminderAt: null,
+        message: null,
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+      },
+      decision: { action: 'post', reason: 'new' },
+      source: 'test',
+      at: clock.now(),
+      outbox: [
+        { kind: 'post', channel: 'C_GONE', alertId: null, message: message('post') },
+        { kind: 'reply', channel: 'C_GONE', alertId: null, message: message('reply') },
+      ],
+    });
+    const notifier = new RecordingNotifier();
+    notifier.failNext(new DeliveryError('chat.postMessage: Slack answered channel_not_found', false));
+    const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep });
+    expect(report).toMatchObject({ sent: 0, failed: 2, pending: 0 });
+    const rows = await state.listOutbox({ limit: 10 });
+    expect(rows.map((row) => [row.kind, row.status, row.lastError])).toEqual([
+      ['post', 'failed', 'chat.postMessage: Slack answered channel_not_found'],
+      ['reply', 'failed', `the original message of alert ${alert.id} was never delivered`],
+    ]);
+  });
+
+  it('never sends a row twice when two processes deliver the same outbox at once', async () => {
+    const path = join(tempDir(), 'ontology.db');
+    const clock = new FakeClock('2026-11-27T10:00:00Z');
+    const storeA = SqliteStore.open(path);
+    const storeB = SqliteStore.open(path);
+    try {
+      const stateA = new SqliteMonitorStore(storeA);
+      const stateB = new SqliteMonitorStore(storeB);
+      await stateA.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('once') }], clock.now());
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slow = new RecordingNotifier();
+      const post = slow.post.bind(slow);
+      slow.post = async (outbound) => {
+        await gate;
+        return post(outbound);
+      };
+      const other = new RecordingNotifier();
+      const first = deliverOutbox({ outbox: stateA, notifier: slow, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = await deliverOutbox({ outbox: stateB, notifier: other, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
+      release();
+      await first;
+      expect(other.sent).toHaveLength(0);
+      expect(second.sent).toBe(0);
+      expect(slow.sent).toHaveLength(1);
+    } finally {
+      storeA.close();
+      storeB.close();
+    }
+  });
+
+  it('keeps only the latest pending edit of a message', async () => {
+    const { store } = tempStore();
+    const state = new SqliteMonitorStore(store);
+    await state.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('p') }], 0);
+    const base = {
+      key: 'k|platform|warning', subject: 'k', groupId: null, severity: 'warning' as const, status: 'firing' as const, title: 'K',
+      details: { unit: 'count' as const, threshold: 't', breakdown: {}, topIssueIds: [], remediation: [] },
+      firstFiringAt: 0, lastEvaluatedAt: 0, resolvedAt: null, lastValue: 1, notifiedAt: 0, lastReminderAt: null, message: null,
+      acknowledgedBy: null, acknowledgedAt: null,
+    };
+    const alert = await state.recordDecision({ alert: base, decision: { action: 'post', reason: 'new' }, source: 't', at: 0, outbox: [] });
+    for (const text of ['edit 1', 'edit 2', 'edit 3']) {
+      await state.enqueue([{ kind: 'update', channel: 'C1', alertId: alert.id, message: message(text) }], 1);
+    }
+    const updates = (await state.listOutbox({ status: 'pending', limit: 10 })).filter((row) => row.kind === 'update');
+    expect(updates.map((row) => row.message.text)).toEqual(['edit 3']);
+  });
+});

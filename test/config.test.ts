@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseDuration } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('defaults to the issue schedules in UTC, a 4 h repeat interval and no Slack', () => {
+    const config = loadConfig({});
+    expect(config.monitors.schedules).toEqual({ hourly: '0 * * * *', daily: '0 2 * * *', weekly: '0 6 * * 1', archival: '0 3 * * *' });
+    expect(config.monitors.timezone).toBe('UTC');
+    expect(config.alerts.repeatIntervalMs).toBe(4 * 3_600_000);
+    expect(config.slack.botToken).toBeNull();
+    expect(config.alerts.channels).toEqual({ critical: null, warning: null, report: null });
+  });
+
+  it('reads channels, falling back warning → critical and report → warning', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', ALERT_CHANNEL_CRITICAL: 'C1', ONCALL_USERGROUP: 'S0ABC' });
+    expect(config.alerts.channels).toEqual({ critical: 'C1', warning: 'C1', report: 'C1' });
+    expect(config.alerts.oncallUsergroup).toBe('S0ABC');
+  });
+
+  it.each([
+    [{ MONITOR_CRON_DAILY: '0 25 * * *' }, 'Environment variable MONITOR_CRON_DAILY must be a cron expression (e.g. "0 * * * *").', 'hour 25 does not exist'],
+    [{ ALERT_REPEAT_INTERVAL: 'soon' }, 'Environment variable ALERT_REPEAT_INTERVAL must be a duration like 4h, 30m, 90s or milliseconds, got "soon".', 'not a duration'],
+    [{ SLACK_BOT_TOKEN: 'xoxp-user' }, 'Environment variable SLACK_BOT_TOKEN must be a bot token starting with xoxb-.', 'a user token cannot post as the bot'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'Environment variable ALERT_CHANNEL_CRITICAL must name a channel id when SLACK_BOT_TOKEN is set.', 'nowhere to send critical alerts'],
+    [{ ONCALL_USERGROUP: '@oncall' }, 'Environment variable ONCALL_USERGROUP must be a Slack user group id such as S0123ABCD.', 'a handle is not an id'],
+    [{ MONITOR_ARCHIVAL_BATCH: '0' }, 'Environment variable MONITOR_ARCHIVAL_BATCH must be a whole number ≥ 1.', 'a batch of nothing never ends'],
+  ])('rejects %o with one line naming the variable', (env, message, _reason) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['4h', 14_400_000, 'hours'],
+    ['30m', 1_800_000, 'minutes'],
+    ['90s', 90_000, 'seconds'],
+    ['1d', 86_400_000, 'days'],
+    ['1500', 1_500, 'bare milliseconds'],
+    ['0h', undefined, 'zero is not a duration'],
+    ['-1h', undefined, 'negative'],
+  ])('%s → %s (%s)', (raw, expected, _reason) => {
+    expect(parseDuration(raw)).toBe(expected);
+  });
+});

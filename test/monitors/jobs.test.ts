@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { runDaily } from '../../monitors/jobs/daily.ts';
+import { runHourly } from '../../monitors/jobs/hourly.ts';
+import { createQualityService } from '../../src/quality/service.ts';
+import { seedStore } from '../../src/seed/seed.ts';
+import { SNAPSHOT_TABLE } from '../../src/store/sqlite/monitor-schema.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { monitorContext } from '../helpers/monitor-context.ts';
+import { tempStore } from '../helpers/temp-store.ts';
+
+const HOUR = 3_600_000;
+
+describe('monitor jobs on the real quality service', () => {
+  it('daily: saves a dataQualitySnapshots document per scope with the exact metrics, and alerts at every level', async () => {
+    const { store } = tempStore();
+    const clock = new FakeClock('2026-11-27T02:00:00Z');
+    const seeded = await seedStore(store, { entities: 300, seed: 11, now: clock.now() });
+    const quality = createQualityService(store);
+    const { context, notifier, state } = monitorContext(store, clock, quality);
+
+    const expectedMetrics = await quality.metricsAllGroups({ now: clock.now() });
+    const counts = await runDaily(context);
+    expect(counts.groups).toBe(expectedMetrics.groups.length);
+    expect(counts.snapshots).toBe(expectedMetrics.groups.length + 1);
+
+    const snapshots = await state.snapshotsBetween(clock.now(), clock.now());
+    expect(snapshots).toHaveLength(expectedMetrics.groups.length + 1);
+    const platform = snapshots.find((snapshot) => snapshot.groupId === undefined)!;
+    const { defects } = seeded;
+    expect(platform).toMatchObject({
+      timestamp: clock.now(),
+      referentialIntegrityScore: expectedMetrics.platform.referentialIntegrityScore,
+      orphanedConnections: defects.orphanedConnections + defects.orphanedKnowledge,
+      crossGroupViolations: defects.crossGroupReferences,
+      malformedProperties: defects.malformedProperties,
+      metadata: {
+        orphanedEntityCount: defects.orphanedConnections + defects.orphanedKnowledge,
+        orphanedKnowledge: defects.orphanedKnowledge,
+        missingGroupIds: defects.missingGroupIds.total,
+        invalidMetadataCount: defects.invalidMetadata,
+        schemaComplianceScore: expectedMetrics.platform.schemaComplianceScore,
+        eventArchivalProgress: expectedMetrics.platform.eventArchivalProgress,
+      },
+    });
+    // Stored as Convex documents of the ONE table, with ids of that table and float64 numbers.
+    const row = store.database
+      .prepare('SELECT id, doc FROM other_documents WHERE table_name = ? ORDER BY creation_time LIMIT 1')
+      .get(SNAPSHOT_TABLE) as { id: string; doc: string };
+    expect(row.doc).toMatch(/"crossGroupViolations":\d+\.0/);
+    const plan = store.database
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT doc FROM other_documents WHERE table_name = '${SNAPSHOT_TABLE}'
+           AND json_extract(doc, '$.groupId') = ? AND json_extract(doc, '$.timestamp') < ?`,
+      )
+      .all('g', 1) as { detail: string }[];
+    expect(plan.map((step) => step.detail).join(' ')).toContain('data_quality_snapshots_by_group_time');
+
+    // Critical platform alerts went to the critical channel, with the seeded top issue ids.
+    const critical = notifier.topLevelPosts.filter((post) => post.channel === 'C_CRIT');
+    const crossGroup = critical.find((post) => post.text.includes('Cross-group violations (platform-wide)'))!;
+    expect(crossGroup.text).toContain(`: ${defects.crossGroupReferences} (critical when > 0`);
+    const check = await quality.check({ now: clock.now(), categories: ['crossGroup'], limit: 1 });
+    expect(JSON.stringify(crossGroup.blocks)).toContain(`\`${check.issues[0]!.recordId}\``);
+    // A group's alert lists that group's own records.
+    const groupCrossGroup = critical.find((post) => post.text.includes('Cross-group violations (group `'))!;
+    const groupId = /group `([^`]+)`/.exec(groupCrossGroup.text)![1]!;
+    const topIds = /\*Top issues\*\\n([^"]+)"/.exec(JSON.stringify(groupCrossGroup.blocks))![1]!.split(', ').map((id) => id.replaceAll('`', ''));
+    expect(topIds.length).toBeGreaterThan(0);
+    for (const id of topIds) {
+      const document = (await store.get('connections', id)) ?? (await store.get('events', id));
+      expect(document?.groupId).toBe(groupId);
+    }
+    // Info (missing groupIds before the v1 migration) is an event, not a post.
+    expect(notifier.sent.some((post) => post.text.includes('missing a groupId'))).toBe(false);
+    const infoEvents = store.database
+      .prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'monitoring_alert_raised'")
+      .get() as { n: number };
+    expect(infoEvents.n).toBeGreaterThan(0);
+
+    // The next day, nothing changed: no new posts, and the counts say so.
+    clock.advance(24 * HOUR);
+    const postsBefore = notifier.topLevelPosts.length;
+    const second = await runDaily(context);
+    expect(second.alerts_post ?? 0).toBe(0);
+    expect(notifier.topLevelPosts.length).toBe(postsBefore);
+  });
+
+  it('hourly: critical categories only, critical alerts only, and the same identity as the daily alert', async () => {
+    const { store } = tempStore();
+    const clock = new FakeClock('2026-11-27T10:00:00Z');
+    const seeded = await seedStore(store, { entities: 120, seed: 3, now: clock.now() });
+    const { context, notifier, state } = monitorContext(store, clock, createQualityService(store));
+    const counts = await runHourly(context);
+    expect(counts).toMatchObject({
+      orphanedEntityCount: seeded.defects.orphanedConnections + seeded.defects.orphanedKnowledge,
+      crossGroupViolations: seeded.defects.crossGroupReferences,
+      missingGroupIds: seeded.defects.missingGroupIds.total,
+      firing: 2,
+      alerts_post: 2,
+    });
+    expect(notifier.topLevelPosts.map((post) => post.channel)).toEqual(['C_CRIT', 'C_CRIT']);
+    expect((await state.firingAlerts()).map((alert) => alert.key)).toEqual([
+      'orphanedEntityCount|platform|critical',
+      'crossGroupViolations|platform|critical',
+    ]);
+    const orphans = notifier.topLevelPosts[0]!;
+    expect(JSON.stringify(orphans.blocks)).toContain(`orphanedConnections: ${seeded.defects.orphanedConnections}`);
+
+    // Once the v1 migration has completed, missing groupIds become critical too.
+    await store.setMeta('v1_migration_completed_at', String(clock.now()));
+    clock.advance(HOUR);
+    await runHourly(context);
+    expect((await state.firingAlerts()).map((alert) => alert.key)).toContain('missingGroupIds|platform|critical');
+  });
+});

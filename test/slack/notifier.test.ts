@@ -1,0 +1,171 @@
+import nock from 'nock';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { createEventLog } from '../../src/alerts/event-log.ts';
+import { deliverOutbox } from '../../src/alerts/outbox.ts';
+import { runAlertPipeline, type PipelineDeps } from '../../src/alerts/pipeline.ts';
+import type { Evaluation, Signal } from '../../src/alerts/types.ts';
+import { ConsoleNotifier } from '../../src/alerts/console-notifier.ts';
+import { createNotifier, SlackNotifier, toDeliveryError } from '../../src/slack/notifier.ts';
+import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
+import { tempStore } from '../helpers/temp-store.ts';
+
+const SLACK = 'https://slack.com';
+const HOUR = 3_600_000;
+
+type Body = Record<string, unknown>;
+
+/** The Web API sends form-encoded bodies with JSON-encoded blocks; decode both for assertions. */
+function decode(body: unknown): Body {
+  const fields: Body = typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : { ...(body as Body) };
+  if (typeof fields.blocks === 'string') fields.blocks = JSON.parse(fields.blocks);
+  return fields;
+}
+
+function signal(value: number): Signal {
+  return {
+    subject: 'crossGroupViolations',
+    groupId: 'grp_acme',
+    severity: 'critical',
+    title: 'Cross-group violations',
+    value,
+    unit: 'count',
+    threshold: 'critical when > 0',
+    breakdown: {},
+    topIssueIds: ['conn_1'],
+    remediation: ['Notify security.'],
+  };
+}
+
+function evaluation(signals: Signal[]): Evaluation {
+  return { source: 'hourly', signals, coverage: { subjects: ['crossGroupViolations'], groupIds: 'all', severities: ['critical'] } };
+}
+
+function setup() {
+  const { store } = tempStore();
+  const state = new SqliteMonitorStore(store);
+  const clock = new FakeClock('2026-11-27T10:00:00Z');
+  const notifier = new SlackNotifier({ token: 'xoxb-test-token' });
+  const deps: PipelineDeps = {
+    alerts: state,
+    outbox: state,
+    notifier,
+    events: createEventLog(store, { groupSlug: 'ontology-ops' }),
+    config: { channels: { critical: 'C_CRIT', warning: 'C_WARN', report: 'C_REP' }, oncallUsergroup: null, repeatIntervalMs: 4 * HOUR },
+    now: clock.now,
+    sleep: clock.sleep,
+    log: () => {},
+  };
+  return { state, clock, deps };
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+describe('Slack notifier', () => {
+  it('posts, edits in place, reminds in the thread and resolves in the thread', async () => {
+    const { deps, clock } = setup();
+    const bodies: { post: Body[]; update: Body[] } = { post: [], update: [] };
+    nock(SLACK)
+      .post('/api/chat.postMessage', (body) => bodies.post.push(decode(body)) > 0)
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' })
+      .post('/api/chat.update', (body) => bodies.update.push(decode(body)) > 0)
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' })
+      .post('/api/chat.update', (body) => bodies.update.push(decode(body)) > 0)
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' })
+      .post('/api/chat.postMessage', (body) => bodies.post.push(decode(body)) > 0)
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000200' })
+      .post('/api/chat.update', (body) => bodies.update.push(decode(body)) > 0)
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' })
+      .post('/api/chat.postMessage', (body) => bodies.post.push(decode(body)) > 0)
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000300' });
+
+    await runAlertPipeline(deps, evaluation([signal(2)]));
+    clock.advance(HOUR);
+    await runAlertPipeline(deps, evaluation([signal(3)]));
+    clock.advance(3 * HOUR);
+    await runAlertPipeline(deps, evaluation([signal(3)]));
+    clock.advance(HOUR);
+    await runAlertPipeline(deps, evaluation([]));
+
+    const [post, reminder, resolved] = bodies.post;
+    expect(post).toMatchObject({ channel: 'C_CRIT' });
+    expect(post!.thread_ts).toBeUndefined();
+    expect(String(post!.text)).toContain(':red_circle: CRITICAL: Cross-group violations (group `grp_acme`): 2');
+    expect(post!.blocks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'header' }),
+        expect.objectContaining({ type: 'section', text: expect.objectContaining({ text: '*Top issues*\n`conn_1`' }) }),
+      ]),
+    );
+    expect(bodies.update.map((update) => [update.channel, update.ts])).toEqual([
+      ['C_CRIT', '1700000000.000100'],
+      ['C_CRIT', '1700000000.000100'],
+      ['C_CRIT', '1700000000.000100'],
+    ]);
+    expect(JSON.stringify(bodies.update[0]!.blocks)).toContain('2 → 3 (+1)');
+    expect(reminder).toMatchObject({ channel: 'C_CRIT', thread_ts: '1700000000.000100' });
+    expect(String(reminder!.text)).toContain('Still firing after 4 h');
+    expect(resolved).toMatchObject({ channel: 'C_CRIT', thread_ts: '1700000000.000100' });
+    expect(String(resolved!.text)).toContain('Resolved at 2026-11-27 15:00 UTC after 5 h');
+    expect(String(bodies.update[2]!.text)).toContain(':white_check_mark: Resolved');
+  });
+
+  it('retries a 429 after its Retry-After (slept on the fake clock), then succeeds', async () => {
+    const { deps, clock, state } = setup();
+    nock(SLACK)
+      .post('/api/chat.postMessage')
+      .reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '3' })
+      .post('/api/chat.postMessage')
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' });
+    const report = await runAlertPipeline(deps, evaluation([signal(1)]));
+    expect(report.delivery).toMatchObject({ sent: 1, retried: 1, pending: 0 });
+    expect(clock.sleeps).toEqual([3_000]);
+    const alert = await state.latestAlert('crossGroupViolations|grp_acme|critical');
+    expect(alert!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000100' });
+  });
+
+  it('retries a 503 with backoff and gives up on a platform error like channel_not_found', async () => {
+    const { deps, clock, state } = setup();
+    nock(SLACK)
+      .post('/api/chat.postMessage')
+      .reply(503, 'unavailable')
+      .post('/api/chat.postMessage')
+      .reply(200, { ok: false, error: 'channel_not_found' });
+    await state.enqueue([{ kind: 'post', channel: 'C_GONE', alertId: null, message: { text: 'x' } }], clock.now());
+    const report = await deliverOutbox({ outbox: state, notifier: deps.notifier, now: clock.now, sleep: clock.sleep });
+    expect(report).toMatchObject({ sent: 0, retried: 1, failed: 1 });
+    expect(clock.sleeps).toEqual([1_000]);
+    const [row] = await state.listOutbox({ limit: 1 });
+    expect(row).toMatchObject({ status: 'failed', lastError: 'chat.postMessage: Slack answered channel_not_found' });
+  });
+
+  it.each([
+    [{ code: 'slack_webapi_rate_limited_error', retryAfter: 30 }, true, 30_000, 'rate limited: wait as told'],
+    [{ code: 'slack_webapi_http_error', statusCode: 502, headers: {} }, true, null, 'server error: retry with backoff'],
+    [{ code: 'slack_webapi_http_error', statusCode: 400, headers: {} }, false, null, 'bad request: retrying cannot help'],
+    [{ code: 'slack_webapi_request_error', message: 'ECONNRESET' }, true, null, 'network error: retry'],
+    [{ code: 'slack_webapi_platform_error', data: { error: 'invalid_auth' } }, false, null, 'bad token: give up'],
+    [{ code: 'slack_webapi_platform_error', data: { error: 'internal_error' } }, true, null, "Slack's own failure: retry"],
+  ])('maps %o to retryable=%s', (error, retryable, retryAfterMs, _reason) => {
+    const mapped = toDeliveryError(Object.assign(new Error('x'), error), 'chat.postMessage');
+    expect(mapped.retryable).toBe(retryable);
+    expect(mapped.retryAfterMs).toBe(retryAfterMs);
+  });
+
+  it('is what the configuration asks for: Slack with a bot token, the console without', async () => {
+    const slack = { botToken: null, signingSecret: null, appToken: null, apiUrl: 'https://slack.com/api/' };
+    expect(createNotifier({ ...slack, botToken: 'xoxb-1' })).toBeInstanceOf(SlackNotifier);
+    const lines: string[] = [];
+    const console = createNotifier(slack, { write: (line) => lines.push(line), now: () => 1_700_000_000_000 });
+    expect(console).toBeInstanceOf(ConsoleNotifier);
+    const posted = await console.post({ channel: 'ops', text: 'hello' });
+    await console.post({ channel: 'ops', text: 'in thread', threadTs: posted.ts });
+    expect(lines).toEqual(['[#ops] hello', `[#ops (thread ${posted.ts})] in thread`]);
+  });
+});
