@@ -9,7 +9,7 @@ import { remediationFor } from '../src/alerts/remediation.ts';
 import { routeAlert } from '../src/alerts/route.ts';
 import { alertKey, type Coverage, type MessageRef, type Signal } from '../src/alerts/types.ts';
 import type { JobName } from '../src/config.ts';
-import { alertMessage, resolvedReply, type AlertView } from '../src/slack/blocks/alert.ts';
+import { notificationMessage, resolvedReply, type NotificationView } from '../src/slack/blocks/alert.ts';
 import { pipelineDeps, type MonitorContext } from './context.ts';
 import { runArchival } from './jobs/archival.ts';
 import { runDaily } from './jobs/daily.ts';
@@ -171,7 +171,10 @@ export class MonitorRunner {
     const route = routeAlert('critical', context.alerts);
     if (route.kind !== 'channel') return;
     try {
-      streak.direct = await context.notifier.post({ channel: route.channel, ...alertMessage(this.view(job, streak, signal, route.mention, null)) });
+      streak.direct = await context.notifier.post({
+        channel: route.channel,
+        ...notificationMessage(this.view(job, streak, signal, route.mention, null)),
+      });
     } catch (deliveryError) {
       context.log(`monitor ${job}: could not post the failure alert: ${errorText(deliveryError)}`);
     }
@@ -189,35 +192,44 @@ export class MonitorRunner {
     if (streak?.direct) {
       const view = this.view(job, streak, this.failureSignal(job, streak, ''), null, context.now());
       try {
-        await context.notifier.update({ ...streak.direct, ...alertMessage(view) });
-        await context.notifier.post({ channel: streak.direct.channel, threadTs: streak.direct.ts, ...resolvedReply(view, 'resolved', null) });
+        await context.notifier.update({ ...streak.direct, ...notificationMessage(view) });
+        const resolution = { member: view.members[0]!, cause: 'resolved' as const, nowSeverity: null };
+        await context.notifier.post({ channel: streak.direct.channel, threadTs: streak.direct.ts, ...resolvedReply(view, [resolution]) });
       } catch (error) {
         context.log(`monitor ${job}: could not post the recovery: ${errorText(error)}`);
       }
     }
   }
 
-  private view(job: JobName, streak: Streak, signal: Signal, mention: string | null, resolvedAt: number | null): AlertView {
+  /** The failure alert as a one-member notification, for when the store cannot hold it. */
+  private view(job: JobName, streak: Streak, signal: Signal, mention: string | null, resolvedAt: number | null): NotificationView {
     return {
       subject: signal.subject,
       title: signal.title,
       severity: 'critical',
-      groupId: null,
-      value: streak.failures,
       unit: 'count',
       threshold: signal.threshold,
-      previous: null,
-      firstFiringAt: streak.since,
-      at: this.context.now(),
-      breakdown: signal.breakdown,
-      topIssueIds: [],
       remediation: signal.remediation,
-      note: signal.note ?? null,
       mention,
-      acknowledgedBy: null,
-      resolvedAt,
       source: 'monitor',
-      key: alertKey(signal),
+      at: this.context.now(),
+      openedAt: streak.since,
+      resolvedAt,
+      members: [
+        {
+          key: alertKey(signal),
+          groupId: null,
+          value: streak.failures,
+          previous: null,
+          firstFiringAt: streak.since,
+          state: resolvedAt === null ? 'firing' : 'resolved',
+          resolvedAt,
+          acknowledgedBy: null,
+          topIssueIds: [],
+          breakdown: signal.breakdown,
+          note: signal.note ?? null,
+        },
+      ],
     };
   }
 }

@@ -9,7 +9,7 @@ import type { QualityIssue } from '../../src/quality/tally.ts';
 import { groupIdOf, logicalTable } from '../../src/ontology/naming.ts';
 import { pipelineDeps, type MonitorContext } from '../context.ts';
 import type { QualitySnapshot } from '../ports.ts';
-import { decisionCounts, snapshotBaseline } from './shared.ts';
+import { pipelineCounts, snapshotBaseline } from './shared.ts';
 
 /** How many issues the daily check lists (critical first), for the alerts' top ids. */
 const ISSUE_LIMIT = 500;
@@ -88,6 +88,6 @@ export async function runDaily(context: MonitorContext): Promise<Record<string, 
     criticalIssues: check.summary.criticalIssues,
     warningIssues: check.summary.warningIssues,
     firing: signals.length,
-    ...decisionCounts(pipeline.decisions),
+    ...pipelineCounts(pipeline),
   };
 }

@@ -10,7 +10,7 @@ import { CRITICAL_CATEGORIES } from '../../src/quality/categories.ts';
 import { statusOf, type ThresholdMetric } from '../../src/quality/thresholds.ts';
 import { META_KEYS } from '../../src/store/sqlite/sqlite-store.ts';
 import { pipelineDeps, type MonitorContext } from '../context.ts';
-import { decisionCounts, snapshotBaseline } from './shared.ts';
+import { pipelineCounts, snapshotBaseline } from './shared.ts';
 
 /** How many issue ids the hourly check keeps per category. */
 const ISSUE_LIMIT = 20;
@@ -61,6 +61,6 @@ export async function runHourly(context: MonitorContext): Promise<Record<string,
     criticalIssues: report.summary.criticalIssues,
     ...values,
     firing: signals.length,
-    ...decisionCounts(pipeline.decisions),
+    ...pipelineCounts(pipeline),
   };
 }

@@ -1,5 +1,5 @@
 /** Small pieces the jobs share. */
-import type { Baseline, DecisionOutcome } from '../../src/alerts/pipeline.ts';
+import type { Baseline, DecisionOutcome, PipelineReport } from '../../src/alerts/pipeline.ts';
 import type { MonitorContext } from '../context.ts';
 import { snapshotMetrics } from '../ports.ts';
 
@@ -11,6 +11,19 @@ export function decisionCounts(decisions: readonly DecisionOutcome[]): Record<st
     const name = `alerts_${decision.action}`;
     counts[name] = (counts[name] ?? 0) + 1;
   }
+  return counts;
+}
+
+/**
+ * Counts of alerts by decision (`alerts_post`, …) and of the Slack messages they queued (`messages_post`:
+ * new top-level messages, one per notification; `messages_update`: edits; `messages_reply`: thread replies),
+ * for the job-run record.
+ */
+export function pipelineCounts(report: Pick<PipelineReport, 'decisions' | 'messages'>): Record<string, number> {
+  const counts = decisionCounts(report.decisions);
+  if (report.messages.posts > 0) counts.messages_post = report.messages.posts;
+  if (report.messages.updates > 0) counts.messages_update = report.messages.updates;
+  if (report.messages.replies > 0) counts.messages_reply = report.messages.replies;
   return counts;
 }
 

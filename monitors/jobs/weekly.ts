@@ -11,7 +11,7 @@ import { weeklySummaryMessage, type SummaryMetric } from '../../src/slack/blocks
 import { pipelineDeps, type MonitorContext } from '../context.ts';
 import type { QualitySnapshot } from '../ports.ts';
 import { TREND_METRICS, TREND_RULES, trendsOf, type MetricTrend } from '../trend.ts';
-import { decisionCounts } from './shared.ts';
+import { pipelineCounts } from './shared.ts';
 
 /** The window the weekly summary covers. */
 export const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -81,7 +81,7 @@ export async function runWeekly(context: MonitorContext): Promise<Record<string,
     decliningGroups,
     groupsTracked: [...byScope.keys()].filter((scope) => scope !== null).length,
   });
-  await context.state.enqueue([{ kind: 'post', channel: reportChannel(context.alerts), alertId: null, message: summary }], now);
+  await context.state.enqueue([{ kind: 'post', channel: reportChannel(context.alerts), notificationId: null, message: summary }], now);
 
   const pipeline = await runAlertPipeline(pipelineDeps(context), {
     source: 'weekly',
@@ -96,6 +96,6 @@ export async function runWeekly(context: MonitorContext): Promise<Record<string,
     scopes: byScope.size,
     declining: signals.length,
     decliningPlatform: platform.filter((trend) => trend.trend === 'declining').length,
-    ...decisionCounts(pipeline.decisions),
+    ...pipelineCounts(pipeline),
   };
 }

@@ -2,7 +2,7 @@
  * The deliver stage: sends what the outbox holds, oldest first. 429 and 5xx (and network errors) are retried
  * with exponential backoff, honouring `Retry-After`; other errors are recorded and the row is given up. Rows
  * stay in the store until delivered, so a restart loses nothing. Edits and thread replies wait for their
- * alert's original post, whose `ts` they need.
+ * notification's post, whose `ts` they need.
  */
 import { DeliveryError, type Notifier, type OutboxRow, type OutboxStore } from './ports.ts';
 
@@ -87,13 +87,13 @@ async function deliverRow(row: OutboxRow, deps: DeliverDeps, log: (line: string)
   let thread: { channel: string; ts: string } | undefined;
   let target: { channel: string; ts: string } | undefined;
   if (row.kind !== 'post') {
-    if (row.alertId === null) {
-      await outbox.markOutboxFailed(row.id, deps.now(), `${row.kind} row has no alert to target`);
+    if (row.notificationId === null) {
+      await outbox.markOutboxFailed(row.id, deps.now(), `${row.kind} row has no notification to target`);
       return 'failed';
     }
-    const original = await outbox.alertMessage(row.alertId);
+    const original = await outbox.notificationMessage(row.notificationId);
     if (original.state === 'lost') {
-      await outbox.markOutboxFailed(row.id, deps.now(), `the original message of alert ${row.alertId} was never delivered`);
+      await outbox.markOutboxFailed(row.id, deps.now(), `the message of notification ${row.notificationId} was never delivered`);
       return 'failed';
     }
     if (original.state === 'pending') {

@@ -1,25 +1,48 @@
 /**
  * The alert pipeline, in small stages like Alertmanager's notify pipeline:
- * evaluate (done by the job: an `Evaluation`) → dedup (`decide`) → route (`routeAlert`) → deliver (outbox rows
- * and `monitoring_*` events, then `deliverOutbox`) → record (alert state and the decision log, written in the
- * same transaction as the outbox rows).
+ * evaluate (done by the job: an `Evaluation`) → dedup (`decide`, per alert identity) → route (`routeAlert`,
+ * then grouping: every alert of one subject and severity routed to one channel shares one notification, like
+ * Alertmanager's `group_by`) → deliver (outbox rows and `monitoring_*` events, then `deliverOutbox`) → record
+ * (alert states, the decision log, notifications and outbox rows, written in one transaction).
  */
 import type { AlertsConfig } from '../config.ts';
-import { alertMessage, reminderMessage, resolvedReply, type AlertView } from '../slack/blocks/alert.ts';
+import {
+  notificationMessage,
+  reminderMessage,
+  resolvedReply,
+  shownSignature,
+  type MemberView,
+  type NotificationView,
+  type Resolution,
+} from '../slack/blocks/alert.ts';
 import { decide } from './decide.ts';
 import { deliverOutbox, type DeliveryReport, type Sleep } from './outbox.ts';
-import type { AlertDraft, AlertStore, EventLog, Notifier, OutboxDraft, OutboxStore } from './ports.ts';
-import { routeAlert } from './route.ts';
+import {
+  NotificationConflictError,
+  type AlertDecisionRecord,
+  type AlertDraft,
+  type AlertStore,
+  type EventLog,
+  type Notifier,
+  type NotificationDraft,
+  type NotificationRecord,
+  type OutboxDraft,
+  type OutboxStore,
+} from './ports.ts';
+import { routeAlert, type Route } from './route.ts';
 import {
   alertKey,
   covers,
+  notificationKey,
   scopeOf,
   silenceMatches,
   type AlertState,
   type Decision,
   type Evaluation,
+  type NotificationGroup,
   type Severity,
   type Signal,
+  type Silence,
 } from './types.ts';
 
 /** The value of a subject at an earlier time, to say what changed. */
@@ -43,11 +66,21 @@ export interface PipelineDeps {
 export interface DecisionOutcome extends Decision {
   key: string;
   alertId: number | null;
+  /** The notification whose message shows the alert, or null (info, silenced before it was ever notified). */
+  notificationId: number | null;
+}
+
+/** Messages a run queued: new top-level messages, edits of them, thread replies. */
+export interface MessageCounts {
+  posts: number;
+  updates: number;
+  replies: number;
 }
 
 /** What a pipeline run did. */
 export interface PipelineReport {
   decisions: DecisionOutcome[];
+  messages: MessageCounts;
   delivery: DeliveryReport;
 }
 
@@ -57,8 +90,43 @@ interface Item {
   current: Signal | null;
 }
 
-/** Runs one evaluation through dedup, routing, recording and delivery. */
+/** An alert after dedup: its decision and next state. */
+interface Decided {
+  index: number;
+  item: Item;
+  decision: Decision;
+  draft: AlertDraft;
+  /** The severity the same subject and scope fire at now, when it changed severity. */
+  otherSeverity: Severity | null;
+  route: Route;
+}
+
+/** The decided alerts of one notification key. */
+interface Bucket {
+  key: string;
+  channel: string;
+  mention: string | null;
+  notification: NotificationGroup | null;
+  decided: Decided[];
+}
+
+/** Runs one evaluation through dedup, routing, grouping, recording and delivery. */
 export async function runAlertPipeline(deps: PipelineDeps, evaluation: Evaluation): Promise<PipelineReport> {
+  let recorded: Omit<PipelineReport, 'delivery'>;
+  try {
+    recorded = await decideAndRecord(deps, evaluation);
+  } catch (error) {
+    if (!(error instanceof NotificationConflictError)) throw error;
+    // Another process (the CLI next to the scheduler) opened the same notification: decide again, joining it.
+    deps.log(`alerts: ${error.message}; deciding again`);
+    recorded = await decideAndRecord(deps, evaluation);
+  }
+  const delivery = await deliverOutbox({ outbox: deps.outbox, notifier: deps.notifier, now: deps.now, sleep: deps.sleep, log: deps.log });
+  return { ...recorded, delivery };
+}
+
+/** Dedup, route, group and record; nothing is written unless all of it is. */
+async function decideAndRecord(deps: PipelineDeps, evaluation: Evaluation): Promise<Omit<PipelineReport, 'delivery'>> {
   const now = deps.now();
   const silences = await deps.alerts.activeSilences(now);
   const items: Item[] = [];
@@ -73,7 +141,9 @@ export async function runAlertPipeline(deps: PipelineDeps, evaluation: Evaluatio
     if (!signalKeys.has(state.key) && covers(evaluation.coverage, state)) items.push({ key: state.key, previous: state, current: null });
   }
 
+  // Stage: dedup, one identity at a time.
   const decisions: DecisionOutcome[] = [];
+  const decided: Decided[] = [];
   for (const item of items) {
     const identity = item.current ?? item.previous!;
     const other = evaluation.signals.find(
@@ -88,40 +158,58 @@ export async function runAlertPipeline(deps: PipelineDeps, evaluation: Evaluatio
       repeatIntervalMs: deps.config.repeatIntervalMs,
     });
     deps.log(`alert ${item.key}: ${decision.action} (${decision.reason})`);
-    const alertId = await apply(deps, evaluation, item, decision, other?.severity ?? null, now);
-    decisions.push({ ...decision, key: item.key, alertId });
+    const index = decisions.push({ ...decision, key: item.key, alertId: null, notificationId: null }) - 1;
+    if (decision.action === 'none') continue;
+    const draft = await nextState(deps, evaluation, item, decision, now);
+    decided.push({ index, item, decision, draft, otherSeverity: other?.severity ?? null, route: routeAlert(draft.severity, deps.config) });
   }
 
-  const delivery = await deliverOutbox({ outbox: deps.outbox, notifier: deps.notifier, now: deps.now, sleep: deps.sleep, log: deps.log });
-  return { decisions, delivery };
-}
+  // Stage: route. Info alerts become events; channel alerts gather by notification.
+  const records: NotificationRecord[] = [];
+  const order: Decided[][] = [];
+  const events: Decided[] = [];
+  const buckets = new Map<string, Bucket>();
+  for (const entry of decided) {
+    if (entry.route.kind === 'events') {
+      events.push(entry);
+      records.push({ notification: null, alerts: [{ alert: entry.draft, decision: entry.decision, attach: false }], remindedAlertIds: [], outbox: [] });
+      order.push([entry]);
+      continue;
+    }
+    const joined = entry.draft.notificationId !== null ? await deps.alerts.getNotification(entry.draft.notificationId) : null;
+    const current = joined?.status === 'open' ? joined : null;
+    const key = current?.key ?? notificationKey(entry.draft.subject, entry.draft.severity, entry.route.channel);
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = {
+        key,
+        channel: current?.channel ?? entry.route.channel,
+        mention: entry.route.mention,
+        notification: current ?? (await deps.alerts.openNotification(key)),
+        decided: [],
+      };
+      buckets.set(key, bucket);
+    }
+    bucket.decided.push(entry);
+  }
+  for (const bucket of buckets.values()) {
+    records.push(await notificationRecord(deps, evaluation, bucket, silences, now));
+    order.push(bucket.decided);
+  }
 
-/** The message view of an alert as stored (or about to be stored). */
-export function alertView(
-  alert: AlertDraft,
-  options: { at: number; source: string; mention: string | null; previous: AlertView['previous'] },
-): AlertView {
-  return {
-    subject: alert.subject,
-    title: alert.title,
-    severity: alert.severity,
-    groupId: alert.groupId,
-    value: alert.lastValue ?? 0,
-    unit: alert.details.unit,
-    threshold: alert.details.threshold,
-    previous: options.previous,
-    firstFiringAt: alert.firstFiringAt,
-    at: options.at,
-    breakdown: alert.details.breakdown,
-    topIssueIds: alert.details.topIssueIds,
-    remediation: alert.details.remediation,
-    note: alert.details.note ?? null,
-    mention: options.mention,
-    acknowledgedBy: alert.acknowledgedBy,
-    resolvedAt: alert.resolvedAt,
-    source: options.source,
-    key: alert.key,
-  };
+  // Stage: record, in one transaction; then the events of info alerts.
+  const recorded = await deps.alerts.recordRun({ source: evaluation.source, at: now, notifications: records });
+  for (const entry of events) await logEvent(deps, evaluation, entry, now);
+  const messages: MessageCounts = { posts: 0, updates: 0, replies: 0 };
+  recorded.notifications.forEach((stored, recordIndex) => {
+    stored.alerts.forEach((alert, alertIndex) => {
+      const outcome = decisions[order[recordIndex]![alertIndex]!.index]!;
+      outcome.alertId = alert.id;
+      outcome.notificationId = alert.notificationId;
+    });
+    for (const draft of records[recordIndex]!.outbox) messages[draft.kind === 'post' ? 'posts' : draft.kind === 'update' ? 'updates' : 'replies']++;
+  });
+  return { decisions, messages };
 }
 
 function observedValue(evaluation: Evaluation, state: AlertState): number | null {
@@ -131,117 +219,267 @@ function observedValue(evaluation: Evaluation, state: AlertState): number | null
   return observation?.value ?? null;
 }
 
-async function apply(
-  deps: PipelineDeps,
-  evaluation: Evaluation,
-  item: Item,
-  decision: Decision,
-  otherSeverity: Severity | null,
-  now: number,
-): Promise<number | null> {
-  if (decision.action === 'none') return null;
+/** The alert's state after its decision. */
+async function nextState(deps: PipelineDeps, evaluation: Evaluation, item: Item, decision: Decision, now: number): Promise<AlertDraft> {
   const { previous, current } = item;
   const open = previous?.status === 'firing' ? previous : null;
-
-  let draft: AlertDraft;
-  if (current) {
-    const details = {
-      unit: current.unit,
-      threshold: current.threshold,
-      breakdown: current.breakdown,
-      topIssueIds: current.topIssueIds,
-      remediation: current.remediation,
-      ...(current.note ? { note: current.note } : {}),
-    };
-    const base: AlertDraft = open
-      ? { ...open }
-      : {
-          key: item.key,
-          subject: current.subject,
-          groupId: current.groupId,
-          severity: current.severity,
-          status: 'firing',
-          title: current.title,
-          details,
-          firstFiringAt: now,
-          lastEvaluatedAt: now,
-          resolvedAt: null,
-          lastValue: null,
-          notifiedAt: null,
-          lastReminderAt: null,
-          message: null,
-          acknowledgedBy: null,
-          acknowledgedAt: null,
-        };
-    draft = { ...base, title: current.title, details, lastEvaluatedAt: now, lastValue: current.value };
-    if (decision.action === 'post') draft.notifiedAt = now;
-    if (decision.action === 'remind') draft.lastReminderAt = now;
-  } else {
-    const observed = observedValue(evaluation, open!);
-    draft = { ...open!, status: 'resolved', resolvedAt: now, lastEvaluatedAt: now, lastValue: observed ?? open!.lastValue };
-  }
-
-  const previousValue =
+  const before =
     open && open.lastValue !== null
       ? { value: open.lastValue, at: open.lastEvaluatedAt }
       : deps.baseline
-        ? await deps.baseline(draft.subject, draft.groupId, now)
+        ? await deps.baseline((current ?? open!).subject, (current ?? open!).groupId, now)
         : null;
-  const route = routeAlert(draft.severity, deps.config);
-  const view = alertView(draft, {
-    at: now,
-    source: evaluation.source,
-    mention: route.kind === 'channel' ? route.mention : null,
-    previous: current ? previousValue : null,
-  });
+  if (!current) {
+    const observed = observedValue(evaluation, open!);
+    return {
+      ...open!,
+      status: 'resolved',
+      resolvedAt: now,
+      lastEvaluatedAt: now,
+      lastValue: observed ?? open!.lastValue,
+      details: { ...open!.details, previous: before },
+    };
+  }
+  const details = {
+    unit: current.unit,
+    threshold: current.threshold,
+    breakdown: current.breakdown,
+    topIssueIds: current.topIssueIds,
+    remediation: current.remediation,
+    ...(current.note ? { note: current.note } : {}),
+    previous: before,
+  };
+  const base: AlertDraft = open
+    ? { ...open }
+    : {
+        key: item.key,
+        subject: current.subject,
+        groupId: current.groupId,
+        severity: current.severity,
+        status: 'firing',
+        title: current.title,
+        details,
+        firstFiringAt: now,
+        lastEvaluatedAt: now,
+        resolvedAt: null,
+        lastValue: null,
+        notifiedAt: null,
+        lastReminderAt: null,
+        notificationId: null,
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+      };
+  const draft: AlertDraft = { ...base, title: current.title, details, lastEvaluatedAt: now, lastValue: current.value };
+  if (decision.action === 'post') draft.notifiedAt = now;
+  if (decision.action === 'remind') draft.lastReminderAt = now;
+  return draft;
+}
 
-  const outbox: OutboxDraft[] = [];
-  if (route.kind === 'channel') {
-    const channel = open?.message?.channel ?? route.channel;
-    const alertId = draft.id ?? null;
-    const original = alertMessage(view);
-    switch (decision.action) {
-      case 'post':
-        outbox.push({ kind: 'post', channel, alertId, message: original });
-        break;
-      case 'update':
-        outbox.push({ kind: 'update', channel, alertId, message: original });
-        break;
-      case 'remind':
-        outbox.push({ kind: 'update', channel, alertId, message: original });
-        outbox.push({ kind: 'reply', channel, alertId, message: reminderMessage(view) });
-        break;
-      case 'resolve':
-        outbox.push({ kind: 'update', channel, alertId, message: original });
-        outbox.push({
-          kind: 'reply',
-          channel,
-          alertId,
-          message: resolvedReply(view, decision.reason === 'severity_changed' ? 'severity_changed' : 'resolved', otherSeverity),
-        });
-        break;
-      case 'resolve_quietly':
-        outbox.push({ kind: 'update', channel, alertId, message: original });
-        break;
-      case 'record':
-        break;
-    }
-  } else if (decision.action === 'post' || decision.action === 'resolve' || decision.action === 'resolve_quietly') {
-    await deps.events.log(
-      decision.action === 'post' ? 'monitoring_alert_raised' : 'monitoring_alert_resolved',
-      {
-        alertKey: item.key,
-        subject: draft.subject,
-        scope: scopeOf(draft),
-        severity: draft.severity,
-        value: draft.lastValue,
-        reason: decision.reason,
-        source: evaluation.source,
-      },
-      now,
-    );
+async function logEvent(deps: PipelineDeps, evaluation: Evaluation, entry: Decided, now: number): Promise<void> {
+  const { action, reason } = entry.decision;
+  if (action !== 'post' && action !== 'resolve' && action !== 'resolve_quietly') return;
+  await deps.events.log(
+    action === 'post' ? 'monitoring_alert_raised' : 'monitoring_alert_resolved',
+    {
+      alertKey: entry.item.key,
+      subject: entry.draft.subject,
+      scope: scopeOf(entry.draft),
+      severity: entry.draft.severity,
+      value: entry.draft.lastValue,
+      reason,
+      source: evaluation.source,
+    },
+    now,
+  );
+}
+
+/** How a notification shows one of its alerts at `now`. */
+export function memberView(alert: AlertDraft, silences: readonly Silence[], now: number): MemberView {
+  const silenced = alert.status === 'firing' && silences.some((silence) => silenceMatches(silence, alert, now));
+  return {
+    key: alert.key,
+    groupId: alert.groupId,
+    value: alert.lastValue ?? 0,
+    previous: alert.details.previous ?? null,
+    firstFiringAt: alert.firstFiringAt,
+    state: alert.status === 'resolved' ? 'resolved' : silenced ? 'silenced' : 'firing',
+    resolvedAt: alert.resolvedAt,
+    acknowledgedBy: alert.acknowledgedBy,
+    topIssueIds: alert.details.topIssueIds,
+    breakdown: alert.details.breakdown,
+    note: alert.details.note ?? null,
+  };
+}
+
+/**
+ * The view of a notification over its members (the latest alert of each identity). Subject-wide texts
+ * (title, threshold, steps) come from the most recent firing member, else the most recent one.
+ */
+export function notificationView(
+  notification: Pick<NotificationGroup, 'subject' | 'severity' | 'openedAt' | 'resolvedAt'>,
+  members: readonly AlertDraft[],
+  options: { at: number; source: string; mention: string | null; silences: readonly Silence[] },
+): NotificationView {
+  const latest = new Map<string, AlertDraft>();
+  for (const member of members) latest.set(member.key, member);
+  const list = [...latest.values()];
+  const lead = [...list].reverse().find((member) => member.status === 'firing') ?? list[list.length - 1]!;
+  return {
+    subject: notification.subject,
+    title: lead.title,
+    severity: notification.severity,
+    unit: lead.details.unit,
+    threshold: lead.details.threshold,
+    remediation: lead.details.remediation,
+    mention: options.mention,
+    source: options.source,
+    at: options.at,
+    openedAt: notification.openedAt,
+    resolvedAt: notification.resolvedAt,
+    members: list.map((member) => memberView(member, options.silences, options.at)),
+  };
+}
+
+function withoutMessage(notification: NotificationGroup): NotificationDraft {
+  const { message: _message, ...draft } = notification;
+  return draft;
+}
+
+/** Turns the decisions of one notification key into its new state, its members' states and its messages. */
+async function notificationRecord(
+  deps: PipelineDeps,
+  evaluation: Evaluation,
+  bucket: Bucket,
+  silences: readonly Silence[],
+  now: number,
+): Promise<NotificationRecord> {
+  const existing = bucket.notification;
+  // An alert joins when it is first notified; one notified before notifications existed joins while it fires.
+  const joins = (entry: Decided) =>
+    entry.decision.action === 'post' ||
+    (entry.draft.notificationId === null && entry.draft.notifiedAt !== null && entry.draft.status === 'firing');
+  const joiners = bucket.decided.filter(joins);
+  if (!existing && joiners.length === 0) {
+    return {
+      notification: null,
+      alerts: bucket.decided.map((entry) => ({ alert: entry.draft, decision: entry.decision, attach: false })),
+      remindedAlertIds: [],
+      outbox: [],
+    };
   }
 
-  const stored = await deps.alerts.recordDecision({ alert: draft, decision, source: evaluation.source, at: now, outbox });
-  return stored.id;
+  const notification: NotificationDraft = existing
+    ? withoutMessage(existing)
+    : {
+        key: bucket.key,
+        subject: joiners[0]!.draft.subject,
+        severity: joiners[0]!.draft.severity,
+        channel: bucket.channel,
+        status: 'open',
+        openedAt: now,
+        resolvedAt: null,
+        lastReminderAt: null,
+        shown: null,
+      };
+  // A joiner's reminders follow the message's clock, so the thread gets one reminder for everyone due.
+  if (existing) for (const entry of joiners) entry.draft.lastReminderAt = existing.lastReminderAt ?? existing.openedAt;
+
+  const attached = (entry: Decided) => joins(entry) || (existing !== null && entry.draft.notificationId === existing.id);
+  const evaluated = new Set(bucket.decided.filter((entry) => entry.draft.id !== undefined).map((entry) => entry.draft.id));
+  const stored = existing ? (await deps.alerts.notificationMembers(existing.id)).filter((member) => !evaluated.has(member.id)) : [];
+  const members: AlertDraft[] = [...stored, ...bucket.decided.filter(attached).map((entry) => entry.draft)];
+  const stillFiring = members.some((member) => member.status === 'firing');
+  if (!stillFiring) {
+    notification.status = 'resolved';
+    notification.resolvedAt = now;
+  }
+  const view = () =>
+    notificationView(notification, members, { at: now, source: evaluation.source, mention: bucket.mention, silences });
+
+  // Reminders: one per message, naming every member still firing that nobody acknowledged.
+  let reminded: MemberView[] = [];
+  const remindedAlertIds: number[] = [];
+  if (bucket.decided.some((entry) => entry.decision.action === 'remind')) {
+    // Members joining in this run were just announced by the edit; they are not "still" firing yet.
+    const joined = new Set(joiners.map((entry) => entry.draft));
+    const due = (member: AlertDraft) =>
+      member.status === 'firing' &&
+      member.acknowledgedAt === null &&
+      !joined.has(member) &&
+      !silences.some((silence) => silenceMatches(silence, member, now));
+    notification.lastReminderAt = now;
+    for (const member of members.filter(due)) {
+      member.lastReminderAt = now;
+      if (stored.includes(member as AlertState)) remindedAlertIds.push((member as AlertState).id);
+    }
+    reminded = view().members.filter((member) => members.some((alert) => alert.key === member.key && due(alert)));
+  }
+
+  const rendered = view();
+  const shown = shownSignature(rendered);
+  const channel = existing?.message?.channel ?? bucket.channel;
+  const outbox: OutboxDraft[] = [];
+  const resolutions: Resolution[] = bucket.decided
+    .filter((entry) => entry.decision.action === 'resolve' && attached(entry))
+    .map((entry) => ({
+      member: memberView(entry.draft, silences, now),
+      cause: entry.decision.reason === 'severity_changed' ? 'severity_changed' : 'resolved',
+      nowSeverity: entry.otherSeverity,
+    }));
+  if (!existing) {
+    outbox.push({ kind: 'post', channel, notificationId: null, message: notificationMessage(rendered) });
+  } else if (shown !== existing.shown || reminded.length > 0 || resolutions.length > 0) {
+    outbox.push({ kind: 'update', channel, notificationId: null, message: notificationMessage(rendered) });
+  }
+  notification.shown = shown;
+  if (resolutions.length > 0) outbox.push({ kind: 'reply', channel, notificationId: null, message: resolvedReply(rendered, resolutions) });
+  if (reminded.length > 0) outbox.push({ kind: 'reply', channel, notificationId: null, message: reminderMessage(rendered, reminded) });
+
+  const alerts: AlertDecisionRecord[] = bucket.decided.map((entry) => ({ alert: entry.draft, decision: entry.decision, attach: joins(entry) }));
+  return { notification, alerts, remindedAlertIds, outbox };
+}
+
+/**
+ * Re-renders a notification's message after an operator action (an acknowledgement) and queues the edit when
+ * what it shows changed. Returns true when an edit was queued.
+ */
+export async function refreshNotification(
+  store: AlertStore,
+  notificationId: number,
+  options: { now: number; source: string; mention: string | null },
+): Promise<boolean> {
+  const notification = await store.getNotification(notificationId);
+  if (!notification) return false;
+  const members = await store.notificationMembers(notificationId);
+  if (members.length === 0) return false;
+  const silences = await store.activeSilences(options.now);
+  const view = notificationView(notification, members, { at: options.now, source: options.source, mention: options.mention, silences });
+  const shown = shownSignature(view);
+  if (shown === notification.shown) return false;
+  await store.recordRun({
+    source: options.source,
+    at: options.now,
+    notifications: [
+      {
+        notification: { ...withoutMessage(notification), shown },
+        alerts: [],
+        remindedAlertIds: [],
+        outbox: [
+          {
+            kind: 'update',
+            channel: notification.message?.channel ?? notification.channel,
+            notificationId: notification.id,
+            message: notificationMessage(view),
+          },
+        ],
+      },
+    ],
+  });
+  return true;
+}
+
+/** The mention of a severity's route (critical: the on-call group), for re-rendering outside a run. */
+export function mentionFor(severity: Severity, config: AlertsConfig): string | null {
+  const route = routeAlert(severity, config);
+  return route.kind === 'channel' ? route.mention : null;
 }

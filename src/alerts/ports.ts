@@ -4,7 +4,7 @@
  * (`src/slack/notifier.ts`) and the console one (`src/alerts/console-notifier.ts`).
  */
 import { ErrorCode, OpsError } from '../errors.ts';
-import type { AlertState, Decision, MessageRef, Severity, Silence } from './types.ts';
+import type { AlertState, Decision, MessageRef, NotificationGroup, Severity, Silence } from './types.ts';
 
 /** A message as it is sent: fallback text (notifications, screen readers) and Block Kit blocks. */
 export interface OutboundMessage {
@@ -12,14 +12,18 @@ export interface OutboundMessage {
   blocks?: unknown[];
 }
 
-/** What an outbox row does: a new message, an edit of the alert's message, or a reply in its thread. */
+/** What an outbox row does: a new message, an edit of a notification's message, or a reply in its thread. */
 export type OutboxKind = 'post' | 'update' | 'reply';
 
-/** An outbox row to write. `update` and `reply` rows need `alertId`: they target the alert's message. */
+/**
+ * An outbox row to write. `update` and `reply` rows need `notificationId`: they target that notification's
+ * message. A `post` with a `notificationId` is that notification's message (its ts is stored when delivered);
+ * one without (the weekly summary) stands alone.
+ */
 export interface OutboxDraft {
   kind: OutboxKind;
   channel: string;
-  alertId: number | null;
+  notificationId: number | null;
   message: OutboundMessage;
 }
 
@@ -39,14 +43,38 @@ export interface OutboxRow extends OutboxDraft {
 /** The fields of an alert the pipeline writes (the store assigns `id`). */
 export type AlertDraft = Omit<AlertState, 'id'> & { id?: number };
 
-/** One decision to record atomically: the alert's new state, the decision log line, and the messages it sends. */
-export interface DecisionRecord {
+/** The fields of a notification the pipeline writes (the store assigns `id`; `message` is the outbox's). */
+export type NotificationDraft = Omit<NotificationGroup, 'id' | 'message'> & { id?: number };
+
+/** One alert's decision: its new state and the decision log line. */
+export interface AlertDecisionRecord {
   alert: AlertDraft;
   decision: Decision;
+  /** The alert joins the bucket's notification (its `notificationId` is set to it). */
+  attach: boolean;
+}
+
+/** The decisions of one notification key in a run, with what its message does. */
+export interface NotificationRecord {
+  /** Created (no id) or updated; null for alerts that reach no channel (info, or never notified). */
+  notification: NotificationDraft | null;
+  alerts: AlertDecisionRecord[];
+  /** Members reminded in the thread though not evaluated in this run: their reminder clock moves to `at`. */
+  remindedAlertIds: number[];
+  /** Rows whose `notificationId` is null get the notification's id. */
+  outbox: OutboxDraft[];
+}
+
+/** Everything one pipeline run decided, written in one transaction. */
+export interface RunRecord {
   source: string;
   at: number;
-  /** Rows whose `alertId` is null get the alert's id. */
-  outbox: OutboxDraft[];
+  notifications: NotificationRecord[];
+}
+
+/** What `recordRun` stored, in the order of the record. */
+export interface RecordedRun {
+  notifications: { notification: NotificationGroup | null; alerts: AlertState[] }[];
 }
 
 /** Silence to create. */
@@ -78,8 +106,17 @@ export interface AlertStore {
   firingAlerts(): Promise<AlertState[]>;
   /** Most recent alerts first. */
   listAlerts(options: { status?: 'firing' | 'resolved'; limit: number }): Promise<AlertState[]>;
-  /** Writes the state, the decision log line and the outbox rows in one transaction; returns the stored state. */
-  recordDecision(record: DecisionRecord): Promise<AlertState>;
+  /** The open notification of a key, or null. */
+  openNotification(key: string): Promise<NotificationGroup | null>;
+  getNotification(id: number): Promise<NotificationGroup | null>;
+  /** Every alert a notification has shown (firing and resolved), oldest first. */
+  notificationMembers(notificationId: number): Promise<AlertState[]>;
+  /**
+   * Writes a run's alert states, decision log lines, notifications and outbox rows in one transaction, so a
+   * crash never leaves a decision without its messages or the reverse. Throws `NotificationConflictError`
+   * (having written nothing) when a notification it opens is already open.
+   */
+  recordRun(record: RunRecord): Promise<RecordedRun>;
   recentDecisions(limit: number): Promise<DecisionLogEntry[]>;
   activeSilences(now: number): Promise<Silence[]>;
   addSilence(draft: SilenceDraft): Promise<Silence>;
@@ -96,7 +133,7 @@ export interface OutboxStore {
   dueOutbox(now: number, limit: number): Promise<OutboxRow[]>;
   /** The earliest next attempt of any pending row, or null when none is pending. */
   nextOutboxAttemptAt(): Promise<number | null>;
-  /** Records a delivery; a delivered `post` of an alert also stores the message on the alert. */
+  /** Records a delivery; a delivered `post` of a notification also stores the message on the notification. */
   markOutboxSent(id: number, at: number, result: MessageRef | null): Promise<void>;
   markOutboxRetry(id: number, nextAttemptAt: number, error: string): Promise<void>;
   markOutboxFailed(id: number, at: number, error: string): Promise<void>;
@@ -106,17 +143,28 @@ export interface OutboxStore {
    * sender simply expires and the row is tried again.
    */
   claimOutbox(id: number, expectedNextAttemptAt: number, until: number): Promise<boolean>;
-  /** Moves a row's next attempt without counting an attempt (it waits for its alert's original post). */
+  /** Moves a row's next attempt without counting an attempt (it waits for its notification's post). */
   deferOutbox(id: number, until: number): Promise<void>;
   /**
-   * The message of an alert for edits and replies: delivered (`message`), still waiting (`pendingUntil` = when
-   * its post is next tried), or lost (its post failed for good).
+   * The message of a notification for edits and replies: delivered (`message`), still waiting (`pendingUntil`
+   * = when its post is next tried), or lost (its post failed for good).
    */
-  alertMessage(
-    alertId: number,
+  notificationMessage(
+    notificationId: number,
   ): Promise<{ state: 'delivered'; message: MessageRef } | { state: 'pending'; pendingUntil: number } | { state: 'lost' }>;
   outboxCounts(): Promise<{ pending: number; sent: number; failed: number }>;
   listOutbox(options: { status?: OutboxRow['status']; limit: number }): Promise<OutboxRow[]>;
+}
+
+/**
+ * Another process opened the same notification first (at most one is open per key). The run wrote nothing;
+ * running it again from fresh state joins that notification instead.
+ */
+export class NotificationConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`notification ${key} was opened by another process at the same time`);
+    this.name = 'NotificationConflictError';
+  }
 }
 
 /** A notifier could not deliver. `retryable` for 429, 5xx and network errors. */

@@ -2,9 +2,9 @@
  * Operator actions on alerts: silence (until a time, by whom, why), end a silence, acknowledge. Called by the
  * CLI now and by Slack buttons later; arguments are validated here so every entry point gets the same errors.
  */
+import type { AlertsConfig } from '../config.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { alertMessage } from '../slack/blocks/alert.ts';
-import { alertView } from './pipeline.ts';
+import { mentionFor, refreshNotification } from './pipeline.ts';
 import type { AlertStore, OutboxStore } from './ports.ts';
 import type { AlertState, Severity, Silence } from './types.ts';
 
@@ -64,23 +64,24 @@ export async function findFiringAlert(alerts: AlertStore, reference: string): Pr
 }
 
 /**
- * Acknowledges a firing alert: it keeps being updated but sends no reminders until it resolves. Its message is
- * edited (through the outbox) to say who acknowledged it.
+ * Acknowledges a firing alert: it keeps being updated but sends no reminders until it resolves. Its
+ * notification's message is edited (through the outbox) to say who acknowledged it; with `config`, the edit
+ * keeps the on-call mention of a critical message.
  */
 export async function acknowledgeAlert(
   store: AlertStore & OutboxStore,
-  request: { alert: string; by: string; now: number },
+  request: { alert: string; by: string; now: number; config?: AlertsConfig },
 ): Promise<AlertState> {
   if (request.by.trim() === '') throw new InvalidArgumentError('by must name who acknowledges (a user id or name).');
   const alert = await findFiringAlert(store, request.alert);
   if (alert.acknowledgedAt !== null) return alert;
   const acknowledged = await store.acknowledge(alert.id, request.by.trim(), request.now);
-  if (acknowledged.notifiedAt !== null && acknowledged.severity !== 'info') {
-    const view = alertView(acknowledged, { at: request.now, source: 'acknowledgement', mention: null, previous: null });
-    await store.enqueue(
-      [{ kind: 'update', channel: acknowledged.message?.channel ?? '', alertId: acknowledged.id, message: alertMessage(view) }],
-      request.now,
-    );
+  if (acknowledged.notificationId !== null) {
+    await refreshNotification(store, acknowledged.notificationId, {
+      now: request.now,
+      source: 'acknowledgement',
+      mention: request.config ? mentionFor(acknowledged.severity, request.config) : null,
+    });
   }
   return acknowledged;
 }

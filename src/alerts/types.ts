@@ -78,13 +78,13 @@ export function covers(coverage: Coverage, identity: AlertIdentity): boolean {
   );
 }
 
-/** A Slack message an alert was posted as. */
+/** A Slack message (a notification's top-level message, or a reply). */
 export interface MessageRef {
   channel: string;
   ts: string;
 }
 
-/** What an alert last showed, kept so its message can be re-rendered when it resolves. */
+/** What an alert last showed, kept so its notification can be re-rendered later (when it resolves, on an ack). */
 export interface AlertDetails {
   unit: Signal['unit'];
   threshold: string;
@@ -92,6 +92,8 @@ export interface AlertDetails {
   topIssueIds: string[];
   remediation: string[];
   note?: string;
+  /** The value before the latest evaluation (the previous run or snapshot), to say what changed. */
+  previous?: { value: number; at: number } | null;
 }
 
 /** One firing episode of an identity, as remembered between runs. A re-fire after resolving is a new alert. */
@@ -108,10 +110,42 @@ export interface AlertState extends AlertIdentity {
   /** When the alert was first notified (message queued or event logged); null while it was never notified. */
   notifiedAt: number | null;
   lastReminderAt: number | null;
-  /** The Slack message, once delivered. */
-  message: MessageRef | null;
+  /**
+   * The notification whose message shows this alert: set when the alert is first notified in a channel and
+   * kept after it resolves (its episode's message lists it as back within threshold); null while it never was.
+   */
+  notificationId: number | null;
   acknowledgedBy: string | null;
   acknowledgedAt: number | null;
+}
+
+/**
+ * A notification: what Alertmanager calls a group. Every firing alert of one subject and severity routed to
+ * one channel (platform-wide and each group) shares ONE top-level Slack message, posted when the first of
+ * them fires, edited as members join, change or resolve, and resolved when the last one does. A later fire
+ * after that opens a new notification (a new message).
+ */
+export interface NotificationGroup {
+  id: number;
+  /** `subject|severity|channel`; at most one open notification per key. */
+  key: string;
+  subject: string;
+  severity: Severity;
+  channel: string;
+  status: 'open' | 'resolved';
+  openedAt: number;
+  resolvedAt: number | null;
+  /** The last reminder in its thread; reminders of its critical members follow this clock. */
+  lastReminderAt: number | null;
+  /** What the message last showed (members, values, states), so it is edited only when that changes. */
+  shown: string | null;
+  /** The top-level message, once delivered (stored so a restart keeps editing the same message). */
+  message: MessageRef | null;
+}
+
+/** The key of the notification an alert of `subject` and `severity` routed to `channel` belongs to. */
+export function notificationKey(subject: string, severity: Severity, channel: string): string {
+  return `${subject}|${severity}|${channel}`;
 }
 
 /** A silence: alerts matching it are recorded, not posted, until `until`. */
@@ -138,17 +172,21 @@ export function silenceMatches(silence: Silence, identity: AlertIdentity, now: n
   );
 }
 
-/** What the delivery stage does for an alert. */
+/**
+ * What the delivery stage does for an alert. Alerts routed to a channel act through their notification (one
+ * message per subject, severity and channel): the notification turns its members' actions into at most one
+ * post or edit and one thread reply per run.
+ */
 export type DecisionAction =
-  /** Post a new message. */
+  /** Notify: post its notification's message, or edit it in when that message is already out. */
   | 'post'
-  /** Edit the original message in place. */
+  /** Edit its notification's message in place. */
   | 'update'
-  /** Edit the original and post a reminder in its thread. */
+  /** Edit the message and remind in its thread (one reminder per notification, naming every member due). */
   | 'remind'
-  /** Reply "resolved" in the thread and edit the original. */
+  /** Reply "resolved" in the thread and edit the message. */
   | 'resolve'
-  /** Edit the original to resolved, without a thread reply (it resolved while silenced). */
+  /** Edit the message to show it resolved, without a thread reply (it resolved while silenced). */
   | 'resolve_quietly'
   /** Record the state only; nothing is sent. */
   | 'record'

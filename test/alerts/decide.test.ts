@@ -38,7 +38,7 @@ function state(overrides: Partial<AlertState> = {}): AlertState {
     lastValue: 2,
     notifiedAt: NOW - HOUR,
     lastReminderAt: null,
-    message: { channel: 'C1', ts: '1.0' },
+    notificationId: 1,
     acknowledgedBy: null,
     acknowledgedAt: null,
     ...overrides,
@@ -103,7 +103,7 @@ const cases: Case[] = [
   ['firing and silenced: recorded only', { previous: state(), current: signal(), silence }, { action: 'record', reason: 'silenced' }],
   [
     'began while silenced, silence now over: first post',
-    { previous: state({ notifiedAt: null, message: null }), current: signal() },
+    { previous: state({ notifiedAt: null, notificationId: null }), current: signal() },
     { action: 'post', reason: 'silence_expired' },
   ],
   ['stopped firing: resolve in thread', { previous: state(), current: null }, { action: 'resolve', reason: 'resolved' }],
@@ -119,7 +119,7 @@ const cases: Case[] = [
   ],
   [
     'resolved but never notified (silenced throughout): record only',
-    { previous: state({ notifiedAt: null, message: null }), current: null },
+    { previous: state({ notifiedAt: null, notificationId: null }), current: null },
     { action: 'record', reason: 'resolved_never_notified' },
   ],
   ['not firing and nothing open: nothing', { previous: null, current: null }, { action: 'none', reason: 'not_firing' }],

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backoffMs, deliverOutbox } from '../../src/alerts/outbox.ts';
-import { DeliveryError } from '../../src/alerts/ports.ts';
+import { DeliveryError, type OutboxDraft } from '../../src/alerts/ports.ts';
 import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
@@ -10,13 +10,40 @@ import { tempDir, tempStore } from '../helpers/temp-store.ts';
 
 const message = (text: string) => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
 
+/** Records a run that opens one notification and queues `outbox` for it; returns the notification's id. */
+async function openNotification(state: SqliteMonitorStore, at: number, outbox: OutboxDraft[]): Promise<number> {
+  const recorded = await state.recordRun({
+    source: 'test',
+    at,
+    notifications: [
+      {
+        notification: {
+          key: 'k|critical|C_GONE',
+          subject: 'k',
+          severity: 'critical',
+          channel: 'C_GONE',
+          status: 'open',
+          openedAt: at,
+          resolvedAt: null,
+          lastReminderAt: null,
+          shown: null,
+        },
+        alerts: [],
+        remindedAlertIds: [],
+        outbox,
+      },
+    ],
+  });
+  return recorded.notifications[0]!.notification!.id;
+}
+
 describe('outbox', () => {
   it('keeps undelivered messages across a restart and sends them once Slack is back', async () => {
     const path = join(tempDir(), 'ontology.db');
     const clock = new FakeClock('2026-11-27T10:00:00Z');
     const first = SqliteStore.open(path);
     const firstState = new SqliteMonitorStore(first);
-    await firstState.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('weekly summary') }], clock.now());
+    await firstState.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('weekly summary') }], clock.now());
     const down = new RecordingNotifier();
     down.failNext(new DeliveryError('HTTP 503 from Slack', true));
     const report = await deliverOutbox({ outbox: firstState, notifier: down, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
@@ -42,7 +69,7 @@ describe('outbox', () => {
     const { store } = tempStore();
     const state = new SqliteMonitorStore(store);
     const clock = new FakeClock('2026-11-27T10:00:00Z');
-    await state.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('hello') }], clock.now());
+    await state.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('hello') }], clock.now());
     const notifier = new RecordingNotifier();
     notifier.failNext(RecordingNotifier.rateLimited(7_000));
     const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep });
@@ -54,7 +81,7 @@ describe('outbox', () => {
     const { store } = tempStore();
     const state = new SqliteMonitorStore(store);
     const clock = new FakeClock('2026-11-27T10:00:00Z');
-    await state.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('hello') }], clock.now());
+    await state.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('hello') }], clock.now());
     const notifier = new RecordingNotifier();
     notifier.failNext(new DeliveryError('HTTP 500', true), new DeliveryError('HTTP 502', true), new DeliveryError('HTTP 503', true));
     await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep });
@@ -67,33 +94,10 @@ describe('outbox', () => {
     const { store } = tempStore();
     const state = new SqliteMonitorStore(store);
     const clock = new FakeClock('2026-11-27T10:00:00Z');
-    const alert = await state.recordDecision({
-      alert: {
-        key: 'k|platform|critical',
-        subject: 'k',
-        groupId: null,
-        severity: 'critical',
-        status: 'firing',
-        title: 'K',
-        details: { unit: 'count', threshold: 't', breakdown: {}, topIssueIds: [], remediation: [] },
-        firstFiringAt: clock.now(),
-        lastEvaluatedAt: clock.now(),
-        resolvedAt: null,
-        lastValue: 1,
-        notifiedAt: clock.now(),
-        lastReminderAt: null,
-        message: null,
-        acknowledgedBy: null,
-        acknowledgedAt: null,
-      },
-      decision: { action: 'post', reason: 'new' },
-      source: 'test',
-      at: clock.now(),
-      outbox: [
-        { kind: 'post', channel: 'C_GONE', alertId: null, message: message('post') },
-        { kind: 'reply', channel: 'C_GONE', alertId: null, message: message('reply') },
-      ],
-    });
+    const notificationId = await openNotification(state, clock.now(), [
+      { kind: 'post', channel: 'C_GONE', notificationId: null, message: message('post') },
+      { kind: 'reply', channel: 'C_GONE', notificationId: null, message: message('reply') },
+    ]);
     const notifier = new RecordingNotifier();
     notifier.failNext(new DeliveryError('chat.postMessage: Slack answered channel_not_found', false));
     const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep });
@@ -101,7 +105,7 @@ describe('outbox', () => {
     const rows = await state.listOutbox({ limit: 10 });
     expect(rows.map((row) => [row.kind, row.status, row.lastError])).toEqual([
       ['post', 'failed', 'chat.postMessage: Slack answered channel_not_found'],
-      ['reply', 'failed', `the original message of alert ${alert.id} was never delivered`],
+      ['reply', 'failed', `the message of notification ${notificationId} was never delivered`],
     ]);
   });
 
@@ -113,7 +117,7 @@ describe('outbox', () => {
     try {
       const stateA = new SqliteMonitorStore(storeA);
       const stateB = new SqliteMonitorStore(storeB);
-      await stateA.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('once') }], clock.now());
+      await stateA.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('once') }], clock.now());
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       const slow = new RecordingNotifier();
@@ -140,16 +144,10 @@ describe('outbox', () => {
   it('keeps only the latest pending edit of a message', async () => {
     const { store } = tempStore();
     const state = new SqliteMonitorStore(store);
-    await state.enqueue([{ kind: 'post', channel: 'C1', alertId: null, message: message('p') }], 0);
-    const base = {
-      key: 'k|platform|warning', subject: 'k', groupId: null, severity: 'warning' as const, status: 'firing' as const, title: 'K',
-      details: { unit: 'count' as const, threshold: 't', breakdown: {}, topIssueIds: [], remediation: [] },
-      firstFiringAt: 0, lastEvaluatedAt: 0, resolvedAt: null, lastValue: 1, notifiedAt: 0, lastReminderAt: null, message: null,
-      acknowledgedBy: null, acknowledgedAt: null,
-    };
-    const alert = await state.recordDecision({ alert: base, decision: { action: 'post', reason: 'new' }, source: 't', at: 0, outbox: [] });
+    await state.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('p') }], 0);
+    const notificationId = await openNotification(state, 0, []);
     for (const text of ['edit 1', 'edit 2', 'edit 3']) {
-      await state.enqueue([{ kind: 'update', channel: 'C1', alertId: alert.id, message: message(text) }], 1);
+      await state.enqueue([{ kind: 'update', channel: 'C1', notificationId, message: message(text) }], 1);
     }
     const updates = (await state.listOutbox({ status: 'pending', limit: 10 })).filter((row) => row.kind === 'update');
     expect(updates.map((row) => row.message.text)).toEqual(['edit 3']);

@@ -55,20 +55,33 @@ describe('monitor jobs on the real quality service', () => {
       .all('g', 1) as { detail: string }[];
     expect(plan.map((step) => step.detail).join(' ')).toContain('data_quality_snapshots_by_group_time');
 
-    // Critical platform alerts went to the critical channel, with the seeded top issue ids.
+    // One message per subject and severity, however many scopes fire: several groups are unhealthy here.
+    const firing = (await state.firingAlerts()).filter((alert) => alert.severity !== 'info');
+    const notifications = new Set(firing.map((alert) => `${alert.subject}|${alert.severity}`));
+    expect(firing.filter((alert) => alert.groupId !== null).length).toBeGreaterThan(2);
+    expect(notifier.topLevelPosts).toHaveLength(notifications.size);
+    expect(counts.messages_post).toBe(notifications.size);
+    expect(counts.alerts_post).toBe(counts.firing);
+    expect(new Set(firing.map((alert) => alert.notificationId)).size).toBe(notifications.size);
+    expect(notifier.updates).toEqual([]);
+
+    // The critical cross-group message: platform value first, every firing group listed, seeded top issue ids.
     const critical = notifier.topLevelPosts.filter((post) => post.channel === 'C_CRIT');
-    const crossGroup = critical.find((post) => post.text.includes('Cross-group violations (platform-wide)'))!;
-    expect(crossGroup.text).toContain(`: ${defects.crossGroupReferences} (critical when > 0`);
+    const crossGroup = critical.find((post) => post.text.includes('CRITICAL: Cross-group violations (platform-wide'))!;
+    expect(crossGroup.text).toContain(`: platform-wide ${defects.crossGroupReferences} (critical when > 0`);
     const check = await quality.check({ now: clock.now(), categories: ['crossGroup'], limit: 1 });
-    expect(JSON.stringify(crossGroup.blocks)).toContain(`\`${check.issues[0]!.recordId}\``);
-    // A group's alert lists that group's own records.
-    const groupCrossGroup = critical.find((post) => post.text.includes('Cross-group violations (group `'))!;
-    const groupId = /group `([^`]+)`/.exec(groupCrossGroup.text)![1]!;
-    const topIds = /\*Top issues\*\\n([^"]+)"/.exec(JSON.stringify(groupCrossGroup.blocks))![1]!.split(', ').map((id) => id.replaceAll('`', ''));
-    expect(topIds.length).toBeGreaterThan(0);
-    for (const id of topIds) {
-      const document = (await store.get('connections', id)) ?? (await store.get('events', id));
-      expect(document?.groupId).toBe(groupId);
+    const blocks = JSON.stringify(crossGroup.blocks);
+    expect(blocks).toContain(`\`${check.issues[0]!.recordId}\``);
+    const crossGroupScopes = firing.filter((alert) => alert.subject === 'crossGroupViolations' && alert.groupId !== null);
+    expect(crossGroupScopes.length).toBeGreaterThan(0);
+    for (const alert of crossGroupScopes) expect(blocks).toContain(`\`${alert.groupId}\`: ${alert.lastValue}`);
+    // Each group's alert keeps that group's own records as its top issue ids.
+    for (const alert of crossGroupScopes) {
+      expect(alert.details.topIssueIds.length).toBeGreaterThan(0);
+      for (const id of alert.details.topIssueIds) {
+        const document = (await store.get('connections', id)) ?? (await store.get('events', id));
+        expect(document?.groupId).toBe(alert.groupId);
+      }
     }
     // Info (missing groupIds before the v1 migration) is an event, not a post.
     expect(notifier.sent.some((post) => post.text.includes('missing a groupId'))).toBe(false);
@@ -82,7 +95,14 @@ describe('monitor jobs on the real quality service', () => {
     const postsBefore = notifier.topLevelPosts.length;
     const second = await runDaily(context);
     expect(second.alerts_post ?? 0).toBe(0);
+    expect(second.messages_post ?? 0).toBe(0);
     expect(notifier.topLevelPosts.length).toBe(postsBefore);
+    // Critical messages still firing after the repeat interval: ONE reminder in each message's thread.
+    const criticalMessages = new Set(firing.filter((alert) => alert.severity === 'critical').map((alert) => alert.subject)).size;
+    expect(second.alerts_remind).toBe(firing.filter((alert) => alert.severity === 'critical').length);
+    expect(notifier.replies).toHaveLength(criticalMessages);
+    expect(new Set(notifier.replies.map((reply) => reply.threadTs)).size).toBe(criticalMessages);
+    expect(notifier.replies.every((reply) => reply.text.includes('Still firing after 24 h'))).toBe(true);
   });
 
   it('hourly: critical categories only, critical alerts only, and the same identity as the daily alert', async () => {
@@ -97,6 +117,7 @@ describe('monitor jobs on the real quality service', () => {
       missingGroupIds: seeded.defects.missingGroupIds.total,
       firing: 2,
       alerts_post: 2,
+      messages_post: 2,
     });
     expect(notifier.topLevelPosts.map((post) => post.channel)).toEqual(['C_CRIT', 'C_CRIT']);
     expect((await state.firingAlerts()).map((alert) => alert.key)).toEqual([

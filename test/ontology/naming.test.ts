@@ -38,7 +38,7 @@ describe('naming', () => {
     [{ fromEntityId: 'a', toEntityId: 'b' }, { fromId: 'a', toId: 'b' }, 'current field names'],
     [{ fromThingId: 'a', toThingId: 'b' }, { fromId: 'a', toId: 'b' }, 'legacy field names'],
     [{ fromEntityId: '', toThingId: null }, { fromId: null, toId: null }, 'empty or null ids are absent'],
-  ])('endpoints of %o (%s)', (doc, expected) => {
+  ])('endpoints of %o (%s)', (doc, expected, _reason) => {
     expect(connectionEndpoints(doc)).toEqual(expected);
   });
 
@@ -47,7 +47,7 @@ describe('naming', () => {
     [{}, null, 'missing'],
     [{ groupId: null }, null, 'null'],
     [{ groupId: '' }, null, 'empty'],
-  ])('groupId of %o is %s (%s)', (doc, expected) => {
+  ])('groupId of %o is %s (%s)', (doc, expected, _reason) => {
     expect(groupIdOf(doc)).toBe(expected);
   });
 });

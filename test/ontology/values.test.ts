@@ -19,7 +19,7 @@ describe('parseConvexJson (uniform)', () => {
     ['{"$float":"AAAAAAAA8H8="}', Number.POSITIVE_INFINITY, '$float holds +Infinity'],
     ['"x"', 'x', 'strings pass through'],
     ['null', null, 'null passes through'],
-  ])('%s → %s (%s)', (text, expected) => {
+  ])('%s → %s (%s)', (text, expected, _reason) => {
     expect(parseConvexJson(text, 'uniform')).toEqual(expected);
   });
 
@@ -43,7 +43,7 @@ describe('parseConvexJson (legacy)', () => {
     ['1', 1, 'every plain number is a float64'],
     ['{"$integer":"AQAAAAAAAAA="}', 1n, '$integer is an int64 (8 bytes little-endian)'],
     ['{"$integer":"//////////8="}', -1n, 'negative int64'],
-  ])('%s → %s (%s)', (text, expected) => {
+  ])('%s → %s (%s)', (text, expected, _reason) => {
     expect(parseConvexJson(text, 'legacy')).toEqual(expected);
   });
 });

@@ -112,8 +112,44 @@ describe('Slack notifier', () => {
     expect(reminder).toMatchObject({ channel: 'C_CRIT', thread_ts: '1700000000.000100' });
     expect(String(reminder!.text)).toContain('Still firing after 4 h');
     expect(resolved).toMatchObject({ channel: 'C_CRIT', thread_ts: '1700000000.000100' });
-    expect(String(resolved!.text)).toContain('Resolved at 2026-11-27 15:00 UTC after 5 h');
+    expect(String(resolved!.text)).toContain('Resolved at 2026-11-27 15:00 UTC: group `grp_acme` after 5 h');
     expect(String(bodies.update[2]!.text)).toContain(':white_check_mark: Resolved');
+  });
+
+  it('posts one message for every firing scope, edits it when a scope joins, and resolves a scope in its thread', async () => {
+    const { deps, clock } = setup();
+    const calls: { method: string; body: Body }[] = [];
+    const record = (method: string) => (body: unknown) => calls.push({ method, body: decode(body) }) > 0;
+    nock(SLACK)
+      .post('/api/chat.postMessage', record('post'))
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' })
+      .post('/api/chat.update', record('update'))
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' })
+      .post('/api/chat.update', record('update'))
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' })
+      .post('/api/chat.postMessage', record('post'))
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000200' });
+    const scopes = (...groupIds: (string | null)[]) => groupIds.map((groupId) => ({ ...signal(2), groupId }));
+
+    const first = await runAlertPipeline(deps, evaluation(scopes(null, 'grp_acme')));
+    clock.advance(HOUR);
+    const second = await runAlertPipeline(deps, evaluation(scopes(null, 'grp_acme', 'grp_beta')));
+    clock.advance(HOUR);
+    const third = await runAlertPipeline(deps, evaluation(scopes(null, 'grp_beta')));
+
+    expect([first.delivery, second.delivery, third.delivery].map((report) => report.pending)).toEqual([0, 0, 0]);
+    expect(calls.map((call) => [call.method, call.body.ts ?? call.body.thread_ts ?? null])).toEqual([
+      ['post', null],
+      ['update', '1700000000.000100'],
+      ['update', '1700000000.000100'],
+      ['post', '1700000000.000100'],
+    ]);
+    expect(String(calls[0]!.body.text)).toContain('CRITICAL: Cross-group violations (platform-wide + group `grp_acme`): platform-wide 2');
+    expect(String(calls[1]!.body.text)).toContain('(platform-wide + 2 groups)');
+    expect(JSON.stringify(calls[1]!.body.blocks)).toContain('`grp_beta`: 2');
+    expect(JSON.stringify(calls[2]!.body.blocks)).toContain('*No longer critical (1)*\\n`grp_acme` 2 at 2026-11-27 12:00 UTC');
+    expect(calls[3]!.body).toMatchObject({ channel: 'C_CRIT', thread_ts: '1700000000.000100' });
+    expect(String(calls[3]!.body.text)).toContain('Resolved at 2026-11-27 12:00 UTC: group `grp_acme` after 2 h.');
   });
 
   it('retries a 429 after its Retry-After (slept on the fake clock), then succeeds', async () => {
@@ -127,7 +163,8 @@ describe('Slack notifier', () => {
     expect(report.delivery).toMatchObject({ sent: 1, retried: 1, pending: 0 });
     expect(clock.sleeps).toEqual([3_000]);
     const alert = await state.latestAlert('crossGroupViolations|grp_acme|critical');
-    expect(alert!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000100' });
+    const notification = await state.getNotification(alert!.notificationId!);
+    expect(notification!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000100' });
   });
 
   it('retries a 503 with backoff and gives up on a platform error like channel_not_found', async () => {
@@ -137,7 +174,7 @@ describe('Slack notifier', () => {
       .reply(503, 'unavailable')
       .post('/api/chat.postMessage')
       .reply(200, { ok: false, error: 'channel_not_found' });
-    await state.enqueue([{ kind: 'post', channel: 'C_GONE', alertId: null, message: { text: 'x' } }], clock.now());
+    await state.enqueue([{ kind: 'post', channel: 'C_GONE', notificationId: null, message: { text: 'x' } }], clock.now());
     const report = await deliverOutbox({ outbox: state, notifier: deps.notifier, now: clock.now, sleep: clock.sleep });
     expect(report).toMatchObject({ sent: 0, retried: 1, failed: 1 });
     expect(clock.sleeps).toEqual([1_000]);

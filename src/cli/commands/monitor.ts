@@ -205,7 +205,7 @@ export function register(program: Command, context: CliContext): void {
       const store = context.openStore({ mustExist: true });
       try {
         const state = new SqliteMonitorStore(store);
-        const acknowledged = await acknowledgeAlert(state, { alert, by: options.by, now: context.now() });
+        const acknowledged = await acknowledgeAlert(state, { alert, by: options.by, now: context.now(), config: config.alerts });
         // Show the acknowledgement on the alert's message now rather than at the scheduler's next flush.
         await deliverOutbox({ outbox: state, notifier: notifierFor(config, context, Date.now), now: Date.now, sleep: realSleep, maxInlineWaitMs: 0 });
         context.print(acknowledged, (value) => `alert #${value.id} ${value.key} acknowledged by ${value.acknowledgedBy}`);

@@ -1,57 +1,97 @@
 /**
- * Block Kit for alert messages: the original (edited in place while the alert fires and when it resolves),
- * the reminder and the "resolved" reply in its thread. Ids and counts only, never property values.
+ * Block Kit for notification messages: ONE top-level message per notification (every alert of a subject and
+ * severity routed to a channel: platform-wide first, then the affected groups), edited in place as members
+ * join, change and resolve; the reminder and the "resolved" replies in its thread. Ids and counts only, never
+ * property values; long member lists are cut well inside Block Kit's limits (50 blocks, 3000 characters per
+ * text) with "+N more groups" and the CLI command that lists them all.
  */
 import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { Severity } from '../../alerts/types.ts';
 import { clip, formatChange, formatDuration, formatInstant, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
 
-/** Everything an alert message shows. */
-export interface AlertView {
-  subject: string;
-  title: string;
-  severity: Severity;
+/** One alert as its notification shows it. */
+export interface MemberView {
+  /** The alert's key (`subject|scope|severity`). */
+  key: string;
   /** Group id, or null platform-wide. */
   groupId: string | null;
   value: number;
-  unit: 'percent' | 'count';
-  threshold: string;
   /** The value at the previous evaluation (or snapshot), to say what changed; null when there is none. */
   previous: { value: number; at: number } | null;
   firstFiringAt: number;
-  /** When the message was rendered (the evaluation time). */
-  at: number;
-  breakdown: Record<string, number>;
+  /** `silenced`: still firing, but silenced, so not shown as firing. */
+  state: 'firing' | 'silenced' | 'resolved';
+  resolvedAt: number | null;
+  acknowledgedBy: string | null;
   topIssueIds: string[];
-  remediation: string[];
+  breakdown: Record<string, number>;
   /** A line of context (e.g. a failed job's error). */
   note: string | null;
-  /** `<!subteam^ID>` for critical alerts, or null. */
-  mention: string | null;
-  acknowledgedBy: string | null;
-  /** Set once the alert has resolved. */
-  resolvedAt: number | null;
-  /** Which job evaluated it. */
-  source: string;
-  /** The alert's stable key, shown small for people searching the logs. */
-  key: string;
 }
 
-const MAX_IDS = 10;
+/** Everything a notification message shows. */
+export interface NotificationView {
+  subject: string;
+  title: string;
+  severity: Severity;
+  unit: 'percent' | 'count';
+  /** The threshold the members broke, in words (one per subject and severity). */
+  threshold: string;
+  remediation: string[];
+  /** `<!subteam^ID>` for critical notifications, or null. */
+  mention: string | null;
+  /** What rendered it last: the job that evaluated, or an operator action (`acknowledgement`). */
+  source: string;
+  /** When the message was rendered (the evaluation time). */
+  at: number;
+  openedAt: number;
+  /** Set once every member has resolved. */
+  resolvedAt: number | null;
+  members: MemberView[];
+}
 
-function scopeLabel(groupId: string | null): string {
+/** A member that left a notification in this run, for the thread reply. */
+export interface Resolution {
+  member: MemberView;
+  /** `severity_changed`: it now fires at `nowSeverity`, in that severity's notification. */
+  cause: 'resolved' | 'severity_changed';
+  nowSeverity: Severity | null;
+}
+
+/** The command people run to see every member when a list is cut. */
+export const LIST_COMMAND = 'ontology-ops monitor status';
+
+const MAX_IDS = 10;
+/** Members listed by name per section; the rest are counted. */
+const MAX_LISTED = 15;
+/** Room left under Slack's 3000 characters for a section's heading and the "+N more" line. */
+const SECTION_BUDGET = 2600;
+
+function scopeName(groupId: string | null): string {
   return groupId === null ? 'platform-wide' : `group \`${groupId}\``;
 }
 
-function headline(view: AlertView): string {
-  if (view.resolvedAt !== null) return `${RESOLVED_EMOJI} Resolved: ${view.title} (${scopeLabel(view.groupId)})`;
-  return `${SEVERITY_EMOJI[view.severity]} ${view.severity.toUpperCase()}: ${view.title} (${scopeLabel(view.groupId)})`;
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-function changeLine(view: AlertView): string {
-  if (view.previous === null) return 'First seen in this run.';
-  const delta = view.value - view.previous.value;
-  return `${formatValue(view.previous.value, view.unit)} → ${formatValue(view.value, view.unit)} (${formatChange(delta, view.unit)}) since ${formatInstant(view.previous.at)}`;
+/** Platform first, then groups in the order they started firing (stable, so an edit never reshuffles). */
+function ordered(members: readonly MemberView[]): MemberView[] {
+  return [...members].sort(
+    (a, b) =>
+      (a.groupId === null ? 0 : 1) - (b.groupId === null ? 0 : 1) ||
+      a.firstFiringAt - b.firstFiringAt ||
+      (a.groupId ?? '').localeCompare(b.groupId ?? ''),
+  );
+}
+
+/** "platform-wide + 7 groups", "group `g1`", "3 groups". */
+export function scopeSummary(members: readonly MemberView[]): string {
+  const platform = members.some((member) => member.groupId === null);
+  const groups = members.filter((member) => member.groupId !== null);
+  if (groups.length === 0) return platform ? 'platform-wide' : 'no scope';
+  const groupText = groups.length === 1 ? `group \`${groups[0]!.groupId}\`` : plural(groups.length, 'group');
+  return platform ? `platform-wide + ${groupText}` : groupText;
 }
 
 function plain(text: string): { type: 'plain_text'; text: string; emoji: true } {
@@ -62,66 +102,179 @@ function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: clip(text, 2900) };
 }
 
-/** The alert's main message (posted once, then edited in place). */
-export function alertMessage(view: AlertView): OutboundMessage {
+/** Lines up to the budget and `MAX_LISTED`, then "+N more groups" with the command that lists them all. */
+function listed(lines: readonly string[], separator: string): string {
+  const kept: string[] = [];
+  let length = 0;
+  for (const line of lines) {
+    if (kept.length >= MAX_LISTED || length + line.length + separator.length > SECTION_BUDGET) break;
+    kept.push(line);
+    length += line.length + separator.length;
+  }
+  const more = lines.length - kept.length;
+  if (more === 0) return kept.join(separator);
+  // Platform-wide is always listed first, so what is cut is groups.
+  return `${kept.join(separator)}${separator}+${more} more group${more === 1 ? '' : 's'}: \`${LIST_COMMAND}\` lists them all`;
+}
+
+/** "3 → 5 (+2) since …", or the value alone when there is nothing to compare with. */
+function valueWithChange(member: MemberView, unit: NotificationView['unit']): string {
+  const value = formatValue(member.value, unit);
+  if (member.previous === null) return value;
+  const change = formatChange(member.value - member.previous.value, unit);
+  return `${formatValue(member.previous.value, unit)} → ${value} (${change}) since ${formatInstant(member.previous.at)}`;
+}
+
+/** One firing member; its start is named only when it differs from the message's. */
+function memberLine(member: MemberView, view: NotificationView, messageSince: number): string {
+  const since = member.firstFiringAt !== messageSince ? ` · firing since ${formatInstant(member.firstFiringAt)}` : '';
+  const ack = member.acknowledgedBy ? ` · acknowledged by ${member.acknowledgedBy}` : '';
+  const label = member.groupId === null ? '*Platform-wide*' : `\`${member.groupId}\``;
+  return `${label}: ${valueWithChange(member, view.unit)}${since}${ack}`;
+}
+
+function headline(view: NotificationView, firing: readonly MemberView[]): string {
+  if (view.resolvedAt !== null) return `${RESOLVED_EMOJI} Resolved: ${view.title} (${scopeSummary(view.members)})`;
+  const scope = firing.length > 0 ? scopeSummary(firing) : 'all silenced';
+  return `${SEVERITY_EMOJI[view.severity]} ${view.severity.toUpperCase()}: ${view.title} (${scope})`;
+}
+
+/** The values a notification's fallback text quotes: the platform's, or the only group's. */
+function valuesText(members: readonly MemberView[], view: NotificationView): string {
+  const platform = members.find((member) => member.groupId === null);
+  if (platform) return `: platform-wide ${formatValue(platform.value, view.unit)}`;
+  return members.length === 1 ? `: ${formatValue(members[0]!.value, view.unit)}` : '';
+}
+
+function topIssues(members: readonly MemberView[]): string[] {
+  const ids: string[] = [];
+  for (const member of members) {
+    for (const id of member.topIssueIds) {
+      if (ids.length >= MAX_IDS) return ids;
+      if (!ids.includes(id)) ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/**
+ * What a message shows, without the times that move on every run: it changes only when a member joins,
+ * leaves, changes value, state, top ids or acknowledgement, so the message is edited only then.
+ */
+export function shownSignature(view: NotificationView): string {
+  return JSON.stringify(
+    ordered(view.members).map((member) => [member.key, member.state, member.value, member.acknowledgedBy, member.topIssueIds]),
+  );
+}
+
+/** The notification's message (posted once, then edited in place). */
+export function notificationMessage(view: NotificationView): OutboundMessage {
+  const members = ordered(view.members);
+  const firing = members.filter((member) => member.state === 'firing');
+  const silenced = members.filter((member) => member.state === 'silenced');
+  const resolvedMembers = members.filter((member) => member.state === 'resolved');
   const resolved = view.resolvedAt !== null;
+  const firstFiring = Math.min(...(firing.length > 0 ? firing : members).map((member) => member.firstFiringAt), view.openedAt);
   const since = resolved
-    ? `Fired ${formatInstant(view.firstFiringAt)} → resolved ${formatInstant(view.resolvedAt!)} (${formatDuration(view.resolvedAt! - view.firstFiringAt)})`
-    : `Firing since ${formatInstant(view.firstFiringAt)} (${formatDuration(view.at - view.firstFiringAt)})`;
+    ? `Fired ${formatInstant(view.openedAt)} → resolved ${formatInstant(view.resolvedAt!)} (${formatDuration(view.resolvedAt! - view.openedAt)})`
+    : `Firing since ${formatInstant(firstFiring)} (${formatDuration(view.at - firstFiring)})`;
+  const title = headline(view, firing);
+
   const fields = [
-    mrkdwn(`*${resolved ? 'Last value' : 'Value'}*\n${formatValue(view.value, view.unit)}`),
     mrkdwn(`*Threshold*\n${view.threshold}`),
-    mrkdwn(`*Scope*\n${scopeLabel(view.groupId)}`),
+    mrkdwn(`*${resolved ? 'Scopes' : 'Firing in'}*\n${resolved ? scopeSummary(members) : firing.length > 0 ? scopeSummary(firing) : 'none (all silenced)'}`),
     mrkdwn(`*${resolved ? 'Duration' : 'Firing since'}*\n${since.replace(/^Firing since /, '')}`),
+    mrkdwn(`*Updated*\n${view.source} at ${formatInstant(view.at)}`),
   ];
-  const breakdown = Object.entries(view.breakdown);
   const blocks: unknown[] = [
-    { type: 'header', text: plain(headline(view)) },
+    { type: 'header', text: plain(title) },
     ...(view.mention && !resolved ? [{ type: 'section', text: mrkdwn(`${view.mention} please take a look.`) }] : []),
     { type: 'section', fields },
-    { type: 'section', text: mrkdwn(`*What changed*\n${changeLine(view)}`) },
   ];
-  if (view.note && !resolved) blocks.push({ type: 'section', text: mrkdwn(`*Details*\n${clip(view.note, 500)}`) });
+  if (firing.length > 0) {
+    const lines = firing.map((member) => memberLine(member, view, firstFiring));
+    const heading = `*Firing (${scopeSummary(firing)})*`;
+    blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${listed(lines, '\n')}`) });
+  }
+  if (silenced.length > 0) {
+    const names = silenced.map((member) => (member.groupId === null ? 'platform-wide' : `\`${member.groupId}\``));
+    blocks.push({ type: 'section', text: mrkdwn(`*Silenced (${silenced.length})*, not posted until the silence ends\n${listed(names, ', ')}`) });
+  }
+  if (resolvedMembers.length > 0) {
+    const lines = resolvedMembers.map(
+      (member) =>
+        `${member.groupId === null ? 'platform-wide' : `\`${member.groupId}\``} ${formatValue(member.value, view.unit)}` +
+        `${member.resolvedAt !== null ? ` at ${formatInstant(member.resolvedAt)}` : ''}`,
+    );
+    // "No longer": a member leaves when it is back within threshold or fires at another severity now.
+    blocks.push({ type: 'section', text: mrkdwn(`*No longer ${view.severity} (${resolvedMembers.length})*\n${listed(lines, ', ')}`) });
+  }
+  if (!resolved) {
+    const noted = firing.find((member) => member.note) ?? members.find((member) => member.note);
+    if (noted?.note) blocks.push({ type: 'section', text: mrkdwn(`*Details*\n${clip(noted.note, 500)}`) });
+  }
+  // Counts belong to one scope: the platform's when it is listed, else the only member's.
+  const counted = members.find((member) => member.groupId === null) ?? (members.length === 1 ? members[0] : undefined);
+  const breakdown = Object.entries(counted?.breakdown ?? {});
   if (breakdown.length > 0) {
+    const where = counted!.groupId === null ? 'platform-wide' : `group \`${counted!.groupId}\``;
     blocks.push({
       type: 'section',
-      text: mrkdwn(`*Counts*\n${breakdown.map(([name, count]) => `${name}: ${formatValue(count, 'count')}`).join(' · ')}`),
+      text: mrkdwn(`*Counts (${where})*\n${breakdown.map(([name, count]) => `${name}: ${formatValue(count, 'count')}`).join(' · ')}`),
     });
   }
-  if (view.topIssueIds.length > 0 && !resolved) {
-    const ids = view.topIssueIds.slice(0, MAX_IDS).map((id) => `\`${id}\``);
-    blocks.push({ type: 'section', text: mrkdwn(`*Top issues*\n${ids.join(', ')}`) });
+  const ids = topIssues([...firing, ...silenced]);
+  if (ids.length > 0 && !resolved) {
+    blocks.push({ type: 'section', text: mrkdwn(`*Top issues*\n${ids.map((id) => `\`${id}\``).join(', ')}`) });
   }
   if (view.remediation.length > 0 && !resolved) {
     const steps = view.remediation.map((step, index) => `${index + 1}. ${step}`).join('\n');
     blocks.push({ type: 'section', text: mrkdwn(`*What to do next*\n${steps}`) });
   }
-  const context = [`\`${view.key}\``, `checked by ${view.source} at ${formatInstant(view.at)}`];
-  if (view.acknowledgedBy && !resolved) context.push(`acknowledged by ${view.acknowledgedBy}`);
-  blocks.push({ type: 'context', elements: [mrkdwn(context.join(' · '))] });
+  blocks.push({ type: 'context', elements: [mrkdwn(`\`${view.subject}\` · ${view.severity} · one message for every scope; resolutions in the thread`)] });
 
   const text = resolved
-    ? `${headline(view)}. ${since}.`
-    : `${view.mention && !resolved ? `${view.mention} ` : ''}${headline(view)}: ${formatValue(view.value, view.unit)} (${view.threshold}). ${since}.`;
-  return { text, blocks };
+    ? `${title}. ${since}.`
+    : `${view.mention ? `${view.mention} ` : ''}${title}${valuesText(firing, view)} (${view.threshold}). ${since}.`;
+  return { text: clip(text, 3000), blocks };
 }
 
-/** A reminder in the alert's thread: it is still firing after the repeat interval. */
-export function reminderMessage(view: AlertView): OutboundMessage {
+/** The reminder in the notification's thread: these members are still firing after the repeat interval. */
+export function reminderMessage(view: NotificationView, due: readonly MemberView[]): OutboundMessage {
+  const members = ordered(due);
+  const firstFiring = Math.min(...members.map((member) => member.firstFiringAt));
+  const names = members.map(
+    (member) => `${member.groupId === null ? 'platform-wide' : `\`${member.groupId}\``} ${formatValue(member.value, view.unit)}`,
+  );
   const text =
-    `${view.mention ? `${view.mention} ` : ''}${SEVERITY_EMOJI[view.severity]} Still firing after ` +
-    `${formatDuration(view.at - view.firstFiringAt)}: ${view.title} is ${formatValue(view.value, view.unit)} (${view.threshold}).`;
-  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+    `${view.mention ? `${view.mention} ` : ''}${SEVERITY_EMOJI[view.severity]} Still firing after ${formatDuration(view.at - firstFiring)}: ` +
+    `${view.title} (${view.threshold}) in ${listed(names, ', ')}.`;
+  return { text: clip(text, 3000), blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 
-/** Why an alert resolved, for its thread reply. */
-export type ResolutionCause = 'resolved' | 'severity_changed';
-
-/** The "resolved" reply in the alert's thread. */
-export function resolvedReply(view: AlertView, cause: ResolutionCause, otherSeverity: Severity | null): OutboundMessage {
-  const text =
-    cause === 'severity_changed' && otherSeverity
-      ? `${RESOLVED_EMOJI} No longer ${view.severity}: ${view.title} is now ${otherSeverity} (${formatValue(view.value, view.unit)}); a new ${otherSeverity} alert follows it.`
-      : `${RESOLVED_EMOJI} Resolved at ${formatInstant(view.resolvedAt ?? view.at)} after ${formatDuration((view.resolvedAt ?? view.at) - view.firstFiringAt)}: ${view.title} is back within its threshold.`;
-  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+/** The reply in the notification's thread for the members that left it in this run ("resolved: …"). */
+export function resolvedReply(view: NotificationView, resolutions: readonly Resolution[]): OutboundMessage {
+  const lines: string[] = [];
+  const back = resolutions.filter((resolution) => resolution.cause === 'resolved').map((resolution) => resolution.member);
+  if (back.length > 0) {
+    const at = back[0]!.resolvedAt ?? view.at;
+    const names = ordered(back).map(
+      (member) => `${scopeName(member.groupId)} after ${formatDuration((member.resolvedAt ?? view.at) - member.firstFiringAt)}`,
+    );
+    lines.push(`${RESOLVED_EMOJI} Resolved at ${formatInstant(at)}: ${listed(names, ', ')}. ${view.title} is back within its threshold there.`);
+  }
+  const moved = resolutions.filter((resolution) => resolution.cause === 'severity_changed');
+  for (const severity of ['critical', 'warning', 'info'] as const) {
+    const now = moved.filter((resolution) => resolution.nowSeverity === severity).map((resolution) => resolution.member);
+    if (now.length === 0) continue;
+    const names = ordered(now).map((member) => `${scopeName(member.groupId)} (${formatValue(member.value, view.unit)})`);
+    lines.push(
+      `${RESOLVED_EMOJI} No longer ${view.severity}: ${view.title} is now ${severity} in ${listed(names, ', ')}; ` +
+        `${severity === 'info' ? 'it is logged as an event' : `the ${severity} message follows it`}.`,
+    );
+  }
+  const firingLeft = view.members.filter((member) => member.state !== 'resolved').length;
+  lines.push(firingLeft === 0 ? 'Nothing in this message is firing any more.' : `Still firing here: ${plural(firingLeft, 'scope')}.`);
+  const text = lines.join('\n');
+  return { text: clip(text, 3000), blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }

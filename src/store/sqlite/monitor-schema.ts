@@ -1,5 +1,6 @@
 /**
- * SQLite tables of the monitors and the alert pipeline: job runs, alerts (one row per firing episode), the
+ * SQLite tables of the monitors and the alert pipeline: job runs, alerts (one row per firing episode),
+ * notifications (one Slack message per subject, severity and channel, shared by the alerts it lists), the
  * decision log, silences and the outbox. Snapshots are not here: they are `dataQualitySnapshots` documents in
  * `other_documents` (so export and import carry them as the ONE table), indexed by the partial expression
  * indexes below — by time, by group and time, by group — as the ONE schema's indexes.
@@ -41,10 +42,27 @@ CREATE TABLE IF NOT EXISTS monitor_alerts (
   channel TEXT,
   message_ts TEXT,
   acknowledged_by TEXT,
-  acknowledged_at REAL
+  acknowledged_at REAL,
+  notification_id INTEGER REFERENCES monitor_notifications (id)
 );
 CREATE INDEX IF NOT EXISTS monitor_alerts_by_key ON monitor_alerts (alert_key, id);
 CREATE INDEX IF NOT EXISTS monitor_alerts_by_status ON monitor_alerts (status);
+CREATE TABLE IF NOT EXISTS monitor_notifications (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  notification_key TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  status TEXT NOT NULL,
+  opened_at REAL NOT NULL,
+  resolved_at REAL,
+  last_reminder_at REAL,
+  shown TEXT,
+  message_channel TEXT,
+  message_ts TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS monitor_notifications_open_by_key ON monitor_notifications (notification_key)
+  WHERE status = 'open';
 CREATE TABLE IF NOT EXISTS monitor_alert_decisions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   alert_id INTEGER NOT NULL REFERENCES monitor_alerts (id),
@@ -71,6 +89,7 @@ CREATE TABLE IF NOT EXISTS monitor_outbox (
   kind TEXT NOT NULL,
   channel TEXT NOT NULL,
   alert_id INTEGER REFERENCES monitor_alerts (id),
+  notification_id INTEGER REFERENCES monitor_notifications (id),
   message TEXT NOT NULL,
   status TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
@@ -82,7 +101,6 @@ CREATE TABLE IF NOT EXISTS monitor_outbox (
   result_ts TEXT
 );
 CREATE INDEX IF NOT EXISTS monitor_outbox_due ON monitor_outbox (status, next_attempt_at, id);
-CREATE INDEX IF NOT EXISTS monitor_outbox_by_alert ON monitor_outbox (alert_id, kind, status);
 CREATE INDEX IF NOT EXISTS data_quality_snapshots_by_time ON other_documents (json_extract(doc, '$.timestamp'))
   WHERE table_name = '${SNAPSHOT_TABLE}';
 CREATE INDEX IF NOT EXISTS data_quality_snapshots_by_group_time
@@ -90,4 +108,20 @@ CREATE INDEX IF NOT EXISTS data_quality_snapshots_by_group_time
   WHERE table_name = '${SNAPSHOT_TABLE}';
 CREATE INDEX IF NOT EXISTS data_quality_snapshots_by_group ON other_documents (json_extract(doc, '$.groupId'))
   WHERE table_name = '${SNAPSHOT_TABLE}';
+`;
+
+/**
+ * Columns added since the first release (`table`, `column`, type), for databases created before them; the
+ * indexes on them come after (`MONITOR_INDEXES`). The `channel`/`message_ts` of alerts and `alert_id` of
+ * outbox rows are what that release wrote: the store adopts them into notifications once.
+ */
+export const MONITOR_ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = [
+  ['monitor_alerts', 'notification_id', 'INTEGER REFERENCES monitor_notifications (id)'],
+  ['monitor_outbox', 'notification_id', 'INTEGER REFERENCES monitor_notifications (id)'],
+];
+
+/** Indexes on added columns; idempotent. */
+export const MONITOR_INDEXES = `
+CREATE INDEX IF NOT EXISTS monitor_alerts_by_notification ON monitor_alerts (notification_id);
+CREATE INDEX IF NOT EXISTS monitor_outbox_by_notification ON monitor_outbox (notification_id, kind, status);
 `;

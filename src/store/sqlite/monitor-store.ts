@@ -3,13 +3,21 @@
  * `dataQualitySnapshots` documents, all in the store's database file so a restart or a second replica sees them.
  */
 import type { JobName } from '../../config.ts';
-import type { DecisionLogEntry, DecisionRecord, OutboxDraft, OutboxRow, SilenceDraft } from '../../alerts/ports.ts';
-import type { AlertDetails, AlertState, MessageRef, Severity, Silence } from '../../alerts/types.ts';
+import {
+  NotificationConflictError,
+  type DecisionLogEntry,
+  type OutboxDraft,
+  type OutboxRow,
+  type RecordedRun,
+  type RunRecord,
+  type SilenceDraft,
+} from '../../alerts/ports.ts';
+import { notificationKey, type AlertDetails, type AlertState, type MessageRef, type NotificationGroup, type Severity, type Silence } from '../../alerts/types.ts';
 import type { MonitorStateStore } from '../../../monitors/context.ts';
 import type { JobRun, QualitySnapshot } from '../../../monitors/ports.ts';
 import { newConvexId, type RandomBytes } from '../../ontology/ids.ts';
 import { parseDocument, stringifyUniform, type ConvexValue } from '../../ontology/values.ts';
-import { MONITOR_SCHEMA, SNAPSHOT_TABLE } from './monitor-schema.ts';
+import { MONITOR_ADDED_COLUMNS, MONITOR_INDEXES, MONITOR_SCHEMA, SNAPSHOT_TABLE } from './monitor-schema.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 
 interface AlertRow {
@@ -31,13 +39,29 @@ interface AlertRow {
   message_ts: string | null;
   acknowledged_by: string | null;
   acknowledged_at: number | null;
+  notification_id: number | null;
+}
+
+interface NotificationRow {
+  id: number;
+  notification_key: string;
+  subject: string;
+  severity: Severity;
+  channel: string;
+  status: NotificationGroup['status'];
+  opened_at: number;
+  resolved_at: number | null;
+  last_reminder_at: number | null;
+  shown: string | null;
+  message_channel: string | null;
+  message_ts: string | null;
 }
 
 interface OutboxSqlRow {
   id: number;
   kind: OutboxRow['kind'];
   channel: string;
-  alert_id: number | null;
+  notification_id: number | null;
   message: string;
   status: OutboxRow['status'];
   attempts: number;
@@ -78,9 +102,25 @@ function toAlert(row: AlertRow): AlertState {
     lastValue: row.last_value,
     notifiedAt: row.notified_at,
     lastReminderAt: row.last_reminder_at,
-    message: row.channel !== null && row.message_ts !== null ? { channel: row.channel, ts: row.message_ts } : null,
+    notificationId: row.notification_id,
     acknowledgedBy: row.acknowledged_by,
     acknowledgedAt: row.acknowledged_at,
+  };
+}
+
+function toNotification(row: NotificationRow): NotificationGroup {
+  return {
+    id: row.id,
+    key: row.notification_key,
+    subject: row.subject,
+    severity: row.severity,
+    channel: row.channel,
+    status: row.status,
+    openedAt: row.opened_at,
+    resolvedAt: row.resolved_at,
+    lastReminderAt: row.last_reminder_at,
+    shown: row.shown,
+    message: row.message_channel !== null && row.message_ts !== null ? { channel: row.message_channel, ts: row.message_ts } : null,
   };
 }
 
@@ -89,7 +129,7 @@ function toOutbox(row: OutboxSqlRow): OutboxRow {
     id: row.id,
     kind: row.kind,
     channel: row.channel,
-    alertId: row.alert_id,
+    notificationId: row.notification_id,
     message: JSON.parse(row.message) as OutboxRow['message'],
     status: row.status,
     attempts: row.attempts,
@@ -117,7 +157,7 @@ function toRun(row: RunRow): JobRun {
 }
 
 const ALERT_COLUMNS = `alert_key, subject, group_id, severity, status, title, details, first_firing_at, last_evaluated_at,
-  resolved_at, last_value, notified_at, last_reminder_at, channel, message_ts, acknowledged_by, acknowledged_at`;
+  resolved_at, last_value, notified_at, last_reminder_at, acknowledged_by, acknowledged_at, notification_id`;
 
 /** Monitor and alert state in a `SqliteStore`'s database. */
 export class SqliteMonitorStore implements MonitorStateStore {
@@ -129,6 +169,82 @@ export class SqliteMonitorStore implements MonitorStateStore {
   ) {
     this.database = store.database;
     this.database.exec(MONITOR_SCHEMA);
+    const added = this.addMissingColumns();
+    this.database.exec(MONITOR_INDEXES);
+    if (added) this.adoptLegacyMessages();
+  }
+
+  /** Adds the columns a database created by an earlier release lacks; true when it added any. */
+  private addMissingColumns(): boolean {
+    let added = false;
+    for (const [table, column, type] of MONITOR_ADDED_COLUMNS) {
+      const columns = this.database.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      if (columns.some((existing) => existing.name === column)) continue;
+      this.database.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      added = true;
+    }
+    return added;
+  }
+
+  /**
+   * A database written before notifications existed kept each alert's message on the alert. Its firing alerts
+   * join one notification per subject, severity and channel (whose message is the first one delivered, so
+   * that message is edited from now on), their waiting edits and replies follow them, and a second waiting
+   * post of the same notification is dropped.
+   */
+  private adoptLegacyMessages(): void {
+    this.database.transaction(() => {
+      const legacy = this.database
+        .prepare(
+          `SELECT id, subject, severity, channel, message_ts, first_firing_at, last_reminder_at FROM monitor_alerts
+           WHERE status = 'firing' AND notified_at IS NOT NULL AND notification_id IS NULL AND severity != 'info' ORDER BY id`,
+        )
+        .all() as Pick<AlertRow, 'id' | 'subject' | 'severity' | 'channel' | 'message_ts' | 'first_firing_at' | 'last_reminder_at'>[];
+      for (const alert of legacy) {
+        // The channel as configured when it was posted (the key's channel), not the id Slack answered with.
+        const post = this.database
+          .prepare("SELECT channel FROM monitor_outbox WHERE alert_id = ? AND kind = 'post' ORDER BY id LIMIT 1")
+          .get(alert.id) as { channel: string } | undefined;
+        const channel = post?.channel ?? alert.channel;
+        if (channel === null) continue;
+        const key = notificationKey(alert.subject, alert.severity, channel);
+        const open = this.database
+          .prepare("SELECT * FROM monitor_notifications WHERE notification_key = ? AND status = 'open'")
+          .get(key) as NotificationRow | undefined;
+        let notificationId = open?.id;
+        if (notificationId === undefined) {
+          notificationId = Number(
+            this.database
+              .prepare(
+                `INSERT INTO monitor_notifications (notification_key, subject, severity, channel, status, opened_at, last_reminder_at,
+                   message_channel, message_ts) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
+              )
+              .run(key, alert.subject, alert.severity, channel, alert.first_firing_at, alert.last_reminder_at, alert.channel, alert.message_ts)
+              .lastInsertRowid,
+          );
+        } else if (open!.message_ts === null && alert.message_ts !== null) {
+          this.database
+            .prepare('UPDATE monitor_notifications SET message_channel = ?, message_ts = ? WHERE id = ?')
+            .run(alert.channel, alert.message_ts, notificationId);
+        }
+        this.database.prepare('UPDATE monitor_alerts SET notification_id = ? WHERE id = ?').run(notificationId, alert.id);
+      }
+      this.database
+        .prepare(
+          `UPDATE monitor_outbox SET notification_id = (SELECT a.notification_id FROM monitor_alerts a WHERE a.id = monitor_outbox.alert_id)
+           WHERE status = 'pending' AND notification_id IS NULL AND alert_id IS NOT NULL`,
+        )
+        .run();
+      this.database
+        .prepare(
+          `UPDATE monitor_outbox SET status = 'failed', last_error = 'superseded by its notification''s message'
+           WHERE status = 'pending' AND kind = 'post' AND notification_id IS NOT NULL AND (
+             EXISTS (SELECT 1 FROM monitor_notifications n WHERE n.id = monitor_outbox.notification_id AND n.message_ts IS NOT NULL)
+             OR id > (SELECT MIN(o.id) FROM monitor_outbox o WHERE o.notification_id = monitor_outbox.notification_id
+                        AND o.kind = 'post' AND o.status = 'pending'))`,
+        )
+        .run();
+    })();
   }
 
   // ---- alerts ---------------------------------------------------------------------------------------------
@@ -159,60 +275,125 @@ export class SqliteMonitorStore implements MonitorStateStore {
     return rows.map(toAlert);
   }
 
-  async recordDecision(record: DecisionRecord): Promise<AlertState> {
-    return this.database.transaction((): AlertState => {
-      const alert = record.alert;
-      const values = [
-        alert.key,
-        alert.subject,
-        alert.groupId,
-        alert.severity,
-        alert.status,
-        alert.title,
-        JSON.stringify(alert.details),
-        alert.firstFiringAt,
-        alert.lastEvaluatedAt,
-        alert.resolvedAt,
-        alert.lastValue,
-        alert.notifiedAt,
-        alert.lastReminderAt,
-        alert.message?.channel ?? null,
-        alert.message?.ts ?? null,
-        alert.acknowledgedBy,
-        alert.acknowledgedAt,
-      ];
-      let id = alert.id;
-      if (id === undefined) {
-        const placeholders = values.map(() => '?').join(', ');
-        id = Number(this.database.prepare(`INSERT INTO monitor_alerts (${ALERT_COLUMNS}) VALUES (${placeholders})`).run(...values).lastInsertRowid);
-      } else {
-        // The message ts is owned by the outbox (set when the post is delivered), so it is not overwritten here.
-        this.database
-          .prepare(
-            `UPDATE monitor_alerts SET status = ?, title = ?, details = ?, last_evaluated_at = ?, resolved_at = ?, last_value = ?,
-               notified_at = ?, last_reminder_at = ? WHERE id = ?`,
-          )
-          .run(
-            alert.status,
-            alert.title,
-            JSON.stringify(alert.details),
-            alert.lastEvaluatedAt,
-            alert.resolvedAt,
-            alert.lastValue,
-            alert.notifiedAt,
-            alert.lastReminderAt,
-            id,
-          );
-      }
-      this.database
-        .prepare('INSERT INTO monitor_alert_decisions (alert_id, at, source, action, reason, value) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, record.at, record.source, record.decision.action, record.decision.reason, alert.lastValue);
-      const alertId = id;
-      this.enqueueSync(
-        record.outbox.map((draft) => ({ ...draft, alertId: draft.alertId ?? alertId })),
-        record.at,
+  async openNotification(key: string): Promise<NotificationGroup | null> {
+    const row = this.database
+      .prepare("SELECT * FROM monitor_notifications WHERE notification_key = ? AND status = 'open'")
+      .get(key) as NotificationRow | undefined;
+    return row ? toNotification(row) : null;
+  }
+
+  async getNotification(id: number): Promise<NotificationGroup | null> {
+    const row = this.database.prepare('SELECT * FROM monitor_notifications WHERE id = ?').get(id) as NotificationRow | undefined;
+    return row ? toNotification(row) : null;
+  }
+
+  async notificationMembers(notificationId: number): Promise<AlertState[]> {
+    const rows = this.database.prepare('SELECT * FROM monitor_alerts WHERE notification_id = ? ORDER BY id').all(notificationId) as AlertRow[];
+    return rows.map(toAlert);
+  }
+
+  async recordRun(record: RunRecord): Promise<RecordedRun> {
+    return this.database.transaction((): RecordedRun => {
+      const insertAlert = this.database.prepare(
+        `INSERT INTO monitor_alerts (${ALERT_COLUMNS}) VALUES (${ALERT_COLUMNS.split(',').map(() => '?').join(', ')})`,
       );
-      return toAlert(this.database.prepare('SELECT * FROM monitor_alerts WHERE id = ?').get(id) as AlertRow);
+      // The key, scope and first firing of an alert never change; the message belongs to its notification.
+      const updateAlert = this.database.prepare(
+        `UPDATE monitor_alerts SET status = ?, title = ?, details = ?, last_evaluated_at = ?, resolved_at = ?, last_value = ?,
+           notified_at = ?, last_reminder_at = ?, notification_id = ? WHERE id = ?`,
+      );
+      const logDecision = this.database.prepare(
+        'INSERT INTO monitor_alert_decisions (alert_id, at, source, action, reason, value) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      const remind = this.database.prepare("UPDATE monitor_alerts SET last_reminder_at = ? WHERE id = ? AND status = 'firing'");
+      const result: RecordedRun = { notifications: [] };
+      for (const entry of record.notifications) {
+        // Step 1: the notification, so its members and messages can point at it.
+        let notificationId: number | null = null;
+        if (entry.notification) {
+          const n = entry.notification;
+          if (n.id === undefined) {
+            const open = this.database
+              .prepare("SELECT id FROM monitor_notifications WHERE notification_key = ? AND status = 'open'")
+              .get(n.key) as { id: number } | undefined;
+            if (open) throw new NotificationConflictError(n.key);
+            try {
+              notificationId = Number(
+                this.database
+                  .prepare(
+                    `INSERT INTO monitor_notifications (notification_key, subject, severity, channel, status, opened_at, resolved_at,
+                       last_reminder_at, shown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                  )
+                  .run(n.key, n.subject, n.severity, n.channel, n.status, n.openedAt, n.resolvedAt, n.lastReminderAt, n.shown).lastInsertRowid,
+              );
+            } catch (error) {
+              // The partial unique index: another process opened it between our read and this write.
+              if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new NotificationConflictError(n.key);
+              throw error;
+            }
+          } else {
+            notificationId = n.id;
+            this.database
+              .prepare('UPDATE monitor_notifications SET status = ?, resolved_at = ?, last_reminder_at = ?, shown = ? WHERE id = ?')
+              .run(n.status, n.resolvedAt, n.lastReminderAt, n.shown, n.id);
+          }
+        }
+        // Step 2: each alert's state and its decision log line.
+        const alerts: AlertState[] = [];
+        for (const { alert, decision, attach } of entry.alerts) {
+          const joined = attach && notificationId !== null ? notificationId : alert.notificationId;
+          let id = alert.id;
+          if (id === undefined) {
+            id = Number(
+              insertAlert.run(
+                alert.key,
+                alert.subject,
+                alert.groupId,
+                alert.severity,
+                alert.status,
+                alert.title,
+                JSON.stringify(alert.details),
+                alert.firstFiringAt,
+                alert.lastEvaluatedAt,
+                alert.resolvedAt,
+                alert.lastValue,
+                alert.notifiedAt,
+                alert.lastReminderAt,
+                alert.acknowledgedBy,
+                alert.acknowledgedAt,
+                joined,
+              ).lastInsertRowid,
+            );
+          } else {
+            updateAlert.run(
+              alert.status,
+              alert.title,
+              JSON.stringify(alert.details),
+              alert.lastEvaluatedAt,
+              alert.resolvedAt,
+              alert.lastValue,
+              alert.notifiedAt,
+              alert.lastReminderAt,
+              joined,
+              id,
+            );
+          }
+          logDecision.run(id, record.at, record.source, decision.action, decision.reason, alert.lastValue);
+          alerts.push(toAlert(this.database.prepare('SELECT * FROM monitor_alerts WHERE id = ?').get(id) as AlertRow));
+        }
+        for (const alertId of entry.remindedAlertIds) remind.run(record.at, alertId);
+        // Step 3: the messages, in the same transaction as the decisions that caused them.
+        this.enqueueSync(
+          entry.outbox.map((draft) => ({ ...draft, notificationId: draft.notificationId ?? notificationId })),
+          record.at,
+        );
+        const stored =
+          notificationId === null
+            ? null
+            : toNotification(this.database.prepare('SELECT * FROM monitor_notifications WHERE id = ?').get(notificationId) as NotificationRow);
+        result.notifications.push({ notification: stored, alerts });
+      }
+      return result;
     })();
   }
 
@@ -263,18 +444,18 @@ export class SqliteMonitorStore implements MonitorStateStore {
 
   private enqueueSync(drafts: OutboxDraft[], at: number): OutboxRow[] {
     const insert = this.database.prepare(
-      `INSERT INTO monitor_outbox (kind, channel, alert_id, message, status, attempts, next_attempt_at, created_at)
+      `INSERT INTO monitor_outbox (kind, channel, notification_id, message, status, attempts, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
     );
     const rows: OutboxRow[] = [];
     for (const draft of drafts) {
-      if (draft.kind === 'update' && draft.alertId !== null) {
+      if (draft.kind === 'update' && draft.notificationId !== null) {
         // Only the latest edit of a message matters: drop edits still waiting, so a backlog never replays them all.
         this.database
-          .prepare("DELETE FROM monitor_outbox WHERE alert_id = ? AND kind = 'update' AND status = 'pending'")
-          .run(draft.alertId);
+          .prepare("DELETE FROM monitor_outbox WHERE notification_id = ? AND kind = 'update' AND status = 'pending'")
+          .run(draft.notificationId);
       }
-      const id = Number(insert.run(draft.kind, draft.channel, draft.alertId, JSON.stringify(draft.message), at, at).lastInsertRowid);
+      const id = Number(insert.run(draft.kind, draft.channel, draft.notificationId, JSON.stringify(draft.message), at, at).lastInsertRowid);
       rows.push(toOutbox(this.database.prepare('SELECT * FROM monitor_outbox WHERE id = ?').get(id) as OutboxSqlRow));
     }
     return rows;
@@ -299,11 +480,13 @@ export class SqliteMonitorStore implements MonitorStateStore {
       this.database
         .prepare("UPDATE monitor_outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, result_channel = ?, result_ts = ?, last_error = NULL WHERE id = ?")
         .run(at, result?.channel ?? null, result?.ts ?? null, id);
-      const row = this.database.prepare('SELECT kind, alert_id FROM monitor_outbox WHERE id = ?').get(id) as
-        | { kind: string; alert_id: number | null }
+      const row = this.database.prepare('SELECT kind, notification_id FROM monitor_outbox WHERE id = ?').get(id) as
+        | { kind: string; notification_id: number | null }
         | undefined;
-      if (row && row.kind === 'post' && row.alert_id !== null && result) {
-        this.database.prepare('UPDATE monitor_alerts SET channel = ?, message_ts = ? WHERE id = ?').run(result.channel, result.ts, row.alert_id);
+      if (row && row.kind === 'post' && row.notification_id !== null && result) {
+        this.database
+          .prepare('UPDATE monitor_notifications SET message_channel = ?, message_ts = ? WHERE id = ?')
+          .run(result.channel, result.ts, row.notification_id);
       }
     })();
   }
@@ -332,16 +515,18 @@ export class SqliteMonitorStore implements MonitorStateStore {
     this.database.prepare('UPDATE monitor_outbox SET next_attempt_at = ? WHERE id = ?').run(until, id);
   }
 
-  async alertMessage(
-    alertId: number,
+  async notificationMessage(
+    notificationId: number,
   ): Promise<{ state: 'delivered'; message: MessageRef } | { state: 'pending'; pendingUntil: number } | { state: 'lost' }> {
-    const alert = this.database.prepare('SELECT channel, message_ts FROM monitor_alerts WHERE id = ?').get(alertId) as
-      | { channel: string | null; message_ts: string | null }
-      | undefined;
-    if (alert?.channel && alert.message_ts) return { state: 'delivered', message: { channel: alert.channel, ts: alert.message_ts } };
+    const notification = this.database
+      .prepare('SELECT message_channel, message_ts FROM monitor_notifications WHERE id = ?')
+      .get(notificationId) as { message_channel: string | null; message_ts: string | null } | undefined;
+    if (notification?.message_channel && notification.message_ts) {
+      return { state: 'delivered', message: { channel: notification.message_channel, ts: notification.message_ts } };
+    }
     const post = this.database
-      .prepare("SELECT status, next_attempt_at FROM monitor_outbox WHERE alert_id = ? AND kind = 'post' ORDER BY id DESC LIMIT 1")
-      .get(alertId) as { status: OutboxRow['status']; next_attempt_at: number } | undefined;
+      .prepare("SELECT status, next_attempt_at FROM monitor_outbox WHERE notification_id = ? AND kind = 'post' ORDER BY id DESC LIMIT 1")
+      .get(notificationId) as { status: OutboxRow['status']; next_attempt_at: number } | undefined;
     if (post?.status === 'pending') return { state: 'pending', pendingUntil: post.next_attempt_at };
     return { state: 'lost' };
   }

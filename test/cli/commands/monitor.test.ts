@@ -33,7 +33,11 @@ describe('ontology-ops monitor', () => {
     const result = JSON.parse(run.out);
     expect(result).toMatchObject({ job: 'daily', outcome: 'succeeded', counts: { snapshots: expect.any(Number) } });
     // Without a Slack token the console notifier prints the messages on stderr.
-    expect(run.err).toContain('[#ops-critical] :red_circle: CRITICAL: Cross-group violations (platform-wide)');
+    expect(run.err).toContain('[#ops-critical] :red_circle: CRITICAL: Cross-group violations (platform-wide');
+    // One top-level message per subject and severity, however many groups fire.
+    const posts = run.err.split('\n').filter((line) => /^\[#[^ \]]+\] /.test(line));
+    expect(posts).toHaveLength(result.counts.messages_post);
+    expect(result.counts.messages_post).toBeLessThan(result.counts.alerts_post);
 
     const status = await cli(db, '--json', 'monitor', 'status');
     expect(status.code).toBe(0);
