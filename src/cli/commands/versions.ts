@@ -1,0 +1,41 @@
+/** `ontology-ops versions`: how many entities are in the v1 shape (numeric schemaVersion ≥ 1) and how many not. */
+import type { Command } from 'commander';
+import type { VersionsReport } from '../../quality/reports.ts';
+import { createQualityService } from '../../quality/service.ts';
+import { isoInstant, textTable } from '../../quality/text.ts';
+import type { CliContext } from '../context.ts';
+
+interface VersionsCommandOptions {
+  group?: string;
+}
+
+/** Text shown without `--json`. */
+export function renderVersionsReport(report: VersionsReport): string {
+  return [
+    `Entity schema versions as of ${isoInstant(report.timestamp)}:`,
+    textTable(
+      ['Version', 'Entities', 'Share'],
+      [
+        ['v0 (no schemaVersion ≥ 1)', report.v0Entities, `${report.distributionPercentage.v0}%`],
+        ['v1 (schemaVersion ≥ 1)', report.v1Entities, `${report.distributionPercentage.v1}%`],
+      ],
+    ),
+  ].join('\n');
+}
+
+/** Registers `versions`. */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('versions')
+    .description('Count entities by schema version (v1: numeric schemaVersion ≥ 1), platform-wide or of one group.')
+    .option('--group <groupId>', 'only entities whose own groupId is this group (id or slug)')
+    .action(async (options: VersionsCommandOptions) => {
+      const now = context.now();
+      const store = context.openStore({ mustExist: true });
+      try {
+        context.print(await createQualityService(store).versions({ now, groupId: options.group }), renderVersionsReport);
+      } finally {
+        store.close();
+      }
+    });
+}

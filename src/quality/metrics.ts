@@ -1,0 +1,119 @@
+/**
+ * The seven data-quality metrics, computed from counts by the specification's formulas. Pure, so the same
+ * function turns measured counts into a report and predicted counts (e.g. after a planned migration) into a
+ * predicted report.
+ *
+ * Rounding: every percentage is rounded half-up to `METRIC_DECIMALS` (4) decimal places, from exact integer
+ * ratios (no accumulated floating-point error: 1000 connections with 4 bad ones give exactly 99.6). A
+ * percentage whose part is neither none nor all of the whole never rounds to 0 or 100: it stops at 0.0001 and
+ * 99.9999, so one bad record in ten million still shows. Statuses are judged on the rounded value.
+ */
+import { worstStatus, type Status } from './categories.ts';
+import { DEFAULT_THRESHOLDS, statusOf, THRESHOLD_METRICS, type ThresholdMetric, type ThresholdTable } from './thresholds.ts';
+import type { QualityCounts } from './tally.ts';
+
+/** Decimal places of every percentage metric. */
+export const METRIC_DECIMALS = 4;
+
+const SCALE = 10 ** METRIC_DECIMALS;
+const SMALLEST = 1 / SCALE;
+
+/** One year in milliseconds, as the archival metric counts it (365 days; leap days are not special). */
+export const ARCHIVAL_AGE_MS = 365 * 24 * 60 * 60 * 1000;
+
+/**
+ * `100 × part / whole`, rounded to `METRIC_DECIMALS` places (see the module comment), clamped to [0, 100];
+ * `whenEmpty` when `whole` is 0.
+ */
+export function percentage(part: number, whole: number, whenEmpty: number): number {
+  if (whole <= 0) return whenEmpty;
+  const clampedPart = Math.min(Math.max(part, 0), whole);
+  // part × 100 × 10^4 is an exact integer below 2^53 for any realistic store, so only the division rounds.
+  const rounded = Math.round((clampedPart * 100 * SCALE) / whole) / SCALE;
+  if (clampedPart > 0 && rounded === 0) return SMALLEST;
+  if (clampedPart < whole && rounded === 100) return 100 - SMALLEST;
+  return rounded;
+}
+
+/** What a metrics report depends on besides the counts. */
+export interface MetricsContext {
+  /** The instant the report is for (epoch ms); also the reference for the one-year archival age. */
+  now: number;
+  /** The group the counts are scoped to, or null platform-wide. */
+  groupId: string | null;
+  /** True once the v1 migration has completed (missing groupIds are then critical, info before). */
+  v1MigrationCompleted: boolean;
+  /** Threshold table; the defaults when omitted. */
+  thresholds?: ThresholdTable;
+}
+
+/** The seven metrics of one scope (the `metrics` command's JSON document). */
+export interface MetricsReport {
+  /** Epoch ms the report is for (`--now`). */
+  timestamp: number;
+  /** Group the counts are scoped to; null platform-wide. */
+  groupId: string | null;
+  referentialIntegrityScore: number;
+  orphanedEntityCount: number;
+  crossGroupViolations: number;
+  missingGroupIds: number;
+  malformedPropertiesCount: number;
+  malformedPropertiesPercent: number;
+  schemaComplianceScore: number;
+  eventArchivalProgress: number;
+  invalidMetadataCount: number;
+  /** The worst of `statusByMetric`. */
+  status: Status;
+  statusByMetric: Record<ThresholdMetric, Status>;
+}
+
+/** The metric values alone (no status), by the specification's formulas. */
+export type MetricValues = Pick<
+  MetricsReport,
+  | 'referentialIntegrityScore'
+  | 'orphanedEntityCount'
+  | 'crossGroupViolations'
+  | 'missingGroupIds'
+  | 'malformedPropertiesCount'
+  | 'malformedPropertiesPercent'
+  | 'schemaComplianceScore'
+  | 'eventArchivalProgress'
+  | 'invalidMetadataCount'
+>;
+
+/** The metric values of a set of counts. */
+export function metricValues(counts: QualityCounts): MetricValues {
+  const badReferences = counts.orphanedConnections + counts.orphanedKnowledge + counts.crossGroupConnections;
+  const references = counts.connections + counts.knowledgeWithSource;
+  return {
+    // 100 − 100 × bad / references, computed as the share of good references (the same number, exactly rounded).
+    referentialIntegrityScore: percentage(references - badReferences, references, 100),
+    orphanedEntityCount: counts.orphanedConnections + counts.orphanedKnowledge,
+    crossGroupViolations: counts.crossGroupConnections + counts.crossGroupEvents,
+    missingGroupIds:
+      counts.entitiesMissingGroupId +
+      counts.connectionsMissingGroupId +
+      counts.eventsMissingGroupId +
+      counts.knowledgeMissingGroupId,
+    malformedPropertiesCount: counts.malformedProperties,
+    malformedPropertiesPercent: percentage(counts.malformedProperties, counts.entities, 0),
+    schemaComplianceScore: percentage(counts.v1Entities, counts.entities, 100),
+    eventArchivalProgress: percentage(counts.archivedEventsOlderThanYear, counts.eventsOlderThanYear, 100),
+    invalidMetadataCount: counts.invalidMetadataConnections + counts.invalidMetadataEvents,
+  };
+}
+
+/** The full metrics report of a set of counts: values, each metric's status and the overall (worst) status. */
+export function computeMetrics(counts: QualityCounts, context: MetricsContext): MetricsReport {
+  const values = metricValues(counts);
+  const thresholds = context.thresholds ?? DEFAULT_THRESHOLDS;
+  const statusByMetric = {} as Record<ThresholdMetric, Status>;
+  for (const metric of THRESHOLD_METRICS) statusByMetric[metric] = statusOf(metric, values[metric], context, thresholds);
+  return {
+    timestamp: context.now,
+    groupId: context.groupId,
+    ...values,
+    status: worstStatus(Object.values(statusByMetric)),
+    statusByMetric,
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The quality service: what the CLI, Slack handlers, monitors and migration call to check the data and
+ * compute metrics. It validates arguments, resolves the group, asks the store's check port for one scan and
+ * turns the counts into reports with the pure modules.
+ */
+import { InvalidArgumentError, NotFoundError } from '../errors.ts';
+import { groupIdOf } from '../ontology/naming.ts';
+import type { DocumentStore } from '../store/port.ts';
+import { SqliteCheckStore } from '../store/sqlite/check-scan.ts';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { CATEGORIES, normalizeCategories, type Category } from './categories.ts';
+import { computeMetrics, type MetricsReport } from './metrics.ts';
+import type { CheckStore } from './port.ts';
+import { buildCheckReport, buildVersionsReport, type AuditReport, type CheckReport, type VersionsReport } from './reports.ts';
+import { emptyCounts } from './tally.ts';
+import { DEFAULT_THRESHOLDS, type ThresholdTable } from './thresholds.ts';
+
+/** Issues listed by `check` when no limit is given. */
+export const DEFAULT_ISSUE_LIMIT = 100;
+/** Events and connections (each way) listed by `audit` when no limit is given. */
+export const DEFAULT_AUDIT_LIMIT = 50;
+/** Largest accepted `limit` (an issue list is for reading; counts are always complete). */
+export const MAX_LIMIT = 10_000;
+
+/** Options of `check`. */
+export interface CheckOptions {
+  /** Reference instant (epoch ms). */
+  now: number;
+  /** Scope to records whose own groupId is this (a group `_id`, or a group slug). */
+  groupId?: string;
+  /** Issues to list, 1…10,000 (default 100). */
+  limit?: number;
+  /** Categories to check (default all five). */
+  categories?: readonly Category[];
+}
+
+/** The quality service. */
+export interface QualityService {
+  /** The integrity check (the `check` command's document). */
+  check(options: CheckOptions): Promise<CheckReport>;
+  /** The seven metrics of the platform or one group (the `metrics` command's document). */
+  metrics(options: { now: number; groupId?: string }): Promise<MetricsReport>;
+  /** Platform metrics and metrics of every group in the groups table, from one scan. */
+  metricsAllGroups(options: { now: number }): Promise<{ platform: MetricsReport; groups: MetricsReport[] }>;
+  /** Entities by schema generation (the `versions` command's document). */
+  versions(options: { now: number; groupId?: string }): Promise<VersionsReport>;
+  /** One entity with its events and connections (the `audit` command's document). */
+  audit(entityId: string, options?: { limit?: number }): Promise<AuditReport>;
+}
+
+/** Options of `createQualityService`. */
+export interface QualityServiceOptions {
+  /** Threshold table (default: the specification's). */
+  thresholds?: ThresholdTable;
+  /** Run scans in the shared worker thread (default true; false runs them in-process, blocking). */
+  useWorker?: boolean;
+}
+
+/** The quality service over a SQLite store. */
+export function createQualityService(store: SqliteStore, options: QualityServiceOptions = {}): QualityService {
+  return createQualityServiceOver(new SqliteCheckStore(store, { useWorker: options.useWorker }), store, options.thresholds);
+}
+
+function validLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new InvalidArgumentError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, got ${limit}.`);
+  }
+  return limit;
+}
+
+function validNow(now: number): number {
+  if (!Number.isFinite(now)) throw new InvalidArgumentError(`--now must be a finite instant, got ${now}.`);
+  return now;
+}
+
+/** The quality service over any store adapter: a check port for scans, a document store for lookups. */
+export function createQualityServiceOver(
+  checks: CheckStore,
+  documents: DocumentStore,
+  thresholds: ThresholdTable = DEFAULT_THRESHOLDS,
+): QualityService {
+  /** The group `_id` a caller means (an id, or else a slug), or a NotFoundError. */
+  const resolveGroup = async (group: string | undefined): Promise<string | null> => {
+    if (group === undefined) return null;
+    if (group.trim() === '') throw new InvalidArgumentError('--group must name a group id, got an empty value.');
+    if (await documents.get('groups', group)) return group;
+    const bySlug = await documents.findGroupBySlug(group);
+    if (bySlug) return bySlug._id;
+    throw new NotFoundError(`No group with id or slug "${group}" in ${documents.location}: pass the \`_id\` or slug of a group in the groups table.`);
+  };
+
+  return {
+    async check(options) {
+      const now = validNow(options.now);
+      const limit = validLimit(options.limit, DEFAULT_ISSUE_LIMIT);
+      const categories = normalizeCategories(options.categories ?? CATEGORIES);
+      const groupId = await resolveGroup(options.groupId);
+      const v1MigrationCompleted = await checks.v1MigrationCompleted();
+      const { tally } = await checks.scanCounts({
+        categories,
+        groupId,
+        now,
+        issueLimit: limit,
+        v1MigrationCompleted,
+        metricCounts: false,
+      });
+      return buildCheckReport(tally, limit, { v1MigrationCompleted });
+    },
+
+    async metrics(options) {
+      const now = validNow(options.now);
+      const groupId = await resolveGroup(options.groupId);
+      const v1MigrationCompleted = await checks.v1MigrationCompleted();
+      const { tally } = await checks.scanCounts({ categories: CATEGORIES, groupId, now, issueLimit: 0, v1MigrationCompleted });
+      return computeMetrics(tally.counts, { now, groupId, v1MigrationCompleted, thresholds });
+    },
+
+    async metricsAllGroups(options) {
+      const now = validNow(options.now);
+      const v1MigrationCompleted = await checks.v1MigrationCompleted();
+      const [groupIds, scan] = await Promise.all([
+        checks.groupIds(),
+        checks.scanCounts({ categories: CATEGORIES, groupId: null, now, issueLimit: 0, v1MigrationCompleted, perGroup: true }),
+      ]);
+      const context = { now, v1MigrationCompleted, thresholds };
+      return {
+        platform: computeMetrics(scan.tally.counts, { ...context, groupId: null }),
+        groups: groupIds.map((groupId) => computeMetrics(scan.groups?.[groupId] ?? emptyCounts(), { ...context, groupId })),
+      };
+    },
+
+    async versions(options) {
+      const now = validNow(options.now);
+      const groupId = await resolveGroup(options.groupId);
+      const counts = await checks.versionCounts(groupId);
+      return buildVersionsReport(counts.entities, counts.v1Entities, now);
+    },
+
+    async audit(entityId, options = {}) {
+      const limit = validLimit(options.limit, DEFAULT_AUDIT_LIMIT);
+      if (entityId.trim() === '') throw new InvalidArgumentError('The entity id is empty: pass the `_id` of an entity.');
+      const thing = await documents.get('entities', entityId);
+      if (!thing) {
+        throw new NotFoundError(`No entity with id "${entityId}" in ${documents.location}: check the id (an entity's \`_id\`).`);
+      }
+      const [events, connections] = await Promise.all([
+        documents.eventsOfEntity(entityId, limit),
+        documents.connectionsOfEntity(entityId, limit),
+      ]);
+      return { thingId: entityId, groupId: groupIdOf(thing), thing, events, connections };
+    },
+  };
+}

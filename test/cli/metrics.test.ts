@@ -1,0 +1,47 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.ts';
+import { stopCheckWorker } from '../../src/store/sqlite/check-scan.ts';
+import { captureIo } from '../helpers/cli.ts';
+import { buildFixture, NOW } from '../quality/fixtures.ts';
+
+afterAll(() => stopCheckWorker());
+
+describe('ontology-ops metrics', () => {
+  it('prints the metrics document with the --now instant as timestamp', async () => {
+    const { path } = await buildFixture();
+    const io = captureIo();
+    expect(await runCli(['--db', path, '--json', '--now', new Date(NOW).toISOString(), 'metrics'], io)).toBe(0);
+    const report = JSON.parse(io.out());
+    expect(Object.keys(report)).toEqual([
+      'timestamp',
+      'groupId',
+      'referentialIntegrityScore',
+      'orphanedEntityCount',
+      'crossGroupViolations',
+      'missingGroupIds',
+      'malformedPropertiesCount',
+      'malformedPropertiesPercent',
+      'schemaComplianceScore',
+      'eventArchivalProgress',
+      'invalidMetadataCount',
+      'status',
+      'statusByMetric',
+    ]);
+    expect(report).toMatchObject({ timestamp: NOW, groupId: null, referentialIntegrityScore: 45.4545, eventArchivalProgress: 50 });
+  });
+
+  it('scopes to a group and renders a table', async () => {
+    const { path, ids } = await buildFixture();
+    const io = captureIo();
+    expect(await runCli(['--db', path, '--now', String(NOW), 'metrics', '--group', ids.groupA!], io)).toBe(0);
+    expect(io.out()).toContain(`Data-quality metrics of group ${ids.groupA} as of 2026-11-01T00:00:00.000Z: 🚨 critical`);
+    expect(io.out()).toContain('28.5714%');
+  });
+
+  it('fails with one line on an unknown group', async () => {
+    const { path } = await buildFixture();
+    const io = captureIo();
+    expect(await runCli(['--db', path, 'metrics', '--group', 'zzz'], io)).toBe(1);
+    expect(io.err()).toMatch(/^ontology-ops: No group with id or slug "zzz"[^\n]*\n$/);
+  });
+});
