@@ -127,6 +127,18 @@ export function asDocument(value: ConvexValue): ConvexDocument {
   return value as ConvexDocument;
 }
 
+const quotedKeys = new Map<string, string>();
+
+/** `JSON.stringify(key)`, remembered: documents repeat a small set of field names millions of times. */
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 /** Writes a Convex value in the uniform encoding (compact, field order kept). */
 export function stringifyUniform(value: ConvexValue): string {
   if (value === null) return 'null';
@@ -137,20 +149,29 @@ export function stringifyUniform(value: ConvexValue): string {
       return JSON.stringify(value);
     case 'bigint':
       return value.toString();
-    case 'number': {
+    case 'number':
       if (!Number.isFinite(value) || Object.is(value, -0)) return `{"$float":"${float64ToBase64(value)}"}`;
-      const literal = String(value);
-      return INTEGER_LITERAL.test(literal) ? `${literal}.0` : literal;
-    }
+      // Below 1e21 an integral float64 prints without exponent, so it needs the decimal point added.
+      return Number.isInteger(value) && Math.abs(value) < 1e21 ? `${value}.0` : String(value);
     case 'object': {
       if (value instanceof ArrayBuffer) return `{"$bytes":"${Buffer.from(value).toString('base64')}"}`;
-      if (Array.isArray(value)) return `[${value.map(stringifyUniform).join(',')}]`;
-      const parts: string[] = [];
-      for (const [key, field] of Object.entries(value)) {
-        if (field === undefined) continue;
-        parts.push(`${JSON.stringify(key)}:${stringifyUniform(field)}`);
+      // String concatenation instead of map/join: this runs for every stored document.
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let index = 0; index < value.length; index++) {
+          if (index > 0) out += ',';
+          out += stringifyUniform(value[index]!);
+        }
+        return `${out}]`;
       }
-      return `{${parts.join(',')}}`;
+      let out = '{';
+      for (const key of Object.keys(value)) {
+        const field = value[key];
+        if (field === undefined) continue;
+        if (out.length > 1) out += ',';
+        out += `${quotedKey(key)}:${stringifyUniform(field)}`;
+      }
+      return `${out}}`;
     }
     default:
       throw new ValueEncodingError(`cannot encode a value of type ${typeof value}`, '');
