@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { InvalidArgumentError } from './errors.ts';
+import { loadThresholds, type ThresholdTable } from './quality/thresholds.ts';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -65,6 +66,8 @@ const flag = (fallback: boolean) =>
 /** The environment variables this program reads, with their defaults. */
 export const EnvSchema = z.object({
   ONTOLOGY_DB: z.string().trim().default('./data/ontology.db'),
+  /** JSON file of threshold overrides (see docs/data-quality-metrics.md). */
+  ONTOLOGY_THRESHOLDS: optionalText,
   SLACK_BOT_TOKEN: optionalText.refine((value) => value === undefined || value.startsWith('xoxb-'), {
     message: 'must be a bot token starting with xoxb-',
   }),
@@ -105,6 +108,8 @@ export interface AlertsConfig {
   oncallUsergroup: string | null;
   /** How long a critical alert may keep firing before a reminder is posted in its thread. */
   repeatIntervalMs: number;
+  /** The threshold table alerts are judged by (defaults, or `ONTOLOGY_THRESHOLDS` overrides). */
+  thresholds: ThresholdTable;
 }
 
 /** The scheduled monitors. */
@@ -171,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       channels: { critical, warning, report },
       oncallUsergroup: values.ONCALL_USERGROUP ?? null,
       repeatIntervalMs: values.ALERT_REPEAT_INTERVAL,
+      thresholds: loadThresholds(values.ONTOLOGY_THRESHOLDS),
     },
     monitors: {
       enabled: values.MONITOR_ENABLED,

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const config = loadConfig();
   const store = await openOrCreateStore(config, log);
-  const quality = createQualityService(store);
+  const quality = createQualityService(store, { thresholds: config.alerts.thresholds });
   await warmUpCheckWorker();
 
   const now = Date.now();

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseDuration } from '../src/config.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_THRESHOLDS } from '../src/quality/thresholds.ts';
+import { tempDir } from './helpers/temp-store.ts';
 
 describe('loadConfig', () => {
   it('defaults to the issue schedules in UTC, a 4 h repeat interval and no Slack', () => {
@@ -40,5 +44,38 @@ describe('parseDuration', () => {
     ['-1h', undefined, 'negative'],
   ])('%s → %s (%s)', (raw, expected, _reason) => {
     expect(parseDuration(raw)).toBe(expected);
+  });
+});
+
+describe('threshold overrides (ONTOLOGY_THRESHOLDS)', () => {
+  it('applies the overrides of a JSON file and keeps the other rows', () => {
+    const dir = tempDir();
+    const file = join(dir, 'thresholds.json');
+    writeFileSync(file, JSON.stringify({ referentialIntegrityScore: { healthy: 99.9, warning: 98 } }));
+    const config = loadConfig({ ONTOLOGY_THRESHOLDS: file });
+    expect(config.alerts.thresholds.referentialIntegrityScore).toMatchObject({ healthy: 99.9, warning: 98 });
+    expect(config.alerts.thresholds.schemaComplianceScore).toEqual(DEFAULT_THRESHOLDS.schemaComplianceScore);
+  });
+
+  it('uses the defaults without the variable', () => {
+    expect(loadConfig({}).alerts.thresholds).toEqual(DEFAULT_THRESHOLDS);
+  });
+
+  it.each([
+    ['{"referentialIntegrityScore": {"healthy": "high"}}', /thresholds\.json\.referentialIntegrityScore\.healthy/, 'a bound must be a number'],
+    ['{"uptime": {"healthy": 1}}', /thresholds\.json/, 'an unknown metric is refused'],
+    ['{not json', /not valid JSON/, 'the file must parse'],
+    ['{"schemaComplianceScore": {"healthy": 90, "warning": 95}}', /warning bound 95 must be ≤ the healthy bound 90/, 'bands must not cross'],
+  ])('refuses %s naming the file (%s)', (text, message, _reason) => {
+    const dir = tempDir();
+    const file = join(dir, 'thresholds.json');
+    writeFileSync(file, text);
+    expect(() => loadConfig({ ONTOLOGY_THRESHOLDS: file })).toThrow(message);
+  });
+
+  it('names a missing file', () => {
+    expect(() => loadConfig({ ONTOLOGY_THRESHOLDS: '/nonexistent/thresholds.json' })).toThrow(
+      /Cannot read the thresholds file \/nonexistent\/thresholds\.json: ENOENT/,
+    );
   });
 });

@@ -62,6 +62,7 @@ export async function runDaily(context: MonitorContext): Promise<Record<string, 
   const issueGroups = await issueGroupsOf(context, check.issues);
   const signals = reports.flatMap((report) =>
     metricSignals(report, {
+      thresholds: context.alerts.thresholds,
       issues: check.issues,
       issueGroups,
       breakdown:

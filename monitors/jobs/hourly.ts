@@ -35,7 +35,7 @@ export async function runHourly(context: MonitorContext): Promise<Record<string,
   const signals: Signal[] = [];
   for (const subject of HOURLY_SUBJECTS) {
     const value = values[subject] ?? 0;
-    const status = statusOf(subject as ThresholdMetric, value, { v1MigrationCompleted });
+    const status = statusOf(subject as ThresholdMetric, value, { v1MigrationCompleted }, context.alerts.thresholds);
     if (status !== 'critical') continue;
     signals.push({
       subject,
@@ -44,7 +44,7 @@ export async function runHourly(context: MonitorContext): Promise<Record<string,
       title: METRIC_INFO[subject].title,
       value,
       unit: METRIC_INFO[subject].unit,
-      threshold: thresholdText(subject, status),
+      threshold: thresholdText(subject, status, context.alerts.thresholds),
       breakdown: breakdown[subject] ?? {},
       topIssueIds: topIssueIds(subject, report.issues, null),
       remediation: remediationFor(subject),

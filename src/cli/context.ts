@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
+import { loadThresholds, type ThresholdTable } from '../quality/thresholds.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 /** Default database file when neither `--db` nor `ONTOLOGY_DB` is given. */
@@ -60,6 +61,11 @@ export class CliContext {
       );
     }
     return SqliteStore.open(path);
+  }
+
+  /** The threshold table: overrides from the JSON file named by env `ONTOLOGY_THRESHOLDS`, else the defaults. */
+  thresholds(): ThresholdTable {
+    return loadThresholds(this.io.env.ONTOLOGY_THRESHOLDS?.trim() || undefined);
   }
 
   /** Prints a result: the JSON document with `--json`, else the text `render` makes of it. */

@@ -3,6 +3,7 @@
  * table; a deployment may override any row (`resolveThresholds`). Statuses are judged on the reported
  * (rounded) value, so the number a reader sees and its status always agree.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../errors.ts';
 import type { SeverityContext, Status } from './categories.ts';
@@ -108,4 +109,25 @@ export function resolveThresholds(overrides: unknown = {}, source = 'thresholds'
     table[metric] = row;
   }
   return table;
+}
+
+/**
+ * The threshold table from a JSON file of overrides (`{"referentialIntegrityScore": {"healthy": 99.5}}`), or the
+ * defaults when `path` is undefined. Errors name the file and the offending metric.
+ */
+export function loadThresholds(path: string | undefined): ThresholdTable {
+  if (path === undefined) return DEFAULT_THRESHOLDS;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError(`Cannot read the thresholds file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`The thresholds file ${path} is not valid JSON: ${(error as Error).message}.`);
+  }
+  return resolveThresholds(overrides, path);
 }

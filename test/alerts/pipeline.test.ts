@@ -1,3 +1,4 @@
+import { DEFAULT_THRESHOLDS } from '../../src/quality/thresholds.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEventLog } from '../../src/alerts/event-log.ts';
@@ -16,6 +17,7 @@ const CONFIG: AlertsConfig = {
   channels: { critical: 'C_CRIT', warning: 'C_WARN', report: 'C_REPORT' },
   oncallUsergroup: 'S0ONCALL',
   repeatIntervalMs: 4 * HOUR,
+  thresholds: DEFAULT_THRESHOLDS,
 };
 
 function signal(overrides: Partial<Signal> = {}): Signal {

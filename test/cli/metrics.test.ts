@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.ts';
 import { stopCheckWorker } from '../../src/store/sqlite/check-scan.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { captureIo } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-store.ts';
 import { buildFixture, NOW } from '../quality/fixtures.ts';
 
 afterAll(() => stopCheckWorker());
@@ -43,5 +46,19 @@ describe('ontology-ops metrics', () => {
     const io = captureIo();
     expect(await runCli(['--db', path, 'metrics', '--group', 'zzz'], io)).toBe(1);
     expect(io.err()).toMatch(/^ontology-ops: No group with id or slug "zzz"[^\n]*\n$/);
+  });
+
+  it('judges the metrics by the thresholds file named in ONTOLOGY_THRESHOLDS', async () => {
+    const { path } = await buildFixture();
+    const dir = tempDir();
+    const thresholds = join(dir, 'thresholds.json');
+    // The fixture's archival progress is 50%: critical by default (< 70), healthy with a lenient table.
+    writeFileSync(thresholds, JSON.stringify({ eventArchivalProgress: { healthy: 40, warning: 30 } }));
+    const strict = captureIo();
+    expect(await runCli(['--db', path, '--json', '--now', String(NOW), 'metrics'], strict)).toBe(0);
+    expect(JSON.parse(strict.out()).statusByMetric.eventArchivalProgress).toBe('critical');
+    const lenient = captureIo({ ONTOLOGY_THRESHOLDS: thresholds });
+    expect(await runCli(['--db', path, '--json', '--now', String(NOW), 'metrics'], lenient)).toBe(0);
+    expect(JSON.parse(lenient.out()).statusByMetric.eventArchivalProgress).toBe('healthy');
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_THRESHOLDS } from '../../src/quality/thresholds.ts';
 import nock from 'nock';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { createEventLog } from '../../src/alerts/event-log.ts';
@@ -51,7 +52,7 @@ function setup() {
     outbox: state,
     notifier,
     events: createEventLog(store, { groupSlug: 'ontology-ops' }),
-    config: { channels: { critical: 'C_CRIT', warning: 'C_WARN', report: 'C_REP' }, oncallUsergroup: null, repeatIntervalMs: 4 * HOUR },
+    config: { channels: { critical: 'C_CRIT', warning: 'C_WARN', report: 'C_REP' }, oncallUsergroup: null, repeatIntervalMs: 4 * HOUR, thresholds: DEFAULT_THRESHOLDS },
     now: clock.now,
     sleep: clock.sleep,
     log: () => {},

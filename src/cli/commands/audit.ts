@@ -64,7 +64,7 @@ export function register(program: Command, context: CliContext): void {
       const limit = options.limit === undefined ? undefined : parseWholeNumber(options.limit, '--limit', 1);
       const store = context.openStore({ mustExist: true });
       try {
-        context.print(await createQualityService(store).audit(entityId, { limit }), renderAuditReport);
+        context.print(await createQualityService(store, { thresholds: context.thresholds() }).audit(entityId, { limit }), renderAuditReport);
       } finally {
         store.close();
       }

@@ -59,7 +59,7 @@ export function register(program: Command, context: CliContext): void {
       const now = context.now();
       const store = context.openStore({ mustExist: true });
       try {
-        const report = await createQualityService(store).check({ now, groupId: options.group, limit, categories });
+        const report = await createQualityService(store, { thresholds: context.thresholds() }).check({ now, groupId: options.group, limit, categories });
         context.print(report, renderCheckReport);
       } finally {
         store.close();

@@ -42,7 +42,7 @@ export function register(program: Command, context: CliContext): void {
       const now = context.now();
       const store = context.openStore({ mustExist: true });
       try {
-        context.print(await createQualityService(store).metrics({ now, groupId: options.group }), renderMetricsReport);
+        context.print(await createQualityService(store, { thresholds: context.thresholds() }).metrics({ now, groupId: options.group }), renderMetricsReport);
       } finally {
         store.close();
       }

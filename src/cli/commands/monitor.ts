@@ -30,7 +30,7 @@ function monitorContext(store: SqliteStore, config: Config, context: CliContext)
   // `--now` pins every job to one instant; without it this is the real clock.
   const now = () => context.now();
   return {
-    quality: createQualityService(store),
+    quality: createQualityService(store, { thresholds: config.alerts.thresholds }),
     state: new SqliteMonitorStore(store),
     meta: store,
     documents: store,

@@ -33,7 +33,7 @@ export function register(program: Command, context: CliContext): void {
       const now = context.now();
       const store = context.openStore({ mustExist: true });
       try {
-        context.print(await createQualityService(store).versions({ now, groupId: options.group }), renderVersionsReport);
+        context.print(await createQualityService(store, { thresholds: context.thresholds() }).versions({ now, groupId: options.group }), renderVersionsReport);
       } finally {
         store.close();
       }

@@ -1,3 +1,4 @@
+import { DEFAULT_THRESHOLDS } from '../../../src/quality/thresholds.ts';
 import { describe, expect, it } from 'vitest';
 import { createEventLog } from '../../../src/alerts/event-log.ts';
 import { runAlertPipeline } from '../../../src/alerts/pipeline.ts';
@@ -83,7 +84,7 @@ describe('SqliteMonitorStore on a database of the first release', () => {
         outbox: state,
         notifier,
         events: createEventLog(store, { groupSlug: 'ontology-ops' }),
-        config: { channels: { critical: 'C_CRIT', warning: null, report: null }, oncallUsergroup: null, repeatIntervalMs: 4 * HOUR },
+        config: { channels: { critical: 'C_CRIT', warning: null, report: null }, oncallUsergroup: null, repeatIntervalMs: 4 * HOUR, thresholds: DEFAULT_THRESHOLDS },
         now: clock.now,
         sleep: clock.sleep,
         log: () => {},

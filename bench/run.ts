@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: the 1M-record benchmark. Each phase runs in its own process (so peak RSS is that phase's),
+ * in order, on files in a temporary folder (`BENCH_DIR` to choose it; removed afterwards unless `BENCH_KEEP=1`).
+ * Prints one row per phase: records/s, wall time, peak RSS, longest event-loop stall, and the targets.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { PhaseMeasurement } from './measure.ts';
+
+/** Targets from the issues, checked after each phase. */
+const TARGETS: Record<string, { maxWallMs?: number; minRecordsPerSecond?: number }> = {
+  'check-critical': { maxWallMs: 1_000 },
+  'check-full': { maxWallMs: 3_000 },
+  import: { minRecordsPerSecond: 60_000 },
+  migrate: { maxWallMs: 60_000 },
+};
+const MAX_RSS_MB = 512;
+const MAX_STALL_MS = 50;
+
+const PHASES = [
+  'seed',
+  'export',
+  'import',
+  'check-critical',
+  'check-full',
+  'metrics-all-groups',
+  'sql-baseline',
+  'seed-legacy',
+  'migrate',
+  'undo',
+] as const;
+
+function runPhase(phase: string, dir: string, now: number, runId?: string): PhaseMeasurement {
+  const args = ['--import', 'tsx', join(import.meta.dirname, 'phase.ts'), phase, dir, String(now)];
+  if (runId) args.push(runId);
+  const output = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  const line = output.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as PhaseMeasurement;
+}
+
+function verdict(measurement: PhaseMeasurement): string {
+  const target = TARGETS[measurement.name];
+  const misses: string[] = [];
+  if (target?.maxWallMs !== undefined && measurement.wallMs > target.maxWallMs) misses.push(`wall > ${target.maxWallMs} ms`);
+  if (target?.minRecordsPerSecond !== undefined && measurement.recordsPerSecond < target.minRecordsPerSecond) {
+    misses.push(`< ${target.minRecordsPerSecond} rec/s`);
+  }
+  if (measurement.peakRssMb > MAX_RSS_MB) misses.push(`RSS > ${MAX_RSS_MB} MB`);
+  if (['check-critical', 'check-full', 'metrics-all-groups', 'import'].includes(measurement.name) && measurement.longestStallMs > MAX_STALL_MS) {
+    misses.push(`stall > ${MAX_STALL_MS} ms`);
+  }
+  return misses.length === 0 ? 'ok' : `MISSED: ${misses.join(', ')}`;
+}
+
+function pad(text: string | number, width: number): string {
+  return String(text).padStart(width);
+}
+
+const dir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'ontology-ops-bench-'));
+mkdirSync(dir, { recursive: true });
+const now = Date.UTC(2026, 10, 1);
+process.stdout.write(
+  `ontology-ops bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n` +
+    `files in ${dir}\n\n` +
+    `${'phase'.padEnd(20)}${pad('records', 10)}${pad('rec/s', 10)}${pad('wall ms', 10)}${pad('RSS MB', 8)}${pad('stall ms', 10)}  verdict\n`,
+);
+const results: PhaseMeasurement[] = [];
+let runId: string | undefined;
+try {
+  for (const phase of PHASES) {
+    const measurement = runPhase(phase, dir, now, runId);
+    if (phase === 'migrate') runId = String(measurement.details?.runId ?? '');
+    results.push(measurement);
+    process.stdout.write(
+      `${phase.padEnd(20)}${pad(measurement.records, 10)}${pad(Math.round(measurement.recordsPerSecond), 10)}` +
+        `${pad(Math.round(measurement.wallMs), 10)}${pad(Math.round(measurement.peakRssMb), 8)}` +
+        `${pad(Math.round(measurement.longestStallMs), 10)}  ${verdict(measurement)}\n`,
+    );
+  }
+  const full = results.find((result) => result.name === 'check-full');
+  const baseline = results.find((result) => result.name === 'sql-baseline');
+  if (full && baseline) {
+    process.stdout.write(
+      `\nfull check vs plain-SQL formulation on the same data: ${(baseline.wallMs / full.wallMs).toFixed(1)}× faster ` +
+        `(${Math.round(full.wallMs)} ms vs ${Math.round(baseline.wallMs)} ms)\n`,
+    );
+  }
+  for (const result of results) {
+    if (result.details && Object.keys(result.details).length > 0) {
+      process.stdout.write(`${result.name}: ${JSON.stringify(result.details)}\n`);
+    }
+  }
+} finally {
+  if (process.env.BENCH_KEEP !== '1' && !process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
+}
