@@ -1,0 +1,126 @@
+/**
+ * Benchmarks of the v1 migration for `npm run bench` (which prints): the full run on a legacy store (pre-flight,
+ * backup, batches, validation) and the exact undo of that run. Prints nothing itself.
+ */
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createMigrationService, DEFAULT_BATCH_SIZE, defaultBackupDir } from '../src/migration/service.ts';
+import { seedStore } from '../src/seed/seed.ts';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+
+/** Timing of one benchmarked operation. */
+export interface MigrationBenchResult {
+  /** Records the operation changed (migration) or journal entries it handled (undo). */
+  records: number;
+  /** Ontology records in the store. */
+  storeRecords: number;
+  ms: number;
+  recordsPerSecond: number;
+  /** Peak resident set size of this process so far, in bytes. */
+  peakRssBytes: number;
+  runId: string | null;
+  /** Longest time the event loop was blocked during the operation, in ms. */
+  maxEventLoopStallMs: number;
+  /** Milliseconds per step (from the progress reports). */
+  steps: Record<string, number>;
+}
+
+function stallMonitor() {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return () => {
+    histogram.disable();
+    return Math.round(histogram.max / 1e6);
+  };
+}
+
+function storeRecords(store: SqliteStore): number {
+  let total = 0;
+  for (const table of ['groups', 'entities', 'connections', 'events', 'knowledge']) {
+    total += store.database.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+  }
+  return total;
+}
+
+function stepTimer() {
+  const starts = new Map<string, number>();
+  const steps: Record<string, number> = {};
+  return {
+    steps,
+    listener: (progress: { phase: string; finished: boolean }) => {
+      if (!starts.has(progress.phase)) starts.set(progress.phase, performance.now());
+      if (progress.finished) steps[progress.phase] = Math.round(performance.now() - starts.get(progress.phase)!);
+    },
+  };
+}
+
+/** Runs the whole migration (with backup and validation) on the store at `dbPath`. */
+export async function benchMigrate(dbPath: string, options: { backupDir?: string; batchSize?: number } = {}): Promise<MigrationBenchResult> {
+  const store = SqliteStore.open(dbPath);
+  try {
+    const service = createMigrationService(store, { backupDir: options.backupDir ?? defaultBackupDir(store) });
+    const timer = stepTimer();
+    const stall = stallMonitor();
+    const started = performance.now();
+    const report = await service.run({ actor: 'bench', batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, onProgress: timer.listener });
+    const ms = performance.now() - started;
+    const records = Object.values(report.changed).reduce((sum, count) => sum + count, 0);
+    return {
+      records,
+      storeRecords: storeRecords(store),
+      ms: Math.round(ms),
+      recordsPerSecond: Math.round((records / ms) * 1000),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      runId: report.runId,
+      maxEventLoopStallMs: stall(),
+      steps: timer.steps,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/** Runs the exact undo of `runId` on the store at `dbPath`. */
+export async function benchUndo(dbPath: string, runId: string, options: { batchSize?: number } = {}): Promise<MigrationBenchResult> {
+  const store = SqliteStore.open(dbPath);
+  try {
+    const service = createMigrationService(store, { backupDir: defaultBackupDir(store) });
+    const timer = stepTimer();
+    const stall = stallMonitor();
+    const started = performance.now();
+    const report = await service.undoRun(runId, { actor: 'bench', batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, onProgress: timer.listener });
+    const ms = performance.now() - started;
+    return {
+      records: report.entries,
+      storeRecords: storeRecords(store),
+      ms: Math.round(ms),
+      recordsPerSecond: Math.round((report.entries / ms) * 1000),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      runId: report.undoRunId,
+      maxEventLoopStallMs: stall(),
+      steps: timer.steps,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Seeds a legacy store in `dir` (200k entities ≈ 1M records by default), migrates it, then undoes the run.
+ * For a caller that has no seeded store of its own.
+ */
+export async function benchMigrationSuite(dir: string, options: { entities?: number; seed?: number } = {}): Promise<{
+  migrate: MigrationBenchResult;
+  undo: MigrationBenchResult;
+}> {
+  const dbPath = join(dir, 'migration-bench.db');
+  const store = SqliteStore.open(dbPath);
+  try {
+    await seedStore(store, { entities: options.entities ?? 200_000, legacy: true, seed: options.seed ?? 1, now: Date.UTC(2026, 10, 1), replace: true });
+  } finally {
+    store.close();
+  }
+  const migrate = await benchMigrate(dbPath);
+  const undo = await benchUndo(dbPath, migrate.runId!);
+  return { migrate, undo };
+}

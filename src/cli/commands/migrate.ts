@@ -1,0 +1,158 @@
+/**
+ * `ontology-ops migrate [--validate-only] [--dry-run] [--backup | --no-backup] [--batch-size N]`: the v1
+ * migration (pre-flight, backup, batches, validation); rerun after a crash to resume from the checkpoint.
+ */
+import type { Command } from 'commander';
+import { ErrorCode, OpsError } from '../../errors.ts';
+import { progressPrinter } from '../../migration/progress.ts';
+import {
+  createMigrationService,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_LEASE_TTL_MS,
+  defaultBackupDir,
+  type DryRunReport,
+  type MigrationService,
+  type PreflightReport,
+  type RunReport,
+} from '../../migration/service.ts';
+import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
+import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { parseWholeNumber, type CliContext } from '../context.ts';
+
+/** Options shared by the migration commands. */
+export interface MigrationCliOptions {
+  backupDir?: string;
+  actor?: string;
+  leaseTtl?: string;
+}
+
+/** Adds `--backup-dir`, `--actor` and `--lease-ttl` to a migration command. */
+export function addMigrationOptions(command: Command): Command {
+  return command
+    .option('--backup-dir <folder>', 'folder for backups (default: backups/ next to the store file)')
+    .option('--actor <name>', 'who runs it, recorded on the run (default: env USER)')
+    .option('--lease-ttl <seconds>', `lock time-to-live; a dead holder's lock is taken over after it (default ${DEFAULT_LEASE_TTL_MS / 1000})`);
+}
+
+/** Opens the store and builds the migration service for a command. */
+export function migrationServiceFor(context: CliContext, options: MigrationCliOptions): { store: SqliteStore; service: MigrationService; actor: string } {
+  const store = context.openStore({ mustExist: true });
+  const service = createMigrationService(store, {
+    backupDir: options.backupDir ?? defaultBackupDir(store),
+    now: () => context.now(),
+    leaseTtlMs: options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl') * 1000,
+    crash: crashPointsFromEnv(context.io.env),
+  });
+  return { store, service, actor: actorOf(context, options) };
+}
+
+/** `--actor`, else env USER, else "unknown". */
+export function actorOf(context: CliContext, options: { actor?: string }): string {
+  return options.actor ?? context.io.env.USER ?? context.io.env.USERNAME ?? 'unknown';
+}
+
+function formatBytes(bytes: number | null): string {
+  if (bytes === null) return 'unknown';
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** Text of a pre-flight (or the pre-flight part of a dry run). */
+export function renderPreflight(report: PreflightReport): string {
+  const lines = [
+    `Pre-flight of ${report.store} (${report.naming} naming): ${report.ok ? 'OK' : 'BLOCKED'}`,
+    `Records to change: ${report.changes.total}`,
+    `  entities     ${report.changes.entities.records} (missing groupId ${report.changes.entities.missingGroupId}, schemaVersion → 1 ${report.changes.entities.schemaVersion})`,
+    `  connections  ${report.changes.connections.records}`,
+    `  events       ${report.changes.events.records}`,
+    `  knowledge    ${report.changes.knowledge.records}`,
+    `Integrity: orphaned ${report.integrity.orphanedConnections + report.integrity.orphanedKnowledge}, cross-group ${report.integrity.crossGroupReferences}, ` +
+      `missing groupId ${report.integrity.missingGroupIds}, invalid metadata ${report.integrity.invalidMetadata}, malformed properties ${report.integrity.malformedProperties}`,
+    `Metrics: status ${report.metrics.status}, referential integrity ${report.metrics.referentialIntegrityScore}, schema compliance ${report.metrics.schemaComplianceScore}`,
+    `Backup: ${report.backup.enabled ? `${report.backup.dir} (${report.backup.writable ? 'writable' : 'NOT writable'}, ${formatBytes(report.backup.freeBytes)} free, needs about ${formatBytes(report.backup.estimatedBytes)} uncompressed)` : 'disabled (--no-backup)'}`,
+    `Lock: ${report.lock.held ? `held by ${report.lock.holder} since ${new Date(report.lock.since!).toISOString()}` : 'free'}`,
+  ];
+  if (report.resumableRun) {
+    lines.push(`Unfinished run ${report.resumableRun.id} (${report.resumableRun.state}, at ${report.resumableRun.phase ?? '-'} position ${report.resumableRun.cursor}): migrate resumes it`);
+  }
+  lines.push(`Estimated duration: ${report.estimatedSeconds} s`);
+  for (const warning of report.warnings) lines.push(`Warning: ${warning}`);
+  for (const reason of report.blocking) lines.push(`Blocking: ${reason}`);
+  return lines.join('\n');
+}
+
+function renderDryRun(report: DryRunReport): string {
+  const assignments = Object.entries(report.assignments)
+    .map(([table, counts]) => `  ${table.padEnd(12)} ${Object.entries(counts).map(([source, count]) => `${source} ${count}`).join(', ') || '-'}`)
+    .join('\n');
+  const predicted = report.predicted.metrics;
+  return [
+    'Dry run: nothing was written.',
+    renderPreflight(report),
+    `legacy-default group: ${report.legacyDefaultGroup.id ?? (report.legacyDefaultGroup.wouldCreate ? 'would be created' : 'not needed')}`,
+    'groupId assignments:',
+    assignments,
+    `Cross-group references the run would create: ${report.predicted.crossGroupReferencesCreated.total} ` +
+      `(connections ${report.predicted.crossGroupReferencesCreated.connections}, events ${report.predicted.crossGroupReferencesCreated.events})`,
+    `Predicted metrics: status ${predicted.status}, missingGroupIds ${predicted.missingGroupIds}, schemaComplianceScore ${predicted.schemaComplianceScore}, ` +
+      `crossGroupViolations ${predicted.crossGroupViolations}, referentialIntegrityScore ${predicted.referentialIntegrityScore}`,
+  ].join('\n');
+}
+
+function renderRun(report: RunReport): string {
+  const lines = [report.message];
+  if (report.runId) {
+    lines.push(`Run ${report.runId}${report.resumed ? ' (resumed)' : ''} by ${report.actor}`);
+    lines.push(`Changed: ${Object.entries(report.changed).map(([table, count]) => `${table} ${count}`).join(', ')}`);
+    lines.push(`Backup: ${report.backupFile ?? 'none'}`);
+    lines.push(`legacy-default group: ${report.defaultGroupId ?? '-'}`);
+  }
+  if (report.validation) {
+    const { metrics } = report.validation;
+    lines.push(
+      `Validation: ${report.validation.ok ? 'passed' : 'FAILED'}; missingGroupIds ${metrics.missingGroupIds}, schemaComplianceScore ${metrics.schemaComplianceScore}, ` +
+        `cross-group references created by this run ${report.validation.crossGroupReferencesCreated.total}, status ${metrics.status}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Registers `migrate`. */
+export function register(program: Command, context: CliContext): void {
+  addMigrationOptions(
+    program
+      .command('migrate')
+      .description('v1 migration: pre-flight, backup, batched groupId/schemaVersion patches, validation (resumes an interrupted run)')
+      .option('--validate-only', 'pre-flight only: checks, counts, backup room, lock, estimate; changes nothing')
+      .option('--dry-run', 'what a run would change and the predicted metrics; changes nothing')
+      .option('--backup', 'take a verified backup first (default)')
+      .option('--no-backup', 'skip the backup (a warning is printed; only the exact undo can revert the run)')
+      .option('--batch-size <n>', `records per batch, one transaction each (default ${DEFAULT_BATCH_SIZE})`),
+  ).action(async (options: MigrationCliOptions & { validateOnly?: boolean; dryRun?: boolean; backup?: boolean; batchSize?: string }) => {
+    // Commander leaves the value unset when neither --backup nor --no-backup is given.
+    const backup = options.backup !== false;
+    const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size');
+    const { store, service, actor } = migrationServiceFor(context, options);
+    try {
+      if (options.validateOnly || options.dryRun) {
+        const report = options.dryRun ? await service.dryRun({ backup }) : await service.preflight({ backup });
+        context.print(report, (result) => ('dryRun' in result ? renderDryRun(result as DryRunReport) : renderPreflight(result)));
+        if (!report.ok) throw new OpsError(ErrorCode.PreflightFailed, `Pre-flight failed: ${report.blocking.join('; ')}.`);
+        return;
+      }
+      if (!backup) context.log('Warning: --no-backup: no backup will be taken; only `ontology-ops rollback --run <id>` can revert this run.');
+      const printer = progressPrinter({ isTty: context.io.isTty && !context.json, log: (line) => context.log(line) });
+      let report: RunReport;
+      try {
+        report = await service.run({ actor, batchSize, backup, onProgress: printer.listener });
+      } finally {
+        printer.stop();
+      }
+      context.print(report, renderRun);
+      if (report.status === 'failed') throw new OpsError(ErrorCode.MigrationFailed, report.message);
+    } finally {
+      store.close();
+    }
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * `ontology-ops rollback --run <migrationRunId> [--dry-run]`: exact undo of one migration run.
+ * `ontology-ops rollback --backup-file F [--verify] [--dry-run]`: full restore from a backup.
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from '../../errors.ts';
+import { progressPrinter } from '../../migration/progress.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_ID_LIMIT, type RestoreReport, type UndoReport } from '../../migration/service.ts';
+import { parseWholeNumber, type CliContext } from '../context.ts';
+import { addMigrationOptions, migrationServiceFor, type MigrationCliOptions } from './migrate.ts';
+
+function renderUndo(report: UndoReport): string {
+  const head =
+    report.status === 'dry_run'
+      ? `Dry run of the exact undo of ${report.runId}: nothing was written.`
+      : report.status === 'already_undone'
+        ? `Run ${report.runId} was already undone by ${report.undoRunId}: nothing to do.`
+        : `Undo ${report.undoRunId} of run ${report.runId} completed.`;
+  const lines = [
+    head,
+    `Journal entries: ${report.entries}; reverted ${report.reverted}, partly reverted ${report.partial}, left alone ${report.conflictCount} (of which deleted since ${report.missing})`,
+  ];
+  if (Object.keys(report.byTable).length > 0) {
+    lines.push(`Reverted per table: ${Object.entries(report.byTable).map(([table, count]) => `${table} ${count}`).join(', ')}`);
+  }
+  for (const conflict of report.conflicts) {
+    lines.push(`  conflict: ${conflict.table} ${conflict.recordId} ${conflict.outcome}${conflict.fields.length ? ` (${conflict.fields.join(', ')} changed since the run)` : ''}`);
+  }
+  if (report.conflictCount > report.conflicts.length) lines.push(`  … and ${report.conflictCount - report.conflicts.length} more`);
+  const group = report.legacyDefaultGroup;
+  if (group.id !== null) {
+    const verb = report.status === 'dry_run' ? (group.removed ? 'would be removed' : 'would stay') : group.removed ? 'removed' : 'kept';
+    lines.push(`legacy-default group ${group.id}: ${verb} (${group.references} references${report.status === 'dry_run' ? ' after the undo' : ''})`);
+  }
+  if (report.v1MigrationCompletedCleared) lines.push('v1 migration marker cleared: missing groupIds count as info again.');
+  return lines.join('\n');
+}
+
+function renderRestore(report: RestoreReport): string {
+  const lines: string[] = [];
+  const backup = report.backup;
+  lines.push(
+    `Backup ${backup.path} verified: ${backup.documents} documents in ${backup.tables.length} tables, taken ${backup.manifest.createdAtIso} from ${backup.manifest.source}`,
+  );
+  for (const table of backup.tables) lines.push(`  ${table.name.padEnd(16)} ${table.documents}`);
+  if (report.status === 'dry_run' && report.comparison) {
+    const c = report.comparison;
+    lines.push('Dry run: nothing was written. A restore would:');
+    lines.push(`  lose ${c.createdSinceBackup.count} records created since the backup${c.createdSinceBackup.ids.length ? `: ${c.createdSinceBackup.ids.map((id) => `${id.table} ${id.id}`).join(', ')}` : ''}`);
+    lines.push(`  revert ${c.changedSinceBackup.count} records changed since the backup${c.changedSinceBackup.ids.length ? `: ${c.changedSinceBackup.ids.map((id) => `${id.table} ${id.id}`).join(', ')}` : ''}`);
+    lines.push(`  bring back ${c.deletedSinceBackup.count} records deleted since the backup`);
+    lines.push(`  keep ${c.unchanged} records as they are`);
+  }
+  if (report.status === 'completed') lines.push(`Restore ${report.restoreRunId} completed: ${report.documentsRestored} documents restored.`);
+  return lines.join('\n');
+}
+
+/** Registers `rollback`. */
+export function register(program: Command, context: CliContext): void {
+  addMigrationOptions(
+    program
+      .command('rollback')
+      .description('revert a migration: exact undo of one run (--run) or full restore from a backup (--backup-file)')
+      .option('--run <migrationRunId>', 'exact undo: revert what that run wrote, where nothing changed it since')
+      .option('--backup-file <file>', 'full restore: replace the ontology with this backup (ZIP or its .manifest.json)')
+      .option('--verify', 'with --backup-file: check manifest, checksums, every line and counts; change nothing')
+      .option('--dry-run', 'report what would change; change nothing')
+      .option('--limit <n>', `ids listed (conflicts, records that would be lost) (default ${DEFAULT_ID_LIMIT})`)
+      .option('--batch-size <n>', `journal entries per undo batch (default ${DEFAULT_BATCH_SIZE})`)
+      .option('--allow-other-store', 'with --backup-file: restore a backup taken from another store file'),
+  ).action(
+    async (
+      options: MigrationCliOptions & {
+        run?: string;
+        backupFile?: string;
+        verify?: boolean;
+        dryRun?: boolean;
+        limit?: string;
+        batchSize?: string;
+        allowOtherStore?: boolean;
+      },
+    ) => {
+      if ((options.run === undefined) === (options.backupFile === undefined)) {
+        throw new InvalidArgumentError('rollback needs exactly one of --run <migrationRunId> or --backup-file <file>.');
+      }
+      if (options.verify && options.run !== undefined) throw new InvalidArgumentError('--verify applies to --backup-file only.');
+      const idLimit = options.limit === undefined ? DEFAULT_ID_LIMIT : parseWholeNumber(options.limit, '--limit', 0);
+      const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size');
+      const { store, service, actor } = migrationServiceFor(context, options);
+      const printer = progressPrinter({ isTty: context.io.isTty && !context.json, log: (line) => context.log(line) });
+      try {
+        if (options.run !== undefined) {
+          const report = await service.undoRun(options.run, { actor, dryRun: options.dryRun, idLimit, batchSize, onProgress: printer.listener });
+          context.print(report, renderUndo);
+        } else {
+          const report = await service.restoreBackup(options.backupFile!, {
+            actor,
+            verify: options.verify,
+            dryRun: options.dryRun,
+            idLimit,
+            allowOtherStore: options.allowOtherStore,
+            onProgress: printer.listener,
+          });
+          context.print(report, renderRestore);
+        }
+      } finally {
+        printer.stop();
+        store.close();
+      }
+    },
+  );
+}

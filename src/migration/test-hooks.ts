@@ -1,0 +1,30 @@
+/**
+ * Crash points for tests that SIGKILL a real `ontology-ops` process at an exact step. Test hook only: set
+ * `ONTOLOGY_OPS_TEST_KILL_AT` to a comma-separated list of points and the process kills itself with SIGKILL
+ * when it reaches one of them. Unset (always, outside tests) it does nothing.
+ *
+ * Points: `backup:<n>` (n-th progress report of the backup export), `backup:written` (ZIP written, manifest
+ * not yet), `batch:<n>` (after batch n committed), `in-batch:<n>` (inside batch n's transaction, before
+ * commit), `table:<name>` (table pass finished and checkpointed, next not started), `validating` (batches
+ * done, validation not started), `undo-batch:<n>` / `in-undo-batch:<n>` (the same for the exact undo),
+ * `restore:<n>` (n-th progress report of a full restore's import, inside its transaction).
+ */
+
+/** Environment variable naming the crash points. */
+export const KILL_AT_ENV = 'ONTOLOGY_OPS_TEST_KILL_AT';
+
+/** A function the service calls at each named point. */
+export type CrashPoint = (point: string) => void;
+
+/** No crash points (production). */
+export const noCrashPoints: CrashPoint = () => {};
+
+/** Crash points from the environment: SIGKILL this process at the listed points. */
+export function crashPointsFromEnv(env: NodeJS.ProcessEnv): CrashPoint {
+  const raw = env[KILL_AT_ENV];
+  if (!raw) return noCrashPoints;
+  const points = new Set(raw.split(',').map((point) => point.trim()).filter(Boolean));
+  return (point) => {
+    if (points.has(point)) process.kill(process.pid, 'SIGKILL');
+  };
+}
