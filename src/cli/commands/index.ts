@@ -28,6 +28,4 @@ export function registerCommands(program: Command, context: CliContext): void {
   registerMigrate(program, context);
   registerRollback(program, context);
   registerMigrationStatus(program, context);
-  void program;
-  void context;
 }
