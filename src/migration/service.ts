@@ -26,6 +26,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCode, NotFoundError, OpsError } from '../errors.ts';
 import type { ConvexValue } from '../ontology/values.ts';
 import { computeMetrics, type MetricsReport } from '../quality/metrics.ts';
+import type { ThresholdTable } from '../quality/thresholds.ts';
 import type { QualityCounts } from '../quality/tally.ts';
 import { importSnapshot } from '../snapshot/import.ts';
 import { LeaseLostError, SqliteMigrationStore } from '../store/sqlite/migration-store.ts';
@@ -91,6 +92,8 @@ export interface MigrationDeps {
   leaseTtlMs?: number;
   /** The quality check used by pre-flight, dry run and validation. */
   quality?: QualityProbe;
+  /** The threshold table metrics are judged by (defaults unless given). */
+  thresholds?: ThresholdTable;
   /** Test crash points (see test-hooks.ts). */
   crash?: CrashPoint;
   /** Disk-space probe (tests): free bytes of the file system holding `dir`. */
@@ -301,7 +304,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
   const newRunId = deps.newRunId ?? defaultRunId;
   const holderId = deps.holderId ?? defaultHolderId;
   const leaseTtlMs = deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
-  const quality = deps.quality ?? sqliteQualityProbe(store);
+  const quality = deps.quality ?? sqliteQualityProbe(store, { thresholds: deps.thresholds });
   const crash = deps.crash ?? noCrashPoints;
   const freeBytes = deps.freeBytes ?? statfsFreeBytes;
   const backupDir = resolve(deps.backupDir);
@@ -419,6 +422,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
           now: at,
           groupId: null,
           v1MigrationCompleted: report.changes.total > 0 || report.v1MigrationCompleted,
+          thresholds: deps.thresholds,
         }),
         crossGroupReferencesCreated: { ...created, total: created.connections + created.events },
       },

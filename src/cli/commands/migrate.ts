@@ -42,6 +42,7 @@ export function migrationServiceFor(context: CliContext, options: MigrationCliOp
     now: () => context.now(),
     leaseTtlMs: options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl') * 1000,
     crash: crashPointsFromEnv(context.io.env),
+    thresholds: context.thresholds(),
   });
   return { store, service, actor: actorOf(context, options) };
 }
