@@ -165,6 +165,9 @@ export function readManifest(manifestPath: string): BackupManifest {
  */
 export async function verifyBackupFile(file: string): Promise<BackupVerification> {
   const { zipPath, manifestPath } = backupPaths(file);
+  if (!existsSync(zipPath) && !existsSync(manifestPath)) {
+    throw new BackupInvalidError(`${file}: no such backup (neither ${basename(zipPath)} nor ${basename(manifestPath)} exists there); pass a backup file that \`ontology-ops migration-status\` lists.`);
+  }
   const manifest = readManifest(manifestPath);
   if (!existsSync(zipPath)) throw new BackupInvalidError(`${zipPath}: backup ZIP not found (named by ${manifestPath}).`);
   const size = statSync(zipPath).size;

@@ -14,9 +14,11 @@ export type RunKind = 'migrate' | 'undo' | 'restore';
 
 /**
  * States of a run. migrate: backing_up → migrating → validating → completed | failed, and rolled_back once an
- * exact undo of it completed or a full restore replaced its data. undo / restore: running → completed | failed.
+ * exact undo of it completed or a full restore replaced its data; superseded once its data was replaced by other
+ * means (`import --replace`, `seed --replace`): none of its records holds what it wrote, so it is neither
+ * resumed, nor undone, nor counted as a completed migration. undo / restore: running → completed | failed.
  */
-export type RunState = 'backing_up' | 'migrating' | 'validating' | 'running' | 'completed' | 'failed' | 'rolled_back';
+export type RunState = 'backing_up' | 'migrating' | 'validating' | 'running' | 'completed' | 'failed' | 'rolled_back' | 'superseded';
 
 /** Per-table progress of a run: records to change (`total`) and changed so far (`done`). */
 export type TableProgress = Record<string, { total: number; done: number }>;

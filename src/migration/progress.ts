@@ -72,14 +72,17 @@ export function formatProgressLine(progress: MigrationProgress): string {
 }
 
 /**
- * A listener that shows progress: a bar per step on a terminal, else one line per 10% of a step and one at
- * its end (so logs stay short and the same input always gives the same lines).
+ * A listener that shows progress: a bar per step when `isTty` and the bar's stream (default stderr) is a
+ * terminal, else one line per 10% of a step and one at its end through `log` (so logs stay short and the
+ * same input always gives the same lines). Checking the stream itself matters: with stderr redirected to a
+ * file (`2>migrate.log`) the bar would draw nothing and the log would hold no progress at all.
  */
 export function progressPrinter(options: { isTty: boolean; log: (line: string) => void; stream?: NodeJS.WritableStream }): {
   listener: ProgressListener;
   stop: () => void;
 } {
-  if (options.isTty) {
+  const stream = options.stream ?? process.stderr;
+  if (options.isTty && (stream as { isTTY?: boolean }).isTTY === true) {
     let bar: cliProgress.SingleBar | null = null;
     let phase: string | null = null;
     const stop = () => {
@@ -95,7 +98,7 @@ export function progressPrinter(options: { isTty: boolean; log: (line: string) =
           bar = new cliProgress.SingleBar(
             {
               format: `${progress.phase.padEnd(11)} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_text}`,
-              stream: options.stream ?? process.stderr,
+              stream,
               hideCursor: true,
             },
             cliProgress.Presets.shades_classic,

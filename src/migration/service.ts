@@ -20,7 +20,7 @@
  * entity created since without a groupId), else legacy-default. The dry run predicts exactly this.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCode, NotFoundError, OpsError } from '../errors.ts';
@@ -30,9 +30,10 @@ import type { ThresholdTable } from '../quality/thresholds.ts';
 import type { QualityCounts } from '../quality/tally.ts';
 import { importSnapshot } from '../snapshot/import.ts';
 import { LeaseLostError, SqliteMigrationStore } from '../store/sqlite/migration-store.ts';
+import { yieldToEventLoop } from '../store/sqlite/snapshot-load.ts';
 import { META_KEYS, type SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Lease } from '../store/port.ts';
-import { backupPaths, BackupInvalidError, verifyBackupFile, writeBackup, type BackupVerification } from './backup.ts';
+import { BackupInvalidError, verifyBackupFile, writeBackup, type BackupVerification } from './backup.ts';
 import {
   MIGRATED_TABLES,
   type AssignmentSource,
@@ -71,6 +72,10 @@ export const ESTIMATE_RATES = {
 };
 
 const RESUMABLE_STATES: readonly RunState[] = ['backing_up', 'migrating', 'validating', 'failed'];
+
+/** Why a run was marked superseded (kept on the run for `migration-status`). */
+const SUPERSEDED_REASON =
+  'superseded: none of its records holds what it wrote any more (the data was replaced since, e.g. by import --replace or seed --replace)';
 
 /** The default backup folder of a store: `backups/` next to its file (the CLI's and Slack's default alike). */
 export function defaultBackupDir(store: SqliteStore): string {
@@ -263,9 +268,13 @@ function existingAncestor(dir: string): string {
   return current;
 }
 
+/** True when `dir` exists as a writable folder or can be created: its nearest existing ancestor is one. */
 function isWritable(dir: string): boolean {
   try {
-    accessSync(existingAncestor(dir), constants.W_OK);
+    const ancestor = existingAncestor(dir);
+    // A path below a regular file can never be created, though the file itself may be writable.
+    if (!statSync(ancestor).isDirectory()) return false;
+    accessSync(ancestor, constants.W_OK);
     return true;
   } catch {
     return false;
@@ -363,14 +372,18 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
       );
     }
     const needsBackup = backup && changes.total > 0;
-    if (needsBackup && !writable) blocking.push(`backup folder ${backupDir} is not writable: pass --backup-dir <folder>`);
+    if (needsBackup && !writable) blocking.push(`backup folder ${backupDir} is not a writable folder and cannot be created: pass --backup-dir <writable folder>`);
     if (needsBackup && free !== null && free < estimatedBytes) {
       blocking.push(`backup folder ${backupDir} has ${free} bytes free, the backup needs about ${estimatedBytes}: free space or pass --backup-dir`);
     }
     if (!backup && changes.total > 0) warnings.push('no backup will be taken (--no-backup): only the exact undo can revert this run');
     const undoing = migrations.latestRunIn('undo', ['running']);
     if (undoing) blocking.push(`exact undo ${undoing.id} of run ${undoing.targetRunId} is unfinished: rerun \`ontology-ops rollback --run ${undoing.targetRunId}\` first`);
-    const resumable = migrations.latestRunIn('migrate', RESUMABLE_STATES);
+    let resumable = migrations.latestRunIn('migrate', RESUMABLE_STATES);
+    if (resumable && isStale(resumable)) {
+      warnings.push(`unfinished run ${resumable.id} will be marked superseded, not resumed: its data was replaced since`);
+      resumable = null;
+    }
     if (snapshot.details.orphanedConnections + snapshot.details.orphanedKnowledge > 0) {
       warnings.push('orphaned records exist: their groupIds come from the endpoint that exists, else legacy-default');
     }
@@ -396,7 +409,8 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
   /** Exactly what a run would change, and the metrics after it; writes nothing. */
   async function dryRun(options: { backup?: boolean } = {}): Promise<DryRunReport> {
     const { report, counts } = await preflightWithCounts(options);
-    const at = now();
+    // The predicted metrics are for the same instant as today's, so the two can be compared line by line.
+    const at = report.metrics.timestamp;
     const existingGroup = await store.findGroupBySlug(LEGACY_DEFAULT_SLUG);
     const { assignments: breakdown, crossGroupCreated: created } = await migrations.predict(existingGroup?._id ?? null);
     const predictedCounts: QualityCounts = {
@@ -473,6 +487,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
           `Exact undo ${undoing.id} of run ${undoing.targetRunId} is unfinished: finish it with \`ontology-ops rollback --run ${undoing.targetRunId}\` first.`,
         );
       }
+      supersedeStaleRuns();
       current = migrations.latestRunIn('migrate', RESUMABLE_STATES);
       if (current) {
         resumed = true;
@@ -584,6 +599,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
           });
           auditEvent('migration_started', groupId, {
             migrationRunId: runId,
+            actor: current!.actor,
             plannedCounts: countsValue(Object.fromEntries(MIGRATED_TABLES.map((table) => [table, current!.progress[table]?.total ?? 0]))),
             backupFile: current!.backupFile,
           });
@@ -608,7 +624,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
         const meter = new StepMeter({ runId, operation: 'migrate', phase: table as ProgressPhase }, monotonic, entry.total, entry.done);
         emit(meter.report(entry.done));
         for (;;) {
-          await new Promise<void>((resolveTick) => setImmediate(resolveTick));
+          await yieldToEventLoop();
           const batchNumber = batches + 1;
           const result: BatchResult = migrations.applyBatch({
             runId,
@@ -674,6 +690,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
         if (ok) store.setMetaSync(META_KEYS.v1MigrationCompletedAt, new Date(finishedAt).toISOString());
         auditEvent(ok ? 'migration_completed' : 'migration_failed', finalRun.defaultGroupId, {
           migrationRunId: runId,
+          actor: finalRun.actor,
           counts: countsValue(changed),
           crossGroupReferencesCreated: validation.crossGroupReferencesCreated.total,
           backupFile: finalRun.backupFile,
@@ -704,9 +721,16 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
         try {
           migrations.transaction(() => {
             migrations.updateRun(failed.id, { state: 'failed', error: error instanceof Error ? error.message.slice(0, 500) : String(error), updatedAt: now() });
-            const groupId = migrations.getRun(failed.id)!.defaultGroupId;
-            if (groupId !== null) {
-              auditEvent('migration_failed', groupId, { migrationRunId: failed.id, counts: countsValue(changedOf(migrations.getRun(failed.id)!.progress)), reason: 'error' });
+            const latest = migrations.getRun(failed.id)!;
+            if (latest.defaultGroupId !== null) {
+              auditEvent('migration_failed', latest.defaultGroupId, {
+                migrationRunId: failed.id,
+                actor: latest.actor,
+                counts: countsValue(changedOf(latest.progress)),
+                backupFile: latest.backupFile,
+                durationMs: now() - latest.startedAt,
+                reason: 'error',
+              });
             }
           });
         } catch {
@@ -753,12 +777,22 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
     return run;
   }
 
+  function refuseSuperseded(runId: string): never {
+    throw new OpsError(
+      ErrorCode.Conflict,
+      `Run ${runId} is superseded: none of its records holds what it wrote any more (the data was replaced since), so there is nothing to undo; ` +
+        'see `ontology-ops migration-status`.',
+    );
+  }
+
   /** Exact undo of one run (`dryRun`: counts and conflicts only, nothing written). */
   async function undoRun(
     runId: string,
     options: { actor: string; dryRun?: boolean; batchSize?: number; idLimit?: number; onProgress?: ProgressListener },
   ): Promise<UndoReport> {
     const target = requireMigrationRun(runId);
+    // A dry run marks nothing, but answers as the undo itself would once it marked the run.
+    if (target.state === 'superseded' || (options.dryRun && isStale(target))) refuseSuperseded(target.id);
     const idLimit = options.idLimit ?? DEFAULT_ID_LIMIT;
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     const emit = options.onProgress ?? (() => {});
@@ -784,13 +818,8 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
 
     const totals: UndoBatchResult = { cursor: 0, finished: false, entries: 0, reverted: 0, partial: 0, conflictCount: 0, conflicts: [], missing: 0, byTable: {}, defaultGroupReleased: 0 };
     const accumulate = (batch: UndoBatchResult) => {
-      totals.entries += batch.entries;
-      totals.reverted += batch.reverted;
-      totals.partial += batch.partial;
-      totals.conflictCount += batch.conflictCount;
-      totals.missing += batch.missing;
+      addUndoTotals(totals, batch);
       for (const conflict of batch.conflicts) if (totals.conflicts.length < idLimit) totals.conflicts.push(conflict);
-      for (const [table, count] of Object.entries(batch.byTable)) totals.byTable[table] = (totals.byTable[table] ?? 0) + count;
     };
 
     if (options.dryRun) {
@@ -798,7 +827,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
       let cursor = Math.max(existingUndo?.cursor ?? 0, target.journalStart);
       let releases = 0;
       for (;;) {
-        await new Promise<void>((resolveTick) => setImmediate(resolveTick));
+        await yieldToEventLoop();
         const batch = migrations.undoBatch({ targetRunId: runId, cursor, limit: batchSize, conflictLimit: idLimit, defaultGroupText: defaultText });
         accumulate(batch);
         releases += batch.defaultGroupReleased;
@@ -819,6 +848,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
     const holder = holderId();
     await takeLease(holder);
     try {
+      if (supersedeStaleRuns().includes(runId)) refuseSuperseded(runId);
       let undo = existingUndo;
       if (undo) {
         migrations.updateRun(undo.id, { holder, state: 'running', error: null, updatedAt: now() });
@@ -845,7 +875,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
       let batches = undo.batches;
       emit(meter.report(totals.entries));
       for (;;) {
-        await new Promise<void>((resolveTick) => setImmediate(resolveTick));
+        await yieldToEventLoop();
         const batchNumber = batches + 1;
         const batch = migrations.undoBatch({
           targetRunId: runId,
@@ -893,6 +923,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
         auditEvent('rollback_completed', target.defaultGroupId, {
           migrationRunId: runId,
           rollbackRunId: undoId,
+          actor: undo!.actor,
           mode: 'undo',
           reverted: totals.reverted + totals.partial,
           conflicts: totals.conflictCount,
@@ -931,8 +962,41 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
     };
   }
 
+  /** Completed migration runs other than `runId` whose changes are still in the data. */
   function otherCompletedRuns(runId: string): number {
-    return migrations.listRuns('migrate', 1_000_000).filter((run) => run.id !== runId && run.state === 'completed').length;
+    return migrations
+      .listRuns('migrate', 1_000_000)
+      .filter((run) => run.id !== runId && run.state === 'completed' && migrations.holdsWrittenValues(run)).length;
+  }
+
+  /** True when `run`'s data is gone and it must be marked superseded (see `supersedeStaleRuns`). */
+  function isStale(run: RunRecord): boolean {
+    // An unfinished undo reverted part or all of the run's journal already: the run's own undo must finish it.
+    if (migrations.undoRunOf(run.id)?.state === 'running') return false;
+    const unfinishedWithoutGroup =
+      RESUMABLE_STATES.includes(run.state) && run.defaultGroupId !== null && store.getSync('groups', run.defaultGroupId) === null;
+    return (run.state === 'completed' || unfinishedWithoutGroup) && !migrations.holdsWrittenValues(run);
+  }
+
+  /**
+   * Marks as superseded the migration runs whose data is gone (replaced by `import --replace`, `seed --replace`
+   * or an outside restore): a completed run none of whose records holds what it wrote, or an unfinished run in
+   * the same case whose legacy-default group no longer exists. Such a run must not be resumed (it would assign
+   * a group that is gone), undone, or count as a completed migration. When that leaves no completed run, the
+   * v1 marker set by the superseded runs no longer describes the data and is cleared. Call with the lease held.
+   */
+  function supersedeStaleRuns(): string[] {
+    const runs = migrations.listRuns('migrate', 1_000_000);
+    const stale = runs.filter(isStale);
+    if (stale.length === 0) return [];
+    migrations.transaction(() => {
+      for (const run of stale) {
+        migrations.updateRun(run.id, { state: 'superseded', updatedAt: now(), error: run.error ? `${SUPERSEDED_REASON}; before: ${run.error}` : SUPERSEDED_REASON });
+      }
+      const completedLeft = runs.some((run) => run.state === 'completed' && !stale.includes(run));
+      if (!completedLeft && stale.some((run) => run.state === 'completed')) migrations.clearMeta(META_KEYS.v1MigrationCompletedAt);
+    });
+    return stale.map((run) => run.id);
   }
 
   /** Checks a backup (manifest, checksums, every line, counts); changes nothing. */
@@ -1003,7 +1067,8 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
         else store.setMetaSync(META_KEYS.v1MigrationCompletedAt, marker);
         // Runs from the backup on no longer describe the data: their journals must not be undone.
         for (const run of migrations.listRuns('migrate', 1_000_000)) {
-          if ((run.id === verification.manifest.runId || run.startedAt >= verification.manifest.createdAt) && run.state !== 'rolled_back') {
+          const settled = run.state === 'rolled_back' || run.state === 'superseded';
+          if ((run.id === verification.manifest.runId || run.startedAt >= verification.manifest.createdAt) && !settled) {
             migrations.updateRun(run.id, { state: 'rolled_back', updatedAt: finishedAt });
           }
         }
@@ -1019,6 +1084,7 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
         auditEvent('rollback_completed', group ?? null, {
           rollbackRunId: runId,
           migrationRunId: verification.manifest.runId,
+          actor: options.actor,
           mode: 'restore',
           backupFile: verification.path,
           documentsRestored: verification.documents,
@@ -1042,8 +1108,6 @@ export function createMigrationService(store: SqliteStore, deps: MigrationDeps) 
     undoRun: lean(undoRun),
     verifyBackup,
     restoreBackup: lean(restoreBackup),
-    backupDir,
-    paths: backupPaths,
   };
 }
 

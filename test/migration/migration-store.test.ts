@@ -236,3 +236,44 @@ describe('SqliteMigrationStore exact undo', () => {
     expect(documentTexts(store)).toEqual(before);
   });
 });
+
+describe('SqliteMigrationStore.holdsWrittenValues', () => {
+  const RUN = { id: 'run1', journalStart: 0 };
+
+  it.each([
+    ['nothing changed since the run', () => {}, true],
+    [
+      'every groupId the run wrote was changed since, but the entities still carry schemaVersion 1',
+      (store: SqliteStore) => {
+        for (const table of MIGRATED_TABLES) store.database.prepare(`UPDATE ${table} SET group_id = 'moved'`).run();
+      },
+      true,
+    ],
+    [
+      'every value the run wrote was changed since',
+      (store: SqliteStore) => {
+        for (const table of MIGRATED_TABLES) store.database.prepare(`UPDATE ${table} SET group_id = 'moved'`).run();
+        store.database.prepare('UPDATE entities SET schema_version = 3').run();
+      },
+      false,
+    ],
+    [
+      'the records were replaced by others (import --replace, seed --replace)',
+      (store: SqliteStore) => {
+        for (const table of MIGRATED_TABLES) store.database.prepare(`DELETE FROM ${table}`).run();
+      },
+      false,
+    ],
+  ] as const)('%s → %s', async (_case, change, expected) => {
+    const { store, migrations } = await setup();
+    migrateAll(migrations);
+    change(store);
+    expect(migrations.holdsWrittenValues(RUN)).toBe(expected);
+  });
+
+  it('looks at the given run’s journal only', async () => {
+    const { migrations } = await setup();
+    migrateAll(migrations);
+    expect(migrations.holdsWrittenValues({ id: 'another-run', journalStart: 0 })).toBe(false);
+  });
+});

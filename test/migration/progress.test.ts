@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatProgressLine, progressPrinter, StepMeter } from '../../src/migration/progress.ts';
 
@@ -51,5 +52,37 @@ describe('progressPrinter (plain lines)', () => {
     expect(
       formatProgressLine({ runId: 'r', operation: 'undo', phase: 'undo', done: 0, total: 0, ratePerSecond: null, etaSeconds: null, finished: false }),
     ).toBe('undo r undo: 0/0 (100%)');
+  });
+});
+
+describe('progressPrinter (terminal)', () => {
+  function capturingStream(isTTY: boolean) {
+    const stream = Object.assign(new PassThrough(), { isTTY, columns: 120 });
+    let written = '';
+    stream.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    return { stream, written: () => written };
+  }
+
+  it.each([
+    [true, true, 'a terminal on both ends: a bar on the stream, no lines'],
+    [true, false, 'stdout a terminal but stderr redirected to a file: plain lines, so the log holds progress'],
+    [false, true, 'not a terminal (or --json): plain lines'],
+  ])('isTty %s, stream a TTY %s (%s)', (isTty, streamIsTty) => {
+    const { stream, written } = capturingStream(streamIsTty);
+    const lines: string[] = [];
+    const { listener, stop } = progressPrinter({ isTty, log: (line) => lines.push(line), stream });
+    const { meter, tick } = meterWithClock(100);
+    tick(1_000);
+    listener(meter.report(40));
+    tick(1_000);
+    listener(meter.report(100, true));
+    stop();
+    if (isTty && streamIsTty) {
+      expect(lines).toEqual([]);
+      expect(written()).toMatch(/entities +\[█+\] 100% \| 100\/100 \| 50\/s \| ETA 0s/);
+    } else {
+      expect(written()).toBe('');
+      expect(lines).toEqual(['migrate run1 entities: 40/100 (40%, 40/s, ETA 1.5s)', 'migrate run1 entities: 100/100 (100%, 50/s, done)']);
+    }
   });
 });

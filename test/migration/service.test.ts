@@ -1,9 +1,15 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportSnapshot } from '../../src/snapshot/export.ts';
+import { importSnapshot } from '../../src/snapshot/import.ts';
 import { parseDocument } from '../../src/ontology/values.ts';
+import { manifestPathOf, readManifest, sha256OfFile } from '../../src/migration/backup.ts';
+import type { MigrationProgress } from '../../src/migration/progress.ts';
 import { LEGACY_DEFAULT_SLUG, LockHeldError, MIGRATION_LEASE } from '../../src/migration/service.ts';
 import { META_KEYS, type SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { MIGRATION_EVENT_TYPES } from '../../src/store/sqlite/migration-store.ts';
-import { counterRandom, tempStore } from '../helpers/temp-store.ts';
+import { counterRandom, tempDir, tempStore } from '../helpers/temp-store.ts';
 import { buildFixture, documentTexts, FIXTURE_CHANGES } from './fixtures.ts';
 import { exportTree, T0, testService } from './helpers.ts';
 
@@ -75,15 +81,75 @@ describe('migration service', () => {
     const events = auditEvents(store);
     expect(events.map((event) => event.type)).toEqual(['migration_started', 'migration_completed']);
     for (const event of events) expect(event.groupId).toBe(report.defaultGroupId);
-    expect(events[1]!.metadata).toMatchObject({
+    expect(events[0]!.metadata).toEqual({
       migrationRunId: 'run1',
+      actor: 'alice',
+      plannedCounts: { entities: 5, connections: 5, events: 3, knowledge: 3 },
+      backupFile: report.backupFile,
+    });
+    expect(events[1]!.metadata).toEqual({
+      migrationRunId: 'run1',
+      actor: 'alice',
       counts: { entities: 5, connections: 5, events: 3, knowledge: 3 },
       backupFile: report.backupFile,
       crossGroupReferencesCreated: 5,
+      durationMs: 0,
     });
     expect(store.getMetaSync(META_KEYS.v1MigrationCompletedAt)).toBe(new Date(T0).toISOString());
     const status = await service.status();
     expect(status.runs[0]).toMatchObject({ id: 'run1', kind: 'migrate', state: 'completed', actor: 'alice', percent: 100, backupFile: report.backupFile });
+  });
+
+  it('reports progress through the callback: every step in order, done/total per table, a final report each', async () => {
+    const { store } = await fixtureStore();
+    const { service } = testService(store);
+    const reports: MigrationProgress[] = [];
+    const report = await service.run({ actor: 'alice', batchSize: 2, onProgress: (progress) => reports.push(progress) });
+    const phases = [...new Set(reports.map((progress) => progress.phase))];
+    expect(phases).toEqual(['preflight', 'backup', 'entities', 'connections', 'events', 'knowledge', 'validation']);
+    for (const progress of reports) expect(progress).toMatchObject({ runId: report.runId, operation: 'migrate' });
+    const finals = reports.filter((progress) => progress.finished);
+    expect(finals.map((progress) => [progress.phase, progress.done, progress.total])).toEqual([
+      ['preflight', 1, 1],
+      // Every document of the store: 2 groups, 6 entities, 6 connections, 4 events, 3 knowledge records.
+      ['backup', 21, 21],
+      ['entities', 5, 5],
+      ['connections', 5, 5],
+      ['events', 3, 3],
+      ['knowledge', 3, 3],
+      ['validation', 1, 1],
+    ]);
+    // One report per batch between the first and the last: 5 entities in batches of 2.
+    expect(reports.filter((progress) => progress.phase === 'entities').map((progress) => progress.done)).toEqual([0, 2, 4, 5]);
+  });
+
+  it('writes a manifest next to the backup: counts and sha256 per table, naming, time, source store, run', async () => {
+    const { store } = await fixtureStore();
+    const { service } = testService(store);
+    const report = await service.run({ actor: 'alice' });
+    const manifest = readManifest(manifestPathOf(report.backupFile!));
+    expect(manifest).toMatchObject({
+      format: 'ontology-ops-backup',
+      version: 1,
+      file: 'ontology-run1.zip',
+      createdAt: T0,
+      createdAtIso: new Date(T0).toISOString(),
+      source: store.location,
+      naming: 'legacy',
+      runId: 'run1',
+      sizeBytes: statSync(report.backupFile!).size,
+      sha256: await sha256OfFile(report.backupFile!),
+      v1MigrationCompletedAt: null,
+    });
+    expect(manifest.tables.map((table) => [table.name, table.documents])).toEqual([
+      ['groups', 2],
+      ['things', 6],
+      ['connections', 6],
+      ['events', 4],
+      ['knowledge', 3],
+    ]);
+    for (const table of manifest.tables) expect(table.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(manifest.tables.map((table) => table.sha256)).size).toBe(manifest.tables.length);
   });
 
   it('runs with a small page cache and gives the connection its own back afterwards', async () => {
@@ -191,7 +257,16 @@ describe('failures', () => {
     const error = await service.run({ actor: 'alice', backup: false, batchSize: 2 }).catch((caught: unknown) => caught as Error);
     expect(error.message).toMatch(/^Migration run1 failed in entities after position \d+: disk I\/O error\. Committed batches are kept; rerun `ontology-ops migrate` to resume\.$/);
     expect((await service.status()).runs[0]).toMatchObject({ state: 'failed', batches: 2 });
-    expect(auditEvents(store).map((event) => event.type)).toEqual(['migration_started', 'migration_failed']);
+    const failedEvents = auditEvents(store);
+    expect(failedEvents.map((event) => event.type)).toEqual(['migration_started', 'migration_failed']);
+    expect(failedEvents[1]!.metadata).toEqual({
+      migrationRunId: 'run1',
+      actor: 'alice',
+      counts: { entities: 4, connections: 0, events: 0, knowledge: 0 },
+      backupFile: null,
+      durationMs: 0,
+      reason: 'error',
+    });
     const resumed = await service.run({ actor: 'alice', backup: false, batchSize: 2 });
     expect(resumed).toMatchObject({ status: 'completed', resumed: true, runId: 'run1', changed: FIXTURE_CHANGES });
     expect(ontologyTexts(store)).toEqual(ontologyTexts(reference.store));
@@ -226,7 +301,19 @@ describe('exact undo', () => {
     expect(undo.v1MigrationCompletedCleared).toBe(true);
     expect(ontologyTexts(store)).toEqual(original);
     expect(store.getMetaSync(META_KEYS.v1MigrationCompletedAt)).toBeNull();
-    expect(auditEvents(store).map((event) => event.type)).toEqual(['migration_started', 'migration_completed', 'rollback_completed']);
+    const events = auditEvents(store);
+    expect(events.map((event) => event.type)).toEqual(['migration_started', 'migration_completed', 'rollback_completed']);
+    expect(events[2]).toMatchObject({ groupId: run.defaultGroupId });
+    expect(events[2]!.metadata).toEqual({
+      migrationRunId: 'run1',
+      rollbackRunId: 'run2',
+      actor: 'bob',
+      mode: 'undo',
+      reverted: 16,
+      conflicts: 0,
+      legacyDefaultGroupRemoved: true,
+      durationMs: 0,
+    });
     expect(await service.undoRun('run1', { actor: 'bob' })).toMatchObject({ status: 'already_undone' });
     expect((await service.status()).runs.map((r) => [r.kind, r.state])).toEqual([
       ['undo', 'completed'],
@@ -251,9 +338,109 @@ describe('exact undo', () => {
     expect(await store.get('groups', run.defaultGroupId!)).not.toBeNull();
   });
 
+  it('finishes an undo interrupted after its last batch, though no record holds what the run wrote any more', async () => {
+    const { store } = await fixtureStore();
+    let fail = true;
+    const { service } = testService(store, {
+      crash: (point) => {
+        if (point === 'undo-batch:1' && fail) throw new Error('killed');
+      },
+    });
+    await service.run({ actor: 'alice', backup: false });
+    await expect(service.undoRun('run1', { actor: 'bob', batchSize: 20 })).rejects.toThrow('killed');
+    fail = false;
+    await expect(service.undoRun('run1', { actor: 'bob', batchSize: 20 })).resolves.toMatchObject({
+      status: 'completed',
+      reverted: 16,
+      v1MigrationCompletedCleared: true,
+    });
+    expect((await service.status()).runs.map((run) => [run.id, run.state])).toEqual([
+      ['run2', 'completed'],
+      ['run1', 'rolled_back'],
+    ]);
+  });
+
   it('names an unknown run', async () => {
     const { store } = await fixtureStore();
     const { service } = testService(store);
     await expect(service.undoRun('nope', { actor: 'bob' })).rejects.toThrow(/No migration run nope/);
+  });
+});
+
+describe('when the data was replaced since a run (import --replace, seed --replace)', () => {
+  async function replaceWith(store: SqliteStore, snapshotDir: string) {
+    await importSnapshot(store, snapshotDir, { replace: true });
+  }
+
+  async function originalSnapshot(store: SqliteStore): Promise<string> {
+    const dir = join(tempDir(), 'original');
+    await exportSnapshot(store, dir);
+    return dir;
+  }
+
+  it('marks the earlier run superseded, so undoing the later run clears the v1 marker', async () => {
+    const { store } = await fixtureStore();
+    const original = await originalSnapshot(store);
+    const { service } = testService(store);
+    await service.run({ actor: 'alice', backup: false });
+    await replaceWith(store, original);
+    const second = await service.run({ actor: 'alice', backup: false });
+    expect(second).toMatchObject({ runId: 'run2', status: 'completed', resumed: false });
+    const undo = await service.undoRun('run2', { actor: 'bob' });
+    expect(undo).toMatchObject({ status: 'completed', reverted: 16, v1MigrationCompletedCleared: true });
+    expect(store.getMetaSync(META_KEYS.v1MigrationCompletedAt)).toBeNull();
+    const first = (await service.status()).runs.find((run) => run.id === 'run1')!;
+    expect(first).toMatchObject({ state: 'superseded', error: expect.stringMatching(/^superseded: none of its records holds what it wrote/) });
+  });
+
+  it('keeps a run whose records still hold what it wrote, even when the data was reloaded', async () => {
+    const { store } = await fixtureStore();
+    const { service } = testService(store);
+    await service.run({ actor: 'alice', backup: false });
+    // A snapshot of the migrated data, loaded back: the run's changes are still in it.
+    await replaceWith(store, await originalSnapshot(store));
+    await expect(service.run({ actor: 'alice', backup: false })).resolves.toMatchObject({ status: 'nothing_to_do' });
+    expect((await service.status()).runs[0]).toMatchObject({ id: 'run1', state: 'completed' });
+    await expect(service.undoRun('run1', { actor: 'bob', dryRun: true })).resolves.toMatchObject({ reverted: 16, v1MigrationCompletedCleared: true });
+  });
+
+  it('refuses to undo a superseded run and clears the marker the replaced data no longer earns', async () => {
+    const { store } = await fixtureStore();
+    const original = await originalSnapshot(store);
+    const { service } = testService(store);
+    await service.run({ actor: 'alice', backup: false });
+    await replaceWith(store, original);
+    const before = documentTexts(store);
+    // The dry run answers as the undo will, without marking anything.
+    await expect(service.undoRun('run1', { actor: 'bob', dryRun: true })).rejects.toThrow(/^Run run1 is superseded: /);
+    expect((await service.status()).runs[0]).toMatchObject({ id: 'run1', state: 'completed' });
+    await expect(service.undoRun('run1', { actor: 'bob' })).rejects.toThrow(/^Run run1 is superseded: none of its records holds what it wrote any more/);
+    expect(documentTexts(store)).toEqual(before);
+    expect(store.getMetaSync(META_KEYS.v1MigrationCompletedAt)).toBeNull();
+    await expect(service.undoRun('run1', { actor: 'bob', dryRun: true })).rejects.toThrow(/is superseded/);
+  });
+
+  it('starts a new run instead of resuming a failed one whose legacy-default group was replaced away', async () => {
+    const { store } = await fixtureStore();
+    const original = await originalSnapshot(store);
+    let fail = true;
+    const { service } = testService(store, {
+      crash: (point) => {
+        if (point === 'batch:1' && fail) {
+          fail = false;
+          throw new Error('disk I/O error');
+        }
+      },
+    });
+    await expect(service.run({ actor: 'alice', backup: false, batchSize: 2 })).rejects.toThrow(/disk I\/O error/);
+    expect((await service.preflight({ backup: false })).resumableRun).toMatchObject({ id: 'run1', state: 'failed' });
+    await replaceWith(store, original);
+    const preflight = await service.preflight({ backup: false });
+    expect(preflight.resumableRun).toBeNull();
+    expect(preflight.warnings).toContain('unfinished run run1 will be marked superseded, not resumed: its data was replaced since');
+    const report = await service.run({ actor: 'alice', backup: false, batchSize: 2 });
+    expect(report).toMatchObject({ runId: 'run2', status: 'completed', resumed: false, changed: FIXTURE_CHANGES });
+    expect(store.getSync('groups', report.defaultGroupId!)).not.toBeNull();
+    expect((await service.status()).runs.find((run) => run.id === 'run1')).toMatchObject({ state: 'superseded', error: expect.stringContaining('before: ') });
   });
 });

@@ -4,6 +4,9 @@
  */
 import type { Command } from 'commander';
 import { ErrorCode, OpsError } from '../../errors.ts';
+import type { MetricsReport } from '../../quality/metrics.ts';
+import { textTable } from '../../quality/text.ts';
+import { THRESHOLD_METRICS, type ThresholdMetric } from '../../quality/thresholds.ts';
 import { progressPrinter } from '../../migration/progress.ts';
 import {
   createMigrationService,
@@ -30,7 +33,7 @@ export interface MigrationCliOptions {
 export function addMigrationOptions(command: Command): Command {
   return command
     .option('--backup-dir <folder>', 'folder for backups (default: backups/ next to the store file)')
-    .option('--actor <name>', 'who runs it, recorded on the run (default: env USER)')
+    .option('--actor <name>', 'who runs it, recorded on the run and its events (default: env USER)')
     .option('--lease-ttl <seconds>', `lock time-to-live; a dead holder's lock is taken over after it (default ${DEFAULT_LEASE_TTL_MS / 1000})`);
 }
 
@@ -59,8 +62,16 @@ function formatBytes(bytes: number | null): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-/** Text of a pre-flight (or the pre-flight part of a dry run). */
-export function renderPreflight(report: PreflightReport): string {
+/** The seven metrics with their status, now and (dry run) as predicted after the run. */
+function metricsTable(now: MetricsReport, after?: MetricsReport): string {
+  const cell = (report: MetricsReport, metric: ThresholdMetric) => `${report[metric]} (${report.statusByMetric[metric]})`;
+  const rows = THRESHOLD_METRICS.map((metric) => [metric, cell(now, metric), ...(after ? [cell(after, metric)] : [])]);
+  rows.push(['status', now.status, ...(after ? [after.status] : [])]);
+  return textTable(['Metric', 'Now', ...(after ? ['After the run'] : [])], rows);
+}
+
+/** Text of a pre-flight; a dry run passes its predicted metrics to show them next to today's. */
+export function renderPreflight(report: PreflightReport, predicted?: MetricsReport): string {
   const lines = [
     `Pre-flight of ${report.store} (${report.naming} naming): ${report.ok ? 'OK' : 'BLOCKED'}`,
     `Records to change: ${report.changes.total}`,
@@ -70,8 +81,13 @@ export function renderPreflight(report: PreflightReport): string {
     `  knowledge    ${report.changes.knowledge.records}`,
     `Integrity: orphaned ${report.integrity.orphanedConnections + report.integrity.orphanedKnowledge}, cross-group ${report.integrity.crossGroupReferences}, ` +
       `missing groupId ${report.integrity.missingGroupIds}, invalid metadata ${report.integrity.invalidMetadata}, malformed properties ${report.integrity.malformedProperties}`,
-    `Metrics: status ${report.metrics.status}, referential integrity ${report.metrics.referentialIntegrityScore}, schema compliance ${report.metrics.schemaComplianceScore}`,
-    `Backup: ${report.backup.enabled ? `${report.backup.dir} (${report.backup.writable ? 'writable' : 'NOT writable'}, ${formatBytes(report.backup.freeBytes)} free, needs about ${formatBytes(report.backup.estimatedBytes)} uncompressed)` : 'disabled (--no-backup)'}`,
+    metricsTable(report.metrics, predicted),
+    `Backup: ${
+      report.backup.enabled
+        ? `about ${formatBytes(report.backup.estimatedBytes)} (uncompressed; the ZIP is smaller) in ${report.backup.dir} ` +
+          `(${report.backup.writable ? 'writable' : 'NOT writable'}, ${formatBytes(report.backup.freeBytes)} free)`
+        : 'disabled (--no-backup)'
+    }`,
     `Lock: ${report.lock.held ? `held by ${report.lock.holder} since ${new Date(report.lock.since!).toISOString()}` : 'free'}`,
   ];
   if (report.resumableRun) {
@@ -87,17 +103,14 @@ function renderDryRun(report: DryRunReport): string {
   const assignments = Object.entries(report.assignments)
     .map(([table, counts]) => `  ${table.padEnd(12)} ${Object.entries(counts).map(([source, count]) => `${source} ${count}`).join(', ') || '-'}`)
     .join('\n');
-  const predicted = report.predicted.metrics;
   return [
     'Dry run: nothing was written.',
-    renderPreflight(report),
+    renderPreflight(report, report.predicted.metrics),
     `legacy-default group: ${report.legacyDefaultGroup.id ?? (report.legacyDefaultGroup.wouldCreate ? 'would be created' : 'not needed')}`,
     'groupId assignments:',
     assignments,
     `Cross-group references the run would create: ${report.predicted.crossGroupReferencesCreated.total} ` +
       `(connections ${report.predicted.crossGroupReferencesCreated.connections}, events ${report.predicted.crossGroupReferencesCreated.events})`,
-    `Predicted metrics: status ${predicted.status}, missingGroupIds ${predicted.missingGroupIds}, schemaComplianceScore ${predicted.schemaComplianceScore}, ` +
-      `crossGroupViolations ${predicted.crossGroupViolations}, referentialIntegrityScore ${predicted.referentialIntegrityScore}`,
   ].join('\n');
 }
 

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../errors.ts';
 import { progressPrinter } from '../../migration/progress.ts';
+import type { IdSample } from '../../migration/restore-diff.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_ID_LIMIT, type RestoreReport, type UndoReport } from '../../migration/service.ts';
 import { parseWholeNumber, type CliContext } from '../context.ts';
 import { addMigrationOptions, migrationServiceFor, type MigrationCliOptions } from './migrate.ts';
@@ -18,15 +19,16 @@ function renderUndo(report: UndoReport): string {
         : `Undo ${report.undoRunId} of run ${report.runId} completed.`;
   const lines = [
     head,
-    `Journal entries: ${report.entries}; reverted ${report.reverted}, partly reverted ${report.partial}, left alone ${report.conflictCount} (of which deleted since ${report.missing})`,
+    `Journal entries: ${report.entries}: ${report.reverted} reverted; ${report.conflictCount} conflicts (changed or deleted since the run): ` +
+      `${report.partial} partly reverted, ${report.conflictCount - report.partial - report.missing} left alone, ${report.missing} deleted since`,
   ];
   if (Object.keys(report.byTable).length > 0) {
-    lines.push(`Reverted per table: ${Object.entries(report.byTable).map(([table, count]) => `${table} ${count}`).join(', ')}`);
+    lines.push(`Reverted (fully or partly) per table: ${Object.entries(report.byTable).map(([table, count]) => `${table} ${count}`).join(', ')}`);
   }
   for (const conflict of report.conflicts) {
     lines.push(`  conflict: ${conflict.table} ${conflict.recordId} ${conflict.outcome}${conflict.fields.length ? ` (${conflict.fields.join(', ')} changed since the run)` : ''}`);
   }
-  if (report.conflictCount > report.conflicts.length) lines.push(`  … and ${report.conflictCount - report.conflicts.length} more`);
+  if (report.conflictCount > report.conflicts.length) lines.push(`  … and ${report.conflictCount - report.conflicts.length} more (raise --limit to list them)`);
   const group = report.legacyDefaultGroup;
   if (group.id !== null) {
     const verb = report.status === 'dry_run' ? (group.removed ? 'would be removed' : 'would stay') : group.removed ? 'removed' : 'kept';
@@ -34,6 +36,13 @@ function renderUndo(report: UndoReport): string {
   }
   if (report.v1MigrationCompletedCleared) lines.push('v1 migration marker cleared: missing groupIds count as info again.');
   return lines.join('\n');
+}
+
+/** `: table id, table id … and N more (raise --limit)` for a sample of ids; empty when it holds none. */
+function listIds(sample: IdSample): string {
+  if (sample.ids.length === 0) return '';
+  const more = sample.count - sample.ids.length;
+  return `: ${sample.ids.map((id) => `${id.table} ${id.id}`).join(', ')}${more > 0 ? ` … and ${more} more (raise --limit to list them)` : ''}`;
 }
 
 function renderRestore(report: RestoreReport): string {
@@ -46,9 +55,9 @@ function renderRestore(report: RestoreReport): string {
   if (report.status === 'dry_run' && report.comparison) {
     const c = report.comparison;
     lines.push('Dry run: nothing was written. A restore would:');
-    lines.push(`  lose ${c.createdSinceBackup.count} records created since the backup${c.createdSinceBackup.ids.length ? `: ${c.createdSinceBackup.ids.map((id) => `${id.table} ${id.id}`).join(', ')}` : ''}`);
-    lines.push(`  revert ${c.changedSinceBackup.count} records changed since the backup${c.changedSinceBackup.ids.length ? `: ${c.changedSinceBackup.ids.map((id) => `${id.table} ${id.id}`).join(', ')}` : ''}`);
-    lines.push(`  bring back ${c.deletedSinceBackup.count} records deleted since the backup`);
+    lines.push(`  lose ${c.createdSinceBackup.count} records created since the backup${listIds(c.createdSinceBackup)}`);
+    lines.push(`  revert ${c.changedSinceBackup.count} records changed since the backup${listIds(c.changedSinceBackup)}`);
+    lines.push(`  bring back ${c.deletedSinceBackup.count} records deleted since the backup${listIds(c.deletedSinceBackup)}`);
     lines.push(`  keep ${c.unchanged} records as they are`);
   }
   if (report.status === 'completed') lines.push(`Restore ${report.restoreRunId} completed: ${report.documentsRestored} documents restored.`);

@@ -767,6 +767,27 @@ export class SqliteMigrationStore {
     };
   }
 
+  /**
+   * True when at least one record in `run`'s journal still holds a value the run wrote (its groupId, or an
+   * entity's schemaVersion 1). False once the data the run migrated is gone: replaced by `import --replace`,
+   * `seed --replace` or a restore of an older backup. Stops at the first such record, so a live run costs one
+   * lookup; a run whose data is gone costs one indexed lookup per journal entry.
+   */
+  holdsWrittenValues(run: Pick<RunRecord, 'id' | 'journalStart'>): boolean {
+    const holds = (table: MigratedTable) => {
+      const version = table === 'entities' ? ' OR (j.schema_version_written IS NOT NULL AND t.schema_version = 1)' : '';
+      return `(j.table_name = '${table}' AND EXISTS (SELECT 1 FROM ${table} AS t WHERE t.id = j.record_id
+        AND (t.group_id = json_extract(j.group_id_written, '$')${version})))`;
+    };
+    const hit = this.statement(
+      `SELECT 1 FROM migration_journal AS j WHERE j.seq > ? AND j.run_id = ?
+       AND (${(['entities', 'connections', 'events', 'knowledge'] as const).map(holds).join(' OR ')}) LIMIT 1`,
+    )
+      .pluck(true)
+      .get(run.journalStart, run.id);
+    return hit !== undefined;
+  }
+
   /** Removes a store setting (e.g. the v1-migration-completed marker after an undo or restore). */
   clearMeta(key: string): void {
     this.db.prepare('DELETE FROM store_meta WHERE key = ?').run(key);
