@@ -32,6 +32,8 @@ export interface MonitorContext {
   now: () => number;
   sleep: Sleep;
   log: (line: string) => void;
+  /** True once the scheduler is stopping: deliveries stop waiting and leave the rest in the outbox. */
+  isStopping?: () => boolean;
 }
 
 /** The pipeline's dependencies from a monitor context. */
@@ -46,5 +48,6 @@ export function pipelineDeps(context: MonitorContext, baseline?: Baseline): Pipe
     sleep: context.sleep,
     log: context.log,
     ...(baseline ? { baseline } : {}),
+    ...(context.isStopping ? { isStopping: context.isStopping } : {}),
   };
 }

@@ -43,6 +43,12 @@ export interface JobRunStore {
   finishJobRun(id: number, result: Pick<JobRun, 'finishedAt' | 'outcome' | 'counts' | 'error'>): Promise<void>;
   /** Records a run that did not start because the previous one was still going. */
   recordSkippedRun(run: Pick<JobRun, 'job' | 'trigger' | 'scheduledFor' | 'startedAt' | 'instanceId'>): Promise<void>;
+  /**
+   * Marks `failed` the scheduled and catch-up runs still `running` under another instance: a new leader calls it,
+   * since only the leader runs them and the one before it stopped (or stalled) without finishing them. Manual
+   * runs are left alone (the CLI runs them beside the scheduler). Returns how many were marked.
+   */
+  abandonRunsOfOthers(instanceId: string, at: number): Promise<number>;
   lastSucceededRun(job: JobName): Promise<JobRun | null>;
   recentJobRuns(options: { limit: number; job?: JobName }): Promise<JobRun[]>;
 }

@@ -115,7 +115,8 @@ export class MonitorRunner {
       runId = await context.state.startJobRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId });
       const counts = await this.jobs[job](context);
       await context.state.finishJobRun(runId, { finishedAt: context.now(), outcome: 'succeeded', counts, error: null });
-      context.log(`monitor ${job}: succeeded ${JSON.stringify(counts)}`);
+      const listed = Object.entries(counts).map(([name, count]) => `${name} ${count}`);
+      context.log(`monitor ${job}: succeeded${listed.length > 0 ? `: ${listed.join(', ')}` : ''}`);
       await this.onSuccess(job);
       return { outcome: 'succeeded', counts };
     } catch (error) {

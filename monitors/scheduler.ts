@@ -4,7 +4,8 @@
  * runs are caught up; the outbox is flushed on an interval so undelivered messages go out once Slack is back.
  */
 import { createTask, type ScheduledTask } from 'node-cron';
-import { deliverOutbox, realSleep, type Sleep } from '../src/alerts/outbox.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import { deliverOutbox, type Sleep } from '../src/alerts/outbox.ts';
 import { createEventLog } from '../src/alerts/event-log.ts';
 import type { Notifier } from '../src/alerts/ports.ts';
 import { JOB_NAMES, type Config, type JobName } from '../src/config.ts';
@@ -73,6 +74,25 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const state = deps.state ?? new SqliteMonitorStore(deps.store);
   const instanceId = config.monitors.instanceId;
+  let leader = false;
+  /** Who held the lease at the last check while this replica stood by (logged once per holder). */
+  let standingByFor: string | null = null;
+  let stopped = false;
+  // Stopping cuts short any wait for a Slack retry: what is undelivered stays in the outbox for the next start.
+  const stopping = new AbortController();
+  const baseSleep = deps.sleep;
+  const sleep: Sleep = (ms) => {
+    if (stopping.signal.aborted) return Promise.resolve();
+    if (!baseSleep) return delay(ms, undefined, { signal: stopping.signal }).catch(() => {});
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        stopping.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      stopping.signal.addEventListener('abort', done);
+      void baseSleep(ms).then(done, done);
+    });
+  };
   const context: MonitorContext = {
     quality: deps.quality,
     state,
@@ -83,12 +103,11 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
     alerts: config.alerts,
     monitors: config.monitors,
     now,
-    sleep: deps.sleep ?? realSleep,
+    sleep,
     log,
+    isStopping: () => stopped,
   };
   const runner = new MonitorRunner(context, instanceId, { ...JOBS, ...deps.jobs });
-  let leader = false;
-  let stopped = false;
   let flushing: Promise<unknown> | null = null;
   let catchingUp: Promise<void> | null = null;
 
@@ -110,9 +129,23 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
       leader = result.acquired;
       if (leader && !wasLeader) {
         log(`monitor: ${instanceId} is the leader`);
+        try {
+          const abandoned = await state.abandonRunsOfOthers(instanceId, now());
+          if (abandoned > 0) log(`monitor: ${abandoned} run(s) the previous leader left unfinished recorded as failed`);
+        } catch (error) {
+          log(`monitor: could not close the previous leader's runs: ${error instanceof Error ? error.message : String(error)}`);
+        }
         if (!stopped) catchingUp = catchUp();
       }
       if (!leader && wasLeader) log(`monitor: ${instanceId} lost the leader lease to ${result.acquired ? '' : result.heldBy.holder}`);
+      if (result.acquired) standingByFor = null;
+      else if (!wasLeader && standingByFor !== result.heldBy.holder) {
+        standingByFor = result.heldBy.holder;
+        log(
+          `monitor: ${instanceId} stands by; ${result.heldBy.holder} holds the leader lease ` +
+            `(until ${new Date(result.heldBy.expiresAt).toISOString()} unless renewed)`,
+        );
+      }
     } catch (error) {
       // Cannot reach the store: keep the last known role so a leader still runs (and reports) its failing jobs.
       log(`monitor: lease check failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -143,8 +176,9 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
   }
 
   async function flush(): Promise<void> {
-    if (stopped || flushing || !leader) return;
-    flushing = deliverOutbox({ outbox: state, notifier: deps.notifier, now, sleep: context.sleep, log, maxInlineWaitMs: 0 })
+    // A running job delivers its own messages; a second round beside it would only probe a failing Slack twice.
+    if (stopped || flushing || !leader || JOB_NAMES.some((job) => runner.isRunning(job))) return;
+    flushing = deliverOutbox({ outbox: state, notifier: deps.notifier, now, sleep, log, maxInlineWaitMs: 0, isStopping: () => stopped })
       .catch((error: unknown) => log(`monitor: outbox flush failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         flushing = null;
@@ -179,6 +213,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       for (const timer of timers) clearInterval(timer);
       for (const task of tasks.values()) await task.destroy();
       await ready.catch(() => {});

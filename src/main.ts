@@ -1,17 +1,20 @@
 /**
  * `npm start`: config → store (a demo store is created when there is none) → integrity report and metrics on
  * the terminal → scheduled monitors (Slack with a bot token, the console otherwise) until SIGINT/SIGTERM.
+ * A signal at any stage stops cleanly: a job already running finishes and is recorded, the leader lease is given
+ * up and the store is closed; a second signal ends the process at once.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startScheduler } from '../monitors/scheduler.ts';
+import { startScheduler, type SchedulerHandle } from '../monitors/scheduler.ts';
 import { renderCheckReport } from './cli/commands/check.ts';
 import { renderMetricsReport } from './cli/commands/metrics.ts';
 import { loadConfig, type Config } from './config.ts';
-import { userMessage } from './errors.ts';
+import { InvalidArgumentError, userMessage } from './errors.ts';
 import { createQualityService } from './quality/service.ts';
 import { seedStore } from './seed/seed.ts';
-import { createNotifier } from './slack/notifier.ts';
+import { createNotifier, SlackNotifier } from './slack/notifier.ts';
+import { DeliveryError } from './alerts/ports.ts';
 import { stopCheckWorker, warmUpCheckWorker } from './store/sqlite/check-workers.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 
@@ -32,46 +35,74 @@ async function openOrCreateStore(config: Config, log: (line: string) => void): P
   return store;
 }
 
+/** Resolves with the first SIGINT or SIGTERM; handlers are installed at once so no stage is killed midway. */
+function stopSignal(): { requested: () => string | null; received: Promise<string> } {
+  let signal: string | null = null;
+  const received = new Promise<string>((resolveSignal) => {
+    const on = (name: string) => () => {
+      signal = name;
+      resolveSignal(name);
+    };
+    process.once('SIGINT', on('SIGINT'));
+    process.once('SIGTERM', on('SIGTERM'));
+  });
+  return { requested: () => signal, received };
+}
+
 async function main(): Promise<void> {
-  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  // The monitors run for days: each of their lines says when it happened.
+  const log = (line: string) => print(`${new Date().toISOString().slice(0, 19)}Z ${line}`);
+  const signal = stopSignal();
   const config = loadConfig();
-  const store = await openOrCreateStore(config, log);
-  const quality = createQualityService(store, { thresholds: config.alerts.thresholds });
-  await warmUpCheckWorker();
+  const store = await openOrCreateStore(config, print);
+  let scheduler: SchedulerHandle | null = null;
+  try {
+    const quality = createQualityService(store, { thresholds: config.alerts.thresholds });
+    await warmUpCheckWorker();
+    if (signal.requested()) return;
 
-  const now = Date.now();
-  log('');
-  log(renderCheckReport(await quality.check({ now, limit: 10 })));
-  log('');
-  log(renderMetricsReport(await quality.metrics({ now })));
-  log('');
+    const now = Date.now();
+    print('');
+    print(renderCheckReport(await quality.check({ now, limit: 10 })));
+    print('');
+    print(renderMetricsReport(await quality.metrics({ now })));
+    print('');
+    if (signal.requested()) return;
 
-  if (!config.monitors.enabled) {
-    log('Monitors are disabled (MONITOR_ENABLED=false); exiting.');
+    if (!config.monitors.enabled) {
+      print('Monitors are disabled (MONITOR_ENABLED=false); exiting.');
+      return;
+    }
+    const notifier = createNotifier(config.slack, { write: print });
+    if (notifier instanceof SlackNotifier) {
+      try {
+        const who = await notifier.identity();
+        print(`Slack: posting as ${who.user} in ${who.team}.`);
+      } catch (error) {
+        // A rejected token would fail every message for good: refuse it now rather than lose the alerts.
+        if (error instanceof DeliveryError && !error.retryable) {
+          throw new InvalidArgumentError(
+            `Slack rejected SLACK_BOT_TOKEN (${error.message}): set a valid bot token, or unset it to print alerts on the console.`,
+          );
+        }
+        print(`Slack: not reachable yet (${userMessage(error)}); messages wait in the outbox and are retried.`);
+      }
+    }
+    print(
+      config.slack.botToken
+        ? `Monitors running; alerts go to Slack (critical: ${config.alerts.channels.critical}). Ctrl-C stops.`
+        : 'Monitors running; no SLACK_BOT_TOKEN, so alerts are printed here. Ctrl-C stops.',
+    );
+    scheduler = startScheduler({ config, store, quality, notifier, log });
+    const stoppedBy = await signal.received;
+    log(`${stoppedBy}: stopping monitors (a running job finishes first; a second ${stoppedBy} ends at once)…`);
+  } finally {
+    if (scheduler) await scheduler.stop();
     await stopCheckWorker();
     store.close();
-    return;
+    if (signal.requested()) log('Stopped.');
   }
-  const notifier = createNotifier(config.slack, { write: log });
-  log(
-    config.slack.botToken
-      ? `Monitors running; alerts go to Slack (critical: ${config.alerts.channels.critical}).`
-      : 'Monitors running; no SLACK_BOT_TOKEN, so alerts are printed here. Ctrl-C stops.',
-  );
-  const scheduler = startScheduler({ config, store, quality, notifier, log });
-  await scheduler.ready;
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping monitors…`);
-    await scheduler.stop();
-    await stopCheckWorker();
-    store.close();
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

@@ -25,6 +25,5 @@ export async function runArchival(context: MonitorContext): Promise<Record<strin
   if (archived > 0) {
     await context.events.log('events_archived', { count: archived, batches, cutoff, source: 'archival' }, now);
   }
-  context.log(`archival: ${archived} events archived in ${batches} batches (cutoff ${new Date(cutoff).toISOString()})`);
   return { archived, batches };
 }

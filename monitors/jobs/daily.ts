@@ -76,7 +76,7 @@ export async function runDaily(context: MonitorContext): Promise<Record<string, 
           : {},
     }),
   );
-  const pipeline = await runAlertPipeline(pipelineDeps(context, snapshotBaseline(context)), {
+  const pipeline = await runAlertPipeline(pipelineDeps(context, snapshotBaseline(context, now)), {
     source: 'daily',
     signals,
     coverage: { subjects: DAILY_SUBJECTS, groupIds: 'all', severities: ['critical', 'warning', 'info'] },

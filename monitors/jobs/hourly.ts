@@ -51,7 +51,7 @@ export async function runHourly(context: MonitorContext): Promise<Record<string,
     });
   }
 
-  const pipeline = await runAlertPipeline(pipelineDeps(context, snapshotBaseline(context)), {
+  const pipeline = await runAlertPipeline(pipelineDeps(context, snapshotBaseline(context, now)), {
     source: 'hourly',
     signals,
     coverage: { subjects: HOURLY_SUBJECTS, groupIds: [null], severities: ['critical'] },

@@ -27,10 +27,13 @@ export function pipelineCounts(report: Pick<PipelineReport, 'decisions' | 'messa
   return counts;
 }
 
-/** "What changed" for a new alert: the subject's value in the latest earlier daily snapshot of its scope. */
-export function snapshotBaseline(context: MonitorContext): Baseline {
+/**
+ * "What changed" for a new alert: the subject's value in the latest daily snapshot of its scope taken before
+ * `runAt` (the run's start), so a daily run never compares with the snapshot it has just saved.
+ */
+export function snapshotBaseline(context: MonitorContext, runAt: number): Baseline {
   return async (subject, groupId, before) => {
-    const snapshot = await context.state.latestSnapshotBefore(groupId, before);
+    const snapshot = await context.state.latestSnapshotBefore(groupId, Math.min(before, runAt));
     if (!snapshot) return null;
     const value = snapshotMetrics(snapshot)[subject];
     return value === undefined ? null : { value, at: snapshot.timestamp };

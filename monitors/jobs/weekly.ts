@@ -7,6 +7,7 @@ import { runAlertPipeline } from '../../src/alerts/pipeline.ts';
 import { remediationFor } from '../../src/alerts/remediation.ts';
 import { reportChannel } from '../../src/alerts/route.ts';
 import type { Signal } from '../../src/alerts/types.ts';
+import { formatValue } from '../../src/slack/blocks/format.ts';
 import { weeklySummaryMessage, type SummaryMetric } from '../../src/slack/blocks/summary.ts';
 import { pipelineDeps, type MonitorContext } from '../context.ts';
 import type { QualitySnapshot } from '../ports.ts';
@@ -30,10 +31,13 @@ function trendSignal(trend: MetricTrend, groupId: string | null): Signal {
     value: trend.last,
     unit: rule.unit,
     threshold: `warning when it gets ${rule.better === 'higher' ? 'lower' : 'higher'} over the week beyond tolerance`,
-    breakdown: { first: trend.first, last: trend.last, min: trend.min, max: trend.max, snapshots: trend.points.length },
+    // The week's values go in the note, in the metric's unit; the counts section prints plain counts.
+    breakdown: { snapshots: trend.points.length },
     topIssueIds: [],
     remediation: remediationFor('trend'),
-    note: `Daily values ${trend.sparkline}`,
+    note:
+      `Daily values \`${trend.sparkline}\`: ${formatValue(trend.first, rule.unit)} → ${formatValue(trend.last, rule.unit)} ` +
+      `(min ${formatValue(trend.min, rule.unit)}, max ${formatValue(trend.max, rule.unit)})`,
   };
 }
 
@@ -50,15 +54,14 @@ export async function runWeekly(context: MonitorContext): Promise<Record<string,
     byScope.set(scope, list);
   }
 
+  const trendsByScope = new Map([...byScope].map(([groupId, scoped]) => [groupId, trendsOf(scoped)] as const));
   const signals: Signal[] = [];
   const decliningGroups: { groupId: string; metrics: string[] }[] = [];
-  let platform: MetricTrend[] = [];
-  for (const [groupId, scoped] of byScope) {
-    const trends = trendsOf(scoped);
-    if (groupId === null) platform = trends;
+  const platform: MetricTrend[] = trendsByScope.get(null) ?? [];
+  for (const [groupId, trends] of trendsByScope) {
     const declining = trends.filter((trend) => trend.trend === 'declining');
     for (const trend of declining) signals.push(trendSignal(trend, groupId));
-    if (groupId !== null && declining.length > 0) decliningGroups.push({ groupId, metrics: declining.map((trend) => trend.metric) });
+    if (groupId !== null && declining.length > 0) decliningGroups.push({ groupId, metrics: declining.map((trend) => titleOf(trend.metric)) });
   }
   decliningGroups.sort((a, b) => b.metrics.length - a.metrics.length || a.groupId.localeCompare(b.groupId));
 
@@ -87,8 +90,8 @@ export async function runWeekly(context: MonitorContext): Promise<Record<string,
     source: 'weekly',
     signals,
     coverage: { subjects: TREND_METRICS.map((metric) => `trend.${metric}`), groupIds: 'all', severities: ['warning'] },
-    observations: [...byScope.entries()].flatMap(([groupId, scoped]) =>
-      trendsOf(scoped).map((trend) => ({ subject: `trend.${trend.metric}`, groupId, value: trend.last })),
+    observations: [...trendsByScope].flatMap(([groupId, trends]) =>
+      trends.map((trend) => ({ subject: `trend.${trend.metric}`, groupId, value: trend.last })),
     ),
   });
   return {

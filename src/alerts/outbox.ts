@@ -20,6 +20,8 @@ export interface DeliverDeps {
   sleep: Sleep;
   /** Waits up to this long inside one round for a retry that is due soon; longer waits are left to the next round. */
   maxInlineWaitMs?: number;
+  /** True once the process is stopping: the round sends nothing more and waits for nothing (rows stay queued). */
+  isStopping?: () => boolean;
   log?: (line: string) => void;
 }
 
@@ -50,28 +52,38 @@ export async function deliverOutbox(deps: DeliverDeps): Promise<DeliveryReport> 
   const log = deps.log ?? (() => {});
   // Bounds the time one round may spend waiting, so a channel that stays rate-limited cannot hold a job forever.
   let waitBudget = maxInlineWaitMs;
-  for (;;) {
+  /** After a 429, 5xx or network error nothing is sent before the failed row's retry: Slack is not hammered row by row. */
+  let pausedUntil: number | null = null;
+  const stopping = () => deps.isStopping?.() ?? false;
+  /** Waits until `until` when the budget allows; false when the round should end instead. */
+  const waitUntil = async (until: number): Promise<boolean> => {
+    const wait = Math.max(0, until - deps.now());
+    if (wait > waitBudget || stopping()) return false;
+    waitBudget -= wait;
+    await deps.sleep(wait);
+    return !stopping();
+  };
+  while (!stopping()) {
+    if (pausedUntil !== null) {
+      if (!(await waitUntil(pausedUntil))) break;
+      pausedUntil = null;
+    }
     const rows = await deps.outbox.dueOutbox(deps.now(), PAGE);
     if (rows.length === 0) {
       const next = await deps.outbox.nextOutboxAttemptAt();
-      if (next === null) break;
-      const wait = Math.max(0, next - deps.now());
-      if (wait > waitBudget) break;
-      waitBudget -= wait;
-      await deps.sleep(wait);
+      if (next === null || !(await waitUntil(next))) break;
       continue;
     }
-    let throttled = false;
     for (const row of rows) {
-      const outcome = await deliverRow(row, deps, log);
+      const { outcome, retryAt } = await deliverRow(row, deps, log);
       report[outcome]++;
-      // A 429 or 5xx applies to what follows too: stop this pass and let the loop wait as told.
-      if (outcome === 'retried') {
-        throttled = true;
+      if (retryAt !== undefined) {
+        pausedUntil = retryAt;
         break;
       }
+      if (stopping()) break;
     }
-    if (!throttled && rows.length < PAGE) {
+    if (pausedUntil === null && rows.length < PAGE) {
       const next = await deps.outbox.nextOutboxAttemptAt();
       if (next === null || next - deps.now() > waitBudget) break;
     }
@@ -82,29 +94,35 @@ export async function deliverOutbox(deps: DeliverDeps): Promise<DeliveryReport> 
 
 type RowOutcome = 'sent' | 'retried' | 'failed';
 
-async function deliverRow(row: OutboxRow, deps: DeliverDeps, log: (line: string) => void): Promise<RowOutcome | 'pending'> {
+/** How a row went; `retryAt` when it is to be retried (a retryable failure). */
+interface RowResult {
+  outcome: RowOutcome | 'pending';
+  retryAt?: number;
+}
+
+async function deliverRow(row: OutboxRow, deps: DeliverDeps, log: (line: string) => void): Promise<RowResult> {
   const { outbox, notifier } = deps;
   let thread: { channel: string; ts: string } | undefined;
   let target: { channel: string; ts: string } | undefined;
   if (row.kind !== 'post') {
     if (row.notificationId === null) {
       await outbox.markOutboxFailed(row.id, deps.now(), `${row.kind} row has no notification to target`);
-      return 'failed';
+      return { outcome: 'failed' };
     }
     const original = await outbox.notificationMessage(row.notificationId);
     if (original.state === 'lost') {
       await outbox.markOutboxFailed(row.id, deps.now(), `the message of notification ${row.notificationId} was never delivered`);
-      return 'failed';
+      return { outcome: 'failed' };
     }
     if (original.state === 'pending') {
       await outbox.deferOutbox(row.id, Math.max(original.pendingUntil, deps.now()));
-      return 'pending';
+      return { outcome: 'pending' };
     }
     if (row.kind === 'reply') thread = original.message;
     else target = original.message;
   }
   // Another process (the CLI, or a replica during a leader hand-over) may be delivering the same outbox.
-  if (!(await outbox.claimOutbox(row.id, row.nextAttemptAt, deps.now() + CLAIM_MS))) return 'pending';
+  if (!(await outbox.claimOutbox(row.id, row.nextAttemptAt, deps.now() + CLAIM_MS))) return { outcome: 'pending' };
   try {
     if (target) {
       await notifier.update({ channel: target.channel, ts: target.ts, text: row.message.text, blocks: row.message.blocks });
@@ -119,19 +137,20 @@ async function deliverRow(row: OutboxRow, deps: DeliverDeps, log: (line: string)
       });
       await outbox.markOutboxSent(row.id, deps.now(), result);
     }
-    return 'sent';
+    return { outcome: 'sent' };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const retryable = error instanceof DeliveryError ? error.retryable : true;
     if (!retryable) {
       log(`outbox: row ${row.id} (${row.kind} to ${row.channel}) failed for good: ${message}`);
       await outbox.markOutboxFailed(row.id, deps.now(), message);
-      return 'failed';
+      return { outcome: 'failed' };
     }
     const retryAfter = error instanceof DeliveryError ? error.retryAfterMs : null;
     const wait = retryAfter ?? backoffMs(row.attempts + 1);
     log(`outbox: row ${row.id} (${row.kind} to ${row.channel}) will be retried in ${wait} ms: ${message}`);
-    await outbox.markOutboxRetry(row.id, deps.now() + wait, message);
-    return 'retried';
+    const retryAt = deps.now() + wait;
+    await outbox.markOutboxRetry(row.id, retryAt, message);
+    return { outcome: 'retried', retryAt };
   }
 }

@@ -60,6 +60,8 @@ export interface PipelineDeps {
   log: (line: string) => void;
   /** Earlier values when an alert has none of its own (e.g. the latest daily snapshot). */
   baseline?: Baseline;
+  /** True once the process is stopping: delivery is left to the outbox (see `deliverOutbox`). */
+  isStopping?: () => boolean;
 }
 
 /** One decision as taken, for logs and tests. */
@@ -121,7 +123,17 @@ export async function runAlertPipeline(deps: PipelineDeps, evaluation: Evaluatio
     deps.log(`alerts: ${error.message}; deciding again`);
     recorded = await decideAndRecord(deps, evaluation);
   }
-  const delivery = await deliverOutbox({ outbox: deps.outbox, notifier: deps.notifier, now: deps.now, sleep: deps.sleep, log: deps.log });
+  const { posts, updates, replies } = recorded.messages;
+  const delivery = await deliverOutbox({
+    outbox: deps.outbox,
+    notifier: deps.notifier,
+    now: deps.now,
+    sleep: deps.sleep,
+    log: deps.log,
+    // A run that queued nothing sends what is due but does not wait on earlier rows' retries (the flush does).
+    ...(posts + updates + replies === 0 ? { maxInlineWaitMs: 0 } : {}),
+    ...(deps.isStopping ? { isStopping: deps.isStopping } : {}),
+  });
   return { ...recorded, delivery };
 }
 
@@ -157,12 +169,15 @@ async function decideAndRecord(deps: PipelineDeps, evaluation: Evaluation): Prom
       now,
       repeatIntervalMs: deps.config.repeatIntervalMs,
     });
-    deps.log(`alert ${item.key}: ${decision.action} (${decision.reason})`);
     const index = decisions.push({ ...decision, key: item.key, alertId: null, notificationId: null }) - 1;
     if (decision.action === 'none') continue;
     const draft = await nextState(deps, evaluation, item, decision, now);
     decided.push({ index, item, decision, draft, otherSeverity: other?.severity ?? null, route: routeAlert(draft.severity, deps.config) });
   }
+
+  // Every decision and its reason is in the store's decision log (`monitor status`); the log gets one line per run.
+  const summary = decisionSummary(evaluation.source, decisions);
+  if (summary) deps.log(summary);
 
   // Stage: route. Info alerts become events; channel alerts gather by notification.
   const records: NotificationRecord[] = [];
@@ -210,6 +225,27 @@ async function decideAndRecord(deps: PipelineDeps, evaluation: Evaluation): Prom
     for (const draft of records[recordIndex]!.outbox) messages[draft.kind === 'post' ? 'posts' : draft.kind === 'update' ? 'updates' : 'replies']++;
   });
   return { decisions, messages };
+}
+
+/**
+ * One line for a run's decisions, by action and reason: `alerts (daily): post 13 (new) · record 2 (value_unchanged)`;
+ * null when nothing was decided.
+ */
+export function decisionSummary(source: string, decisions: readonly Pick<Decision, 'action' | 'reason'>[]): string | null {
+  const byAction = new Map<string, Map<string, number>>();
+  for (const { action, reason } of decisions) {
+    if (action === 'none') continue;
+    const reasons = byAction.get(action) ?? new Map<string, number>();
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    byAction.set(action, reasons);
+  }
+  if (byAction.size === 0) return null;
+  const parts = [...byAction].map(([action, reasons]) => {
+    const total = [...reasons.values()].reduce((sum, count) => sum + count, 0);
+    const why = reasons.size === 1 ? [...reasons.keys()][0] : [...reasons].map(([reason, count]) => `${reason} ${count}`).join(', ');
+    return `${action} ${total} (${why})`;
+  });
+  return `alerts (${source}): ${parts.join(' · ')}`;
 }
 
 function observedValue(evaluation: Evaluation, state: AlertState): number | null {

@@ -2,13 +2,24 @@
  * Operator actions on alerts: silence (until a time, by whom, why), end a silence, acknowledge. Called by the
  * CLI now and by Slack buttons later; arguments are validated here so every entry point gets the same errors.
  */
-import type { AlertsConfig } from '../config.ts';
+import { JOB_NAMES, type AlertsConfig } from '../config.ts';
+import { DAILY_SUBJECTS } from './evaluate.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { mentionFor, refreshNotification } from './pipeline.ts';
 import type { AlertStore, OutboxStore } from './ports.ts';
 import type { AlertState, Severity, Silence } from './types.ts';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+
+/**
+ * Every subject an alert can have: the metrics, their weekly trends (`trend.<metric>`, the same metrics) and the
+ * failing jobs (`monitor.<job>`). A silence of anything else would match nothing while looking in force.
+ */
+export const ALERT_SUBJECTS: readonly string[] = [
+  ...DAILY_SUBJECTS,
+  ...DAILY_SUBJECTS.map((metric) => `trend.${metric}`),
+  ...JOB_NAMES.map((job) => `monitor.${job}`),
+];
 
 /** What to silence. `groupId`: a group id, `platform` (or null) for platform-wide, `*` for every scope. */
 export interface SilenceRequest {
@@ -24,9 +35,14 @@ export interface SilenceRequest {
 /** Creates a silence: matching alerts are recorded, not posted, until `until`. */
 export async function silenceAlerts(alerts: AlertStore, request: SilenceRequest): Promise<Silence> {
   const subject = request.subject.trim();
-  if (subject === '') throw new InvalidArgumentError('subject must name a metric, trend or monitor (e.g. crossGroupViolations).');
+  if (!ALERT_SUBJECTS.includes(subject)) {
+    throw new InvalidArgumentError(
+      `subject must be a metric (${DAILY_SUBJECTS.join(', ')}), trend.<metric> or monitor.<${JOB_NAMES.join('|')}>, got "${subject}".`,
+    );
+  }
   if (!Number.isFinite(request.until) || request.until <= request.now) {
-    throw new InvalidArgumentError('until must be a time in the future.');
+    const got = Number.isFinite(request.until) ? `, got ${new Date(request.until).toISOString()}` : '';
+    throw new InvalidArgumentError(`until must be a time in the future${got}.`);
   }
   if (request.by.trim() === '') throw new InvalidArgumentError('by must name who silences (a user id or name).');
   if (request.reason.trim() === '') throw new InvalidArgumentError('reason must say why the alert is silenced.');

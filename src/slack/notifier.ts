@@ -77,6 +77,16 @@ export class SlackNotifier implements Notifier {
     }
   }
 
+  /** Who the token posts as (`auth.test`), so a start-up can refuse a rejected token before any alert is lost. */
+  async identity(): Promise<{ user: string; team: string }> {
+    try {
+      const result = await this.client.auth.test();
+      return { user: result.user ?? result.user_id ?? 'unknown', team: result.team ?? result.team_id ?? 'unknown' };
+    } catch (error) {
+      throw toDeliveryError(error, 'auth.test');
+    }
+  }
+
   async update(message: OutboundMessage & { channel: string; ts: string }): Promise<void> {
     try {
       await this.client.chat.update({

@@ -90,6 +90,46 @@ describe('outbox', () => {
     expect(notifier.sent).toHaveLength(1);
   });
 
+  it('sends nothing else while Slack is failing: the failed row is retried first, then the rest go out', async () => {
+    const { store } = tempStore();
+    const state = new SqliteMonitorStore(store);
+    const clock = new FakeClock('2026-11-27T10:00:00Z');
+    await state.enqueue(
+      ['first', 'second', 'third'].map((text) => ({ kind: 'post' as const, channel: 'C1', notificationId: null, message: message(text) })),
+      clock.now(),
+    );
+    const notifier = new RecordingNotifier();
+    notifier.failNext(new DeliveryError('could not reach Slack', true), new DeliveryError('HTTP 503', true));
+    const lines: string[] = [];
+    const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep, log: (line) => lines.push(line) });
+    expect(report).toMatchObject({ sent: 3, retried: 2, pending: 0 });
+    expect(clock.sleeps).toEqual([1_000, 2_000]);
+    expect(notifier.sent.map((sent) => sent.text)).toEqual(['first', 'second', 'third']);
+    // Only the probing row was tried (and logged) while Slack failed.
+    expect((await state.listOutbox({ limit: 10 })).map((row) => row.attempts)).toEqual([3, 1, 1]);
+    expect(lines.map((line) => line.slice(0, 18))).toEqual(['outbox: row 1 (pos', 'outbox: row 1 (pos']);
+  });
+
+  it('stops sending and waiting once the process is stopping, leaving the rest queued', async () => {
+    const { store } = tempStore();
+    const state = new SqliteMonitorStore(store);
+    const clock = new FakeClock('2026-11-27T10:00:00Z');
+    await state.enqueue(
+      ['first', 'second'].map((text) => ({ kind: 'post' as const, channel: 'C1', notificationId: null, message: message(text) })),
+      clock.now(),
+    );
+    const notifier = new RecordingNotifier();
+    let stopping = false;
+    const post = notifier.post.bind(notifier);
+    notifier.post = async (outbound) => {
+      stopping = true; // the stop request arrives while the first message is on its way
+      return post(outbound);
+    };
+    const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep, isStopping: () => stopping });
+    expect(report).toMatchObject({ sent: 1, pending: 1 });
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it('records a permanent error and gives the row up, and its edits with it', async () => {
     const { store } = tempStore();
     const state = new SqliteMonitorStore(store);

@@ -2,7 +2,8 @@ import { DEFAULT_THRESHOLDS } from '../../src/quality/thresholds.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEventLog } from '../../src/alerts/event-log.ts';
-import { runAlertPipeline, type PipelineDeps } from '../../src/alerts/pipeline.ts';
+import { decisionSummary, runAlertPipeline, type PipelineDeps } from '../../src/alerts/pipeline.ts';
+import type { Decision } from '../../src/alerts/types.ts';
 import { acknowledgeAlert, silenceAlerts } from '../../src/alerts/silences.ts';
 import type { Evaluation, Signal } from '../../src/alerts/types.ts';
 import type { AlertsConfig } from '../../src/config.ts';
@@ -40,13 +41,9 @@ function evaluation(signals: Signal[], subjects = ['crossGroupViolations', 'refe
   return { source: 'test', signals, coverage: { subjects, groupIds: 'all', severities: ['critical', 'warning', 'info'] } };
 }
 
-function setup() {
-  const { store } = tempStore();
-  const state = new SqliteMonitorStore(store);
-  const clock = new FakeClock('2026-11-27T10:00:00Z');
-  const notifier = new RecordingNotifier();
-  const lines: string[] = [];
-  const deps: PipelineDeps = {
+/** The pipeline's dependencies on a real store, with the fake clock and a recording notifier. */
+function depsFor(store: SqliteStore, state: SqliteMonitorStore, clock: FakeClock, notifier: RecordingNotifier, log: (line: string) => void = () => {}): PipelineDeps {
+  return {
     alerts: state,
     outbox: state,
     notifier,
@@ -54,8 +51,17 @@ function setup() {
     config: CONFIG,
     now: clock.now,
     sleep: clock.sleep,
-    log: (line) => lines.push(line),
+    log,
   };
+}
+
+function setup() {
+  const { store } = tempStore();
+  const state = new SqliteMonitorStore(store);
+  const clock = new FakeClock('2026-11-27T10:00:00Z');
+  const notifier = new RecordingNotifier();
+  const lines: string[] = [];
+  const deps = depsFor(store, state, clock, notifier, (line) => lines.push(line));
   return { store, state, clock, notifier, deps, lines };
 }
 
@@ -74,7 +80,7 @@ describe('alert pipeline', () => {
     expect(blocks).toContain('`conn1`');
     expect(blocks).toContain('Notify security.');
     expect(blocks).toContain('*Firing (platform-wide)*\\n*Platform-wide*: 3');
-    expect(lines).toContain('alert crossGroupViolations|platform|critical: post (new)');
+    expect(lines).toContain('alerts (test): post 1 (new)');
   });
 
   it('edits the original in place while it keeps firing, saying what changed and since when', async () => {
@@ -86,7 +92,7 @@ describe('alert pipeline', () => {
     expect(notifier.topLevelPosts).toHaveLength(1);
     const update = notifier.updates[0]!;
     expect(update.ts).toBe(notifier.sent[0]!.ts);
-    expect(update.text).toContain('Firing since 2026-11-27 10:00 UTC (1 h)');
+    expect(update.text).toContain('Firing since 2026-11-27 10:00 UTC.');
     expect(JSON.stringify(update.blocks)).toContain('3 → 5 (+2) since 2026-11-27 10:00 UTC');
   });
 
@@ -377,18 +383,7 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     const run = async (signals: Signal[]) => {
       const store = SqliteStore.open(path);
       try {
-        const state = new SqliteMonitorStore(store);
-        const deps: PipelineDeps = {
-          alerts: state,
-          outbox: state,
-          notifier,
-          events: createEventLog(store, { groupSlug: 'ontology-ops' }),
-          config: CONFIG,
-          now: clock.now,
-          sleep: clock.sleep,
-          log: () => {},
-        };
-        return await runAlertPipeline(deps, evaluation(signals));
+        return await runAlertPipeline(depsFor(store, new SqliteMonitorStore(store), clock, notifier), evaluation(signals));
       } finally {
         store.close();
       }
@@ -417,16 +412,7 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     const [storeA, storeB] = [SqliteStore.open(path), SqliteStore.open(path)];
     try {
       const lines: string[] = [];
-      const deps = (store: SqliteStore, state: SqliteMonitorStore): PipelineDeps => ({
-        alerts: state,
-        outbox: state,
-        notifier,
-        events: createEventLog(store, { groupSlug: 'ontology-ops' }),
-        config: CONFIG,
-        now: clock.now,
-        sleep: clock.sleep,
-        log: (line) => lines.push(line),
-      });
+      const deps = (store: SqliteStore, state: SqliteMonitorStore) => depsFor(store, state, clock, notifier, (line) => lines.push(line));
       const stateA = new SqliteMonitorStore(storeA);
       const stateB = new SqliteMonitorStore(storeB);
       let interleaved = false;
@@ -485,5 +471,21 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     expect(report.messages).toEqual({ posts: 0, updates: 1, replies: 1 });
     expect(notifier.replies[0]!.text).toContain('Still firing after 4 h: Cross-group violations (critical when > 0) in platform-wide 3.');
     expect(JSON.stringify(notifier.updates[0]!.blocks)).toContain('`grp_new`: 3');
+  });
+});
+
+describe('decisionSummary', () => {
+  const d = (action: Decision['action'], reason: Decision['reason']): Decision => ({ action, reason });
+  it.each<[Decision[], string | null, string]>([
+    [[], null, 'a run that decided nothing logs nothing'],
+    [[d('none', 'not_firing')], null, 'nothing to do is not worth a line'],
+    [[d('post', 'new'), d('post', 'new')], 'alerts (daily): post 2 (new)', 'one reason: named once'],
+    [
+      [d('post', 'new'), d('record', 'value_unchanged'), d('post', 'silence_expired')],
+      'alerts (daily): post 2 (new 1, silence_expired 1) · record 1 (value_unchanged)',
+      'several reasons of one action are counted each',
+    ],
+  ])('%j → %s (%s)', (decisions, expected, _reason) => {
+    expect(decisionSummary('daily', decisions)).toBe(expected);
   });
 });

@@ -6,11 +6,19 @@ export class FakeClock {
   /** Every sleep requested, in ms, in order. */
   readonly sleeps: number[] = [];
 
-  constructor(start: number | string) {
+  /** How far each reading moves the clock: 0 keeps it still; more makes time pass while code works, as for real. */
+  private readonly stepMs: number;
+
+  constructor(start: number | string, options: { stepMs?: number } = {}) {
     this.current = typeof start === 'string' ? Date.parse(start) : start;
+    this.stepMs = options.stepMs ?? 0;
   }
 
-  readonly now = (): number => this.current;
+  readonly now = (): number => {
+    const reading = this.current;
+    this.current += this.stepMs;
+    return reading;
+  };
 
   /** Moves the clock forward. */
   advance(ms: number): void {

@@ -4,6 +4,7 @@ import { runHourly } from '../../monitors/jobs/hourly.ts';
 import { createQualityService } from '../../src/quality/service.ts';
 import { seedStore } from '../../src/seed/seed.ts';
 import { SNAPSHOT_TABLE } from '../../src/store/sqlite/monitor-schema.ts';
+import { META_KEYS } from '../../src/store/sqlite/sqlite-store.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { monitorContext } from '../helpers/monitor-context.ts';
 import { tempStore } from '../helpers/temp-store.ts';
@@ -105,6 +106,39 @@ describe('monitor jobs on the real quality service', () => {
     expect(notifier.replies.every((reply) => reply.text.includes('Still firing after 24 h'))).toBe(true);
   });
 
+  it("daily: says what changed against an earlier day's snapshot, never the one the run has just saved", async () => {
+    const { store } = tempStore();
+    // Time moves while the job works, as in production: the alerts are decided after the snapshots are saved.
+    const clock = new FakeClock('2026-11-27T02:00:00Z', { stepMs: 1_000 });
+    await seedStore(store, { entities: 120, seed: 3, now: clock.now() });
+    const { context, notifier } = monitorContext(store, clock, createQualityService(store));
+    await runDaily(context);
+    expect(notifier.topLevelPosts.length).toBeGreaterThan(0);
+    for (const post of notifier.topLevelPosts) expect(JSON.stringify(post.blocks)).not.toContain(' → ');
+  });
+
+  it('daily and hourly: the messages carry ids and counts, never a name or property value of a record', async () => {
+    const { store } = tempStore();
+    const clock = new FakeClock('2026-11-27T02:00:00Z');
+    await seedStore(store, { entities: 300, seed: 11, now: clock.now() });
+    const { context, notifier } = monitorContext(store, clock, createQualityService(store));
+    await runDaily(context);
+    clock.advance(HOUR);
+    await runHourly(context);
+    const values = new Set<string>();
+    for (const { doc } of store.database.prepare('SELECT doc FROM entities').all() as { doc: string }[]) {
+      const entity = JSON.parse(doc) as { name?: unknown; properties?: Record<string, unknown> };
+      for (const value of [entity.name, ...Object.values(entity.properties ?? {})]) {
+        // Short strings ("USD", "draft") could match words of the message itself; names and SKUs cannot.
+        if (typeof value === 'string' && value.length >= 8) values.add(value);
+      }
+    }
+    expect(values.size).toBeGreaterThan(100);
+    const sent = notifier.sent.map((message) => `${message.text}\n${JSON.stringify(message.blocks ?? [])}`).join('\n');
+    expect(notifier.sent.length).toBeGreaterThan(3);
+    expect([...values].filter((value) => sent.includes(value))).toEqual([]);
+  });
+
   it('hourly: critical categories only, critical alerts only, and the same identity as the daily alert', async () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T10:00:00Z');
@@ -128,7 +162,7 @@ describe('monitor jobs on the real quality service', () => {
     expect(JSON.stringify(orphans.blocks)).toContain(`orphanedConnections: ${seeded.defects.orphanedConnections}`);
 
     // Once the v1 migration has completed, missing groupIds become critical too.
-    await store.setMeta('v1_migration_completed_at', String(clock.now()));
+    await store.setMeta(META_KEYS.v1MigrationCompletedAt, String(clock.now()));
     clock.advance(HOUR);
     await runHourly(context);
     expect((await state.firingAlerts()).map((alert) => alert.key)).toContain('missingGroupIds|platform|critical');

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobName } from '../../src/config.ts';
+import { DeliveryError, type Notifier } from '../../src/alerts/ports.ts';
 import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { LEADER_LEASE, startScheduler, type SchedulerHandle } from '../../monitors/scheduler.ts';
@@ -26,6 +27,14 @@ function track(handle: SchedulerHandle): SchedulerHandle {
 }
 
 const quiet = () => {};
+
+/** Records a success of every job at `at`, so a scheduler started then has nothing to catch up. */
+async function succeededJustNow(state: SqliteMonitorStore, at: number): Promise<void> {
+  for (const job of ['hourly', 'daily', 'archival', 'weekly'] as const) {
+    const id = await state.startJobRun({ job, trigger: 'manual', scheduledFor: null, startedAt: at, instanceId: 'x' });
+    await state.finishJobRun(id, { finishedAt: at, outcome: 'succeeded', counts: {}, error: null });
+  }
+}
 
 describe('scheduler', () => {
   it('fires each job at its UTC instants across a week (real node-cron, fake timers)', async () => {
@@ -69,11 +78,7 @@ describe('scheduler', () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T01:59:00Z');
     const state = new SqliteMonitorStore(store);
-    // Recent successes everywhere, so start-up has nothing to catch up.
-    for (const job of ['hourly', 'daily', 'archival', 'weekly'] as const) {
-      const id = await state.startJobRun({ job, trigger: 'manual', scheduledFor: null, startedAt: clock.now(), instanceId: 'x' });
-      await state.finishJobRun(id, { finishedAt: clock.now(), outcome: 'succeeded', counts: {}, error: null });
-    }
+    await succeededJustNow(state, clock.now());
     const quality = new FakeQuality();
     let release!: () => void;
     quality.gate = new Promise((resolve) => (release = resolve));
@@ -102,10 +107,7 @@ describe('scheduler', () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T01:59:00Z');
     const state = new SqliteMonitorStore(store);
-    for (const job of ['hourly', 'daily', 'archival', 'weekly'] as const) {
-      const id = await state.startJobRun({ job, trigger: 'manual', scheduledFor: null, startedAt: clock.now(), instanceId: 'x' });
-      await state.finishJobRun(id, { finishedAt: clock.now(), outcome: 'succeeded', counts: {}, error: null });
-    }
+    await succeededJustNow(state, clock.now());
     const quality = new FakeQuality();
     quality.check_ = checkReport({ crossGroupReferences: 2 });
     quality.platform = metricsReport({ crossGroupViolations: 2, referentialIntegrityScore: 99.5, statusByMetric: { crossGroupViolations: 'critical' } as never });
@@ -127,6 +129,9 @@ describe('scheduler', () => {
     await record('daily', '2026-11-25T02:00:00Z'); // down since the 25th: the 26th's and 27th's dailies were missed
     await record('hourly', '2026-11-27T10:00:00Z'); // already ran this hour
     await record('archival', '2026-11-27T03:00:00Z'); // already ran today
+    // The previous leader died mid-run; a manual CLI run may still be going.
+    const crashed = await state.startJobRun({ job: 'daily', trigger: 'scheduled', scheduledFor: 0, startedAt: Date.parse('2026-11-26T02:00:00Z'), instanceId: 'old' });
+    const manual = await state.startJobRun({ job: 'weekly', trigger: 'manual', scheduledFor: null, startedAt: Date.parse('2026-11-27T10:19:00Z'), instanceId: 'cli-1' });
     const clock = new FakeClock('2026-11-27T10:20:00Z');
     const handle = track(
       startScheduler({ config: testConfig('solo'), store, quality: new FakeQuality(), notifier: new RecordingNotifier(), now: clock.now, sleep: clock.sleep, log: quiet }),
@@ -138,7 +143,12 @@ describe('scheduler', () => {
       ['daily', 'succeeded', '2026-11-27T02:00:00.000Z'],
     ]);
     // The weekly job never ran here: no summary of nothing on a fresh install.
-    expect(runs.some((run) => run.job === 'weekly')).toBe(false);
+    expect(runs.some((run) => run.job === 'weekly' && run.trigger !== 'manual')).toBe(false);
+    // The new leader closes the run the dead one left open; the manual run is not the scheduler's to judge.
+    expect(runs.filter((run) => run.id === crashed || run.id === manual).map((run) => [run.id, run.outcome, run.finishedAt, run.error])).toEqual([
+      [manual, 'running', null, null],
+      [crashed, 'failed', Date.parse('2026-11-27T10:20:00Z'), 'abandoned: instance old stopped before the run finished'],
+    ]);
   });
 
   it('runs jobs only on the replica holding the leader lease; another takes over when it stops or its lease expires', async () => {
@@ -150,7 +160,10 @@ describe('scheduler', () => {
     try {
       const a = track(startScheduler({ ...common, config: testConfig('replica-a'), store: storeA, notifier: new RecordingNotifier() }));
       await a.ready;
-      const b = track(startScheduler({ ...common, config: testConfig('replica-b'), store: storeB, notifier: new RecordingNotifier() }));
+      const linesB: string[] = [];
+      const b = track(
+        startScheduler({ ...common, config: testConfig('replica-b'), store: storeB, notifier: new RecordingNotifier(), log: (line) => linesB.push(line) }),
+      );
       await b.ready;
       expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
 
@@ -160,6 +173,10 @@ describe('scheduler', () => {
       clock.set('2026-11-27T10:00:00Z');
       await Promise.all([a.tick(clock.now()), b.tick(clock.now())]);
       expect([await hourlyRunsBy('replica-a'), await hourlyRunsBy('replica-b')]).toEqual([1, 0]);
+      // The standby says so once, not on every lease check.
+      expect(linesB.filter((line) => line.includes('stands by'))).toEqual([
+        'monitor: replica-b stands by; replica-a holds the leader lease (until 2026-11-27T10:01:00.000Z unless renewed)',
+      ]);
 
       // A crashes (no release): B takes over once A's lease has expired.
       clock.set('2026-11-27T11:00:00Z');
@@ -227,6 +244,37 @@ describe('scheduler', () => {
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]).toMatchObject({ kind: 'post', channel: 'C_CRIT' });
     expect(notifier.sent[0]!.text).toContain('Monitor job "hourly" is failing');
+  });
+
+  it('stops without waiting out a Slack retry: the run is recorded and the message stays in the outbox', async () => {
+    const { store } = tempStore();
+    const clock = new FakeClock('2026-11-27T09:59:00Z');
+    const state = new SqliteMonitorStore(store);
+    await succeededJustNow(state, clock.now());
+    const quality = new FakeQuality();
+    quality.check_ = checkReport({ crossGroupReferences: 2 });
+    let attempts = 0;
+    const slackDown: Notifier = {
+      name: 'down',
+      post: async () => {
+        attempts++;
+        throw new DeliveryError('could not reach Slack', true);
+      },
+      update: async () => {
+        throw new DeliveryError('could not reach Slack', true);
+      },
+    };
+    // A wait that would never end on its own: only the stop can cut it short.
+    const handle = startScheduler({ config: testConfig('solo'), store, quality, notifier: slackDown, now: clock.now, sleep: () => new Promise(() => {}), log: quiet });
+    await handle.ready;
+    clock.set('2026-11-27T10:00:00Z');
+    const ticking = handle.tick(clock.now());
+    await vi.waitFor(() => expect(attempts).toBe(1));
+    await handle.stop();
+    await ticking;
+    const [run] = await state.recentJobRuns({ limit: 1, job: 'hourly' });
+    expect(run).toMatchObject({ trigger: 'scheduled', outcome: 'succeeded' });
+    expect(await state.outboxCounts()).toMatchObject({ pending: 1, sent: 0 });
   });
 
   it('starts nothing when the monitors are disabled', async () => {

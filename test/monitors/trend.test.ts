@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QualitySnapshot } from '../../monitors/ports.ts';
-import { classifyTrend, sparkline, trendsOf, type TrendMetric } from '../../monitors/trend.ts';
+import { classifyTrend, sparkline, TREND_METRICS, trendsOf, type TrendMetric } from '../../monitors/trend.ts';
+import { ALERT_SUBJECTS } from '../../src/alerts/silences.ts';
 
 describe('classifyTrend', () => {
   it.each<[TrendMetric, number, number, number, string, string]>([
@@ -50,5 +51,11 @@ describe('trendsOf', () => {
     const trends = trendsOf(imported);
     expect(trends.map((trend) => trend.metric)).toEqual(['referentialIntegrityScore', 'orphanedEntityCount', 'crossGroupViolations']);
     expect(trends.find((trend) => trend.metric === 'crossGroupViolations')).toMatchObject({ first: 10, last: 12, trend: 'declining' });
+  });
+});
+
+describe('trend subjects', () => {
+  it('can all be silenced (the silence command knows every trend.<metric> the weekly job raises)', () => {
+    expect(TREND_METRICS.map((metric) => `trend.${metric}`).filter((subject) => !ALERT_SUBJECTS.includes(subject))).toEqual([]);
   });
 });

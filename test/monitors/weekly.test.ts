@@ -50,12 +50,15 @@ describe('weekly job', () => {
     expect(summary.text).toContain('Weekly data-quality summary: 1 metric declined platform-wide');
     expect(blocks).toContain('*Referential integrity score*  `█▇▇▅▄▃▁`  99.9% → 99.2% (min 99.2%, max 99.9%)  :warning: declining');
     expect(blocks).toContain('*Schema compliance score*  `▄▄▄▄▄▄▄`  98% → 98% (min 98%, max 98%)  :left_right_arrow: stable');
-    expect(blocks).toContain('`grp_b`: crossGroupViolations');
+    expect(blocks).toContain('`grp_b`: Cross-group violations');
 
     const warnings = notifier.topLevelPosts.filter((post) => post.channel === 'C_WARN').map((post) => post.text);
     expect(warnings).toHaveLength(2);
     expect(warnings.some((text) => text.includes('Referential integrity score declining over 7 days (platform-wide)'))).toBe(true);
     expect(warnings.some((text) => text.includes('Cross-group violations declining over 7 days (group `grp_b`)'))).toBe(true);
+    // The warning shows the week in the metric's own unit.
+    const platformWarning = notifier.topLevelPosts.find((post) => post.text.includes('Referential integrity score declining'))!;
+    expect(JSON.stringify(platformWarning.blocks)).toContain('Daily values `█▇▇▅▄▃▁`: 99.9% → 99.2% (min 99.2%, max 99.9%)');
     expect((await state.firingAlerts()).map((alert) => alert.key).sort()).toEqual([
       'trend.crossGroupViolations|grp_b|warning',
       'trend.referentialIntegrityScore|platform|warning',

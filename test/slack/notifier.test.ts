@@ -206,4 +206,25 @@ describe('Slack notifier', () => {
     await console.post({ channel: 'ops', text: 'in thread', threadTs: posted.ts });
     expect(lines).toEqual(['[#ops] hello', `[#ops (thread ${posted.ts})] in thread`]);
   });
+
+  it('prints a new message with its sections indented (ids, counts, steps), and edits and replies as one line', async () => {
+    const lines: string[] = [];
+    const console = new ConsoleNotifier((line) => lines.push(line), () => 1_700_000_000_000);
+    const blocks = [
+      { type: 'header', text: { type: 'plain_text', text: 'CRITICAL: Cross-group violations' } },
+      { type: 'section', fields: [{ type: 'mrkdwn', text: '*Threshold*\ncritical when > 0' }] },
+      { type: 'section', text: { type: 'mrkdwn', text: '*Top issues*\n`conn_1`' } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'footer' }] },
+    ];
+    const posted = await console.post({ channel: 'ops', text: 'CRITICAL: Cross-group violations: 2', blocks });
+    await console.update({ channel: 'ops', ts: posted.ts, text: 'edited', blocks });
+    await console.post({ channel: 'ops', text: 'resolved', threadTs: posted.ts, blocks });
+    expect(lines).toEqual([
+      '[#ops] CRITICAL: Cross-group violations: 2',
+      '    Top issues',
+      '    `conn_1`',
+      `[#ops edit ${posted.ts}] edited`,
+      `[#ops (thread ${posted.ts})] resolved`,
+    ]);
+  });
 });

@@ -9,7 +9,7 @@ import type { Notifier } from '../../alerts/ports.ts';
 import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
 import type { Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, parseDuration, type Config, type JobName } from '../../config.ts';
-import { InvalidArgumentError } from '../../errors.ts';
+import { InvalidArgumentError, NotFoundError } from '../../errors.ts';
 import { createQualityService } from '../../quality/service.ts';
 import { createNotifier } from '../../slack/notifier.ts';
 import { SqliteMonitorStore } from '../../store/sqlite/monitor-store.ts';
@@ -101,8 +101,8 @@ export function register(program: Command, context: CliContext): void {
 
   monitor
     .command('status')
-    .description('recent job runs, firing alerts, silences, the outbox and the leader lease')
-    .option('--limit <n>', 'job runs and alerts to list', '20')
+    .description('recent job runs and alert decisions, every firing alert, silences, the outbox and the leader lease')
+    .option('--limit <n>', 'job runs, alert decisions and failed deliveries to list', '20')
     .action(async (options: { limit: string }) => {
       const limit = parseWholeNumber(options.limit, '--limit');
       const store = context.openStore({ mustExist: true });
@@ -115,6 +115,7 @@ export function register(program: Command, context: CliContext): void {
           leader: await store.getLease(LEADER_LEASE),
           lastSucceeded,
           runs: await state.recentJobRuns({ limit }),
+          decisions: await state.recentDecisions(limit),
           firing: await state.firingAlerts(),
           silences: await state.activeSilences(now),
           outbox: await state.outboxCounts(),
@@ -142,6 +143,18 @@ export function register(program: Command, context: CliContext): void {
               (run) =>
                 `  ${when(run.startedAt)} ${run.job.padEnd(8)} ${run.trigger.padEnd(9)} ${run.outcome}${run.error ? `: ${run.error}` : ''}`,
             ),
+            `recent alert decisions:`,
+            ...value.decisions.map(
+              (decision) =>
+                `  ${when(decision.at)} ${decision.source.padEnd(8)} #${decision.alertId} ${decision.key}: ${decision.action} (${decision.reason})` +
+                `${decision.value === null ? '' : ` value ${decision.value}`}`,
+            ),
+            ...(value.failedDeliveries.length > 0
+              ? [
+                  `failed deliveries (${value.failedDeliveries.length}):`,
+                  ...value.failedDeliveries.map((row) => `  #${row.id} ${row.kind} to ${row.channel} at ${when(row.sentAt)}: ${row.lastError ?? 'unknown error'}`),
+                ]
+              : []),
           ];
           return lines.join('\n');
         });
@@ -165,6 +178,12 @@ export function register(program: Command, context: CliContext): void {
       const severity = parseSeverity(options.severity);
       const store = context.openStore({ mustExist: true });
       try {
+        // A silence of a group that does not exist would match nothing while looking in force.
+        if (options.group !== 'platform' && options.group !== '*' && !(await store.get('groups', options.group))) {
+          throw new NotFoundError(
+            `--group ${options.group} names no group in this store: pass a group id from an alert or \`ontology-ops monitor status\`, "platform" or "*".`,
+          );
+        }
         const silence = await silenceAlerts(new SqliteMonitorStore(store), {
           subject,
           groupId: options.group,

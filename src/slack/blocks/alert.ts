@@ -177,7 +177,8 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   const firstFiring = Math.min(...(firing.length > 0 ? firing : members).map((member) => member.firstFiringAt), view.openedAt);
   const since = resolved
     ? `Fired ${formatInstant(view.openedAt)} → resolved ${formatInstant(view.resolvedAt!)} (${formatDuration(view.resolvedAt! - view.openedAt)})`
-    : `Firing since ${formatInstant(firstFiring)} (${formatDuration(view.at - firstFiring)})`;
+    : // No "(2 h)" while firing: the message is edited only when what it shows changes, so a duration would go stale.
+      `Firing since ${formatInstant(firstFiring)}`;
   const title = headline(view, firing);
 
   const fields = [

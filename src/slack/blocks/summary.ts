@@ -24,7 +24,7 @@ export interface WeeklySummaryView {
   /** Number of daily snapshots platform-wide in the window. */
   snapshots: number;
   platform: SummaryMetric[];
-  /** Groups with at least one declining metric: id and the metrics that declined. */
+  /** Groups with at least one declining metric: id and the titles of the metrics that declined. */
   decliningGroups: { groupId: string; metrics: string[] }[];
   groupsTracked: number;
 }

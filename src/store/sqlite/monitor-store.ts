@@ -156,6 +156,20 @@ function toRun(row: RunRow): JobRun {
   };
 }
 
+/** The snapshot queries, each on its index (exported so tests can check the plans). */
+export const SNAPSHOT_QUERIES = {
+  /** Without INDEXED BY, SQLite prefers the (table_name, id) key and reads every snapshot ever taken. */
+  between: `SELECT doc FROM other_documents INDEXED BY data_quality_snapshots_by_time WHERE table_name = '${SNAPSHOT_TABLE}'
+      AND json_extract(doc, '$.timestamp') >= ? AND json_extract(doc, '$.timestamp') <= ?
+    ORDER BY json_extract(doc, '$.timestamp'), creation_time`,
+  latestPlatformBefore: `SELECT doc FROM other_documents INDEXED BY data_quality_snapshots_by_group_time
+    WHERE table_name = '${SNAPSHOT_TABLE}' AND json_extract(doc, '$.groupId') IS NULL
+      AND json_extract(doc, '$.timestamp') < ? ORDER BY json_extract(doc, '$.timestamp') DESC LIMIT 1`,
+  latestOfGroupBefore: `SELECT doc FROM other_documents INDEXED BY data_quality_snapshots_by_group_time
+    WHERE table_name = '${SNAPSHOT_TABLE}' AND json_extract(doc, '$.groupId') = ?
+      AND json_extract(doc, '$.timestamp') < ? ORDER BY json_extract(doc, '$.timestamp') DESC LIMIT 1`,
+} as const;
+
 const ALERT_COLUMNS = `alert_key, subject, group_id, severity, status, title, details, first_firing_at, last_evaluated_at,
   resolved_at, last_value, notified_at, last_reminder_at, acknowledged_by, acknowledged_at, notification_id`;
 
@@ -575,6 +589,16 @@ export class SqliteMonitorStore implements MonitorStateStore {
       .run(run.job, run.trigger, run.scheduledFor, run.startedAt, run.startedAt, run.instanceId);
   }
 
+  async abandonRunsOfOthers(instanceId: string, at: number): Promise<number> {
+    return this.database
+      .prepare(
+        `UPDATE monitor_job_runs SET outcome = 'failed', finished_at = ?,
+           error = 'abandoned: instance ' || instance_id || ' stopped before the run finished'
+         WHERE outcome = 'running' AND instance_id != ? AND trigger IN ('scheduled', 'catch_up')`,
+      )
+      .run(at, instanceId).changes;
+  }
+
   async lastSucceededRun(job: JobName): Promise<JobRun | null> {
     const row = this.database
       .prepare("SELECT * FROM monitor_job_runs WHERE job = ? AND outcome = 'succeeded' ORDER BY started_at DESC, id DESC LIMIT 1")
@@ -625,31 +649,15 @@ export class SqliteMonitorStore implements MonitorStateStore {
   }
 
   async snapshotsBetween(from: number, to: number): Promise<QualitySnapshot[]> {
-    const rows = this.database
-      .prepare(
-        `SELECT doc FROM other_documents WHERE table_name = '${SNAPSHOT_TABLE}'
-           AND json_extract(doc, '$.timestamp') >= ? AND json_extract(doc, '$.timestamp') <= ?
-         ORDER BY json_extract(doc, '$.timestamp'), creation_time`,
-      )
-      .all(from, to) as { doc: string }[];
+    const rows = this.database.prepare(SNAPSHOT_QUERIES.between).all(from, to) as { doc: string }[];
     return rows.map((row) => parseDocument(row.doc, 'uniform') as unknown as QualitySnapshot);
   }
 
   async latestSnapshotBefore(groupId: string | null, before: number): Promise<QualitySnapshot | null> {
     const row = (
       groupId === null
-        ? this.database
-            .prepare(
-              `SELECT doc FROM other_documents WHERE table_name = '${SNAPSHOT_TABLE}' AND json_extract(doc, '$.groupId') IS NULL
-                 AND json_extract(doc, '$.timestamp') < ? ORDER BY json_extract(doc, '$.timestamp') DESC LIMIT 1`,
-            )
-            .get(before)
-        : this.database
-            .prepare(
-              `SELECT doc FROM other_documents WHERE table_name = '${SNAPSHOT_TABLE}' AND json_extract(doc, '$.groupId') = ?
-                 AND json_extract(doc, '$.timestamp') < ? ORDER BY json_extract(doc, '$.timestamp') DESC LIMIT 1`,
-            )
-            .get(groupId, before)
+        ? this.database.prepare(SNAPSHOT_QUERIES.latestPlatformBefore).get(before)
+        : this.database.prepare(SNAPSHOT_QUERIES.latestOfGroupBefore).get(groupId, before)
     ) as { doc: string } | undefined;
     return row ? (parseDocument(row.doc, 'uniform') as unknown as QualitySnapshot) : null;
   }

@@ -43,12 +43,29 @@ describe('ontology-ops monitor', () => {
     expect(status.code).toBe(0);
     const document = JSON.parse(status.out);
     expect(document.lastSucceeded.daily).toBe(Date.parse(NOW));
-    expect(document.runs[0]).toMatchObject({ job: 'daily', trigger: 'manual', outcome: 'succeeded' });
+    // Every run recorded: job, trigger, start, end, outcome, counts, error.
+    expect(document.runs[0]).toEqual({
+      id: expect.any(Number),
+      job: 'daily',
+      trigger: 'manual',
+      scheduledFor: null,
+      startedAt: Date.parse(NOW),
+      finishedAt: Date.parse(NOW),
+      outcome: 'succeeded',
+      counts: result.counts,
+      error: null,
+      instanceId: expect.stringMatching(/^cli-\d+$/),
+    });
+    // Every decision is in the log with its reason, for the auditor.
+    expect(document.decisions).toContainEqual(
+      expect.objectContaining({ key: 'crossGroupViolations|platform|critical', source: 'daily', action: 'post', reason: 'new' }),
+    );
     expect(document.firing.map((alert: { key: string }) => alert.key)).toContain('crossGroupViolations|platform|critical');
     expect(document.outbox).toMatchObject({ pending: 0, failed: 0 });
 
     const text = await cli(db, 'monitor', 'status');
     expect(text.out).toContain('crossGroupViolations|platform|critical');
+    expect(text.out).toMatch(/recent alert decisions:\n.* daily +#\d+ \S+\|\S+\|\S+: post \(new\) value /);
   });
 
   it('silences, lists, ends a silence, and acknowledges an alert', async () => {
@@ -72,6 +89,23 @@ describe('ontology-ops monitor', () => {
       ['monitor', 'silence', 'crossGroupViolations', '--until', 'tomorrowish', '--by', 'U1', '--reason', 'x'],
       'ontology-ops: --until must be an ISO 8601 date-time or epoch milliseconds, got "tomorrowish".',
       'unreadable time',
+    ],
+    [
+      ['monitor', 'silence', 'crossGroupViolatons', '--until', '2h', '--by', 'U1', '--reason', 'x'],
+      'ontology-ops: subject must be a metric (referentialIntegrityScore, orphanedEntityCount, crossGroupViolations, missingGroupIds, ' +
+        'malformedPropertiesPercent, schemaComplianceScore, eventArchivalProgress, invalidMetadataCount), trend.<metric> or ' +
+        'monitor.<hourly|daily|weekly|archival>, got "crossGroupViolatons".',
+      'a misspelt subject would silence nothing while looking in force',
+    ],
+    [
+      ['monitor', 'silence', 'crossGroupViolations', '--until', '2h', '--by', 'U1', '--reason', 'x', '--group', 'grp_nope'],
+      'ontology-ops: --group grp_nope names no group in this store: pass a group id from an alert or `ontology-ops monitor status`, "platform" or "*".',
+      'an unknown group would silence nothing',
+    ],
+    [
+      ['monitor', 'silence', 'crossGroupViolations', '--until', '2026-11-27T01:00:00Z', '--by', 'U1', '--reason', 'x'],
+      'ontology-ops: until must be a time in the future, got 2026-11-27T01:00:00.000Z.',
+      'a silence that already ended',
     ],
     [
       ['monitor', 'silence', 'crossGroupViolations', '--until', '2h', '--by', 'U1', '--reason', 'x', '--severity', 'loud'],

@@ -106,7 +106,7 @@ describe('notification message blocks', () => {
     const all = texts(message.blocks!).join('\n');
     expect(message.text).toBe(
       '<!subteam^S0ONCALL> :red_circle: CRITICAL: Cross-group violations (platform-wide + 2 groups): platform-wide 9 (critical when > 0). ' +
-        'Firing since 2026-11-27 08:00 UTC (2 h).',
+        'Firing since 2026-11-27 08:00 UTC.',
     );
     expect(all).toContain(
       '*Firing (platform-wide + 2 groups)*\n*Platform-wide*: 7 → 9 (+2) since 2026-11-26 10:00 UTC · firing since 2026-11-27 09:00 UTC\n' +

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createEventLog } from '../../../src/alerts/event-log.ts';
 import { runAlertPipeline } from '../../../src/alerts/pipeline.ts';
 import type { Signal } from '../../../src/alerts/types.ts';
-import { SqliteMonitorStore } from '../../../src/store/sqlite/monitor-store.ts';
+import { SNAPSHOT_TABLE } from '../../../src/store/sqlite/monitor-schema.ts';
+import { SNAPSHOT_QUERIES, SqliteMonitorStore } from '../../../src/store/sqlite/monitor-store.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { RecordingNotifier } from '../../helpers/recording-notifier.ts';
 import { tempStore } from '../../helpers/temp-store.ts';
@@ -97,5 +98,55 @@ describe('SqliteMonitorStore on a database of the first release', () => {
       ['update', '1700000000.000001', null],
     ]);
     expect(notifier.updates[0]!.text).toContain('(platform-wide + 2 groups)');
+  });
+});
+
+describe('dataQualitySnapshots indexes', () => {
+  const plan = (sql: string, ...params: unknown[]) => {
+    const { store } = tempStore();
+    new SqliteMonitorStore(store);
+    const steps = store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+    return steps.map((step) => step.detail).join(' | ');
+  };
+
+  it.each<[string, string, string, unknown[], string]>([
+    ['between', 'data_quality_snapshots_by_time', SNAPSHOT_QUERIES.between, [1, 2], 'the weekly window reads only its 7 days, not every snapshot ever taken'],
+    ['latestOfGroupBefore', 'data_quality_snapshots_by_group_time', SNAPSHOT_QUERIES.latestOfGroupBefore, ['g', 1], "a group's previous snapshot, for what changed"],
+    ['latestPlatformBefore', 'data_quality_snapshots_by_group_time', SNAPSHOT_QUERIES.latestPlatformBefore, [1], 'the platform-wide one (groupId absent)'],
+    [
+      'a group lookup',
+      'data_quality_snapshots_by_group',
+      `SELECT doc FROM other_documents WHERE table_name = '${SNAPSHOT_TABLE}' AND json_extract(doc, '$.groupId') = ?`,
+      ['g'],
+      "every snapshot of a group (the ONE schema's by_group)",
+    ],
+  ])('%s uses %s', (_name, index, sql, params, _reason) => {
+    expect(plan(sql, ...params)).toContain(`USING INDEX ${index} `);
+  });
+
+  it('keeps the fields of the ONE table: timestamp, groupId only when scoped, the four counts, the rest in metadata', async () => {
+    const { store } = tempStore();
+    const state = new SqliteMonitorStore(store);
+    const metadata = {
+      orphanedEntityCount: 3,
+      missingGroupIds: 0,
+      malformedPropertiesPercent: 0,
+      schemaComplianceScore: 100,
+      eventArchivalProgress: 100,
+      invalidMetadataCount: 0,
+      status: 'critical' as const,
+    };
+    const base = { timestamp: 1000, referentialIntegrityScore: 99.5, orphanedConnections: 3, crossGroupViolations: 1, malformedProperties: 0, metadata };
+    await state.saveSnapshots([base, { ...base, groupId: 'g1' }], 1000);
+    const docs = (store.database.prepare('SELECT doc FROM other_documents WHERE table_name = ? ORDER BY creation_time').all(SNAPSHOT_TABLE) as {
+      doc: string;
+    }[]).map((row) => JSON.parse(row.doc) as Record<string, unknown>);
+    expect(docs.map((doc) => Object.keys(doc).sort())).toEqual([
+      ['_creationTime', '_id', 'crossGroupViolations', 'malformedProperties', 'metadata', 'orphanedConnections', 'referentialIntegrityScore', 'timestamp'],
+      ['_creationTime', '_id', 'crossGroupViolations', 'groupId', 'malformedProperties', 'metadata', 'orphanedConnections', 'referentialIntegrityScore', 'timestamp'],
+    ]);
+    expect((await state.snapshotsBetween(1000, 1000)).map((snapshot) => snapshot.groupId ?? null)).toEqual([null, 'g1']);
+    expect((await state.latestSnapshotBefore('g1', 1001))?.groupId).toBe('g1');
+    expect((await state.latestSnapshotBefore(null, 1000))).toBeNull();
   });
 });

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { LEADER_LEASE } from '../monitors/scheduler.ts';
+import { SqliteMonitorStore } from '../src/store/sqlite/monitor-store.ts';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { tempDir } from './helpers/temp-store.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** Runs `npm start`'s entry point, sends `signal` once stdout shows `when`, and resolves with how it ended. */
+function startAndSignal(
+  db: string,
+  when: string,
+  signal: NodeJS.Signals,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; signal: string | null; out: string }> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ONTOLOGY_DB: db, MONITOR_INSTANCE_ID: 'main-test', ...extraEnv };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let sent = false;
+  const collect = (chunk: Buffer) => {
+    out += chunk.toString();
+    if (!sent && out.includes(when)) {
+      sent = true;
+      child.kill(signal);
+    }
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  return new Promise((resolve) => child.on('exit', (code, ended) => resolve({ code, signal: ended, out })));
+}
+
+describe('npm start (src/main.ts)', () => {
+  it.each<[string, NodeJS.Signals, string]>([
+    ['monitor hourly: catching up', 'SIGINT', 'Ctrl-C while the start-up catch-up runs a job'],
+    ['Created a demo store', 'SIGTERM', 'a stop request before the monitors have started'],
+  ])('stops cleanly on a signal after "%s" (%s: %s)', async (when, signal, _reason) => {
+    const db = join(tempDir(), 'ontology.db');
+    const result = await startAndSignal(db, when, signal);
+    expect(result.out).toContain(when);
+    expect({ code: result.code, signal: result.signal }).toEqual({ code: 0, signal: null });
+    expect(result.out).toContain('Stopped.');
+
+    // Nothing left behind: no run stuck "running", the leader lease given up.
+    const store = SqliteStore.open(db);
+    try {
+      const runs = await new SqliteMonitorStore(store).recentJobRuns({ limit: 100 });
+      expect(runs.filter((run) => run.outcome === 'running')).toEqual([]);
+      expect(await store.getLease(LEADER_LEASE)).toBeNull();
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('npm start with a Slack token', () => {
+  /** A local stand-in for the Slack Web API answering `auth.test` with `answer`; every other call fails. */
+  async function slackApi(answer: Record<string, unknown>): Promise<string> {
+    const server = createServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify(request.url?.endsWith('/auth.test') ? answer : { ok: false, error: 'not_in_this_test' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+  }
+
+  it.each<[Record<string, unknown>, number, string, string]>([
+    [{ ok: false, error: 'invalid_auth' }, 1, 'ontology-ops: Slack rejected SLACK_BOT_TOKEN (auth.test: Slack answered invalid_auth): set a valid bot token, or unset it to print alerts on the console.', 'a rejected token would lose every alert: refuse to start'],
+    [{ ok: true, user: 'ontology-bot', team: 'Acme' }, 0, 'Slack: posting as ontology-bot in Acme.', 'say where alerts go, then run'],
+  ])('auth.test answering %o exits %d: %s (%s)', async (answer, code, line, _reason) => {
+    const api = await slackApi(answer);
+    const db = join(tempDir(), 'ontology.db');
+    const env = { SLACK_BOT_TOKEN: 'xoxb-test', ALERT_CHANNEL_CRITICAL: 'C1', SLACK_API_URL: api, MONITOR_ENABLED: 'true' };
+    const result = await startAndSignal(db, 'Slack: posting as', 'SIGTERM', env);
+    expect(result.out.split('\n')).toContain(line);
+    expect(result.code).toBe(code);
+  });
+});
