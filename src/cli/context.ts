@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
+import { stringifyUniform } from '../ontology/values.ts';
 import { loadThresholds, type ThresholdTable } from '../quality/thresholds.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
@@ -80,11 +81,15 @@ export class CliContext {
   }
 }
 
-/** JSON.stringify replacer: int64 values as JSON numbers when safe, else as strings. */
+/**
+ * JSON.stringify replacer: int64 values as JSON numbers when safe, else as strings; NaN and ±Infinity as
+ * `{"$float": base64}` as in the uniform encoding (plain JSON would print them as null); bytes as `{"$bytes": base64}`.
+ */
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') {
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
   }
+  if (typeof value === 'number' && !Number.isFinite(value)) return JSON.parse(stringifyUniform(value)) as unknown;
   if (value instanceof ArrayBuffer) return { $bytes: Buffer.from(value).toString('base64') };
   return value;
 }

@@ -39,9 +39,6 @@ export const LEGACY_NAMING: Naming = {
   toField: 'toThingId',
 };
 
-/** Knowledge field naming the source entity (both generations). */
-export const KNOWLEDGE_SOURCE_FIELD = 'sourceThingId';
-
 /** The naming of a generation. */
 export function namingFor(generation: NamingGeneration): Naming {
   return generation === 'legacy' ? LEGACY_NAMING : CURRENT_NAMING;

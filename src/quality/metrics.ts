@@ -3,17 +3,17 @@
  * function turns measured counts into a report and predicted counts (e.g. after a planned migration) into a
  * predicted report.
  *
- * Rounding: every percentage is rounded half-up to `METRIC_DECIMALS` (4) decimal places, from exact integer
- * ratios (no accumulated floating-point error: 1000 connections with 4 bad ones give exactly 99.6). A
- * percentage whose part is neither none nor all of the whole never rounds to 0 or 100: it stops at 0.0001 and
- * 99.9999, so one bad record in ten million still shows. Statuses are judged on the rounded value.
+ * Rounding: every percentage has `METRIC_DECIMALS` (4) decimal places, computed from the exact integer ratio
+ * (no floating-point error: 1000 connections with 4 bad ones give exactly 99.6). A metric with a threshold is
+ * rounded toward its unhealthy side (a score down, `malformedPropertiesPercent` up), so a reported value never
+ * looks better than the exact one: against bounds of at most 4 decimals (which `resolveThresholds` enforces) the
+ * rounded value has the same status as the exact value, and the number a reader sees and its status agree.
+ * Rounding to the nearest value would not: 1 malformed entity in 9,990 is 0.01001 %, above the 0.01 bound, yet
+ * 0.0100 to 4 places.
  */
 import { worstStatus, type Status } from './categories.ts';
-import { DEFAULT_THRESHOLDS, statusOf, THRESHOLD_METRICS, type ThresholdMetric, type ThresholdTable } from './thresholds.ts';
+import { DEFAULT_THRESHOLDS, METRIC_DECIMALS, statusOf, THRESHOLD_METRICS, type ThresholdMetric, type ThresholdTable } from './thresholds.ts';
 import type { QualityCounts } from './tally.ts';
-
-/** Decimal places of every percentage metric. */
-export const METRIC_DECIMALS = 4;
 
 const SCALE = 10 ** METRIC_DECIMALS;
 const SMALLEST = 1 / SCALE;
@@ -22,17 +22,40 @@ const SMALLEST = 1 / SCALE;
 export const ARCHIVAL_AGE_MS = 365 * 24 * 60 * 60 * 1000;
 
 /**
- * `100 × part / whole`, rounded to `METRIC_DECIMALS` places (see the module comment), clamped to [0, 100];
- * `whenEmpty` when `whole` is 0.
+ * How `percentage` rounds to `METRIC_DECIMALS` places: `down` and `up` toward the unhealthy side of a metric
+ * whose higher or lower values are better; `nearest` (half-up) for shares without a threshold.
  */
-export function percentage(part: number, whole: number, whenEmpty: number): number {
+export type Rounding = 'down' | 'up' | 'nearest';
+
+/**
+ * `100 × part / whole` to `METRIC_DECIMALS` places, rounded as `rounding` says, clamped to [0, 100];
+ * `whenEmpty` when `whole` is 0. With `nearest`, a share whose part is neither none nor all of the whole never
+ * rounds to 0 or 100 (it stops at 0.0001 and 99.9999); `down` and `up` never reach those by rounding anyway on
+ * their healthy side.
+ */
+export function percentage(part: number, whole: number, whenEmpty: number, rounding: Rounding = 'nearest'): number {
   if (whole <= 0) return whenEmpty;
   const clampedPart = Math.min(Math.max(part, 0), whole);
-  // part × 100 × 10^4 is an exact integer below 2^53 for any realistic store, so only the division rounds.
-  const rounded = Math.round((clampedPart * 100 * SCALE) / whole) / SCALE;
-  if (clampedPart > 0 && rounded === 0) return SMALLEST;
-  if (clampedPart < whole && rounded === 100) return 100 - SMALLEST;
+  // part × 100 × 10^4 is an exact integer below 2^53 for any realistic store; the quotient is corrected with
+  // exact integer products, so the rounding decision never depends on a rounded division.
+  const numerator = clampedPart * 100 * SCALE;
+  let quotient = Math.floor(numerator / whole);
+  if (quotient * whole > numerator) quotient--;
+  else if ((quotient + 1) * whole <= numerator) quotient++;
+  const remainder = numerator - quotient * whole;
+  if (rounding === 'up' && remainder > 0) quotient++;
+  if (rounding === 'nearest' && 2 * remainder >= whole) quotient++;
+  const rounded = quotient / SCALE;
+  if (rounding === 'nearest') {
+    if (clampedPart > 0 && rounded === 0) return SMALLEST;
+    if (clampedPart < whole && rounded === 100) return 100 - SMALLEST;
+  }
   return rounded;
+}
+
+/** The rounding of a metric with a threshold: toward its unhealthy side (the direction is part of the metric). */
+function towardUnhealthy(metric: ThresholdMetric): Rounding {
+  return DEFAULT_THRESHOLDS[metric].better === 'higher' ? 'down' : 'up';
 }
 
 /** What a metrics report depends on besides the counts. */
@@ -87,7 +110,7 @@ export function metricValues(counts: QualityCounts): MetricValues {
   const references = counts.connections + counts.knowledgeWithSource;
   return {
     // 100 − 100 × bad / references, computed as the share of good references (the same number, exactly rounded).
-    referentialIntegrityScore: percentage(references - badReferences, references, 100),
+    referentialIntegrityScore: percentage(references - badReferences, references, 100, towardUnhealthy('referentialIntegrityScore')),
     orphanedEntityCount: counts.orphanedConnections + counts.orphanedKnowledge,
     crossGroupViolations: counts.crossGroupConnections + counts.crossGroupEvents,
     missingGroupIds:
@@ -96,9 +119,9 @@ export function metricValues(counts: QualityCounts): MetricValues {
       counts.eventsMissingGroupId +
       counts.knowledgeMissingGroupId,
     malformedPropertiesCount: counts.malformedProperties,
-    malformedPropertiesPercent: percentage(counts.malformedProperties, counts.entities, 0),
-    schemaComplianceScore: percentage(counts.v1Entities, counts.entities, 100),
-    eventArchivalProgress: percentage(counts.archivedEventsOlderThanYear, counts.eventsOlderThanYear, 100),
+    malformedPropertiesPercent: percentage(counts.malformedProperties, counts.entities, 0, towardUnhealthy('malformedPropertiesPercent')),
+    schemaComplianceScore: percentage(counts.v1Entities, counts.entities, 100, towardUnhealthy('schemaComplianceScore')),
+    eventArchivalProgress: percentage(counts.archivedEventsOlderThanYear, counts.eventsOlderThanYear, 100, towardUnhealthy('eventArchivalProgress')),
     invalidMetadataCount: counts.invalidMetadataConnections + counts.invalidMetadataEvents,
   };
 }

@@ -107,7 +107,7 @@ export interface AuditReport {
   groupId: string | null;
   /** The entity document as stored. */
   thing: ConvexDocument;
-  /** Events where the entity is actor or target, newest first (by timestamp), at most `limit`. */
+  /** Events where the entity is actor or target, newest first (as `DocumentStore.eventsOfEntity` orders them), at most `limit`. */
   events: ConvexDocument[];
   /** Connections from and to the entity, at most `limit` each. */
   connections: { outgoing: ConvexDocument[]; incoming: ConvexDocument[] };

@@ -88,11 +88,6 @@ function failingFields(result: { success: boolean; error?: z.ZodError }): string
   return [...names].sort();
 }
 
-/** True when entities of this type have a property rule. */
-export function hasPropertyRule(entityType: unknown): boolean {
-  return typeof entityType === 'string' && rulesByType.has(entityType);
-}
-
 /**
  * The property names an entity breaks under its type's rule (empty when it is fine or its type has no rule).
  * `properties` that are not an object count as `{}`. Returns names only, never values.

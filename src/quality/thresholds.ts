@@ -8,6 +8,9 @@ import { z } from 'zod';
 import { InvalidArgumentError } from '../errors.ts';
 import type { SeverityContext, Status } from './categories.ts';
 
+/** Decimal places of every percentage metric, and the most a threshold bound may have. */
+export const METRIC_DECIMALS = 4;
+
 /** The seven metrics that have a threshold. */
 export const THRESHOLD_METRICS = [
   'referentialIntegrityScore',
@@ -67,10 +70,19 @@ export function statusOf(
   return status;
 }
 
+// Metrics are rounded toward their unhealthy side to METRIC_DECIMALS places; against a bound with no more
+// places than that, the rounded value has the same status as the exact one (see metrics.ts).
+const bound = z
+  .number()
+  .finite()
+  .refine((value) => Math.abs(value * 10 ** METRIC_DECIMALS - Math.round(value * 10 ** METRIC_DECIMALS)) < 1e-6, {
+    message: `must have at most ${METRIC_DECIMALS} decimal places`,
+  });
+
 const rowOverrideSchema = z
   .object({
-    healthy: z.number().finite(),
-    warning: z.number().finite().nullable(),
+    healthy: bound,
+    warning: bound.nullable(),
   })
   .partial()
   .strict();

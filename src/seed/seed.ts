@@ -27,7 +27,7 @@ import {
   type DocumentBatch,
   type DocumentSink,
 } from '../store/sqlite/snapshot-writer.ts';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { FIRST_TABLE_NUMBER, type SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { SeededRandom } from './random.ts';
 
 /** What to seed. */
@@ -120,8 +120,6 @@ const YEAR_MS = 365 * DAY_MS;
 const BATCH_SIZE = 1_000;
 /** From this many entities on, a writer thread inserts while this thread generates (see snapshot-writer.ts). */
 const WRITER_THREAD_MIN_ENTITIES = 20_000;
-/** Convex numbers user tables from 10001. */
-const FIRST_TABLE_NUMBER = 10001;
 
 const RULED_TYPES = ['creator', 'organization', 'blog_post', 'course', 'product'] as const;
 type RuledType = (typeof RULED_TYPES)[number];

@@ -8,6 +8,7 @@
  * float64, which is what `JSON.parse` gives. Lines holding a `"$` (special values, or field names the decoder
  * must refuse) and uniform lines whose `_creationTime` literal cannot be located go through the full decoder.
  */
+import { InvalidSnapshotError } from '../errors.ts';
 import { tableNumberOfId } from '../ontology/ids.ts';
 import { logicalTable, type Naming, type OntologyTable } from '../ontology/naming.ts';
 import { parseDocument, stringifyUniform, ValueEncodingError, type ConvexValue, type ValueEncoding } from '../ontology/values.ts';
@@ -170,6 +171,30 @@ export function decodeSnapshotLine(line: string, encoding: ValueEncoding, table:
     if (fast) return fast;
   }
   return fullDecode(line, encoding, table);
+}
+
+/** What is wrong with a line whose `_id` an earlier line of the snapshot already has. */
+export function duplicateIdMessage(id: string): string {
+  return `duplicate _id ${id} (an earlier line has it)`;
+}
+
+/**
+ * `decodeSnapshotLine` for line `lineNumber` of `file` (`<table>/documents.jsonl`): a bad line is an
+ * `InvalidSnapshotError` that starts with `file:line:`.
+ */
+export function decodeSnapshotLineAt(
+  file: string,
+  lineNumber: number,
+  line: string,
+  encoding: ValueEncoding,
+  table: OntologyTable | null,
+): DecodedLine {
+  try {
+    return decodeSnapshotLine(line, encoding, table);
+  } catch (error) {
+    if (error instanceof SnapshotLineError) throw new InvalidSnapshotError(`${file}:${lineNumber}: ${error.message}`);
+    throw error;
+  }
 }
 
 /**

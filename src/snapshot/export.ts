@@ -121,7 +121,9 @@ function planTables(store: SqliteStore): { plans: TablePlan[]; naming: NamingGen
   const others = store.database.prepare('SELECT DISTINCT table_name FROM other_documents').pluck().all() as string[];
   const numbered = store.database.prepare('SELECT name FROM convex_tables').pluck().all() as string[];
   for (const name of [...others, ...numbered]) {
-    if (plans.has(name)) continue;
+    // System tables (`_storage`, …) are not imported, only their numbers are kept: an empty `_storage` in a
+    // snapshot would tell `npx convex import --replace-all` to delete every stored file.
+    if (plans.has(name) || name.startsWith('_')) continue;
     plans.set(name, {
       name,
       number: numberOf(name),
@@ -193,7 +195,11 @@ export async function exportSnapshot(store: SqliteStore, target: string, options
   if (existsSync(path)) {
     throw new OpsError(ErrorCode.Conflict, `Export target ${path} already exists: choose a new path or remove it first.`);
   }
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw exportWriteError(path, error);
+  }
   const { plans, naming } = planTables(store);
   const database = new Database(store.location, { readonly: true, fileMustExist: true });
   const temporary = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
@@ -221,8 +227,29 @@ export async function exportSnapshot(store: SqliteStore, target: string, options
     return { path, format, naming, documents: done, tables: results };
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
-    throw error;
+    throw exportWriteError(path, error);
   } finally {
     database.close();
   }
+}
+
+const EXPORT_WRITE_REASONS: Record<string, string> = {
+  EEXIST: 'a file stands where a folder is needed',
+  ENOTDIR: 'a file stands where a folder is needed',
+  EACCES: 'no permission',
+  EPERM: 'no permission',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+/** A file-system failure (no space, no permission, a file where a folder must be) as one line naming the target. */
+function exportWriteError(path: string, error: unknown): unknown {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (error instanceof OpsError || typeof code !== 'string' || typeof syscall !== 'string') return error;
+  const reason = EXPORT_WRITE_REASONS[code] ?? `${code} on ${syscall}`;
+  return new OpsError(
+    ErrorCode.StoreUnavailable,
+    `Cannot write the export to ${path} (${reason}): choose a path in a folder you can write to, with free space.`,
+    { cause: error },
+  );
 }

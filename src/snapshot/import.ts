@@ -19,7 +19,7 @@ import {
   type DocumentSink,
 } from '../store/sqlite/snapshot-writer.ts';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { decodeSnapshotLine, ontologyTableOf, SnapshotLineError } from './documents.ts';
+import { decodeSnapshotLineAt, duplicateIdMessage, ontologyTableOf } from './documents.ts';
 import { SnapshotReader, type SnapshotFormat } from './reader.ts';
 
 /** Options of `importSnapshot`. */
@@ -108,13 +108,7 @@ export async function importSnapshot(store: SqliteStore, source: string, options
           for (let offset = 0; offset < lines.length; offset++) {
             const line = lines[offset]!;
             if (line.trim() === '') continue;
-            let decoded;
-            try {
-              decoded = decodeSnapshotLine(line, table.encoding, logical);
-            } catch (error) {
-              if (error instanceof SnapshotLineError) throw new InvalidSnapshotError(`${table.file}:${firstLine + offset}: ${error.message}`);
-              throw error;
-            }
+            const decoded = decodeSnapshotLineAt(table.file, firstLine + offset, line, table.encoding, logical);
             batch.lines.push(firstLine + offset);
             batch.ids.push(decoded.id);
             batch.creationTimes.push(decoded.creationTime);
@@ -142,7 +136,7 @@ export async function importSnapshot(store: SqliteStore, source: string, options
   } catch (error) {
     await sink.abort();
     if (error instanceof DuplicateDocumentError) {
-      throw new InvalidSnapshotError(`${error.physical}/documents.jsonl:${error.line}: duplicate _id ${error.id} (an earlier line has it)`);
+      throw new InvalidSnapshotError(`${error.physical}/documents.jsonl:${error.line}: ${duplicateIdMessage(error.id)}`);
     }
     if (error instanceof StoreNotEmptyError) {
       throw new OpsError(

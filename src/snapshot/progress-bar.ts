@@ -11,9 +11,9 @@ export interface ProgressReporter {
   stop: () => void;
 }
 
-/** A bar labelled `label` when `io` is a terminal, else a reporter that prints nothing. */
+/** A bar labelled `label` when `io` and stderr (where the bar is drawn) are terminals, else a reporter that prints nothing. */
 export function progressReporter(io: CliIo, label: string): ProgressReporter {
-  if (!io.isTty) return { update: () => {}, stop: () => {} };
+  if (!io.isTty || process.stderr.isTTY !== true) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`,

@@ -19,7 +19,7 @@ import yauzl from 'yauzl';
 import { InvalidSnapshotError, NotFoundError, OpsError } from '../errors.ts';
 import { detectNaming, type Naming, type NamingGeneration } from '../ontology/naming.ts';
 import type { ValueEncoding } from '../ontology/values.ts';
-import { decodeSnapshotLine, ontologyTableOf, SnapshotLineError } from './documents.ts';
+import { decodeSnapshotLineAt, duplicateIdMessage, ontologyTableOf } from './documents.ts';
 
 /** How a snapshot is stored. */
 export type SnapshotFormat = 'zip' | 'dir';
@@ -415,14 +415,9 @@ export async function verifySnapshot(source: string): Promise<SnapshotVerificati
       const result = await reader.readTable(table, (lines, firstLine) => {
         lines.forEach((line, offset) => {
           if (line.trim() === '') return;
-          try {
-            const { id } = decodeSnapshotLine(line, table.encoding, logical);
-            if (seen.has(id)) throw new SnapshotLineError(`duplicate _id ${id}`);
-            seen.add(id);
-          } catch (error) {
-            if (error instanceof SnapshotLineError) throw new InvalidSnapshotError(`${table.file}:${firstLine + offset}: ${error.message}`);
-            throw error;
-          }
+          const { id } = decodeSnapshotLineAt(table.file, firstLine + offset, line, table.encoding, logical);
+          if (seen.has(id)) throw new InvalidSnapshotError(`${table.file}:${firstLine + offset}: ${duplicateIdMessage(id)}`);
+          seen.add(id);
         });
       });
       tables.push({ name: table.name, documents: result.documents, sha256: result.sha256, encoding: table.encoding });

@@ -70,7 +70,10 @@ export interface DocumentStore {
   patch(table: OntologyTable, id: string, fields: Record<string, ConvexValue | undefined>): Promise<void>;
   /** A page of a logical table in storage order, starting after `cursor` (null: from the start). */
   page(table: OntologyTable, cursor: string | null, limit: number): Promise<DocumentPage>;
-  /** Events where the entity is actor or target, newest first (by timestamp), at most `limit`. */
+  /**
+   * Events where the entity is actor or target (each once), newest first: by timestamp, equal timestamps by
+   * `_creationTime`, events without a timestamp last; at most `limit`.
+   */
   eventsOfEntity(entityId: string, limit: number): Promise<ConvexDocument[]>;
   /** Connections from and to an entity, at most `limit` each. */
   connectionsOfEntity(

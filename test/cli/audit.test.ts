@@ -27,6 +27,15 @@ describe('ontology-ops audit', () => {
     expect(io.out()).not.toContain('SECRET');
   });
 
+  it('says when a list stops at the limit', async () => {
+    const { path, ids } = await buildFixture();
+    const io = captureIo();
+    expect(await runCli(['--db', path, 'audit', ids.a1!, '--limit', '2'], io)).toBe(0);
+    expect(io.out()).toContain('Events (2, the limit: there may be more, raise --limit; newest first):');
+    expect(io.out()).toContain('Outgoing connections (2, the limit: there may be more, raise --limit):');
+    expect(io.out()).toContain('Incoming connections (1):');
+  });
+
   it.each([
     [['audit', 'no-such-id'], /^ontology-ops: No entity with id "no-such-id"/, 'an unknown entity'],
     [['audit'], /^ontology-ops: missing required argument 'entityId'/, 'no entity id'],

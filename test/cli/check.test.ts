@@ -37,7 +37,8 @@ describe('ontology-ops check', () => {
 
   it('checks a subset of categories given with --categories', async () => {
     const { path } = await buildFixture();
-    const { code, out } = await run(['--db', path, '--json', 'check', '--categories', 'orphaned, crossGroup']);
+    // Blanks and a trailing comma are fine.
+    const { code, out } = await run(['--db', path, '--json', 'check', '--categories', 'orphaned, crossGroup,']);
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(report.details).toEqual({
@@ -65,6 +66,7 @@ describe('ontology-ops check', () => {
     [['check', '--limit', '20000'], /^ontology-ops: --limit must be a whole number from 1 to 10000, got 20000\./, 'a limit over the maximum'],
     [['--now', 'soon', 'check'], /^ontology-ops: --now must be an ISO 8601/, 'a bad --now'],
     [['check', '--categories', 'orphaned,typos'], /^ontology-ops: Unknown check category typos: use one of orphaned, crossGroup/, 'an unknown category'],
+    [['check', '--categories', ' , '], /^ontology-ops: --categories names no category: pass a comma-separated subset of orphaned, crossGroup/, 'no category at all'],
   ])('fails with one line and exit 1 on %o (%s)', async (argv, message) => {
     const { path } = await buildFixture();
     const { code, out, err } = await run(['--db', path, ...argv]);

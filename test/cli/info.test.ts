@@ -1,7 +1,10 @@
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.ts';
 import { META_KEYS } from '../../src/store/sqlite/sqlite-store.ts';
 import { captureIo } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-store.ts';
 import { buildFixture, NOW } from '../quality/fixtures.ts';
 
 describe('ontology-ops info', () => {
@@ -28,6 +31,9 @@ describe('ontology-ops info', () => {
       { name: 'events', logical: 'events', documents: 7 },
       { name: 'knowledge', logical: 'knowledge', documents: 4 },
     ]);
+    // Database file plus its write-ahead log: what the store occupies on disk right now.
+    const wal = existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0;
+    expect(report.sizeBytes).toBe(statSync(path).size + wal);
     expect(report.sizeBytes).toBeGreaterThan(0);
   });
 
@@ -37,5 +43,19 @@ describe('ontology-ops info', () => {
     expect(await runCli(['--db', path, 'info'], io)).toBe(0);
     expect(io.out()).toContain('Naming: legacy (entities table "things")');
     expect(io.out()).toContain('v1 migration completed: no');
+    expect(io.out()).toMatch(/Size: [\d.]+ (B|KiB|MiB) \(\d+ bytes\)/);
+  });
+
+  it.each([
+    { make: (dir: string) => (writeFileSync(join(dir, 'notes.txt'), 'not a database\n'), join(dir, 'notes.txt')), reason: /the file is not a SQLite database/, what: 'a text file' },
+    { make: (dir: string) => dir, reason: /it is a folder/, what: 'a folder' },
+  ])('fails with one line when --db names $what', async ({ make, reason }) => {
+    const path = make(tempDir());
+    const io = captureIo();
+    expect(await runCli(['--db', path, 'info'], io)).toBe(1);
+    expect(io.err().trim().split('\n')).toHaveLength(1);
+    expect(io.err()).toMatch(/^ontology-ops: Cannot open the store /);
+    expect(io.err()).toMatch(reason);
+    expect(io.err()).not.toMatch(/Unexpected error/);
   });
 });

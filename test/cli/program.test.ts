@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.ts';
-import { parseInstant, parseWholeNumber } from '../../src/cli/context.ts';
+import { jsonReplacer, parseInstant, parseWholeNumber } from '../../src/cli/context.ts';
 import { captureIo } from '../helpers/cli.ts';
 
 describe('ontology-ops program', () => {
@@ -37,5 +37,18 @@ describe('argument parsing', () => {
 
   it.each([['0'], ['-1'], ['1.5'], ['ten']])('parseWholeNumber refuses %s', (raw) => {
     expect(() => parseWholeNumber(raw, '--limit')).toThrow(/--limit must be a whole number/);
+  });
+});
+
+describe('jsonReplacer (the --json output of Convex values)', () => {
+  it.each<[unknown, string, string]>([
+    [{ n: 12n }, '{"n":12}', 'a safe int64 is a number'],
+    [{ n: 9007199254740993n }, '{"n":"9007199254740993"}', 'a larger int64 is a string, so no digit is lost'],
+    [{ x: Number.NaN }, '{"x":{"$float":"AAAAAAAA+H8="}}', 'NaN keeps its value instead of becoming null'],
+    [{ x: Number.NEGATIVE_INFINITY }, '{"x":{"$float":"AAAAAAAA8P8="}}', '-Infinity keeps its value'],
+    [{ b: Uint8Array.from([1, 2, 3]).buffer }, '{"b":{"$bytes":"AQID"}}', 'bytes as base64'],
+    [{ f: 2.5, s: 'x', z: null }, '{"f":2.5,"s":"x","z":null}', 'plain values as they are'],
+  ])('%o → %s (%s)', (value, expected) => {
+    expect(JSON.stringify(value, jsonReplacer)).toBe(expected);
   });
 });

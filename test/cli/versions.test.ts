@@ -18,6 +18,7 @@ describe('ontology-ops versions', () => {
     const { path } = await buildFixture();
     const io = captureIo();
     expect(await runCli(['--db', path, 'versions', '--group', 'beta'], io)).toBe(0);
+    expect(io.out()).toMatch(/^Entity schema versions of group beta as of /);
     expect(io.out()).toMatch(/v1 \(schemaVersion ≥ 1\)\s*│ 1\s*│ 50%/);
     const bad = captureIo();
     expect(await runCli(['--db', path, 'versions', '--group', 'nope'], bad)).toBe(1);

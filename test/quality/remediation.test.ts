@@ -24,6 +24,6 @@ describe('remediation steps', () => {
 
   it("documents the guide's 99.6 example and the rounding", () => {
     expect(guide).toContain('**99.6**');
-    expect(guide).toContain('rounded **half-up to 4 decimal places**');
+    expect(guide).toContain('rounded **toward their unhealthy side**');
   });
 });

@@ -53,7 +53,7 @@ describe('resolveThresholds', () => {
   });
 
   it('applies bound overrides and keeps the rest', () => {
-    const table = resolveThresholds({ referentialIntegrityScore: { healthy: 99.9 }, orphanedEntityCount: { warning: 10 } });
+    const table = resolveThresholds({ referentialIntegrityScore: { healthy: 99.9 }, orphanedEntityCount: { warning: 10 }, malformedPropertiesPercent: { healthy: 0.0001 } });
     expect(table.referentialIntegrityScore).toEqual({ better: 'higher', healthy: 99.9, warning: 95 });
     expect(statusOf('referentialIntegrityScore', 99.5, AFTER_V1, table)).toBe('warning');
     expect(statusOf('orphanedEntityCount', 10, AFTER_V1, table)).toBe('warning');
@@ -67,6 +67,7 @@ describe('resolveThresholds', () => {
     [{ referentialIntegrityScore: { better: 'lower' } }, /referentialIntegrityScore/, 'the direction cannot change'],
     [{ referentialIntegrityScore: { warning: 99.5 } }, /warning bound 99\.5 must be ≤ the healthy bound 99/, 'warning above healthy for a score'],
     [{ malformedPropertiesPercent: { warning: 0.001 } }, /must be ≥ the healthy bound 0\.01/, 'warning below healthy for a count'],
+    [{ malformedPropertiesPercent: { healthy: 0.00005 } }, /malformedPropertiesPercent\.healthy: must have at most 4 decimal places/, 'metrics have 4 decimals: a finer bound could not be judged'],
   ])('rejects %o (%s)', (overrides, message) => {
     expect(() => resolveThresholds(overrides)).toThrow(InvalidArgumentError);
     expect(() => resolveThresholds(overrides)).toThrow(message);

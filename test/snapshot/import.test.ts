@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidSnapshotError, NotFoundError } from '../../src/errors.ts';
 import { encodeConvexId } from '../../src/ontology/ids.ts';
 import { importSnapshot } from '../../src/snapshot/import.ts';
-import { META_KEYS } from '../../src/store/sqlite/sqlite-store.ts';
+import { META_KEYS, SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir, tempStore } from '../helpers/temp-store.ts';
 import { appendLine, copyFixture, FIXTURES, storeDigest, zipFolder } from './helpers.ts';
 
@@ -306,6 +307,22 @@ describe('importSnapshot through the writer thread (how large snapshots are writ
     // The store stays writable: the writer's transaction is gone.
     await importSnapshot(store, FIXTURES.uniformCurrent, { replace: true, writerThread: true });
     expect(store.countSync('entities')).toBe(4);
+  });
+
+  it('leaves the database file byte for byte as it was after a failed --replace', async () => {
+    const { store, path } = tempStore();
+    await importSnapshot(store, FIXTURES.legacyThings);
+    store.close();
+    const before = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const snapshot = copyFixture(FIXTURES.uniformCurrent);
+    appendLine(snapshot, 'knowledge', '{"_id":\n');
+    const reopened = SqliteStore.open(path);
+    try {
+      await expect(importSnapshot(reopened, snapshot, { replace: true, writerThread: true })).rejects.toThrow(/^knowledge\/documents\.jsonl:3: invalid JSON/);
+    } finally {
+      reopened.close();
+    }
+    expect(createHash('sha256').update(readFileSync(path)).digest('hex')).toBe(before);
   });
 
   it('refuses a store that holds documents without replace', async () => {

@@ -78,7 +78,7 @@ describe('verifySnapshot', () => {
   });
 
   it.each([
-    { table: 'entities', text: '{"_id":"j975m000000000000000000000006f8n","_creationTime":1.5}', error: /^entities\/documents\.jsonl:5: duplicate _id j975m000000000000000000000006f8n$/, reason: 'a duplicate id' },
+    { table: 'entities', text: '{"_id":"j975m000000000000000000000006f8n","_creationTime":1.5}', error: /^entities\/documents\.jsonl:5: duplicate _id j975m000000000000000000000006f8n \(an earlier line has it\)$/, reason: 'a duplicate id' },
     { table: 'events', text: 'not json', error: /^events\/documents\.jsonl:3: invalid JSON/, reason: 'a line that is not JSON' },
   ])('fails on $reason with file:line, as import would', async ({ table, text, error }) => {
     const folder = copyFixture(FIXTURES.uniformCurrent);

@@ -1,7 +1,10 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ErrorCode, OpsError } from '../../src/errors.ts';
 import { META_KEYS, SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tableNumberOfId } from '../../src/ontology/ids.ts';
-import { counterRandom, tempStore } from '../helpers/temp-store.ts';
+import { counterRandom, tempDir, tempStore } from '../helpers/temp-store.ts';
 
 describe('SqliteStore documents', () => {
   it('inserts with a Convex id of the table and increasing creation times', async () => {
@@ -68,6 +71,18 @@ describe('SqliteStore documents', () => {
     expect(connections.incoming).toHaveLength(1);
   });
 
+  it('lists an event with the entity as both actor and target once, and orders equal timestamps newest-created first', async () => {
+    const { store } = tempStore({ now: () => 1_000 });
+    const a = await store.insert('entities', { type: 'creator' });
+    await store.insert('events', { type: 'first', actorId: a._id, targetId: a._id, timestamp: 50 });
+    await store.insert('events', { type: 'second', targetId: a._id, timestamp: 50 });
+    await store.insert('events', { type: 'third', actorId: a._id, timestamp: 50 });
+    await store.insert('events', { type: 'undated', actorId: a._id });
+    const events = await store.eventsOfEntity(a._id, 10);
+    expect(events.map((event) => event.type)).toEqual(['third', 'second', 'first', 'undated']);
+    expect((await store.eventsOfEntity(a._id, 2)).map((event) => event.type)).toEqual(['third', 'second']);
+  });
+
   it('reports info with naming, counts and the v1 migration flag', async () => {
     const { store } = tempStore();
     await store.insert('entities', { type: 'creator' });
@@ -87,6 +102,30 @@ describe('SqliteStore documents', () => {
     const reopened = SqliteStore.open(path);
     expect((await reopened.get('groups', group._id))?.slug).toBe('acme');
     reopened.close();
+  });
+});
+
+describe('SqliteStore.open on a path that cannot hold a store', () => {
+  it.each([
+    { make: (dir: string) => (writeFileSync(join(dir, 'notes.txt'), 'plain text\n'), join(dir, 'notes.txt')), reason: /the file is not a SQLite database/, what: 'a text file' },
+    { make: (dir: string) => dir, reason: /the file cannot be opened: it is a folder/, what: 'a folder' },
+    { make: (dir: string) => (writeFileSync(join(dir, 'file'), ''), join(dir, 'file', 'sub', 'x.db')), reason: /ENOTDIR/, what: 'a path below a file' },
+  ])('fails with one StoreUnavailable line naming the path: $what', ({ make, reason }) => {
+    const dir = tempDir();
+    const path = make(dir);
+    const before = existsSync(path) && statSync(path).isFile() ? readFileSync(path) : null;
+    let caught: unknown;
+    try {
+      SqliteStore.open(path).close();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(OpsError);
+    expect((caught as OpsError).code).toBe(ErrorCode.StoreUnavailable);
+    expect((caught as OpsError).message).toMatch(reason);
+    expect((caught as OpsError).message).toContain(path);
+    expect((caught as OpsError).message.split('\n')).toHaveLength(1);
+    if (before) expect(readFileSync(path)).toEqual(before);
   });
 });
 

@@ -19,12 +19,20 @@ function field(document: ConvexDocument, name: string): string {
   return '(…)';
 }
 
-/** Text shown without `--json`: ids, types and times (the full documents are in the `--json` output). */
-export function renderAuditReport(report: AuditReport): string {
+/** `(N…)` of a list heading; a full list may have been cut at the limit, and says so. */
+function listCount(length: number, limit: number): string {
+  return length >= limit ? `${length}, the limit: there may be more, raise --limit` : String(length);
+}
+
+/**
+ * Text shown without `--json`: ids, types and times (the full documents are in the `--json` output). `limit`
+ * is the list limit the report was made with.
+ */
+export function renderAuditReport(report: AuditReport, limit = DEFAULT_AUDIT_LIMIT): string {
   const { thing } = report;
   const lines = [
     `Entity ${report.thingId} (type ${field(thing, 'type')}, group ${report.groupId ?? 'none'}, schemaVersion ${field(thing, 'schemaVersion')}, status ${field(thing, 'status')})`,
-    `Events (${report.events.length}, newest first):`,
+    `Events (${listCount(report.events.length, limit)}; newest first):`,
   ];
   if (report.events.length > 0) {
     lines.push(
@@ -38,7 +46,7 @@ export function renderAuditReport(report: AuditReport): string {
     ['Outgoing connections', report.connections.outgoing],
     ['Incoming connections', report.connections.incoming],
   ] as const) {
-    lines.push(`${label} (${list.length}):`);
+    lines.push(`${label} (${listCount(list.length, limit)}):`);
     if (list.length === 0) continue;
     lines.push(
       textTable(
@@ -64,7 +72,8 @@ export function register(program: Command, context: CliContext): void {
       const limit = options.limit === undefined ? undefined : parseWholeNumber(options.limit, '--limit', 1);
       const store = context.openStore({ mustExist: true });
       try {
-        context.print(await createQualityService(store, { thresholds: context.thresholds() }).audit(entityId, { limit }), renderAuditReport);
+        const report = await createQualityService(store, { thresholds: context.thresholds() }).audit(entityId, { limit });
+        context.print(report, (result) => renderAuditReport(result, limit));
       } finally {
         store.close();
       }

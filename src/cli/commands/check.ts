@@ -1,6 +1,7 @@
 /** `ontology-ops check`: the five integrity categories, with counts and the first issues (critical first). */
 import type { Command } from 'commander';
-import { CATEGORIES, CATEGORY_LABELS, normalizeCategories } from '../../quality/categories.ts';
+import { InvalidArgumentError } from '../../errors.ts';
+import { CATEGORIES, CATEGORY_LABELS, normalizeCategories, type Category } from '../../quality/categories.ts';
 import type { CheckReport } from '../../quality/reports.ts';
 import { createQualityService, DEFAULT_ISSUE_LIMIT } from '../../quality/service.ts';
 import { statusLabel, textTable } from '../../quality/text.ts';
@@ -44,6 +45,16 @@ export function renderCheckReport(report: CheckReport): string {
   return lines.join('\n');
 }
 
+/** `--categories a,b`: blanks around names and empty items (a trailing comma) are ignored; no name at all is an error. */
+function parseCategories(raw: string): Category[] {
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) throw new InvalidArgumentError(`--categories names no category: pass a comma-separated subset of ${CATEGORIES.join(', ')}.`);
+  return normalizeCategories(names);
+}
+
 /** Registers `check`. */
 export function register(program: Command, context: CliContext): void {
   program
@@ -54,8 +65,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--categories <list>', `comma-separated subset of ${CATEGORIES.join(', ')} (default all)`)
     .action(async (options: CheckCommandOptions) => {
       const limit = options.limit === undefined ? undefined : parseWholeNumber(options.limit, '--limit', 1);
-      const categories =
-        options.categories === undefined ? undefined : normalizeCategories(options.categories.split(',').map((name) => name.trim()));
+      const categories = options.categories === undefined ? undefined : parseCategories(options.categories);
       const now = context.now();
       const store = context.openStore({ mustExist: true });
       try {

@@ -9,10 +9,10 @@ interface VersionsCommandOptions {
   group?: string;
 }
 
-/** Text shown without `--json`. */
-export function renderVersionsReport(report: VersionsReport): string {
+/** Text shown without `--json`; `group` is the `--group` value as given (null platform-wide). */
+export function renderVersionsReport(report: VersionsReport, group: string | null = null): string {
   return [
-    `Entity schema versions as of ${isoInstant(report.timestamp)}:`,
+    `Entity schema versions ${group === null ? 'platform-wide' : `of group ${group}`} as of ${isoInstant(report.timestamp)}:`,
     textTable(
       ['Version', 'Entities', 'Share'],
       [
@@ -33,7 +33,8 @@ export function register(program: Command, context: CliContext): void {
       const now = context.now();
       const store = context.openStore({ mustExist: true });
       try {
-        context.print(await createQualityService(store, { thresholds: context.thresholds() }).versions({ now, groupId: options.group }), renderVersionsReport);
+        const report = await createQualityService(store, { thresholds: context.thresholds() }).versions({ now, groupId: options.group });
+        context.print(report, (result) => renderVersionsReport(result, options.group ?? null));
       } finally {
         store.close();
       }

@@ -5,6 +5,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { ErrorCode, OpsError } from '../../errors.ts';
 import { newConvexId, type RandomBytes } from '../../ontology/ids.ts';
 import {
   namingFor,
@@ -24,8 +25,18 @@ export const META_KEYS = {
   v1MigrationCompletedAt: 'v1_migration_completed_at',
 } as const;
 
+/** Why a database file could not be opened, in words (SQLite's own text for anything unusual). */
+function storeOpenReason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_NOTADB') return 'the file is not a SQLite database';
+  if (code === 'SQLITE_CANTOPEN') return 'the file cannot be opened: it is a folder, missing, or not accessible';
+  if (code === 'EACCES' || code === 'EPERM') return 'no permission to create its folder';
+  if (code === 'SQLITE_READONLY') return 'the file is read-only';
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** First table number given to a table that a snapshot did not number (Convex numbers user tables from 10001). */
-const FIRST_TABLE_NUMBER = 10001;
+export const FIRST_TABLE_NUMBER = 10001;
 
 /** Options of `SqliteStore.open`. */
 export interface SqliteStoreOptions {
@@ -51,21 +62,39 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore {
     this.now = options.now ?? Date.now;
     this.random = options.random;
     this.database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-    if (!options.readonly) {
-      this.database.pragma('journal_mode = WAL');
-      this.database.pragma('synchronous = NORMAL');
-      this.database.pragma('foreign_keys = ON');
-      this.database.exec(CORE_SCHEMA);
+    try {
+      // Set before the schema is written: another process may hold the write lock for a moment.
+      this.database.pragma('busy_timeout = 5000');
+      if (!options.readonly) {
+        this.database.pragma('journal_mode = WAL');
+        this.database.pragma('synchronous = NORMAL');
+        this.database.pragma('foreign_keys = ON');
+        this.database.exec(CORE_SCHEMA);
+      }
+      this.database.pragma('cache_size = -65536');
+    } catch (error) {
+      this.database.close();
+      throw error;
     }
-    this.database.pragma('busy_timeout = 5000');
-    this.database.pragma('cache_size = -65536');
   }
 
-  /** Opens (and creates when missing, with its folder) the database file at `path`. */
+  /**
+   * Opens (and creates when missing, with its folder) the database file at `path`. A path that cannot hold a
+   * store (a folder, a file that is not SQLite, a folder without write access) is a `StoreUnavailable` error
+   * naming the path.
+   */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
     const absolute = resolve(path);
-    if (!options.readonly) mkdirSync(dirname(absolute), { recursive: true });
-    return new SqliteStore(absolute, options);
+    try {
+      if (!options.readonly) mkdirSync(dirname(absolute), { recursive: true });
+      return new SqliteStore(absolute, options);
+    } catch (error) {
+      throw new OpsError(
+        ErrorCode.StoreUnavailable,
+        `Cannot open the store ${absolute} (${storeOpenReason(error)}): pass --db with an ontology-ops SQLite store file, or a new path to create one.`,
+        { cause: error },
+      );
+    }
   }
 
   close(): void {
@@ -230,9 +259,11 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore {
   async eventsOfEntity(entityId: string, limit: number): Promise<ConvexDocument[]> {
     const rows = this.database
       .prepare(
-        `SELECT doc, timestamp FROM events WHERE actor_id = @entityId
-         UNION SELECT doc, timestamp FROM events WHERE target_id = @entityId
-         ORDER BY timestamp DESC LIMIT @limit`,
+        // UNION (not UNION ALL): an event with the entity as both actor and target is listed once. Equal
+        // timestamps are ordered by creation, newest first, so the list is the same on every call.
+        `SELECT doc, timestamp, creation_time, id FROM events WHERE actor_id = @entityId
+         UNION SELECT doc, timestamp, creation_time, id FROM events WHERE target_id = @entityId
+         ORDER BY timestamp DESC, creation_time DESC, id DESC LIMIT @limit`,
       )
       .all({ entityId, limit }) as { doc: string }[];
     return rows.map((row) => parseDocument(row.doc, 'uniform'));
