@@ -86,6 +86,14 @@ try {
       `\nfull check vs plain-SQL formulation on the same data: ${(baseline.wallMs / full.wallMs).toFixed(1)}× faster ` +
         `(${Math.round(full.wallMs)} ms vs ${Math.round(baseline.wallMs)} ms)\n`,
     );
+    // Both formulations count every category; their totals must agree on the same data.
+    const baselineTotal = Object.values(baseline.details ?? {}).reduce<number>((sum, count) => sum + Number(count), 0);
+    const engineTotal = Number(full.details?.totalIssues);
+    process.stdout.write(
+      engineTotal === baselineTotal
+        ? `issue totals agree: ${engineTotal}\n`
+        : `MISMATCH: the engine counted ${engineTotal} issues, the SQL formulation ${baselineTotal}\n`,
+    );
   }
   for (const result of results) {
     if (result.details && Object.keys(result.details).length > 0) {
