@@ -6,7 +6,7 @@ import type { Baseline, PipelineDeps } from '../src/alerts/pipeline.ts';
 import type { AlertStore, EventLog, Notifier, OutboxStore } from '../src/alerts/ports.ts';
 import type { Sleep } from '../src/alerts/outbox.ts';
 import type { AlertsConfig, MonitorsConfig } from '../src/config.ts';
-import type { DocumentStore, MetaStore } from '../src/store/port.ts';
+import type { DocumentStore, LeaseStore, MetaStore } from '../src/store/port.ts';
 import type { JobRunStore, QualitySource, SnapshotStore } from './ports.ts';
 
 /** Marks old events archived, one batch at a time (the SQLite adapter keeps indexed columns in step). */
@@ -23,13 +23,20 @@ export interface MonitorContext {
   quality: QualitySource;
   state: MonitorStateStore;
   meta: MetaStore;
+  /** Per-job leases (`monitor-job:<job>`), so a job never runs twice at once across processes. */
+  leases: LeaseStore;
   /** Record lookups (e.g. the group of an issue's record). */
   documents: DocumentStore;
   events: EventLog;
   notifier: Notifier;
   alerts: AlertsConfig;
-  monitors: Pick<MonitorsConfig, 'archivalBatchSize'>;
+  monitors: Pick<MonitorsConfig, 'archivalBatchSize' | 'leaseTtlMs'>;
   now: () => number;
+  /**
+   * The real clock for leases, which coordinate live processes: `now` may be pinned (the CLI's `--now`) while
+   * a scheduler elsewhere runs on real time. `now` by default.
+   */
+  wallClock?: () => number;
   sleep: Sleep;
   log: (line: string) => void;
   /** True once the scheduler is stopping: deliveries stop waiting and leave the rest in the outbox. */

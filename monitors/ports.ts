@@ -41,8 +41,11 @@ export interface JobRun {
 export interface JobRunStore {
   startJobRun(run: Pick<JobRun, 'job' | 'trigger' | 'scheduledFor' | 'startedAt' | 'instanceId'>): Promise<number>;
   finishJobRun(id: number, result: Pick<JobRun, 'finishedAt' | 'outcome' | 'counts' | 'error'>): Promise<void>;
-  /** Records a run that did not start because the previous one was still going. */
-  recordSkippedRun(run: Pick<JobRun, 'job' | 'trigger' | 'scheduledFor' | 'startedAt' | 'instanceId'>): Promise<void>;
+  /**
+   * Records a run that did not start because the previous one was still going; `reason` (ids and times only)
+   * says where, by default "the previous run was still going".
+   */
+  recordSkippedRun(run: Pick<JobRun, 'job' | 'trigger' | 'scheduledFor' | 'startedAt' | 'instanceId'>, reason?: string): Promise<void>;
   /**
    * Marks `failed` the scheduled and catch-up runs still `running` under another instance: a new leader calls it,
    * since only the leader runs them and the one before it stopped (or stalled) without finishing them. Manual

@@ -1,14 +1,18 @@
 /**
- * Runs monitor jobs safely: never two runs of a job at once (the second is skipped and recorded), every run
+ * Runs monitor jobs safely: never two runs of a job at once (the second is skipped and recorded; across
+ * processes a run holds the job's lease `monitor-job:<job>` in the store), every run
  * recorded (job, start, end, outcome, counts, error), a failure never escapes, and a failing job raises ONE
  * "monitor failed" alert per failure streak — through the alert pipeline when the store works, else posted
  * directly once — resolved in its thread when the job succeeds again.
  */
 import { runAlertPipeline } from '../src/alerts/pipeline.ts';
+import { MessageGoneError } from '../src/alerts/ports.ts';
 import { remediationFor } from '../src/alerts/remediation.ts';
 import { routeAlert } from '../src/alerts/route.ts';
 import { alertKey, type Coverage, type MessageRef, type Signal } from '../src/alerts/types.ts';
 import type { JobName } from '../src/config.ts';
+import { OpsError } from '../src/errors.ts';
+import type { Lease } from '../src/store/port.ts';
 import { notificationMessage, resolvedReply, type NotificationView } from '../src/slack/blocks/alert.ts';
 import { pipelineDeps, type MonitorContext } from './context.ts';
 import { runArchival } from './jobs/archival.ts';
@@ -28,11 +32,27 @@ export const JOBS: Record<JobName, Job> = {
   archival: runArchival,
 };
 
-/** How a run went. */
+/** Who runs a job in another process, and since when. */
+export interface JobHolder {
+  holder: string;
+  since: number;
+}
+
+/** How a run went. `heldBy` when the job was running in another process (its lease was held). */
 export type JobResult =
   | { outcome: 'succeeded'; counts: Record<string, number> }
   | { outcome: 'failed'; error: string }
-  | { outcome: 'skipped_overlap' };
+  | { outcome: 'skipped_overlap'; heldBy?: JobHolder };
+
+/** The store lease a run of `job` holds, so no two processes (scheduler replicas, the CLI) run it at once. */
+export function jobLeaseName(job: JobName): string {
+  return `monitor-job:${job}`;
+}
+
+/** A job lease this runner holds, with its renewal timer. */
+interface HeldLease {
+  timer: NodeJS.Timeout;
+}
 
 interface Streak {
   failures: number;
@@ -53,9 +73,28 @@ function monitorCoverage(job: JobName): Coverage {
   return { subjects: [monitorSubject(job)], groupIds: [null], severities: ['critical'] };
 }
 
+/** The first line of an error, for the run record and the process log (never Slack: it may quote a record's value). */
 function errorText(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.split('\n')[0]!.slice(0, 300);
+}
+
+/** A name or code fit to show: an identifier, not free text. */
+const IDENTIFIER = /^[A-Za-z_][\w.:-]{0,63}$/;
+
+/**
+ * What a "monitor failed" alert may say about an error: its class and code (`SqliteError SQLITE_BUSY`,
+ * `OpsError store_unavailable`) and, for this project's coded errors only (`OpsError`, whose messages name ids
+ * and fields, never values), the first line of the message. Any other message can quote a record's property
+ * value, so it stays in the run record and the log.
+ */
+export function alertErrorText(error: unknown): string {
+  if (!(error instanceof Error)) return `a thrown ${typeof error}`;
+  const name = IDENTIFIER.test(error.name) ? error.name : 'Error';
+  const code = (error as { code?: unknown }).code;
+  const label = typeof code === 'string' && IDENTIFIER.test(code) ? `${name} ${code}` : name;
+  if (!(error instanceof OpsError)) return label;
+  return `${label}: ${error.message.split('\n')[0]!.slice(0, 300)}`;
 }
 
 /** Runs jobs for one process. */
@@ -111,7 +150,11 @@ export class MonitorRunner {
   private async attempt(job: JobName, trigger: JobTrigger, scheduledFor: number | null): Promise<JobResult> {
     const { context } = this;
     let runId: number | null = null;
+    let lease: HeldLease | null = null;
     try {
+      const acquired = await this.acquireJobLease(job);
+      if (!acquired.acquired) return await this.skippedElsewhere(job, trigger, scheduledFor, acquired.heldBy);
+      lease = acquired.lease;
       runId = await context.state.startJobRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId });
       const counts = await this.jobs[job](context);
       await context.state.finishJobRun(runId, { finishedAt: context.now(), outcome: 'succeeded', counts, error: null });
@@ -129,11 +172,64 @@ export class MonitorRunner {
           context.log(`monitor ${job}: could not record the failure: ${errorText(recordError)}`);
         }
       }
-      await this.onFailure(job, text);
+      await this.onFailure(job, alertErrorText(error));
       return { outcome: 'failed', error: text };
     } finally {
+      if (lease) await this.releaseJobLease(job, lease);
       this.running.delete(job);
     }
+  }
+
+  /** Takes the job's lease and keeps renewing it (every third of its TTL) until released. */
+  private async acquireJobLease(job: JobName): Promise<{ acquired: true; lease: HeldLease } | { acquired: false; heldBy: Lease }> {
+    const { context } = this;
+    const name = jobLeaseName(job);
+    const ttl = context.monitors.leaseTtlMs;
+    const clock = context.wallClock ?? context.now;
+    const result = await context.leases.acquireLease(name, this.instanceId, ttl, clock());
+    if (!result.acquired) return result;
+    let lost = false;
+    const renew = async () => {
+      try {
+        if (await context.leases.renewLease(name, this.instanceId, ttl, clock())) return;
+        // Expired (a stalled event loop): take it back if nobody else has.
+        const again = await context.leases.acquireLease(name, this.instanceId, ttl, clock());
+        if (!again.acquired && !lost) {
+          lost = true;
+          context.log(`monitor ${job}: lost the job lease to ${again.heldBy.holder}; this run may overlap theirs`);
+        }
+      } catch (error) {
+        context.log(`monitor ${job}: could not renew the job lease: ${errorText(error)}`);
+      }
+    };
+    const timer = setInterval(() => void renew(), Math.max(1_000, Math.floor(ttl / 3)));
+    timer.unref();
+    return { acquired: true, lease: { timer } };
+  }
+
+  private async releaseJobLease(job: JobName, lease: HeldLease): Promise<void> {
+    clearInterval(lease.timer);
+    try {
+      await this.context.leases.releaseLease(jobLeaseName(job), this.instanceId);
+    } catch (error) {
+      // It expires on its own after its TTL.
+      this.context.log(`monitor ${job}: could not release the job lease: ${errorText(error)}`);
+    }
+  }
+
+  /** Another process runs the job: a scheduled or catch-up run is recorded as skipped; a manual one is refused by the caller. */
+  private async skippedElsewhere(job: JobName, trigger: JobTrigger, scheduledFor: number | null, heldBy: Lease): Promise<JobResult> {
+    const { context } = this;
+    const reason = `running in ${heldBy.holder} since ${new Date(heldBy.acquiredAt).toISOString()}`;
+    if (trigger !== 'manual') {
+      context.log(`monitor ${job}: skipped, ${reason}`);
+      try {
+        await context.state.recordSkippedRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId }, reason);
+      } catch (error) {
+        context.log(`monitor ${job}: could not record the skipped run: ${errorText(error)}`);
+      }
+    }
+    return { outcome: 'skipped_overlap', heldBy: { holder: heldBy.holder, since: heldBy.acquiredAt } };
   }
 
   private failureSignal(job: JobName, streak: Streak, error: string): Signal {
@@ -148,7 +244,7 @@ export class MonitorRunner {
       breakdown: { consecutiveFailures: streak.failures },
       topIssueIds: [],
       remediation: remediationFor('monitor').map((step) => step.replace('<job>', job)),
-      note: `Last error: ${error}`,
+      note: `Last error: ${error} (the full error is in the run record: \`ontology-ops monitor status\`)`,
     };
   }
 
@@ -193,9 +289,16 @@ export class MonitorRunner {
     if (streak?.direct) {
       const view = this.view(job, streak, this.failureSignal(job, streak, ''), null, context.now());
       try {
-        await context.notifier.update({ ...streak.direct, ...notificationMessage(view) });
+        let message = streak.direct;
+        try {
+          await context.notifier.update({ ...message, ...notificationMessage(view) });
+        } catch (error) {
+          // Deleted in Slack meanwhile: the recovery goes into a new message rather than nowhere.
+          if (!(error instanceof MessageGoneError)) throw error;
+          message = await context.notifier.post({ channel: message.channel, ...notificationMessage(view) });
+        }
         const resolution = { member: view.members[0]!, cause: 'resolved' as const, nowSeverity: null };
-        await context.notifier.post({ channel: streak.direct.channel, threadTs: streak.direct.ts, ...resolvedReply(view, [resolution]) });
+        await context.notifier.post({ channel: message.channel, threadTs: message.ts, ...resolvedReply(view, [resolution]) });
       } catch (error) {
         context.log(`monitor ${job}: could not post the recovery: ${errorText(error)}`);
       }

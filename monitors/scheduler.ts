@@ -97,6 +97,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
     quality: deps.quality,
     state,
     meta: deps.store,
+    leases: deps.store,
     documents: deps.store,
     events: createEventLog(deps.store, { groupSlug: config.monitors.eventsGroupSlug }),
     notifier: deps.notifier,

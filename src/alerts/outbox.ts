@@ -4,7 +4,7 @@
  * stay in the store until delivered, so a restart loses nothing. Edits and thread replies wait for their
  * notification's post, whose `ts` they need.
  */
-import { DeliveryError, type Notifier, type OutboxRow, type OutboxStore } from './ports.ts';
+import { DeliveryError, MessageGoneError, type Notifier, type OutboxRow, type OutboxStore } from './ports.ts';
 
 /** Waits `ms`; injected so tests never sleep for real. */
 export type Sleep = (ms: number) => Promise<void>;
@@ -125,8 +125,17 @@ async function deliverRow(row: OutboxRow, deps: DeliverDeps, log: (line: string)
   if (!(await outbox.claimOutbox(row.id, row.nextAttemptAt, deps.now() + CLAIM_MS))) return { outcome: 'pending' };
   try {
     if (target) {
-      await notifier.update({ channel: target.channel, ts: target.ts, text: row.message.text, blocks: row.message.blocks });
-      await outbox.markOutboxSent(row.id, deps.now(), target);
+      try {
+        await notifier.update({ channel: target.channel, ts: target.ts, text: row.message.text, blocks: row.message.blocks });
+        await outbox.markOutboxSent(row.id, deps.now(), target);
+      } catch (error) {
+        if (!(error instanceof MessageGoneError)) throw error;
+        // Someone deleted the message (or it is too old to edit): every later edit would fail the same way, so
+        // the notification moves to a new message carrying what the edit shows now.
+        log(`outbox: the message of notification ${row.notificationId} is gone (${error.slackError}); posting it again in ${target.channel}`);
+        const fresh = await notifier.post({ channel: target.channel, text: row.message.text, blocks: row.message.blocks });
+        await outbox.markOutboxReposted(row.id, deps.now(), fresh);
+      }
     } else {
       // A reply goes where its original went, even if the channel setting changed since.
       const result = await notifier.post({

@@ -138,6 +138,11 @@ export interface OutboxStore {
   markOutboxRetry(id: number, nextAttemptAt: number, error: string): Promise<void>;
   markOutboxFailed(id: number, at: number, error: string): Promise<void>;
   /**
+   * Records an edit delivered as a new message because the old one is gone: the row is sent (with `message` as
+   * its result) and `message` becomes its notification's message, so later edits and replies go there.
+   */
+  markOutboxReposted(id: number, at: number, message: MessageRef): Promise<void>;
+  /**
    * Claims a due row for sending until `until`: true for exactly one caller (its `nextAttemptAt` is still
    * `expectedNextAttemptAt`), so two processes never send the same row at once. A claim left by a crashed
    * sender simply expires and the row is tried again.
@@ -177,6 +182,21 @@ export class DeliveryError extends OpsError {
   ) {
     super(ErrorCode.SlackDelivery, message);
     this.name = 'DeliveryError';
+  }
+}
+
+/**
+ * The message an edit targets is gone from Slack (deleted: `message_not_found`, `cant_update_message`; too old to
+ * edit: `edit_window_closed`). Retrying cannot help; the outbox posts the current content as a new message instead.
+ */
+export class MessageGoneError extends DeliveryError {
+  constructor(
+    message: string,
+    /** Slack's error code. */
+    readonly slackError: string,
+  ) {
+    super(message, false);
+    this.name = 'MessageGoneError';
   }
 }
 

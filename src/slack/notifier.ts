@@ -5,12 +5,15 @@
  */
 import { LogLevel, ErrorCode as SlackErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
 import { ConsoleNotifier } from '../alerts/console-notifier.ts';
-import { DeliveryError, type Notifier, type OutboundMessage } from '../alerts/ports.ts';
+import { DeliveryError, MessageGoneError, type Notifier, type OutboundMessage } from '../alerts/ports.ts';
 import type { MessageRef } from '../alerts/types.ts';
 import type { SlackConfig } from '../config.ts';
 
 /** Slack platform errors that are worth retrying (Slack's side, not the request's fault). */
 const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/** Slack platform errors saying the message to edit is gone (deleted, or too old to edit). */
+const MESSAGE_GONE_ERRORS = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
 
 /** Options of the Slack notifier. */
 export interface SlackNotifierOptions {
@@ -37,6 +40,7 @@ export function toDeliveryError(error: unknown, method: string): DeliveryError {
       return new DeliveryError(`${method}: could not reach Slack (${(error as Error).message})`, true);
     case SlackErrorCode.PlatformError: {
       const platformError = coded.data?.error ?? 'unknown_error';
+      if (MESSAGE_GONE_ERRORS.has(platformError)) return new MessageGoneError(`${method}: Slack answered ${platformError}`, platformError);
       return new DeliveryError(`${method}: Slack answered ${platformError}`, RETRYABLE_PLATFORM_ERRORS.has(platformError));
     }
     default:

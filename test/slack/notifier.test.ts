@@ -153,6 +153,52 @@ describe('Slack notifier', () => {
     expect(String(calls[3]!.body.text)).toContain('Resolved at 2026-11-27 12:00 UTC: group `grp_acme` after 2 h.');
   });
 
+  it.each([
+    ['message_not_found', 'someone deleted the message'],
+    ['cant_update_message', 'Slack no longer lets the bot edit it'],
+    ['edit_window_closed', 'the message is too old to edit'],
+  ])('posts the notification again when its message is gone (%s: %s), and edits and replies follow the new message', async (slackError) => {
+    const { deps, clock, state } = setup();
+    const calls: { method: string; body: Body }[] = [];
+    const record = (method: string) => (body: unknown) => calls.push({ method, body: decode(body) }) > 0;
+    nock(SLACK)
+      .post('/api/chat.postMessage', record('post'))
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' })
+      .post('/api/chat.update', record('update'))
+      .reply(200, { ok: false, error: slackError })
+      .post('/api/chat.postMessage', record('post'))
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000200' })
+      .post('/api/chat.update', record('update'))
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000200' })
+      .post('/api/chat.update', record('update'))
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000200' })
+      .post('/api/chat.postMessage', record('post'))
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000300' });
+
+    await runAlertPipeline(deps, evaluation([signal(2)]));
+    clock.advance(HOUR);
+    const moved = await runAlertPipeline(deps, evaluation([signal(3)])); // the edit finds the message deleted
+    clock.advance(HOUR);
+    await runAlertPipeline(deps, evaluation([signal(4)]));
+    clock.advance(HOUR);
+    await runAlertPipeline(deps, evaluation([]));
+
+    expect(moved.delivery).toMatchObject({ sent: 1, failed: 0, pending: 0 });
+    expect(calls.map((call) => [call.method, call.body.ts ?? call.body.thread_ts ?? null])).toEqual([
+      ['post', null],
+      ['update', '1700000000.000100'],
+      ['post', null], // one fresh top-level message, with what the failed edit showed
+      ['update', '1700000000.000200'],
+      ['update', '1700000000.000200'],
+      ['post', '1700000000.000200'], // the resolution goes into the new message's thread
+    ]);
+    expect(calls[2]!.body).toMatchObject({ channel: 'C_CRIT', text: calls[1]!.body.text });
+    expect(JSON.stringify(calls[2]!.body.blocks)).toContain('2 → 3 (+1)');
+    const alert = await state.latestAlert('crossGroupViolations|grp_acme|critical');
+    expect((await state.getNotification(alert!.notificationId!))!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000200' });
+    expect(await state.listOutbox({ status: 'failed', limit: 10 })).toEqual([]);
+  });
+
   it('retries a 429 after its Retry-After (slept on the fake clock), then succeeds', async () => {
     const { deps, clock, state } = setup();
     nock(SLACK)
@@ -190,6 +236,7 @@ describe('Slack notifier', () => {
     [{ code: 'slack_webapi_request_error', message: 'ECONNRESET' }, true, null, 'network error: retry'],
     [{ code: 'slack_webapi_platform_error', data: { error: 'invalid_auth' } }, false, null, 'bad token: give up'],
     [{ code: 'slack_webapi_platform_error', data: { error: 'internal_error' } }, true, null, "Slack's own failure: retry"],
+    [{ code: 'slack_webapi_platform_error', data: { error: 'message_not_found' } }, false, null, 'deleted message: post it again, never retry the edit'],
   ])('maps %o to retryable=%s', (error, retryable, retryAfterMs, _reason) => {
     const mapped = toDeliveryError(Object.assign(new Error('x'), error), 'chat.postMessage');
     expect(mapped.retryable).toBe(retryable);

@@ -9,14 +9,14 @@ import type { Notifier } from '../../alerts/ports.ts';
 import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
 import type { Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, parseDuration, type Config, type JobName } from '../../config.ts';
-import { InvalidArgumentError, NotFoundError } from '../../errors.ts';
+import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
 import { createQualityService } from '../../quality/service.ts';
 import { createNotifier } from '../../slack/notifier.ts';
 import { SqliteMonitorStore } from '../../store/sqlite/monitor-store.ts';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { formatInstant } from '../../slack/blocks/format.ts';
 import type { MonitorContext } from '../../../monitors/context.ts';
-import { MonitorRunner } from '../../../monitors/runner.ts';
+import { jobLeaseName, MonitorRunner } from '../../../monitors/runner.ts';
 import { LEADER_LEASE } from '../../../monitors/scheduler.ts';
 import { parseInstant, parseWholeNumber, type CliContext } from '../context.ts';
 
@@ -33,12 +33,14 @@ function monitorContext(store: SqliteStore, config: Config, context: CliContext)
     quality: createQualityService(store, { thresholds: config.alerts.thresholds }),
     state: new SqliteMonitorStore(store),
     meta: store,
+    leases: store,
     documents: store,
     events: createEventLog(store, { groupSlug: config.monitors.eventsGroupSlug }),
     notifier: notifierFor(config, context, now),
     alerts: config.alerts,
     monitors: config.monitors,
     now,
+    wallClock: Date.now,
     sleep: realSleep,
     log: (line) => context.log(line),
   };
@@ -84,6 +86,13 @@ export function register(program: Command, context: CliContext): void {
       try {
         const runner = new MonitorRunner(monitorContext(store, config, context), `cli-${process.pid}`);
         const result = await runner.runJob(job, 'manual');
+        if (result.outcome === 'skipped_overlap' && result.heldBy) {
+          throw new OpsError(
+            ErrorCode.LockHeld,
+            `monitor ${job} is already running in ${result.heldBy.holder} since ${formatInstant(result.heldBy.since)}; ` +
+              'wait for it to finish (`ontology-ops monitor status`), or for its lease to expire if that process died.',
+          );
+        }
         context.print({ job, ...result }, (value) =>
           value.outcome === 'succeeded'
             ? `${job}: succeeded\n${Object.entries(value.counts)
@@ -111,8 +120,15 @@ export function register(program: Command, context: CliContext): void {
         const now = context.now();
         const lastSucceeded: Record<string, number | null> = {};
         for (const job of JOB_NAMES) lastSucceeded[job] = (await state.lastSucceededRun(job))?.startedAt ?? null;
+        // Job leases are live-process state: compared with the real clock, like the scheduler does.
+        const running: { job: JobName; holder: string; since: number }[] = [];
+        for (const job of JOB_NAMES) {
+          const lease = await store.getLease(jobLeaseName(job));
+          if (lease && lease.expiresAt > Date.now()) running.push({ job, holder: lease.holder, since: lease.acquiredAt });
+        }
         const result = {
           leader: await store.getLease(LEADER_LEASE),
+          running,
           lastSucceeded,
           runs: await state.recentJobRuns({ limit }),
           decisions: await state.recentDecisions(limit),
@@ -124,6 +140,7 @@ export function register(program: Command, context: CliContext): void {
         context.print(result, (value) => {
           const lines = [
             `leader: ${value.leader ? `${value.leader.holder} until ${when(value.leader.expiresAt)}` : 'none'}`,
+            `running now: ${value.running.length === 0 ? 'none' : value.running.map((run) => `${run.job} in ${run.holder} since ${when(run.since)}`).join(' · ')}`,
             `last success: ${JOB_NAMES.map((job) => `${job} ${when(value.lastSucceeded[job] ?? null)}`).join(' · ')}`,
             `outbox: ${value.outbox.pending} pending, ${value.outbox.sent} sent, ${value.outbox.failed} failed`,
             '',

@@ -505,6 +505,17 @@ export class SqliteMonitorStore implements MonitorStateStore {
     })();
   }
 
+  async markOutboxReposted(id: number, at: number, message: MessageRef): Promise<void> {
+    this.database.transaction(() => {
+      this.database
+        .prepare("UPDATE monitor_outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, result_channel = ?, result_ts = ?, last_error = NULL WHERE id = ?")
+        .run(at, message.channel, message.ts, id);
+      this.database
+        .prepare('UPDATE monitor_notifications SET message_channel = ?, message_ts = ? WHERE id = (SELECT notification_id FROM monitor_outbox WHERE id = ?)')
+        .run(message.channel, message.ts, id);
+    })();
+  }
+
   async markOutboxRetry(id: number, nextAttemptAt: number, error: string): Promise<void> {
     this.database
       .prepare('UPDATE monitor_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?')
@@ -580,13 +591,16 @@ export class SqliteMonitorStore implements MonitorStateStore {
       .run(result.finishedAt, result.outcome, JSON.stringify(result.counts), result.error, id);
   }
 
-  async recordSkippedRun(run: Pick<JobRun, 'job' | 'trigger' | 'scheduledFor' | 'startedAt' | 'instanceId'>): Promise<void> {
+  async recordSkippedRun(
+    run: Pick<JobRun, 'job' | 'trigger' | 'scheduledFor' | 'startedAt' | 'instanceId'>,
+    reason = 'the previous run was still going',
+  ): Promise<void> {
     this.database
       .prepare(
         `INSERT INTO monitor_job_runs (job, trigger, scheduled_for, started_at, finished_at, outcome, error, instance_id)
-         VALUES (?, ?, ?, ?, ?, 'skipped_overlap', 'the previous run was still going', ?)`,
+         VALUES (?, ?, ?, ?, ?, 'skipped_overlap', ?, ?)`,
       )
-      .run(run.job, run.trigger, run.scheduledFor, run.startedAt, run.startedAt, run.instanceId);
+      .run(run.job, run.trigger, run.scheduledFor, run.startedAt, run.startedAt, reason, run.instanceId);
   }
 
   async abandonRunsOfOthers(instanceId: string, at: number): Promise<number> {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/program.ts';
 import { seedStore } from '../../../src/seed/seed.ts';
+import { formatInstant } from '../../../src/slack/blocks/format.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import { tempDir } from '../../helpers/temp-store.ts';
@@ -117,5 +118,26 @@ describe('ontology-ops monitor', () => {
     const result = await cli(db, ...argv);
     expect(result.code).toBe(1);
     expect(result.err.trim().split('\n').at(-1)).toBe(message);
+  });
+  it('refuses to run a job another process is running, naming it and since when, and records nothing', async () => {
+    const db = await seededDb();
+    const other = SqliteStore.open(db); // the scheduler, in another process
+    try {
+      // Leases coordinate live processes, so they follow the real clock even when `--now` pins the job's instant.
+      const since = Date.now() - 60_000;
+      await other.acquireLease('monitor-job:daily', 'replica-a', 120_000, since);
+      const result = await cli(db, 'monitor', 'run', 'daily');
+      expect(result.code).toBe(1);
+      expect(result.err.trim().split('\n')).toEqual([
+        `ontology-ops: monitor daily is already running in replica-a since ${formatInstant(since)}; wait for it to finish ` +
+          '(`ontology-ops monitor status`), or for its lease to expire if that process died.',
+      ]);
+      const status = JSON.parse((await cli(db, '--json', 'monitor', 'status')).out);
+      expect(status.runs).toEqual([]);
+      expect(status.running).toEqual([{ job: 'daily', holder: 'replica-a', since }]);
+      expect(await other.getLease('monitor-job:daily')).toMatchObject({ holder: 'replica-a' }); // left alone
+    } finally {
+      other.close();
+    }
   });
 });
