@@ -2,19 +2,11 @@
  * Weekly trends of daily snapshots: per metric first/last/min/max, a direction-aware trend (higher is better
  * for scores, lower for counts) with a tolerance, and a text sparkline.
  */
+import { THRESHOLD_METRICS } from '../src/quality/thresholds.ts';
 import { snapshotMetrics, type QualitySnapshot } from './ports.ts';
 
-/** The metrics a weekly summary covers, in display order. */
-export const TREND_METRICS = [
-  'referentialIntegrityScore',
-  'orphanedEntityCount',
-  'crossGroupViolations',
-  'missingGroupIds',
-  'malformedPropertiesPercent',
-  'schemaComplianceScore',
-  'eventArchivalProgress',
-  'invalidMetadataCount',
-] as const;
+/** The metrics a weekly summary covers, in display order: the thresholded seven, then invalid metadata. */
+export const TREND_METRICS = [...THRESHOLD_METRICS, 'invalidMetadataCount'] as const;
 /** A metric with a trend. */
 export type TrendMetric = (typeof TREND_METRICS)[number];
 

@@ -77,16 +77,8 @@ export interface RecordedRun {
   notifications: { notification: NotificationGroup | null; alerts: AlertState[] }[];
 }
 
-/** Silence to create. */
-export interface SilenceDraft {
-  subject: string;
-  groupId: string | null;
-  severity: Severity | null;
-  until: number;
-  createdBy: string;
-  reason: string;
-  createdAt: number;
-}
+/** Silence to create: a silence without its id. */
+export type SilenceDraft = Omit<Silence, 'id'>;
 
 /** A logged decision, for status views and audits. */
 export interface DecisionLogEntry {
