@@ -4,7 +4,7 @@
  * (`src/slack/notifier.ts`) and the console one (`src/alerts/console-notifier.ts`).
  */
 import { ErrorCode, OpsError } from '../errors.ts';
-import type { AlertState, Decision, MessageRef, NotificationGroup, Severity, Silence } from './types.ts';
+import type { AlertState, Decision, MessageRef, NotificationGroup, Silence } from './types.ts';
 
 /** A message as it is sent: fallback text (notifications, screen readers) and Block Kit blocks. */
 export interface OutboundMessage {
