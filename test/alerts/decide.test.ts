@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type DecisionInput } from '../../src/alerts/decide.ts';
-import type { AlertState, Decision, Signal, Silence } from '../../src/alerts/types.ts';
+import type { AlertState, Decision, Silence } from '../../src/alerts/types.ts';
+import { crossGroupSignal } from '../helpers/alert-fixtures.ts';
 
 const HOUR = 3_600_000;
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 const REPEAT = 4 * HOUR;
 
-function signal(overrides: Partial<Signal> = {}): Signal {
-  return {
-    subject: 'crossGroupViolations',
-    groupId: null,
-    severity: 'critical',
-    title: 'Cross-group violations',
-    value: 3,
-    unit: 'count',
-    threshold: 'critical when > 0',
-    breakdown: {},
-    topIssueIds: [],
-    remediation: [],
-    ...overrides,
-  };
-}
+const signal = crossGroupSignal;
 
 function state(overrides: Partial<AlertState> = {}): AlertState {
   return {

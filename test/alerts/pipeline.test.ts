@@ -1,4 +1,3 @@
-import { DEFAULT_THRESHOLDS } from '../../src/quality/thresholds.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEventLog } from '../../src/alerts/event-log.ts';
@@ -6,35 +5,18 @@ import { decisionSummary, runAlertPipeline, type PipelineDeps } from '../../src/
 import type { Decision } from '../../src/alerts/types.ts';
 import { acknowledgeAlert, silenceAlerts } from '../../src/alerts/silences.ts';
 import type { Evaluation, Signal } from '../../src/alerts/types.ts';
-import type { AlertsConfig } from '../../src/config.ts';
 import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { crossGroupSignal, testAlertsConfig } from '../helpers/alert-fixtures.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { RecordingNotifier } from '../helpers/recording-notifier.ts';
 import { tempDir, tempStore } from '../helpers/temp-store.ts';
 
 const HOUR = 3_600_000;
-const CONFIG: AlertsConfig = {
-  channels: { critical: 'C_CRIT', warning: 'C_WARN', report: 'C_REPORT' },
-  oncallUsergroup: 'S0ONCALL',
-  repeatIntervalMs: 4 * HOUR,
-  thresholds: DEFAULT_THRESHOLDS,
-};
+const CONFIG = testAlertsConfig({ oncallUsergroup: 'S0ONCALL' });
 
 function signal(overrides: Partial<Signal> = {}): Signal {
-  return {
-    subject: 'crossGroupViolations',
-    groupId: null,
-    severity: 'critical',
-    title: 'Cross-group violations',
-    value: 3,
-    unit: 'count',
-    threshold: 'critical when > 0',
-    breakdown: {},
-    topIssueIds: ['conn1', 'conn2'],
-    remediation: ['Notify security.'],
-    ...overrides,
-  };
+  return crossGroupSignal({ topIssueIds: ['conn1', 'conn2'], remediation: ['Notify security.'], ...overrides });
 }
 
 function evaluation(signals: Signal[], subjects = ['crossGroupViolations', 'referentialIntegrityScore']): Evaluation {

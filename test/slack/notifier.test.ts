@@ -1,4 +1,3 @@
-import { DEFAULT_THRESHOLDS } from '../../src/quality/thresholds.ts';
 import nock from 'nock';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { createEventLog } from '../../src/alerts/event-log.ts';
@@ -8,6 +7,7 @@ import type { Evaluation, Signal } from '../../src/alerts/types.ts';
 import { ConsoleNotifier } from '../../src/alerts/console-notifier.ts';
 import { createNotifier, SlackNotifier, toDeliveryError } from '../../src/slack/notifier.ts';
 import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
+import { crossGroupSignal, testAlertsConfig } from '../helpers/alert-fixtures.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { tempStore } from '../helpers/temp-store.ts';
 
@@ -24,18 +24,7 @@ function decode(body: unknown): Body {
 }
 
 function signal(value: number): Signal {
-  return {
-    subject: 'crossGroupViolations',
-    groupId: 'grp_acme',
-    severity: 'critical',
-    title: 'Cross-group violations',
-    value,
-    unit: 'count',
-    threshold: 'critical when > 0',
-    breakdown: {},
-    topIssueIds: ['conn_1'],
-    remediation: ['Notify security.'],
-  };
+  return crossGroupSignal({ groupId: 'grp_acme', value, topIssueIds: ['conn_1'], remediation: ['Notify security.'] });
 }
 
 function evaluation(signals: Signal[]): Evaluation {
@@ -52,7 +41,7 @@ function setup() {
     outbox: state,
     notifier,
     events: createEventLog(store, { groupSlug: 'ontology-ops' }),
-    config: { channels: { critical: 'C_CRIT', warning: 'C_WARN', report: 'C_REP' }, oncallUsergroup: null, repeatIntervalMs: 4 * HOUR, thresholds: DEFAULT_THRESHOLDS },
+    config: testAlertsConfig({ channels: { critical: 'C_CRIT', warning: 'C_WARN', report: 'C_REP' } }),
     now: clock.now,
     sleep: clock.sleep,
     log: () => {},

@@ -1,10 +1,9 @@
-import { DEFAULT_THRESHOLDS } from '../../../src/quality/thresholds.ts';
 import { describe, expect, it } from 'vitest';
 import { createEventLog } from '../../../src/alerts/event-log.ts';
 import { runAlertPipeline } from '../../../src/alerts/pipeline.ts';
-import type { Signal } from '../../../src/alerts/types.ts';
 import { SNAPSHOT_TABLE } from '../../../src/store/sqlite/monitor-schema.ts';
 import { SNAPSHOT_QUERIES, SqliteMonitorStore } from '../../../src/store/sqlite/monitor-store.ts';
+import { crossGroupSignal, testAlertsConfig } from '../../helpers/alert-fixtures.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { RecordingNotifier } from '../../helpers/recording-notifier.ts';
 import { tempStore } from '../../helpers/temp-store.ts';
@@ -67,25 +66,14 @@ describe('SqliteMonitorStore on a database of the first release', () => {
     expect((await state.listOutbox({ limit: 10 })).map((row) => row.status)).toEqual(['sent', 'failed', 'pending']);
 
     const notifier = new RecordingNotifier();
-    const signal = (groupId: string | null): Signal => ({
-      subject: 'crossGroupViolations',
-      groupId,
-      severity: 'critical',
-      title: 'Cross-group violations',
-      value: 3,
-      unit: 'count',
-      threshold: 'critical when > 0',
-      breakdown: {},
-      topIssueIds: [],
-      remediation: [],
-    });
+    const signal = (groupId: string | null) => crossGroupSignal({ groupId });
     await runAlertPipeline(
       {
         alerts: state,
         outbox: state,
         notifier,
         events: createEventLog(store, { groupSlug: 'ontology-ops' }),
-        config: { channels: { critical: 'C_CRIT', warning: null, report: null }, oncallUsergroup: null, repeatIntervalMs: 4 * HOUR, thresholds: DEFAULT_THRESHOLDS },
+        config: testAlertsConfig({ channels: { critical: 'C_CRIT', warning: null, report: null } }),
         now: clock.now,
         sleep: clock.sleep,
         log: () => {},
