@@ -2,7 +2,7 @@
  * What every `ontology-ops` command shares: the global options (`--db`, `--json`, `--now`), opening the store,
  * and printing a result as exactly one JSON document or as readable text.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { stringifyUniform } from '../ontology/values.ts';
@@ -62,6 +62,26 @@ export class CliContext {
       );
     }
     return SqliteStore.open(path);
+  }
+
+  /**
+   * Runs a command that fills the store (seed, import). When the database file did not exist before and `fill`
+   * fails, the file it created is removed again, so a failed first run leaves no empty store behind.
+   */
+  async fillStore<T>(fill: (store: SqliteStore) => Promise<T>): Promise<T> {
+    const created = !existsSync(this.dbPath());
+    const store = this.openStore();
+    let filled = false;
+    try {
+      const result = await fill(store);
+      filled = true;
+      return result;
+    } finally {
+      store.close();
+      if (created && !filled) {
+        for (const suffix of ['', '-wal', '-shm']) rmSync(`${store.location}${suffix}`, { force: true });
+      }
+    }
   }
 
   /** The threshold table: overrides from the JSON file named by env `ONTOLOGY_THRESHOLDS`, else the defaults. */

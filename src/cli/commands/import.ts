@@ -1,5 +1,4 @@
 /** `ontology-ops import <snapshot.zip|dir> [--replace]`: loads a Convex snapshot export into the store, atomically. */
-import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { importSnapshot, type ImportSummary } from '../../snapshot/import.ts';
 import { progressReporter } from '../../snapshot/progress-bar.ts';
@@ -19,11 +18,6 @@ export function renderImportSummary(summary: ImportSummary, location: string): s
   return lines.join('\n');
 }
 
-/** Deletes a database file with its WAL and shared-memory files. */
-export function removeDatabaseFiles(path: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
-}
-
 /** Registers `import`. */
 export function register(program: Command, context: CliContext): void {
   program
@@ -32,20 +26,15 @@ export function register(program: Command, context: CliContext): void {
     .argument('<snapshot>', 'snapshot .zip file or unpacked snapshot folder')
     .option('--replace', 'replace the documents of a store that already holds data')
     .action(async (snapshot: string, options: { replace?: boolean }) => {
-      const created = !existsSync(context.dbPath());
-      const store = context.openStore();
-      const progress = progressReporter(context.io, 'Importing (bytes)');
-      let imported = false;
-      try {
-        const summary = await importSnapshot(store, snapshot, { replace: options.replace === true, onProgress: progress.update });
-        imported = true;
-        progress.stop();
-        context.print({ location: store.location, ...summary }, (result) => renderImportSummary(result, result.location));
-      } finally {
-        progress.stop();
-        store.close();
-        // A failed import into a store that did not exist leaves no empty store file behind.
-        if (created && !imported) removeDatabaseFiles(store.location);
-      }
+      await context.fillStore(async (store) => {
+        const progress = progressReporter(context.io, 'Importing (bytes)');
+        try {
+          const summary = await importSnapshot(store, snapshot, { replace: options.replace === true, onProgress: progress.update });
+          progress.stop();
+          context.print({ location: store.location, ...summary }, (result) => renderImportSummary(result, result.location));
+        } finally {
+          progress.stop();
+        }
+      });
     });
 }

@@ -1,10 +1,8 @@
 /** `ontology-ops seed`: fills the store with deterministic demo data holding a known number of every defect. */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { seedStore, MIN_SEED_ENTITIES, type SeedSummary } from '../../seed/seed.ts';
 import { progressReporter } from '../../snapshot/progress-bar.ts';
 import { parseWholeNumber, type CliContext } from '../context.ts';
-import { removeDatabaseFiles } from './import.ts';
 
 /** Default number of entities (10,000 records in all). */
 export const DEFAULT_SEED_ENTITIES = 2000;
@@ -43,27 +41,22 @@ export function register(program: Command, context: CliContext): void {
       const entities = parseWholeNumber(options.entities ?? String(DEFAULT_SEED_ENTITIES), '--entities', MIN_SEED_ENTITIES);
       const seed = parseWholeNumber(options.seed ?? '1', '--seed', 0);
       const now = context.now();
-      const created = !existsSync(context.dbPath());
-      const store = context.openStore();
-      const progress = progressReporter(context.io, 'Seeding');
-      let seeded = false;
-      try {
-        const summary = await seedStore(store, {
-          entities,
-          seed,
-          now,
-          legacy: options.legacy === true,
-          replace: options.replace === true,
-          onProgress: progress.update,
-        });
-        seeded = true;
-        progress.stop();
-        context.print({ location: store.location, ...summary }, (result) => renderSeedSummary(result, result.location));
-      } finally {
-        progress.stop();
-        store.close();
-        // A failed seed of a store that did not exist leaves no empty store file behind.
-        if (created && !seeded) removeDatabaseFiles(store.location);
-      }
+      await context.fillStore(async (store) => {
+        const progress = progressReporter(context.io, 'Seeding');
+        try {
+          const summary = await seedStore(store, {
+            entities,
+            seed,
+            now,
+            legacy: options.legacy === true,
+            replace: options.replace === true,
+            onProgress: progress.update,
+          });
+          progress.stop();
+          context.print({ location: store.location, ...summary }, (result) => renderSeedSummary(result, result.location));
+        } finally {
+          progress.stop();
+        }
+      });
     });
 }
