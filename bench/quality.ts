@@ -9,6 +9,7 @@
  */
 import { CRITICAL_CATEGORIES } from '../src/quality/categories.ts';
 import { createQualityService } from '../src/quality/service.ts';
+import { SqliteCheckPort } from '../src/store/sqlite/check-port.ts';
 import { stopCheckWorker, warmUpCheckWorker } from '../src/store/sqlite/check-scan.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { measure, type PhaseMeasurement, type PhaseOutcome } from './measure.ts';
@@ -31,7 +32,7 @@ export interface QualityBenchOptions {
 /** Runs the quality phases and returns their measurements; prints nothing. */
 export async function benchQuality(options: QualityBenchOptions): Promise<PhaseMeasurement[]> {
   const store = SqliteStore.open(options.dbPath, { readonly: true });
-  const service = createQualityService(store, { useWorker: true });
+  const service = createQualityService({ checks: new SqliteCheckPort(store, { useWorker: true }), documents: store });
   const records = ['entities', 'connections', 'events', 'knowledge'].reduce(
     (sum, table) => sum + store.countSync(table as 'entities'),
     0,

@@ -12,6 +12,7 @@ import { renderMetricsReport } from './cli/commands/metrics.ts';
 import { loadConfig, type Config } from './config.ts';
 import { InvalidArgumentError, userMessage } from './errors.ts';
 import { createQualityService } from './quality/service.ts';
+import { SqliteCheckPort } from './store/sqlite/check-port.ts';
 import { seedStore } from './seed/seed.ts';
 import { createNotifier, SlackNotifier } from './slack/notifier.ts';
 import { DeliveryError } from './alerts/ports.ts';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const store = await openOrCreateStore(config, print);
   let scheduler: SchedulerHandle | null = null;
   try {
-    const quality = createQualityService(store, { thresholds: config.alerts.thresholds });
+    const quality = createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: config.alerts.thresholds });
     await warmUpCheckWorker();
     if (signal.requested()) return;
 

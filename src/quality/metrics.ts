@@ -18,8 +18,8 @@ import type { QualityCounts } from './tally.ts';
 const SCALE = 10 ** METRIC_DECIMALS;
 const SMALLEST = 1 / SCALE;
 
-/** One year in milliseconds, as the archival metric counts it (365 days; leap days are not special). */
-export const ARCHIVAL_AGE_MS = 365 * 24 * 60 * 60 * 1000;
+/** One year in milliseconds, as the archival metric counts it (defined with the record rules). */
+export { ARCHIVAL_AGE_MS } from './record-rules.ts';
 
 /**
  * How `percentage` rounds to `METRIC_DECIMALS` places: `down` and `up` toward the unhealthy side of a metric

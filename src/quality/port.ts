@@ -1,10 +1,33 @@
 /**
- * The port a store adapter implements so the quality service can check it. It speaks in "scan this scope and
- * return a tally", never "give me the tables": the SQLite adapter streams its indexed columns in a worker
- * thread, the Convex adapter runs the same rules server-side one page per call and sums the page tallies.
+ * The check port: what a store adapter implements so the quality service can check it. It speaks in pages of
+ * mergeable results, never "give me the tables", so every adapter stays within its limits:
+ *
+ * - `scanPage(scope, null)` starts a scan; each answer carries a `ScanResult` for the records that page covered
+ *   and an opaque `continueCursor`; passing it back (with the same scope) continues; null means done. The
+ *   results of all pages, merged in page order with `mergeScanResults`, are the scan of the whole scope
+ *   (`scanAll` does exactly that).
+ * - Records are visited table by table in `SCAN_TABLES` order (entities, connections, events, knowledge, only
+ *   those `scanTablesOf(scope)` lists) and, within a table, in storage order (`_creationTime` in Convex, rowid
+ *   in SQLite). Kept issues therefore come in that order, and a page keeps at most `issueLimit` per category.
+ * - Every page judges its records with the shared pure rules (`DocumentScan`, or the functions in
+ *   `record-rules.ts`, `rules.ts` and `issues.ts` it is built from). Lookups of referenced entities see every
+ *   entity of the store, whatever the scope's group.
+ *
+ * Implementations:
+ * - SQLite (`src/store/sqlite/check-port.ts`) answers a whole scope in one page, in a worker thread; with a
+ *   page size it answers one table window per page instead.
+ * - Convex: one query per page, over one table through its `by_group` index (group scope) or in creation
+ *   order, with a cursor that encodes the table and Convex's own cursor, e.g. `{"table":"connections",
+ *   "cursor":"…"}`. A page must stay within half of Convex's per-transaction limits: with up to three `db.get`
+ *   per record (connection ends, event actor/target, knowledge source), about 600 records per page.
  */
 import type { Category } from './categories.ts';
 import type { QualityCounts, Tally } from './tally.ts';
+
+/** The tables a check scans, in scan order (logical names: `entities` is `things` under the legacy naming). */
+export const SCAN_TABLES = ['entities', 'connections', 'events', 'knowledge'] as const;
+/** One scanned table. */
+export type ScanTable = (typeof SCAN_TABLES)[number];
 
 /** What one scan covers. */
 export interface CheckScope {
@@ -15,11 +38,16 @@ export interface CheckScope {
    * archived ones). Default true; a check leaves them out.
    */
   metricCounts?: boolean;
+  /**
+   * Only scan these tables (default all four): records of other tables are neither counted nor judged, so
+   * their counts stay 0. `versions` scans only the entities.
+   */
+  tables?: readonly ScanTable[];
   /** Only records whose own groupId is this (existence and group lookups still see all entities); null: all. */
   groupId: string | null;
   /** Reference instant (epoch ms) for the one-year archival age. */
   now: number;
-  /** Issues kept per category. */
+  /** Issues kept per category (0: counts only). */
   issueLimit: number;
   /** Decides the severity of missing-groupId issues (critical after the v1 migration, info before). */
   v1MigrationCompleted: boolean;
@@ -27,29 +55,46 @@ export interface CheckScope {
   perGroup?: boolean;
 }
 
-/** The result of one scan. */
+/** The result of a scan, or of one page of it: mergeable with `mergeScanResults`. */
 export interface ScanResult {
-  /** Counts and kept issues of the whole scope. */
+  /** Counts and kept issues of the records covered. */
   tally: Tally;
-  /** With `perGroup`: counts per groupId found on records (records without a groupId only in `tally`). */
+  /**
+   * With `perGroup`: counts per groupId found on the records covered (records without a groupId only in
+   * `tally`); groups without records are absent. Without `perGroup`: absent.
+   */
   groups?: Record<string, QualityCounts>;
 }
 
-/** Entity counts by schema generation (for `versions`). */
-export interface VersionCounts {
-  entities: number;
-  /** Entities with a numeric `schemaVersion` ≥ 1. */
-  v1Entities: number;
+/** One page of a scan. */
+export interface ScanPage {
+  result: ScanResult;
+  /** Opaque; pass it back with the same scope to continue. Null when the scan is complete. */
+  continueCursor: string | null;
+}
+
+/** One page of the groups table's ids. */
+export interface GroupPage {
+  /** Group `_id`s, each listed on exactly one page of a listing. */
+  groupIds: string[];
+  /** Opaque; pass it back to continue. Null when the listing is complete. */
+  continueCursor: string | null;
 }
 
 /** What a store adapter provides to the quality service. */
-export interface CheckStore {
-  /** Runs the checks of a scope over the whole store and returns exact counts and the first issues. */
-  scanCounts(scope: CheckScope): Promise<ScanResult>;
-  /** Entity counts by schema generation, optionally of one group. */
-  versionCounts(groupId: string | null): Promise<VersionCounts>;
-  /** The ids of all groups in the groups table, sorted. */
-  groupIds(): Promise<string[]>;
+export interface CheckPort {
+  /**
+   * Scans one bounded page of `scope`, starting at `cursor` (null: from the beginning). Rejects with an
+   * `InvalidArgumentError` for a cursor it did not hand out.
+   */
+  scanPage(scope: CheckScope, cursor: string | null): Promise<ScanPage>;
+  /** One page of the ids of the groups in the groups table, starting at `cursor` (null: from the beginning). */
+  groupPage(cursor: string | null): Promise<GroupPage>;
   /** True once the v1 migration has completed on this store. */
   v1MigrationCompleted(): Promise<boolean>;
+}
+
+/** The tables a scope scans, in scan order. */
+export function scanTablesOf(scope: Pick<CheckScope, 'tables'>): ScanTable[] {
+  return scope.tables === undefined ? [...SCAN_TABLES] : SCAN_TABLES.filter((table) => scope.tables!.includes(table));
 }

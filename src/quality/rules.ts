@@ -7,7 +7,7 @@
  * encoding (int64 as number, NaN/±Infinity/-0 as `{"$float": base64}`); both are accepted.
  */
 import { z } from 'zod';
-import { isNumeric, toNumber } from '../ontology/values.ts';
+import { decodeFloatObject, isNumeric, toNumber } from './numbers.ts';
 
 /** A string that is not empty. */
 const nonEmptyString = z.string().min(1);
@@ -55,15 +55,6 @@ const PAYMENT_METADATA_FIELDS = Object.keys(PAYMENT_METADATA_RULE.shape);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof ArrayBuffer);
-}
-
-/** `{"$float": base64}` as plain `JSON.parse` leaves it: the uniform encoding of NaN, ±Infinity and -0. */
-function decodeFloatObject(value: unknown): unknown {
-  if (!isPlainObject(value)) return value;
-  const base64 = value.$float;
-  if (typeof base64 !== 'string' || Object.keys(value).length !== 1) return value;
-  const bytes = Buffer.from(base64, 'base64');
-  return bytes.length === 8 ? bytes.readDoubleLE(0) : value;
 }
 
 /**

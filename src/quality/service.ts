@@ -1,16 +1,16 @@
 /**
  * The quality service: what the CLI, Slack handlers, monitors and migration call to check the data and
- * compute metrics. It validates arguments, resolves the group, asks the store's check port for one scan and
- * turns the counts into reports with the pure modules.
+ * compute metrics. It validates arguments, resolves the group, pages a scan through the store's check port
+ * (`scanAll`) and turns the counts into reports with the pure modules. It knows no adapter: the caller passes
+ * the ports.
  */
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { groupIdOf } from '../ontology/naming.ts';
 import type { DocumentStore } from '../store/port.ts';
-import { SqliteCheckStore } from '../store/sqlite/check-scan.ts';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { CATEGORIES, normalizeCategories, type Category } from './categories.ts';
 import { computeMetrics, type MetricsReport } from './metrics.ts';
-import type { CheckStore } from './port.ts';
+import { allGroupIds, scanAll } from './paging.ts';
+import type { CheckPort } from './port.ts';
 import { buildCheckReport, buildVersionsReport, type AuditReport, type CheckReport, type VersionsReport } from './reports.ts';
 import { emptyCounts } from './tally.ts';
 import { DEFAULT_THRESHOLDS, type ThresholdTable } from './thresholds.ts';
@@ -48,17 +48,14 @@ export interface QualityService {
   audit(entityId: string, options?: { limit?: number }): Promise<AuditReport>;
 }
 
-/** Options of `createQualityService`. */
-export interface QualityServiceOptions {
+/** What the quality service works on. */
+export interface QualityServicePorts {
+  /** The store's check port (scans and group listing). */
+  checks: CheckPort;
+  /** The store's documents (group resolution by id or slug, audit lookups). */
+  documents: DocumentStore;
   /** Threshold table (default: the specification's). */
   thresholds?: ThresholdTable;
-  /** Run scans in the shared worker thread (default true; false runs them in-process, blocking). */
-  useWorker?: boolean;
-}
-
-/** The quality service over a SQLite store. */
-export function createQualityService(store: SqliteStore, options: QualityServiceOptions = {}): QualityService {
-  return createQualityServiceOver(new SqliteCheckStore(store, { useWorker: options.useWorker }), store, options.thresholds);
 }
 
 function validLimit(limit: number | undefined, fallback: number): number {
@@ -75,11 +72,7 @@ function validNow(now: number): number {
 }
 
 /** The quality service over any store adapter: a check port for scans, a document store for lookups. */
-export function createQualityServiceOver(
-  checks: CheckStore,
-  documents: DocumentStore,
-  thresholds: ThresholdTable = DEFAULT_THRESHOLDS,
-): QualityService {
+export function createQualityService({ checks, documents, thresholds = DEFAULT_THRESHOLDS }: QualityServicePorts): QualityService {
   /** The group `_id` a caller means (an id, or else a slug), or a NotFoundError. */
   const resolveGroup = async (group: string | undefined): Promise<string | null> => {
     if (group === undefined) return null;
@@ -97,7 +90,7 @@ export function createQualityServiceOver(
       const categories = normalizeCategories(options.categories ?? CATEGORIES);
       const groupId = await resolveGroup(options.groupId);
       const v1MigrationCompleted = await checks.v1MigrationCompleted();
-      const { tally } = await checks.scanCounts({
+      const { tally } = await scanAll(checks, {
         categories,
         groupId,
         now,
@@ -112,7 +105,7 @@ export function createQualityServiceOver(
       const now = validNow(options.now);
       const groupId = await resolveGroup(options.groupId);
       const v1MigrationCompleted = await checks.v1MigrationCompleted();
-      const { tally } = await checks.scanCounts({ categories: CATEGORIES, groupId, now, issueLimit: 0, v1MigrationCompleted });
+      const { tally } = await scanAll(checks, { categories: CATEGORIES, groupId, now, issueLimit: 0, v1MigrationCompleted });
       return computeMetrics(tally.counts, { now, groupId, v1MigrationCompleted, thresholds });
     },
 
@@ -120,8 +113,8 @@ export function createQualityServiceOver(
       const now = validNow(options.now);
       const v1MigrationCompleted = await checks.v1MigrationCompleted();
       const [groupIds, scan] = await Promise.all([
-        checks.groupIds(),
-        checks.scanCounts({ categories: CATEGORIES, groupId: null, now, issueLimit: 0, v1MigrationCompleted, perGroup: true }),
+        allGroupIds(checks),
+        scanAll(checks, { categories: CATEGORIES, groupId: null, now, issueLimit: 0, v1MigrationCompleted, perGroup: true }),
       ]);
       const context = { now, v1MigrationCompleted, thresholds };
       return {
@@ -133,8 +126,16 @@ export function createQualityServiceOver(
     async versions(options) {
       const now = validNow(options.now);
       const groupId = await resolveGroup(options.groupId);
-      const counts = await checks.versionCounts(groupId);
-      return buildVersionsReport(counts.entities, counts.v1Entities, now);
+      const { tally } = await scanAll(checks, {
+        categories: [],
+        tables: ['entities'],
+        metricCounts: true,
+        groupId,
+        now,
+        issueLimit: 0,
+        v1MigrationCompleted: false,
+      });
+      return buildVersionsReport(tally.counts.entities, tally.counts.v1Entities, now);
     },
 
     async audit(entityId, options = {}) {

@@ -83,6 +83,8 @@ export interface QualityIssue {
   /** Physical table of the record (`things` under the legacy naming). */
   table: string;
   recordId: string;
+  /** The record's own groupId (null when it has none), so a consumer can route the issue without a lookup. */
+  groupId: string | null;
   /** What is wrong, in words, naming ids and field names. */
   description: string;
   metadata: IssueMetadata;

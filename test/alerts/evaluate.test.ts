@@ -23,6 +23,7 @@ describe('metricSignals', () => {
     severity: 'critical',
     table: 'connections',
     recordId,
+    groupId: null,
     description: 'x',
     metadata: {},
   });

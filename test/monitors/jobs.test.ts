@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDaily } from '../../monitors/jobs/daily.ts';
 import { runHourly } from '../../monitors/jobs/hourly.ts';
-import { createQualityService } from '../../src/quality/service.ts';
+import { sqliteQualityService } from '../helpers/quality-service.ts';
 import { seedStore } from '../../src/seed/seed.ts';
 import { SNAPSHOT_TABLE } from '../../src/store/sqlite/monitor-schema.ts';
 import { META_KEYS } from '../../src/store/sqlite/sqlite-store.ts';
@@ -16,7 +16,7 @@ describe('monitor jobs on the real quality service', () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T02:00:00Z');
     const seeded = await seedStore(store, { entities: 300, seed: 11, now: clock.now() });
-    const quality = createQualityService(store);
+    const quality = sqliteQualityService(store);
     const { context, notifier, state } = monitorContext(store, clock, quality);
 
     const expectedMetrics = await quality.metricsAllGroups({ now: clock.now() });
@@ -111,7 +111,7 @@ describe('monitor jobs on the real quality service', () => {
     // Time moves while the job works, as in production: the alerts are decided after the snapshots are saved.
     const clock = new FakeClock('2026-11-27T02:00:00Z', { stepMs: 1_000 });
     await seedStore(store, { entities: 120, seed: 3, now: clock.now() });
-    const { context, notifier } = monitorContext(store, clock, createQualityService(store));
+    const { context, notifier } = monitorContext(store, clock, sqliteQualityService(store));
     await runDaily(context);
     expect(notifier.topLevelPosts.length).toBeGreaterThan(0);
     for (const post of notifier.topLevelPosts) expect(JSON.stringify(post.blocks)).not.toContain(' → ');
@@ -121,7 +121,7 @@ describe('monitor jobs on the real quality service', () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T02:00:00Z');
     await seedStore(store, { entities: 300, seed: 11, now: clock.now() });
-    const { context, notifier } = monitorContext(store, clock, createQualityService(store));
+    const { context, notifier } = monitorContext(store, clock, sqliteQualityService(store));
     await runDaily(context);
     clock.advance(HOUR);
     await runHourly(context);
@@ -143,7 +143,7 @@ describe('monitor jobs on the real quality service', () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T10:00:00Z');
     const seeded = await seedStore(store, { entities: 120, seed: 3, now: clock.now() });
-    const { context, notifier, state } = monitorContext(store, clock, createQualityService(store));
+    const { context, notifier, state } = monitorContext(store, clock, sqliteQualityService(store));
     const counts = await runHourly(context);
     expect(counts).toMatchObject({
       orphanedEntityCount: seeded.defects.orphanedConnections + seeded.defects.orphanedKnowledge,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../src/quality/categories.ts';
-import { createQualityService } from '../../src/quality/service.ts';
+import { sqliteQualityService } from '../helpers/quality-service.ts';
 import { SqliteCheckStore } from '../../src/store/sqlite/check-scan.ts';
 import { counterRandom, tempStore } from '../helpers/temp-store.ts';
 import { buildFixture, EXPECTED_PLATFORM, NOW } from './fixtures.ts';
@@ -22,7 +22,7 @@ describe('scan edge cases', () => {
       store.insert('events', { groupId: group._id, type: 'payment_event', timestamp: NOW, metadata: { protocol: 'acp', status: 'verified', amount } });
     await payment(Number.NaN);
     await payment(3n);
-    const report = await createQualityService(store, { useWorker: false }).check({ now: NOW });
+    const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW });
     expect(report.details.malformedProperties).toBe(2);
     expect(report.issues.filter((issue) => issue.category === 'malformedProperties').map((issue) => issue.recordId)).toEqual([
       nan._id,
@@ -68,7 +68,7 @@ describe('scan edge cases', () => {
 
   it('finds nothing in an empty store and reports it healthy', async () => {
     const { store } = tempStore();
-    const service = createQualityService(store, { useWorker: false });
+    const service = sqliteQualityService(store, { useWorker: false });
     expect((await service.check({ now: NOW })).status).toBe('healthy');
     const metrics = await service.metrics({ now: NOW });
     expect(metrics).toMatchObject({ referentialIntegrityScore: 100, schemaComplianceScore: 100, eventArchivalProgress: 100, status: 'healthy' });

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NotFoundError } from '../../src/errors.ts';
 import { CATEGORIES, CRITICAL_CATEGORIES } from '../../src/quality/categories.ts';
-import { createQualityService } from '../../src/quality/service.ts';
+import { sqliteQualityService } from '../helpers/quality-service.ts';
 import { SqliteCheckStore, stopCheckWorker, warmUpCheckWorker } from '../../src/store/sqlite/check-scan.ts';
 import { META_KEYS } from '../../src/store/sqlite/sqlite-store.ts';
 import { buildFixture, EXPECTED_GROUP_A, EXPECTED_GROUP_B, EXPECTED_PLATFORM, NOW, SECRET } from './fixtures.ts';
@@ -28,7 +28,7 @@ describe.each(['current', 'legacy'] as const)('checks over the %s naming', (gene
 
   it('names the physical table and the naming’s endpoint fields in issues', async () => {
     const { store, ids } = await buildFixture(generation);
-    const report = await createQualityService(store, { useWorker: false }).check({ now: NOW });
+    const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW });
     const entitiesTable = generation === 'legacy' ? 'things' : 'entities';
     const [fromField, toField] = generation === 'legacy' ? ['fromThingId', 'toThingId'] : ['fromEntityId', 'toEntityId'];
     const byRecord = new Map(report.issues.map((issue) => [`${issue.category}:${issue.recordId}`, issue]));
@@ -43,14 +43,19 @@ describe.each(['current', 'legacy'] as const)('checks over the %s naming', (gene
       severity: 'warning',
       metadata: { entityType: 'product', fields: ['currency', 'price'] },
     });
-    expect(byRecord.get(`missingGroupId:${ids.n1}`)).toMatchObject({ table: entitiesTable, severity: 'info' });
+    expect(byRecord.get(`missingGroupId:${ids.n1}`)).toMatchObject({ table: entitiesTable, severity: 'info', groupId: null });
+    // Every issue carries its record's own groupId, so no consumer has to look the record up.
+    expect(byRecord.get(`orphaned:${ids.c2}`)?.groupId).toBe(ids.groupA);
+    expect(byRecord.get(`crossGroup:${ids.e3}`)?.groupId).toBe(ids.groupB);
+    expect(byRecord.get(`malformedProperties:${ids.o1}`)?.groupId).toBe(ids.groupB);
+    expect(byRecord.get(`orphaned:${ids.c7}`)?.groupId).toBeNull();
   });
 });
 
 describe('check report', () => {
   it('has the specified shape, summary and details', async () => {
     const { store } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).check({ now: NOW });
+    const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW });
     expect(Object.keys(report)).toEqual(['status', 'summary', 'details', 'issues']);
     expect(report.details).toEqual({
       orphanedConnections: 4,
@@ -63,12 +68,14 @@ describe('check report', () => {
     expect(report.summary).toEqual({ totalIssues: 16, criticalIssues: 7, warningIssues: 4, infoIssues: 5 });
     expect(report.status).toBe('critical');
     expect(report.issues).toHaveLength(16);
-    for (const issue of report.issues) expect(Object.keys(issue)).toEqual(['category', 'severity', 'table', 'recordId', 'description', 'metadata']);
+    for (const issue of report.issues) {
+      expect(Object.keys(issue)).toEqual(['category', 'severity', 'table', 'recordId', 'groupId', 'description', 'metadata']);
+    }
   });
 
   it('lists critical issues first and stops at the limit', async () => {
     const { store } = await buildFixture();
-    const service = createQualityService(store, { useWorker: false });
+    const service = sqliteQualityService(store, { useWorker: false });
     const all = await service.check({ now: NOW });
     const rank = { critical: 0, warning: 1, info: 2 };
     const ranks = all.issues.map((issue) => rank[issue.severity]);
@@ -81,7 +88,7 @@ describe('check report', () => {
   it('makes missing groupIds critical once the v1 migration has completed', async () => {
     const { store } = await buildFixture();
     store.setMetaSync(META_KEYS.v1MigrationCompletedAt, String(NOW));
-    const report = await createQualityService(store, { useWorker: false }).check({ now: NOW });
+    const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW });
     expect(report.summary).toEqual({ totalIssues: 16, criticalIssues: 12, warningIssues: 4, infoIssues: 0 });
     expect(report.issues.filter((issue) => issue.category === 'missingGroupId').every((issue) => issue.severity === 'critical')).toBe(true);
     expect(report.issues.slice(0, 12).every((issue) => issue.severity === 'critical')).toBe(true);
@@ -89,7 +96,7 @@ describe('check report', () => {
 
   it('checks only the requested categories (the hourly critical subset)', async () => {
     const { store } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).check({ now: NOW, categories: CRITICAL_CATEGORIES });
+    const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW, categories: CRITICAL_CATEGORIES });
     expect(report.details).toEqual({
       orphanedConnections: 4,
       orphanedKnowledge: 1,
@@ -103,7 +110,7 @@ describe('check report', () => {
 
   it('never puts property or metadata values into issues', async () => {
     const { store } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).check({ now: NOW });
+    const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW });
     const text = JSON.stringify(report.issues);
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain('usd');
@@ -112,7 +119,7 @@ describe('check report', () => {
 
   it('reports a clean store as healthy with no issues', async () => {
     const { store, ids } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).check({ now: NOW, groupId: ids.groupC });
+    const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW, groupId: ids.groupC });
     expect(report).toEqual({
       status: 'healthy',
       summary: { totalIssues: 0, criticalIssues: 0, warningIssues: 0, infoIssues: 0 },
@@ -123,7 +130,7 @@ describe('check report', () => {
 
   it('accepts a group slug for the group id', async () => {
     const { store } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).check({ now: NOW, groupId: 'acme' });
+    const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW, groupId: 'acme' });
     expect(report.details.orphanedConnections).toBe(EXPECTED_GROUP_A.orphanedConnections);
   });
 
@@ -135,7 +142,7 @@ describe('check report', () => {
     [{ categories: ['orphaned', 'bogus'] }, InvalidArgumentError, /Unknown check category bogus/, 'an unknown category'],
   ])('rejects %o (%s)', async (options, errorClass, message) => {
     const { store } = await buildFixture();
-    const service = createQualityService(store, { useWorker: false });
+    const service = sqliteQualityService(store, { useWorker: false });
     const call = service.check({ now: NOW, ...options });
     await expect(call).rejects.toBeInstanceOf(errorClass);
     await expect(service.check({ now: NOW, ...options })).rejects.toThrow(message);
@@ -145,7 +152,7 @@ describe('check report', () => {
 describe('metrics', () => {
   it('computes the platform metrics of the fixture', async () => {
     const { store } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).metrics({ now: NOW });
+    const report = await sqliteQualityService(store, { useWorker: false }).metrics({ now: NOW });
     expect(report).toEqual({
       timestamp: NOW,
       groupId: null,
@@ -174,7 +181,7 @@ describe('metrics', () => {
 
   it('gives all groups from one scan, equal to scoping each group', async () => {
     const { store, ids } = await buildFixture();
-    const service = createQualityService(store, { useWorker: false });
+    const service = sqliteQualityService(store, { useWorker: false });
     const all = await service.metricsAllGroups({ now: NOW });
     expect(all.platform).toEqual(await service.metrics({ now: NOW }));
     expect(all.groups.map((group) => group.groupId)).toEqual([ids.groupA, ids.groupB, ids.groupC].sort());
@@ -186,7 +193,7 @@ describe('metrics', () => {
 
   it('scopes metrics to a group: 2 good of 7 references in group A', async () => {
     const { store, ids } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).metrics({ now: NOW, groupId: ids.groupA });
+    const report = await sqliteQualityService(store, { useWorker: false }).metrics({ now: NOW, groupId: ids.groupA });
     expect(report.groupId).toBe(ids.groupA);
     expect(report.referentialIntegrityScore).toBe(28.5714);
     expect(report.missingGroupIds).toBe(0);
@@ -201,7 +208,7 @@ describe('versions and audit', () => {
     ['groupC', { v0Entities: 0, v1Entities: 0, distributionPercentage: { v0: 0, v1: 0 } }, 'an empty group'],
   ])('versions of %s (%s)', async (role, expected) => {
     const { store, ids } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).versions({
+    const report = await sqliteQualityService(store, { useWorker: false }).versions({
       now: NOW,
       ...(role === null ? {} : { groupId: ids[role]! }),
     });
@@ -210,7 +217,7 @@ describe('versions and audit', () => {
 
   it('audits an entity: its events newest first and its connections both ways', async () => {
     const { store, ids } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).audit(ids.a1!, {});
+    const report = await sqliteQualityService(store, { useWorker: false }).audit(ids.a1!, {});
     expect(report.thingId).toBe(ids.a1);
     expect(report.groupId).toBe(ids.groupA);
     expect(report.thing._id).toBe(ids.a1);
@@ -222,7 +229,7 @@ describe('versions and audit', () => {
 
   it('limits the audit lists', async () => {
     const { store, ids } = await buildFixture();
-    const report = await createQualityService(store, { useWorker: false }).audit(ids.a1!, { limit: 2 });
+    const report = await sqliteQualityService(store, { useWorker: false }).audit(ids.a1!, { limit: 2 });
     expect(report.events).toHaveLength(2);
     expect(report.connections.outgoing.map((connection) => connection._id)).toEqual([ids.c1, ids.c2]);
   });
@@ -232,7 +239,7 @@ describe('versions and audit', () => {
     ['a1', { limit: 0 }, InvalidArgumentError, /--limit must be a whole number/, 'a zero limit'],
   ])('audit of %s %o fails (%s)', async (entity, options, errorClass, message) => {
     const { store, ids } = await buildFixture();
-    const service = createQualityService(store, { useWorker: false });
+    const service = sqliteQualityService(store, { useWorker: false });
     const call = service.audit(ids[entity] ?? entity, options);
     await expect(call).rejects.toBeInstanceOf(errorClass);
     await expect(service.audit(ids[entity] ?? entity, options)).rejects.toThrow(message);
@@ -242,8 +249,8 @@ describe('versions and audit', () => {
 describe('the worker path', () => {
   it('gives the same reports as the in-process scan, from its own read-only connection', async () => {
     const { store, ids } = await buildFixture('legacy');
-    const inProcess = createQualityService(store, { useWorker: false });
-    const worker = createQualityService(store, { useWorker: true });
+    const inProcess = sqliteQualityService(store, { useWorker: false });
+    const worker = sqliteQualityService(store, { useWorker: true });
     expect(await worker.check({ now: NOW })).toEqual(await inProcess.check({ now: NOW }));
     expect(await worker.check({ now: NOW, groupId: ids.groupA, categories: CRITICAL_CATEGORIES, limit: 2 })).toEqual(
       await inProcess.check({ now: NOW, groupId: ids.groupA, categories: CRITICAL_CATEGORIES, limit: 2 }),
@@ -255,15 +262,15 @@ describe('the worker path', () => {
   it('gives the same reports with the helper thread loaded (two threads, one snapshot)', async () => {
     const { store } = await buildFixture();
     await warmUpCheckWorker();
-    const inProcess = createQualityService(store, { useWorker: false });
-    const worker = createQualityService(store, { useWorker: true });
+    const inProcess = sqliteQualityService(store, { useWorker: false });
+    const worker = sqliteQualityService(store, { useWorker: true });
     expect(await worker.check({ now: NOW })).toEqual(await inProcess.check({ now: NOW }));
     expect(await worker.metricsAllGroups({ now: NOW })).toEqual(await inProcess.metricsAllGroups({ now: NOW }));
   });
 
   it('sees writes committed after an earlier check (a fresh snapshot per task)', async () => {
     const { store, ids } = await buildFixture();
-    const service = createQualityService(store, { useWorker: true });
+    const service = sqliteQualityService(store, { useWorker: true });
     const before = await service.check({ now: NOW, categories: ['orphaned'] });
     await store.insert('connections', { groupId: ids.groupA!, fromEntityId: ids.a1!, toEntityId: 'gone', relationshipType: 'owns' });
     const after = await service.check({ now: NOW, categories: ['orphaned'] });
@@ -272,7 +279,7 @@ describe('the worker path', () => {
 
   it('answers several concurrent tasks', async () => {
     const { store } = await buildFixture();
-    const service = createQualityService(store, { useWorker: true });
+    const service = sqliteQualityService(store, { useWorker: true });
     const results = await Promise.all([service.metrics({ now: NOW }), service.check({ now: NOW }), service.versions({ now: NOW })]);
     expect(results[0].orphanedEntityCount).toBe(5);
     expect(results[1].summary.totalIssues).toBe(16);

@@ -3,7 +3,7 @@ import type { Category, Severity } from '../../src/quality/categories.ts';
 import { addCounts, COUNT_FIELDS, createTally, emptyCounts, keepIssue, mergeTallies, orderedIssues, type QualityIssue } from '../../src/quality/tally.ts';
 
 function issue(category: Category, severity: Severity, recordId: string): QualityIssue {
-  return { category, severity, table: 't', recordId, description: recordId, metadata: {} };
+  return { category, severity, table: 't', recordId, groupId: null, description: recordId, metadata: {} };
 }
 
 describe('tally', () => {

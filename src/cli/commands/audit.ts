@@ -4,6 +4,7 @@ import type { ConvexDocument } from '../../ontology/values.ts';
 import { connectionEndpoints } from '../../ontology/naming.ts';
 import type { AuditReport } from '../../quality/reports.ts';
 import { createQualityService, DEFAULT_AUDIT_LIMIT } from '../../quality/service.ts';
+import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { isoInstant, textTable } from '../../quality/text.ts';
 import { parseWholeNumber, type CliContext } from '../context.ts';
 
@@ -72,7 +73,7 @@ export function register(program: Command, context: CliContext): void {
       const limit = options.limit === undefined ? undefined : parseWholeNumber(options.limit, '--limit', 1);
       const store = context.openStore({ mustExist: true });
       try {
-        const report = await createQualityService(store, { thresholds: context.thresholds() }).audit(entityId, { limit });
+        const report = await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).audit(entityId, { limit });
         context.print(report, (result) => renderAuditReport(result, limit));
       } finally {
         store.close();

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../../errors.ts';
 import { CATEGORIES, CATEGORY_LABELS, normalizeCategories, type Category } from '../../quality/categories.ts';
 import type { CheckReport } from '../../quality/reports.ts';
 import { createQualityService, DEFAULT_ISSUE_LIMIT } from '../../quality/service.ts';
+import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { statusLabel, textTable } from '../../quality/text.ts';
 import { parseWholeNumber, type CliContext } from '../context.ts';
 
@@ -69,7 +70,7 @@ export function register(program: Command, context: CliContext): void {
       const now = context.now();
       const store = context.openStore({ mustExist: true });
       try {
-        const report = await createQualityService(store, { thresholds: context.thresholds() }).check({ now, groupId: options.group, limit, categories });
+        const report = await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).check({ now, groupId: options.group, limit, categories });
         context.print(report, renderCheckReport);
       } finally {
         store.close();

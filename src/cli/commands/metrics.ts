@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { MetricsReport } from '../../quality/metrics.ts';
 import { createQualityService } from '../../quality/service.ts';
+import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { isoInstant, statusLabel, textTable } from '../../quality/text.ts';
 import type { CliContext } from '../context.ts';
 
@@ -42,7 +43,7 @@ export function register(program: Command, context: CliContext): void {
       const now = context.now();
       const store = context.openStore({ mustExist: true });
       try {
-        context.print(await createQualityService(store, { thresholds: context.thresholds() }).metrics({ now, groupId: options.group }), renderMetricsReport);
+        context.print(await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).metrics({ now, groupId: options.group }), renderMetricsReport);
       } finally {
         store.close();
       }

@@ -11,6 +11,7 @@ import type { Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, parseDuration, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
 import { createQualityService } from '../../quality/service.ts';
+import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { createNotifier } from '../../slack/notifier.ts';
 import { SqliteMonitorStore } from '../../store/sqlite/monitor-store.ts';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
@@ -30,7 +31,7 @@ function monitorContext(store: SqliteStore, config: Config, context: CliContext)
   // `--now` pins every job to one instant; without it this is the real clock.
   const now = () => context.now();
   return {
-    quality: createQualityService(store, { thresholds: config.alerts.thresholds }),
+    quality: createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: config.alerts.thresholds }),
     state: new SqliteMonitorStore(store),
     meta: store,
     leases: store,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { VersionsReport } from '../../quality/reports.ts';
 import { createQualityService } from '../../quality/service.ts';
+import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { isoInstant, textTable } from '../../quality/text.ts';
 import type { CliContext } from '../context.ts';
 
@@ -33,7 +34,7 @@ export function register(program: Command, context: CliContext): void {
       const now = context.now();
       const store = context.openStore({ mustExist: true });
       try {
-        const report = await createQualityService(store, { thresholds: context.thresholds() }).versions({ now, groupId: options.group });
+        const report = await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).versions({ now, groupId: options.group });
         context.print(report, (result) => renderVersionsReport(result, options.group ?? null));
       } finally {
         store.close();

@@ -7,34 +7,69 @@
  * typed arrays indexed by rowid (record → referenced entity → its group), never on id strings. Random lookups
  * (a JS Map of ids, or SQL joins in table order) cost several times more on a million records. A group scope
  * reads only the group's rows through the group indexes. Only entities whose type has a property rule have
- * their `properties` read, and only payment events their `metadata`. `SqliteCheckStore` runs the scan in a
- * worker thread with its own read-only connection, so the caller's event loop stays free; platform-wide, a
- * helper thread computes some of the heavy pieces (`plannedPieces`) from the same snapshot meanwhile.
+ * their `properties` read, and only payment events their `metadata`. `SqliteCheckPort` (`check-port.ts`) runs
+ * the scan in a worker thread with its own read-only connection, so the caller's event loop stays free;
+ * platform-wide, a helper thread computes some of the heavy pieces (`plannedPieces`) from the same snapshot
+ * meanwhile.
+ *
+ * The scan only fetches and counts: what makes a record orphaned, cross-group or malformed, and every issue
+ * object, come from the shared pure rules in `src/quality/` (`record-rules.ts`, `rules.ts`, `issues.ts`), which
+ * the Convex adapter runs too; a test holds this scan's counts and issues equal to those rules' verdicts.
  *
  * Limits: each reference list is one string, so a table should stay under ~30 million rows (V8's string size
  * limit); rowids are expected to be dense-ish (one typed-array slot per rowid up to the largest).
  */
 import Database from 'better-sqlite3';
 import { namingFor, type Naming, type NamingGeneration } from '../../ontology/naming.ts';
-import { severityOf, type Category } from '../../quality/categories.ts';
-import { ARCHIVAL_AGE_MS } from '../../quality/metrics.ts';
-import type { CheckScope, CheckStore, ScanResult, VersionCounts } from '../../quality/port.ts';
+import type { Category } from '../../quality/categories.ts';
+import {
+  crossGroupConnectionIssue,
+  crossGroupEventIssue,
+  invalidPaymentMetadataIssue,
+  invertedValidityIssue,
+  malformedPropertiesIssue,
+  missingGroupIdIssue,
+  orphanedConnectionIssue,
+  orphanedKnowledgeIssue,
+  type IssueContext,
+  type IssueRecord,
+} from '../../quality/issues.ts';
+import { scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from '../../quality/port.ts';
+import { ARCHIVAL_AGE_MS, classifyConnection, classifyEvent, isOrphanedSource, type EntityLookup } from '../../quality/record-rules.ts';
 import { malformedPropertyFields, PAYMENT_EVENT_TYPE, paymentMetadataProblems, RULED_ENTITY_TYPES } from '../../quality/rules.ts';
-import { createTally, emptyCounts, keepIssue, type QualityCounts, type QualityIssue, type Tally } from '../../quality/tally.ts';
-import { META_KEYS, type SqliteStore } from './sqlite-store.ts';
-import { runCheckTaskInWorker, type PieceHelper } from './check-workers.ts';
+import { createTally, emptyCounts, keepIssue, type QualityCounts, type Tally } from '../../quality/tally.ts';
+import { META_KEYS } from './sqlite-store.ts';
+import type { PieceHelper } from './check-workers.ts';
 
 export { runCheckTaskInWorker, stopCheckWorker, warmUpCheckWorker } from './check-workers.ts';
+export { SqliteCheckPort as SqliteCheckStore } from './check-port.ts';
+
+/**
+ * A window of one table for a paged scan: the rows with rowid in (`afterRowid`, `afterRowid + limit`]. Lookups
+ * of referenced entities still see the whole store.
+ */
+export interface ScanWindow {
+  table: ScanTable;
+  afterRowid: number;
+  limit: number;
+}
+
+/** The result of a scan task: the scan of the window (or of the whole scope) and whether its table goes on. */
+export interface WindowScanResult {
+  result: ScanResult;
+  /** With a window: true when its table has rows after the window. Without: false. */
+  more: boolean;
+}
 
 /** A unit of work the check worker can run. */
 export type CheckTask =
-  | { kind: 'scan'; scope: CheckScope }
-  | { kind: 'versions'; groupId: string | null }
+  /** A scan of a whole scope (`window` null) or of one table window. */
+  | { kind: 'scan'; scope: CheckScope; window: ScanWindow | null }
   /** Answers once the worker (and its helper) can take work. */
   | { kind: 'ready' };
 
 /** The result of a `CheckTask`. */
-export type CheckTaskResult = ScanResult | VersionCounts | null;
+export type CheckTaskResult = WindowScanResult | null;
 
 type CountField = keyof QualityCounts;
 
@@ -224,26 +259,36 @@ export function computePiece(database: Database.Database, scope: CheckScope, pie
  */
 export function plannedPieces(scope: CheckScope): { local: ScanPiece[]; helper: ScanPiece[] } {
   const selected = new Set(scope.categories);
-  const resolveConnections = selected.has('orphaned') || selected.has('crossGroup');
-  const resolveEvents = selected.has('crossGroup');
+  const tables = new Set(scanTablesOf(scope));
+  const resolveConnections = tables.has('connections') && (selected.has('orphaned') || selected.has('crossGroup'));
+  const resolveEvents = tables.has('events') && selected.has('crossGroup');
+  const malformed = tables.has('entities') && selected.has('malformedProperties');
   const local: ScanPiece[] = [];
   const helper: ScanPiece[] = [];
   if (resolveConnections) local.push({ kind: 'references', column: 'connections.from_id' });
   if (resolveEvents) local.push({ kind: 'references', column: 'events.actor_id' });
-  local.push({ kind: 'references', column: 'knowledge.source_id' });
-  if (selected.has('invalidMetadata')) local.push({ kind: 'payments' }, { kind: 'inverted' });
-  if (scope.metricCounts !== false) local.push({ kind: 'v1' });
+  if (tables.has('knowledge')) local.push({ kind: 'references', column: 'knowledge.source_id' });
+  if (selected.has('invalidMetadata')) {
+    if (tables.has('events')) local.push({ kind: 'payments' });
+    if (tables.has('connections')) local.push({ kind: 'inverted' });
+  }
+  if (scope.metricCounts !== false && tables.has('entities')) local.push({ kind: 'v1' });
   if (resolveConnections) helper.push({ kind: 'references', column: 'connections.to_id' });
   // The property rules are the heaviest piece; with them, the helper has enough without the event targets.
   const targets: ScanPiece = { kind: 'references', column: 'events.target_id' };
-  if (resolveEvents) (selected.has('malformedProperties') ? local : helper).push(targets);
-  if (selected.has('malformedProperties')) helper.push({ kind: 'malformed' });
+  if (resolveEvents) (malformed ? local : helper).push(targets);
+  if (malformed) helper.push({ kind: 'malformed' });
   return scope.groupId === null ? { local, helper } : { local: [...local, ...helper], helper: [] };
 }
 
 /** Runs the checks of `scope` over a database synchronously, in one read transaction. */
 export function scanDatabase(database: Database.Database, scope: CheckScope): ScanResult {
-  return database.transaction(() => new DatabaseScan(database, scope, new Map()).run())();
+  return database.transaction(() => new DatabaseScan(database, scope, new Map(), null).run().result)();
+}
+
+/** Runs the checks of `scope` over one table window of a database synchronously, in one read transaction. */
+export function scanDatabaseWindow(database: Database.Database, scope: CheckScope, window: ScanWindow): WindowScanResult {
+  return database.transaction(() => new DatabaseScan(database, scope, new Map(), window).run())();
 }
 
 /**
@@ -285,7 +330,7 @@ export async function scanDatabaseFile(databasePath: string, scope: CheckScope, 
             // The helper failed: the pieces it owed are computed below, in this snapshot.
           }
         }
-        return new DatabaseScan(database, scope, pieces).run();
+        return new DatabaseScan(database, scope, pieces, null).run().result;
       } finally {
         database.exec('COMMIT');
       }
@@ -340,6 +385,8 @@ class DatabaseScan {
     private readonly scope: CheckScope,
     /** Pieces computed ahead (possibly by a helper thread); missing ones are computed on demand. */
     private readonly pieces: Map<string, PieceResult>,
+    /** Only this window of one table (null: every table of the scope, whole). */
+    private readonly window: ScanWindow | null,
   ) {
     this.naming = readNaming(database);
     this.selected = new Set(scope.categories);
@@ -350,19 +397,32 @@ class DatabaseScan {
     this.groupArgs = scope.groupId === null ? [] : [scope.groupId];
   }
 
-  run(): ScanResult {
-    const entityGroup = this.rowGroups('entities', this.selected.has('crossGroup'));
-    this.scanEntities(entityGroup);
-    this.scanConnections(entityGroup);
-    this.scanEvents(entityGroup);
-    this.scanKnowledge();
+  run(): WindowScanResult {
+    const tables = new Set(scanTablesOf(this.scope).filter((table) => this.window === null || table === this.window.table));
+    const crossGroup = this.selected.has('crossGroup') && (tables.has('connections') || tables.has('events'));
+    const entityGroup = tables.has('entities') || crossGroup ? this.rowGroups('entities', crossGroup) : new Int32Array(1).fill(NO_ROW);
+    let more = false;
+    if (tables.has('entities')) more = this.scanEntities(entityGroup);
+    if (tables.has('connections')) more = this.scanConnections(entityGroup);
+    if (tables.has('events')) more = this.scanEvents(entityGroup);
+    if (tables.has('knowledge')) more = this.scanKnowledge();
     this.materializeIssues();
-    if (this.groups === null) return { tally: this.tally };
+    if (this.groups === null) return { result: { tally: this.tally }, more };
     const groups: Record<string, QualityCounts> = {};
     this.groups.forEach((counts, index) => {
       if (counts) groups[this.groupNames[index]!] = counts;
     });
-    return { tally: this.tally, groups };
+    return { result: { tally: this.tally, groups }, more };
+  }
+
+  /**
+   * The rowids a step visits: all of its table (1…max), or the window's; and whether the table has rows after
+   * them (only ever true for a window).
+   */
+  private bounds(maxRowid: number): { first: number; last: number; more: boolean } {
+    if (this.window === null) return { first: 1, last: maxRowid, more: false };
+    const last = Math.min(maxRowid, this.window.afterRowid + this.window.limit);
+    return { first: this.window.afterRowid + 1, last, more: last < maxRowid };
   }
 
   private intern(groupId: string): number {
@@ -458,29 +518,31 @@ class DatabaseScan {
   }
 
   // Step 1: entities.
-  private scanEntities(entityGroup: Int32Array): void {
+  private scanEntities(entityGroup: Int32Array): boolean {
     const metricCounts = this.scope.metricCounts !== false;
     const v1 = metricCounts ? this.piece<Uint8Array>({ kind: 'v1' }) : null;
     const missing = this.selected.has('missingGroupId');
-    for (let rowid = 1; rowid < entityGroup.length; rowid++) {
+    const { first, last, more } = this.bounds(entityGroup.length - 1);
+    for (let rowid = first; rowid <= last; rowid++) {
       const group = entityGroup[rowid]!;
       if (!this.inScope(group)) continue;
       this.bump('entities', group);
       if (v1 !== null && v1[rowid] === 1) this.bump('v1Entities', group);
       if (missing && group === NO_GROUP) this.flag('entitiesMissingGroupId', group, { category: 'missingGroupId', kind: 'entity', rowid });
     }
-    if (!this.selected.has('malformedProperties')) return;
+    if (!this.selected.has('malformedProperties')) return more;
     for (const [rowid, type, fields] of this.piece<[number, string, string[]][]>({ kind: 'malformed' })) {
       const group = entityGroup[rowid]!;
-      if (!this.inScope(group)) continue;
+      if (rowid < first || rowid > last || !this.inScope(group)) continue;
       this.flag('malformedProperties', group, { category: 'malformedProperties', kind: 'entity', rowid, fields, entityType: type });
     }
+    return more;
   }
 
   // Step 2: connections.
-  private scanConnections(entityGroup: Int32Array): void {
+  private scanConnections(entityGroup: Int32Array): boolean {
     const ownGroup = this.rowGroups('connections', false);
-    const maxRowid = ownGroup.length - 1;
+    const { first, last, more } = this.bounds(ownGroup.length - 1);
     const resolve = this.selected.has('orphaned') || this.selected.has('crossGroup');
     const fromEntity = resolve ? this.piece<Int32Array>({ kind: 'references', column: 'connections.from_id' }) : null;
     const toEntity = resolve ? this.piece<Int32Array>({ kind: 'references', column: 'connections.to_id' }) : null;
@@ -488,7 +550,7 @@ class DatabaseScan {
     const orphaned = this.selected.has('orphaned');
     const crossGroup = this.selected.has('crossGroup');
     const missing = this.selected.has('missingGroupId');
-    for (let rowid = 1; rowid <= maxRowid; rowid++) {
+    for (let rowid = first; rowid <= last; rowid++) {
       const group = ownGroup[rowid]!;
       if (!this.inScope(group)) continue;
       this.bump('connections', group);
@@ -508,12 +570,13 @@ class DatabaseScan {
       }
       if (inverted !== null && inverted[rowid] === 1) this.flag('invalidMetadataConnections', group, { category: 'invalidMetadata', kind: 'connection', rowid });
     }
+    return more;
   }
 
   // Step 3: events.
-  private scanEvents(entityGroup: Int32Array): void {
+  private scanEvents(entityGroup: Int32Array): boolean {
     const ownGroup = this.rowGroups('events', false);
-    const maxRowid = ownGroup.length - 1;
+    const { first, last, more } = this.bounds(ownGroup.length - 1);
     const crossGroup = this.selected.has('crossGroup');
     const actorEntity = crossGroup ? this.piece<Int32Array>({ kind: 'references', column: 'events.actor_id' }) : null;
     const targetEntity = crossGroup ? this.piece<Int32Array>({ kind: 'references', column: 'events.target_id' }) : null;
@@ -536,7 +599,7 @@ class DatabaseScan {
       this.selected.has('invalidMetadata') ? this.piece<[number, string[]][]>({ kind: 'payments' }) : [],
     );
     const missing = this.selected.has('missingGroupId');
-    for (let rowid = 1; rowid <= maxRowid; rowid++) {
+    for (let rowid = first; rowid <= last; rowid++) {
       const group = ownGroup[rowid]!;
       if (!this.inScope(group)) continue;
       this.bump('events', group);
@@ -559,16 +622,17 @@ class DatabaseScan {
       const problems = invalidPayments.get(rowid);
       if (problems) this.flag('invalidMetadataEvents', group, { category: 'invalidMetadata', kind: 'event', rowid, fields: problems });
     }
+    return more;
   }
 
   // Step 4: knowledge.
-  private scanKnowledge(): void {
+  private scanKnowledge(): boolean {
     const ownGroup = this.rowGroups('knowledge', false);
-    const maxRowid = ownGroup.length - 1;
+    const { first, last, more } = this.bounds(ownGroup.length - 1);
     const sourceEntity = this.piece<Int32Array>({ kind: 'references', column: 'knowledge.source_id' });
     const orphaned = this.selected.has('orphaned');
     const missing = this.selected.has('missingGroupId');
-    for (let rowid = 1; rowid <= maxRowid; rowid++) {
+    for (let rowid = first; rowid <= last; rowid++) {
       const group = ownGroup[rowid]!;
       if (!this.inScope(group)) continue;
       this.bump('knowledge', group);
@@ -581,155 +645,74 @@ class DatabaseScan {
         }
       }
     }
+    return more;
   }
 
-  /** Reads the ids of the kept issues and writes their descriptions. */
+  /**
+   * Reads the kept issues' records and builds each issue with the shared pure builders, judging references
+   * again with the shared rules (only kept issues cost these lookups). A rule that disagrees with the SQL
+   * counts is a bug in this scan, reported as such rather than as a wrong issue.
+   */
   private materializeIssues(): void {
-    const context = { v1MigrationCompleted: this.scope.v1MigrationCompleted };
-    const entitiesTable = this.naming.entitiesTable;
-    const { fromField, toField } = this.naming;
-    const entityRow = this.database.prepare('SELECT id FROM entities WHERE rowid = ?').pluck();
-    const connectionRow = this.database.prepare('SELECT id, from_id, to_id FROM connections WHERE rowid = ?').raw(true);
-    const eventRow = this.database.prepare('SELECT id, actor_id, target_id FROM events WHERE rowid = ?').raw(true);
-    const knowledgeRow = this.database.prepare('SELECT id, source_id FROM knowledge WHERE rowid = ?').raw(true);
-    const groupOfEntity = this.database.prepare('SELECT group_id FROM entities WHERE id = ?').pluck();
-    const exists = (id: string | null) => id !== null && groupOfEntity.get(id) !== undefined;
-    const groupOf = (id: string | null) => (id === null ? null : ((groupOfEntity.get(id) as string | null | undefined) ?? null));
+    const context: IssueContext = { naming: this.naming, v1MigrationCompleted: this.scope.v1MigrationCompleted };
+    const entityRow = this.database.prepare('SELECT id, group_id FROM entities WHERE rowid = ?').raw(true);
+    const connectionRow = this.database.prepare('SELECT id, group_id, from_id, to_id FROM connections WHERE rowid = ?').raw(true);
+    const eventRow = this.database.prepare('SELECT id, group_id, actor_id, target_id FROM events WHERE rowid = ?').raw(true);
+    const knowledgeRow = this.database.prepare('SELECT id, group_id, source_id FROM knowledge WHERE rowid = ?').raw(true);
+    const entityById = this.database.prepare('SELECT group_id FROM entities WHERE id = ?').raw(true);
+    const lookupEntity: EntityLookup = (id) => {
+      const row = entityById.get(id) as [string | null] | undefined;
+      return row === undefined ? null : { groupId: row[0] };
+    };
+    const disagree = (record: IssueRecord, category: Category): never => {
+      throw new Error(`The SQLite check scan and the shared ${category} rule disagree on ${record.table} ${record.id}.`);
+    };
     for (const pending of this.pending) {
       const { category, rowid } = pending;
-      const severity = severityOf(category, context);
-      const push = (table: string, recordId: string, description: string, metadata: QualityIssue['metadata']) =>
-        keepIssue(this.tally, { category, severity, table, recordId, description, metadata });
       if (pending.kind === 'entity') {
-        const id = entityRow.get(rowid) as string;
-        if (category === 'missingGroupId') push(entitiesTable, id, `Entity ${id} has no groupId.`, {});
-        else {
-          const fields = pending.fields ?? [];
-          push(entitiesTable, id, `Entity ${id} of type ${pending.entityType} breaks its property rule in ${fields.join(', ')}.`, {
-            entityType: pending.entityType ?? null,
-            fields,
-          });
-        }
+        const [id, groupId] = entityRow.get(rowid) as [string, string | null];
+        const record: IssueRecord = { table: 'entities', id, groupId };
+        if (category === 'missingGroupId') keepIssue(this.tally, missingGroupIdIssue(record, context));
+        else keepIssue(this.tally, malformedPropertiesIssue(record, pending.entityType ?? '', pending.fields ?? [], context));
       } else if (pending.kind === 'connection') {
-        const [id, fromId, toId] = connectionRow.get(rowid) as [string, string | null, string | null];
-        if (category === 'missingGroupId') push('connections', id, `Connection ${id} has no groupId.`, {});
-        else if (category === 'orphaned') {
-          const missing: string[] = [];
-          if (!exists(fromId)) missing.push(fromField);
-          if (!exists(toId)) missing.push(toField);
-          push('connections', id, describeOrphanedConnection(id, [[fromField, fromId], [toField, toId]], missing), {
-            fromId,
-            toId,
-            missing,
-          });
-        } else if (category === 'crossGroup') {
-          const fromGroupId = groupOf(fromId);
-          const toGroupId = groupOf(toId);
-          push('connections', id, `Connection ${id} links entity ${fromId} of group ${fromGroupId} to entity ${toId} of group ${toGroupId}.`, {
-            fromId,
-            toId,
-            fromGroupId,
-            toGroupId,
-          });
-        } else {
-          push('connections', id, `Connection ${id} has validTo earlier than validFrom.`, { fields: ['validFrom', 'validTo'] });
+        const [id, groupId, fromId, toId] = connectionRow.get(rowid) as [string, string | null, string | null, string | null];
+        const record: IssueRecord = { table: 'connections', id, groupId };
+        const endpoints = { fromId, toId };
+        if (category === 'missingGroupId') keepIssue(this.tally, missingGroupIdIssue(record, context));
+        else if (category === 'invalidMetadata') keepIssue(this.tally, invertedValidityIssue(record, context));
+        else {
+          const verdict = classifyConnection(endpoints, lookupEntity);
+          if (verdict.kind === 'orphaned' && category === 'orphaned') {
+            keepIssue(this.tally, orphanedConnectionIssue(record, endpoints, verdict.missing, context));
+          } else if (verdict.kind === 'crossGroup' && category === 'crossGroup') {
+            keepIssue(this.tally, crossGroupConnectionIssue(record, endpoints, verdict, context));
+          } else disagree(record, category);
         }
       } else if (pending.kind === 'event') {
-        const [id, actorId, targetId] = eventRow.get(rowid) as [string, string | null, string | null];
-        if (category === 'missingGroupId') push('events', id, `Event ${id} has no groupId.`, {});
-        else if (category === 'crossGroup') {
-          const actorGroupId = groupOf(actorId);
-          const targetGroupId = groupOf(targetId);
-          push('events', id, `Event ${id} has actor ${actorId} of group ${actorGroupId} and target ${targetId} of group ${targetGroupId}.`, {
-            actorId,
-            targetId,
-            actorGroupId,
-            targetGroupId,
-          });
-        } else {
-          const fields = pending.fields ?? [];
-          push('events', id, `Payment event ${id} has missing or invalid metadata ${fields.join(', ')}.`, {
-            fields: fields.map((field) => `metadata.${field}`),
-          });
+        const [id, groupId, actorId, targetId] = eventRow.get(rowid) as [string, string | null, string | null, string | null];
+        const record: IssueRecord = { table: 'events', id, groupId };
+        if (category === 'missingGroupId') keepIssue(this.tally, missingGroupIdIssue(record, context));
+        else if (category === 'invalidMetadata') keepIssue(this.tally, invalidPaymentMetadataIssue(record, pending.fields ?? [], context));
+        else {
+          const references = { actorId, targetId };
+          const verdict = classifyEvent(references, lookupEntity);
+          if (verdict.kind !== 'crossGroup') disagree(record, category);
+          else keepIssue(this.tally, crossGroupEventIssue(record, references, verdict, context));
         }
       } else {
-        const [id, sourceId] = knowledgeRow.get(rowid) as [string, string];
-        if (category === 'missingGroupId') push('knowledge', id, `Knowledge record ${id} has no groupId.`, {});
-        else {
-          push('knowledge', id, `Knowledge record ${id} has sourceThingId ${sourceId}, which names no existing entity.`, {
-            sourceThingId: sourceId,
-          });
-        }
+        const [id, groupId, sourceId] = knowledgeRow.get(rowid) as [string, string | null, string | null];
+        const record: IssueRecord = { table: 'knowledge', id, groupId };
+        if (category === 'missingGroupId') keepIssue(this.tally, missingGroupIdIssue(record, context));
+        else if (sourceId !== null && isOrphanedSource(sourceId, lookupEntity)) keepIssue(this.tally, orphanedKnowledgeIssue(record, sourceId, context));
+        else disagree(record, category);
       }
     }
   }
 }
 
-/** "Connection C has no fromEntityId; its toEntityId Y names no existing entity." */
-function describeOrphanedConnection(id: string, endpoints: [string, string | null][], missing: string[]): string {
-  const absent = endpoints.filter(([field, value]) => value === null && missing.includes(field)).map(([field]) => `no ${field}`);
-  const dangling = endpoints.filter(([field, value]) => value !== null && missing.includes(field)).map(([field, value]) => `${field} ${value}`);
-  const parts: string[] = [];
-  if (absent.length > 0) parts.push(`has ${absent.join(' and ')}`);
-  if (dangling.length > 0) {
-    parts.push(`${absent.length > 0 ? 'its' : 'has'} ${dangling.join(' and ')}, which ${dangling.length > 1 ? 'name' : 'names'} no existing entity`);
-  }
-  return `Connection ${id} ${parts.join('; ')}.`;
-}
-
-/** Entity counts by schema generation, optionally of one group. */
-export function versionCountsOf(database: Database.Database, groupId: string | null): VersionCounts {
-  const where = groupId === null ? '' : ' WHERE group_id = ?';
-  const row = database
-    .prepare(`SELECT COUNT(*) AS entities, COUNT(CASE WHEN schema_version >= 1 THEN 1 END) AS v1Entities FROM entities${where}`)
-    .get(...(groupId === null ? [] : [groupId])) as VersionCounts;
-  return { entities: row.entities, v1Entities: row.v1Entities };
-}
-
 /** Runs a task against a database synchronously (what the worker does, and the in-process path). */
 export function runCheckTask(database: Database.Database, task: CheckTask): CheckTaskResult {
-  if (task.kind === 'scan') return scanDatabase(database, task.scope);
-  return task.kind === 'versions' ? versionCountsOf(database, task.groupId) : null;
-}
-
-/** Options of `SqliteCheckStore`. */
-export interface SqliteCheckStoreOptions {
-  /**
-   * Run scans in a worker thread (default true). In-process is only for small stores and tests: it blocks the
-   * event loop for the whole scan. An in-memory database always runs in-process (a worker cannot open it).
-   */
-  useWorker?: boolean;
-}
-
-/** The check port over a SQLite store. */
-export class SqliteCheckStore implements CheckStore {
-  private readonly useWorker: boolean;
-
-  constructor(
-    private readonly store: SqliteStore,
-    options: SqliteCheckStoreOptions = {},
-  ) {
-    this.useWorker = (options.useWorker ?? true) && !store.database.memory;
-  }
-
-  private run(task: CheckTask): Promise<CheckTaskResult> {
-    if (this.useWorker) return runCheckTaskInWorker(this.store.database.name, task);
-    return Promise.resolve(runCheckTask(this.store.database, task));
-  }
-
-  async scanCounts(scope: CheckScope): Promise<ScanResult> {
-    return (await this.run({ kind: 'scan', scope })) as ScanResult;
-  }
-
-  async versionCounts(groupId: string | null): Promise<VersionCounts> {
-    return (await this.run({ kind: 'versions', groupId })) as VersionCounts;
-  }
-
-  async groupIds(): Promise<string[]> {
-    return (this.store.database.prepare('SELECT id FROM groups ORDER BY id').pluck().all() as string[]);
-  }
-
-  async v1MigrationCompleted(): Promise<boolean> {
-    return this.store.getMetaSync(META_KEYS.v1MigrationCompletedAt) !== null;
-  }
+  if (task.kind !== 'scan') return null;
+  if (task.window !== null) return scanDatabaseWindow(database, task.scope, task.window);
+  return { result: scanDatabase(database, task.scope), more: false };
 }

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckScope } from '../../quality/port.ts';
-import { computePiece, openReadOnly, scanDatabaseFile, versionCountsOf, type CheckTask, type PieceResult, type ScanPiece } from './check-scan.ts';
+import { computePiece, openReadOnly, scanDatabaseFile, scanDatabaseWindow, type CheckTask, type PieceResult, type ScanPiece } from './check-scan.ts';
 import { ScanHelper, type CheckThreadRole } from './check-workers.ts';
 
 const port = parentPort!;
@@ -46,14 +46,14 @@ if (role === 'helper') {
       if (task.kind === 'ready') {
         await startHelper();
         port.postMessage({ id, ok: true, result: null });
-      } else if (task.kind === 'scan') {
+      } else if (task.window === null) {
         const result = await scanDatabaseFile(databasePath, task.scope, helper?.isReady ? helper : null);
-        port.postMessage({ id, ok: true, result });
+        port.postMessage({ id, ok: true, result: { result, more: false } });
         void startHelper();
       } else {
         const database = openReadOnly(databasePath);
         try {
-          port.postMessage({ id, ok: true, result: versionCountsOf(database, task.groupId) });
+          port.postMessage({ id, ok: true, result: scanDatabaseWindow(database, task.scope, task.window) });
         } finally {
           database.close();
         }
