@@ -1,0 +1,79 @@
+/**
+ * The rule modules a Convex function imports must run in a plain V8 isolate: no `node:` modules, no `Buffer`,
+ * no `process`, no better-sqlite3, and no package beyond the few that are plain JavaScript. This walks their
+ * import graph from the source text (type-only imports are erased, so they do not count).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The modules the Convex check functions import (and the SQLite scan shares). */
+const RULE_MODULES = [
+  'src/quality/document-scan.ts',
+  'src/quality/record-rules.ts',
+  'src/quality/issues.ts',
+  'src/quality/rules.ts',
+  'src/quality/numbers.ts',
+  'src/quality/tally.ts',
+  'src/quality/categories.ts',
+  'src/quality/port.ts',
+  'src/quality/paging.ts',
+];
+
+/** Packages that are plain JavaScript and run in an isolate. */
+const ALLOWED_PACKAGES = new Set(['zod']);
+
+/** Global names that exist in Node but not in a plain V8 isolate. */
+const NODE_GLOBALS = /\b(Buffer|process|require|__dirname|__filename|setImmediate)\b/;
+
+function withoutComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
+}
+
+/** The value imports of a module (`import type` and `export type` are erased by TypeScript). */
+function valueImports(source: string): string[] {
+  const specifiers: string[] = [];
+  for (const match of source.matchAll(/^\s*(import|export)\s+(type\s+)?([^;]*?)\s*from\s*'([^']+)'/gm)) {
+    if (match[2] === undefined) specifiers.push(match[4]!);
+  }
+  for (const match of source.matchAll(/^\s*import\s+'([^']+)'/gm)) specifiers.push(match[1]!);
+  for (const match of source.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)) specifiers.push(match[1]!);
+  return specifiers;
+}
+
+/** Everything that keeps the graph below `entries` from running in an isolate, as "file: problem" lines. */
+function isolateViolations(entries: readonly string[]): string[] {
+  const violations: string[] = [];
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = withoutComments(readFileSync(resolve(ROOT, file), 'utf8'));
+    const global = NODE_GLOBALS.exec(source);
+    if (global) violations.push(`${file}: uses the Node global ${global[1]}`);
+    for (const specifier of valueImports(source)) {
+      if (specifier.startsWith('.')) visit(relative(ROOT, resolve(ROOT, dirname(file), specifier)));
+      else if (specifier.startsWith('node:')) violations.push(`${file}: imports ${specifier}`);
+      else if (!ALLOWED_PACKAGES.has(specifier)) violations.push(`${file}: imports the package ${specifier}`);
+    }
+  };
+  entries.forEach(visit);
+  return violations;
+}
+
+describe('rule modules run in a plain V8 isolate', () => {
+  it('imports nothing from Node and uses no Node globals, transitively', () => {
+    expect(isolateViolations(RULE_MODULES)).toEqual([]);
+  });
+
+  it.each([
+    ['src/quality/thresholds.ts', 'src/quality/thresholds.ts: imports node:fs', 'reads a file'],
+    ['src/ontology/values.ts', 'src/ontology/values.ts: uses the Node global Buffer', 'decodes base64 with Buffer'],
+    ['src/store/sqlite/check-scan.ts', 'src/store/sqlite/check-scan.ts: imports the package better-sqlite3', 'is the SQLite adapter'],
+  ])('catches %s (%s)', (file, violation) => {
+    expect(isolateViolations([file])).toContain(violation);
+  });
+});
