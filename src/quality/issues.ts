@@ -64,7 +64,7 @@ export function malformedPropertiesIssue(record: IssueRecord, entityType: string
 
 /**
  * A connection with ends that are missing or name no existing entity (`missing`, from `classifyConnection`):
- * "Connection C has no fromEntityId; its toEntityId Y names no existing entity."
+ * "Connection C has no fromEntityId; its toEntityId Y, which names no existing entity."
  */
 export function orphanedConnectionIssue(
   record: IssueRecord,

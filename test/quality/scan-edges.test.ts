@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../src/quality/categories.ts';
 import { sqliteQualityService } from '../helpers/quality-service.ts';
-import { SqliteCheckStore } from '../../src/store/sqlite/check-scan.ts';
+import { scanAll } from '../../src/quality/paging.ts';
+import { SqliteCheckPort } from '../../src/store/sqlite/check-port.ts';
 import { counterRandom, tempStore } from '../helpers/temp-store.ts';
 import { buildFixture, EXPECTED_PLATFORM, NOW } from './fixtures.ts';
 
@@ -38,7 +39,7 @@ describe('scan edge cases', () => {
     store.database.prepare('DELETE FROM events WHERE id = ?').run(ids.e1);
     store.database.prepare('DELETE FROM knowledge WHERE id = ?').run(ids.k1);
     store.database.prepare('DELETE FROM entities WHERE id = ?').run(ids.b1);
-    const { tally } = await new SqliteCheckStore(store, { useWorker: false }).scanCounts(SCOPE);
+    const { tally } = await scanAll(new SqliteCheckPort(store, { useWorker: false }), SCOPE);
     expect(tally.counts).toEqual({
       ...EXPECTED_PLATFORM,
       entities: 4,
@@ -57,7 +58,7 @@ describe('scan edge cases', () => {
       orphanedKnowledge: 2,
     });
     // Without the cross-group check, entity groups are not read; existence and counts must not change.
-    const partial = await new SqliteCheckStore(store, { useWorker: false }).scanCounts({ ...SCOPE, categories: ['orphaned', 'missingGroupId'] });
+    const partial = await scanAll(new SqliteCheckPort(store, { useWorker: false }), { ...SCOPE, categories: ['orphaned', 'missingGroupId'] });
     expect(partial.tally.counts).toEqual({
       ...tally.counts,
       invalidMetadataConnections: 0,

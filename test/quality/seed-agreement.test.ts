@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../src/quality/categories.ts';
 import { seedStore } from '../../src/seed/seed.ts';
-import { SqliteCheckStore } from '../../src/store/sqlite/check-scan.ts';
+import { scanAll } from '../../src/quality/paging.ts';
+import { SqliteCheckPort } from '../../src/store/sqlite/check-port.ts';
 import { tempStore } from '../helpers/temp-store.ts';
 
 const NOW = Date.UTC(2026, 10, 1);
@@ -11,7 +12,7 @@ describe.each([false, true])('checks agree with the seed summary (legacy: %s)', 
   it('counts every planted defect and metric input', async () => {
     const { store } = tempStore();
     const summary = await seedStore(store, { entities: 2000, legacy, seed: 7, now: NOW });
-    const { tally } = await new SqliteCheckStore(store, { useWorker: false }).scanCounts({
+    const { tally } = await scanAll(new SqliteCheckPort(store, { useWorker: false }), {
       categories: CATEGORIES,
       groupId: null,
       now: NOW,

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NotFoundError } from '../../src/errors.ts';
 import { CATEGORIES, CRITICAL_CATEGORIES } from '../../src/quality/categories.ts';
 import { sqliteQualityService } from '../helpers/quality-service.ts';
-import { SqliteCheckStore, stopCheckWorker, warmUpCheckWorker } from '../../src/store/sqlite/check-scan.ts';
+import { scanAll } from '../../src/quality/paging.ts';
+import { SqliteCheckPort, stopCheckWorker, warmUpCheckWorker } from '../../src/store/sqlite/check-port.ts';
 import { META_KEYS } from '../../src/store/sqlite/sqlite-store.ts';
 import { buildFixture, EXPECTED_GROUP_A, EXPECTED_GROUP_B, EXPECTED_PLATFORM, NOW, SECRET } from './fixtures.ts';
 
@@ -13,7 +14,7 @@ const SCOPE = { categories: CATEGORIES, groupId: null, now: NOW, issueLimit: 100
 describe.each(['current', 'legacy'] as const)('checks over the %s naming', (generation) => {
   it('counts every category exactly, each record at most once per category', async () => {
     const { store } = await buildFixture(generation);
-    const { tally } = await new SqliteCheckStore(store, { useWorker: false }).scanCounts(SCOPE);
+    const { tally } = await scanAll(new SqliteCheckPort(store, { useWorker: false }), SCOPE);
     expect(tally.counts).toEqual(EXPECTED_PLATFORM);
   });
 
@@ -22,7 +23,7 @@ describe.each(['current', 'legacy'] as const)('checks over the %s naming', (gene
     ['groupB', EXPECTED_GROUP_B, 'group B sees the cross-group event it owns'],
   ])('scopes to %s (%s)', async (role, expected) => {
     const { store, ids } = await buildFixture(generation);
-    const { tally } = await new SqliteCheckStore(store, { useWorker: false }).scanCounts({ ...SCOPE, groupId: ids[role]! });
+    const { tally } = await scanAll(new SqliteCheckPort(store, { useWorker: false }), { ...SCOPE, groupId: ids[role]! });
     expect(tally.counts).toEqual(expected);
   });
 
