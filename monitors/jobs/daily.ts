@@ -6,7 +6,7 @@ import { DAILY_SUBJECTS, metricObservations, metricSignals } from '../../src/ale
 import { runAlertPipeline } from '../../src/alerts/pipeline.ts';
 import type { MetricsReport } from '../../src/quality/metrics.ts';
 import type { QualityIssue } from '../../src/quality/tally.ts';
-import { groupIdOf, logicalTable } from '../../src/ontology/naming.ts';
+import { groupIdOf, logicalTable, type OntologyTable } from '../../src/ontology/naming.ts';
 import { pipelineDeps, type MonitorContext } from '../context.ts';
 import type { QualitySnapshot } from '../ports.ts';
 import { pipelineCounts, snapshotBaseline } from './shared.ts';
@@ -14,14 +14,37 @@ import { pipelineCounts, snapshotBaseline } from './shared.ts';
 /** How many issues the daily check lists (critical first), for the alerts' top ids. */
 const ISSUE_LIMIT = 500;
 
-/** The own groupId of each listed issue's record, so a group's alert shows that group's issues. */
-async function issueGroupsOf(context: MonitorContext, issues: readonly QualityIssue[]): Promise<Map<string, string | null>> {
+/** Records looked up at once for issues that do not say their group. */
+const LOOKUP_CHUNK = 50;
+
+/** A check issue with its record's own groupId (null when the record has none), as the check port reports it. */
+type IssueWithGroup = QualityIssue & { groupId?: string | null };
+
+/**
+ * The own groupId of each listed issue's record, so a group's alert shows that group's issues. Each issue
+ * carries it (`issue.groupId`), so no record is read; only an issue from a check that does not report it yet
+ * has its record looked up, a chunk of lookups at a time rather than one round trip after another.
+ */
+export async function issueGroupsOf(context: Pick<MonitorContext, 'documents'>, issues: readonly IssueWithGroup[]): Promise<Map<string, string | null>> {
   const groups = new Map<string, string | null>();
+  const unknown = new Map<string, OntologyTable>();
   for (const issue of issues) {
+    if (groups.has(issue.recordId)) continue;
+    if (issue.groupId !== undefined) {
+      groups.set(issue.recordId, issue.groupId);
+      continue;
+    }
     const table = logicalTable(issue.table);
-    if (!table || groups.has(issue.recordId)) continue;
-    const document = await context.documents.get(table, issue.recordId);
-    groups.set(issue.recordId, document ? groupIdOf(document) : null);
+    if (table) unknown.set(issue.recordId, table);
+  }
+  const lookups = [...unknown];
+  for (let start = 0; start < lookups.length; start += LOOKUP_CHUNK) {
+    const chunk = lookups.slice(start, start + LOOKUP_CHUNK);
+    const documents = await Promise.all(chunk.map(([recordId, table]) => context.documents.get(table, recordId)));
+    chunk.forEach(([recordId], index) => {
+      const document = documents[index];
+      groups.set(recordId, document ? groupIdOf(document) : null);
+    });
   }
   return groups;
 }
@@ -54,7 +77,7 @@ export async function runDaily(context: MonitorContext): Promise<Record<string, 
   const check = await context.quality.check({ now, limit: ISSUE_LIMIT });
   const { platform, groups } = await context.quality.metricsAllGroups({ now });
   const reports = [platform, ...groups];
-  await context.state.saveSnapshots(
+  await context.stores.snapshots.saveSnapshots(
     reports.map((report) => snapshotOf(report, report.groupId === null ? check.details.orphanedKnowledge : undefined)),
     now,
   );
