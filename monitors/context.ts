@@ -37,6 +37,11 @@ export interface MonitorContext {
   log: (line: string) => void;
   /** True once the scheduler is stopping: deliveries stop waiting and leave the rest in the outbox. */
   isStopping?: () => boolean;
+  /**
+   * Test hook for crash tests (`src/migration/test-hooks.ts`): called at named points, e.g. `archival-batch:<n>`
+   * once archival batch n has committed. Absent in production.
+   */
+  crash?: (point: string) => void;
 }
 
 /** What a monitor context is built from: the ports, configuration, a notifier and the clocks. */
@@ -58,6 +63,7 @@ export interface MonitorContextParts {
   sleep?: Sleep;
   log: (line: string) => void;
   isStopping?: () => boolean;
+  crash?: (point: string) => void;
 }
 
 /** The one place a `MonitorContext` is assembled. */
@@ -78,6 +84,7 @@ export function createMonitorContext(parts: MonitorContextParts): MonitorContext
     sleep: parts.sleep ?? realSleep,
     log: parts.log,
     ...(parts.isStopping ? { isStopping: parts.isStopping } : {}),
+    ...(parts.crash ? { crash: parts.crash } : {}),
   };
 }
 

@@ -28,6 +28,7 @@ export async function runArchival(context: MonitorContext): Promise<Record<strin
     record.eventId = batch.eventId;
     archived += batch.archived;
     batches++;
+    context.crash?.(`archival-batch:${batches}`);
     if (batch.archived < batchSize) break;
     await yieldToEventLoop();
   }

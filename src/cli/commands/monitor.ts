@@ -9,6 +9,7 @@ import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silenc
 import type { Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, parseDuration, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
+import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
 import { createQualityService } from '../../quality/service.ts';
 import { createNotifier } from '../../slack/notifier.ts';
 import { sqliteMonitorStores } from '../../store/sqlite/monitor-stores.ts';
@@ -42,6 +43,7 @@ function monitorContext(store: SqliteStore, config: Config, context: CliContext)
     wallClock: Date.now,
     sleep: realSleep,
     log: (line) => context.log(line),
+    crash: crashPointsFromEnv(context.io.env),
   });
 }
 
