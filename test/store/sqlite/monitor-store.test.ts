@@ -4,6 +4,7 @@ import { runAlertPipeline } from '../../../src/alerts/pipeline.ts';
 import { SNAPSHOT_TABLE } from '../../../src/store/sqlite/monitor-schema.ts';
 import { sqliteMonitorStores } from '../../../src/store/sqlite/monitor-stores.ts';
 import { SNAPSHOT_QUERIES } from '../../../src/store/sqlite/sqlite-snapshot-store.ts';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { crossGroupSignal, testAlertsConfig } from '../../helpers/alert-fixtures.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { RecordingNotifier } from '../../helpers/recording-notifier.ts';
@@ -26,7 +27,7 @@ CREATE TABLE monitor_outbox (
 
 describe('the SQLite monitor stores on a database of the first release', () => {
   it('adopts per-alert messages into notifications, so the message already in Slack keeps being edited', async () => {
-    const { store } = tempStore();
+    const { store, path } = tempStore();
     const clock = new FakeClock('2026-11-27T10:00:00Z');
     const t = clock.now();
     store.database.exec(FIRST_RELEASE_TABLES);
@@ -62,9 +63,14 @@ describe('the SQLite monitor stores on a database of the first release', () => {
       ['post', 'failed', notification!.id],
       ['reply', 'pending', notification!.id],
     ]);
-    // Opening it again changes nothing.
-    sqliteMonitorStores(store);
-    expect((await state.outbox.listOutbox({ limit: 10 })).map((row) => row.status)).toEqual(['sent', 'failed', 'pending']);
+    // Opening it again (another connection: the schema is set up once per connection) changes nothing.
+    const again = SqliteStore.open(path);
+    try {
+      expect((await sqliteMonitorStores(again).outbox.listOutbox({ limit: 10 })).map((row) => row.status)).toEqual(['sent', 'failed', 'pending']);
+    } finally {
+      again.close();
+    }
+    expect(await state.alerts.getAlert('1')).toEqual(platform);
 
     const notifier = new RecordingNotifier();
     const signal = (groupId: string | null) => crossGroupSignal({ groupId });
