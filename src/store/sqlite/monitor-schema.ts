@@ -125,11 +125,13 @@ export const MONITOR_ADDED_COLUMNS: readonly [table: string, column: string, typ
   ['monitor_outbox', 'notification_id', 'INTEGER REFERENCES monitor_notifications (id)'],
 ];
 
-/** Indexes on added columns; idempotent. */
+/** Indexes on added columns and for the time orders of later releases; idempotent, so existing stores get them. */
 export const MONITOR_INDEXES = `
 CREATE INDEX IF NOT EXISTS monitor_alerts_by_notification ON monitor_alerts (notification_id);
 CREATE INDEX IF NOT EXISTS monitor_outbox_by_notification ON monitor_outbox (notification_id, kind, status);
 CREATE INDEX IF NOT EXISTS monitor_alerts_by_key_time ON monitor_alerts (alert_key, first_firing_at, id);
+CREATE INDEX IF NOT EXISTS monitor_alert_decisions_by_time ON monitor_alert_decisions (at, id);
+CREATE INDEX IF NOT EXISTS monitor_job_runs_by_start ON monitor_job_runs (started_at, id);
 `;
 
 /** Databases whose monitor tables are known to be current (per connection: the schema is set up once). */
