@@ -1,7 +1,11 @@
 /**
- * Ports of the monitors: the quality engine they run, the job-run log, and the `dataQualitySnapshots` table.
- * The SQLite adapter is `src/store/sqlite/monitor-store.ts`.
+ * Ports of the monitors: the quality engine they run, the job-run log, the `dataQualitySnapshots` table and
+ * event archival, plus `MonitorStores`, every store port a job touches. SQLite adapters, one class per port:
+ * `src/store/sqlite/sqlite-job-run-store.ts`, `sqlite-snapshot-store.ts`, `sqlite-event-archive.ts` (and the
+ * alert ports' `sqlite-alert-store.ts`, `sqlite-outbox-store.ts`). This module imports no job module, so an
+ * adapter may import it.
  */
+import type { AlertStore, OutboxStore } from '../src/alerts/ports.ts';
 import type { JobName } from '../src/config.ts';
 import type { Category, Status } from '../src/quality/categories.ts';
 import type { MetricsReport } from '../src/quality/metrics.ts';
@@ -24,7 +28,8 @@ export type JobOutcome = 'running' | 'succeeded' | 'failed' | 'skipped_overlap';
 
 /** One recorded job run. */
 export interface JobRun {
-  id: number;
+  /** Opaque, assigned by the store; carries no order. */
+  id: string;
   job: JobName;
   trigger: JobTrigger;
   /** The cron slot it ran for (scheduled runs), else null. */
@@ -39,8 +44,9 @@ export interface JobRun {
 
 /** The job-run log. */
 export interface JobRunStore {
-  startJobRun(run: Pick<JobRun, 'job' | 'trigger' | 'scheduledFor' | 'startedAt' | 'instanceId'>): Promise<number>;
-  finishJobRun(id: number, result: Pick<JobRun, 'finishedAt' | 'outcome' | 'counts' | 'error'>): Promise<void>;
+  /** Records a run as `running`; returns its id. */
+  startJobRun(run: Pick<JobRun, 'job' | 'trigger' | 'scheduledFor' | 'startedAt' | 'instanceId'>): Promise<string>;
+  finishJobRun(id: string, result: Pick<JobRun, 'finishedAt' | 'outcome' | 'counts' | 'error'>): Promise<void>;
   /**
    * Records a run that did not start because the previous one was still going; `reason` (ids and times only)
    * says where, by default "the previous run was still going".
@@ -52,7 +58,9 @@ export interface JobRunStore {
    * runs are left alone (the CLI runs them beside the scheduler). Returns how many were marked.
    */
   abandonRunsOfOthers(instanceId: string, at: number): Promise<number>;
+  /** The job's succeeded run with the latest `startedAt` (ties: the later created), or null. */
   lastSucceededRun(job: JobName): Promise<JobRun | null>;
+  /** Runs newest `startedAt` first (ties: the later created first), at most `limit`, of one job or all. */
   recentJobRuns(options: { limit: number; job?: JobName }): Promise<JobRun[]>;
 }
 
@@ -87,11 +95,55 @@ export interface QualitySnapshot {
 
 /** The `dataQualitySnapshots` table. */
 export interface SnapshotStore {
+  /** Inserts the documents (the store assigns `_id` and increasing `_creationTime`s); returns them as stored. */
   saveSnapshots(snapshots: Omit<QualitySnapshot, '_id' | '_creationTime'>[], at: number): Promise<QualitySnapshot[]>;
-  /** Snapshots with from ≤ timestamp ≤ to, all scopes, oldest first. */
+  /** Snapshots with from ≤ timestamp ≤ to, all scopes, oldest `timestamp` first (ties by `_creationTime`). */
   snapshotsBetween(from: number, to: number): Promise<QualitySnapshot[]>;
-  /** The latest snapshot of a scope strictly before `before`, or null. */
+  /**
+   * The latest snapshot (by `timestamp`, ties by `_creationTime`) of a scope (a group id, or null platform-wide)
+   * with timestamp strictly before `before`, or null.
+   */
   latestSnapshotBefore(groupId: string | null, before: number): Promise<QualitySnapshot | null>;
+}
+
+/** The `events_archived` event that records an archival run, written with the run's batches. */
+export interface ArchivalRecord {
+  /** The group owning the bot's events (`EventLog.ownerGroupId`). */
+  groupId: string;
+  /** The event's timestamp: when the run started. */
+  at: number;
+  /** The run's event: null before its first batch archived anything; the id the previous batch returned after. */
+  eventId: string | null;
+  /** Fields of the event's metadata besides `count` and `batches`, which the store keeps up to date. */
+  metadata: Record<string, string | number | boolean | null>;
+}
+
+/** What one archival batch did. */
+export interface ArchivalBatch {
+  /** Events archived by this batch (0: nothing was left, and nothing was written). */
+  archived: number;
+  /** The run's `events_archived` event (null while nothing was archived yet). */
+  eventId: string | null;
+}
+
+/**
+ * Marks old events archived, one bounded batch per call (one transaction / one mutation). Each batch also
+ * records itself in the run's `events_archived` event in the same transaction: the first batch that archives
+ * anything inserts the event (`count`, `batches` = 1), later ones add to it, so a crash between batches never
+ * leaves archived events that no event accounts for.
+ */
+export interface EventArchiveStore {
+  /** Sets `archived: true` on up to `limit` events with timestamp < `cutoff` that are not archived, oldest first. */
+  archiveEventsBefore(cutoff: number, limit: number, record: ArchivalRecord): Promise<ArchivalBatch>;
+}
+
+/** Every store port the monitor jobs use, one adapter object per port. */
+export interface MonitorStores {
+  alerts: AlertStore;
+  outbox: OutboxStore;
+  jobRuns: JobRunStore;
+  snapshots: SnapshotStore;
+  archive: EventArchiveStore;
 }
 
 /** The metric values of a snapshot, by metric name (as in a metrics report); absent ones are left out. */

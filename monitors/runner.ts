@@ -135,7 +135,7 @@ export class MonitorRunner {
     if (this.running.has(job)) {
       context.log(`monitor ${job}: skipped, the previous run is still going`);
       try {
-        await context.state.recordSkippedRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId });
+        await context.stores.jobRuns.recordSkippedRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId });
       } catch (error) {
         context.log(`monitor ${job}: could not record the skipped run: ${errorText(error)}`);
       }
@@ -149,15 +149,15 @@ export class MonitorRunner {
 
   private async attempt(job: JobName, trigger: JobTrigger, scheduledFor: number | null): Promise<JobResult> {
     const { context } = this;
-    let runId: number | null = null;
+    let runId: string | null = null;
     let lease: HeldLease | null = null;
     try {
       const acquired = await this.acquireJobLease(job);
       if (!acquired.acquired) return await this.skippedElsewhere(job, trigger, scheduledFor, acquired.heldBy);
       lease = acquired.lease;
-      runId = await context.state.startJobRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId });
+      runId = await context.stores.jobRuns.startJobRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId });
       const counts = await this.jobs[job](context);
-      await context.state.finishJobRun(runId, { finishedAt: context.now(), outcome: 'succeeded', counts, error: null });
+      await context.stores.jobRuns.finishJobRun(runId, { finishedAt: context.now(), outcome: 'succeeded', counts, error: null });
       const listed = Object.entries(counts).map(([name, count]) => `${name} ${count}`);
       context.log(`monitor ${job}: succeeded${listed.length > 0 ? `: ${listed.join(', ')}` : ''}`);
       await this.onSuccess(job);
@@ -167,7 +167,7 @@ export class MonitorRunner {
       context.log(`monitor ${job}: failed: ${text}`);
       if (runId !== null) {
         try {
-          await context.state.finishJobRun(runId, { finishedAt: context.now(), outcome: 'failed', counts: {}, error: text });
+          await context.stores.jobRuns.finishJobRun(runId, { finishedAt: context.now(), outcome: 'failed', counts: {}, error: text });
         } catch (recordError) {
           context.log(`monitor ${job}: could not record the failure: ${errorText(recordError)}`);
         }
@@ -224,7 +224,7 @@ export class MonitorRunner {
     if (trigger !== 'manual') {
       context.log(`monitor ${job}: skipped, ${reason}`);
       try {
-        await context.state.recordSkippedRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId }, reason);
+        await context.stores.jobRuns.recordSkippedRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId }, reason);
       } catch (error) {
         context.log(`monitor ${job}: could not record the skipped run: ${errorText(error)}`);
       }

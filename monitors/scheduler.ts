@@ -6,13 +6,12 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import { setTimeout as delay } from 'node:timers/promises';
 import { deliverOutbox, type Sleep } from '../src/alerts/outbox.ts';
-import { createEventLog } from '../src/alerts/event-log.ts';
 import type { Notifier } from '../src/alerts/ports.ts';
 import { JOB_NAMES, type Config, type JobName } from '../src/config.ts';
 import type { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import { SqliteMonitorStore } from '../src/store/sqlite/monitor-store.ts';
-import type { MonitorContext, MonitorStateStore } from './context.ts';
-import type { QualitySource } from './ports.ts';
+import { sqliteMonitorStores } from '../src/store/sqlite/monitor-stores.ts';
+import { createMonitorContext } from './context.ts';
+import type { MonitorStores, QualitySource } from './ports.ts';
 import { JOBS, MonitorRunner, type Job } from './runner.ts';
 
 /** Name of the lease only the leader holds. */
@@ -37,8 +36,8 @@ export interface SchedulerDeps {
   now?: () => number;
   sleep?: Sleep;
   log?: (line: string) => void;
-  /** Monitor state; a `SqliteMonitorStore` on `store` by default. */
-  state?: MonitorStateStore;
+  /** Monitor stores; the SQLite adapters on `store` by default. */
+  stores?: MonitorStores;
   /** Replace jobs (tests). */
   jobs?: Partial<Record<JobName, Job>>;
 }
@@ -72,7 +71,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
   const { config } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const state = deps.state ?? new SqliteMonitorStore(deps.store);
+  const stores = deps.stores ?? sqliteMonitorStores(deps.store);
   const instanceId = config.monitors.instanceId;
   let leader = false;
   /** Who held the lease at the last check while this replica stood by (logged once per holder). */
@@ -93,21 +92,19 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
       void baseSleep(ms).then(done, done);
     });
   };
-  const context: MonitorContext = {
+  const context = createMonitorContext({
     quality: deps.quality,
-    state,
+    stores,
     meta: deps.store,
     leases: deps.store,
     documents: deps.store,
-    events: createEventLog(deps.store, { groupSlug: config.monitors.eventsGroupSlug }),
+    config,
     notifier: deps.notifier,
-    alerts: config.alerts,
-    monitors: config.monitors,
     now,
     sleep,
     log,
     isStopping: () => stopped,
-  };
+  });
   const runner = new MonitorRunner(context, instanceId, { ...JOBS, ...deps.jobs });
   let flushing: Promise<unknown> | null = null;
   let catchingUp: Promise<void> | null = null;
@@ -131,7 +128,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
       if (leader && !wasLeader) {
         log(`monitor: ${instanceId} is the leader`);
         try {
-          const abandoned = await state.abandonRunsOfOthers(instanceId, now());
+          const abandoned = await stores.jobRuns.abandonRunsOfOthers(instanceId, now());
           if (abandoned > 0) log(`monitor: ${abandoned} run(s) the previous leader left unfinished recorded as failed`);
         } catch (error) {
           log(`monitor: could not close the previous leader's runs: ${error instanceof Error ? error.message : String(error)}`);
@@ -158,7 +155,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
     for (const job of CATCH_UP_ORDER) {
       if (stopped) return;
       try {
-        const last = await state.lastSucceededRun(job);
+        const last = await stores.jobRuns.lastSucceededRun(job);
         const slot = previousSlot(tasks.get(job)!, now());
         const missed = last === null ? CATCH_UP_WHEN_NEVER_RUN[job] : slot === null ? true : last.startedAt < slot;
         if (!missed) continue;
@@ -179,7 +176,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
   async function flush(): Promise<void> {
     // A running job delivers its own messages; a second round beside it would only probe a failing Slack twice.
     if (stopped || flushing || !leader || JOB_NAMES.some((job) => runner.isRunning(job))) return;
-    flushing = deliverOutbox({ outbox: state, notifier: deps.notifier, now, sleep, log, maxInlineWaitMs: 0, isStopping: () => stopped })
+    flushing = deliverOutbox({ outbox: stores.outbox, notifier: deps.notifier, now, sleep, log, maxInlineWaitMs: 0, isStopping: () => stopped })
       .catch((error: unknown) => log(`monitor: outbox flush failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         flushing = null;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { LEADER_LEASE } from '../monitors/scheduler.ts';
-import { SqliteMonitorStore } from '../src/store/sqlite/monitor-store.ts';
+import { SqliteJobRunStore } from '../src/store/sqlite/sqlite-job-run-store.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from './helpers/temp-store.ts';
 
@@ -47,7 +47,7 @@ describe('npm start (src/main.ts)', () => {
     // Nothing left behind: no run stuck "running", the leader lease given up.
     const store = SqliteStore.open(db);
     try {
-      const runs = await new SqliteMonitorStore(store).recentJobRuns({ limit: 100 });
+      const runs = await new SqliteJobRunStore(store).recentJobRuns({ limit: 100 });
       expect(runs.filter((run) => run.outcome === 'running')).toEqual([]);
       expect(await store.getLease(LEADER_LEASE)).toBeNull();
     } finally {

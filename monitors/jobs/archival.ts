@@ -6,24 +6,31 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ARCHIVAL_AGE_MS } from '../../src/quality/metrics.ts';
 import type { MonitorContext } from '../context.ts';
+import type { ArchivalRecord } from '../ports.ts';
 
 /** Archives old events; returns `{archived, batches}`. */
 export async function runArchival(context: MonitorContext): Promise<Record<string, number>> {
   const now = context.now();
   const cutoff = now - ARCHIVAL_AGE_MS;
   const batchSize = context.monitors.archivalBatchSize;
+  const record: ArchivalRecord = {
+    groupId: await context.events.ownerGroupId(now),
+    at: now,
+    eventId: null,
+    metadata: { cutoff, source: 'archival' },
+  };
   let archived = 0;
   let batches = 0;
   for (;;) {
-    const count = await context.state.archiveEventsBefore(cutoff, batchSize);
-    if (count === 0) break;
-    archived += count;
+    // Each batch and its share of the run's events_archived event are one transaction: a crash loses neither.
+    const batch = await context.stores.archive.archiveEventsBefore(cutoff, batchSize, record);
+    if (batch.archived === 0) break;
+    record.eventId = batch.eventId;
+    archived += batch.archived;
     batches++;
-    if (count < batchSize) break;
+    context.crash?.(`archival-batch:${batches}`);
+    if (batch.archived < batchSize) break;
     await yieldToEventLoop();
-  }
-  if (archived > 0) {
-    await context.events.log('events_archived', { count: archived, batches, cutoff, source: 'archival' }, now);
   }
   return { archived, batches };
 }

@@ -6,7 +6,6 @@ import { DAILY_SUBJECTS, metricObservations, metricSignals } from '../../src/ale
 import { runAlertPipeline } from '../../src/alerts/pipeline.ts';
 import type { MetricsReport } from '../../src/quality/metrics.ts';
 import type { QualityIssue } from '../../src/quality/tally.ts';
-import { groupIdOf, logicalTable } from '../../src/ontology/naming.ts';
 import { pipelineDeps, type MonitorContext } from '../context.ts';
 import type { QualitySnapshot } from '../ports.ts';
 import { pipelineCounts, snapshotBaseline } from './shared.ts';
@@ -14,16 +13,9 @@ import { pipelineCounts, snapshotBaseline } from './shared.ts';
 /** How many issues the daily check lists (critical first), for the alerts' top ids. */
 const ISSUE_LIMIT = 500;
 
-/** The own groupId of each listed issue's record, so a group's alert shows that group's issues. */
-async function issueGroupsOf(context: MonitorContext, issues: readonly QualityIssue[]): Promise<Map<string, string | null>> {
-  const groups = new Map<string, string | null>();
-  for (const issue of issues) {
-    const table = logicalTable(issue.table);
-    if (!table || groups.has(issue.recordId)) continue;
-    const document = await context.documents.get(table, issue.recordId);
-    groups.set(issue.recordId, document ? groupIdOf(document) : null);
-  }
-  return groups;
+/** The own groupId of each listed issue's record (null when it has none), as the check reports it: no record is read. */
+export function issueGroupsOf(issues: readonly QualityIssue[]): Map<string, string | null> {
+  return new Map(issues.map((issue) => [issue.recordId, issue.groupId]));
 }
 
 /** The snapshot document of a metrics report (`orphanedKnowledge` only when the check gave the split). */
@@ -54,12 +46,12 @@ export async function runDaily(context: MonitorContext): Promise<Record<string, 
   const check = await context.quality.check({ now, limit: ISSUE_LIMIT });
   const { platform, groups } = await context.quality.metricsAllGroups({ now });
   const reports = [platform, ...groups];
-  await context.state.saveSnapshots(
+  await context.stores.snapshots.saveSnapshots(
     reports.map((report) => snapshotOf(report, report.groupId === null ? check.details.orphanedKnowledge : undefined)),
     now,
   );
 
-  const issueGroups = await issueGroupsOf(context, check.issues);
+  const issueGroups = issueGroupsOf(check.issues);
   const signals = reports.flatMap((report) =>
     metricSignals(report, {
       thresholds: context.alerts.thresholds,

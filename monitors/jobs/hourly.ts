@@ -8,7 +8,7 @@ import { remediationFor } from '../../src/alerts/remediation.ts';
 import type { Signal } from '../../src/alerts/types.ts';
 import { CRITICAL_CATEGORIES } from '../../src/quality/categories.ts';
 import { statusOf, type ThresholdMetric } from '../../src/quality/thresholds.ts';
-import { META_KEYS } from '../../src/store/sqlite/sqlite-store.ts';
+import { META_KEYS } from '../../src/store/port.ts';
 import { pipelineDeps, type MonitorContext } from '../context.ts';
 import { pipelineCounts, snapshotBaseline } from './shared.ts';
 

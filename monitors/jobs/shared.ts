@@ -33,7 +33,7 @@ export function pipelineCounts(report: Pick<PipelineReport, 'decisions' | 'messa
  */
 export function snapshotBaseline(context: MonitorContext, runAt: number): Baseline {
   return async (subject, groupId, before) => {
-    const snapshot = await context.state.latestSnapshotBefore(groupId, Math.min(before, runAt));
+    const snapshot = await context.stores.snapshots.latestSnapshotBefore(groupId, Math.min(before, runAt));
     if (!snapshot) return null;
     const value = snapshotMetrics(snapshot)[subject];
     return value === undefined ? null : { value, at: snapshot.timestamp };

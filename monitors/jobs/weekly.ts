@@ -45,7 +45,7 @@ function trendSignal(trend: MetricTrend, groupId: string | null): Signal {
 export async function runWeekly(context: MonitorContext): Promise<Record<string, number>> {
   const now = context.now();
   const from = now - WEEK_MS;
-  const snapshots = await context.state.snapshotsBetween(from, now);
+  const snapshots = await context.stores.snapshots.snapshotsBetween(from, now);
   const byScope = new Map<string | null, QualitySnapshot[]>();
   for (const snapshot of snapshots) {
     const scope = snapshot.groupId ?? null;
@@ -84,7 +84,7 @@ export async function runWeekly(context: MonitorContext): Promise<Record<string,
     decliningGroups,
     groupsTracked: [...byScope.keys()].filter((scope) => scope !== null).length,
   });
-  await context.state.enqueue([{ kind: 'post', channel: reportChannel(context.alerts), notificationId: null, message: summary }], now);
+  await context.stores.outbox.enqueue([{ kind: 'post', channel: reportChannel(context.alerts), notificationId: null, message: summary }], now);
 
   const pipeline = await runAlertPipeline(pipelineDeps(context), {
     source: 'weekly',

@@ -37,6 +37,7 @@ export function createEventLog(store: DocumentStore, options: EventLogOptions): 
     return groupId;
   };
   return {
+    ownerGroupId: ensureGroup,
     async log(type, metadata, at) {
       const owner = await ensureGroup(at);
       const clean: Record<string, string | number | boolean | null> = {};

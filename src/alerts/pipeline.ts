@@ -67,9 +67,9 @@ export interface PipelineDeps {
 /** One decision as taken, for logs and tests. */
 export interface DecisionOutcome extends Decision {
   key: string;
-  alertId: number | null;
+  alertId: string | null;
   /** The notification whose message shows the alert, or null (info, silenced before it was ever notified). */
-  notificationId: number | null;
+  notificationId: string | null;
 }
 
 /** Messages a run queued: new top-level messages, edits of them, thread replies. */
@@ -434,7 +434,7 @@ async function notificationRecord(
 
   // Reminders: one per message, naming every member still firing that nobody acknowledged.
   let reminded: MemberView[] = [];
-  const remindedAlertIds: number[] = [];
+  const remindedAlertIds: string[] = [];
   if (bucket.decided.some((entry) => entry.decision.action === 'remind')) {
     // Members joining in this run were just announced by the edit; they are not "still" firing yet.
     const joined = new Set(joiners.map((entry) => entry.draft));
@@ -481,7 +481,7 @@ async function notificationRecord(
  */
 export async function refreshNotification(
   store: AlertStore,
-  notificationId: number,
+  notificationId: string,
   options: { now: number; source: string; mention: string | null },
 ): Promise<boolean> {
   const notification = await store.getNotification(notificationId);

@@ -1,7 +1,11 @@
 /**
  * Ports of the alert pipeline: where alert state, silences and the outbox live (the store), and how messages
- * leave (a notifier). The SQLite adapter is `src/store/sqlite/monitor-store.ts`; notifiers are the Slack one
- * (`src/slack/notifier.ts`) and the console one (`src/alerts/console-notifier.ts`).
+ * leave (a notifier). SQLite adapters: `src/store/sqlite/sqlite-alert-store.ts` and `sqlite-outbox-store.ts`;
+ * notifiers are the Slack one (`src/slack/notifier.ts`) and the console one (`src/alerts/console-notifier.ts`).
+ *
+ * Ids of alerts, notifications, outbox rows and silences are opaque strings (Convex ids in Convex) and carry no
+ * order: every "oldest first" or "latest" below is by an explicit time, ties broken by creation order (a row's
+ * insertion order in SQLite, `_creationTime` in Convex). An id a store never issued is simply not found.
  */
 import { ErrorCode, OpsError } from '../errors.ts';
 import type { AlertState, Decision, MessageRef, NotificationGroup, Silence } from './types.ts';
@@ -23,13 +27,13 @@ export type OutboxKind = 'post' | 'update' | 'reply';
 export interface OutboxDraft {
   kind: OutboxKind;
   channel: string;
-  notificationId: number | null;
+  notificationId: string | null;
   message: OutboundMessage;
 }
 
 /** A stored outbox row. */
 export interface OutboxRow extends OutboxDraft {
-  id: number;
+  id: string;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
   nextAttemptAt: number;
@@ -41,10 +45,10 @@ export interface OutboxRow extends OutboxDraft {
 }
 
 /** The fields of an alert the pipeline writes (the store assigns `id`). */
-export type AlertDraft = Omit<AlertState, 'id'> & { id?: number };
+export type AlertDraft = Omit<AlertState, 'id'> & { id?: string };
 
 /** The fields of a notification the pipeline writes (the store assigns `id`; `message` is the outbox's). */
-export type NotificationDraft = Omit<NotificationGroup, 'id' | 'message'> & { id?: number };
+export type NotificationDraft = Omit<NotificationGroup, 'id' | 'message'> & { id?: string };
 
 /** One alert's decision: its new state and the decision log line. */
 export interface AlertDecisionRecord {
@@ -60,7 +64,7 @@ export interface NotificationRecord {
   notification: NotificationDraft | null;
   alerts: AlertDecisionRecord[];
   /** Members reminded in the thread though not evaluated in this run: their reminder clock moves to `at`. */
-  remindedAlertIds: number[];
+  remindedAlertIds: string[];
   /** Rows whose `notificationId` is null get the notification's id. */
   outbox: OutboxDraft[];
 }
@@ -82,7 +86,7 @@ export type SilenceDraft = Omit<Silence, 'id'>;
 
 /** A logged decision, for status views and audits. */
 export interface DecisionLogEntry {
-  alertId: number;
+  alertId: string;
   key: string;
   at: number;
   source: string;
@@ -91,65 +95,82 @@ export interface DecisionLogEntry {
   value: number | null;
 }
 
-/** Where the state of alerts is kept. */
+/**
+ * Where the state of alerts is kept: alerts, their notifications, the decision log and silences.
+ *
+ * `recordRun` also writes the run's outbox rows: a decision and the messages it causes must land in ONE
+ * transaction (one SQLite transaction, one Convex mutation), and a mutation cannot call into another port, so
+ * the write that spans alerts, notifications and the outbox lives here rather than being split across ports.
+ */
 export interface AlertStore {
+  /** The key's latest alert (latest `firstFiringAt`, ties by creation), firing or resolved, or null. */
   latestAlert(key: string): Promise<AlertState | null>;
-  getAlert(id: number): Promise<AlertState | null>;
+  /** The alert with this id, or null (also for an id this store never issued). */
+  getAlert(id: string): Promise<AlertState | null>;
+  /** Every firing alert, oldest `firstFiringAt` first (ties by creation). */
   firingAlerts(): Promise<AlertState[]>;
-  /** Most recent alerts first. */
+  /** Most recent alerts first (latest `firstFiringAt`, ties by creation), at most `limit`. */
   listAlerts(options: { status?: 'firing' | 'resolved'; limit: number }): Promise<AlertState[]>;
   /** The open notification of a key, or null. */
   openNotification(key: string): Promise<NotificationGroup | null>;
-  getNotification(id: number): Promise<NotificationGroup | null>;
-  /** Every alert a notification has shown (firing and resolved), oldest first. */
-  notificationMembers(notificationId: number): Promise<AlertState[]>;
+  /** The notification with this id, or null. */
+  getNotification(id: string): Promise<NotificationGroup | null>;
+  /** Every alert a notification has shown (firing and resolved), oldest `firstFiringAt` first (ties by creation). */
+  notificationMembers(notificationId: string): Promise<AlertState[]>;
   /**
    * Writes a run's alert states, decision log lines, notifications and outbox rows in one transaction, so a
    * crash never leaves a decision without its messages or the reverse. Throws `NotificationConflictError`
    * (having written nothing) when a notification it opens is already open.
    */
   recordRun(record: RunRecord): Promise<RecordedRun>;
+  /** The latest decisions, newest `at` first (ties: the later written first), at most `limit`. */
   recentDecisions(limit: number): Promise<DecisionLogEntry[]>;
+  /** Silences in force at `now` (`until > now`), oldest `createdAt` first (ties by creation). */
   activeSilences(now: number): Promise<Silence[]>;
   addSilence(draft: SilenceDraft): Promise<Silence>;
   /** Ends a silence now; false when no active silence has this id. */
-  endSilence(id: number, now: number): Promise<boolean>;
-  /** Marks an alert acknowledged (no more reminders until it resolves). */
-  acknowledge(alertId: number, by: string, at: number): Promise<AlertState>;
+  endSilence(id: string, now: number): Promise<boolean>;
+  /**
+   * Marks a firing alert acknowledged (no more reminders until it resolves) and returns it; a resolved one is
+   * returned unchanged. Throws `NotFoundError` for an unknown id.
+   */
+  acknowledge(alertId: string, by: string, at: number): Promise<AlertState>;
 }
 
 /** Where messages wait until they are delivered; survives restarts. */
 export interface OutboxStore {
   enqueue(drafts: OutboxDraft[], at: number): Promise<OutboxRow[]>;
-  /** Pending rows whose next attempt is due, oldest first. */
+  /** Pending rows whose next attempt is due (`nextAttemptAt <= now`), oldest `createdAt` first (ties by creation). */
   dueOutbox(now: number, limit: number): Promise<OutboxRow[]>;
   /** The earliest next attempt of any pending row, or null when none is pending. */
   nextOutboxAttemptAt(): Promise<number | null>;
   /** Records a delivery; a delivered `post` of a notification also stores the message on the notification. */
-  markOutboxSent(id: number, at: number, result: MessageRef | null): Promise<void>;
-  markOutboxRetry(id: number, nextAttemptAt: number, error: string): Promise<void>;
-  markOutboxFailed(id: number, at: number, error: string): Promise<void>;
+  markOutboxSent(id: string, at: number, result: MessageRef | null): Promise<void>;
+  markOutboxRetry(id: string, nextAttemptAt: number, error: string): Promise<void>;
+  markOutboxFailed(id: string, at: number, error: string): Promise<void>;
   /**
    * Records an edit delivered as a new message because the old one is gone: the row is sent (with `message` as
    * its result) and `message` becomes its notification's message, so later edits and replies go there.
    */
-  markOutboxReposted(id: number, at: number, message: MessageRef): Promise<void>;
+  markOutboxReposted(id: string, at: number, message: MessageRef): Promise<void>;
   /**
    * Claims a due row for sending until `until`: true for exactly one caller (its `nextAttemptAt` is still
    * `expectedNextAttemptAt`), so two processes never send the same row at once. A claim left by a crashed
    * sender simply expires and the row is tried again.
    */
-  claimOutbox(id: number, expectedNextAttemptAt: number, until: number): Promise<boolean>;
+  claimOutbox(id: string, expectedNextAttemptAt: number, until: number): Promise<boolean>;
   /** Moves a row's next attempt without counting an attempt (it waits for its notification's post). */
-  deferOutbox(id: number, until: number): Promise<void>;
+  deferOutbox(id: string, until: number): Promise<void>;
   /**
    * The message of a notification for edits and replies: delivered (`message`), still waiting (`pendingUntil`
-   * = when its post is next tried), or lost (its post failed for good).
+   * = when its post is next tried), or lost (its post failed for good). Judged by its latest post (by
+   * `createdAt`, ties by creation).
    */
   notificationMessage(
-    notificationId: number,
+    notificationId: string,
   ): Promise<{ state: 'delivered'; message: MessageRef } | { state: 'pending'; pendingUntil: number } | { state: 'lost' }>;
   outboxCounts(): Promise<{ pending: number; sent: number; failed: number }>;
+  /** Rows oldest `createdAt` first (ties by creation), at most `limit`. */
   listOutbox(options: { status?: OutboxRow['status']; limit: number }): Promise<OutboxRow[]>;
 }
 
@@ -205,4 +226,6 @@ export interface Notifier {
 /** Writes the bot's own events (`monitoring_*`, `events_archived`) into the ontology's events table. */
 export interface EventLog {
   log(type: string, metadata: Record<string, string | number | boolean | null>, at: number): Promise<void>;
+  /** The id of the group that owns the bot's events (created on first use), for events written by other ports. */
+  ownerGroupId(at: number): Promise<string>;
 }

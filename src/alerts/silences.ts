@@ -6,7 +6,7 @@ import { JOB_NAMES, type AlertsConfig } from '../config.ts';
 import { DAILY_SUBJECTS } from './evaluate.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { mentionFor, refreshNotification } from './pipeline.ts';
-import type { AlertStore, OutboxStore } from './ports.ts';
+import type { AlertStore } from './ports.ts';
 import type { AlertState, Severity, Silence } from './types.ts';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
@@ -62,17 +62,22 @@ export async function silenceAlerts(alerts: AlertStore, request: SilenceRequest)
   });
 }
 
-/** Ends a silence now. */
-export async function endSilence(alerts: AlertStore, silenceId: number, now: number): Promise<void> {
-  if (!(await alerts.endSilence(silenceId, now))) {
+/** Ends a silence now (`silenceId` as `monitor status` lists it). */
+export async function endSilence(alerts: AlertStore, silenceId: string, now: number): Promise<void> {
+  if (silenceId.trim() === '') throw new InvalidArgumentError('silenceId must name a silence: list them with `ontology-ops monitor status`.');
+  if (!(await alerts.endSilence(silenceId.trim(), now))) {
     throw new NotFoundError(`No active silence ${silenceId}: list them with \`ontology-ops monitor status\`.`);
   }
 }
 
-/** Finds a firing alert by id (`12`) or key (`crossGroupViolations|platform|critical`). */
+/**
+ * Finds a firing alert by id (as `monitor status` lists it) or key (`crossGroupViolations|platform|critical`).
+ * Ids are opaque, so the reference is tried as an id first, then as a key.
+ */
 export async function findFiringAlert(alerts: AlertStore, reference: string): Promise<AlertState> {
   const trimmed = reference.trim();
-  const alert = /^\d+$/.test(trimmed) ? await alerts.getAlert(Number(trimmed)) : await alerts.latestAlert(trimmed);
+  if (trimmed === '') throw new InvalidArgumentError('alert must be an alert id or key: list them with `ontology-ops monitor status`.');
+  const alert = (await alerts.getAlert(trimmed)) ?? (await alerts.latestAlert(trimmed));
   if (!alert || alert.status !== 'firing') {
     throw new NotFoundError(`No firing alert "${reference}": list them with \`ontology-ops monitor status\`.`);
   }
@@ -85,7 +90,7 @@ export async function findFiringAlert(alerts: AlertStore, reference: string): Pr
  * keeps the on-call mention of a critical message.
  */
 export async function acknowledgeAlert(
-  store: AlertStore & OutboxStore,
+  store: AlertStore,
   request: { alert: string; by: string; now: number; config?: AlertsConfig },
 ): Promise<AlertState> {
   if (request.by.trim() === '') throw new InvalidArgumentError('by must name who acknowledges (a user id or name).');

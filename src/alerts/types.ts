@@ -98,7 +98,8 @@ export interface AlertDetails {
 
 /** One firing episode of an identity, as remembered between runs. A re-fire after resolving is a new alert. */
 export interface AlertState extends AlertIdentity {
-  id: number;
+  /** Opaque, assigned by the store; carries no order (a Convex id in Convex). */
+  id: string;
   key: string;
   status: 'firing' | 'resolved';
   title: string;
@@ -114,7 +115,7 @@ export interface AlertState extends AlertIdentity {
    * The notification whose message shows this alert: set when the alert is first notified in a channel and
    * kept after it resolves (its episode's message lists it as back within threshold); null while it never was.
    */
-  notificationId: number | null;
+  notificationId: string | null;
   acknowledgedBy: string | null;
   acknowledgedAt: number | null;
 }
@@ -126,7 +127,8 @@ export interface AlertState extends AlertIdentity {
  * after that opens a new notification (a new message).
  */
 export interface NotificationGroup {
-  id: number;
+  /** Opaque, assigned by the store. */
+  id: string;
   /** `subject|severity|channel`; at most one open notification per key. */
   key: string;
   subject: string;
@@ -150,7 +152,8 @@ export function notificationKey(subject: string, severity: Severity, channel: st
 
 /** A silence: alerts matching it are recorded, not posted, until `until`. */
 export interface Silence {
-  id: number;
+  /** Opaque, assigned by the store. */
+  id: string;
   subject: string;
   /** null matches the platform scope; `*` every scope. */
   groupId: string | null;

@@ -99,3 +99,9 @@ export interface MetaStore {
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
 }
+
+/** Keys of the store settings every adapter keeps (`MetaStore`). */
+export const META_KEYS = {
+  naming: 'naming_generation',
+  v1MigrationCompletedAt: 'v1_migration_completed_at',
+} as const;

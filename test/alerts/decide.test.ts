@@ -11,7 +11,7 @@ const signal = crossGroupSignal;
 
 function state(overrides: Partial<AlertState> = {}): AlertState {
   return {
-    id: 1,
+    id: '1',
     key: 'crossGroupViolations|platform|critical',
     subject: 'crossGroupViolations',
     groupId: null,
@@ -25,7 +25,7 @@ function state(overrides: Partial<AlertState> = {}): AlertState {
     lastValue: 2,
     notifiedAt: NOW - HOUR,
     lastReminderAt: null,
-    notificationId: 1,
+    notificationId: '1',
     acknowledgedBy: null,
     acknowledgedAt: null,
     ...overrides,
@@ -33,7 +33,7 @@ function state(overrides: Partial<AlertState> = {}): AlertState {
 }
 
 const silence: Silence = {
-  id: 1,
+  id: '1',
   subject: 'crossGroupViolations',
   groupId: null,
   severity: null,

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backoffMs, deliverOutbox } from '../../src/alerts/outbox.ts';
 import { DeliveryError, type OutboxDraft } from '../../src/alerts/ports.ts';
-import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
+import type { MonitorStores } from '../../monitors/ports.ts';
+import { sqliteMonitorStores } from '../../src/store/sqlite/monitor-stores.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { RecordingNotifier } from '../helpers/recording-notifier.ts';
@@ -11,8 +12,8 @@ import { tempDir, tempStore } from '../helpers/temp-store.ts';
 const message = (text: string) => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
 
 /** Records a run that opens one notification and queues `outbox` for it; returns the notification's id. */
-async function openNotification(state: SqliteMonitorStore, at: number, outbox: OutboxDraft[]): Promise<number> {
-  const recorded = await state.recordRun({
+async function openNotification(state: MonitorStores, at: number, outbox: OutboxDraft[]): Promise<string> {
+  const recorded = await state.alerts.recordRun({
     source: 'test',
     at,
     notifications: [
@@ -42,23 +43,23 @@ describe('outbox', () => {
     const path = join(tempDir(), 'ontology.db');
     const clock = new FakeClock('2026-11-27T10:00:00Z');
     const first = SqliteStore.open(path);
-    const firstState = new SqliteMonitorStore(first);
-    await firstState.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('weekly summary') }], clock.now());
+    const firstState = sqliteMonitorStores(first);
+    await firstState.outbox.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('weekly summary') }], clock.now());
     const down = new RecordingNotifier();
     down.failNext(new DeliveryError('HTTP 503 from Slack', true));
-    const report = await deliverOutbox({ outbox: firstState, notifier: down, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
+    const report = await deliverOutbox({ outbox: firstState.outbox, notifier: down, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
     expect(report).toMatchObject({ sent: 0, retried: 1, pending: 1 });
     first.close();
 
     clock.advance(60_000);
     const second = SqliteStore.open(path);
     try {
-      const secondState = new SqliteMonitorStore(second);
+      const secondState = sqliteMonitorStores(second);
       const up = new RecordingNotifier();
-      const after = await deliverOutbox({ outbox: secondState, notifier: up, now: clock.now, sleep: clock.sleep });
+      const after = await deliverOutbox({ outbox: secondState.outbox, notifier: up, now: clock.now, sleep: clock.sleep });
       expect(after).toMatchObject({ sent: 1, pending: 0 });
       expect(up.sent).toMatchObject([{ kind: 'post', channel: 'C1', text: 'weekly summary' }]);
-      const [row] = await secondState.listOutbox({ limit: 10 });
+      const [row] = await secondState.outbox.listOutbox({ limit: 10 });
       expect(row).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
     } finally {
       second.close();
@@ -67,24 +68,24 @@ describe('outbox', () => {
 
   it('honours Retry-After without sleeping for real, then delivers', async () => {
     const { store } = tempStore();
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     const clock = new FakeClock('2026-11-27T10:00:00Z');
-    await state.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('hello') }], clock.now());
+    await state.outbox.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('hello') }], clock.now());
     const notifier = new RecordingNotifier();
     notifier.failNext(RecordingNotifier.rateLimited(7_000));
-    const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep });
+    const report = await deliverOutbox({ outbox: state.outbox, notifier, now: clock.now, sleep: clock.sleep });
     expect(clock.sleeps).toEqual([7_000]);
     expect(report).toMatchObject({ sent: 1, retried: 1, pending: 0 });
   });
 
   it('backs off exponentially on 5xx without Retry-After', async () => {
     const { store } = tempStore();
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     const clock = new FakeClock('2026-11-27T10:00:00Z');
-    await state.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('hello') }], clock.now());
+    await state.outbox.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('hello') }], clock.now());
     const notifier = new RecordingNotifier();
     notifier.failNext(new DeliveryError('HTTP 500', true), new DeliveryError('HTTP 502', true), new DeliveryError('HTTP 503', true));
-    await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep });
+    await deliverOutbox({ outbox: state.outbox, notifier, now: clock.now, sleep: clock.sleep });
     expect(clock.sleeps).toEqual([backoffMs(1), backoffMs(2), backoffMs(3)]);
     expect(clock.sleeps).toEqual([1_000, 2_000, 4_000]);
     expect(notifier.sent).toHaveLength(1);
@@ -92,29 +93,29 @@ describe('outbox', () => {
 
   it('sends nothing else while Slack is failing: the failed row is retried first, then the rest go out', async () => {
     const { store } = tempStore();
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     const clock = new FakeClock('2026-11-27T10:00:00Z');
-    await state.enqueue(
+    await state.outbox.enqueue(
       ['first', 'second', 'third'].map((text) => ({ kind: 'post' as const, channel: 'C1', notificationId: null, message: message(text) })),
       clock.now(),
     );
     const notifier = new RecordingNotifier();
     notifier.failNext(new DeliveryError('could not reach Slack', true), new DeliveryError('HTTP 503', true));
     const lines: string[] = [];
-    const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep, log: (line) => lines.push(line) });
+    const report = await deliverOutbox({ outbox: state.outbox, notifier, now: clock.now, sleep: clock.sleep, log: (line) => lines.push(line) });
     expect(report).toMatchObject({ sent: 3, retried: 2, pending: 0 });
     expect(clock.sleeps).toEqual([1_000, 2_000]);
     expect(notifier.sent.map((sent) => sent.text)).toEqual(['first', 'second', 'third']);
     // Only the probing row was tried (and logged) while Slack failed.
-    expect((await state.listOutbox({ limit: 10 })).map((row) => row.attempts)).toEqual([3, 1, 1]);
+    expect((await state.outbox.listOutbox({ limit: 10 })).map((row) => row.attempts)).toEqual([3, 1, 1]);
     expect(lines.map((line) => line.slice(0, 18))).toEqual(['outbox: row 1 (pos', 'outbox: row 1 (pos']);
   });
 
   it('stops sending and waiting once the process is stopping, leaving the rest queued', async () => {
     const { store } = tempStore();
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     const clock = new FakeClock('2026-11-27T10:00:00Z');
-    await state.enqueue(
+    await state.outbox.enqueue(
       ['first', 'second'].map((text) => ({ kind: 'post' as const, channel: 'C1', notificationId: null, message: message(text) })),
       clock.now(),
     );
@@ -125,14 +126,14 @@ describe('outbox', () => {
       stopping = true; // the stop request arrives while the first message is on its way
       return post(outbound);
     };
-    const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep, isStopping: () => stopping });
+    const report = await deliverOutbox({ outbox: state.outbox, notifier, now: clock.now, sleep: clock.sleep, isStopping: () => stopping });
     expect(report).toMatchObject({ sent: 1, pending: 1 });
     expect(clock.sleeps).toEqual([]);
   });
 
   it('records a permanent error and gives the row up, and its edits with it', async () => {
     const { store } = tempStore();
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     const clock = new FakeClock('2026-11-27T10:00:00Z');
     const notificationId = await openNotification(state, clock.now(), [
       { kind: 'post', channel: 'C_GONE', notificationId: null, message: message('post') },
@@ -140,9 +141,9 @@ describe('outbox', () => {
     ]);
     const notifier = new RecordingNotifier();
     notifier.failNext(new DeliveryError('chat.postMessage: Slack answered channel_not_found', false));
-    const report = await deliverOutbox({ outbox: state, notifier, now: clock.now, sleep: clock.sleep });
+    const report = await deliverOutbox({ outbox: state.outbox, notifier, now: clock.now, sleep: clock.sleep });
     expect(report).toMatchObject({ sent: 0, failed: 2, pending: 0 });
-    const rows = await state.listOutbox({ limit: 10 });
+    const rows = await state.outbox.listOutbox({ limit: 10 });
     expect(rows.map((row) => [row.kind, row.status, row.lastError])).toEqual([
       ['post', 'failed', 'chat.postMessage: Slack answered channel_not_found'],
       ['reply', 'failed', `the message of notification ${notificationId} was never delivered`],
@@ -155,9 +156,9 @@ describe('outbox', () => {
     const storeA = SqliteStore.open(path);
     const storeB = SqliteStore.open(path);
     try {
-      const stateA = new SqliteMonitorStore(storeA);
-      const stateB = new SqliteMonitorStore(storeB);
-      await stateA.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('once') }], clock.now());
+      const stateA = sqliteMonitorStores(storeA);
+      const stateB = sqliteMonitorStores(storeB);
+      await stateA.outbox.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('once') }], clock.now());
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       const slow = new RecordingNotifier();
@@ -167,9 +168,9 @@ describe('outbox', () => {
         return post(outbound);
       };
       const other = new RecordingNotifier();
-      const first = deliverOutbox({ outbox: stateA, notifier: slow, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
+      const first = deliverOutbox({ outbox: stateA.outbox, notifier: slow, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
       await new Promise((resolve) => setImmediate(resolve));
-      const second = await deliverOutbox({ outbox: stateB, notifier: other, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
+      const second = await deliverOutbox({ outbox: stateB.outbox, notifier: other, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0 });
       release();
       await first;
       expect(other.sent).toHaveLength(0);
@@ -183,13 +184,13 @@ describe('outbox', () => {
 
   it('keeps only the latest pending edit of a message', async () => {
     const { store } = tempStore();
-    const state = new SqliteMonitorStore(store);
-    await state.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('p') }], 0);
+    const state = sqliteMonitorStores(store);
+    await state.outbox.enqueue([{ kind: 'post', channel: 'C1', notificationId: null, message: message('p') }], 0);
     const notificationId = await openNotification(state, 0, []);
     for (const text of ['edit 1', 'edit 2', 'edit 3']) {
-      await state.enqueue([{ kind: 'update', channel: 'C1', notificationId, message: message(text) }], 1);
+      await state.outbox.enqueue([{ kind: 'update', channel: 'C1', notificationId, message: message(text) }], 1);
     }
-    const updates = (await state.listOutbox({ status: 'pending', limit: 10 })).filter((row) => row.kind === 'update');
+    const updates = (await state.outbox.listOutbox({ status: 'pending', limit: 10 })).filter((row) => row.kind === 'update');
     expect(updates.map((row) => row.message.text)).toEqual(['edit 3']);
   });
 });

@@ -5,7 +5,9 @@ import { decisionSummary, runAlertPipeline, type PipelineDeps } from '../../src/
 import type { Decision } from '../../src/alerts/types.ts';
 import { acknowledgeAlert, silenceAlerts } from '../../src/alerts/silences.ts';
 import type { Evaluation, Signal } from '../../src/alerts/types.ts';
-import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
+import { sqliteMonitorStores } from '../../src/store/sqlite/monitor-stores.ts';
+import type { AlertStore } from '../../src/alerts/ports.ts';
+import type { MonitorStores } from '../../monitors/ports.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { crossGroupSignal, testAlertsConfig } from '../helpers/alert-fixtures.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
@@ -24,10 +26,16 @@ function evaluation(signals: Signal[], subjects = ['crossGroupViolations', 'refe
 }
 
 /** The pipeline's dependencies on a real store, with the fake clock and a recording notifier. */
-function depsFor(store: SqliteStore, state: SqliteMonitorStore, clock: FakeClock, notifier: RecordingNotifier, log: (line: string) => void = () => {}): PipelineDeps {
+function depsFor(
+  store: SqliteStore,
+  stores: Pick<MonitorStores, 'alerts' | 'outbox'>,
+  clock: FakeClock,
+  notifier: RecordingNotifier,
+  log: (line: string) => void = () => {},
+): PipelineDeps {
   return {
-    alerts: state,
-    outbox: state,
+    alerts: stores.alerts,
+    outbox: stores.outbox,
     notifier,
     events: createEventLog(store, { groupSlug: 'ontology-ops' }),
     config: CONFIG,
@@ -39,12 +47,12 @@ function depsFor(store: SqliteStore, state: SqliteMonitorStore, clock: FakeClock
 
 function setup() {
   const { store } = tempStore();
-  const state = new SqliteMonitorStore(store);
+  const stores = sqliteMonitorStores(store);
   const clock = new FakeClock('2026-11-27T10:00:00Z');
   const notifier = new RecordingNotifier();
   const lines: string[] = [];
-  const deps = depsFor(store, state, clock, notifier, (line) => lines.push(line));
-  return { store, state, clock, notifier, deps, lines };
+  const deps = depsFor(store, stores, clock, notifier, (line) => lines.push(line));
+  return { store, alerts: stores.alerts, clock, notifier, deps, lines };
 }
 
 describe('alert pipeline', () => {
@@ -97,7 +105,7 @@ describe('alert pipeline', () => {
   });
 
   it('resolves in the thread and edits the original when it stops firing; a re-fire is a new post', async () => {
-    const { notifier, deps, clock, state } = setup();
+    const { notifier, deps, clock, alerts } = setup();
     await runAlertPipeline(deps, evaluation([signal()]));
     clock.advance(HOUR);
     const report = await runAlertPipeline(deps, { ...evaluation([]), observations: [{ subject: 'crossGroupViolations', groupId: null, value: 0 }] });
@@ -106,7 +114,7 @@ describe('alert pipeline', () => {
     expect(update!.text).toContain(':white_check_mark: Resolved: Cross-group violations');
     expect(notifier.replies[0]!.text).toContain('Resolved at 2026-11-27 11:00 UTC: platform-wide after 1 h');
     expect(notifier.replies[0]!.threadTs).toBe(notifier.sent[0]!.ts);
-    expect((await state.firingAlerts()).length).toBe(0);
+    expect((await alerts.firingAlerts()).length).toBe(0);
 
     clock.advance(HOUR);
     await runAlertPipeline(deps, evaluation([signal()]));
@@ -139,8 +147,8 @@ describe('alert pipeline', () => {
   });
 
   it('records silenced alerts without posting, and posts once the silence is over', async () => {
-    const { notifier, deps, clock, state } = setup();
-    await silenceAlerts(state, {
+    const { notifier, deps, clock, alerts } = setup();
+    await silenceAlerts(alerts, {
       subject: 'crossGroupViolations',
       groupId: 'platform',
       until: clock.now() + 2 * HOUR,
@@ -159,9 +167,9 @@ describe('alert pipeline', () => {
   });
 
   it('sends no reminders for an acknowledged alert', async () => {
-    const { notifier, deps, clock, state } = setup();
+    const { notifier, deps, clock, alerts } = setup();
     await runAlertPipeline(deps, evaluation([signal()]));
-    await acknowledgeAlert(state, { alert: 'crossGroupViolations|platform|critical', by: 'U42', now: clock.now() });
+    await acknowledgeAlert(alerts, { alert: 'crossGroupViolations|platform|critical', by: 'U42', now: clock.now() });
     for (let hour = 0; hour < 6; hour++) {
       clock.advance(HOUR);
       await runAlertPipeline(deps, evaluation([signal()]));
@@ -198,7 +206,7 @@ const schema = { subject: 'schemaComplianceScore', severity: 'warning' as const,
 
 describe('alert pipeline: one notification per subject, severity and channel', () => {
   it('posts exactly one message per (subject, severity) for many firing scopes, listing platform first', async () => {
-    const { notifier, deps, state } = setup();
+    const { notifier, deps, alerts } = setup();
     const report = await runAlertPipeline(
       deps,
       evaluation([...scoped(['grp_b', null, 'grp_a']), ...scoped([null, 'grp_a'], schema)], ['crossGroupViolations', 'schemaComplianceScore']),
@@ -218,7 +226,7 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     // Per-identity state is kept as before; the three critical identities share one notification.
     const ids = new Set(report.decisions.filter((decision) => decision.key.endsWith('|critical')).map((decision) => decision.notificationId));
     expect(ids.size).toBe(1);
-    expect((await state.firingAlerts()).map((alert) => alert.key).sort()).toEqual([
+    expect((await alerts.firingAlerts()).map((alert) => alert.key).sort()).toEqual([
       'crossGroupViolations|grp_a|critical',
       'crossGroupViolations|grp_b|critical',
       'crossGroupViolations|platform|critical',
@@ -250,7 +258,7 @@ describe('alert pipeline: one notification per subject, severity and channel', (
   });
 
   it('replies "resolved: <scope>" in the thread as members resolve, and shows the message resolved after the last', async () => {
-    const { notifier, deps, clock, state } = setup();
+    const { notifier, deps, clock, alerts } = setup();
     await runAlertPipeline(deps, evaluation(scoped([null, 'grp_a', 'grp_b'])));
     const thread = notifier.topLevelPosts[0]!.ts;
     clock.advance(HOUR);
@@ -274,8 +282,8 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     expect(notifier.replies[1]!.text).toContain('Resolved at 2026-11-27 12:00 UTC: platform-wide after 2 h.');
     expect(notifier.replies[1]!.text).toContain('Nothing in this message is firing any more.');
     expect(notifier.updates[1]!.text).toContain(':white_check_mark: Resolved: Cross-group violations (platform-wide + 2 groups)');
-    const alert = await state.latestAlert('crossGroupViolations|platform|critical');
-    expect(await state.getNotification(alert!.notificationId!)).toMatchObject({ status: 'resolved', resolvedAt: clock.now() });
+    const alert = await alerts.latestAlert('crossGroupViolations|platform|critical');
+    expect(await alerts.getNotification(alert!.notificationId!)).toMatchObject({ status: 'resolved', resolvedAt: clock.now() });
 
     clock.advance(HOUR);
     await runAlertPipeline(deps, evaluation(scoped(['grp_a'])));
@@ -283,9 +291,9 @@ describe('alert pipeline: one notification per subject, severity and channel', (
   });
 
   it('reminds once per message, naming the members still firing; acknowledged members are left out', async () => {
-    const { notifier, deps, clock, state } = setup();
+    const { notifier, deps, clock, alerts } = setup();
     await runAlertPipeline(deps, evaluation(scoped([null, 'grp_a', 'grp_acked'])));
-    await acknowledgeAlert(state, { alert: 'crossGroupViolations|grp_acked|critical', by: 'U42', now: clock.now(), config: CONFIG });
+    await acknowledgeAlert(alerts, { alert: 'crossGroupViolations|grp_acked|critical', by: 'U42', now: clock.now(), config: CONFIG });
     clock.advance(2 * HOUR);
     // A scope joining later follows the message's reminder clock, so it does not bring a reminder of its own.
     await runAlertPipeline(deps, evaluation(scoped([null, 'grp_a', 'grp_acked', 'grp_late'])));
@@ -332,9 +340,9 @@ describe('alert pipeline: one notification per subject, severity and channel', (
   });
 
   it('keeps silenced scopes out of the message: recorded, shown as silenced, never posted', async () => {
-    const { notifier, deps, clock, state } = setup();
+    const { notifier, deps, clock, alerts } = setup();
     await runAlertPipeline(deps, evaluation(scoped([null, 'grp_a'])));
-    await silenceAlerts(state, { subject: 'crossGroupViolations', groupId: '*', until: clock.now() + 2 * HOUR, by: 'U1', reason: 'import', now: clock.now() });
+    await silenceAlerts(alerts, { subject: 'crossGroupViolations', groupId: '*', until: clock.now() + 2 * HOUR, by: 'U1', reason: 'import', now: clock.now() });
     clock.advance(HOUR);
     const silenced = await runAlertPipeline(deps, evaluation(scoped([null, 'grp_a', 'grp_new'])));
     expect(silenced.decisions.map((decision) => [decision.key, decision.action, decision.reason, decision.notificationId !== null])).toEqual([
@@ -365,7 +373,7 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     const run = async (signals: Signal[]) => {
       const store = SqliteStore.open(path);
       try {
-        return await runAlertPipeline(depsFor(store, new SqliteMonitorStore(store), clock, notifier), evaluation(signals));
+        return await runAlertPipeline(depsFor(store, sqliteMonitorStores(store), clock, notifier), evaluation(signals));
       } finally {
         store.close();
       }
@@ -394,21 +402,22 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     const [storeA, storeB] = [SqliteStore.open(path), SqliteStore.open(path)];
     try {
       const lines: string[] = [];
-      const deps = (store: SqliteStore, state: SqliteMonitorStore) => depsFor(store, state, clock, notifier, (line) => lines.push(line));
-      const stateA = new SqliteMonitorStore(storeA);
-      const stateB = new SqliteMonitorStore(storeB);
+      const deps = (store: SqliteStore, stores: Pick<MonitorStores, 'alerts' | 'outbox'>) =>
+        depsFor(store, stores, clock, notifier, (line) => lines.push(line));
+      const stateA = sqliteMonitorStores(storeA);
+      const stateB = sqliteMonitorStores(storeB);
       let interleaved = false;
       // Process B opens the notification after A has read that none is open, just before A writes.
-      const racingA: SqliteMonitorStore = Object.assign(Object.create(stateA) as SqliteMonitorStore, {
-        recordRun: async (record: Parameters<SqliteMonitorStore['recordRun']>[0]) => {
+      const racingA: AlertStore = Object.assign(Object.create(stateA.alerts) as AlertStore, {
+        recordRun: async (record: Parameters<AlertStore['recordRun']>[0]) => {
           if (!interleaved) {
             interleaved = true;
             await runAlertPipeline(deps(storeB, stateB), evaluation(scoped(['grp_b'])));
           }
-          return stateA.recordRun(record);
+          return stateA.alerts.recordRun(record);
         },
       });
-      const report = await runAlertPipeline(deps(storeA, racingA), evaluation(scoped([null, 'grp_b'])));
+      const report = await runAlertPipeline(deps(storeA, { alerts: racingA, outbox: stateA.outbox }), evaluation(scoped([null, 'grp_b'])));
       expect(lines).toContain('alerts: notification crossGroupViolations|critical|C_CRIT was opened by another process at the same time; deciding again');
       expect(report.messages).toEqual({ posts: 0, updates: 1, replies: 0 });
       expect(notifier.topLevelPosts).toHaveLength(1);
@@ -421,7 +430,7 @@ describe('alert pipeline: one notification per subject, severity and channel', (
   });
 
   it('lets the hourly platform check remind for the whole message, restarting the clock of groups only the daily job sees', async () => {
-    const { notifier, deps, clock, state } = setup();
+    const { notifier, deps, clock, alerts } = setup();
     const hourly = (signals: Signal[]): Evaluation => ({
       source: 'hourly',
       signals,
@@ -436,7 +445,7 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     expect(reminder.decisions.map((decision) => [decision.key, decision.reason])).toEqual([['crossGroupViolations|platform|critical', 'repeat_interval_elapsed']]);
     expect(notifier.replies).toHaveLength(1);
     expect(notifier.replies[0]!.text).toContain('Still firing after 4 h: Cross-group violations (critical when > 0) in platform-wide 3, `grp_a` 3, `grp_late` 3.');
-    expect((await state.latestAlert('crossGroupViolations|grp_a|critical'))!.lastReminderAt).toBe(clock.now());
+    expect((await alerts.latestAlert('crossGroupViolations|grp_a|critical'))!.lastReminderAt).toBe(clock.now());
 
     clock.advance(HOUR);
     const daily = await runAlertPipeline(deps, evaluation(scoped([null, 'grp_a', 'grp_late'])));

@@ -1,8 +1,7 @@
 /** A monitor context on a real store, with a fake clock, a recording notifier and a given quality source. */
-import type { MonitorContext } from '../../monitors/context.ts';
-import type { QualitySource } from '../../monitors/ports.ts';
-import { createEventLog } from '../../src/alerts/event-log.ts';
-import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
+import { createMonitorContext, type MonitorContext } from '../../monitors/context.ts';
+import type { MonitorStores, QualitySource } from '../../monitors/ports.ts';
+import { sqliteMonitorStores } from '../../src/store/sqlite/monitor-stores.ts';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { FakeClock } from './fake-clock.ts';
 import { testConfig } from './monitor-config.ts';
@@ -14,28 +13,25 @@ export function monitorContext(
   clock: FakeClock,
   quality: QualitySource,
   options: { archivalBatchSize?: number } = {},
-): { context: MonitorContext; notifier: RecordingNotifier; state: SqliteMonitorStore; lines: string[] } {
+): { context: MonitorContext; notifier: RecordingNotifier; stores: MonitorStores; lines: string[] } {
   const config = testConfig('test');
   const notifier = new RecordingNotifier();
-  const state = new SqliteMonitorStore(store);
+  const stores = sqliteMonitorStores(store);
   const lines: string[] = [];
-  return {
-    context: {
-      quality,
-      state,
-      meta: store,
-      leases: store,
-      documents: store,
-      events: createEventLog(store, { groupSlug: config.monitors.eventsGroupSlug }),
-      notifier,
+  const context = createMonitorContext({
+    quality,
+    stores,
+    meta: store,
+    leases: store,
+    documents: store,
+    config: {
       alerts: config.alerts,
-      monitors: { archivalBatchSize: options.archivalBatchSize ?? config.monitors.archivalBatchSize, leaseTtlMs: config.monitors.leaseTtlMs },
-      now: clock.now,
-      sleep: clock.sleep,
-      log: (line) => lines.push(line),
+      monitors: { ...config.monitors, archivalBatchSize: options.archivalBatchSize ?? config.monitors.archivalBatchSize },
     },
     notifier,
-    state,
-    lines,
-  };
+    now: clock.now,
+    sleep: clock.sleep,
+    log: (line) => lines.push(line),
+  });
+  return { context, notifier, stores, lines };
 }

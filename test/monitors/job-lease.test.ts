@@ -64,7 +64,7 @@ describe('per-job lease across processes', () => {
       const skipped = await scheduler.runJob('daily', 'scheduled', T0);
       expect(skipped).toEqual({ outcome: 'skipped_overlap', heldBy: { holder: 'cli-4242', since: T0 } });
       expect(schedulerJob.state.calls).toBe(0);
-      const runs = await b.state.recentJobRuns({ limit: 10, job: 'daily' });
+      const runs = await b.stores.jobRuns.recentJobRuns({ limit: 10, job: 'daily' });
       expect(runs.find((run) => run.outcome === 'skipped_overlap')).toMatchObject({
         trigger: 'scheduled',
         instanceId: 'replica-b',

@@ -17,14 +17,14 @@ describe('monitor jobs on the real quality service', () => {
     const clock = new FakeClock('2026-11-27T02:00:00Z');
     const seeded = await seedStore(store, { entities: 300, seed: 11, now: clock.now() });
     const quality = sqliteQualityService(store);
-    const { context, notifier, state } = monitorContext(store, clock, quality);
+    const { context, notifier, stores } = monitorContext(store, clock, quality);
 
     const expectedMetrics = await quality.metricsAllGroups({ now: clock.now() });
     const counts = await runDaily(context);
     expect(counts.groups).toBe(expectedMetrics.groups.length);
     expect(counts.snapshots).toBe(expectedMetrics.groups.length + 1);
 
-    const snapshots = await state.snapshotsBetween(clock.now(), clock.now());
+    const snapshots = await stores.snapshots.snapshotsBetween(clock.now(), clock.now());
     expect(snapshots).toHaveLength(expectedMetrics.groups.length + 1);
     const platform = snapshots.find((snapshot) => snapshot.groupId === undefined)!;
     const { defects } = seeded;
@@ -57,7 +57,7 @@ describe('monitor jobs on the real quality service', () => {
     expect(plan.map((step) => step.detail).join(' ')).toContain('data_quality_snapshots_by_group_time');
 
     // One message per subject and severity, however many scopes fire: several groups are unhealthy here.
-    const firing = (await state.firingAlerts()).filter((alert) => alert.severity !== 'info');
+    const firing = (await stores.alerts.firingAlerts()).filter((alert) => alert.severity !== 'info');
     const notifications = new Set(firing.map((alert) => `${alert.subject}|${alert.severity}`));
     expect(firing.filter((alert) => alert.groupId !== null).length).toBeGreaterThan(2);
     expect(notifier.topLevelPosts).toHaveLength(notifications.size);
@@ -143,7 +143,7 @@ describe('monitor jobs on the real quality service', () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T10:00:00Z');
     const seeded = await seedStore(store, { entities: 120, seed: 3, now: clock.now() });
-    const { context, notifier, state } = monitorContext(store, clock, sqliteQualityService(store));
+    const { context, notifier, stores } = monitorContext(store, clock, sqliteQualityService(store));
     const counts = await runHourly(context);
     expect(counts).toMatchObject({
       orphanedEntityCount: seeded.defects.orphanedConnections + seeded.defects.orphanedKnowledge,
@@ -154,7 +154,7 @@ describe('monitor jobs on the real quality service', () => {
       messages_post: 2,
     });
     expect(notifier.topLevelPosts.map((post) => post.channel)).toEqual(['C_CRIT', 'C_CRIT']);
-    expect((await state.firingAlerts()).map((alert) => alert.key)).toEqual([
+    expect((await stores.alerts.firingAlerts()).map((alert) => alert.key)).toEqual([
       'orphanedEntityCount|platform|critical',
       'crossGroupViolations|platform|critical',
     ]);
@@ -165,6 +165,6 @@ describe('monitor jobs on the real quality service', () => {
     await store.setMeta(META_KEYS.v1MigrationCompletedAt, String(clock.now()));
     clock.advance(HOUR);
     await runHourly(context);
-    expect((await state.firingAlerts()).map((alert) => alert.key)).toContain('missingGroupIds|platform|critical');
+    expect((await stores.alerts.firingAlerts()).map((alert) => alert.key)).toContain('missingGroupIds|platform|critical');
   });
 });

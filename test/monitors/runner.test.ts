@@ -40,7 +40,7 @@ describe('"monitor failed" alerts carry ids and counts only', () => {
   ])('$why', async ({ error, slack }) => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T02:00:00Z');
-    const { context, notifier, state, lines } = monitorContext(store, clock, new FakeQuality());
+    const { context, notifier, stores, lines } = monitorContext(store, clock, new FakeQuality());
     const result = await new MonitorRunner(context, 'solo', failingDaily(error)).runJob('daily', 'scheduled');
     expect(result.outcome).toBe('failed');
     const payload = JSON.stringify(notifier.sent);
@@ -48,7 +48,7 @@ describe('"monitor failed" alerts carry ids and counts only', () => {
     expect(payload).toContain(slack.replaceAll('"', '\\"'));
     expect(payload).not.toContain('secret-123');
     // The full first line stays in the run record and the process log, for whoever investigates.
-    const [run] = await state.recentJobRuns({ limit: 1, job: 'daily' });
+    const [run] = await stores.jobRuns.recentJobRuns({ limit: 1, job: 'daily' });
     expect(run!.error).toContain('secret-123');
     expect(lines.some((line) => line.includes('secret-123'))).toBe(true);
   });

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobName } from '../../src/config.ts';
 import { DeliveryError, type Notifier } from '../../src/alerts/ports.ts';
-import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
+import { sqliteMonitorStores } from '../../src/store/sqlite/monitor-stores.ts';
+import type { MonitorStores } from '../../monitors/ports.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { LEADER_LEASE, startScheduler, type SchedulerHandle } from '../../monitors/scheduler.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
@@ -29,10 +30,10 @@ function track(handle: SchedulerHandle): SchedulerHandle {
 const quiet = () => {};
 
 /** Records a success of every job at `at`, so a scheduler started then has nothing to catch up. */
-async function succeededJustNow(state: SqliteMonitorStore, at: number): Promise<void> {
+async function succeededJustNow(state: MonitorStores, at: number): Promise<void> {
   for (const job of ['hourly', 'daily', 'archival', 'weekly'] as const) {
-    const id = await state.startJobRun({ job, trigger: 'manual', scheduledFor: null, startedAt: at, instanceId: 'x' });
-    await state.finishJobRun(id, { finishedAt: at, outcome: 'succeeded', counts: {}, error: null });
+    const id = await state.jobRuns.startJobRun({ job, trigger: 'manual', scheduledFor: null, startedAt: at, instanceId: 'x' });
+    await state.jobRuns.finishJobRun(id, { finishedAt: at, outcome: 'succeeded', counts: {}, error: null });
   }
 }
 
@@ -68,7 +69,7 @@ describe('scheduler', () => {
     expect(at('archival')).toEqual(Array.from({ length: 7 }, (_, day) => new Date(midnight + day * DAY + 3 * HOUR).toISOString()));
     expect(at('weekly')).toEqual(['2026-11-23T06:00:00.000Z']);
 
-    const runs = await new SqliteMonitorStore(store).recentJobRuns({ limit: 1000, job: 'daily' });
+    const runs = await sqliteMonitorStores(store).jobRuns.recentJobRuns({ limit: 1000, job: 'daily' });
     const scheduled = runs.filter((run) => run.trigger === 'scheduled');
     expect(scheduled).toHaveLength(7);
     expect(scheduled.every((run) => run.outcome === 'succeeded' && run.scheduledFor === run.startedAt)).toBe(true);
@@ -77,7 +78,7 @@ describe('scheduler', () => {
   it('skips a tick while the previous run is still going, and records the skip', async () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T01:59:00Z');
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     await succeededJustNow(state, clock.now());
     const quality = new FakeQuality();
     let release!: () => void;
@@ -93,7 +94,7 @@ describe('scheduler', () => {
     await handle.tick(Date.parse('2026-11-27T02:00:00Z')); // a second tick for the same slot while both still run
     release();
     await first;
-    const runs = (await state.recentJobRuns({ limit: 10, job: 'daily' })).filter((run) => run.trigger === 'scheduled');
+    const runs = (await state.jobRuns.recentJobRuns({ limit: 10, job: 'daily' })).filter((run) => run.trigger === 'scheduled');
     expect(runs.map((run) => run.outcome).sort()).toEqual(['skipped_overlap', 'succeeded']);
     expect(runs.find((run) => run.outcome === 'skipped_overlap')).toMatchObject({
       scheduledFor: Date.parse('2026-11-27T02:00:00Z'),
@@ -106,7 +107,7 @@ describe('scheduler', () => {
   it('runs jobs due at the same minute one after another, so a shared alert is posted once', async () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T01:59:00Z');
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     await succeededJustNow(state, clock.now());
     const quality = new FakeQuality();
     quality.check_ = checkReport({ crossGroupReferences: 2 });
@@ -121,23 +122,23 @@ describe('scheduler', () => {
 
   it('catches up missed runs on start (daily last succeeded more than a day ago), not ones already done', async () => {
     const { store } = tempStore();
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     const record = async (job: JobName, at: string) => {
-      const id = await state.startJobRun({ job, trigger: 'scheduled', scheduledFor: Date.parse(at), startedAt: Date.parse(at), instanceId: 'old' });
-      await state.finishJobRun(id, { finishedAt: Date.parse(at) + 1000, outcome: 'succeeded', counts: {}, error: null });
+      const id = await state.jobRuns.startJobRun({ job, trigger: 'scheduled', scheduledFor: Date.parse(at), startedAt: Date.parse(at), instanceId: 'old' });
+      await state.jobRuns.finishJobRun(id, { finishedAt: Date.parse(at) + 1000, outcome: 'succeeded', counts: {}, error: null });
     };
     await record('daily', '2026-11-25T02:00:00Z'); // down since the 25th: the 26th's and 27th's dailies were missed
     await record('hourly', '2026-11-27T10:00:00Z'); // already ran this hour
     await record('archival', '2026-11-27T03:00:00Z'); // already ran today
     // The previous leader died mid-run; a manual CLI run may still be going.
-    const crashed = await state.startJobRun({ job: 'daily', trigger: 'scheduled', scheduledFor: 0, startedAt: Date.parse('2026-11-26T02:00:00Z'), instanceId: 'old' });
-    const manual = await state.startJobRun({ job: 'weekly', trigger: 'manual', scheduledFor: null, startedAt: Date.parse('2026-11-27T10:19:00Z'), instanceId: 'cli-1' });
+    const crashed = await state.jobRuns.startJobRun({ job: 'daily', trigger: 'scheduled', scheduledFor: 0, startedAt: Date.parse('2026-11-26T02:00:00Z'), instanceId: 'old' });
+    const manual = await state.jobRuns.startJobRun({ job: 'weekly', trigger: 'manual', scheduledFor: null, startedAt: Date.parse('2026-11-27T10:19:00Z'), instanceId: 'cli-1' });
     const clock = new FakeClock('2026-11-27T10:20:00Z');
     const handle = track(
       startScheduler({ config: testConfig('solo'), store, quality: new FakeQuality(), notifier: new RecordingNotifier(), now: clock.now, sleep: clock.sleep, log: quiet }),
     );
     await handle.ready;
-    const runs = await state.recentJobRuns({ limit: 20 });
+    const runs = await state.jobRuns.recentJobRuns({ limit: 20 });
     const catchUps = runs.filter((run) => run.trigger === 'catch_up');
     expect(catchUps.map((run) => [run.job, run.outcome, new Date(run.scheduledFor!).toISOString()])).toEqual([
       ['daily', 'succeeded', '2026-11-27T02:00:00.000Z'],
@@ -167,9 +168,9 @@ describe('scheduler', () => {
       await b.ready;
       expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
 
-      const state = new SqliteMonitorStore(storeA);
+      const state = sqliteMonitorStores(storeA);
       const hourlyRunsBy = async (instance: string) =>
-        (await state.recentJobRuns({ limit: 100, job: 'hourly' })).filter((run) => run.instanceId === instance && run.trigger === 'scheduled').length;
+        (await state.jobRuns.recentJobRuns({ limit: 100, job: 'hourly' })).filter((run) => run.instanceId === instance && run.trigger === 'scheduled').length;
       clock.set('2026-11-27T10:00:00Z');
       await Promise.all([a.tick(clock.now()), b.tick(clock.now())]);
       expect([await hourlyRunsBy('replica-a'), await hourlyRunsBy('replica-b')]).toEqual([1, 0]);
@@ -214,7 +215,7 @@ describe('scheduler', () => {
     expect(notifier.topLevelPosts[0]).toMatchObject({ channel: 'C_CRIT' });
     expect(notifier.topLevelPosts[0]!.text).toContain('Monitor job "hourly" is failing');
     expect(JSON.stringify(notifier.updates.at(-1)!.blocks)).toContain('consecutiveFailures: 4');
-    const failed = await new SqliteMonitorStore(store).recentJobRuns({ limit: 10, job: 'hourly' });
+    const failed = await sqliteMonitorStores(store).jobRuns.recentJobRuns({ limit: 10, job: 'hourly' });
     expect(failed.slice(0, 4).map((run) => [run.outcome, run.error])).toEqual(
       Array(4).fill(['failed', 'Error: SQLITE_CANTOPEN: unable to open database file']),
     );
@@ -249,7 +250,7 @@ describe('scheduler', () => {
   it('stops without waiting out a Slack retry: the run is recorded and the message stays in the outbox', async () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-27T09:59:00Z');
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     await succeededJustNow(state, clock.now());
     const quality = new FakeQuality();
     quality.check_ = checkReport({ crossGroupReferences: 2 });
@@ -272,9 +273,9 @@ describe('scheduler', () => {
     await vi.waitFor(() => expect(attempts).toBe(1));
     await handle.stop();
     await ticking;
-    const [run] = await state.recentJobRuns({ limit: 1, job: 'hourly' });
+    const [run] = await state.jobRuns.recentJobRuns({ limit: 1, job: 'hourly' });
     expect(run).toMatchObject({ trigger: 'scheduled', outcome: 'succeeded' });
-    expect(await state.outboxCounts()).toMatchObject({ pending: 1, sent: 0 });
+    expect(await state.outbox.outboxCounts()).toMatchObject({ pending: 1, sent: 0 });
   });
 
   it('starts nothing when the monitors are disabled', async () => {
@@ -294,6 +295,6 @@ describe('scheduler', () => {
     await handle.ready;
     await handle.tick(Date.parse('2026-11-27T10:00:00Z')); // an hourly slot
     expect(handle.isLeader()).toBe(false);
-    expect(await new SqliteMonitorStore(store).recentJobRuns({ limit: 10 })).toEqual([]);
+    expect(await sqliteMonitorStores(store).jobRuns.recentJobRuns({ limit: 10 })).toEqual([]);
   });
 });

@@ -32,14 +32,14 @@ describe('weekly job', () => {
   it('summarises the last 7 daily snapshots to the reports channel and warns about declining metrics', async () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-30T06:00:00Z'); // Monday
-    const { context, notifier, state } = monitorContext(store, clock, new FakeQuality());
+    const { context, notifier, stores } = monitorContext(store, clock, new FakeQuality());
     const scores = [99.9, 99.8, 99.8, 99.6, 99.5, 99.4, 99.2];
     const firstDaily = Date.parse('2026-11-24T02:00:00Z');
     // An older snapshot outside the window must not count.
-    await state.saveSnapshots([snapshot(firstDaily - 2 * DAY, null, 50, 0)], firstDaily - 2 * DAY);
+    await stores.snapshots.saveSnapshots([snapshot(firstDaily - 2 * DAY, null, 50, 0)], firstDaily - 2 * DAY);
     for (let day = 0; day < 7; day++) {
       const at = firstDaily + day * DAY;
-      await state.saveSnapshots([snapshot(at, null, scores[day]!, 0), snapshot(at, 'grp_b', 100, day < 5 ? 0 : 2)], at);
+      await stores.snapshots.saveSnapshots([snapshot(at, null, scores[day]!, 0), snapshot(at, 'grp_b', 100, day < 5 ? 0 : 2)], at);
     }
 
     const counts = await runWeekly(context);
@@ -59,7 +59,7 @@ describe('weekly job', () => {
     // The warning shows the week in the metric's own unit.
     const platformWarning = notifier.topLevelPosts.find((post) => post.text.includes('Referential integrity score declining'))!;
     expect(JSON.stringify(platformWarning.blocks)).toContain('Daily values `█▇▇▅▄▃▁`: 99.9% → 99.2% (min 99.2%, max 99.9%)');
-    expect((await state.firingAlerts()).map((alert) => alert.key).sort()).toEqual([
+    expect((await stores.alerts.firingAlerts()).map((alert) => alert.key).sort()).toEqual([
       'trend.crossGroupViolations|grp_b|warning',
       'trend.referentialIntegrityScore|platform|warning',
     ]);

@@ -6,7 +6,7 @@ import { runAlertPipeline, type PipelineDeps } from '../../src/alerts/pipeline.t
 import type { Evaluation, Signal } from '../../src/alerts/types.ts';
 import { ConsoleNotifier } from '../../src/alerts/console-notifier.ts';
 import { createNotifier, SlackNotifier, toDeliveryError } from '../../src/slack/notifier.ts';
-import { SqliteMonitorStore } from '../../src/store/sqlite/monitor-store.ts';
+import { sqliteMonitorStores } from '../../src/store/sqlite/monitor-stores.ts';
 import { crossGroupSignal, testAlertsConfig } from '../helpers/alert-fixtures.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { tempStore } from '../helpers/temp-store.ts';
@@ -33,12 +33,12 @@ function evaluation(signals: Signal[]): Evaluation {
 
 function setup() {
   const { store } = tempStore();
-  const state = new SqliteMonitorStore(store);
+  const state = sqliteMonitorStores(store);
   const clock = new FakeClock('2026-11-27T10:00:00Z');
   const notifier = new SlackNotifier({ token: 'xoxb-test-token' });
   const deps: PipelineDeps = {
-    alerts: state,
-    outbox: state,
+    alerts: state.alerts,
+    outbox: state.outbox,
     notifier,
     events: createEventLog(store, { groupSlug: 'ontology-ops' }),
     config: testAlertsConfig({ channels: { critical: 'C_CRIT', warning: 'C_WARN', report: 'C_REP' } }),
@@ -183,9 +183,9 @@ describe('Slack notifier', () => {
     ]);
     expect(calls[2]!.body).toMatchObject({ channel: 'C_CRIT', text: calls[1]!.body.text });
     expect(JSON.stringify(calls[2]!.body.blocks)).toContain('2 → 3 (+1)');
-    const alert = await state.latestAlert('crossGroupViolations|grp_acme|critical');
-    expect((await state.getNotification(alert!.notificationId!))!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000200' });
-    expect(await state.listOutbox({ status: 'failed', limit: 10 })).toEqual([]);
+    const alert = await state.alerts.latestAlert('crossGroupViolations|grp_acme|critical');
+    expect((await state.alerts.getNotification(alert!.notificationId!))!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000200' });
+    expect(await state.outbox.listOutbox({ status: 'failed', limit: 10 })).toEqual([]);
   });
 
   it('retries a 429 after its Retry-After (slept on the fake clock), then succeeds', async () => {
@@ -198,8 +198,8 @@ describe('Slack notifier', () => {
     const report = await runAlertPipeline(deps, evaluation([signal(1)]));
     expect(report.delivery).toMatchObject({ sent: 1, retried: 1, pending: 0 });
     expect(clock.sleeps).toEqual([3_000]);
-    const alert = await state.latestAlert('crossGroupViolations|grp_acme|critical');
-    const notification = await state.getNotification(alert!.notificationId!);
+    const alert = await state.alerts.latestAlert('crossGroupViolations|grp_acme|critical');
+    const notification = await state.alerts.getNotification(alert!.notificationId!);
     expect(notification!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000100' });
   });
 
@@ -210,11 +210,11 @@ describe('Slack notifier', () => {
       .reply(503, 'unavailable')
       .post('/api/chat.postMessage')
       .reply(200, { ok: false, error: 'channel_not_found' });
-    await state.enqueue([{ kind: 'post', channel: 'C_GONE', notificationId: null, message: { text: 'x' } }], clock.now());
-    const report = await deliverOutbox({ outbox: state, notifier: deps.notifier, now: clock.now, sleep: clock.sleep });
+    await state.outbox.enqueue([{ kind: 'post', channel: 'C_GONE', notificationId: null, message: { text: 'x' } }], clock.now());
+    const report = await deliverOutbox({ outbox: state.outbox, notifier: deps.notifier, now: clock.now, sleep: clock.sleep });
     expect(report).toMatchObject({ sent: 0, retried: 1, failed: 1 });
     expect(clock.sleeps).toEqual([1_000]);
-    const [row] = await state.listOutbox({ limit: 1 });
+    const [row] = await state.outbox.listOutbox({ limit: 1 });
     expect(row).toMatchObject({ status: 'failed', lastError: 'chat.postMessage: Slack answered channel_not_found' });
   });
 

@@ -3,20 +3,22 @@
  * acknowledge alerts, and flush the outbox. The same services the scheduler and (later) Slack buttons use.
  */
 import type { Command } from 'commander';
-import { createEventLog } from '../../alerts/event-log.ts';
 import { deliverOutbox, realSleep } from '../../alerts/outbox.ts';
 import type { Notifier } from '../../alerts/ports.ts';
 import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
 import type { Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, parseDuration, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
+import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
 import { createQualityService } from '../../quality/service.ts';
 import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { createNotifier } from '../../slack/notifier.ts';
-import { SqliteMonitorStore } from '../../store/sqlite/monitor-store.ts';
+import { sqliteMonitorStores } from '../../store/sqlite/monitor-stores.ts';
+import { SqliteAlertStore } from '../../store/sqlite/sqlite-alert-store.ts';
+import { SqliteOutboxStore } from '../../store/sqlite/sqlite-outbox-store.ts';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { formatInstant } from '../../slack/blocks/format.ts';
-import type { MonitorContext } from '../../../monitors/context.ts';
+import { createMonitorContext, type MonitorContext } from '../../../monitors/context.ts';
 import { jobLeaseName, MonitorRunner } from '../../../monitors/runner.ts';
 import { LEADER_LEASE } from '../../../monitors/scheduler.ts';
 import { parseInstant, parseWholeNumber, type CliContext } from '../context.ts';
@@ -30,21 +32,20 @@ function notifierFor(config: Config, context: CliContext, now: () => number): No
 function monitorContext(store: SqliteStore, config: Config, context: CliContext): MonitorContext {
   // `--now` pins every job to one instant; without it this is the real clock.
   const now = () => context.now();
-  return {
+  return createMonitorContext({
     quality: createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: config.alerts.thresholds }),
-    state: new SqliteMonitorStore(store),
+    stores: sqliteMonitorStores(store),
     meta: store,
     leases: store,
     documents: store,
-    events: createEventLog(store, { groupSlug: config.monitors.eventsGroupSlug }),
+    config,
     notifier: notifierFor(config, context, now),
-    alerts: config.alerts,
-    monitors: config.monitors,
     now,
     wallClock: Date.now,
     sleep: realSleep,
     log: (line) => context.log(line),
-  };
+    crash: crashPointsFromEnv(context.io.env),
+  });
 }
 
 function parseJob(raw: string): JobName {
@@ -117,10 +118,10 @@ export function register(program: Command, context: CliContext): void {
       const limit = parseWholeNumber(options.limit, '--limit');
       const store = context.openStore({ mustExist: true });
       try {
-        const state = new SqliteMonitorStore(store);
+        const { alerts, outbox, jobRuns } = sqliteMonitorStores(store);
         const now = context.now();
         const lastSucceeded: Record<string, number | null> = {};
-        for (const job of JOB_NAMES) lastSucceeded[job] = (await state.lastSucceededRun(job))?.startedAt ?? null;
+        for (const job of JOB_NAMES) lastSucceeded[job] = (await jobRuns.lastSucceededRun(job))?.startedAt ?? null;
         // Job leases are live-process state: compared with the real clock, like the scheduler does.
         const running: { job: JobName; holder: string; since: number }[] = [];
         for (const job of JOB_NAMES) {
@@ -131,12 +132,12 @@ export function register(program: Command, context: CliContext): void {
           leader: await store.getLease(LEADER_LEASE),
           running,
           lastSucceeded,
-          runs: await state.recentJobRuns({ limit }),
-          decisions: await state.recentDecisions(limit),
-          firing: await state.firingAlerts(),
-          silences: await state.activeSilences(now),
-          outbox: await state.outboxCounts(),
-          failedDeliveries: await state.listOutbox({ status: 'failed', limit }),
+          runs: await jobRuns.recentJobRuns({ limit }),
+          decisions: await alerts.recentDecisions(limit),
+          firing: await alerts.firingAlerts(),
+          silences: await alerts.activeSilences(now),
+          outbox: await outbox.outboxCounts(),
+          failedDeliveries: await outbox.listOutbox({ status: 'failed', limit }),
         };
         context.print(result, (value) => {
           const lines = [
@@ -202,7 +203,7 @@ export function register(program: Command, context: CliContext): void {
             `--group ${options.group} names no group in this store: pass a group id from an alert or \`ontology-ops monitor status\`, "platform" or "*".`,
           );
         }
-        const silence = await silenceAlerts(new SqliteMonitorStore(store), {
+        const silence = await silenceAlerts(new SqliteAlertStore(store), {
           subject,
           groupId: options.group,
           severity,
@@ -220,12 +221,12 @@ export function register(program: Command, context: CliContext): void {
   monitor
     .command('unsilence')
     .description('end a silence now')
-    .argument('<silenceId>', 'the silence number (see `monitor status`)')
+    .argument('<silenceId>', 'the silence id (see `monitor status`)')
     .action(async (rawId: string) => {
-      const id = parseWholeNumber(rawId, 'silenceId');
+      const id = rawId.trim();
       const store = context.openStore({ mustExist: true });
       try {
-        await endSilence(new SqliteMonitorStore(store), id, context.now());
+        await endSilence(new SqliteAlertStore(store), id, context.now());
         context.print({ ended: id }, () => `silence #${id} ended`);
       } finally {
         store.close();
@@ -235,16 +236,16 @@ export function register(program: Command, context: CliContext): void {
   monitor
     .command('ack')
     .description('acknowledge a firing alert: no more reminders until it resolves')
-    .argument('<alert>', 'alert number or key (see `monitor status`)')
+    .argument('<alert>', 'alert id or key (see `monitor status`)')
     .requiredOption('--by <who>', 'who acknowledges')
     .action(async (alert: string, options: { by: string }) => {
       const config = loadConfig(context.io.env);
       const store = context.openStore({ mustExist: true });
       try {
-        const state = new SqliteMonitorStore(store);
-        const acknowledged = await acknowledgeAlert(state, { alert, by: options.by, now: context.now(), config: config.alerts });
+        const outbox = new SqliteOutboxStore(store);
+        const acknowledged = await acknowledgeAlert(new SqliteAlertStore(store), { alert, by: options.by, now: context.now(), config: config.alerts });
         // Show the acknowledgement on the alert's message now rather than at the scheduler's next flush.
-        await deliverOutbox({ outbox: state, notifier: notifierFor(config, context, Date.now), now: Date.now, sleep: realSleep, maxInlineWaitMs: 0 });
+        await deliverOutbox({ outbox, notifier: notifierFor(config, context, Date.now), now: Date.now, sleep: realSleep, maxInlineWaitMs: 0 });
         context.print(acknowledged, (value) => `alert #${value.id} ${value.key} acknowledged by ${value.acknowledgedBy}`);
       } finally {
         store.close();
@@ -259,7 +260,7 @@ export function register(program: Command, context: CliContext): void {
       const store = context.openStore({ mustExist: true });
       try {
         const report = await deliverOutbox({
-          outbox: new SqliteMonitorStore(store),
+          outbox: new SqliteOutboxStore(store),
           notifier: notifierFor(config, context, Date.now),
           now: Date.now,
           sleep: realSleep,

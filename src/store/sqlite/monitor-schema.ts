@@ -4,7 +4,12 @@
  * decision log, silences and the outbox. Snapshots are not here: they are `dataQualitySnapshots` documents in
  * `other_documents` (so export and import carry them as the ONE table), indexed by the partial expression
  * indexes below — by time, by group and time, by group — as the ONE schema's indexes.
+ *
+ * Ids are INTEGER rowids here; the ports see them as opaque strings (`monitor-rows.ts`), and rowid order only
+ * ever serves as the creation-order tiebreak behind an explicit time.
  */
+import type Database from 'better-sqlite3';
+import { adoptLegacyMessages } from './monitor-legacy.ts';
 
 /** Table name of the snapshot documents in `other_documents`. */
 export const SNAPSHOT_TABLE = 'dataQualitySnapshots';
@@ -120,8 +125,33 @@ export const MONITOR_ADDED_COLUMNS: readonly [table: string, column: string, typ
   ['monitor_outbox', 'notification_id', 'INTEGER REFERENCES monitor_notifications (id)'],
 ];
 
-/** Indexes on added columns; idempotent. */
+/** Indexes on added columns and for the time orders of later releases; idempotent, so existing stores get them. */
 export const MONITOR_INDEXES = `
 CREATE INDEX IF NOT EXISTS monitor_alerts_by_notification ON monitor_alerts (notification_id);
 CREATE INDEX IF NOT EXISTS monitor_outbox_by_notification ON monitor_outbox (notification_id, kind, status);
+CREATE INDEX IF NOT EXISTS monitor_alerts_by_key_time ON monitor_alerts (alert_key, first_firing_at, id);
+CREATE INDEX IF NOT EXISTS monitor_alert_decisions_by_time ON monitor_alert_decisions (at, id);
+CREATE INDEX IF NOT EXISTS monitor_job_runs_by_start ON monitor_job_runs (started_at, id);
 `;
+
+/** Databases whose monitor tables are known to be current (per connection: the schema is set up once). */
+const prepared = new WeakSet<Database.Database>();
+
+/**
+ * Creates the monitor tables, adds the columns a database of an earlier release lacks (adopting its per-alert
+ * messages into notifications once) and the indexes; once per connection, whichever port adapter comes first.
+ */
+export function ensureMonitorSchema(database: Database.Database): void {
+  if (prepared.has(database)) return;
+  database.exec(MONITOR_SCHEMA);
+  let added = false;
+  for (const [table, column, type] of MONITOR_ADDED_COLUMNS) {
+    const columns = database.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (columns.some((existing) => existing.name === column)) continue;
+    database.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    added = true;
+  }
+  database.exec(MONITOR_INDEXES);
+  if (added) adoptLegacyMessages(database);
+  prepared.add(database);
+}

@@ -16,14 +16,11 @@ import {
   type OntologyTable,
 } from '../../ontology/naming.ts';
 import { parseDocument, stringifyUniform, type ConvexDocument, type ConvexValue } from '../../ontology/values.ts';
-import type { DocumentPage, DocumentStore, Lease, LeaseResult, LeaseStore, MetaStore, StoreInfo } from '../port.ts';
+import { META_KEYS, type DocumentPage, type DocumentStore, type Lease, type LeaseResult, type LeaseStore, type MetaStore, type StoreInfo } from '../port.ts';
 import { CORE_SCHEMA, indexedColumns, insertSql, updateSql } from './schema.ts';
 
-/** Store settings keys. */
-export const META_KEYS = {
-  naming: 'naming_generation',
-  v1MigrationCompletedAt: 'v1_migration_completed_at',
-} as const;
+/** Store settings keys (defined with the `MetaStore` port; re-exported for this adapter's callers). */
+export { META_KEYS } from '../port.ts';
 
 /** Why a database file could not be opened, in words (SQLite's own text for anything unusual). */
 function storeOpenReason(error: unknown): string {

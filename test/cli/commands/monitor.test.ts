@@ -46,7 +46,7 @@ describe('ontology-ops monitor', () => {
     expect(document.lastSucceeded.daily).toBe(Date.parse(NOW));
     // Every run recorded: job, trigger, start, end, outcome, counts, error.
     expect(document.runs[0]).toEqual({
-      id: expect.any(Number),
+      id: expect.any(String),
       job: 'daily',
       trigger: 'manual',
       scheduledFor: null,
@@ -74,10 +74,16 @@ describe('ontology-ops monitor', () => {
     await cli(db, 'monitor', 'run', 'hourly');
     const silence = await cli(db, '--json', 'monitor', 'silence', 'orphanedEntityCount', '--until', '2h', '--by', 'U1', '--reason', 'cleanup running');
     expect(silence.code).toBe(0);
-    expect(JSON.parse(silence.out)).toMatchObject({ id: 1, subject: 'orphanedEntityCount', groupId: null, until: Date.parse(NOW) + 2 * 3_600_000 });
+    const silenced = JSON.parse(silence.out) as { id: unknown };
+    expect(silenced).toMatchObject({ id: expect.any(String), subject: 'orphanedEntityCount', groupId: null, until: Date.parse(NOW) + 2 * 3_600_000 });
     const ack = await cli(db, '--json', 'monitor', 'ack', 'crossGroupViolations|platform|critical', '--by', 'U2');
     expect(JSON.parse(ack.out)).toMatchObject({ acknowledgedBy: 'U2', acknowledgedAt: Date.parse(NOW) });
-    expect((await cli(db, 'monitor', 'unsilence', '1')).code).toBe(0);
+    // Ids are opaque strings: the one `monitor status` lists is the one `ack` and `unsilence` take.
+    const before = JSON.parse((await cli(db, '--json', 'monitor', 'status')).out) as { firing: { id: string; key: string }[] };
+    const orphaned = before.firing.find((alert) => alert.key === 'orphanedEntityCount|platform|critical')!;
+    const ackById = await cli(db, '--json', 'monitor', 'ack', orphaned.id, '--by', 'U3');
+    expect(JSON.parse(ackById.out)).toMatchObject({ id: orphaned.id, key: orphaned.key, acknowledgedBy: 'U3' });
+    expect((await cli(db, 'monitor', 'unsilence', String(silenced.id))).code).toBe(0);
     const status = JSON.parse((await cli(db, '--json', 'monitor', 'status')).out);
     expect(status.silences).toEqual([]);
   });
@@ -85,6 +91,8 @@ describe('ontology-ops monitor', () => {
   it.each([
     [['monitor', 'run', 'yearly'], 'ontology-ops: job must be one of hourly, daily, weekly, archival, got "yearly".', 'unknown job'],
     [['monitor', 'unsilence', '7'], 'ontology-ops: No active silence 7: list them with `ontology-ops monitor status`.', 'no such silence'],
+    [['monitor', 'unsilence', 'sil_x1'], 'ontology-ops: No active silence sil_x1: list them with `ontology-ops monitor status`.', 'an id this store never issued'],
+    [['monitor', 'ack', '007', '--by', 'U1'], 'ontology-ops: No firing alert "007": list them with `ontology-ops monitor status`.', 'another spelling of an id is not that id'],
     [['monitor', 'ack', '99', '--by', 'U1'], 'ontology-ops: No firing alert "99": list them with `ontology-ops monitor status`.', 'no such alert'],
     [
       ['monitor', 'silence', 'crossGroupViolations', '--until', 'tomorrowish', '--by', 'U1', '--reason', 'x'],

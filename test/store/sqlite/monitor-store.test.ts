@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createEventLog } from '../../../src/alerts/event-log.ts';
 import { runAlertPipeline } from '../../../src/alerts/pipeline.ts';
 import { SNAPSHOT_TABLE } from '../../../src/store/sqlite/monitor-schema.ts';
-import { SNAPSHOT_QUERIES, SqliteMonitorStore } from '../../../src/store/sqlite/monitor-store.ts';
+import { sqliteMonitorStores } from '../../../src/store/sqlite/monitor-stores.ts';
+import { SNAPSHOT_QUERIES } from '../../../src/store/sqlite/sqlite-snapshot-store.ts';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { crossGroupSignal, testAlertsConfig } from '../../helpers/alert-fixtures.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { RecordingNotifier } from '../../helpers/recording-notifier.ts';
@@ -23,9 +25,9 @@ CREATE TABLE monitor_outbox (
   last_error TEXT, created_at REAL NOT NULL, sent_at REAL, result_channel TEXT, result_ts TEXT);
 `;
 
-describe('SqliteMonitorStore on a database of the first release', () => {
+describe('the SQLite monitor stores on a database of the first release', () => {
   it('adopts per-alert messages into notifications, so the message already in Slack keeps being edited', async () => {
-    const { store } = tempStore();
+    const { store, path } = tempStore();
     const clock = new FakeClock('2026-11-27T10:00:00Z');
     const t = clock.now();
     store.database.exec(FIRST_RELEASE_TABLES);
@@ -45,32 +47,37 @@ describe('SqliteMonitorStore on a database of the first release', () => {
     insertRow.run('post', 2, 'pending', t, t - HOUR, null, null);
     insertRow.run('reply', 2, 'pending', t, t - HOUR, null, null);
 
-    const state = new SqliteMonitorStore(store);
-    const [platform, group] = [await state.getAlert(1), await state.getAlert(2)];
+    const state = sqliteMonitorStores(store);
+    const [platform, group] = [await state.alerts.getAlert('1'), await state.alerts.getAlert('2')];
     expect(platform!.notificationId).not.toBeNull();
     expect(group!.notificationId).toBe(platform!.notificationId);
-    const notification = await state.getNotification(platform!.notificationId!);
+    const notification = await state.alerts.getNotification(platform!.notificationId!);
     expect(notification).toMatchObject({
       key: 'crossGroupViolations|critical|C_CRIT',
       status: 'open',
       message: { channel: 'C0CRIT', ts: '1700000000.000001' },
     });
-    const rows = await state.listOutbox({ limit: 10 });
+    const rows = await state.outbox.listOutbox({ limit: 10 });
     expect(rows.map((row) => [row.kind, row.status, row.notificationId])).toEqual([
       ['post', 'sent', null],
       ['post', 'failed', notification!.id],
       ['reply', 'pending', notification!.id],
     ]);
-    // Opening it again changes nothing.
-    new SqliteMonitorStore(store);
-    expect((await state.listOutbox({ limit: 10 })).map((row) => row.status)).toEqual(['sent', 'failed', 'pending']);
+    // Opening it again (another connection: the schema is set up once per connection) changes nothing.
+    const again = SqliteStore.open(path);
+    try {
+      expect((await sqliteMonitorStores(again).outbox.listOutbox({ limit: 10 })).map((row) => row.status)).toEqual(['sent', 'failed', 'pending']);
+    } finally {
+      again.close();
+    }
+    expect(await state.alerts.getAlert('1')).toEqual(platform);
 
     const notifier = new RecordingNotifier();
     const signal = (groupId: string | null) => crossGroupSignal({ groupId });
     await runAlertPipeline(
       {
-        alerts: state,
-        outbox: state,
+        alerts: state.alerts,
+        outbox: state.outbox,
         notifier,
         events: createEventLog(store, { groupSlug: 'ontology-ops' }),
         config: testAlertsConfig({ channels: { critical: 'C_CRIT', warning: null, report: null } }),
@@ -92,7 +99,7 @@ describe('SqliteMonitorStore on a database of the first release', () => {
 describe('dataQualitySnapshots indexes', () => {
   const plan = (sql: string, ...params: unknown[]) => {
     const { store } = tempStore();
-    new SqliteMonitorStore(store);
+    sqliteMonitorStores(store);
     const steps = store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
     return steps.map((step) => step.detail).join(' | ');
   };
@@ -114,7 +121,7 @@ describe('dataQualitySnapshots indexes', () => {
 
   it('keeps the fields of the ONE table: timestamp, groupId only when scoped, the four counts, the rest in metadata', async () => {
     const { store } = tempStore();
-    const state = new SqliteMonitorStore(store);
+    const state = sqliteMonitorStores(store);
     const metadata = {
       orphanedEntityCount: 3,
       missingGroupIds: 0,
@@ -125,7 +132,7 @@ describe('dataQualitySnapshots indexes', () => {
       status: 'critical' as const,
     };
     const base = { timestamp: 1000, referentialIntegrityScore: 99.5, orphanedConnections: 3, crossGroupViolations: 1, malformedProperties: 0, metadata };
-    await state.saveSnapshots([base, { ...base, groupId: 'g1' }], 1000);
+    await state.snapshots.saveSnapshots([base, { ...base, groupId: 'g1' }], 1000);
     const docs = (store.database.prepare('SELECT doc FROM other_documents WHERE table_name = ? ORDER BY creation_time').all(SNAPSHOT_TABLE) as {
       doc: string;
     }[]).map((row) => JSON.parse(row.doc) as Record<string, unknown>);
@@ -133,8 +140,8 @@ describe('dataQualitySnapshots indexes', () => {
       ['_creationTime', '_id', 'crossGroupViolations', 'malformedProperties', 'metadata', 'orphanedConnections', 'referentialIntegrityScore', 'timestamp'],
       ['_creationTime', '_id', 'crossGroupViolations', 'groupId', 'malformedProperties', 'metadata', 'orphanedConnections', 'referentialIntegrityScore', 'timestamp'],
     ]);
-    expect((await state.snapshotsBetween(1000, 1000)).map((snapshot) => snapshot.groupId ?? null)).toEqual([null, 'g1']);
-    expect((await state.latestSnapshotBefore('g1', 1001))?.groupId).toBe('g1');
-    expect((await state.latestSnapshotBefore(null, 1000))).toBeNull();
+    expect((await state.snapshots.snapshotsBetween(1000, 1000)).map((snapshot) => snapshot.groupId ?? null)).toEqual([null, 'g1']);
+    expect((await state.snapshots.latestSnapshotBefore('g1', 1001))?.groupId).toBe('g1');
+    expect((await state.snapshots.latestSnapshotBefore(null, 1000))).toBeNull();
   });
 });
