@@ -203,19 +203,19 @@ describe('Slack notifier', () => {
     expect(notification!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000100' });
   });
 
-  it('retries a 503 with backoff and gives up on a platform error like channel_not_found', async () => {
+  it('retries a 503 with backoff and gives up on a platform error about the message itself like invalid_blocks', async () => {
     const { deps, clock, state } = setup();
     nock(SLACK)
       .post('/api/chat.postMessage')
       .reply(503, 'unavailable')
       .post('/api/chat.postMessage')
-      .reply(200, { ok: false, error: 'channel_not_found' });
+      .reply(200, { ok: false, error: 'invalid_blocks' });
     await state.enqueue([{ kind: 'post', channel: 'C_GONE', notificationId: null, message: { text: 'x' } }], clock.now());
     const report = await deliverOutbox({ outbox: state, notifier: deps.notifier, now: clock.now, sleep: clock.sleep });
     expect(report).toMatchObject({ sent: 0, retried: 1, failed: 1 });
     expect(clock.sleeps).toEqual([1_000]);
     const [row] = await state.listOutbox({ limit: 1 });
-    expect(row).toMatchObject({ status: 'failed', lastError: 'chat.postMessage: Slack answered channel_not_found' });
+    expect(row).toMatchObject({ status: 'failed', lastError: 'chat.postMessage: Slack answered invalid_blocks' });
   });
 
   it.each([
@@ -233,7 +233,7 @@ describe('Slack notifier', () => {
   });
 
   it('is what the configuration asks for: Slack with a bot token, the console without', async () => {
-    const slack = { botToken: null, signingSecret: null, appToken: null, apiUrl: 'https://slack.com/api/' };
+    const slack = { botToken: null, signingSecret: null, appToken: null, apiUrl: 'https://slack.com/api/', timeoutMs: 10_000 };
     expect(createNotifier({ ...slack, botToken: 'xoxb-1' })).toBeInstanceOf(SlackNotifier);
     const lines: string[] = [];
     const console = createNotifier(slack, { write: (line) => lines.push(line), now: () => 1_700_000_000_000 });
