@@ -114,6 +114,13 @@ export function register(program: Command, context: CliContext): void {
               : `${job}: skipped (already running)`,
         );
         if (result.outcome === 'failed') throw new InvalidArgumentError(`monitor ${job} failed: ${result.error}`);
+        const pending = stopping ? (await jobContext.state.outboxCounts()).pending : 0;
+        if (pending > 0) {
+          throw new OpsError(
+            ErrorCode.SlackDelivery,
+            `monitor ${job} was stopped before its messages reached Slack: ${pending} message(s) wait in the outbox; \`ontology-ops monitor flush\` sends them.`,
+          );
+        }
         if (result.outcome === 'succeeded' && result.deliveryHeld) {
           throw new OpsError(
             ErrorCode.SlackDelivery,
