@@ -144,7 +144,7 @@ interface RoundState {
   heldChannels: Set<string>;
   heldEverywhere: boolean;
   /** Rows left pending in this round (held, or waiting for a post that is held); not tried again in it. */
-  passed: Set<number>;
+  passed: Set<OutboxRow['id']>;
 }
 
 type RowOutcome = 'sent' | 'retried' | 'failed';
