@@ -5,6 +5,7 @@
  * "monitor failed" alert per failure streak — through the alert pipeline when the store works, else posted
  * directly once — resolved in its thread when the job succeeds again.
  */
+import { heldDeliveries, holdOf } from '../src/alerts/outbox.ts';
 import { runAlertPipeline } from '../src/alerts/pipeline.ts';
 import { MessageGoneError } from '../src/alerts/ports.ts';
 import { remediationFor } from '../src/alerts/remediation.ts';
@@ -38,9 +39,13 @@ export interface JobHolder {
   since: number;
 }
 
-/** How a run went. `heldBy` when the job was running in another process (its lease was held). */
+/**
+ * How a run went. `heldBy` when the job was running in another process (its lease was held). `deliveryHeld` when
+ * the job did its work but Slack refuses messages for a configuration problem (what Slack said and what to fix):
+ * they wait in the outbox, and `monitor run` exits non-zero.
+ */
 export type JobResult =
-  | { outcome: 'succeeded'; counts: Record<string, number> }
+  | { outcome: 'succeeded'; counts: Record<string, number>; deliveryHeld?: string }
   | { outcome: 'failed'; error: string }
   | { outcome: 'skipped_overlap'; heldBy?: JobHolder };
 
@@ -157,11 +162,15 @@ export class MonitorRunner {
       lease = acquired.lease;
       runId = await context.stores.jobRuns.startJobRun({ job, trigger, scheduledFor, startedAt: context.now(), instanceId: this.instanceId });
       const counts = await this.jobs[job](context);
-      await context.stores.jobRuns.finishJobRun(runId, { finishedAt: context.now(), outcome: 'succeeded', counts, error: null });
+      const held = await this.deliveryHeld(job);
+      if (held) counts.messages_held = held.pending;
+      // The work succeeded; the run record still says loudly that its messages are not reaching Slack.
+      await context.stores.jobRuns.finishJobRun(runId, { finishedAt: context.now(), outcome: 'succeeded', counts, error: held?.text ?? null });
       const listed = Object.entries(counts).map(([name, count]) => `${name} ${count}`);
       context.log(`monitor ${job}: succeeded${listed.length > 0 ? `: ${listed.join(', ')}` : ''}`);
+      if (held) context.log(`monitor ${job}: ${held.text}`);
       await this.onSuccess(job);
-      return { outcome: 'succeeded', counts };
+      return { outcome: 'succeeded', counts, ...(held ? { deliveryHeld: held.text } : {}) };
     } catch (error) {
       const text = errorText(error);
       context.log(`monitor ${job}: failed: ${text}`);
@@ -177,6 +186,20 @@ export class MonitorRunner {
     } finally {
       if (lease) await this.releaseJobLease(job, lease);
       this.running.delete(job);
+    }
+  }
+
+  /** Messages held back by a Slack configuration problem, said in one line; null when none is. */
+  private async deliveryHeld(job: JobName): Promise<{ pending: number; text: string } | null> {
+    try {
+      const held = await heldDeliveries(this.context.stores.outbox);
+      if (held.length === 0) return null;
+      const problems = [...new Set(held.map((row) => holdOf(row)!))];
+      const { pending } = await this.context.stores.outbox.outboxCounts();
+      return { pending, text: `Slack delivery held: ${problems.join(' · ')} (${pending} message(s) wait in the outbox and go out in order once fixed)` };
+    } catch (error) {
+      this.context.log(`monitor ${job}: could not read the outbox: ${errorText(error)}`);
+      return null;
     }
   }
 

@@ -52,7 +52,7 @@ export interface SchedulerHandle {
   isLeader(): boolean;
   /** Runs the jobs whose cron expression matches the minute of `at` (what a node-cron tick does). */
   tick(at: number): Promise<void>;
-  /** Stops the tasks and timers, waits for running jobs, and gives the lease up. */
+  /** Stops the tasks and timers and the notifier's calls in flight, waits for running jobs, and gives the lease up. */
   stop(): Promise<void>;
 }
 
@@ -212,6 +212,9 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
     async stop() {
       stopped = true;
       stopping.abort();
+      // A Slack call in flight (one that never answers, say) must not hold the stop: it fails as `stopped` and
+      // its message stays in the outbox.
+      deps.notifier.stop?.();
       for (const timer of timers) clearInterval(timer);
       for (const task of tasks.values()) await task.destroy();
       await ready.catch(() => {});

@@ -9,7 +9,11 @@ import { z } from 'zod';
 import { InvalidArgumentError } from './errors.ts';
 import { loadThresholds, type ThresholdTable } from './quality/thresholds.ts';
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY };
 
 /** Parses a duration such as `4h`, `30m`, `90s`, `1d` or a bare number of milliseconds; undefined when invalid. */
 export function parseDuration(raw: string): number | undefined {
@@ -25,7 +29,19 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-const duration = (fallback: string) =>
+/** A duration as the README writes it: `90s`, `2m`, `4h`, `7d`, or ms below a second. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/**
+ * A duration between `min` and `max` (ms). Bounded because timers cannot take more than 2^31 - 1 ms (Node then
+ * fires after 1 ms, a busy loop) and because a tiny interval would hammer the store or Slack.
+ */
+const duration = (fallback: string, min: number, max: number) =>
   z
     .string()
     .trim()
@@ -34,6 +50,10 @@ const duration = (fallback: string) =>
       const parsed = parseDuration(value);
       if (parsed === undefined) {
         context.addIssue({ code: 'custom', message: `must be a duration like 4h, 30m, 90s or milliseconds, got "${value}"` });
+        return z.NEVER;
+      }
+      if (parsed < min || parsed > max) {
+        context.addIssue({ code: 'custom', message: `must be between ${formatDuration(min)} and ${formatDuration(max)}, got "${value}"` });
         return z.NEVER;
       }
       return parsed;
@@ -46,13 +66,14 @@ const cron = (fallback: string) =>
     .default(fallback)
     .refine((value) => isCronExpression(value), { message: 'must be a cron expression (e.g. "0 * * * *")' });
 
-const wholeNumber = (fallback: number) =>
+const wholeNumber = (fallback: number, max: number) =>
   z
     .string()
     .trim()
     .default(String(fallback))
     .refine((value) => /^\d+$/.test(value) && Number(value) >= 1, { message: 'must be a whole number ≥ 1' })
-    .transform(Number);
+    .transform(Number)
+    .refine((value) => value <= max, { message: `must be at most ${max}` });
 
 const flag = (fallback: boolean) =>
   z
@@ -74,24 +95,33 @@ export const EnvSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
   /** Slack Web API base URL; tests and proxies override it. */
-  SLACK_API_URL: z.string().trim().default('https://slack.com/api/'),
+  SLACK_API_URL: z
+    .string()
+    .trim()
+    .default('https://slack.com/api/')
+    .refine((value) => URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol), {
+      message: 'must be an http(s) URL such as https://slack.com/api/',
+    }),
+  /** The longest one Slack call may take before it counts as failed (and is retried). */
+  SLACK_TIMEOUT: duration('10s', SECOND, MINUTE),
   ALERT_CHANNEL_CRITICAL: optionalText,
   ALERT_CHANNEL_WARNING: optionalText,
   REPORT_CHANNEL: optionalText,
   ONCALL_USERGROUP: optionalText.refine((value) => value === undefined || /^S[A-Z0-9]+$/.test(value), {
     message: 'must be a Slack user group id such as S0123ABCD',
   }),
-  ALERT_REPEAT_INTERVAL: duration('4h'),
+  ALERT_REPEAT_INTERVAL: duration('4h', MINUTE, 7 * DAY),
   MONITOR_ENABLED: flag(true),
   MONITOR_CRON_HOURLY: cron('0 * * * *'),
   MONITOR_CRON_DAILY: cron('0 2 * * *'),
   MONITOR_CRON_WEEKLY: cron('0 6 * * 1'),
   MONITOR_CRON_ARCHIVAL: cron('0 3 * * *'),
   MONITOR_INSTANCE_ID: optionalText,
-  MONITOR_LEASE_TTL: duration('2m'),
-  MONITOR_OUTBOX_INTERVAL: duration('30s'),
+  MONITOR_LEASE_TTL: duration('2m', 10 * SECOND, HOUR),
+  MONITOR_OUTBOX_INTERVAL: duration('30s', SECOND, HOUR),
   // About 0.13 ms per event here: 250 keeps each batch (one transaction, event loop blocked) near 35 ms.
-  MONITOR_ARCHIVAL_BATCH: wholeNumber(250),
+  // At most 5,000: one batch is one transaction (one Convex mutation: 16,000 documents written at most).
+  MONITOR_ARCHIVAL_BATCH: wholeNumber(250, 5_000),
   /** Slug of the group that owns the bot's own `monitoring_*` / `events_archived` events. */
   MONITOR_EVENTS_GROUP: z.string().trim().min(1).default('ontology-ops'),
 });
@@ -133,6 +163,8 @@ export interface SlackConfig {
   signingSecret: string | null;
   appToken: string | null;
   apiUrl: string;
+  /** The longest one Slack call may take (`SLACK_TIMEOUT`). */
+  timeoutMs: number;
 }
 
 /** The whole configuration. */
@@ -171,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signingSecret: values.SLACK_SIGNING_SECRET ?? null,
       appToken: values.SLACK_APP_TOKEN ?? null,
       apiUrl: values.SLACK_API_URL,
+      timeoutMs: values.SLACK_TIMEOUT,
     },
     alerts: {
       channels: { critical, warning, report },

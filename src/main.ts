@@ -76,12 +76,15 @@ async function main(): Promise<void> {
       return;
     }
     const notifier = createNotifier(config.slack, { write: print });
+    // A stop request cuts Slack calls in flight short (a Slack that never answers cannot hold the shutdown).
+    void signal.received.then(() => notifier.stop?.());
     if (notifier instanceof SlackNotifier) {
       try {
         const who = await notifier.identity();
         print(`Slack: posting as ${who.user} in ${who.team}.`);
       } catch (error) {
-        // A rejected token would fail every message for good: refuse it now rather than lose the alerts.
+        if (signal.requested()) return;
+        // A rejected token would hold every message: refuse it now rather than start with nothing reaching Slack.
         if (error instanceof DeliveryError && !error.retryable) {
           throw new InvalidArgumentError(
             `Slack rejected SLACK_BOT_TOKEN (${error.message}): set a valid bot token, or unset it to print alerts on the console.`,

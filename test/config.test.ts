@@ -28,8 +28,41 @@ describe('loadConfig', () => {
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'Environment variable ALERT_CHANNEL_CRITICAL must name a channel id when SLACK_BOT_TOKEN is set.', 'nowhere to send critical alerts'],
     [{ ONCALL_USERGROUP: '@oncall' }, 'Environment variable ONCALL_USERGROUP must be a Slack user group id such as S0123ABCD.', 'a handle is not an id'],
     [{ MONITOR_ARCHIVAL_BATCH: '0' }, 'Environment variable MONITOR_ARCHIVAL_BATCH must be a whole number ≥ 1.', 'a batch of nothing never ends'],
+    [{ MONITOR_ARCHIVAL_BATCH: '1000000' }, 'Environment variable MONITOR_ARCHIVAL_BATCH must be at most 5000.', 'one batch is one transaction'],
+    [{ MONITOR_OUTBOX_INTERVAL: '30d' }, 'Environment variable MONITOR_OUTBOX_INTERVAL must be between 1s and 1h, got "30d".', 'a timer above 2^31 ms fires every 1 ms'],
+    [{ MONITOR_OUTBOX_INTERVAL: '10ms' }, 'Environment variable MONITOR_OUTBOX_INTERVAL must be between 1s and 1h, got "10ms".', 'a flush every 10 ms hammers the store'],
+    [{ ALERT_REPEAT_INTERVAL: '30d' }, 'Environment variable ALERT_REPEAT_INTERVAL must be between 1m and 7d, got "30d".', 'a reminder after a month is none'],
+    [{ MONITOR_LEASE_TTL: '1s' }, 'Environment variable MONITOR_LEASE_TTL must be between 10s and 1h, got "1s".', 'a lease renewed every 333 ms'],
+    [{ MONITOR_LEASE_TTL: '90d' }, 'Environment variable MONITOR_LEASE_TTL must be between 10s and 1h, got "90d".', 'a crashed leader blocking for months'],
+    [{ SLACK_TIMEOUT: '5m' }, 'Environment variable SLACK_TIMEOUT must be between 1s and 1m, got "5m".', 'a hung Slack call holding a job for minutes'],
+    [{ SLACK_TIMEOUT: 'never' }, 'Environment variable SLACK_TIMEOUT must be a duration like 4h, 30m, 90s or milliseconds, got "never".', 'not a duration'],
+    [{ SLACK_API_URL: 'slack.com/api' }, 'Environment variable SLACK_API_URL must be an http(s) URL such as https://slack.com/api/.', 'no scheme'],
+    [{ SLACK_API_URL: 'ftp://slack.com/api/' }, 'Environment variable SLACK_API_URL must be an http(s) URL such as https://slack.com/api/.', 'not http'],
   ])('rejects %o with one line naming the variable', (env, message, _reason) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('bounded settings', () => {
+  it.each(['ALERT_REPEAT_INTERVAL', 'MONITOR_LEASE_TTL', 'MONITOR_OUTBOX_INTERVAL', 'SLACK_TIMEOUT'])(
+    '%s refuses a duration a timer cannot hold (25d > 2^31 ms)',
+    (variable) => {
+      expect(() => loadConfig({ [variable]: '25d' })).toThrow(new RegExp(`^Environment variable ${variable} must be between \\S+ and \\S+, got "25d"\\.$`));
+    },
+  );
+
+  it('defaults the Slack timeout to 10 s and reads SLACK_TIMEOUT and an http SLACK_API_URL', () => {
+    expect(loadConfig({}).slack).toMatchObject({ timeoutMs: 10_000, apiUrl: 'https://slack.com/api/' });
+    expect(loadConfig({ SLACK_TIMEOUT: '2s', SLACK_API_URL: 'http://127.0.0.1:9999/api/' }).slack).toMatchObject({
+      timeoutMs: 2_000,
+      apiUrl: 'http://127.0.0.1:9999/api/',
+    });
+  });
+
+  it('accepts the bounds themselves', () => {
+    const config = loadConfig({ MONITOR_OUTBOX_INTERVAL: '1h', MONITOR_LEASE_TTL: '10s', ALERT_REPEAT_INTERVAL: '7d', MONITOR_ARCHIVAL_BATCH: '5000' });
+    expect(config.monitors).toMatchObject({ outboxIntervalMs: 3_600_000, leaseTtlMs: 10_000, archivalBatchSize: 5_000 });
+    expect(config.alerts.repeatIntervalMs).toBe(7 * 86_400_000);
   });
 });
 
@@ -66,6 +99,8 @@ describe('threshold overrides (ONTOLOGY_THRESHOLDS)', () => {
     ['{"uptime": {"healthy": 1}}', /thresholds\.json/, 'an unknown metric is refused'],
     ['{not json', /not valid JSON/, 'the file must parse'],
     ['{"schemaComplianceScore": {"healthy": 90, "warning": 95}}', /warning bound 95 must be ≤ the healthy bound 90/, 'bands must not cross'],
+    ['{"crossGroupViolations": {"healthy": -1}}', /thresholds\.json\.crossGroupViolations\.healthy: must be ≥ 0 \(metric values are never negative\)\./, 'a negative count bound alerts on a healthy store'],
+    ['{"referentialIntegrityScore": {"warning": -5}}', /thresholds\.json\.referentialIntegrityScore\.warning: must be ≥ 0/, 'a negative percentage bound never warns'],
   ])('refuses %s naming the file (%s)', (text, message, _reason) => {
     const dir = tempDir();
     const file = join(dir, 'thresholds.json');

@@ -8,6 +8,7 @@
  * insertion order in SQLite, `_creationTime` in Convex). An id a store never issued is simply not found.
  */
 import { ErrorCode, OpsError } from '../errors.ts';
+import { decideDelivery, type DeliveryFailure } from './delivery-decision.ts';
 import type { AlertState, Decision, MessageRef, NotificationGroup, Silence } from './types.ts';
 
 /** A message as it is sent: fallback text (notifications, screen readers) and Block Kit blocks. */
@@ -185,16 +186,33 @@ export class NotificationConflictError extends Error {
   }
 }
 
-/** A notifier could not deliver. `retryable` for 429, 5xx and network errors. */
+/**
+ * A notifier could not deliver. `failure` says what went wrong; what the outbox does about it (retry, hold for
+ * configuration, give up, repost) is `decideDelivery`'s call. A notifier that only knows whether retrying can help
+ * passes a boolean (`true`: 429, 5xx, network; `false`: anything retrying cannot fix).
+ */
 export class DeliveryError extends OpsError {
+  readonly failure: DeliveryFailure;
+
   constructor(
     message: string,
-    readonly retryable: boolean,
-    /** From `Retry-After`, when the server said how long to wait. */
-    readonly retryAfterMs: number | null = null,
+    failure: DeliveryFailure | boolean,
+    /** From `Retry-After`, when the server said how long to wait (with a boolean `failure`). */
+    retryAfterMs: number | null = null,
   ) {
     super(ErrorCode.SlackDelivery, message);
     this.name = 'DeliveryError';
+    this.failure = typeof failure === 'boolean' ? (failure ? { kind: 'transient', retryAfterMs } : { kind: 'rejected' }) : failure;
+  }
+
+  /** True for a failure worth retrying as it is (429, 5xx, network, timeout); false for holds and give-ups. */
+  get retryable(): boolean {
+    return decideDelivery(this.failure, { kind: 'post', channel: '' }).action === 'retry';
+  }
+
+  /** From `Retry-After`, when the server said how long to wait. */
+  get retryAfterMs(): number | null {
+    return decideDelivery(this.failure, { kind: 'post', channel: '' }).retryAfterMs;
   }
 }
 
@@ -208,7 +226,7 @@ export class MessageGoneError extends DeliveryError {
     /** Slack's error code. */
     readonly slackError: string,
   ) {
-    super(message, false);
+    super(message, { kind: 'slack', error: slackError });
     this.name = 'MessageGoneError';
   }
 }
@@ -221,6 +239,11 @@ export interface Notifier {
   post(message: OutboundMessage & { channel: string; threadTs?: string }): Promise<MessageRef>;
   /** Replaces the text and blocks of a posted message. */
   update(message: OutboundMessage & { channel: string; ts: string }): Promise<void>;
+  /**
+   * The process is stopping: cut every call in flight short and refuse new ones (they fail as `stopped`), so a
+   * Slack that never answers cannot hold a shutdown. Optional: notifiers without network calls need none.
+   */
+  stop?(): void;
 }
 
 /** Writes the bot's own events (`monitoring_*`, `events_archived`) into the ontology's events table. */

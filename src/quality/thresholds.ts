@@ -75,6 +75,8 @@ export function statusOf(
 const bound = z
   .number()
   .finite()
+  // Every metric is a count or a percentage: a negative bound would make a metric always (or never) healthy.
+  .min(0, { message: 'must be ≥ 0 (metric values are never negative)' })
   .refine((value) => Math.abs(value * 10 ** METRIC_DECIMALS - Math.round(value * 10 ** METRIC_DECIMALS)) < 1e-6, {
     message: `must have at most ${METRIC_DECIMALS} decimal places`,
   });

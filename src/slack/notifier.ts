@@ -1,50 +1,54 @@
 /**
  * The Slack notifier: `chat.postMessage` (thread replies via `thread_ts`) and `chat.update` through
  * `@slack/web-api`. The WebClient's own retries are off and rate-limited calls are rejected, so the outbox alone
- * decides when to retry; errors are mapped to `DeliveryError` (retryable for 429, 5xx and network errors).
+ * decides when to retry; errors are described as a `DeliveryFailure` (`decideDelivery` says what to do about
+ * them). Every call has a hard timeout, and `stop()` cuts the calls in flight short, so a Slack that never
+ * answers can neither hold a job nor a shutdown.
  */
 import { LogLevel, ErrorCode as SlackErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
 import { ConsoleNotifier } from '../alerts/console-notifier.ts';
+import { MESSAGE_GONE_ERRORS } from '../alerts/delivery-decision.ts';
 import { DeliveryError, MessageGoneError, type Notifier, type OutboundMessage } from '../alerts/ports.ts';
 import type { MessageRef } from '../alerts/types.ts';
 import type { SlackConfig } from '../config.ts';
 
-/** Slack platform errors that are worth retrying (Slack's side, not the request's fault). */
-const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
-
-/** Slack platform errors saying the message to edit is gone (deleted, or too old to edit). */
-const MESSAGE_GONE_ERRORS = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
+/** Default time a Slack call may take before it counts as failed (`SLACK_TIMEOUT`). */
+export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
 
 /** Options of the Slack notifier. */
 export interface SlackNotifierOptions {
   token: string;
   /** Web API base URL (default `https://slack.com/api/`). */
   apiUrl?: string;
-  /** Extra WebClient options (e.g. an agent). Retries and rate-limit handling are always left to the outbox. */
-  client?: Omit<WebClientOptions, 'retryConfig' | 'rejectRateLimitedCalls'>;
+  /** The longest a call may take, answer included (default 10 s). */
+  timeoutMs?: number;
+  /** Extra WebClient options (e.g. an agent). Retries, timeouts and rate-limit handling are always this class's. */
+  client?: Omit<WebClientOptions, 'retryConfig' | 'rejectRateLimitedCalls' | 'timeout' | 'requestInterceptor'>;
 }
 
 /** Maps an error thrown by the WebClient to a `DeliveryError`. */
 export function toDeliveryError(error: unknown, method: string): DeliveryError {
   const coded = error as { code?: string; retryAfter?: number; statusCode?: number; headers?: Record<string, unknown>; data?: { error?: string } };
   switch (coded.code) {
-    case SlackErrorCode.RateLimitedError:
-      return new DeliveryError(`${method}: rate limited by Slack`, true, Math.max(0, Number(coded.retryAfter ?? 1)) * 1000);
+    case SlackErrorCode.RateLimitedError: {
+      const retryAfterMs = Math.max(0, Number(coded.retryAfter ?? 1)) * 1000;
+      return new DeliveryError(`${method}: rate limited by Slack`, { kind: 'rate_limited', retryAfterMs });
+    }
     case SlackErrorCode.HTTPError: {
       const status = coded.statusCode ?? 0;
       const header = coded.headers?.['retry-after'];
-      const retryAfter = header !== undefined && Number.isFinite(Number(header)) ? Number(header) * 1000 : null;
-      return new DeliveryError(`${method}: HTTP ${status} from Slack`, status >= 500 || status === 429, retryAfter);
+      const retryAfterMs = header !== undefined && Number.isFinite(Number(header)) ? Number(header) * 1000 : null;
+      return new DeliveryError(`${method}: HTTP ${status} from Slack`, { kind: 'http', status, retryAfterMs });
     }
     case SlackErrorCode.RequestError:
-      return new DeliveryError(`${method}: could not reach Slack (${(error as Error).message})`, true);
+      return new DeliveryError(`${method}: could not reach Slack (${(error as Error).message})`, { kind: 'unreachable' });
     case SlackErrorCode.PlatformError: {
       const platformError = coded.data?.error ?? 'unknown_error';
       if (MESSAGE_GONE_ERRORS.has(platformError)) return new MessageGoneError(`${method}: Slack answered ${platformError}`, platformError);
-      return new DeliveryError(`${method}: Slack answered ${platformError}`, RETRYABLE_PLATFORM_ERRORS.has(platformError));
+      return new DeliveryError(`${method}: Slack answered ${platformError}`, { kind: 'slack', error: platformError });
     }
     default:
-      return new DeliveryError(`${method}: ${error instanceof Error ? error.message : String(error)}`, true);
+      return new DeliveryError(`${method}: ${error instanceof Error ? error.message : String(error)}`, { kind: 'transient', retryAfterMs: null });
   }
 }
 
@@ -52,8 +56,12 @@ export function toDeliveryError(error: unknown, method: string): DeliveryError {
 export class SlackNotifier implements Notifier {
   readonly name = 'slack';
   private readonly client: WebClient;
+  private readonly timeoutMs: number;
+  /** Aborted by `stop()`: every request in flight and every later one is cut short. */
+  private readonly stopping = new AbortController();
 
   constructor(options: SlackNotifierOptions) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
     this.client = new WebClient(options.token, {
       // Failed calls are reported by the outbox (with what happens next); the client's own warnings would repeat them.
       logLevel: LogLevel.ERROR,
@@ -61,47 +69,66 @@ export class SlackNotifier implements Notifier {
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
+      // A hard deadline for the whole call (axios' own `timeout` only notices an idle socket), or the stop.
+      requestInterceptor: (config) => {
+        config.signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.timeoutMs)]);
+        return config;
+      },
     });
   }
 
-  async post(message: OutboundMessage & { channel: string; threadTs?: string }): Promise<MessageRef> {
+  /** Cuts every call in flight short and refuses later ones: the process is stopping. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  /** Runs one Web API call, describing any failure (a timeout or a stop as such, not as a network error). */
+  private async call<T>(method: string, send: () => Promise<T>): Promise<T> {
+    const started = Date.now();
     try {
-      const result = await this.client.chat.postMessage({
+      if (this.stopping.signal.aborted) throw new DeliveryError(`${method}: not sent, the process is stopping`, { kind: 'stopped' });
+      return await send();
+    } catch (error) {
+      if (error instanceof DeliveryError) throw error;
+      if (this.stopping.signal.aborted) throw new DeliveryError(`${method}: cut short, the process is stopping`, { kind: 'stopped' });
+      const mapped = toDeliveryError(error, method);
+      if (mapped.failure.kind === 'unreachable' && Date.now() - started >= this.timeoutMs) {
+        throw new DeliveryError(`${method}: Slack did not answer within ${this.timeoutMs} ms`, { kind: 'timed_out', afterMs: this.timeoutMs });
+      }
+      throw mapped;
+    }
+  }
+
+  async post(message: OutboundMessage & { channel: string; threadTs?: string }): Promise<MessageRef> {
+    const result = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({
         channel: message.channel,
         text: message.text,
         ...(message.blocks ? { blocks: message.blocks as never } : {}),
         ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
         unfurl_links: false,
         unfurl_media: false,
-      });
-      if (!result.ts || !result.channel) throw new DeliveryError('chat.postMessage: Slack returned no message ts', false);
-      return { channel: result.channel, ts: result.ts };
-    } catch (error) {
-      throw error instanceof DeliveryError ? error : toDeliveryError(error, 'chat.postMessage');
-    }
+      }),
+    );
+    if (!result.ts || !result.channel) throw new DeliveryError('chat.postMessage: Slack returned no message ts', false);
+    return { channel: result.channel, ts: result.ts };
   }
 
   /** Who the token posts as (`auth.test`), so a start-up can refuse a rejected token before any alert is lost. */
   async identity(): Promise<{ user: string; team: string }> {
-    try {
-      const result = await this.client.auth.test();
-      return { user: result.user ?? result.user_id ?? 'unknown', team: result.team ?? result.team_id ?? 'unknown' };
-    } catch (error) {
-      throw toDeliveryError(error, 'auth.test');
-    }
+    const result = await this.call('auth.test', () => this.client.auth.test());
+    return { user: result.user ?? result.user_id ?? 'unknown', team: result.team ?? result.team_id ?? 'unknown' };
   }
 
   async update(message: OutboundMessage & { channel: string; ts: string }): Promise<void> {
-    try {
-      await this.client.chat.update({
+    await this.call('chat.update', () =>
+      this.client.chat.update({
         channel: message.channel,
         ts: message.ts,
         text: message.text,
         ...(message.blocks ? { blocks: message.blocks as never } : {}),
-      });
-    } catch (error) {
-      throw error instanceof DeliveryError ? error : toDeliveryError(error, 'chat.update');
-    }
+      }),
+    );
   }
 }
 
@@ -110,6 +137,6 @@ export class SlackNotifier implements Notifier {
  * through `write`, stderr by default) so local runs without Slack still show every alert.
  */
 export function createNotifier(slack: SlackConfig, options: { write?: (line: string) => void; now?: () => number } = {}): Notifier {
-  if (slack.botToken) return new SlackNotifier({ token: slack.botToken, apiUrl: slack.apiUrl });
+  if (slack.botToken) return new SlackNotifier({ token: slack.botToken, apiUrl: slack.apiUrl, timeoutMs: slack.timeoutMs });
   return new ConsoleNotifier(options.write, options.now);
 }

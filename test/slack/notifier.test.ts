@@ -203,19 +203,19 @@ describe('Slack notifier', () => {
     expect(notification!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000100' });
   });
 
-  it('retries a 503 with backoff and gives up on a platform error like channel_not_found', async () => {
+  it('retries a 503 with backoff and gives up on a platform error about the message itself like invalid_blocks', async () => {
     const { deps, clock, state } = setup();
     nock(SLACK)
       .post('/api/chat.postMessage')
       .reply(503, 'unavailable')
       .post('/api/chat.postMessage')
-      .reply(200, { ok: false, error: 'channel_not_found' });
+      .reply(200, { ok: false, error: 'invalid_blocks' });
     await state.outbox.enqueue([{ kind: 'post', channel: 'C_GONE', notificationId: null, message: { text: 'x' } }], clock.now());
     const report = await deliverOutbox({ outbox: state.outbox, notifier: deps.notifier, now: clock.now, sleep: clock.sleep });
     expect(report).toMatchObject({ sent: 0, retried: 1, failed: 1 });
     expect(clock.sleeps).toEqual([1_000]);
     const [row] = await state.outbox.listOutbox({ limit: 1 });
-    expect(row).toMatchObject({ status: 'failed', lastError: 'chat.postMessage: Slack answered channel_not_found' });
+    expect(row).toMatchObject({ status: 'failed', lastError: 'chat.postMessage: Slack answered invalid_blocks' });
   });
 
   it.each([
@@ -226,14 +226,41 @@ describe('Slack notifier', () => {
     [{ code: 'slack_webapi_platform_error', data: { error: 'invalid_auth' } }, false, null, 'bad token: give up'],
     [{ code: 'slack_webapi_platform_error', data: { error: 'internal_error' } }, true, null, "Slack's own failure: retry"],
     [{ code: 'slack_webapi_platform_error', data: { error: 'message_not_found' } }, false, null, 'deleted message: post it again, never retry the edit'],
+    [{ code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } }, false, null, 'wrong channel: held until fixed, not retried as is'],
   ])('maps %o to retryable=%s', (error, retryable, retryAfterMs, _reason) => {
     const mapped = toDeliveryError(Object.assign(new Error('x'), error), 'chat.postMessage');
     expect(mapped.retryable).toBe(retryable);
     expect(mapped.retryAfterMs).toBe(retryAfterMs);
   });
 
+  it.each([
+    [{ code: 'slack_webapi_rate_limited_error', retryAfter: 30 }, { kind: 'rate_limited', retryAfterMs: 30_000 }],
+    [{ code: 'slack_webapi_http_error', statusCode: 502, headers: { 'retry-after': '4' } }, { kind: 'http', status: 502, retryAfterMs: 4_000 }],
+    [{ code: 'slack_webapi_request_error', message: 'ECONNRESET' }, { kind: 'unreachable' }],
+    [{ code: 'slack_webapi_platform_error', data: { error: 'not_in_channel' } }, { kind: 'slack', error: 'not_in_channel' }],
+  ])('describes %o as the failure %o for the delivery decision', (error, failure) => {
+    expect(toDeliveryError(Object.assign(new Error('x'), error), 'chat.postMessage').failure).toEqual(failure);
+  });
+
+  it('holds a message Slack refuses for not_in_channel (pending, not failed), and sends it once the bot is invited', async () => {
+    const { deps, clock, state } = setup();
+    nock(SLACK)
+      .post('/api/chat.postMessage')
+      .reply(200, { ok: false, error: 'not_in_channel' })
+      .post('/api/chat.postMessage')
+      .reply(200, { ok: true, channel: 'C_CRIT', ts: '1700000000.000100' });
+    const first = await runAlertPipeline(deps, evaluation([signal(1)]));
+    expect(first.delivery).toMatchObject({ sent: 0, failed: 0, held: 1, pending: 1 });
+    expect(first.delivery.holds).toEqual([{ slackError: 'not_in_channel', channel: 'C_CRIT', fix: expect.stringContaining('invite the bot to C_CRIT') }]);
+    clock.advance(60_000);
+    const second = await deliverOutbox({ outbox: state.outbox, notifier: deps.notifier, now: clock.now, sleep: clock.sleep });
+    expect(second).toMatchObject({ sent: 1, failed: 0, held: 0, pending: 0 });
+    const alert = await state.alerts.latestAlert('crossGroupViolations|grp_acme|critical');
+    expect((await state.alerts.getNotification(alert!.notificationId!))!.message).toEqual({ channel: 'C_CRIT', ts: '1700000000.000100' });
+  });
+
   it('is what the configuration asks for: Slack with a bot token, the console without', async () => {
-    const slack = { botToken: null, signingSecret: null, appToken: null, apiUrl: 'https://slack.com/api/' };
+    const slack = { botToken: null, signingSecret: null, appToken: null, apiUrl: 'https://slack.com/api/', timeoutMs: 10_000 };
     expect(createNotifier({ ...slack, botToken: 'xoxb-1' })).toBeInstanceOf(SlackNotifier);
     const lines: string[] = [];
     const console = createNotifier(slack, { write: (line) => lines.push(line), now: () => 1_700_000_000_000 });

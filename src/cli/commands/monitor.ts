@@ -3,7 +3,7 @@
  * acknowledge alerts, and flush the outbox. The same services the scheduler and (later) Slack buttons use.
  */
 import type { Command } from 'commander';
-import { deliverOutbox, realSleep } from '../../alerts/outbox.ts';
+import { deliverOutbox, heldDeliveries, holdOf, realSleep } from '../../alerts/outbox.ts';
 import type { Notifier } from '../../alerts/ports.ts';
 import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
 import type { Severity } from '../../alerts/types.ts';
@@ -85,8 +85,19 @@ export function register(program: Command, context: CliContext): void {
       const job = parseJob(rawJob);
       const config = loadConfig(context.io.env);
       const store = context.openStore({ mustExist: true });
+      const jobContext = monitorContext(store, config, context);
+      // One SIGINT/SIGTERM stops within seconds: Slack calls in flight are cut short, no retry is waited for, the
+      // run is recorded and undelivered messages stay in the outbox. A second signal ends the process at once.
+      let stopping = false;
+      const onSignal = (name: string) => {
+        stopping = true;
+        jobContext.notifier.stop?.();
+        context.log(`${name}: stopping; the run is recorded and undelivered messages stay in the outbox (\`ontology-ops monitor flush\`).`);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       try {
-        const runner = new MonitorRunner(monitorContext(store, config, context), `cli-${process.pid}`);
+        const runner = new MonitorRunner({ ...jobContext, isStopping: () => stopping }, `cli-${process.pid}`);
         const result = await runner.runJob(job, 'manual');
         if (result.outcome === 'skipped_overlap' && result.heldBy) {
           throw new OpsError(
@@ -105,7 +116,22 @@ export function register(program: Command, context: CliContext): void {
               : `${job}: skipped (already running)`,
         );
         if (result.outcome === 'failed') throw new InvalidArgumentError(`monitor ${job} failed: ${result.error}`);
+        const pending = stopping ? (await jobContext.stores.outbox.outboxCounts()).pending : 0;
+        if (pending > 0) {
+          throw new OpsError(
+            ErrorCode.SlackDelivery,
+            `monitor ${job} was stopped before its messages reached Slack: ${pending} message(s) wait in the outbox; \`ontology-ops monitor flush\` sends them.`,
+          );
+        }
+        if (result.outcome === 'succeeded' && result.deliveryHeld) {
+          throw new OpsError(
+            ErrorCode.SlackDelivery,
+            `monitor ${job} succeeded, but its alerts are not reaching Slack. ${result.deliveryHeld}; after the fix, \`ontology-ops monitor flush\` sends them now.`,
+          );
+        }
       } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         store.close();
       }
     });
@@ -137,6 +163,7 @@ export function register(program: Command, context: CliContext): void {
           firing: await alerts.firingAlerts(),
           silences: await alerts.activeSilences(now),
           outbox: await outbox.outboxCounts(),
+          heldDeliveries: (await heldDeliveries(outbox)).slice(0, limit),
           failedDeliveries: await outbox.listOutbox({ status: 'failed', limit }),
         };
         context.print(result, (value) => {
@@ -168,6 +195,12 @@ export function register(program: Command, context: CliContext): void {
                 `  ${when(decision.at)} ${decision.source.padEnd(8)} #${decision.alertId} ${decision.key}: ${decision.action} (${decision.reason})` +
                 `${decision.value === null ? '' : ` value ${decision.value}`}`,
             ),
+            ...(value.heldDeliveries.length > 0
+              ? [
+                  `held deliveries (${value.heldDeliveries.length}; Slack refuses them until fixed, then they go out in order):`,
+                  ...value.heldDeliveries.map((row) => `  #${row.id} ${row.kind} to ${row.channel}: ${holdOf(row)}`),
+                ]
+              : []),
             ...(value.failedDeliveries.length > 0
               ? [
                   `failed deliveries (${value.failedDeliveries.length}):`,
@@ -266,7 +299,14 @@ export function register(program: Command, context: CliContext): void {
           sleep: realSleep,
           log: (line) => context.log(line),
         });
-        context.print(report, (value) => `sent ${value.sent}, retried ${value.retried}, failed ${value.failed}, pending ${value.pending}`);
+        context.print(report, (value) => `sent ${value.sent}, retried ${value.retried}, failed ${value.failed}, held ${value.held}, pending ${value.pending}`);
+        if (report.holds.length > 0) {
+          const problems = report.holds.map((hold) => `${hold.slackError}${hold.channel ? ` in ${hold.channel}` : ''}: ${hold.fix}`);
+          throw new OpsError(
+            ErrorCode.SlackDelivery,
+            `Slack refuses delivery (${problems.join(' · ')}); ${report.pending} message(s) wait in the outbox and go out in order once fixed.`,
+          );
+        }
       } finally {
         store.close();
       }
