@@ -128,6 +128,8 @@ export class SqliteBackupPort implements BackupPort {
         options.onProgress?.(doneBytes, totalBytes);
       },
     });
+    // The commit took time too: renew before the caller goes on.
+    fenceLease(this.store.database, options.fence());
     return { documents: summary.documents };
   }
 }
