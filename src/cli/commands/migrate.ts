@@ -90,7 +90,7 @@ export function renderPreflight(report: PreflightReport, predicted?: MetricsRepo
     `Lock: ${report.lock.held ? `held by ${report.lock.holder} since ${new Date(report.lock.since!).toISOString()}` : 'free'}`,
   ];
   if (report.resumableRun) {
-    lines.push(`Unfinished run ${report.resumableRun.id} (${report.resumableRun.state}, at ${report.resumableRun.phase ?? '-'} position ${report.resumableRun.cursor}): migrate resumes it`);
+    lines.push(`Unfinished run ${report.resumableRun.id} (${report.resumableRun.state}, at ${report.resumableRun.phase ?? '-'} position ${report.resumableRun.cursor ?? 0}): migrate resumes it`);
   }
   lines.push(`Estimated duration: ${report.estimatedSeconds} s`);
   for (const warning of report.warnings) lines.push(`Warning: ${warning}`);
