@@ -5,6 +5,9 @@
  * Convex, with no callbacks into it. Cursors are opaque strings chosen by the adapter; null means "from the
  * start". The SQLite adapter is `src/store/sqlite/migration-store.ts` and `src/store/sqlite/migration-backup.ts`.
  */
+import type { ConvexValue } from '../ontology/values.ts';
+import type { BackupResult, BackupVerification } from './backup.ts';
+import type { RestoreComparison } from './restore-diff.ts';
 
 /** Store setting (`MetaStore`) set while a completed v1 migration is in the data: missing groupIds are then critical. */
 export const V1_MIGRATION_COMPLETED_KEY = 'v1_migration_completed_at';
@@ -189,7 +192,7 @@ export interface AuditEvent {
   type: string;
   groupId: string | null;
   timestamp: number;
-  metadata: Record<string, import('../ontology/values.ts').ConvexValue>;
+  metadata: Record<string, ConvexValue>;
 }
 
 /** A change to the store's v1-migration-completed marker: set it to an ISO time, clear it, or leave it. */
@@ -255,7 +258,7 @@ export interface MigrationStore {
     runId: string;
     fence: LeaseFence;
     slug: string;
-    group: Record<string, import('../ontology/values.ts').ConvexValue>;
+    group: Record<string, ConvexValue>;
     event: Omit<AuditEvent, 'groupId'>;
   }): Promise<{ defaultGroupId: string; created: boolean }>;
   /**
@@ -313,13 +316,6 @@ export interface MigrationStore {
   }): Promise<void>;
 }
 
-/** What a written backup holds. */
-export interface BackupManifestSummary {
-  path: string;
-  manifestPath: string;
-  documents: number;
-}
-
 /** Backups of the whole store and the full restore from one. */
 export interface BackupPort {
   /**
@@ -338,11 +334,11 @@ export interface BackupPort {
   write(
     zipPath: string,
     options: { now: number; runId: string | null; v1MigrationCompletedAt: string | null; onProgress?: (documents: number) => void; fence?: () => LeaseFence },
-  ): Promise<import('./backup.ts').BackupResult>;
+  ): Promise<BackupResult>;
   /** Checks a backup (manifest, checksums, every line, counts); changes nothing. */
-  verify(file: string): Promise<import('./backup.ts').BackupVerification>;
+  verify(file: string): Promise<BackupVerification>;
   /** What a restore of the verified backup at `zipPath` would change. */
-  compare(zipPath: string, idLimit: number): Promise<import('./restore-diff.ts').RestoreComparison>;
+  compare(zipPath: string, idLimit: number): Promise<RestoreComparison>;
   /**
    * Replaces the ontology with the backup at `zipPath`, atomically. The lease `fence` is checked and renewed
    * inside the restore's own transaction at every progress report, so it cannot expire under a live restore

@@ -14,10 +14,10 @@ import type { SqliteStore } from './sqlite-store.ts';
 /** The store ports of `MigrationDeps` over `store`: migration store, backups, leases, settings, documents, quality. */
 export function sqliteMigrationPorts(
   store: SqliteStore,
-  options: { crash?: CrashPoint; thresholds?: ThresholdTable; useWorker?: boolean } = {},
+  options: { crash?: CrashPoint; thresholds?: ThresholdTable; useWorker?: boolean; pageRows?: number } = {},
 ): Pick<MigrationDeps, 'migrations' | 'backups' | 'leases' | 'meta' | 'documents' | 'quality' | 'thresholds' | 'crash'> {
   return {
-    migrations: new SqliteMigrationStore(store, { crash: options.crash }),
+    migrations: new SqliteMigrationStore(store, { crash: options.crash, pageRows: options.pageRows }),
     backups: new SqliteBackupPort(store, { crash: options.crash }),
     leases: store,
     meta: store,

@@ -181,12 +181,15 @@ function mentions(text: string, field: string): boolean {
 export interface SqliteMigrationStoreOptions {
   /** Test crash points inside batch transactions (`in-batch:<n>`, `in-undo-batch:<n>`); see test-hooks.ts. */
   crash?: CrashPoint;
+  /** Rows (or rowid span) per count and plan page; default 10,000. Tests make it small to cross page bounds. */
+  pageRows?: number;
 }
 
 /** The migration's operations on one SQLite store. */
 export class SqliteMigrationStore implements MigrationStore {
   readonly maxBatchSize = SQLITE_MAX_BATCH;
   private readonly crash: CrashPoint;
+  private readonly pageRows: number;
 
   constructor(
     readonly store: SqliteStore,
@@ -194,6 +197,7 @@ export class SqliteMigrationStore implements MigrationStore {
   ) {
     store.database.exec(MIGRATION_SCHEMA);
     this.crash = options.crash ?? noCrashPoints;
+    this.pageRows = options.pageRows ?? SCAN_PAGE_ROWS;
   }
 
   private get db() {
@@ -397,8 +401,8 @@ export class SqliteMigrationStore implements MigrationStore {
       `SELECT ${conditions.map((condition) => `COALESCE(SUM(${condition}), 0)`).join(', ')} FROM ${table} WHERE rowid > ? AND rowid <= ?`,
     )
       .raw(true)
-      .get(start, start + SCAN_PAGE_ROWS) as number[];
-    const end = start + SCAN_PAGE_ROWS;
+      .get(start, start + this.pageRows) as number[];
+    const end = start + this.pageRows;
     return {
       records: counts[0]!,
       missingGroupId: counts[1] ?? 0,
@@ -418,7 +422,7 @@ export class SqliteMigrationStore implements MigrationStore {
        WHERE r.rowid > ? ORDER BY r.rowid LIMIT ?`,
     )
       .raw(true)
-      .all(decodePosition(page), SCAN_PAGE_ROWS) as [number, string | null, number, string | null, number, string | null][];
+      .all(decodePosition(page), this.pageRows) as [number, string | null, number, string | null, number, string | null][];
     const [firstSource, secondSource] = ENDPOINT_SOURCES[table];
     const assignments: PlanPage['assignments'] = { [firstSource]: 0, [secondSource]: 0, legacyDefault: 0 };
     let crossGroupCreated = 0;
@@ -436,7 +440,7 @@ export class SqliteMigrationStore implements MigrationStore {
       }
       if (table !== 'knowledge' && becomesCrossGroup(first, second, fallback)) crossGroupCreated++;
     }
-    return { assignments, crossGroupCreated, continueCursor: rows.length === SCAN_PAGE_ROWS ? String(rows.at(-1)![0]) : null };
+    return { assignments, crossGroupCreated, continueCursor: rows.length === this.pageRows ? String(rows.at(-1)![0]) : null };
   }
 
   /**

@@ -4,5 +4,5 @@ import { counterRandom, tempStore } from '../../helpers/temp-store.ts';
 
 migrationStoreContract('SQLite', async () => {
   const { store } = tempStore({ random: counterRandom(), now: () => 1_700_000_000_000 });
-  return { port: new SqliteMigrationStore(store), documents: store, leases: store, meta: store, close: async () => store.close() };
+  return { port: new SqliteMigrationStore(store, { pageRows: 3 }), documents: store, leases: store, meta: store, close: async () => store.close() };
 });
