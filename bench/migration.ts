@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createMigrationService, DEFAULT_BATCH_SIZE, defaultBackupDir } from '../src/migration/service.ts';
+import { createMigrationService, DEFAULT_BATCH_SIZE } from '../src/migration/service.ts';
+import { sqliteMigrationPorts } from '../src/store/sqlite/migration-ports.ts';
 import { seedStore } from '../src/seed/seed.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 
@@ -58,7 +59,7 @@ function stepTimer() {
 export async function benchMigrate(dbPath: string, options: { backupDir?: string; batchSize?: number } = {}): Promise<MigrationBenchResult> {
   const store = SqliteStore.open(dbPath);
   try {
-    const service = createMigrationService(store, { backupDir: options.backupDir ?? defaultBackupDir(store) });
+    const service = createMigrationService({ ...sqliteMigrationPorts(store), backupDir: options.backupDir });
     const timer = stepTimer();
     const stall = stallMonitor();
     const started = performance.now();
@@ -84,7 +85,7 @@ export async function benchMigrate(dbPath: string, options: { backupDir?: string
 export async function benchUndo(dbPath: string, runId: string, options: { batchSize?: number } = {}): Promise<MigrationBenchResult> {
   const store = SqliteStore.open(dbPath);
   try {
-    const service = createMigrationService(store, { backupDir: defaultBackupDir(store) });
+    const service = createMigrationService(sqliteMigrationPorts(store));
     const timer = stepTimer();
     const stall = stallMonitor();
     const started = performance.now();

@@ -2,16 +2,15 @@
  * Migration backups: a Convex snapshot ZIP of every table in the uniform encoding plus a manifest JSON next to
  * it (per-table counts and sha256, naming generation, creation time, source store, whole-file sha256). A backup
  * is written under a temporary name, verified, and only then given its final name, so a crash mid-backup never
- * leaves a file that looks complete.
+ * leaves a file that looks complete. Writing one is the store adapter's (`BackupPort.write`); reading and
+ * verifying one needs only the file.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, OpsError } from '../errors.ts';
-import { exportSnapshot } from '../snapshot/export.ts';
 import { verifySnapshot } from '../snapshot/reader.ts';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 /** A backup that is missing, corrupt or does not match its manifest; nothing was changed. */
 export class BackupInvalidError extends OpsError {
@@ -21,7 +20,8 @@ export class BackupInvalidError extends OpsError {
   }
 }
 
-const MANIFEST_FORMAT = 'ontology-ops-backup';
+/** The `format` of every backup manifest. */
+export const MANIFEST_FORMAT = 'ontology-ops-backup';
 
 /** The manifest written next to a backup ZIP. */
 export const BackupManifestSchema = z.object({
@@ -64,60 +64,6 @@ export interface BackupResult {
   path: string;
   manifestPath: string;
   manifest: BackupManifest;
-}
-
-/**
- * Writes a backup of `store` to `zipPath` (must end in `.zip`) and its manifest, then verifies both. Progress is
- * reported in documents written. `crash` is the test hook (see test-hooks.ts).
- */
-export async function writeBackup(
-  store: SqliteStore,
-  zipPath: string,
-  options: {
-    now: number;
-    runId: string | null;
-    v1MigrationCompletedAt: string | null;
-    onProgress?: (documents: number) => void;
-    crash?: (point: string) => void;
-  },
-): Promise<BackupResult> {
-  // Everything unfinished goes into one work folder per backup, emptied first: a crash mid-export leaves
-  // leftovers only there, and the next attempt removes them.
-  const workDir = join(dirname(zipPath), `.${basename(zipPath)}.partial`);
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
-  const partialPath = join(workDir, basename(zipPath));
-  let reports = 0;
-  const summary = await exportSnapshot(store, partialPath, {
-    onProgress: (documents) => {
-      reports++;
-      options.crash?.(`backup:${reports}`);
-      options.onProgress?.(documents);
-    },
-  });
-  options.crash?.('backup:written');
-  const manifest: BackupManifest = {
-    format: MANIFEST_FORMAT,
-    version: 1,
-    file: basename(zipPath),
-    createdAt: options.now,
-    createdAtIso: new Date(options.now).toISOString(),
-    source: store.location,
-    naming: summary.naming === 'legacy' ? 'legacy' : 'current',
-    runId: options.runId,
-    sizeBytes: statSync(partialPath).size,
-    sha256: await sha256OfFile(partialPath),
-    v1MigrationCompletedAt: options.v1MigrationCompletedAt,
-    tables: summary.tables.map((table) => ({ name: table.name, documents: table.documents, sha256: table.sha256 })),
-  };
-  const manifestPath = manifestPathOf(zipPath);
-  writeFileSync(join(workDir, basename(manifestPath)), `${JSON.stringify(manifest, null, 2)}\n`);
-  // The ZIP is moved into place before its manifest: a ZIP without a manifest is never taken for a backup.
-  renameSync(partialPath, zipPath);
-  renameSync(join(workDir, basename(manifestPath)), manifestPath);
-  rmSync(workDir, { recursive: true, force: true });
-  await verifyBackupFile(zipPath);
-  return { path: zipPath, manifestPath, manifest };
 }
 
 /** What `verifyBackupFile` found: the manifest and the per-table counts. */

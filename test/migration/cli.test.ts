@@ -228,18 +228,18 @@ describe('MIGRATION_RUNBOOK.md', () => {
   });
 
   it.each([
-    ['Nothing to change', 'src/migration/service.ts', 'second run after completion'],
-    ['Another migration holds the lock: holder', 'src/migration/service.ts', 'lock held'],
+    ['Nothing to change', 'src/migration/run.ts', 'second run after completion'],
+    ['Another migration holds the lock: holder', 'src/migration/lease.ts', 'lock held'],
     ['Pre-flight failed: ', 'src/cli/commands/migrate.ts', 'blocking pre-flight'],
-    ['failed validation: ', 'src/migration/service.ts', 'validation failed'],
-    ['Committed batches are kept; rerun `ontology-ops migrate` to resume', 'src/migration/service.ts', 'failed batch'],
-    ['Lost the ', 'src/store/sqlite/migration-store.ts', 'lost lease'],
-    ['is superseded: ', 'src/migration/service.ts', 'undo of a superseded run'],
-    ['superseded: none of its records holds what it wrote any more', 'src/migration/service.ts', 'reason kept on the run'],
-    ['will be marked superseded, not resumed', 'src/migration/service.ts', 'pre-flight warning'],
+    ['failed validation: ', 'src/migration/run.ts', 'validation failed'],
+    ['Committed batches are kept; rerun `ontology-ops migrate` to resume', 'src/migration/run.ts', 'failed batch'],
+    ['Lost the ', 'src/migration/lease.ts', 'lost lease'],
+    ['is superseded: ', 'src/migration/undo.ts', 'undo of a superseded run'],
+    ['superseded: none of its records holds what it wrote any more', 'src/migration/context.ts', 'reason kept on the run'],
+    ['will be marked superseded, not resumed', 'src/migration/plan.ts', 'pre-flight warning'],
     ['conflicts (changed or deleted since the run)', 'src/cli/commands/rollback.ts', 'undo report'],
     ['(raise --limit to list them)', 'src/cli/commands/rollback.ts', 'id lists cut at --limit'],
-    ['pass --allow-other-store', 'src/migration/service.ts', 'backup of another store'],
+    ['pass --allow-other-store', 'src/migration/restore.ts', 'backup of another store'],
   ])('quotes %j as the code writes it (%s, %s)', (message, file) => {
     expect(runbook.replace(/\s*\n\s*/g, ' ').includes(message.trimEnd()), message).toBe(true);
     expect(readFileSync(file, 'utf8')).toContain(message);

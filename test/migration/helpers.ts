@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createMigrationService, type MigrationDeps } from '../../src/migration/service.ts';
-import { sqliteQualityProbe } from '../../src/migration/quality-probe.ts';
+import { sqliteMigrationPorts } from '../../src/store/sqlite/migration-ports.ts';
 import { exportSnapshot } from '../../src/snapshot/export.ts';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../helpers/temp-store.ts';
@@ -24,12 +24,12 @@ export function testService(store: SqliteStore, overrides: Partial<MigrationDeps
     },
   };
   const backupDir = overrides.backupDir ?? join(tempDir(), 'backups');
-  const service = createMigrationService(store, {
+  const service = createMigrationService({
+    ...sqliteMigrationPorts(store, { useWorker: false, crash: overrides.crash }),
     backupDir,
     now: clock.now,
     newRunId: () => `run${++runCounter}`,
     holderId: () => 'test-holder',
-    quality: sqliteQualityProbe(store, { useWorker: false }),
     ...overrides,
   });
   return { service, clock, backupDir };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument, stringifyUniform } from '../../src/ontology/values.ts';
 import { MIGRATED_TABLES, type MigratedTable } from '../../src/migration/port.ts';
 import { LeaseLostError, SqliteMigrationStore } from '../../src/store/sqlite/migration-store.ts';
+import { SqliteBackupPort } from '../../src/store/sqlite/migration-backup.ts';
 import { indexedColumns, TABLE_COLUMNS } from '../../src/store/sqlite/schema.ts';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { seedStore } from '../../src/seed/seed.ts';
@@ -16,23 +17,34 @@ async function setup(naming: 'legacy' | 'current' = 'legacy') {
   const fixture = await buildFixture(store, naming);
   const migrations = new SqliteMigrationStore(store);
   await store.acquireLease(LEASE.name, LEASE.holder, LEASE.ttlMs, LEASE.now);
-  migrations.createRun({ id: 'run1', kind: 'migrate', state: 'migrating', actor: 't', holder: LEASE.holder, startedAt: 1, batchSize: 2 });
+  await migrations.createRun({ id: 'run1', kind: 'migrate', state: 'migrating', actor: 't', holder: LEASE.holder, startedAt: 1, batchSize: 2 });
   return { store, fixture, migrations };
 }
 
-function migrateAll(migrations: SqliteMigrationStore, runId = 'run1', batchSize = 2): Record<MigratedTable, number> {
+/** Pending records of a table, summed over the count pages. */
+async function pendingCount(migrations: SqliteMigrationStore, table: MigratedTable): Promise<number> {
+  let total = 0;
+  let page: string | null = null;
+  do {
+    const counts: Awaited<ReturnType<SqliteMigrationStore['countPendingPage']>> = await migrations.countPendingPage(table, null, page);
+    total += counts.records;
+    page = counts.continueCursor;
+  } while (page !== null);
+  return total;
+}
+
+async function migrateAll(migrations: SqliteMigrationStore, runId = 'run1', batchSize = 2): Promise<Record<MigratedTable, number>> {
   const changed = { entities: 0, connections: 0, events: 0, knowledge: 0 };
   for (const table of MIGRATED_TABLES) {
-    let cursor = 0;
+    let cursor: string | null = null;
     for (;;) {
-      const result = migrations.applyBatch({
+      const result: Awaited<ReturnType<SqliteMigrationStore['applyBatch']>> = await migrations.applyBatch({
         runId,
         table,
         cursor,
         limit: batchSize,
         defaultGroupId: DEFAULT_GROUP,
         fence: LEASE,
-        checkpoint: (batch) => ({ phase: table, cursor: batch.cursor, progress: {}, batches: 0, updatedAt: 2 }),
       });
       changed[table] += result.changed;
       cursor = result.cursor;
@@ -53,9 +65,9 @@ function field(store: SqliteStore, table: MigratedTable, id: string, name: strin
 describe('SqliteMigrationStore batches', () => {
   it.each(['legacy', 'current'] as const)('changes exactly the planned records under the %s naming', async (naming) => {
     const { store, fixture, migrations } = await setup(naming);
-    expect(await Promise.all(MIGRATED_TABLES.map((table) => migrations.pendingCount(table)))).toEqual(Object.values(FIXTURE_CHANGES));
-    expect(migrateAll(migrations)).toEqual(FIXTURE_CHANGES);
-    expect(await Promise.all(MIGRATED_TABLES.map((table) => migrations.pendingCount(table)))).toEqual([0, 0, 0, 0]);
+    expect(await Promise.all(MIGRATED_TABLES.map((table) => pendingCount(migrations, table)))).toEqual(Object.values(FIXTURE_CHANGES));
+    expect(await migrateAll(migrations)).toEqual(FIXTURE_CHANGES);
+    expect(await Promise.all(MIGRATED_TABLES.map((table) => pendingCount(migrations, table)))).toEqual([0, 0, 0, 0]);
     const { a, b } = fixture.groups;
     const expected: [MigratedTable, string, string][] = [
       ['entities', fixture.entities.grouped, a],
@@ -87,13 +99,13 @@ describe('SqliteMigrationStore batches', () => {
     ['grouped', 1, 'already 1: untouched'],
   ] as const)('schemaVersion of %s becomes %s (%s)', async (role, expected, _reason) => {
     const { store, fixture, migrations } = await setup();
-    migrateAll(migrations);
+    await migrateAll(migrations);
     expect(field(store, 'entities', fixture.entities[role], 'schemaVersion')).toBe(expected);
   });
 
   it('keeps documents canonical and indexed columns in step with them, fast path or not', async () => {
     const { store, migrations } = await setup();
-    migrateAll(migrations);
+    await migrateAll(migrations);
     for (const table of MIGRATED_TABLES) {
       const rows = store.database.prepare(`SELECT ${TABLE_COLUMNS[table].join(', ')}, doc FROM ${table}`).raw().all() as unknown[][];
       for (const row of rows) {
@@ -107,7 +119,7 @@ describe('SqliteMigrationStore batches', () => {
 
   it('appends new fields after nested mentions instead of touching them', async () => {
     const { store, fixture, migrations } = await setup();
-    migrateAll(migrations);
+    await migrateAll(migrations);
     const document = parseDocument(store.database.prepare('SELECT doc FROM entities WHERE id = ?').pluck().get(fixture.entities.nestedMention) as string, 'uniform');
     expect(document.metadata).toEqual({ groupId: 'not-top-level', schemaVersion: 7 });
     expect(Object.keys(document).slice(-2)).toEqual(['groupId', 'schemaVersion']);
@@ -115,9 +127,9 @@ describe('SqliteMigrationStore batches', () => {
 
   it('a second pass changes nothing', async () => {
     const { store, migrations } = await setup();
-    migrateAll(migrations);
+    await migrateAll(migrations);
     const before = documentTexts(store);
-    expect(migrateAll(migrations)).toEqual({ entities: 0, connections: 0, events: 0, knowledge: 0 });
+    expect(await migrateAll(migrations)).toEqual({ entities: 0, connections: 0, events: 0, knowledge: 0 });
     expect(documentTexts(store)).toEqual(before);
   });
 
@@ -126,30 +138,25 @@ describe('SqliteMigrationStore batches', () => {
     await store.releaseLease(LEASE.name, LEASE.holder);
     await store.acquireLease(LEASE.name, 'someone-else', 60_000, 2_000);
     const before = documentTexts(store);
-    expect(() => migrateAll(migrations)).toThrow(LeaseLostError);
+    await expect(migrateAll(migrations)).rejects.toThrow(LeaseLostError);
     expect(documentTexts(store)).toEqual(before);
     expect(journalRows(store)).toBe(0);
   });
 
-  it('a failing checkpoint rolls the whole batch back', async () => {
-    const { store, migrations } = await setup();
+  it('a crash after the checkpoint, before commit, rolls the whole batch back', async () => {
+    const { store } = await setup();
+    const migrations = new SqliteMigrationStore(store, {
+      crash: (point) => {
+        if (point === 'in-batch:1') throw new Error('crash inside the transaction');
+      },
+    });
     const before = documentTexts(store);
-    expect(() =>
-      migrations.applyBatch({
-        runId: 'run1',
-        table: 'entities',
-        cursor: 0,
-        limit: 10,
-        defaultGroupId: DEFAULT_GROUP,
-        fence: LEASE,
-        checkpoint: () => ({ phase: 'entities', cursor: 0, progress: {}, batches: 1, updatedAt: 1 }),
-        beforeCommit: () => {
-          throw new Error('crash inside the transaction');
-        },
-      }),
-    ).toThrow('crash inside the transaction');
+    await expect(migrations.applyBatch({ runId: 'run1', table: 'entities', cursor: null, limit: 10, defaultGroupId: DEFAULT_GROUP, fence: LEASE })).rejects.toThrow(
+      'crash inside the transaction',
+    );
     expect(documentTexts(store)).toEqual(before);
     expect(journalRows(store)).toBe(0);
+    expect(await migrations.getRun('run1')).toMatchObject({ cursor: null, batches: 0, progress: {} });
   });
 });
 
@@ -161,24 +168,23 @@ describe('SqliteMigrationStore backup estimate', () => {
     for (const table of ['groups', 'entities', 'connections', 'events', 'knowledge', 'other_documents']) {
       exact += store.database.prepare(`SELECT COALESCE(SUM(LENGTH(CAST(doc AS BLOB)) + 1), 0) FROM ${table}`).pluck().get() as number;
     }
-    const estimate = new SqliteMigrationStore(store).estimateBackupBytes();
+    const estimate = (await new SqliteBackupPort(store).estimate()).bytes;
     expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.05);
   });
 });
 
 describe('SqliteMigrationStore exact undo', () => {
-  function undoAll(migrations: SqliteMigrationStore, apply: boolean) {
-    let cursor = 0;
+  async function undoAll(migrations: SqliteMigrationStore, apply: boolean) {
+    let cursor: string | null = null;
     const totals = { reverted: 0, partial: 0, conflictCount: 0, missing: 0, conflicts: [] as unknown[] };
     for (;;) {
-      const batch = migrations.undoBatch({
+      const batch: Awaited<ReturnType<SqliteMigrationStore['undoBatch']>> = await migrations.undoBatch({
         targetRunId: 'run1',
         cursor,
         limit: 3,
         conflictLimit: 100,
-        apply: apply
-          ? { undoRunId: 'undo1', fence: LEASE, checkpoint: (result) => ({ phase: 'undo', cursor: result.cursor, progress: {}, batches: 1, updatedAt: 3 }) }
-          : undefined,
+        defaultGroupId: null,
+        apply: apply ? { undoRunId: 'undo1', fence: LEASE } : undefined,
       });
       totals.reverted += batch.reverted;
       totals.partial += batch.partial;
@@ -193,9 +199,9 @@ describe('SqliteMigrationStore exact undo', () => {
   it('restores every document byte for byte when nothing changed since', async () => {
     const { store, migrations } = await setup();
     const original = documentTexts(store);
-    migrateAll(migrations);
-    migrations.createRun({ id: 'undo1', kind: 'undo', state: 'running', actor: 't', holder: LEASE.holder, targetRunId: 'run1', startedAt: 3, batchSize: 3 });
-    const totals = undoAll(migrations, true);
+    await migrateAll(migrations);
+    await migrations.createRun({ id: 'undo1', kind: 'undo', state: 'running', actor: 't', holder: LEASE.holder, targetRunId: 'run1', startedAt: 3, batchSize: 3 });
+    const totals = await undoAll(migrations, true);
     expect(totals).toMatchObject({ reverted: 16, partial: 0, conflictCount: 0, missing: 0 });
     expect(documentTexts(store)).toEqual(original);
   });
@@ -206,40 +212,38 @@ describe('SqliteMigrationStore exact undo', () => {
     ['int64 1 is not the float64 1 written', 'oldVersion', { schemaVersion: 1n }, 'conflict', ['schemaVersion']],
   ] as const)('leaves a record alone where %s', async (_reason, role, patch, outcome, fields) => {
     const { store, fixture, migrations } = await setup();
-    migrateAll(migrations);
+    await migrateAll(migrations);
     const id = fixture.entities[role];
     await store.patch('entities', id, patch);
-    const dry = undoAll(migrations, false);
+    const dry = await undoAll(migrations, false);
     expect(dry.conflicts).toEqual([{ table: 'entities', recordId: id, fields, outcome }]);
-    migrations.createRun({ id: 'undo1', kind: 'undo', state: 'running', actor: 't', holder: LEASE.holder, targetRunId: 'run1', startedAt: 3, batchSize: 3 });
-    const applied = undoAll(migrations, true);
+    await migrations.createRun({ id: 'undo1', kind: 'undo', state: 'running', actor: 't', holder: LEASE.holder, targetRunId: 'run1', startedAt: 3, batchSize: 3 });
+    const applied = await undoAll(migrations, true);
     expect(applied.conflicts).toEqual(dry.conflicts);
     for (const [name, value] of Object.entries(patch)) expect(field(store, 'entities', id, name)).toEqual(value);
   });
 
   it('counts records deleted since the run as missing and leaves records created after it untouched', async () => {
     const { store, fixture, migrations } = await setup();
-    migrateAll(migrations);
+    await migrateAll(migrations);
     store.database.prepare('DELETE FROM knowledge WHERE id = ?').run(fixture.knowledge.noSource);
     const later = await store.insert('knowledge', { knowledgeType: 'chunk', groupId: DEFAULT_GROUP });
-    migrations.createRun({ id: 'undo1', kind: 'undo', state: 'running', actor: 't', holder: LEASE.holder, targetRunId: 'run1', startedAt: 3, batchSize: 3 });
-    const totals = undoAll(migrations, true);
+    await migrations.createRun({ id: 'undo1', kind: 'undo', state: 'running', actor: 't', holder: LEASE.holder, targetRunId: 'run1', startedAt: 3, batchSize: 3 });
+    const totals = await undoAll(migrations, true);
     expect(totals).toMatchObject({ reverted: 15, missing: 1, conflictCount: 1 });
     expect(field(store, 'knowledge', later._id, 'groupId')).toBe(DEFAULT_GROUP);
   });
 
   it('dry run writes nothing', async () => {
     const { store, migrations } = await setup();
-    migrateAll(migrations);
+    await migrateAll(migrations);
     const before = documentTexts(store);
-    undoAll(migrations, false);
+    await undoAll(migrations, false);
     expect(documentTexts(store)).toEqual(before);
   });
 });
 
 describe('SqliteMigrationStore.holdsWrittenValues', () => {
-  const RUN = { id: 'run1', journalStart: 0 };
-
   it.each([
     ['nothing changed since the run', () => {}, true],
     [
@@ -266,14 +270,14 @@ describe('SqliteMigrationStore.holdsWrittenValues', () => {
     ],
   ] as const)('%s → %s', async (_case, change, expected) => {
     const { store, migrations } = await setup();
-    migrateAll(migrations);
+    await migrateAll(migrations);
     change(store);
-    expect(migrations.holdsWrittenValues(RUN)).toBe(expected);
+    expect(await migrations.holdsWrittenValues('run1')).toBe(expected);
   });
 
   it('looks at the given run’s journal only', async () => {
     const { migrations } = await setup();
-    migrateAll(migrations);
-    expect(migrations.holdsWrittenValues({ id: 'another-run', journalStart: 0 })).toBe(false);
+    await migrateAll(migrations);
+    expect(await migrations.holdsWrittenValues('another-run')).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { manifestPathOf, readManifest, sha256OfFile } from '../../src/migration/
 import type { MigrationProgress } from '../../src/migration/progress.ts';
 import { LEGACY_DEFAULT_SLUG, LockHeldError, MIGRATION_LEASE } from '../../src/migration/service.ts';
 import { META_KEYS, type SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { MIGRATION_EVENT_TYPES } from '../../src/store/sqlite/migration-store.ts';
+import { MIGRATION_EVENT_TYPES, SqliteMigrationStore } from '../../src/store/sqlite/migration-store.ts';
 import { counterRandom, tempDir, tempStore } from '../helpers/temp-store.ts';
 import { buildFixture, documentTexts, FIXTURE_CHANGES } from './fixtures.ts';
 import { exportTree, T0, testService } from './helpers.ts';
@@ -33,6 +33,15 @@ function ontologyTexts(store: SqliteStore): Map<string, string> {
 }
 
 describe('migration service', () => {
+  it('a dry run paged a few records at a time predicts exactly what one page does', async () => {
+    const { store } = await fixtureStore();
+    const whole = await testService(store).service.dryRun();
+    const paged = await testService(store, { migrations: new SqliteMigrationStore(store, { pageRows: 2 }) }).service.dryRun();
+    const plan = ({ changes, assignments, predicted, legacyDefaultGroup }: typeof whole) => ({ changes, assignments, predicted, legacyDefaultGroup });
+    expect(plan(paged)).toEqual(plan(whole));
+    expect(paged.predicted.crossGroupReferencesCreated.total).toBeGreaterThan(0);
+  });
+
   it.each(['legacy', 'current'] as const)('a dry run predicts exactly what the run then does (%s naming)', async (naming) => {
     const { store } = await fixtureStore(naming);
     const { service } = testService(store);

@@ -12,13 +12,13 @@ import {
   createMigrationService,
   DEFAULT_BATCH_SIZE,
   DEFAULT_LEASE_TTL_MS,
-  defaultBackupDir,
   type DryRunReport,
   type MigrationService,
   type PreflightReport,
   type RunReport,
 } from '../../migration/service.ts';
 import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
+import { sqliteMigrationPorts } from '../../store/sqlite/migration-ports.ts';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { parseWholeNumber, type CliContext } from '../context.ts';
 
@@ -40,12 +40,11 @@ export function addMigrationOptions(command: Command): Command {
 /** Opens the store and builds the migration service for a command. */
 export function migrationServiceFor(context: CliContext, options: MigrationCliOptions): { store: SqliteStore; service: MigrationService; actor: string } {
   const store = context.openStore({ mustExist: true });
-  const service = createMigrationService(store, {
-    backupDir: options.backupDir ?? defaultBackupDir(store),
+  const service = createMigrationService({
+    ...sqliteMigrationPorts(store, { crash: crashPointsFromEnv(context.io.env), thresholds: context.thresholds() }),
+    backupDir: options.backupDir,
     now: () => context.now(),
     leaseTtlMs: options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl') * 1000,
-    crash: crashPointsFromEnv(context.io.env),
-    thresholds: context.thresholds(),
   });
   return { store, service, actor: actorOf(context, options) };
 }
@@ -91,7 +90,7 @@ export function renderPreflight(report: PreflightReport, predicted?: MetricsRepo
     `Lock: ${report.lock.held ? `held by ${report.lock.holder} since ${new Date(report.lock.since!).toISOString()}` : 'free'}`,
   ];
   if (report.resumableRun) {
-    lines.push(`Unfinished run ${report.resumableRun.id} (${report.resumableRun.state}, at ${report.resumableRun.phase ?? '-'} position ${report.resumableRun.cursor}): migrate resumes it`);
+    lines.push(`Unfinished run ${report.resumableRun.id} (${report.resumableRun.state}, at ${report.resumableRun.phase ?? '-'} position ${report.resumableRun.cursor ?? 0}): migrate resumes it`);
   }
   lines.push(`Estimated duration: ${report.estimatedSeconds} s`);
   for (const warning of report.warnings) lines.push(`Warning: ${warning}`);

@@ -54,7 +54,7 @@ function renderStatus(report: StatusReport): string {
   for (const run of report.runs) {
     lines.push(`${run.id}  ${run.kind}${run.targetRunId ? ` of ${run.targetRunId}` : ''}  ${run.state}  ${run.percent}%  by ${run.actor}`);
     lines.push(`    started ${iso(run.startedAt)}, updated ${iso(run.updatedAt)}, finished ${iso(run.finishedAt)}`);
-    lines.push(`    checkpoint: ${run.phase ?? '-'} after position ${run.cursor}, ${run.batches} batches; holder ${run.holder}`);
+    lines.push(`    checkpoint: ${run.phase ?? '-'} after position ${run.cursor ?? 0}, ${run.batches} batches; holder ${run.holder}`);
     const tables = Object.entries(run.progress).map(([table, entry]) => `${table} ${entry.done}/${entry.total}`);
     if (tables.length) lines.push(`    progress: ${tables.join(', ')}`);
     const outcome = outcomeOf(run);

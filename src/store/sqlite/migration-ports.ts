@@ -1,0 +1,29 @@
+/**
+ * Builds the ports the migration service takes, over one SQLite store. The entry points (CLI commands, bench,
+ * tests) call this until the composition root (`openBackend`) does.
+ */
+import type { MigrationDeps } from '../../migration/service.ts';
+import { qualityProbeOver } from '../../migration/quality-probe.ts';
+import type { CrashPoint } from '../../migration/test-hooks.ts';
+import type { ThresholdTable } from '../../quality/thresholds.ts';
+import { SqliteCheckStore } from './check-scan.ts';
+import { SqliteBackupPort } from './migration-backup.ts';
+import { SqliteMigrationStore } from './migration-store.ts';
+import type { SqliteStore } from './sqlite-store.ts';
+
+/** The store ports of `MigrationDeps` over `store`: migration store, backups, leases, settings, documents, quality. */
+export function sqliteMigrationPorts(
+  store: SqliteStore,
+  options: { crash?: CrashPoint; thresholds?: ThresholdTable; useWorker?: boolean; pageRows?: number } = {},
+): Pick<MigrationDeps, 'migrations' | 'backups' | 'leases' | 'meta' | 'documents' | 'quality' | 'thresholds' | 'crash'> {
+  return {
+    migrations: new SqliteMigrationStore(store, { crash: options.crash, pageRows: options.pageRows }),
+    backups: new SqliteBackupPort(store, { crash: options.crash }),
+    leases: store,
+    meta: store,
+    documents: store,
+    quality: qualityProbeOver(new SqliteCheckStore(store, { useWorker: options.useWorker }), options.thresholds),
+    thresholds: options.thresholds,
+    crash: options.crash,
+  };
+}
