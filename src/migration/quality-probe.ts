@@ -5,7 +5,8 @@
  */
 import { CATEGORIES } from '../quality/categories.ts';
 import { computeMetrics, type MetricsReport } from '../quality/metrics.ts';
-import type { CheckStore } from '../quality/port.ts';
+import { scanAll } from '../quality/paging.ts';
+import type { CheckPort } from '../quality/port.ts';
 import { checkDetails, type CheckDetails } from '../quality/reports.ts';
 import { DEFAULT_THRESHOLDS, type ThresholdTable } from '../quality/thresholds.ts';
 import type { QualityCounts } from '../quality/tally.ts';
@@ -24,10 +25,10 @@ export interface QualitySnapshot {
 export type QualityProbe = (now: number) => Promise<QualitySnapshot>;
 
 /** The probe over any adapter's check port: a full check of the whole store. */
-export function qualityProbeOver(checks: CheckStore, thresholds: ThresholdTable = DEFAULT_THRESHOLDS): QualityProbe {
+export function qualityProbeOver(checks: CheckPort, thresholds: ThresholdTable = DEFAULT_THRESHOLDS): QualityProbe {
   return async (now) => {
     const v1MigrationCompleted = await checks.v1MigrationCompleted();
-    const { tally } = await checks.scanCounts({ categories: CATEGORIES, groupId: null, now, issueLimit: 0, v1MigrationCompleted });
+    const { tally } = await scanAll(checks, { categories: CATEGORIES, groupId: null, now, issueLimit: 0, v1MigrationCompleted });
     return {
       counts: tally.counts,
       metrics: computeMetrics(tally.counts, { now, groupId: null, v1MigrationCompleted, thresholds }),

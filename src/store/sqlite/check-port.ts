@@ -7,8 +7,8 @@
  * Cursors: `table:afterRowid` for scans, `after:groupId` for the group listing; opaque to callers.
  */
 import { InvalidArgumentError } from '../../errors.ts';
-import { emptyScanResult, scanAll } from '../../quality/paging.ts';
-import { scanTablesOf, type CheckPort, type CheckScope, type GroupPage, type ScanPage, type ScanResult, type ScanTable } from '../../quality/port.ts';
+import { emptyScanResult } from '../../quality/paging.ts';
+import { scanTablesOf, type CheckPort, type CheckScope, type GroupPage, type ScanPage, type ScanTable } from '../../quality/port.ts';
 import { runCheckTask, type CheckTask, type ScanWindow, type WindowScanResult } from './check-scan.ts';
 import { runCheckTaskInWorker } from './check-workers.ts';
 import { META_KEYS, type SqliteStore } from './sqlite-store.ts';
@@ -111,13 +111,5 @@ export class SqliteCheckPort implements CheckPort {
 
   async v1MigrationCompleted(): Promise<boolean> {
     return this.store.getMetaSync(META_KEYS.v1MigrationCompletedAt) !== null;
-  }
-
-  /**
-   * The whole scope in one call (`scanAll` over this port). Kept for callers written against the earlier
-   * one-call port (the migration's quality probe); new code calls `scanAll(port, scope)`.
-   */
-  scanCounts(scope: CheckScope): Promise<ScanResult> {
-    return scanAll(this, scope);
   }
 }

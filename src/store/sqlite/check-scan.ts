@@ -42,7 +42,6 @@ import { META_KEYS } from './sqlite-store.ts';
 import type { PieceHelper } from './check-workers.ts';
 
 export { runCheckTaskInWorker, stopCheckWorker, warmUpCheckWorker } from './check-workers.ts';
-export { SqliteCheckPort as SqliteCheckStore } from './check-port.ts';
 
 /**
  * A window of one table for a paged scan: the rows with rowid in (`afterRowid`, `afterRowid + limit`]. Lookups

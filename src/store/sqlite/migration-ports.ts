@@ -6,7 +6,7 @@ import type { MigrationDeps } from '../../migration/service.ts';
 import { qualityProbeOver } from '../../migration/quality-probe.ts';
 import type { CrashPoint } from '../../migration/test-hooks.ts';
 import type { ThresholdTable } from '../../quality/thresholds.ts';
-import { SqliteCheckStore } from './check-scan.ts';
+import { SqliteCheckPort } from './check-port.ts';
 import { SqliteBackupPort } from './migration-backup.ts';
 import { SqliteMigrationStore } from './migration-store.ts';
 import type { SqliteStore } from './sqlite-store.ts';
@@ -22,7 +22,7 @@ export function sqliteMigrationPorts(
     leases: store,
     meta: store,
     documents: store,
-    quality: qualityProbeOver(new SqliteCheckStore(store, { useWorker: options.useWorker }), options.thresholds),
+    quality: qualityProbeOver(new SqliteCheckPort(store, { useWorker: options.useWorker }), options.thresholds),
     thresholds: options.thresholds,
     crash: options.crash,
   };
