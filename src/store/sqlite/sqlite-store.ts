@@ -16,8 +16,10 @@ import {
   type OntologyTable,
 } from '../../ontology/naming.ts';
 import { parseDocument, stringifyUniform, type ConvexDocument, type ConvexValue } from '../../ontology/values.ts';
+import type { BulkLoadOptions, BulkLoadPort, BulkLoadTarget } from '../bulk-load.ts';
 import type { DocumentPage, DocumentStore, Lease, LeaseResult, LeaseStore, MetaStore, StoreInfo } from '../port.ts';
 import { CORE_SCHEMA, indexedColumns, insertSql, updateSql } from './schema.ts';
+import { SqliteBulkLoad } from './snapshot-bulk-load.ts';
 
 /** Store settings keys. */
 export const META_KEYS = {
@@ -49,7 +51,7 @@ export interface SqliteStoreOptions {
 }
 
 /** The embedded store. One instance per database file and process. */
-export class SqliteStore implements DocumentStore, LeaseStore, MetaStore {
+export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLoadTarget {
   /** The better-sqlite3 handle, for feature modules of this adapter. */
   readonly database: Database.Database;
   readonly location: string;
@@ -99,6 +101,11 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore {
 
   close(): void {
     if (this.database.open) this.database.close();
+  }
+
+  /** A new bulk load into this store (see `SqliteBulkLoad`). */
+  bulkLoad(options: BulkLoadOptions = {}): BulkLoadPort {
+    return new SqliteBulkLoad(this, options);
   }
 
   // ---- settings -------------------------------------------------------------------------------------------
