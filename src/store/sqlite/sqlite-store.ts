@@ -19,7 +19,9 @@ import { parseDocument, stringifyUniform, type ConvexDocument, type ConvexValue 
 import type { BulkLoadOptions, BulkLoadPort, BulkLoadTarget } from '../bulk-load.ts';
 import type { DocumentPage, DocumentStore, Lease, LeaseResult, LeaseStore, MetaStore, StoreInfo } from '../port.ts';
 import { CORE_SCHEMA, indexedColumns, insertSql, updateSql } from './schema.ts';
+import type { SnapshotRead, SnapshotSource } from '../snapshot-source.ts';
 import { SqliteBulkLoad } from './snapshot-bulk-load.ts';
+import { SqliteSnapshotRead } from './snapshot-source.ts';
 
 /** Store settings keys. */
 export const META_KEYS = {
@@ -51,7 +53,7 @@ export interface SqliteStoreOptions {
 }
 
 /** The embedded store. One instance per database file and process. */
-export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLoadTarget {
+export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLoadTarget, SnapshotSource {
   /** The better-sqlite3 handle, for feature modules of this adapter. */
   readonly database: Database.Database;
   readonly location: string;
@@ -106,6 +108,11 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLo
   /** A new bulk load into this store (see `SqliteBulkLoad`). */
   bulkLoad(options: BulkLoadOptions = {}): BulkLoadPort {
     return new SqliteBulkLoad(this, options);
+  }
+
+  /** A consistent read of the data set for an export (see `SqliteSnapshotRead`). */
+  openSnapshotRead(): Promise<SnapshotRead> {
+    return SqliteSnapshotRead.open(this);
   }
 
   // ---- settings -------------------------------------------------------------------------------------------
