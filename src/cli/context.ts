@@ -3,14 +3,32 @@
  * and printing a result as exactly one JSON document or as readable text.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { InvalidArgumentError, NotFoundError } from '../errors.ts';
+import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../errors.ts';
 import { stringifyUniform } from '../ontology/values.ts';
 import { loadThresholds, type ThresholdTable } from '../quality/thresholds.ts';
+import { leaseHeldMessage } from '../snapshot/load-errors.ts';
+import type { BulkLoadLease } from '../store/bulk-load.ts';
+import { DATA_SET_LEASE } from '../store/port.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 /** Default database file when neither `--db` nor `ONTOLOGY_DB` is given. */
 export const DEFAULT_DB_PATH = './data/ontology.db';
+
+/**
+ * How long the data-set lease of a fill lasts. The fill does not renew it: once its load has begun, SQLite's
+ * write transaction keeps every other writer out; the time-to-live only matters after a crash.
+ */
+const FILL_LEASE_TTL_MS = 2 * 60_000;
+
+/** What a fill (seed, import) runs with. */
+export interface FillControl {
+  /** Aborted on SIGINT or SIGTERM (its reason names the signal): stop, and leave the store as it was. */
+  signal: AbortSignal;
+  /** The data-set lease the fill holds; pass it to the load so it refuses a store another holder locked since. */
+  lease: BulkLoadLease;
+}
 
 /** Global options as commander hands them over. */
 export interface GlobalOptions {
@@ -65,21 +83,40 @@ export class CliContext {
   }
 
   /**
-   * Runs a command that fills the store (seed, import). When the database file did not exist before and `fill`
-   * fails, the file it created is removed again, so a failed first run leaves no empty store behind.
+   * Runs a command that fills the store (`what`: seed, import). It holds the store's data-set lease meanwhile,
+   * so it never replaces data in the middle of a migration, undo or restore (refused with who holds the lease
+   * and since when, nothing written). SIGINT and SIGTERM abort the fill through `control.signal`: its load rolls
+   * back. When the database file did not exist before and `fill` fails or is interrupted, the files it created
+   * (database, `-wal`, `-shm`) are removed again, so a failed first run leaves no empty store behind.
    */
-  async fillStore<T>(fill: (store: SqliteStore) => Promise<T>): Promise<T> {
+  async fillStore<T>(what: string, fill: (store: SqliteStore, control: FillControl) => Promise<T>): Promise<T> {
     const created = !existsSync(this.dbPath());
-    const store = this.openStore();
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let store: SqliteStore | null = null;
+    const holder = `${what}:${hostname()}:${process.pid}`;
+    let leased = false;
     let filled = false;
     try {
-      const result = await fill(store);
+      store = this.openStore();
+      const now = this.now();
+      const taken = await store.acquireLease(DATA_SET_LEASE, holder, FILL_LEASE_TTL_MS, now);
+      if (!taken.acquired) throw new OpsError(ErrorCode.LockHeld, leaseHeldMessage(store.location, taken.heldBy));
+      leased = true;
+      const result = await fill(store, { signal: controller.signal, lease: { name: DATA_SET_LEASE, holder, now } });
       filled = true;
       return result;
     } finally {
-      store.close();
-      if (created && !filled) {
-        for (const suffix of ['', '-wal', '-shm']) rmSync(`${store.location}${suffix}`, { force: true });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (store) {
+        if (leased && !(created && !filled)) await store.releaseLease(DATA_SET_LEASE, holder);
+        store.close();
+        if (created && !filled) {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(`${store.location}${suffix}`, { force: true });
+        }
       }
     }
   }
