@@ -70,7 +70,7 @@ const ENTRY_TIME = new Date('1980-01-01T00:00:00Z');
 /** Deflate level 1: several times faster than the default on JSON lines, about 15 % larger. */
 const COMPRESSION_LEVEL = 1;
 /** Documents per page read from the source: one statement each for SQLite, one query each for Convex. */
-const PAGE_DOCUMENTS = 4_000;
+const PAGE_DOCUMENTS = 2_000;
 /** Convex table names: a letter then letters, digits or underscores; system tables start with one underscore. */
 const TABLE_NAME = /^_?[A-Za-z][A-Za-z0-9_]*$/;
 const MAX_TABLE_NAME = 64;

@@ -80,13 +80,13 @@ describe('export safety', () => {
     const read: SnapshotRead = {
       naming: 'current',
       tables: [
-        { name: 'groups', number: 10001, documents: 8000 },
+        { name: 'groups', number: 10001, documents: 4000 },
         { name: 'entities', number: 10002, documents: 5 },
       ],
       async page(table, cursor) {
         calls.push(`${table}:${cursor}`);
         if (closed) throw new TypeError('The database connection is not open');
-        if (cursor === null) return { texts: Array.from({ length: 4000 }, (_, index) => `{"_id":"g${index}","_creationTime":1.5}`), continueCursor: '4000' };
+        if (cursor === null) return { texts: Array.from({ length: 2000 }, (_, index) => `{"_id":"g${index}","_creationTime":1.5}`), continueCursor: '2000' };
         throw new Error('disk I/O error');
       },
       async close() {
@@ -103,7 +103,7 @@ describe('export safety', () => {
       expect((error as Error).message).toBe(`Cannot write the export to ${join(dir, target)} (disk I/O error); nothing was written there.`);
       // Give a lazy stream every chance to read after the failure.
       await new Promise((done) => setTimeout(done, 50));
-      expect(calls).toEqual(['groups:null', 'groups:4000', 'close']);
+      expect(calls).toEqual(['groups:null', 'groups:2000', 'close']);
       expect(readdirSync(dir)).toEqual([]);
     }
   });
