@@ -5,10 +5,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../errors.ts';
+import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { stringifyUniform } from '../ontology/values.ts';
 import { loadThresholds, type ThresholdTable } from '../quality/thresholds.ts';
-import { leaseHeldMessage } from '../snapshot/load-errors.ts';
 import type { BulkLoadLease } from '../store/bulk-load.ts';
 import { DATA_SET_LEASE } from '../store/port.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -16,17 +15,11 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 /** Default database file when neither `--db` nor `ONTOLOGY_DB` is given. */
 export const DEFAULT_DB_PATH = './data/ontology.db';
 
-/**
- * How long the data-set lease of a fill lasts. The fill does not renew it: once its load has begun, SQLite's
- * write transaction keeps every other writer out; the time-to-live only matters after a crash.
- */
-const FILL_LEASE_TTL_MS = 2 * 60_000;
-
 /** What a fill (seed, import) runs with. */
 export interface FillControl {
   /** Aborted on SIGINT or SIGTERM (its reason names the signal): stop, and leave the store as it was. */
   signal: AbortSignal;
-  /** The data-set lease the fill holds; pass it to the load so it refuses a store another holder locked since. */
+  /** The data-set lease the fill runs under; pass it to the load, which refuses while another holder has it. */
   lease: BulkLoadLease;
 }
 
@@ -83,11 +76,14 @@ export class CliContext {
   }
 
   /**
-   * Runs a command that fills the store (`what`: seed, import). It holds the store's data-set lease meanwhile,
-   * so it never replaces data in the middle of a migration, undo or restore (refused with who holds the lease
-   * and since when, nothing written). SIGINT and SIGTERM abort the fill through `control.signal`: its load rolls
-   * back. When the database file did not exist before and `fill` fails or is interrupted, the files it created
-   * (database, `-wal`, `-shm`) are removed again, so a failed first run leaves no empty store behind.
+   * Runs a command that fills the store (`what`: seed, import). The fill's load runs under the store's data-set
+   * lease (`control.lease`), so it never replaces data in the middle of a migration, undo or restore: it is
+   * refused with who holds the lease and since when, nothing written. The lease is checked inside the load's
+   * write transaction, which keeps every other writer (a migration taking the lease included) out until the
+   * commit; so the lease row is never written, and a failed load leaves the file byte for byte as it was.
+   * SIGINT and SIGTERM abort the fill through `control.signal`: its load rolls back. When the database file did
+   * not exist before and `fill` fails or is interrupted, the files it created (database, `-wal`, `-shm`) are
+   * removed again, so a failed first run leaves no empty store behind.
    */
   async fillStore<T>(what: string, fill: (store: SqliteStore, control: FillControl) => Promise<T>): Promise<T> {
     const created = !existsSync(this.dbPath());
@@ -97,22 +93,16 @@ export class CliContext {
     process.once('SIGTERM', onSignal);
     let store: SqliteStore | null = null;
     const holder = `${what}:${hostname()}:${process.pid}`;
-    let leased = false;
     let filled = false;
     try {
       store = this.openStore();
-      const now = this.now();
-      const taken = await store.acquireLease(DATA_SET_LEASE, holder, FILL_LEASE_TTL_MS, now);
-      if (!taken.acquired) throw new OpsError(ErrorCode.LockHeld, leaseHeldMessage(store.location, taken.heldBy));
-      leased = true;
-      const result = await fill(store, { signal: controller.signal, lease: { name: DATA_SET_LEASE, holder, now } });
+      const result = await fill(store, { signal: controller.signal, lease: { name: DATA_SET_LEASE, holder, now: this.now() } });
       filled = true;
       return result;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (store) {
-        if (leased && !(created && !filled)) await store.releaseLease(DATA_SET_LEASE, holder);
         store.close();
         if (created && !filled) {
           for (const suffix of ['', '-wal', '-shm']) rmSync(`${store.location}${suffix}`, { force: true });

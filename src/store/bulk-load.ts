@@ -11,7 +11,12 @@
 import type { NamingGeneration } from '../ontology/naming.ts';
 import type { Lease } from './port.ts';
 
-/** The lease a load runs under, so it never replaces data in the middle of a migration, undo or restore. */
+/**
+ * The lease a load runs under, so it never replaces data in the middle of a migration, undo or restore. SQLite
+ * checks it inside the load's write transaction, which itself keeps every other writer (one taking the lease
+ * included) out until the commit. An adapter without such a transaction (Convex) takes the lease in `begin`
+ * and gives it up in `commit`/`abort`.
+ */
 export interface BulkLoadLease {
   /** Lease name (`DATA_SET_LEASE`). */
   name: string;
