@@ -19,8 +19,11 @@ import { finished, pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { ErrorCode, OpsError } from '../errors.ts';
 import type { NamingGeneration } from '../ontology/naming.ts';
+import { tableNameProblem } from '../store/bulk-load.ts';
 import type { SnapshotRead, SnapshotSource } from '../store/snapshot-source.ts';
 import type { SnapshotFormat } from './reader.ts';
+
+export { tableNameProblem };
 
 /** Options of `exportSnapshot`. */
 export interface ExportOptions {
@@ -71,18 +74,6 @@ const ENTRY_TIME = new Date('1980-01-01T00:00:00Z');
 const COMPRESSION_LEVEL = 1;
 /** Documents per page read from the source: one statement each for SQLite, one query each for Convex. */
 const PAGE_DOCUMENTS = 2_000;
-/** Convex table names: a letter then letters, digits or underscores; system tables start with one underscore. */
-const TABLE_NAME = /^_?[A-Za-z][A-Za-z0-9_]*$/;
-const MAX_TABLE_NAME = 64;
-
-/** Why `name` cannot be a Convex table name (and so a snapshot folder), or null when it can. */
-export function tableNameProblem(name: string): string | null {
-  if (name.length === 0) return 'it is empty';
-  if (name.length > MAX_TABLE_NAME) return `it is longer than ${MAX_TABLE_NAME} characters`;
-  if (!TABLE_NAME.test(name)) return 'only letters, digits and underscores are allowed, starting with a letter (or one underscore for a system table)';
-  return null;
-}
-
 /** Throws a one-line error for the first table whose name is not a Convex table name or whose folder would leave `root`. */
 function checkTableNames(root: string, tables: readonly { name: string }[]): void {
   for (const table of tables) {

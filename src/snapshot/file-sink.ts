@@ -7,8 +7,8 @@
 import { appendFileSync, createReadStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCode, OpsError } from '../errors.ts';
-import { DuplicateDocumentError, type BulkDocuments, type BulkLoadPlan, type BulkLoadPort } from '../store/bulk-load.ts';
-import { tableNameProblem, writeSnapshotFiles, type DocumentsChunk, type ExportedTable, type SnapshotFileTable } from './export.ts';
+import { checkTableName, DuplicateDocumentError, type BulkDocuments, type BulkLoadPlan, type BulkLoadPort } from '../store/bulk-load.ts';
+import { writeSnapshotFiles, type DocumentsChunk, type ExportedTable, type SnapshotFileTable } from './export.ts';
 
 /** Convex numbers user tables from 10001. */
 const FIRST_TABLE_NUMBER = 10001;
@@ -49,7 +49,7 @@ export class SnapshotFileSink implements BulkLoadPort {
     if (existsSync(this.path) && !plan.replace) {
       throw new OpsError(ErrorCode.Conflict, `Snapshot target ${this.path} already exists: choose a new path, or replace it.`);
     }
-    for (const [name] of plan.tableNumbers) this.checkName(name);
+    for (const [name] of plan.tableNumbers) checkTableName(name);
     rmSync(this.work, { recursive: true, force: true });
     mkdirSync(this.work, { recursive: true });
     this.plan = plan;
@@ -60,7 +60,7 @@ export class SnapshotFileSink implements BulkLoadPort {
     if (!this.plan) throw new Error('write before begin: call begin(plan) first');
     let staged = this.tables.get(table);
     if (!staged) {
-      this.checkName(table);
+      checkTableName(table);
       staged = { name: table, file: join(this.work, `${this.tables.size}.jsonl`), documents: 0 };
       appendFileSync(staged.file, '');
       this.tables.set(table, staged);
@@ -98,10 +98,5 @@ export class SnapshotFileSink implements BulkLoadPort {
   async abort(): Promise<void> {
     rmSync(this.work, { recursive: true, force: true });
     this.plan = null;
-  }
-
-  private checkName(name: string): void {
-    const problem = tableNameProblem(name);
-    if (problem !== null) throw new OpsError(ErrorCode.InvalidArgument, `Table name ${JSON.stringify(name.slice(0, 100))} cannot go into a snapshot: ${problem}.`);
   }
 }

@@ -8,8 +8,41 @@
  * Convex, where every `write` is one call that stages a bounded page and `commit` publishes the staged data set
  * at once (Convex's snapshot import), so a failed load never shows a half-written data set there either.
  */
+import { ErrorCode, OpsError } from '../errors.ts';
 import type { NamingGeneration } from '../ontology/naming.ts';
 import type { Lease } from './port.ts';
+
+/** Convex table names: a letter then letters, digits or underscores; system tables start with one underscore. */
+const TABLE_NAME = /^_?[A-Za-z][A-Za-z0-9_]*$/;
+const MAX_TABLE_NAME = 64;
+
+/**
+ * Why `name` cannot be a Convex table name, or null when it can. Every table name becomes a folder of a
+ * snapshot, so a load refuses such a name and an export checks it again before writing anything.
+ */
+export function tableNameProblem(name: string): string | null {
+  if (name.length === 0) return 'it is empty';
+  if (name.length > MAX_TABLE_NAME) return `it is longer than ${MAX_TABLE_NAME} characters`;
+  if (!TABLE_NAME.test(name)) return 'only letters, digits and underscores are allowed, starting with a letter (or one underscore for a system table)';
+  return null;
+}
+
+/** A load named a table no Convex table can be called; nothing was changed. */
+export class InvalidTableNameError extends OpsError {
+  constructor(readonly table: string, problem: string) {
+    super(
+      ErrorCode.InvalidArgument,
+      `Table name ${JSON.stringify(table.slice(0, 100))} is not a valid Convex table name (${problem}); nothing was loaded. Rename that table in the source.`,
+    );
+    this.name = 'InvalidTableNameError';
+  }
+}
+
+/** Throws `InvalidTableNameError` unless `name` is a valid Convex table name. */
+export function checkTableName(name: string): void {
+  const problem = tableNameProblem(name);
+  if (problem !== null) throw new InvalidTableNameError(name, problem);
+}
 
 /**
  * The lease a load runs under, so it never replaces data in the middle of a migration, undo or restore. SQLite
@@ -60,12 +93,14 @@ export interface BulkLoadPort {
   /**
    * Starts the load; returns how many documents the store held before (now being replaced). Throws
    * `StoreNotEmptyError` when the store holds documents and `plan.replace` is false, and
-   * `BulkLoadLeaseHeldError` when `plan.lease` is held by someone else; nothing is changed then.
+   * `BulkLoadLeaseHeldError` when `plan.lease` is held by someone else, and `InvalidTableNameError` for a table
+   * name no Convex table can have; nothing is changed then.
    */
   begin(plan: BulkLoadPlan): Promise<number>;
   /**
    * Adds documents of the physical table `table` (an ontology table under the plan's naming, or any other
-   * table, kept whole). Throws `DuplicateDocumentError` for an id the load already has. Keep a call bounded
+   * table, kept whole). Throws `DuplicateDocumentError` for an id the load already has, `InvalidTableNameError`
+   * for a table name no Convex table can have. Keep a call bounded
    * (a few thousand documents): an adapter may write one call as one request.
    */
   write(table: string, documents: BulkDocuments): Promise<void>;

@@ -10,6 +10,7 @@ import { stringifyUniform, type ConvexDocument, type ConvexValue } from '../../s
 import {
   BulkLoadLeaseHeldError,
   DuplicateDocumentError,
+  InvalidTableNameError,
   StoreNotEmptyError,
   type BulkDocuments,
   type BulkLoadPlan,
@@ -204,6 +205,20 @@ export function bulkLoadContract(name: string, open: () => Promise<BulkLoadContr
         expect((error as DuplicateDocumentError).id).toBe(split(docs).flat().at(-1)!._id);
         await port.abort();
         expect(await subject.documents.count('groups')).toBe(0);
+      });
+    });
+
+    it.each(['../escape', 'a/b', '', 'x'.repeat(65), '9lives'])('refuses the table name %j in the plan or in a write, and loads nothing', async (bad) => {
+      await withSubject(async (subject) => {
+        const planned = subject.port.bulkLoad();
+        await expect(planned.begin({ ...plan('current'), tableNumbers: [[bad, 10060]] })).rejects.toBeInstanceOf(InvalidTableNameError);
+        await planned.abort();
+        const port = subject.port.bulkLoad();
+        await port.begin(plan('current'));
+        await port.write('groups', asBulk(groups(1, 2)));
+        await expect(port.write(bad, asBulk(makeDocuments('settings', 1, 1)))).rejects.toBeInstanceOf(InvalidTableNameError);
+        await port.abort();
+        expect(await visible(subject.documents)).toEqual({ naming: 'current', tables: { groups: [], entities: [], connections: [], events: [], knowledge: [] }, others: [] });
       });
     });
 

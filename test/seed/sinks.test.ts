@@ -9,6 +9,7 @@ import { generateSeedDataset, seedInto, seedStore, type SeedBatch } from '../../
 import { SnapshotFileSink } from '../../src/snapshot/file-sink.ts';
 import { importSnapshot } from '../../src/snapshot/import.ts';
 import { verifySnapshot } from '../../src/snapshot/reader.ts';
+import { DuplicateDocumentError, InvalidTableNameError } from '../../src/store/bulk-load.ts';
 import { tempDir, tempStore } from '../helpers/temp-store.ts';
 import { storeDigest } from '../snapshot/helpers.ts';
 
@@ -50,6 +51,21 @@ describe('seed data set and sinks', () => {
     const first = await collect(3);
     expect(await collect(3)).toEqual(first);
     expect(await collect(4)).not.toEqual(first);
+  });
+
+  it('the snapshot sink refuses a repeated id and a table name that would leave the snapshot', async () => {
+    const dir = tempDir();
+    const sink = new SnapshotFileSink(join(dir, 'out'));
+    await sink.begin({ replace: false, naming: 'current', tableNumbers: [] });
+    const doc = { ids: ['a'], creationTimes: [1.5], texts: ['{"_id":"a","_creationTime":1.5}'], fields: [{}] };
+    await sink.write('settings', doc);
+    await expect(sink.write('other', doc)).rejects.toBeInstanceOf(DuplicateDocumentError);
+    await expect(sink.write('../escape', { ...doc, ids: ['b'] })).rejects.toBeInstanceOf(InvalidTableNameError);
+    await sink.abort();
+    expect(readdirSync(dir)).toEqual([]);
+    await expect(new SnapshotFileSink(join(dir, 'out')).begin({ replace: false, naming: 'current', tableNumbers: [['a/b', 10001]] })).rejects.toThrow(
+      /"a\/b" is not a valid Convex table name/,
+    );
   });
 
   it('an aborted sink leaves no snapshot and no staging files', async () => {

@@ -5,7 +5,7 @@
  * caller's event loop), see `snapshot-writer.ts`.
  */
 import { logicalTable, namingFor, type Naming, type OntologyTable } from '../../ontology/naming.ts';
-import type { BulkDocuments, BulkLoadOptions, BulkLoadPlan, BulkLoadPort } from '../bulk-load.ts';
+import { checkTableName, type BulkDocuments, type BulkLoadOptions, type BulkLoadPlan, type BulkLoadPort } from '../bulk-load.ts';
 import { indexedColumns } from './schema.ts';
 import { InThreadSink, WorkerSink, type DocumentBatch, type DocumentSink } from './snapshot-writer.ts';
 import type { SqliteStore } from './sqlite-store.ts';
@@ -33,6 +33,7 @@ export class SqliteBulkLoad implements BulkLoadPort {
 
   async begin(plan: BulkLoadPlan): Promise<number> {
     if (this.sink) throw new Error('this bulk load has already begun');
+    for (const [name] of plan.tableNumbers) checkTableName(name);
     const database = this.store.database;
     const threadable = !database.inTransaction && !database.memory;
     const wanted = this.options.writerThread ?? (plan.expectedDocuments ?? 0) >= WRITER_THREAD_MIN_DOCUMENTS;
@@ -47,12 +48,13 @@ export class SqliteBulkLoad implements BulkLoadPort {
 
   async write(table: string, documents: BulkDocuments): Promise<void> {
     if (!this.sink || !this.naming) throw new Error('write before begin: call begin(plan) first');
+    const before = this.written.get(table);
+    if (before === undefined) checkTableName(table);
     const logical = logicalOf(table, this.naming);
-    const before = this.written.get(table) ?? 0;
     const count = documents.ids.length;
-    this.written.set(table, before + count);
+    this.written.set(table, (before ?? 0) + count);
     if (count === 0) return;
-    const lines = documents.lines ?? Array.from({ length: count }, (_, index) => before + index + 1);
+    const lines = documents.lines ?? Array.from({ length: count }, (_, index) => (before ?? 0) + index + 1);
     const batch: DocumentBatch = {
       physical: table,
       logical,
