@@ -100,9 +100,12 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Removes the temporary files that exports to `path` killed before their rename left behind (dead processes only). */
-function removeStalePartials(path: string): void {
-  const prefix = `.${basename(path)}.partial-`;
+/**
+ * Removes the temporary files (`.<name>.<kind>-<pid>` next to `path`) that writers of `path` killed before they
+ * finished left behind: only those of processes that no longer run.
+ */
+export function removeStaleTemporaries(path: string, kind = 'partial'): void {
+  const prefix = `.${basename(path)}.${kind}-`;
   let names: string[];
   try {
     names = readdirSync(dirname(path));
@@ -227,7 +230,7 @@ export async function writeSnapshotFiles(
   } catch (error) {
     throw exportWriteError(path, error);
   }
-  removeStalePartials(path);
+  removeStaleTemporaries(path);
   const temporary = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
   const cancel: Cancellation = { cancelled: false };
   try {

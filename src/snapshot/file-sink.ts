@@ -8,8 +8,10 @@ import { appendFileSync, createReadStream, existsSync, mkdirSync, rmSync } from 
 import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCode, OpsError } from '../errors.ts';
 import { checkTableName, DuplicateDocumentError, type BulkDocuments, type BulkLoadPlan, type BulkLoadPort } from '../store/bulk-load.ts';
-import { writeSnapshotFiles, type DocumentsChunk, type ExportedTable, type SnapshotFileTable } from './export.ts';
+import { removeStaleTemporaries, writeSnapshotFiles, type DocumentsChunk, type ExportedTable, type SnapshotFileTable } from './export.ts';
 
+/** Marker of the staging folder's name: `.<target name>.loading-<pid>`. */
+const STAGING = 'loading';
 /** Convex numbers user tables from 10001. */
 const FIRST_TABLE_NUMBER = 10001;
 
@@ -41,7 +43,7 @@ export class SnapshotFileSink implements BulkLoadPort {
 
   constructor(target: string) {
     this.path = resolve(target);
-    this.work = join(dirname(this.path), `.${basename(this.path)}.loading-${process.pid}`);
+    this.work = join(dirname(this.path), `.${basename(this.path)}.${STAGING}-${process.pid}`);
   }
 
   async begin(plan: BulkLoadPlan): Promise<number> {
@@ -50,6 +52,8 @@ export class SnapshotFileSink implements BulkLoadPort {
       throw new OpsError(ErrorCode.Conflict, `Snapshot target ${this.path} already exists: choose a new path, or replace it.`);
     }
     for (const [name] of plan.tableNumbers) checkTableName(name);
+    mkdirSync(dirname(this.path), { recursive: true });
+    removeStaleTemporaries(this.path, STAGING);
     rmSync(this.work, { recursive: true, force: true });
     mkdirSync(this.work, { recursive: true });
     this.plan = plan;

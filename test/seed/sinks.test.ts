@@ -2,7 +2,8 @@
  * The seed's data set is independent of its sink: written into a snapshot (ZIP or folder) and imported, it is
  * the same store, row for row, as seeded straight into SQLite; and the generator alone gives the same documents.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateSeedDataset, seedInto, seedStore, type SeedBatch } from '../../src/seed/seed.ts';
@@ -66,6 +67,14 @@ describe('seed data set and sinks', () => {
     await expect(new SnapshotFileSink(join(dir, 'out')).begin({ replace: false, naming: 'current', tableNumbers: [['a/b', 10001]] })).rejects.toThrow(
       /"a\/b" is not a valid Convex table name/,
     );
+  });
+
+  it('removes the staging folder a killed load to the same target left behind', async () => {
+    const dir = tempDir();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    mkdirSync(join(dir, `.demo.zip.loading-${dead}`));
+    await seedInto(new SnapshotFileSink(join(dir, 'demo.zip')), { entities: 20, now: NOW });
+    expect(readdirSync(dir)).toEqual(['demo.zip']);
   });
 
   it('an aborted sink leaves no snapshot and no staging files', async () => {
