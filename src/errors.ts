@@ -16,6 +16,7 @@ export enum ErrorCode {
   Conflict = 'conflict',
   SlackDelivery = 'slack_delivery',
   Forbidden = 'forbidden',
+  Interrupted = 'interrupted',
 }
 
 /** An error with a code and a user-facing message. */

@@ -3,14 +3,25 @@
  * and printing a result as exactly one JSON document or as readable text.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { stringifyUniform } from '../ontology/values.ts';
 import { loadThresholds, type ThresholdTable } from '../quality/thresholds.ts';
+import type { BulkLoadLease } from '../store/bulk-load.ts';
+import { DATA_SET_LEASE } from '../store/port.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 /** Default database file when neither `--db` nor `ONTOLOGY_DB` is given. */
 export const DEFAULT_DB_PATH = './data/ontology.db';
+
+/** What a fill (seed, import) runs with. */
+export interface FillControl {
+  /** Aborted on SIGINT or SIGTERM (its reason names the signal): stop, and leave the store as it was. */
+  signal: AbortSignal;
+  /** The data-set lease the fill runs under; pass it to the load, which refuses while another holder has it. */
+  lease: BulkLoadLease;
+}
 
 /** Global options as commander hands them over. */
 export interface GlobalOptions {
@@ -65,21 +76,37 @@ export class CliContext {
   }
 
   /**
-   * Runs a command that fills the store (seed, import). When the database file did not exist before and `fill`
-   * fails, the file it created is removed again, so a failed first run leaves no empty store behind.
+   * Runs a command that fills the store (`what`: seed, import). The fill's load runs under the store's data-set
+   * lease (`control.lease`), so it never replaces data in the middle of a migration, undo or restore: it is
+   * refused with who holds the lease and since when, nothing written. The lease is checked inside the load's
+   * write transaction, which keeps every other writer (a migration taking the lease included) out until the
+   * commit; so the lease row is never written, and a failed load leaves the file byte for byte as it was.
+   * SIGINT and SIGTERM abort the fill through `control.signal`: its load rolls back. When the database file did
+   * not exist before and `fill` fails or is interrupted, the files it created (database, `-wal`, `-shm`) are
+   * removed again, so a failed first run leaves no empty store behind.
    */
-  async fillStore<T>(fill: (store: SqliteStore) => Promise<T>): Promise<T> {
+  async fillStore<T>(what: string, fill: (store: SqliteStore, control: FillControl) => Promise<T>): Promise<T> {
     const created = !existsSync(this.dbPath());
-    const store = this.openStore();
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let store: SqliteStore | null = null;
+    const holder = `${what}:${hostname()}:${process.pid}`;
     let filled = false;
     try {
-      const result = await fill(store);
+      store = this.openStore();
+      const result = await fill(store, { signal: controller.signal, lease: { name: DATA_SET_LEASE, holder, now: this.now() } });
       filled = true;
       return result;
     } finally {
-      store.close();
-      if (created && !filled) {
-        for (const suffix of ['', '-wal', '-shm']) rmSync(`${store.location}${suffix}`, { force: true });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (store) {
+        store.close();
+        if (created && !filled) {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(`${store.location}${suffix}`, { force: true });
+        }
       }
     }
   }

@@ -3,10 +3,10 @@
  * when another process has it or took it over.
  */
 import { ErrorCode, OpsError } from '../errors.ts';
-import type { Lease } from '../store/port.ts';
+import { DATA_SET_LEASE, type Lease } from '../store/port.ts';
 
-/** Name of the lease every migration, undo and restore takes. */
-export const MIGRATION_LEASE = 'v1-migration';
+/** Name of the lease every migration, undo and restore takes: the store-level data-set lease imports and seeds respect too. */
+export const MIGRATION_LEASE = DATA_SET_LEASE;
 
 /** A lock another process holds. */
 export class LockHeldError extends OpsError {

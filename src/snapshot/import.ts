@@ -1,25 +1,24 @@
 /**
  * `importSnapshot`: loads a Convex snapshot export (ZIP or directory, uniform or legacy encoding, current or
- * legacy naming) into the SQLite store, atomically: one write transaction around the whole stream, so a bad
+ * legacy naming) into a store, atomically: one write transaction around the whole stream, so a bad
  * line, a corrupt archive or any other failure leaves the store exactly as it was.
  *
- * This thread reads and validates the snapshot; a large snapshot is written by a writer thread with its own
- * connection (see `snapshot-writer.ts`), so SQLite's work runs in parallel and off the event loop.
+ * This thread reads and validates the snapshot and hands the documents to the store's bulk-load port (see
+ * `src/store/bulk-load.ts`); for SQLite a large snapshot is written by a writer thread with its own connection,
+ * so SQLite's work runs in parallel and off the event loop.
  */
 import { ErrorCode, InvalidSnapshotError, OpsError } from '../errors.ts';
 import type { NamingGeneration, OntologyTable } from '../ontology/naming.ts';
 import type { ValueEncoding } from '../ontology/values.ts';
-import { indexedColumns } from '../store/sqlite/schema.ts';
 import {
   DuplicateDocumentError,
-  InThreadSink,
   StoreNotEmptyError,
-  WorkerSink,
-  type DocumentBatch,
-  type DocumentSink,
-} from '../store/sqlite/snapshot-writer.ts';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+  type BulkDocuments,
+  type BulkLoadLease,
+  type BulkLoadTarget,
+} from '../store/bulk-load.ts';
 import { decodeSnapshotLineAt, duplicateIdMessage, ontologyTableOf } from './documents.ts';
+import { loadError, throwIfAborted } from './load-errors.ts';
 import { SnapshotReader, type SnapshotFormat } from './reader.ts';
 
 /** Options of `importSnapshot`. */
@@ -33,6 +32,10 @@ export interface ImportOptions {
    * of 8 MiB and more. The store's connection is always used while it is inside a transaction.
    */
   writerThread?: boolean;
+  /** Refuse (one-line `LockHeld` error, nothing written) while another holder has this lease. */
+  lease?: BulkLoadLease;
+  /** Stops the import between batches; the store is then left exactly as it was. */
+  signal?: AbortSignal;
 }
 
 /** One imported table. */
@@ -62,14 +65,8 @@ export interface ImportSummary {
 /** Snapshots from this size on are written by a writer thread (starting it costs a few hundred ms). */
 const WRITER_THREAD_MIN_BYTES = 8 * 1024 * 1024;
 
-function emptyBatch(physical: string, logical: OntologyTable | null): DocumentBatch {
-  return { physical, logical, lines: [], ids: [], creationTimes: [], texts: [], columns: [] };
-}
-
-function chooseSink(store: SqliteStore, reader: SnapshotReader, options: ImportOptions): DocumentSink {
-  const threadable = !store.database.inTransaction && !store.database.memory;
-  const wanted = options.writerThread ?? reader.totalBytes() >= WRITER_THREAD_MIN_BYTES;
-  return threadable && wanted ? new WorkerSink(store.location) : new InThreadSink(store);
+function emptyDocuments(): BulkDocuments & { lines: number[] } {
+  return { lines: [], ids: [], creationTimes: [], texts: [], fields: [] };
 }
 
 /**
@@ -79,9 +76,11 @@ function chooseSink(store: SqliteStore, reader: SnapshotReader, options: ImportO
  * the snapshot. Throws `InvalidSnapshotError` (`<table>/documents.jsonl:<line>: what is wrong`) for a bad line
  * and leaves the store unchanged.
  */
-export async function importSnapshot(store: SqliteStore, source: string, options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importSnapshot(store: BulkLoadTarget, source: string, options: ImportOptions = {}): Promise<ImportSummary> {
+  throwIfAborted(options.signal, 'import');
   const reader = await SnapshotReader.open(source);
-  const sink = chooseSink(store, reader, options);
+  const threaded = options.writerThread ?? reader.totalBytes() >= WRITER_THREAD_MIN_BYTES;
+  const load = store.bulkLoad({ writerThread: threaded });
   try {
     const naming = reader.naming();
     const totalBytes = reader.totalBytes();
@@ -90,12 +89,11 @@ export async function importSnapshot(store: SqliteStore, source: string, options
       doneBytes += bytes;
       options.onProgress?.(doneBytes, totalBytes);
     };
-    const existing = await sink.begin({
+    const existing = await load.begin({
       replace: options.replace === true,
       naming: naming.generation,
       tableNumbers: [...reader.tableNumbers],
-      // Rebuilding indexes blocks for a while: only where that does not stall the caller's event loop.
-      deferIndexes: sink instanceof WorkerSink,
+      ...(options.lease ? { lease: options.lease } : {}),
     });
     const tables: ImportedTable[] = [];
     for (const table of reader.tables) {
@@ -104,7 +102,8 @@ export async function importSnapshot(store: SqliteStore, source: string, options
       await reader.readTable(
         table,
         (lines, firstLine) => {
-          const batch = emptyBatch(table.name, logical);
+          throwIfAborted(options.signal, 'import');
+          const batch = emptyDocuments();
           for (let offset = 0; offset < lines.length; offset++) {
             const line = lines[offset]!;
             if (line.trim() === '') continue;
@@ -113,17 +112,20 @@ export async function importSnapshot(store: SqliteStore, source: string, options
             batch.ids.push(decoded.id);
             batch.creationTimes.push(decoded.creationTime);
             batch.texts.push(decoded.text);
-            batch.columns.push(logical ? indexedColumns(logical, decoded.fields) : []);
+            batch.fields.push(decoded.fields);
           }
           documents += batch.ids.length;
-          return batch.ids.length > 0 ? sink.write(batch) : undefined;
+          return batch.ids.length > 0 ? load.write(table.name, batch) : undefined;
         },
         onChunk,
       );
+      // An empty table is still registered (it gets a table number at commit).
+      if (documents === 0) await load.write(table.name, emptyDocuments());
       tables.push({ name: table.name, logical, documents, encoding: table.encoding });
     }
+    throwIfAborted(options.signal, 'import');
     // Tables the snapshot did not number get one, so ids minted later name the right table.
-    await sink.commit(reader.tables.map((table) => table.name));
+    await load.commit();
     return {
       source: reader.source,
       format: reader.format,
@@ -134,7 +136,7 @@ export async function importSnapshot(store: SqliteStore, source: string, options
       skippedTables: reader.skippedTables,
     };
   } catch (error) {
-    await sink.abort();
+    await load.abort();
     if (error instanceof DuplicateDocumentError) {
       throw new InvalidSnapshotError(`${error.physical}/documents.jsonl:${error.line}: ${duplicateIdMessage(error.id)}`);
     }
@@ -144,7 +146,7 @@ export async function importSnapshot(store: SqliteStore, source: string, options
         `The store at ${store.location} already holds ${error.documents} documents: pass --replace to replace them with the snapshot.`,
       );
     }
-    throw error;
+    throw loadError(error, store.location);
   } finally {
     await reader.close();
   }

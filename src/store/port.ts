@@ -46,6 +46,12 @@ export interface Lease {
   expiresAt: number;
 }
 
+/**
+ * The store-level lease every job that replaces or rewrites the data set holds (v1 migration, undo, restore,
+ * `import --replace`, `seed --replace`), so none of them runs in the middle of another.
+ */
+export const DATA_SET_LEASE = 'v1-migration';
+
 /** The result of trying to take a lease. */
 export type LeaseResult = { acquired: true; lease: Lease } | { acquired: false; heldBy: Lease };
 

@@ -26,10 +26,15 @@ export function register(program: Command, context: CliContext): void {
     .argument('<snapshot>', 'snapshot .zip file or unpacked snapshot folder')
     .option('--replace', 'replace the documents of a store that already holds data')
     .action(async (snapshot: string, options: { replace?: boolean }) => {
-      await context.fillStore(async (store) => {
+      await context.fillStore('import', async (store, control) => {
         const progress = progressReporter(context.io, 'Importing (bytes)');
         try {
-          const summary = await importSnapshot(store, snapshot, { replace: options.replace === true, onProgress: progress.update });
+          const summary = await importSnapshot(store, snapshot, {
+            replace: options.replace === true,
+            onProgress: progress.update,
+            lease: control.lease,
+            signal: control.signal,
+          });
           progress.stop();
           context.print({ location: store.location, ...summary }, (result) => renderImportSummary(result, result.location));
         } finally {

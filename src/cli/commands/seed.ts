@@ -41,7 +41,7 @@ export function register(program: Command, context: CliContext): void {
       const entities = parseWholeNumber(options.entities ?? String(DEFAULT_SEED_ENTITIES), '--entities', MIN_SEED_ENTITIES);
       const seed = parseWholeNumber(options.seed ?? '1', '--seed', 0);
       const now = context.now();
-      await context.fillStore(async (store) => {
+      await context.fillStore('seed', async (store, control) => {
         const progress = progressReporter(context.io, 'Seeding');
         try {
           const summary = await seedStore(store, {
@@ -51,6 +51,8 @@ export function register(program: Command, context: CliContext): void {
             legacy: options.legacy === true,
             replace: options.replace === true,
             onProgress: progress.update,
+            lease: control.lease,
+            signal: control.signal,
           });
           progress.stop();
           context.print({ location: store.location, ...summary }, (result) => renderSeedSummary(result, result.location));

@@ -3,7 +3,7 @@
  * `WorkerSink` (begin, rows, commit, abort) in order, answering each one.
  */
 import { parentPort } from 'node:worker_threads';
-import { DuplicateDocumentError, ConnectionLoad, StoreNotEmptyError, type WriterReply, type WriterRequest } from './snapshot-writer.ts';
+import { BulkLoadLeaseHeldError, DuplicateDocumentError, ConnectionLoad, StoreNotEmptyError, type WriterReply, type WriterRequest } from './snapshot-writer.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 let store: SqliteStore | null = null;
@@ -59,6 +59,8 @@ parentPort!.on('message', (request: WriterRequest) => {
   } catch (error) {
     if (error instanceof DuplicateDocumentError) {
       reply = { ok: false, kind: 'duplicate', physical: error.physical, line: error.line, id: error.id };
+    } else if (error instanceof BulkLoadLeaseHeldError) {
+      reply = { ok: false, kind: 'lease-held', lease: error.lease };
     } else if (error instanceof StoreNotEmptyError) {
       reply = { ok: false, kind: 'not-empty', documents: error.documents };
     } else {

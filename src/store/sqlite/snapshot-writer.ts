@@ -5,7 +5,9 @@
  * the documents; the semantics are the same either way: the data set is replaced by all documents or by none.
  */
 import { Worker } from 'node:worker_threads';
-import type { NamingGeneration, OntologyTable } from '../../ontology/naming.ts';
+import type { OntologyTable } from '../../ontology/naming.ts';
+import { BulkLoadLeaseHeldError, DuplicateDocumentError, StoreNotEmptyError, type BulkLoadPlan } from '../bulk-load.ts';
+import type { Lease } from '../port.ts';
 import { indexedColumns } from './schema.ts';
 import { clearDataSet, deferSecondaryIndexes, RowWriter, storedDocumentCount } from './snapshot-load.ts';
 import { META_KEYS, type SqliteStore } from './sqlite-store.ts';
@@ -26,35 +28,13 @@ export interface DocumentBatch {
   columns: (readonly unknown[])[];
 }
 
-/** What the load starts with. */
-export interface LoadPlan {
-  replace: boolean;
-  naming: NamingGeneration;
-  /** Table numbers to register (a snapshot's `_tables`, or the seed's). */
-  tableNumbers: [string, number][];
+/** What the load starts with (the port's plan, and how this adapter writes it). */
+export interface LoadPlan extends BulkLoadPlan {
   /** Rebuild the secondary indexes once at the end instead of updating them per row (for large loads). */
   deferIndexes: boolean;
 }
 
-/** A document whose id an earlier line already has. */
-export class DuplicateDocumentError extends Error {
-  constructor(
-    readonly physical: string,
-    readonly line: number,
-    readonly id: string,
-  ) {
-    super(`duplicate _id ${id}`);
-    this.name = 'DuplicateDocumentError';
-  }
-}
-
-/** The store held documents and `replace` was not set; nothing was changed. */
-export class StoreNotEmptyError extends Error {
-  constructor(readonly documents: number) {
-    super(`store holds ${documents} documents`);
-    this.name = 'StoreNotEmptyError';
-  }
-}
+export { BulkLoadLeaseHeldError, DuplicateDocumentError, StoreNotEmptyError };
 
 /** Receives validated documents inside one transaction. */
 export interface DocumentSink {
@@ -90,6 +70,13 @@ export class ConnectionLoad {
     database.exec(this.nested ? `SAVEPOINT ${SAVEPOINT}` : 'BEGIN IMMEDIATE');
     try {
       const existing = storedDocumentCount(this.store);
+      // Inside the write transaction: nobody can take the lease between this check and the commit.
+      if (plan.lease) {
+        const lease = database
+          .prepare('SELECT name, holder, acquired_at AS acquiredAt, expires_at AS expiresAt FROM leases WHERE name = ?')
+          .get(plan.lease.name) as Lease | undefined;
+        if (lease && lease.holder !== plan.lease.holder && lease.expiresAt > plan.lease.now) throw new BulkLoadLeaseHeldError(lease);
+      }
       if (existing > 0 && !plan.replace) throw new StoreNotEmptyError(existing);
       clearDataSet(this.store);
       if (plan.deferIndexes) this.restoreIndexes = deferSecondaryIndexes(this.store);
@@ -198,6 +185,7 @@ export type WriterReply =
   | { ok: true; existing?: number }
   | { ok: false; kind: 'duplicate'; physical: string; line: number; id: string }
   | { ok: false; kind: 'not-empty'; documents: number }
+  | { ok: false; kind: 'lease-held'; lease: Lease }
   | { ok: false; kind: 'failed'; message: string };
 
 const WRITER_ENTRY = new URL('./snapshot-writer-worker.mjs', import.meta.url);
@@ -226,6 +214,7 @@ export class WorkerSink implements DocumentSink {
     if (reply.ok) return reply;
     if (reply.kind === 'duplicate') throw new DuplicateDocumentError(reply.physical, reply.line, reply.id);
     if (reply.kind === 'not-empty') throw new StoreNotEmptyError(reply.documents);
+    if (reply.kind === 'lease-held') throw new BulkLoadLeaseHeldError(reply.lease);
     throw new Error(reply.message);
   }
 

@@ -16,8 +16,12 @@ import {
   type OntologyTable,
 } from '../../ontology/naming.ts';
 import { parseDocument, stringifyUniform, type ConvexDocument, type ConvexValue } from '../../ontology/values.ts';
+import type { BulkLoadOptions, BulkLoadPort, BulkLoadTarget } from '../bulk-load.ts';
 import { META_KEYS, type DocumentPage, type DocumentStore, type Lease, type LeaseResult, type LeaseStore, type MetaStore, type StoreInfo } from '../port.ts';
 import { CORE_SCHEMA, indexedColumns, insertSql, updateSql } from './schema.ts';
+import type { SnapshotRead, SnapshotSource } from '../snapshot-source.ts';
+import { SqliteBulkLoad } from './snapshot-bulk-load.ts';
+import { SqliteSnapshotRead } from './snapshot-source.ts';
 
 /** Store settings keys (defined with the `MetaStore` port; re-exported for this adapter's callers). */
 export { META_KEYS } from '../port.ts';
@@ -46,7 +50,7 @@ export interface SqliteStoreOptions {
 }
 
 /** The embedded store. One instance per database file and process. */
-export class SqliteStore implements DocumentStore, LeaseStore, MetaStore {
+export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLoadTarget, SnapshotSource {
   /** The better-sqlite3 handle, for feature modules of this adapter. */
   readonly database: Database.Database;
   readonly location: string;
@@ -96,6 +100,16 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore {
 
   close(): void {
     if (this.database.open) this.database.close();
+  }
+
+  /** A new bulk load into this store (see `SqliteBulkLoad`). */
+  bulkLoad(options: BulkLoadOptions = {}): BulkLoadPort {
+    return new SqliteBulkLoad(this, options);
+  }
+
+  /** A consistent read of the data set for an export (see `SqliteSnapshotRead`). */
+  openSnapshotRead(): Promise<SnapshotRead> {
+    return SqliteSnapshotRead.open(this);
   }
 
   // ---- settings -------------------------------------------------------------------------------------------
