@@ -108,7 +108,7 @@ export async function importSnapshot(store: SqliteStore, source: string, options
           for (let offset = 0; offset < lines.length; offset++) {
             const line = lines[offset]!;
             if (line.trim() === '') continue;
-            const decoded = decodeSnapshotLineAt(table.file, firstLine + offset, line, table.encoding, logical);
+            const decoded = decodeSnapshotLineAt(table.file, firstLine + offset, line, table.encoding, logical, table.number);
             batch.lines.push(firstLine + offset);
             batch.ids.push(decoded.id);
             batch.creationTimes.push(decoded.creationTime);
