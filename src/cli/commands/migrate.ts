@@ -20,7 +20,7 @@ import {
 } from '../../migration/service.ts';
 import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
-import { parseWholeNumber, type CliContext } from '../context.ts';
+import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
 
 /** Options shared by the migration commands. */
 export interface MigrationCliOptions {
@@ -43,7 +43,7 @@ export function migrationServiceFor(context: CliContext, options: MigrationCliOp
   const service = createMigrationService(store, {
     backupDir: options.backupDir ?? defaultBackupDir(store),
     now: () => context.now(),
-    leaseTtlMs: options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl') * 1000,
+    leaseTtlMs: options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl', 1, NUMBER_LIMITS.leaseTtlSeconds) * 1000,
     crash: crashPointsFromEnv(context.io.env),
     thresholds: context.thresholds(),
   });
@@ -146,7 +146,7 @@ export function register(program: Command, context: CliContext): void {
   ).action(async (options: MigrationCliOptions & { validateOnly?: boolean; dryRun?: boolean; backup?: boolean; batchSize?: string }) => {
     // Commander leaves the value unset when neither --backup nor --no-backup is given.
     const backup = options.backup !== false;
-    const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size');
+    const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size', 1, NUMBER_LIMITS.batchSize);
     const { store, service, actor } = migrationServiceFor(context, options);
     try {
       if (options.validateOnly || options.dryRun) {
