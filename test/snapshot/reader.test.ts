@@ -6,9 +6,10 @@ import { finished } from 'node:stream/promises';
 import yazl from 'yazl';
 import { describe, expect, it } from 'vitest';
 import { encodeConvexId } from '../../src/ontology/ids.ts';
+import { importSnapshot } from '../../src/snapshot/import.ts';
 import { SnapshotReader, verifySnapshot } from '../../src/snapshot/reader.ts';
-import { tempDir } from '../helpers/temp-store.ts';
-import { appendLine, copyFixture, FIXTURES, zipFolder } from './helpers.ts';
+import { tempDir, tempStore } from '../helpers/temp-store.ts';
+import { appendLine, copyFixture, FIXTURES, storeDigest, zipFolder } from './helpers.ts';
 
 function fileSha(folder: string, table: string): string {
   return createHash('sha256').update(readFileSync(join(folder, table, 'documents.jsonl'))).digest('hex');
@@ -276,5 +277,21 @@ describe('SnapshotReader: hostile snapshots are refused', () => {
     const failure = verifySnapshot(folder);
     await expect(failure).rejects.toThrow(new RegExp(`${link}.* is a symbolic link`));
     await expect(verifySnapshot(folder)).rejects.not.toThrow(/root:x|outside/);
+  });
+});
+
+describe('import refuses what the reader refuses, and leaves the store as it was', () => {
+  it.each([
+    { edit: (folder: string) => appendLine(folder, 'entities', `{"_id":"${encodeConvexId(10003, new Uint8Array(16).fill(4))}","_creationTime":1.5}\n`), error: /^entities\/documents\.jsonl:5: _id \S+ belongs to table number 10003, but this table is number 10002/, reason: 'a connection id among the entities' },
+    { edit: (folder: string) => appendLine(folder, 'entities', `${'{"a":'.repeat(70)}1${'}'.repeat(70)}\n`), error: /^entities\/documents\.jsonl:5: objects and arrays nest deeper than 64 levels/, reason: 'nesting too deep' },
+    { edit: (folder: string) => appendLine(folder, '_tables', '{"name":"bad name","id":10020}\n'), error: /^_tables\/documents\.jsonl:7: table name "bad name"/, reason: 'a bad table name' },
+  ])('$reason', async ({ edit, error }) => {
+    const folder = copyFixture(FIXTURES.uniformCurrent);
+    edit(folder);
+    const { store } = tempStore();
+    await importSnapshot(store, FIXTURES.legacyThings);
+    const before = storeDigest(store);
+    await expect(importSnapshot(store, folder, { replace: true })).rejects.toThrow(error);
+    expect(storeDigest(store)).toBe(before);
   });
 });
