@@ -129,21 +129,12 @@ class DirectorySource implements FileSource {
       if (entry.isSymbolicLink()) throw DirectorySource.linkError(root, entry.name);
       if (!entry.isDirectory()) continue;
       for (const file of ['documents.jsonl', 'generated_schema.jsonl']) {
-        const path = join(root, entry.name, file);
-        if (!existsSync(path) && !DirectorySource.isLink(path)) continue;
-        const stats = lstatSync(path);
+        const stats = lstatSync(join(root, entry.name, file), { throwIfNoEntry: false });
+        if (!stats) continue;
         if (stats.isSymbolicLink()) throw DirectorySource.linkError(root, `${entry.name}/${file}`);
         if (!stats.isFile()) throw new InvalidSnapshotError(`${root}: ${entry.name}/${file} is not a regular file: a snapshot folder holds plain files only.`);
         this.files.push(`${entry.name}/${file}`);
       }
-    }
-  }
-
-  private static isLink(path: string): boolean {
-    try {
-      return lstatSync(path).isSymbolicLink();
-    } catch {
-      return false;
     }
   }
 
