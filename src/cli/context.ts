@@ -2,9 +2,10 @@
  * What every `ontology-ops` command shares: the global options (`--db`, `--json`, `--now`), opening the store,
  * and printing a result as exactly one JSON document or as readable text.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { parseDuration } from '../config.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { stringifyUniform } from '../ontology/values.ts';
 import { loadThresholds, type ThresholdTable } from '../quality/thresholds.ts';
@@ -63,16 +64,19 @@ export class CliContext {
 
   /**
    * Opens the store. With `mustExist` (read-only commands), a missing file is an error that says how to create
-   * one, instead of silently creating an empty store.
+   * one, instead of silently creating an empty store. `readOnly`: true for commands that only read (a store
+   * without write access still opens); `'when-not-writable'` for commands that write only incidentally
+   * (schema upkeep), so they still read a store they cannot write.
    */
-  openStore(options: { mustExist?: boolean } = {}): SqliteStore {
+  openStore(options: { mustExist?: boolean; readOnly?: boolean | 'when-not-writable' } = {}): SqliteStore {
     const path = this.dbPath();
     if (options.mustExist && !existsSync(path)) {
       throw new NotFoundError(
         `No store at ${path}: create one with \`ontology-ops seed\` or \`ontology-ops import <snapshot>\`, or pass --db <file>.`,
       );
     }
-    return SqliteStore.open(path);
+    const readonly = options.readOnly === 'when-not-writable' ? !writableStore(path) : options.readOnly === true;
+    return SqliteStore.open(path, { readonly });
   }
 
   /**
@@ -128,6 +132,17 @@ export class CliContext {
   }
 }
 
+/** True when the store file exists and this process may write it and its folder (SQLite writes files next to it). */
+function writableStore(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * JSON.stringify replacer: int64 values as JSON numbers when safe, else as strings; NaN and ±Infinity as
  * `{"$float": base64}` as in the uniform encoding (plain JSON would print them as null); bytes as `{"$bytes": base64}`.
@@ -141,22 +156,65 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** Parses an instant given as ISO 8601 text or epoch milliseconds; `name` is the argument, for the error. */
-export function parseInstant(raw: string, name: string): number {
-  const trimmed = raw.trim();
-  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  const parsed = Date.parse(trimmed);
-  if (Number.isNaN(parsed)) {
-    throw new InvalidArgumentError(`${name} must be an ISO 8601 date-time or epoch milliseconds, got "${raw}".`);
-  }
-  return parsed;
+/** Earliest instant accepted on the command line: 1970-01-01T00:00:00.000Z. */
+export const MIN_INSTANT = 0;
+/** Latest instant accepted on the command line: 9999-12-31T23:59:59.999Z (ISO 8601 has four-digit years). */
+export const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Upper bounds of the whole-number options, so a typo cannot ask for a billion records or an endless list. */
+export const NUMBER_LIMITS = {
+  /** `--batch-size`: records per transaction (one Convex mutation must stay within its write limits). */
+  batchSize: 10_000,
+  /** `--limit`: rows listed. */
+  listLimit: 10_000,
+  /** `seed --entities`. */
+  seedEntities: 5_000_000,
+  /** `seed --seed`: a 32-bit seed. */
+  seed: 0xffffffff,
+  /** `--lease-ttl` in seconds: one day. */
+  leaseTtlSeconds: 86_400,
+} as const;
+
+function instantError(name: string, raw: string, parsed: number): InvalidArgumentError {
+  const text = raw.slice(0, 80);
+  if (Number.isNaN(parsed)) return new InvalidArgumentError(`${name} must be an ISO 8601 date-time or epoch milliseconds, got "${text}".`);
+  return new InvalidArgumentError(`${name} must be an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, got "${text}".`);
 }
 
-/** Parses a whole number ≥ `min` given to `name`. */
-export function parseWholeNumber(raw: string, name: string, min = 1): number {
+/**
+ * Parses an instant given as ISO 8601 text or epoch milliseconds; `name` is the argument, for the error. Only
+ * real dates from 1970 to year 9999 pass: a larger number would be stored and then break every later reading
+ * of it ("Invalid time value").
+ */
+export function parseInstant(raw: string, name: string): number {
+  const trimmed = raw.trim();
+  const parsed = /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
+  return checkedInstant(parsed, name, raw);
+}
+
+/** `ms` when it is an instant `parseInstant` accepts, else the error naming `name` and the raw text. */
+function checkedInstant(ms: number, name: string, raw: string): number {
+  if (!Number.isFinite(ms) || ms < MIN_INSTANT || ms > MAX_INSTANT || Number.isNaN(new Date(ms).getTime())) throw instantError(name, raw, ms);
+  return ms;
+}
+
+/**
+ * Parses an instant, or a duration from `now` (`2h`, `30m`, `1d`, `90s`): the end of a silence, a deadline. The
+ * resulting instant is range-checked like `parseInstant`.
+ */
+export function parseInstantOrDuration(raw: string, name: string, now: number): number {
+  const duration = /^\s*\d+(\.\d+)?\s*(s|m|h|d)\s*$/.test(raw) ? parseDuration(raw) : undefined;
+  if (duration === undefined) return parseInstant(raw, name);
+  return checkedInstant(now + duration, name, raw);
+}
+
+/** Parses a whole number from `min` to `max` given to `name`. */
+export function parseWholeNumber(raw: string, name: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}, got "${raw}".`);
+  const whole = /^\d+$/.test(raw.trim());
+  if (whole && value > max) throw new InvalidArgumentError(`${name} must be at most ${max}, got "${raw.slice(0, 80)}".`);
+  if (!whole || !Number.isSafeInteger(value) || value < min) {
+    throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}, got "${raw.slice(0, 80)}".`);
   }
   return value;
 }

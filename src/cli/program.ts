@@ -2,10 +2,14 @@
  * The `ontology-ops` command tree. Each command lives in `src/cli/commands/<name>.ts` and exports
  * `register(program, context)`; this file wires them and turns every failure into one line and exit code 1.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { userMessage } from '../errors.ts';
 import { CliContext, type CliIo, type GlobalOptions } from './context.ts';
 import { registerCommands } from './commands/index.ts';
+
+/** The package version, from package.json (what `ontology-ops --version` prints). */
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Builds the program with all commands, writing to `io`. */
 export function buildProgram(io: CliIo): { program: Command; context: CliContext } {
@@ -16,6 +20,7 @@ export function buildProgram(io: CliIo): { program: Command; context: CliContext
     .option('--db <file>', 'SQLite store file (default: env ONTOLOGY_DB, else ./data/ontology.db)')
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--now <instant>', 'evaluate as of this instant (ISO 8601 or epoch ms) instead of the clock')
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -25,6 +30,8 @@ export function buildProgram(io: CliIo): { program: Command; context: CliContext
         // Printed once, as one line, by runCli.
       },
     });
+  // A bad --now is refused before any command starts, so a command never stops half-way over its clock.
+  program.hook('preAction', () => void context.now());
   registerCommands(program, context);
   for (const command of program.commands) command.exitOverride();
   return { program, context };

@@ -81,10 +81,19 @@ function checkKeyFields(table: OntologyTable, fields: Record<string, unknown>): 
   }
 }
 
-function checkId(id: unknown): string {
+/** Checks that `_id` is a Convex id; returns it and the table number it carries. */
+function checkId(id: unknown): [string, number] {
   if (typeof id !== 'string' || id.length === 0) throw new SnapshotLineError('_id must be a non-empty string');
-  if (tableNumberOfId(id) === undefined) throw new SnapshotLineError(`_id ${JSON.stringify(id.slice(0, 64))} is not a valid Convex document id`);
-  return id;
+  const number = tableNumberOfId(id);
+  if (number === undefined) throw new SnapshotLineError(`_id ${JSON.stringify(id.slice(0, 64))} is not a valid Convex document id`);
+  return [id, number];
+}
+
+/** An id of another table (a connection id among the entities) would make every reference to it ambiguous. */
+function checkIdTable(id: string, number: number, tableNumber: number | undefined): void {
+  if (tableNumber !== undefined && number !== tableNumber) {
+    throw new SnapshotLineError(`_id ${id} belongs to table number ${number}, but this table is number ${tableNumber} in _tables/documents.jsonl`);
+  }
 }
 
 // Matches a key followed by a number literal. Inside a JSON string every `"` is escaped, so `"_creationTime":`
@@ -111,11 +120,11 @@ function parseObject(line: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function fastUniform(line: string, table: OntologyTable | null): DecodedLine | undefined {
+function fastUniform(line: string, table: OntologyTable | null, tableNumber: number | undefined): DecodedLine | undefined {
   const fields = parseObject(line);
   const literal = creationTimeLiteral(line);
   if (literal === undefined) return undefined;
-  const id = checkId(fields._id);
+  const [id, number] = checkId(fields._id);
   const creationTime = fields._creationTime;
   if (typeof creationTime !== 'number' || !Number.isFinite(creationTime)) {
     throw new SnapshotLineError('_creationTime must be a finite float64 number');
@@ -123,22 +132,24 @@ function fastUniform(line: string, table: OntologyTable | null): DecodedLine | u
   // In the uniform encoding a bare integer is an int64, which `_creationTime` never is.
   if (!/[.eE]/.test(literal)) throw new SnapshotLineError('_creationTime must be a float64 (got the int64 literal ' + literal + ')');
   if (table) checkKeyFields(table, fields);
+  checkIdTable(id, number, tableNumber);
   return { id, creationTime, fields, text: line };
 }
 
 /** A legacy line without special values: every number is a float64, exactly what `JSON.parse` returns. */
-function fastLegacy(line: string, table: OntologyTable | null): DecodedLine {
+function fastLegacy(line: string, table: OntologyTable | null, tableNumber: number | undefined): DecodedLine {
   const fields = parseObject(line);
-  const id = checkId(fields._id);
+  const [id, number] = checkId(fields._id);
   const creationTime = fields._creationTime;
   if (typeof creationTime !== 'number' || !Number.isFinite(creationTime)) {
     throw new SnapshotLineError('_creationTime must be a finite float64 number');
   }
   if (table) checkKeyFields(table, fields);
+  checkIdTable(id, number, tableNumber);
   return { id, creationTime, fields, text: stringifyUniform(fields as ConvexValue) };
 }
 
-function fullDecode(line: string, encoding: ValueEncoding, table: OntologyTable | null): DecodedLine {
+function fullDecode(line: string, encoding: ValueEncoding, table: OntologyTable | null, tableNumber: number | undefined): DecodedLine {
   let document;
   try {
     document = parseDocument(line, encoding);
@@ -150,8 +161,9 @@ function fullDecode(line: string, encoding: ValueEncoding, table: OntologyTable 
     }
     throw new SnapshotLineError(`invalid JSON (${(error as Error).message})`);
   }
-  const id = checkId(document._id);
+  const [id, number] = checkId(document._id);
   if (table) checkKeyFields(table, document);
+  checkIdTable(id, number, tableNumber);
   return {
     id,
     creationTime: document._creationTime,
@@ -162,15 +174,16 @@ function fullDecode(line: string, encoding: ValueEncoding, table: OntologyTable 
 
 /**
  * Validates one non-blank line of a table's `documents.jsonl` and returns what the store keeps. `table` is the
- * logical ontology table whose key fields are type-checked, or null for a table kept whole.
+ * logical ontology table whose key fields are type-checked, or null for a table kept whole. `tableNumber`, when
+ * known, is the table's number from `_tables`: an `_id` of another table is refused.
  */
-export function decodeSnapshotLine(line: string, encoding: ValueEncoding, table: OntologyTable | null): DecodedLine {
+export function decodeSnapshotLine(line: string, encoding: ValueEncoding, table: OntologyTable | null, tableNumber?: number): DecodedLine {
   if (!line.includes('"$')) {
-    if (encoding === 'legacy') return fastLegacy(line, table);
-    const fast = fastUniform(line, table);
+    if (encoding === 'legacy') return fastLegacy(line, table, tableNumber);
+    const fast = fastUniform(line, table, tableNumber);
     if (fast) return fast;
   }
-  return fullDecode(line, encoding, table);
+  return fullDecode(line, encoding, table, tableNumber);
 }
 
 /** What is wrong with a line whose `_id` an earlier line of the snapshot already has. */
@@ -188,9 +201,10 @@ export function decodeSnapshotLineAt(
   line: string,
   encoding: ValueEncoding,
   table: OntologyTable | null,
+  tableNumber?: number,
 ): DecodedLine {
   try {
-    return decodeSnapshotLine(line, encoding, table);
+    return decodeSnapshotLine(line, encoding, table, tableNumber);
   } catch (error) {
     if (error instanceof SnapshotLineError) throw new InvalidSnapshotError(`${file}:${lineNumber}: ${error.message}`);
     throw error;

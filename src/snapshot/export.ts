@@ -19,7 +19,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { ErrorCode, OpsError } from '../errors.ts';
 import type { NamingGeneration } from '../ontology/naming.ts';
-import { tableNameProblem } from '../store/bulk-load.ts';
+import { tableNameProblem } from '../ontology/table-names.ts';
 import type { SnapshotRead, SnapshotSource } from '../store/snapshot-source.ts';
 import type { SnapshotFormat } from './reader.ts';
 

@@ -107,7 +107,7 @@ export async function importSnapshot(store: BulkLoadTarget, source: string, opti
           for (let offset = 0; offset < lines.length; offset++) {
             const line = lines[offset]!;
             if (line.trim() === '') continue;
-            const decoded = decodeSnapshotLineAt(table.file, firstLine + offset, line, table.encoding, logical);
+            const decoded = decodeSnapshotLineAt(table.file, firstLine + offset, line, table.encoding, logical, table.number);
             batch.lines.push(firstLine + offset);
             batch.ids.push(decoded.id);
             batch.creationTimes.push(decoded.creationTime);

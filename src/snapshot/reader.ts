@@ -8,18 +8,25 @@
  * streamed chunk by chunk, its lines handed over in batches with their line numbers. While streaming, the
  * reader counts lines and computes the sha256 of the table's `documents.jsonl` bytes (and checks a ZIP entry's
  * CRC-32, which yauzl leaves to the caller).
+ *
+ * A snapshot is untrusted input, so the reader refuses, before anything is handed over: a line longer than a
+ * Convex document may be (1 MiB; the read stops as soon as a line passes it, so memory stays bounded), nesting
+ * deeper than Convex allows (64), invalid UTF-8, duplicate ZIP entry names, table names Convex would refuse,
+ * and symbolic links or other non-files in a snapshot folder. Lines are assembled in linear time: bytes after
+ * the last newline of a chunk wait as buffers and are joined once, when their newline arrives.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { constants, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { InvalidSnapshotError, NotFoundError, OpsError } from '../errors.ts';
 import { detectNaming, type Naming, type NamingGeneration } from '../ontology/naming.ts';
 import type { ValueEncoding } from '../ontology/values.ts';
 import { decodeSnapshotLineAt, duplicateIdMessage, ontologyTableOf } from './documents.ts';
+import { invalidTableNameText } from '../ontology/table-names.ts';
 
 /** How a snapshot is stored. */
 export type SnapshotFormat = 'zip' | 'dir';
@@ -33,6 +40,8 @@ export interface SnapshotTable {
   encoding: ValueEncoding;
   /** Size of `documents.jsonl` in bytes (uncompressed). */
   bytes: number;
+  /** The table's number from `_tables/documents.jsonl` (every `_id` in it must carry it), if listed. */
+  number?: number;
 }
 
 /** What streaming one table found. */
@@ -54,6 +63,41 @@ export type LineVisitor = (lines: string[], firstLine: number) => void | Promise
 
 const TABLES_FILE = '_tables/documents.jsonl';
 
+/** Largest document line accepted: Convex's own limit of 1 MiB per document. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+/** Deepest nesting of objects and arrays accepted, as in Convex. */
+export const MAX_NESTING_DEPTH = 64;
+
+/** True when objects and arrays nest deeper than `max` somewhere in a JSON text (brackets in strings ignored). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index++;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x7b || code === 0x5b) {
+      if (++depth > max) return true;
+    } else if (code === 0x7d || code === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** At least `count` occurrences of `{` and `[` together (a cheap bound before the exact depth scan). */
+function hasOpeningBrackets(text: string, count: number): boolean {
+  let found = 0;
+  for (const bracket of ['{', '[']) {
+    let index = text.indexOf(bracket);
+    while (index >= 0) {
+      if (++found >= count) return true;
+      index = text.indexOf(bracket, index + 1);
+    }
+  }
+  return false;
+}
+
 interface FileSource {
   readonly format: SnapshotFormat;
   /** Relative paths ('/'-separated) of the files in the snapshot. */
@@ -71,11 +115,23 @@ class DirectorySource implements FileSource {
 
   constructor(private readonly root: string) {
     for (const entry of readdirSync(root, { withFileTypes: true })) {
+      if (entry.isSymbolicLink()) throw DirectorySource.linkError(root, entry.name);
       if (!entry.isDirectory()) continue;
       for (const file of ['documents.jsonl', 'generated_schema.jsonl']) {
-        if (existsSync(join(root, entry.name, file))) this.files.push(`${entry.name}/${file}`);
+        const stats = lstatSync(join(root, entry.name, file), { throwIfNoEntry: false });
+        if (!stats) continue;
+        if (stats.isSymbolicLink()) throw DirectorySource.linkError(root, `${entry.name}/${file}`);
+        if (!stats.isFile()) throw new InvalidSnapshotError(`${root}: ${entry.name}/${file} is not a regular file: a snapshot folder holds plain files only.`);
+        this.files.push(`${entry.name}/${file}`);
       }
     }
+  }
+
+  // The target is neither followed nor named: a snapshot could point at any file of this machine.
+  private static linkError(root: string, name: string): InvalidSnapshotError {
+    return new InvalidSnapshotError(
+      `${root}: ${name} is a symbolic link, which a snapshot folder may not hold: copy the real files into the folder (or pass the .zip).`,
+    );
   }
 
   paths(): string[] {
@@ -87,7 +143,9 @@ class DirectorySource implements FileSource {
   }
 
   async open(path: string): Promise<Readable> {
-    return createReadStream(join(this.root, path), { highWaterMark: 256 * 1024 });
+    // O_NOFOLLOW: a file swapped for a link after the listing is still not followed.
+    const handle = await openFile(join(this.root, path), constants.O_RDONLY | constants.O_NOFOLLOW);
+    return handle.createReadStream({ highWaterMark: 256 * 1024 });
   }
 
   crc(): undefined {
@@ -96,6 +154,9 @@ class DirectorySource implements FileSource {
 
   async close(): Promise<void> {}
 }
+
+/** Refused rather than reported as a corrupt archive. */
+class DuplicateEntryError extends InvalidSnapshotError {}
 
 class ZipSource implements FileSource {
   readonly format = 'zip' as const;
@@ -115,7 +176,14 @@ class ZipSource implements FileSource {
     try {
       await new Promise<void>((resolvePromise, reject) => {
         zip.on('entry', (entry: yauzl.Entry) => {
-          if (!entry.fileName.endsWith('/')) entries.set(entry.fileName, entry);
+          if (!entry.fileName.endsWith('/')) {
+            // With two entries of one name, which one a tool reads differs: refuse rather than drop one.
+            if (entries.has(entry.fileName)) {
+              reject(new DuplicateEntryError(`${path}: the ZIP archive holds two entries named ${JSON.stringify(entry.fileName)}: export the snapshot again.`));
+              return;
+            }
+            entries.set(entry.fileName, entry);
+          }
           zip.readEntry();
         });
         zip.on('end', () => resolvePromise());
@@ -190,11 +258,19 @@ export class SnapshotReader {
     const path = resolve(source);
     if (!existsSync(path)) throw new NotFoundError(`No snapshot at ${path}: pass a Convex snapshot export (a .zip file or its unpacked folder).`);
     let files: FileSource;
-    if (statSync(path).isDirectory()) files = new DirectorySource(path);
+    if (statSync(path).isDirectory()) {
+      try {
+        files = new DirectorySource(path);
+      } catch (error) {
+        if (error instanceof OpsError) throw error;
+        throw new InvalidSnapshotError(`${path}: the snapshot folder cannot be read (${(error as Error).message}).`);
+      }
+    }
     else {
       try {
         files = await ZipSource.open(path);
       } catch (error) {
+        if (error instanceof DuplicateEntryError) throw error;
         throw new InvalidSnapshotError(`${path}: not a readable ZIP archive, it is truncated or corrupt (${(error as Error).message}).`);
       }
     }
@@ -222,10 +298,16 @@ export class SnapshotReader {
     if (names.length === 0 && this.tableNumbers.size === 0) {
       throw new InvalidSnapshotError(`${this.source}: not a Convex snapshot: no <table>/documents.jsonl and no ${TABLES_FILE}.`);
     }
+    for (const path of paths) {
+      const folder = path.slice(0, path.indexOf('/'));
+      const problem = /^[^/]+\/(documents|generated_schema)\.jsonl$/.test(path) ? invalidTableNameText(folder) : null;
+      if (problem) throw new InvalidSnapshotError(`${this.source}: ${path}: ${problem}.`);
+    }
     for (const name of names) {
       const schemaPath = `${name}/generated_schema.jsonl`;
       const encoding = paths.has(schemaPath) ? await this.encodingOf(schemaPath) : 'legacy';
-      this.tables.push({ name, file: `${name}/documents.jsonl`, encoding, bytes: this.files.size(`${name}/documents.jsonl`) });
+      const number = this.tableNumbers.get(name);
+      this.tables.push({ name, file: `${name}/documents.jsonl`, encoding, bytes: this.files.size(`${name}/documents.jsonl`), ...(number === undefined ? {} : { number }) });
     }
     const order = (name: string) => this.tableNumbers.get(name) ?? Number.MAX_SAFE_INTEGER;
     this.tables.sort((a, b) => order(a.name) - order(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -245,7 +327,10 @@ export class SnapshotReader {
         }
         const { name, id } = (value ?? {}) as { name?: unknown; id?: unknown };
         if (typeof name !== 'string' || name === '') throw new InvalidSnapshotError(`${where}: name must be a non-empty string`);
+        const problem = invalidTableNameText(name);
+        if (problem) throw new InvalidSnapshotError(`${where}: ${problem}`);
         if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) throw new InvalidSnapshotError(`${where}: id must be a positive whole number`);
+        if (id > 0xffffffff) throw new InvalidSnapshotError(`${where}: id ${id} is above 4294967295, the largest Convex table number`);
         if (this.tableNumbers.has(name)) throw new InvalidSnapshotError(`${where}: table ${name} is listed twice`);
         if (numbers.has(id)) throw new InvalidSnapshotError(`${where}: table number ${id} is used twice`);
         numbers.add(id);
@@ -315,23 +400,39 @@ export class SnapshotReader {
   private async readFile(path: string, visit: LineVisitor, onChunk?: (bytes: number) => void): Promise<TableReadResult> {
     const stream = await this.openFile(path);
     const hash = createHash('sha256');
-    const decoder = new StringDecoder('utf8');
+    // fatal: invalid UTF-8 is refused instead of turning into U+FFFD; ignoreBOM keeps a BOM for JSON.parse to refuse.
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     let checksum = 0;
-    let rest = '';
     let nextLine = 1;
     let documents = 0;
     let bytes = 0;
-    const hand = (lines: string[]) => {
-      for (let index = 0; index < lines.length; index++) {
-        const line = lines[index]!;
-        if (line.endsWith('\r')) lines[index] = line.slice(0, -1);
-        if (lines[index]!.trim() !== '') documents++;
+    // The bytes of the line being assembled, not yet ended by a newline: joined once, when the newline comes.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const tooLarge = (line: number) =>
+      new InvalidSnapshotError(`${path}:${line}: the document is larger than ${MAX_DOCUMENT_BYTES} bytes (1 MiB), the most Convex stores in one document.`);
+    const decodeLines = (region: Buffer): string[] => {
+      try {
+        return decoder.decode(region).split('\n');
+      } catch {
+        throw this.utf8Error(path, region, nextLine);
       }
+    };
+    const hand = (lines: string[]) => {
       const first = nextLine;
+      for (let index = 0; index < lines.length; index++) {
+        let line = lines[index]!;
+        if (line.endsWith('\r')) lines[index] = line = line.slice(0, -1);
+        if (line.length * 3 > MAX_DOCUMENT_BYTES && Buffer.byteLength(line) > MAX_DOCUMENT_BYTES) throw tooLarge(first + index);
+        if (line.length > MAX_NESTING_DEPTH && hasOpeningBrackets(line, MAX_NESTING_DEPTH + 1) && nestsDeeperThan(line, MAX_NESTING_DEPTH)) {
+          throw new InvalidSnapshotError(`${path}:${first + index}: objects and arrays nest deeper than ${MAX_NESTING_DEPTH} levels, the most Convex allows.`);
+        }
+        if (line.trim() !== '') documents++;
+      }
       nextLine += lines.length;
       return visit(lines, first);
     };
-    // Errors of the visitor pass through unchanged; only errors of the stream are about the container.
+    // Errors of the visitor (and of the line checks) pass through unchanged; only errors of the stream are about the container.
     let visitorFailed = false;
     let visitorError: unknown;
     try {
@@ -340,10 +441,19 @@ export class SnapshotReader {
         hash.update(buffer);
         checksum = crc32(buffer, checksum);
         bytes += buffer.length;
-        const text = rest + decoder.write(buffer);
-        const lines = text.split('\n');
-        rest = lines.pop()!;
-        if (lines.length > 0) {
+        const lastNewline = buffer.lastIndexOf(0x0a);
+        if (lastNewline < 0) {
+          pending.push(buffer);
+          pendingBytes += buffer.length;
+          // Stop at once: a hostile line may be hundreds of MB, and nothing of it is needed.
+          if (pendingBytes > MAX_DOCUMENT_BYTES) throw tooLarge(nextLine);
+        } else {
+          if (pendingBytes > 0 && pendingBytes + buffer.indexOf(0x0a) > MAX_DOCUMENT_BYTES) throw tooLarge(nextLine);
+          const head = buffer.subarray(0, lastNewline);
+          const lines = decodeLines(pending.length === 0 ? head : Buffer.concat([...pending, head]));
+          const tail = buffer.subarray(lastNewline + 1);
+          pending = tail.length > 0 ? [tail] : [];
+          pendingBytes = tail.length;
           try {
             await hand(lines);
           } catch (error) {
@@ -362,13 +472,30 @@ export class SnapshotReader {
       stream.destroy();
       throw visitorError;
     }
-    rest += decoder.end();
-    if (rest !== '') await hand([rest]);
+    if (pendingBytes > 0) await hand(decodeLines(Buffer.concat(pending)));
     const expected = this.files.crc(path);
     if (expected !== undefined && expected >>> 0 !== checksum >>> 0) {
       throw new InvalidSnapshotError(`${this.source}: ${path}: CRC-32 mismatch, the ZIP archive is corrupt.`);
     }
     return { lines: nextLine - 1, documents, sha256: hash.digest('hex'), bytes };
+  }
+
+  /** Names the first line of `region` (whose first line is `firstLine`) that is not valid UTF-8, without its text. */
+  private utf8Error(path: string, region: Buffer, firstLine: number): InvalidSnapshotError {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let start = 0;
+    for (let line = firstLine; ; line++) {
+      const end = region.indexOf(0x0a, start);
+      const slice = region.subarray(start, end < 0 ? region.length : end);
+      try {
+        decoder.decode(slice);
+      } catch {
+        return new InvalidSnapshotError(`${path}:${line}: the line is not valid UTF-8 text: re-export the snapshot, or fix the file's encoding.`);
+      }
+      if (end < 0) break;
+      start = end + 1;
+    }
+    return new InvalidSnapshotError(`${path}:${firstLine}: not valid UTF-8 text: re-export the snapshot, or fix the file's encoding.`);
   }
 
   async close(): Promise<void> {
@@ -415,7 +542,7 @@ export async function verifySnapshot(source: string): Promise<SnapshotVerificati
       const result = await reader.readTable(table, (lines, firstLine) => {
         lines.forEach((line, offset) => {
           if (line.trim() === '') return;
-          const { id } = decodeSnapshotLineAt(table.file, firstLine + offset, line, table.encoding, logical);
+          const { id } = decodeSnapshotLineAt(table.file, firstLine + offset, line, table.encoding, logical, table.number);
           if (seen.has(id)) throw new InvalidSnapshotError(`${table.file}:${firstLine + offset}: ${duplicateIdMessage(id)}`);
           seen.add(id);
         });

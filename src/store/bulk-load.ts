@@ -11,21 +11,7 @@
 import { ErrorCode, OpsError } from '../errors.ts';
 import type { NamingGeneration } from '../ontology/naming.ts';
 import type { Lease } from './port.ts';
-
-/** Convex table names: a letter then letters, digits or underscores; system tables start with one underscore. */
-const TABLE_NAME = /^_?[A-Za-z][A-Za-z0-9_]*$/;
-const MAX_TABLE_NAME = 64;
-
-/**
- * Why `name` cannot be a Convex table name, or null when it can. Every table name becomes a folder of a
- * snapshot, so a load refuses such a name and an export checks it again before writing anything.
- */
-export function tableNameProblem(name: string): string | null {
-  if (name.length === 0) return 'it is empty';
-  if (name.length > MAX_TABLE_NAME) return `it is longer than ${MAX_TABLE_NAME} characters`;
-  if (!TABLE_NAME.test(name)) return 'only letters, digits and underscores are allowed, starting with a letter (or one underscore for a system table)';
-  return null;
-}
+import { tableNameProblem } from '../ontology/table-names.ts';
 
 /** A load named a table no Convex table can be called; nothing was changed. */
 export class InvalidTableNameError extends OpsError {

@@ -37,3 +37,54 @@ describe('Convex ids', () => {
     expect(() => newConvexId(tableNumber)).toThrow(RangeError);
   });
 });
+
+describe('Convex ids: only what Convex itself accepts', () => {
+  const internal = Uint8Array.from({ length: 16 }, (_, index) => index * 13);
+
+  it.each([
+    ['mz1xn7tymdnktmmzqy5xxhn7tjs2nkkfmtjjr', 'a five-byte varint above 2^32−1 (table 25,299,427,751)'],
+    [encodeConvexId(10001, internal).toUpperCase(), 'upper case: Convex compares with the canonical re-encoding'],
+    [`${encodeConvexId(10001, internal)}0`, 'a character too many'],
+    [encodeConvexId(10001, internal).slice(0, -1), 'a character too few'],
+  ])('rejects %s (%s)', (text) => {
+    expect(tableNumberOfId(text)).toBeUndefined();
+  });
+
+  it('rejects an overlong varint (table 1 written in two bytes) even with a valid footer', () => {
+    const payload = [0x81, 0x00, ...internal];
+    let low = 0;
+    let high = 0;
+    for (const byte of payload) {
+      low = (low + byte) & 0xff;
+      high = (high + low) & 0xff;
+    }
+    const bytes = [...payload, low, high];
+    const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+    let text = '';
+    let buffer = 0;
+    let bits = 0;
+    for (const byte of bytes) {
+      buffer = ((buffer << 8) | byte) & 0xfff;
+      bits += 8;
+      while (bits >= 5) {
+        text += alphabet[(buffer >>> (bits - 5)) & 0x1f];
+        bits -= 5;
+      }
+    }
+    if (bits > 0) text += alphabet[(buffer << (5 - bits)) & 0x1f];
+    expect(text).toHaveLength(32);
+    expect(tableNumberOfId(text)).toBeUndefined();
+  });
+
+  it('rejects non-zero padding bits (a last character that re-encodes differently)', () => {
+    const id = encodeConvexId(10001, internal);
+    // 20 bytes = 160 bits = exactly 32 characters: no padding; 21 bytes (table ≥ 2^14) leave 2 padding bits.
+    const padded = encodeConvexId(2 ** 14, internal);
+    expect(padded).toHaveLength(34);
+    const last = padded.at(-1)!;
+    const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+    const changed = padded.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1];
+    expect(tableNumberOfId(changed)).toBeUndefined();
+    expect(tableNumberOfId(id)).toBe(10001);
+  });
+});

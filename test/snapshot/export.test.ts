@@ -119,7 +119,7 @@ describe('exportSnapshot', () => {
     const folder = join(tempDir(), 'legacy');
     mkdirSync(join(folder, 'misc'), { recursive: true });
     mkdirSync(join(folder, '_tables'));
-    writeFileSync(join(folder, '_tables', 'documents.jsonl'), '{"name":"misc","id":10009}\n');
+    writeFileSync(join(folder, '_tables', 'documents.jsonl'), '{"name":"misc","id":10006}\n');
     writeFileSync(join(folder, 'misc', 'generated_schema.jsonl'), '"{_creationTime: normalfloat64}"\n');
     const id = 'js75m00000000000000000000000wk38';
     writeFileSync(

@@ -6,7 +6,7 @@ import type { AuditReport } from '../../quality/reports.ts';
 import { createQualityService, DEFAULT_AUDIT_LIMIT } from '../../quality/service.ts';
 import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { isoInstant, textTable } from '../../quality/text.ts';
-import { parseWholeNumber, type CliContext } from '../context.ts';
+import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
 
 interface AuditCommandOptions {
   limit?: string;
@@ -70,8 +70,8 @@ export function register(program: Command, context: CliContext): void {
     .argument('<entityId>', 'the `_id` of the entity')
     .option('--limit <n>', `events and connections (each way) to list (default ${DEFAULT_AUDIT_LIMIT})`)
     .action(async (entityId: string, options: AuditCommandOptions) => {
-      const limit = options.limit === undefined ? undefined : parseWholeNumber(options.limit, '--limit', 1);
-      const store = context.openStore({ mustExist: true });
+      const limit = options.limit === undefined ? undefined : parseWholeNumber(options.limit, '--limit', 1, NUMBER_LIMITS.listLimit);
+      const store = context.openStore({ mustExist: true, readOnly: true });
       try {
         const report = await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).audit(entityId, { limit });
         context.print(report, (result) => renderAuditReport(result, limit));

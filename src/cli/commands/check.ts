@@ -68,7 +68,7 @@ export function register(program: Command, context: CliContext): void {
       const limit = options.limit === undefined ? undefined : parseWholeNumber(options.limit, '--limit', 1);
       const categories = options.categories === undefined ? undefined : parseCategories(options.categories);
       const now = context.now();
-      const store = context.openStore({ mustExist: true });
+      const store = context.openStore({ mustExist: true, readOnly: true });
       try {
         const report = await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).check({ now, groupId: options.group, limit, categories });
         context.print(report, renderCheckReport);

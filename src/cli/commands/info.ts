@@ -58,7 +58,7 @@ export function register(program: Command, context: CliContext): void {
     .command('info')
     .description('Show the store: naming generation, documents per table, size on disk, whether the v1 migration completed.')
     .action(async () => {
-      const store = context.openStore({ mustExist: true });
+      const store = context.openStore({ mustExist: true, readOnly: true });
       try {
         const info = await store.info();
         const report: InfoReport = {

@@ -41,7 +41,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--group <groupId>', 'only records whose own groupId is this group (id or slug)')
     .action(async (options: MetricsCommandOptions) => {
       const now = context.now();
-      const store = context.openStore({ mustExist: true });
+      const store = context.openStore({ mustExist: true, readOnly: true });
       try {
         context.print(await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).metrics({ now, groupId: options.group }), renderMetricsReport);
       } finally {

@@ -20,7 +20,7 @@ import {
 import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
 import { sqliteMigrationPorts } from '../../store/sqlite/migration-ports.ts';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
-import { parseWholeNumber, type CliContext } from '../context.ts';
+import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
 
 /** Options shared by the migration commands. */
 export interface MigrationCliOptions {
@@ -44,7 +44,7 @@ export function migrationServiceFor(context: CliContext, options: MigrationCliOp
     ...sqliteMigrationPorts(store, { crash: crashPointsFromEnv(context.io.env), thresholds: context.thresholds() }),
     backupDir: options.backupDir,
     now: () => context.now(),
-    leaseTtlMs: options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl') * 1000,
+    leaseTtlMs: options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl', 1, NUMBER_LIMITS.leaseTtlSeconds) * 1000,
   });
   return { store, service, actor: actorOf(context, options) };
 }
@@ -145,7 +145,7 @@ export function register(program: Command, context: CliContext): void {
   ).action(async (options: MigrationCliOptions & { validateOnly?: boolean; dryRun?: boolean; backup?: boolean; batchSize?: string }) => {
     // Commander leaves the value unset when neither --backup nor --no-backup is given.
     const backup = options.backup !== false;
-    const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size');
+    const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size', 1, NUMBER_LIMITS.batchSize);
     const { store, service, actor } = migrationServiceFor(context, options);
     try {
       if (options.validateOnly || options.dryRun) {

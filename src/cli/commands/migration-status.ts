@@ -1,7 +1,7 @@
 /** `ontology-ops migration-status`: migration runs, undos and restores with state, progress, checkpoint, backup, who and when. */
 import type { Command } from 'commander';
 import type { StatusReport } from '../../migration/service.ts';
-import { parseWholeNumber, type CliContext } from '../context.ts';
+import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
 import { migrationServiceFor } from './migrate.ts';
 
 function iso(ms: number | null): string {
@@ -72,7 +72,7 @@ export function register(program: Command, context: CliContext): void {
     .description('migration runs, undos and restores: state, progress, checkpoint, backup file, who and when')
     .option('--limit <n>', 'runs shown, newest first (default 20)')
     .action(async (options: { limit?: string }) => {
-      const limit = options.limit === undefined ? 20 : parseWholeNumber(options.limit, '--limit');
+      const limit = options.limit === undefined ? 20 : parseWholeNumber(options.limit, '--limit', 1, NUMBER_LIMITS.listLimit);
       const { store, service } = migrationServiceFor(context, {});
       try {
         context.print(await service.status({ limit }), renderStatus);

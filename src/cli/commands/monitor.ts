@@ -7,7 +7,7 @@ import { deliverOutbox, heldDeliveries, holdOf, realSleep } from '../../alerts/o
 import type { Notifier } from '../../alerts/ports.ts';
 import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
 import type { Severity } from '../../alerts/types.ts';
-import { JOB_NAMES, loadConfig, parseDuration, type Config, type JobName } from '../../config.ts';
+import { JOB_NAMES, loadConfig, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
 import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
 import { createQualityService } from '../../quality/service.ts';
@@ -21,7 +21,7 @@ import { formatInstant } from '../../slack/blocks/format.ts';
 import { createMonitorContext, type MonitorContext } from '../../../monitors/context.ts';
 import { jobLeaseName, MonitorRunner } from '../../../monitors/runner.ts';
 import { LEADER_LEASE } from '../../../monitors/scheduler.ts';
-import { parseInstant, parseWholeNumber, type CliContext } from '../context.ts';
+import { NUMBER_LIMITS, parseInstantOrDuration, parseWholeNumber, type CliContext } from '../context.ts';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 
@@ -57,8 +57,7 @@ function parseJob(raw: string): JobName {
 
 /** `--until`: an instant (ISO 8601 / epoch ms) or a duration from now (`2h`, `30m`, `1d`). */
 function parseUntil(raw: string, now: number): number {
-  const duration = /^\s*\d+(\.\d+)?\s*(s|m|h|d)\s*$/.test(raw) ? parseDuration(raw) : undefined;
-  return duration !== undefined ? now + duration : parseInstant(raw, '--until');
+  return parseInstantOrDuration(raw, '--until', now);
 }
 
 function parseSeverity(raw: string | undefined): Severity | null {
@@ -141,8 +140,8 @@ export function register(program: Command, context: CliContext): void {
     .description('recent job runs and alert decisions, every firing alert, silences, the outbox and the leader lease')
     .option('--limit <n>', 'job runs, alert decisions and failed deliveries to list', '20')
     .action(async (options: { limit: string }) => {
-      const limit = parseWholeNumber(options.limit, '--limit');
-      const store = context.openStore({ mustExist: true });
+      const limit = parseWholeNumber(options.limit, '--limit', 1, NUMBER_LIMITS.listLimit);
+      const store = context.openStore({ mustExist: true, readOnly: 'when-not-writable' });
       try {
         const { alerts, outbox, jobRuns } = sqliteMonitorStores(store);
         const now = context.now();

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../../errors.ts';
 import { progressPrinter } from '../../migration/progress.ts';
 import type { IdSample } from '../../migration/restore-diff.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_ID_LIMIT, type RestoreReport, type UndoReport } from '../../migration/service.ts';
-import { parseWholeNumber, type CliContext } from '../context.ts';
+import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
 import { addMigrationOptions, migrationServiceFor, type MigrationCliOptions } from './migrate.ts';
 
 function renderUndo(report: UndoReport): string {
@@ -93,8 +93,8 @@ export function register(program: Command, context: CliContext): void {
         throw new InvalidArgumentError('rollback needs exactly one of --run <migrationRunId> or --backup-file <file>.');
       }
       if (options.verify && options.run !== undefined) throw new InvalidArgumentError('--verify applies to --backup-file only.');
-      const idLimit = options.limit === undefined ? DEFAULT_ID_LIMIT : parseWholeNumber(options.limit, '--limit', 0);
-      const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size');
+      const idLimit = options.limit === undefined ? DEFAULT_ID_LIMIT : parseWholeNumber(options.limit, '--limit', 0, NUMBER_LIMITS.listLimit);
+      const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size', 1, NUMBER_LIMITS.batchSize);
       const { store, service, actor } = migrationServiceFor(context, options);
       const printer = progressPrinter({ isTty: context.io.isTty && !context.json, log: (line) => context.log(line) });
       try {

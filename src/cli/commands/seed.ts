@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { seedStore, MIN_SEED_ENTITIES, type SeedSummary } from '../../seed/seed.ts';
 import { progressReporter } from '../../snapshot/progress-bar.ts';
-import { parseWholeNumber, type CliContext } from '../context.ts';
+import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
 
 /** Default number of entities (10,000 records in all). */
 export const DEFAULT_SEED_ENTITIES = 2000;
@@ -38,8 +38,8 @@ export function register(program: Command, context: CliContext): void {
     .option('--seed <s>', 'random seed: the same seed gives the same data', '1')
     .option('--replace', 'replace the documents of a store that already holds data')
     .action(async (options: SeedCommandOptions) => {
-      const entities = parseWholeNumber(options.entities ?? String(DEFAULT_SEED_ENTITIES), '--entities', MIN_SEED_ENTITIES);
-      const seed = parseWholeNumber(options.seed ?? '1', '--seed', 0);
+      const entities = parseWholeNumber(options.entities ?? String(DEFAULT_SEED_ENTITIES), '--entities', MIN_SEED_ENTITIES, NUMBER_LIMITS.seedEntities);
+      const seed = parseWholeNumber(options.seed ?? '1', '--seed', 0, NUMBER_LIMITS.seed);
       const now = context.now();
       await context.fillStore('seed', async (store, control) => {
         const progress = progressReporter(context.io, 'Seeding');

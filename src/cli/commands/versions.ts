@@ -32,7 +32,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--group <groupId>', 'only entities whose own groupId is this group (id or slug)')
     .action(async (options: VersionsCommandOptions) => {
       const now = context.now();
-      const store = context.openStore({ mustExist: true });
+      const store = context.openStore({ mustExist: true, readOnly: true });
       try {
         const report = await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).versions({ now, groupId: options.group });
         context.print(report, (result) => renderVersionsReport(result, options.group ?? null));

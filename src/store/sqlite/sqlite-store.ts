@@ -2,7 +2,7 @@
  * The embedded SQLite adapter (better-sqlite3): documents, leases and store settings. Feature modules
  * (checks, migration, monitor state) build on `database` with their own tables and statements.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, OpsError } from '../../errors.ts';
@@ -33,7 +33,20 @@ function storeOpenReason(error: unknown): string {
   if (code === 'SQLITE_CANTOPEN') return 'the file cannot be opened: it is a folder, missing, or not accessible';
   if (code === 'EACCES' || code === 'EPERM') return 'no permission to create its folder';
   if (code === 'SQLITE_READONLY') return 'the file is read-only';
+  if (code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_READONLY_CANTINIT') {
+    return 'its folder is read-only, and SQLite must create the shared-memory file <store>-shm next to a WAL store to read it: copy the store to a writable folder';
+  }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** True when this process may write the file. */
+function isWritable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** First table number given to a table that a snapshot did not number (Convex numbers user tables from 10001). */
@@ -45,7 +58,7 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** Random bytes for new ids; defaults to crypto. */
   random?: RandomBytes;
-  /** Open read-only (e.g. a check worker's second connection). */
+  /** Open read-only: for commands that only read (a store file or folder without write access still opens), and a check worker's second connection. */
   readonly?: boolean;
 }
 
@@ -87,9 +100,30 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLo
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
     const absolute = resolve(path);
     try {
-      if (!options.readonly) mkdirSync(dirname(absolute), { recursive: true });
-      return new SqliteStore(absolute, options);
+      if (!options.readonly) {
+        mkdirSync(dirname(absolute), { recursive: true });
+        if (existsSync(absolute) && !isWritable(absolute)) {
+          throw new OpsError(
+            ErrorCode.StoreReadOnly,
+            `The store ${absolute} is read-only and this command changes it: make the file (and its folder) writable, or run it on a writable copy with --db.`,
+          );
+        }
+      }
+      // Read-only, SQLite reports a folder as an I/O error: say what it is.
+      if (statSync(absolute, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'SQLITE_CANTOPEN' });
+      const store = new SqliteStore(absolute, options);
+      if (options.readonly) {
+        // A read-only connection opens lazily: read once so an unreadable store fails here, naming its path.
+        try {
+          store.database.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+        } catch (error) {
+          store.close();
+          throw error;
+        }
+      }
+      return store;
     } catch (error) {
+      if (error instanceof OpsError) throw error;
       throw new OpsError(
         ErrorCode.StoreUnavailable,
         `Cannot open the store ${absolute} (${storeOpenReason(error)}): pass --db with an ontology-ops SQLite store file, or a new path to create one.`,

@@ -1,0 +1,138 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.ts';
+import { ErrorCode, storeEngineError, userMessage } from '../../src/errors.ts';
+import { seedStore } from '../../src/seed/seed.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { captureIo } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-store.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/ontology-ops.js', import.meta.url));
+const NOW = '2026-11-27T02:00:00Z';
+/** Root ignores file modes: run the CLI as "nobody" then, so a read-only file really is read-only. */
+const AS_ROOT = process.getuid?.() === 0;
+
+async function seededDb(dir: string): Promise<string> {
+  const path = join(dir, 'ontology.db');
+  const store = SqliteStore.open(path);
+  try {
+    await seedStore(store, { entities: 30, seed: 2, now: Date.parse(NOW) });
+  } finally {
+    store.close();
+  }
+  return path;
+}
+
+function cliProcess(db: string, args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, '--db', db, '--now', NOW, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { PATH: process.env.PATH, HOME: '/tmp' },
+    ...(AS_ROOT ? { uid: 65534, gid: 65534 } : {}),
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe.skipIf(process.platform === 'win32')('a read-only store', () => {
+  it('opens for the commands that only read; a writing command says the store is read-only', async () => {
+    const dir = tempDir();
+    const db = await seededDb(dir);
+    chmodSync(db, 0o444);
+    // The folder stays writable (SQLite keeps <store>-shm next to a WAL store); only the store file is read-only.
+    chmodSync(dir, 0o777);
+    const size = statSync(db).size;
+    for (const args of [['info'], ['--json', 'check'], ['metrics'], ['versions'], ['export', join(dir, 'out.zip')]]) {
+      const result = cliProcess(db, args);
+      expect({ args, err: result.err, code: result.code }).toEqual({ args, err: '', code: 0 });
+    }
+    const migrate = cliProcess(db, ['migrate', '--no-backup']);
+    expect(migrate.code).toBe(1);
+    expect(migrate.err.trim().split('\n')).toEqual([
+      `ontology-ops: The store ${db} is read-only and this command changes it: make the file (and its folder) writable, or run it on a writable copy with --db.`,
+    ]);
+    expect(statSync(db).size).toBe(size);
+  }, 120_000);
+
+  it('in a read-only folder, explains that SQLite needs to write next to the store', async () => {
+    const dir = tempDir();
+    const db = await seededDb(dir);
+    chmodSync(dir, 0o555);
+    try {
+      const result = cliProcess(db, ['info']);
+      expect(result.code).toBe(1);
+      expect(result.err.trim().split('\n')).toHaveLength(1);
+      expect(result.err).toMatch(/its folder is read-only, and SQLite must create the shared-memory file <store>-shm next to a WAL store to read it: copy the store to a writable folder/);
+      expect(result.err).not.toMatch(/Unexpected error/);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+  }, 60_000);
+});
+
+describe('errors of the database engine say what to do next', () => {
+  function sqliteError(work: () => void): unknown {
+    try {
+      work();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected SQLite to fail');
+  }
+
+  it('a full disk (SQLITE_FULL)', () => {
+    const database = new Database(join(tempDir(), 'full.db'));
+    database.exec('CREATE TABLE t (x)');
+    database.pragma(`max_page_count = ${database.pragma('page_count', { simple: true }) as number}`);
+    const error = sqliteError(() => database.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000)));
+    database.close();
+    expect((error as { code: string }).code).toBe('SQLITE_FULL');
+    expect(storeEngineError(error)?.code).toBe(ErrorCode.StoreFull);
+    expect(userMessage(error)).toMatch(/^The disk holding the store is full .*free some space .* and run the command again\.$/);
+  });
+
+  it('a busy store (SQLITE_BUSY)', () => {
+    const path = join(tempDir(), 'busy.db');
+    const holder = new Database(path);
+    holder.exec('CREATE TABLE t (x)');
+    holder.exec('BEGIN IMMEDIATE');
+    const other = new Database(path, { timeout: 0 });
+    const error = sqliteError(() => other.prepare('INSERT INTO t VALUES (1)').run());
+    other.close();
+    holder.close();
+    expect(storeEngineError(error)?.code).toBe(ErrorCode.StoreBusy);
+    expect(userMessage(error)).toMatch(/^The store is busy: another process .* run the command again\.$/);
+  });
+
+  it('a write through a read-only connection (SQLITE_READONLY)', () => {
+    const path = join(tempDir(), 'ro.db');
+    new Database(path).exec('CREATE TABLE t (x)');
+    const reader = new Database(path, { readonly: true });
+    const error = sqliteError(() => reader.prepare('INSERT INTO t VALUES (1)').run());
+    reader.close();
+    expect(storeEngineError(error)?.code).toBe(ErrorCode.StoreReadOnly);
+    expect(userMessage(error)).toMatch(/^The store is read-only .* make the file and its folder writable/);
+  });
+
+  it('a damaged store file (SQLITE_CORRUPT) through the CLI: one line with the way back', async () => {
+    const db = await seededDb(tempDir());
+    // Keep page 1 (the schema) and overwrite the tables' pages.
+    const file = openSync(db, 'r+');
+    const page = 4096;
+    writeSync(file, Buffer.alloc(statSync(db).size - page, 0xa5), 0, statSync(db).size - page, page);
+    closeSync(file);
+    const io = captureIo();
+    expect(await runCli(['--db', db, 'info'], io)).toBe(1);
+    expect(io.err().trim().split('\n')).toHaveLength(1);
+    expect(io.err()).toMatch(/^ontology-ops: The store file is damaged \(SQLite: database disk image is malformed\): restore it with `ontology-ops rollback --backup-file/);
+  });
+
+  it('leaves other errors alone', () => {
+    expect(storeEngineError(new Error('boom'))).toBeUndefined();
+    expect(storeEngineError(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBeUndefined();
+    expect(userMessage(new Error('boom'))).toBe('Unexpected error: boom');
+  });
+});
