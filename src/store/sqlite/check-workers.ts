@@ -10,9 +10,10 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CheckScope } from '../../quality/port.ts';
 import type { CheckTask, CheckTaskResult, PieceResult, ScanPiece } from './check-scan.ts';
+import { workerEntry } from './worker-entry.ts';
 
-/** Entry of both threads: plain JavaScript that loads TypeScript (under tsx, vitest and the bin alike). */
-const WORKER_ENTRY = new URL('./check-worker.mjs', import.meta.url);
+/** Entry of both threads: the compiled worker body, or a shim that loads its TypeScript source. */
+const WORKER_ENTRY = workerEntry(import.meta.url, 'check-worker');
 
 /** What a thread is for (passed as `workerData.role`). */
 export type CheckThreadRole = 'checks' | 'helper';

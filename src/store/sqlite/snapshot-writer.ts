@@ -11,6 +11,7 @@ import type { Lease } from '../port.ts';
 import { indexedColumns } from './schema.ts';
 import { clearDataSet, deferSecondaryIndexes, RowWriter, storedDocumentCount } from './snapshot-load.ts';
 import { META_KEYS, type SqliteStore } from './sqlite-store.ts';
+import { workerEntry } from './worker-entry.ts';
 
 /** Documents of one table, in order (file order for an import). */
 export interface DocumentBatch {
@@ -188,7 +189,7 @@ export type WriterReply =
   | { ok: false; kind: 'lease-held'; lease: Lease }
   | { ok: false; kind: 'failed'; message: string };
 
-const WRITER_ENTRY = new URL('./snapshot-writer-worker.mjs', import.meta.url);
+const WRITER_ENTRY = workerEntry(import.meta.url, 'snapshot-writer-worker');
 /** Batches the reader may be ahead of the writer: bounds memory while keeping both threads busy. */
 const MAX_IN_FLIGHT = 4;
 
