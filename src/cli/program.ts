@@ -2,14 +2,15 @@
  * The `ontology-ops` command tree. Each command lives in `src/cli/commands/<name>.ts` and exports
  * `register(program, context)`; this file wires them and turns every failure into one line and exit code 1.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { userMessage } from '../errors.ts';
 import { CliContext, type CliIo, type GlobalOptions } from './context.ts';
 import { registerCommands } from './commands/index.ts';
 
-/** The package version, from package.json (what `ontology-ops --version` prints). */
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import packageJson from '../../package.json' with { type: 'json' };
+
+/** The package version, from package.json (what `ontology-ops --version` prints; the build carries its copy). */
+export const VERSION: string = packageJson.version;
 
 /** Builds the program with all commands, writing to `io`. */
 export function buildProgram(io: CliIo): { program: Command; context: CliContext } {

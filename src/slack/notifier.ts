@@ -69,10 +69,11 @@ export class SlackNotifier implements Notifier {
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      // A hard deadline for the whole call (axios' own `timeout` only notices an idle socket), or the stop.
-      requestInterceptor: (config) => {
-        config.signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.timeoutMs)]);
-        return config;
+      // A hard deadline for the whole call, response body included, or the stop, whichever comes first.
+      fetch: (url, init) => {
+        const signals = [this.stopping.signal, AbortSignal.timeout(this.timeoutMs)];
+        if (init?.signal) signals.push(init.signal);
+        return fetch(url, { ...init, signal: AbortSignal.any(signals) });
       },
     });
   }
