@@ -4,10 +4,9 @@
  */
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createMigrationService, DEFAULT_BATCH_SIZE } from '../src/migration/service.ts';
-import { sqliteMigrationPorts } from '../src/store/sqlite/migration-ports.ts';
+import { openBackend, type Backend } from '../src/backend.ts';
+import { DEFAULT_BATCH_SIZE } from '../src/migration/service.ts';
 import { seedStore } from '../src/seed/seed.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 
 /** Timing of one benchmarked operation. */
 export interface MigrationBenchResult {
@@ -35,11 +34,9 @@ function stallMonitor() {
   };
 }
 
-function storeRecords(store: SqliteStore): number {
+async function storeRecords(backend: Backend): Promise<number> {
   let total = 0;
-  for (const table of ['groups', 'entities', 'connections', 'events', 'knowledge']) {
-    total += store.database.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
-  }
+  for (const table of ['groups', 'entities', 'connections', 'events', 'knowledge'] as const) total += await backend.documents.count(table);
   return total;
 }
 
@@ -57,9 +54,9 @@ function stepTimer() {
 
 /** Runs the whole migration (with backup and validation) on the store at `dbPath`. */
 export async function benchMigrate(dbPath: string, options: { backupDir?: string; batchSize?: number } = {}): Promise<MigrationBenchResult> {
-  const store = SqliteStore.open(dbPath);
+  const backend = openBackend({ dbPath, mustExist: true });
   try {
-    const service = createMigrationService({ ...sqliteMigrationPorts(store), backupDir: options.backupDir });
+    const service = backend.migration({ backupDir: options.backupDir });
     const timer = stepTimer();
     const stall = stallMonitor();
     const started = performance.now();
@@ -68,7 +65,7 @@ export async function benchMigrate(dbPath: string, options: { backupDir?: string
     const records = Object.values(report.changed).reduce((sum, count) => sum + count, 0);
     return {
       records,
-      storeRecords: storeRecords(store),
+      storeRecords: await storeRecords(backend),
       ms: Math.round(ms),
       recordsPerSecond: Math.round((records / ms) * 1000),
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -77,15 +74,15 @@ export async function benchMigrate(dbPath: string, options: { backupDir?: string
       steps: timer.steps,
     };
   } finally {
-    store.close();
+    await backend.close();
   }
 }
 
 /** Runs the exact undo of `runId` on the store at `dbPath`. */
 export async function benchUndo(dbPath: string, runId: string, options: { batchSize?: number } = {}): Promise<MigrationBenchResult> {
-  const store = SqliteStore.open(dbPath);
+  const backend = openBackend({ dbPath, mustExist: true });
   try {
-    const service = createMigrationService(sqliteMigrationPorts(store));
+    const service = backend.migration();
     const timer = stepTimer();
     const stall = stallMonitor();
     const started = performance.now();
@@ -93,7 +90,7 @@ export async function benchUndo(dbPath: string, runId: string, options: { batchS
     const ms = performance.now() - started;
     return {
       records: report.entries,
-      storeRecords: storeRecords(store),
+      storeRecords: await storeRecords(backend),
       ms: Math.round(ms),
       recordsPerSecond: Math.round((report.entries / ms) * 1000),
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -102,7 +99,7 @@ export async function benchUndo(dbPath: string, runId: string, options: { batchS
       steps: timer.steps,
     };
   } finally {
-    store.close();
+    await backend.close();
   }
 }
 
@@ -115,11 +112,11 @@ export async function benchMigrationSuite(dir: string, options: { entities?: num
   undo: MigrationBenchResult;
 }> {
   const dbPath = join(dir, 'migration-bench.db');
-  const store = SqliteStore.open(dbPath);
+  const backend = openBackend({ dbPath });
   try {
-    await seedStore(store, { entities: options.entities ?? 200_000, legacy: true, seed: options.seed ?? 1, now: Date.UTC(2026, 10, 1), replace: true });
+    await seedStore(backend.bulkLoad, { entities: options.entities ?? 200_000, legacy: true, seed: options.seed ?? 1, now: Date.UTC(2026, 10, 1), replace: true });
   } finally {
-    store.close();
+    await backend.close();
   }
   const migrate = await benchMigrate(dbPath);
   const undo = await benchUndo(dbPath, migrate.runId!);

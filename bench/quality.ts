@@ -8,10 +8,7 @@
  * start-up time is reported separately as `workerStartMs` in the details.
  */
 import { CRITICAL_CATEGORIES } from '../src/quality/categories.ts';
-import { createQualityService } from '../src/quality/service.ts';
-import { SqliteCheckPort } from '../src/store/sqlite/check-port.ts';
-import { stopCheckWorker, warmUpCheckWorker } from '../src/store/sqlite/check-scan.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { openBackend } from '../src/backend.ts';
 import { measure, type PhaseMeasurement, type PhaseOutcome } from './measure.ts';
 
 /** The phases this benchmark knows. */
@@ -31,15 +28,13 @@ export interface QualityBenchOptions {
 
 /** Runs the quality phases and returns their measurements; prints nothing. */
 export async function benchQuality(options: QualityBenchOptions): Promise<PhaseMeasurement[]> {
-  const store = SqliteStore.open(options.dbPath, { readonly: true });
-  const service = createQualityService({ checks: new SqliteCheckPort(store, { useWorker: true }), documents: store });
-  const records = ['entities', 'connections', 'events', 'knowledge'].reduce(
-    (sum, table) => sum + store.countSync(table as 'entities'),
-    0,
-  );
+  const backend = openBackend({ dbPath: options.dbPath, mustExist: true, readOnly: true, useWorker: true });
+  const service = backend.quality;
+  let records = 0;
+  for (const table of ['entities', 'connections', 'events', 'knowledge'] as const) records += await backend.documents.count(table);
   try {
     const started = performance.now();
-    await warmUpCheckWorker();
+    await backend.warmUp();
     const workerStartMs = Math.round(performance.now() - started);
     const results: PhaseMeasurement[] = [];
     for (const phase of options.phases ?? QUALITY_PHASES) {
@@ -60,7 +55,6 @@ export async function benchQuality(options: QualityBenchOptions): Promise<PhaseM
     }
     return results;
   } finally {
-    store.close();
-    await stopCheckWorker();
+    await backend.close();
   }
 }

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { seedStore } from '../src/seed/seed.ts';
 import { exportSnapshot } from '../src/snapshot/export.ts';
 import { importSnapshot } from '../src/snapshot/import.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { openBackend } from '../src/backend.ts';
 
 /** Records handled and wall time of one operation. */
 export interface SnapshotBenchResult {
@@ -30,10 +30,10 @@ export async function benchSeed(
   options: { entities?: number; legacy?: boolean; seed?: number; now?: number } = {},
 ): Promise<SnapshotBenchResult> {
   await removeDatabase(dbPath);
-  const store = SqliteStore.open(dbPath);
+  const backend = openBackend({ dbPath });
   try {
     const started = performance.now();
-    const summary = await seedStore(store, {
+    const summary = await seedStore(backend.bulkLoad, {
       entities: options.entities ?? BENCH_ENTITIES,
       legacy: options.legacy,
       seed: options.seed ?? 1,
@@ -42,33 +42,33 @@ export async function benchSeed(
     const ms = performance.now() - started;
     return { records: summary.records + summary.tables.groups, ms };
   } finally {
-    store.close();
+    await backend.close();
   }
 }
 
 /** Exports the store at `dbPath` to the ZIP `zipPath` (replacing any file there); records = documents written. */
 export async function benchExport(dbPath: string, zipPath: string): Promise<SnapshotBenchResult> {
   await rm(zipPath, { force: true });
-  const store = SqliteStore.open(dbPath);
+  const backend = openBackend({ dbPath });
   try {
     const started = performance.now();
-    const summary = await exportSnapshot(store, zipPath);
+    const summary = await exportSnapshot(backend.snapshotSource, zipPath);
     return { records: summary.documents, ms: performance.now() - started };
   } finally {
-    store.close();
+    await backend.close();
   }
 }
 
 /** Imports the snapshot at `source` into a fresh store at `dbPath`; records = documents imported. */
 export async function benchImport(source: string, dbPath: string): Promise<SnapshotBenchResult> {
   await removeDatabase(dbPath);
-  const store = SqliteStore.open(dbPath);
+  const backend = openBackend({ dbPath });
   try {
     const started = performance.now();
-    const summary = await importSnapshot(store, source);
+    const summary = await importSnapshot(backend.bulkLoad, source);
     return { records: summary.documents, ms: performance.now() - started };
   } finally {
-    store.close();
+    await backend.close();
   }
 }
 

@@ -11,6 +11,7 @@ import type { Category, Status } from '../src/quality/categories.ts';
 import type { MetricsReport } from '../src/quality/metrics.ts';
 import { toNumber } from '../src/ontology/values.ts';
 import type { CheckReport } from '../src/quality/reports.ts';
+import type { DocumentStore, LeaseStore, MetaStore } from '../src/store/port.ts';
 
 export type { CheckReport };
 
@@ -144,6 +145,14 @@ export interface MonitorStores {
   jobRuns: JobRunStore;
   snapshots: SnapshotStore;
   archive: EventArchiveStore;
+}
+
+/** Every port the monitors run on: their own state, plus the documents, leases and settings they share. */
+export interface MonitorPorts {
+  stores: MonitorStores;
+  documents: DocumentStore;
+  leases: LeaseStore;
+  meta: MetaStore;
 }
 
 /** The metric values of a snapshot, by metric name (as in a metrics report); absent ones are left out. */

@@ -8,10 +8,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { deliverOutbox, type Sleep } from '../src/alerts/outbox.ts';
 import type { Notifier } from '../src/alerts/ports.ts';
 import { JOB_NAMES, type Config, type JobName } from '../src/config.ts';
-import type { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import { sqliteMonitorStores } from '../src/store/sqlite/monitor-stores.ts';
 import { createMonitorContext } from './context.ts';
-import type { MonitorStores, QualitySource } from './ports.ts';
+import type { MonitorPorts, QualitySource } from './ports.ts';
 import { JOBS, MonitorRunner, type Job } from './runner.ts';
 
 /** Name of the lease only the leader holds. */
@@ -29,15 +27,14 @@ const CATCH_UP_ORDER: readonly JobName[] = ['hourly', 'daily', 'archival', 'week
 /** What the scheduler needs: configuration, the store, the quality engine and a notifier. */
 export interface SchedulerDeps {
   config: Pick<Config, 'alerts' | 'monitors'>;
-  store: SqliteStore;
+  /** The store ports (from the composition root, `openBackend`). */
+  ports: MonitorPorts;
   quality: QualitySource;
   notifier: Notifier;
   /** The clock; `Date.now` by default. */
   now?: () => number;
   sleep?: Sleep;
   log?: (line: string) => void;
-  /** Monitor stores; the SQLite adapters on `store` by default. */
-  stores?: MonitorStores;
   /** Replace jobs (tests). */
   jobs?: Partial<Record<JobName, Job>>;
 }
@@ -71,7 +68,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
   const { config } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const stores = deps.stores ?? sqliteMonitorStores(deps.store);
+  const { stores, leases } = deps.ports;
   const instanceId = config.monitors.instanceId;
   let leader = false;
   /** Who held the lease at the last check while this replica stood by (logged once per holder). */
@@ -95,9 +92,9 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
   const context = createMonitorContext({
     quality: deps.quality,
     stores,
-    meta: deps.store,
-    leases: deps.store,
-    documents: deps.store,
+    meta: deps.ports.meta,
+    leases,
+    documents: deps.ports.documents,
     config,
     notifier: deps.notifier,
     now,
@@ -122,7 +119,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
 
   async function claimLeadership(): Promise<boolean> {
     try {
-      const result = await deps.store.acquireLease(LEADER_LEASE, instanceId, config.monitors.leaseTtlMs, now());
+      const result = await leases.acquireLease(LEADER_LEASE, instanceId, config.monitors.leaseTtlMs, now());
       const wasLeader = leader;
       leader = result.acquired;
       if (leader && !wasLeader) {
@@ -222,7 +219,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
       if (flushing) await flushing;
       if (leader) {
         try {
-          await deps.store.releaseLease(LEADER_LEASE, instanceId);
+          await leases.releaseLease(LEADER_LEASE, instanceId);
         } catch {
           // The lease expires on its own.
         }

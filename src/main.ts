@@ -6,34 +6,36 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { openBackend, type Backend } from './backend.ts';
 import { startScheduler, type SchedulerHandle } from '../monitors/scheduler.ts';
 import { renderCheckReport } from './cli/commands/check.ts';
 import { renderMetricsReport } from './cli/commands/metrics.ts';
 import { loadConfig, type Config } from './config.ts';
 import { InvalidArgumentError, userMessage } from './errors.ts';
-import { createQualityService } from './quality/service.ts';
-import { SqliteCheckPort } from './store/sqlite/check-port.ts';
 import { seedStore } from './seed/seed.ts';
 import { createNotifier, SlackNotifier } from './slack/notifier.ts';
 import { DeliveryError } from './alerts/ports.ts';
-import { stopCheckWorker, warmUpCheckWorker } from './store/sqlite/check-workers.ts';
-import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 
 /** Entities of the demo store `npm start` creates on a fresh machine. */
 const DEMO_ENTITIES = 2_000;
 
-/** Opens the store at the configured path, seeding demo data when the file does not exist yet. */
-async function openOrCreateStore(config: Config, log: (line: string) => void): Promise<SqliteStore> {
+/** Opens the backend over the configured store, seeding demo data when the store file does not exist yet. */
+async function openOrCreateBackend(config: Config, log: (line: string) => void): Promise<Backend> {
   const path = resolve(config.dbPath);
   const fresh = !existsSync(path);
-  const store = SqliteStore.open(path);
+  const backend = openBackend({ dbPath: path, thresholds: config.alerts.thresholds });
   if (fresh) {
-    const summary = await seedStore(store, { entities: DEMO_ENTITIES, seed: 1, now: Date.now() });
-    log(`Created a demo store at ${path} (${summary.records} records, seed ${summary.seed}).`);
+    try {
+      const summary = await seedStore(backend.bulkLoad, { entities: DEMO_ENTITIES, seed: 1, now: Date.now() });
+      log(`Created a demo store at ${path} (${summary.records} records, seed ${summary.seed}).`);
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
   } else {
-    log(`Using the store at ${path}.`);
+    log(`Using the store at ${backend.location}.`);
   }
-  return store;
+  return backend;
 }
 
 /** Resolves with the first SIGINT or SIGTERM; handlers are installed at once so no stage is killed midway. */
@@ -56,11 +58,11 @@ async function main(): Promise<void> {
   const log = (line: string) => print(`${new Date().toISOString().slice(0, 19)}Z ${line}`);
   const signal = stopSignal();
   const config = loadConfig();
-  const store = await openOrCreateStore(config, print);
+  const backend = await openOrCreateBackend(config, print);
   let scheduler: SchedulerHandle | null = null;
   try {
-    const quality = createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: config.alerts.thresholds });
-    await warmUpCheckWorker();
+    const { quality } = backend;
+    await backend.warmUp();
     if (signal.requested()) return;
 
     const now = Date.now();
@@ -98,13 +100,12 @@ async function main(): Promise<void> {
         ? `Monitors running; alerts go to Slack (critical: ${config.alerts.channels.critical}). Ctrl-C stops.`
         : 'Monitors running; no SLACK_BOT_TOKEN, so alerts are printed here. Ctrl-C stops.',
     );
-    scheduler = startScheduler({ config, store, quality, notifier, log });
+    scheduler = startScheduler({ config, ports: backend.monitorPorts, quality, notifier, log });
     const stoppedBy = await signal.received;
     log(`${stoppedBy}: stopping monitors (a running job finishes first; a second ${stoppedBy} ends at once)…`);
   } finally {
     if (scheduler) await scheduler.stop();
-    await stopCheckWorker();
-    store.close();
+    await backend.close();
     if (signal.requested()) log('Stopped.');
   }
 }

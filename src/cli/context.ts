@@ -2,16 +2,17 @@
  * What every `ontology-ops` command shares: the global options (`--db`, `--json`, `--now`), opening the store,
  * and printing a result as exactly one JSON document or as readable text.
  */
-import { accessSync, constants, existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseDuration } from '../config.ts';
-import { InvalidArgumentError, NotFoundError } from '../errors.ts';
+import { openBackend, type Backend, type BackendOptions } from '../backend.ts';
+import { InvalidArgumentError } from '../errors.ts';
+import { crashPointsFromEnv } from '../migration/test-hooks.ts';
 import { stringifyUniform } from '../ontology/values.ts';
 import { loadThresholds, type ThresholdTable } from '../quality/thresholds.ts';
-import type { BulkLoadLease } from '../store/bulk-load.ts';
+import type { BulkLoadLease, BulkLoadTarget } from '../store/bulk-load.ts';
 import { DATA_SET_LEASE } from '../store/port.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 /** Default database file when neither `--db` nor `ONTOLOGY_DB` is given. */
 export const DEFAULT_DB_PATH = './data/ontology.db';
@@ -63,20 +64,29 @@ export class CliContext {
   }
 
   /**
-   * Opens the store. With `mustExist` (read-only commands), a missing file is an error that says how to create
-   * one, instead of silently creating an empty store. `readOnly`: true for commands that only read (a store
-   * without write access still opens); `'when-not-writable'` for commands that write only incidentally
-   * (schema upkeep), so they still read a store they cannot write.
+   * Opens the backend (every port and service over the store) through the composition root. With `mustExist`
+   * (commands that read), a missing store is an error that says how to create one, instead of silently creating
+   * an empty store. `readOnly`: true for commands that only read (a store without write access still opens);
+   * `'when-not-writable'` for commands that write only incidentally (schema upkeep), so they still read a store
+   * they cannot write.
    */
-  openStore(options: { mustExist?: boolean; readOnly?: boolean | 'when-not-writable' } = {}): SqliteStore {
-    const path = this.dbPath();
-    if (options.mustExist && !existsSync(path)) {
-      throw new NotFoundError(
-        `No store at ${path}: create one with \`ontology-ops seed\` or \`ontology-ops import <snapshot>\`, or pass --db <file>.`,
-      );
+  openBackend(options: Pick<BackendOptions, 'mustExist' | 'readOnly' | 'useWorker'> = {}): Backend {
+    return openBackend({
+      dbPath: this.dbPath(),
+      thresholds: this.thresholds(),
+      crash: crashPointsFromEnv(this.io.env),
+      ...options,
+    });
+  }
+
+  /** Runs `work` with the backend open (see `openBackend`) and closes it afterwards, whatever happens. */
+  async withBackend<T>(options: Pick<BackendOptions, 'mustExist' | 'readOnly'>, work: (backend: Backend) => Promise<T>): Promise<T> {
+    const backend = this.openBackend(options);
+    try {
+      return await work(backend);
+    } finally {
+      await backend.close();
     }
-    const readonly = options.readOnly === 'when-not-writable' ? !writableStore(path) : options.readOnly === true;
-    return SqliteStore.open(path, { readonly });
   }
 
   /**
@@ -89,27 +99,27 @@ export class CliContext {
    * not exist before and `fill` fails or is interrupted, the files it created (database, `-wal`, `-shm`) are
    * removed again, so a failed first run leaves no empty store behind.
    */
-  async fillStore<T>(what: string, fill: (store: SqliteStore, control: FillControl) => Promise<T>): Promise<T> {
+  async fillStore<T>(what: string, fill: (target: BulkLoadTarget, control: FillControl) => Promise<T>): Promise<T> {
     const created = !existsSync(this.dbPath());
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    let store: SqliteStore | null = null;
+    let backend: Backend | null = null;
     const holder = `${what}:${hostname()}:${process.pid}`;
     let filled = false;
     try {
-      store = this.openStore();
-      const result = await fill(store, { signal: controller.signal, lease: { name: DATA_SET_LEASE, holder, now: this.now() } });
+      backend = this.openBackend();
+      const result = await fill(backend.bulkLoad, { signal: controller.signal, lease: { name: DATA_SET_LEASE, holder, now: this.now() } });
       filled = true;
       return result;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (store) {
-        store.close();
-        if (created && !filled) {
-          for (const suffix of ['', '-wal', '-shm']) rmSync(`${store.location}${suffix}`, { force: true });
+      if (backend) {
+        await backend.close();
+        if (created && !filled && backend.adapter === 'sqlite') {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(`${backend.location}${suffix}`, { force: true });
         }
       }
     }
@@ -129,17 +139,6 @@ export class CliContext {
   /** Prints a progress or status line to stderr (never to stdout, which may carry the JSON document). */
   log(line: string): void {
     this.io.stderr(`${line}\n`);
-  }
-}
-
-/** True when the store file exists and this process may write it and its folder (SQLite writes files next to it). */
-function writableStore(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
-    accessSync(dirname(path), constants.W_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 

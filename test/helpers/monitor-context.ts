@@ -1,6 +1,6 @@
 /** A monitor context on a real store, with a fake clock, a recording notifier and a given quality source. */
 import { createMonitorContext, type MonitorContext } from '../../monitors/context.ts';
-import type { MonitorStores, QualitySource } from '../../monitors/ports.ts';
+import type { MonitorPorts, MonitorStores, QualitySource } from '../../monitors/ports.ts';
 import { sqliteMonitorStores } from '../../src/store/sqlite/monitor-stores.ts';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { FakeClock } from './fake-clock.ts';
@@ -34,4 +34,9 @@ export function monitorContext(
     log: (line) => lines.push(line),
   });
   return { context, notifier, stores, lines };
+}
+
+/** The monitors' ports over a real SQLite store, as the composition root builds them. */
+export function monitorPortsOf(store: SqliteStore): MonitorPorts {
+  return { stores: sqliteMonitorStores(store), documents: store, leases: store, meta: store };
 }

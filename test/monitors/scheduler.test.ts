@@ -10,6 +10,7 @@ import { FakeClock } from '../helpers/fake-clock.ts';
 import { checkReport, FakeQuality, metricsReport } from '../helpers/fake-quality.ts';
 import { testConfig } from '../helpers/monitor-config.ts';
 import { RecordingNotifier } from '../helpers/recording-notifier.ts';
+import { monitorPortsOf } from '../helpers/monitor-context.ts';
 import { tempDir, tempStore } from '../helpers/temp-store.ts';
 
 const MINUTE = 60_000;
@@ -50,7 +51,7 @@ describe('scheduler', () => {
     const handle = track(
       startScheduler({
         config: testConfig('solo'),
-        store,
+        ports: monitorPortsOf(store),
         quality: new FakeQuality(),
         notifier: new RecordingNotifier(),
         now: () => Date.now(),
@@ -84,7 +85,7 @@ describe('scheduler', () => {
     let release!: () => void;
     quality.gate = new Promise((resolve) => (release = resolve));
     const handle = track(
-      startScheduler({ config: testConfig('solo'), store, quality, notifier: new RecordingNotifier(), now: clock.now, sleep: clock.sleep, log: quiet }),
+      startScheduler({ config: testConfig('solo'), ports: monitorPortsOf(store), quality, notifier: new RecordingNotifier(), now: clock.now, sleep: clock.sleep, log: quiet }),
     );
     await handle.ready;
     clock.set('2026-11-27T02:00:00Z');
@@ -113,7 +114,7 @@ describe('scheduler', () => {
     quality.check_ = checkReport({ crossGroupReferences: 2 });
     quality.platform = metricsReport({ crossGroupViolations: 2, referentialIntegrityScore: 99.5, statusByMetric: { crossGroupViolations: 'critical' } as never });
     const notifier = new RecordingNotifier();
-    const handle = track(startScheduler({ config: testConfig('solo'), store, quality, notifier, now: clock.now, sleep: clock.sleep, log: quiet }));
+    const handle = track(startScheduler({ config: testConfig('solo'), ports: monitorPortsOf(store), quality, notifier, now: clock.now, sleep: clock.sleep, log: quiet }));
     await handle.ready;
     clock.set('2026-11-27T02:00:00Z');
     await handle.tick(clock.now()); // hourly and daily both evaluate crossGroupViolations|platform|critical
@@ -135,7 +136,7 @@ describe('scheduler', () => {
     const manual = await state.jobRuns.startJobRun({ job: 'weekly', trigger: 'manual', scheduledFor: null, startedAt: Date.parse('2026-11-27T10:19:00Z'), instanceId: 'cli-1' });
     const clock = new FakeClock('2026-11-27T10:20:00Z');
     const handle = track(
-      startScheduler({ config: testConfig('solo'), store, quality: new FakeQuality(), notifier: new RecordingNotifier(), now: clock.now, sleep: clock.sleep, log: quiet }),
+      startScheduler({ config: testConfig('solo'), ports: monitorPortsOf(store), quality: new FakeQuality(), notifier: new RecordingNotifier(), now: clock.now, sleep: clock.sleep, log: quiet }),
     );
     await handle.ready;
     const runs = await state.jobRuns.recentJobRuns({ limit: 20 });
@@ -159,11 +160,11 @@ describe('scheduler', () => {
     const clock = new FakeClock('2026-11-27T09:59:00Z');
     const common = { quality: new FakeQuality(), now: clock.now, sleep: clock.sleep, log: quiet };
     try {
-      const a = track(startScheduler({ ...common, config: testConfig('replica-a'), store: storeA, notifier: new RecordingNotifier() }));
+      const a = track(startScheduler({ ...common, config: testConfig('replica-a'), ports: monitorPortsOf(storeA), notifier: new RecordingNotifier() }));
       await a.ready;
       const linesB: string[] = [];
       const b = track(
-        startScheduler({ ...common, config: testConfig('replica-b'), store: storeB, notifier: new RecordingNotifier(), log: (line) => linesB.push(line) }),
+        startScheduler({ ...common, config: testConfig('replica-b'), ports: monitorPortsOf(storeB), notifier: new RecordingNotifier(), log: (line) => linesB.push(line) }),
       );
       await b.ready;
       expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
@@ -203,7 +204,7 @@ describe('scheduler', () => {
     const clock = new FakeClock('2026-11-27T09:59:00Z');
     const quality = new FakeQuality();
     const notifier = new RecordingNotifier();
-    const handle = track(startScheduler({ config: testConfig('solo'), store, quality, notifier, now: clock.now, sleep: clock.sleep, log: quiet }));
+    const handle = track(startScheduler({ config: testConfig('solo'), ports: monitorPortsOf(store), quality, notifier, now: clock.now, sleep: clock.sleep, log: quiet }));
     await handle.ready;
     notifier.sent.length = 0;
     quality.fail = new Error('SQLITE_CANTOPEN: unable to open database file');
@@ -233,7 +234,7 @@ describe('scheduler', () => {
     const clock = new FakeClock('2026-11-27T09:59:00Z');
     const notifier = new RecordingNotifier();
     const handle = track(
-      startScheduler({ config: testConfig('solo'), store, quality: new FakeQuality(), notifier, now: clock.now, sleep: clock.sleep, log: quiet }),
+      startScheduler({ config: testConfig('solo'), ports: monitorPortsOf(store), quality: new FakeQuality(), notifier, now: clock.now, sleep: clock.sleep, log: quiet }),
     );
     await handle.ready;
     notifier.sent.length = 0;
@@ -266,7 +267,7 @@ describe('scheduler', () => {
       },
     };
     // A wait that would never end on its own: only the stop can cut it short.
-    const handle = startScheduler({ config: testConfig('solo'), store, quality, notifier: slackDown, now: clock.now, sleep: () => new Promise(() => {}), log: quiet });
+    const handle = startScheduler({ config: testConfig('solo'), ports: monitorPortsOf(store), quality, notifier: slackDown, now: clock.now, sleep: () => new Promise(() => {}), log: quiet });
     await handle.ready;
     clock.set('2026-11-27T10:00:00Z');
     const ticking = handle.tick(clock.now());
@@ -284,7 +285,7 @@ describe('scheduler', () => {
     const handle = track(
       startScheduler({
         config: testConfig('solo', { enabled: false }),
-        store,
+        ports: monitorPortsOf(store),
         quality: new FakeQuality(),
         notifier: new RecordingNotifier(),
         now: clock.now,

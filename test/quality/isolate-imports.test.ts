@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,7 +28,33 @@ const RULE_MODULES = [
 const ALLOWED_PACKAGES = new Set(['zod']);
 
 /** Global names that exist in Node but not in a plain V8 isolate. */
-const NODE_GLOBALS = /\b(Buffer|process|require|__dirname|__filename|setImmediate)\b/;
+const NODE_GLOBALS = new Set(['Buffer', 'process', 'require', '__dirname', '__filename', 'setImmediate']);
+
+/** The first Node global the code uses as a name (words inside strings, comments and `x.name` accesses do not count). */
+function nodeGlobalUsed(source: string): string | undefined {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, source);
+  // After these a `/` divides; anywhere else it starts a regular expression, which must be scanned as one.
+  const endsOperand = new Set([ts.SyntaxKind.Identifier, ts.SyntaxKind.CloseParenToken, ts.SyntaxKind.CloseBracketToken, ts.SyntaxKind.NumericLiteral, ts.SyntaxKind.StringLiteral]);
+  let previous = ts.SyntaxKind.Unknown;
+  const templates: number[] = [];
+  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+    if ((token === ts.SyntaxKind.SlashToken || token === ts.SyntaxKind.SlashEqualsToken) && !endsOperand.has(previous)) token = scanner.reScanSlashToken();
+    // Template literals: a `}` at the depth where a substitution began continues the template's text.
+    if (token === ts.SyntaxKind.OpenBraceToken && templates.length > 0) templates[templates.length - 1]!++;
+    if (token === ts.SyntaxKind.CloseBraceToken && templates.length > 0) {
+      if (templates[templates.length - 1] === 0) {
+        token = scanner.reScanTemplateToken(false);
+        if (token === ts.SyntaxKind.TemplateTail) templates.pop();
+      } else templates[templates.length - 1]!--;
+    }
+    if (token === ts.SyntaxKind.TemplateHead) templates.push(0);
+    if (token === ts.SyntaxKind.Identifier && previous !== ts.SyntaxKind.DotToken && NODE_GLOBALS.has(scanner.getTokenValue())) {
+      return scanner.getTokenValue();
+    }
+    previous = token;
+  }
+  return undefined;
+}
 
 function withoutComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
@@ -52,8 +79,8 @@ function isolateViolations(entries: readonly string[]): string[] {
     if (seen.has(file)) return;
     seen.add(file);
     const source = withoutComments(readFileSync(resolve(ROOT, file), 'utf8'));
-    const global = NODE_GLOBALS.exec(source);
-    if (global) violations.push(`${file}: uses the Node global ${global[1]}`);
+    const global = nodeGlobalUsed(source);
+    if (global) violations.push(`${file}: uses the Node global ${global}`);
     for (const specifier of valueImports(source)) {
       if (specifier.startsWith('.')) visit(relative(ROOT, resolve(ROOT, dirname(file), specifier)));
       else if (specifier.startsWith('node:')) violations.push(`${file}: imports ${specifier}`);

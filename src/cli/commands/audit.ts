@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import type { ConvexDocument } from '../../ontology/values.ts';
 import { connectionEndpoints } from '../../ontology/naming.ts';
 import type { AuditReport } from '../../quality/reports.ts';
-import { createQualityService, DEFAULT_AUDIT_LIMIT } from '../../quality/service.ts';
-import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
+import { DEFAULT_AUDIT_LIMIT } from '../../quality/service.ts';
 import { isoInstant, textTable } from '../../quality/text.ts';
 import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
 
@@ -71,12 +70,12 @@ export function register(program: Command, context: CliContext): void {
     .option('--limit <n>', `events and connections (each way) to list (default ${DEFAULT_AUDIT_LIMIT})`)
     .action(async (entityId: string, options: AuditCommandOptions) => {
       const limit = options.limit === undefined ? undefined : parseWholeNumber(options.limit, '--limit', 1, NUMBER_LIMITS.listLimit);
-      const store = context.openStore({ mustExist: true, readOnly: true });
+      const backend = context.openBackend({ mustExist: true, readOnly: true });
       try {
-        const report = await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).audit(entityId, { limit });
+        const report = await backend.quality.audit(entityId, { limit });
         context.print(report, (result) => renderAuditReport(result, limit));
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 }

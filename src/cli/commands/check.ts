@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../errors.ts';
 import { CATEGORIES, CATEGORY_LABELS, normalizeCategories, type Category } from '../../quality/categories.ts';
 import type { CheckReport } from '../../quality/reports.ts';
-import { createQualityService, DEFAULT_ISSUE_LIMIT } from '../../quality/service.ts';
-import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
+import { DEFAULT_ISSUE_LIMIT } from '../../quality/service.ts';
 import { statusLabel, textTable } from '../../quality/text.ts';
 import { parseWholeNumber, type CliContext } from '../context.ts';
 
@@ -68,12 +67,12 @@ export function register(program: Command, context: CliContext): void {
       const limit = options.limit === undefined ? undefined : parseWholeNumber(options.limit, '--limit', 1);
       const categories = options.categories === undefined ? undefined : parseCategories(options.categories);
       const now = context.now();
-      const store = context.openStore({ mustExist: true, readOnly: true });
+      const backend = context.openBackend({ mustExist: true, readOnly: true });
       try {
-        const report = await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).check({ now, groupId: options.group, limit, categories });
+        const report = await backend.quality.check({ now, groupId: options.group, limit, categories });
         context.print(report, renderCheckReport);
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 }

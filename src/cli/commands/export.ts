@@ -19,15 +19,15 @@ export function register(program: Command, context: CliContext): void {
     .description('Export the store as a Convex snapshot (uniform encoding), readable by import and `npx convex import`.')
     .argument('<target>', 'output .zip file, or a folder to create')
     .action(async (target: string) => {
-      const store = context.openStore({ mustExist: true, readOnly: 'when-not-writable' });
+      const backend = context.openBackend({ mustExist: true, readOnly: 'when-not-writable' });
       const progress = progressReporter(context.io, 'Exporting');
       try {
-        const summary = await exportSnapshot(store, target, { onProgress: progress.update });
+        const summary = await exportSnapshot(backend.snapshotSource, target, { onProgress: progress.update });
         progress.stop();
         context.print(summary, renderExportSummary);
       } finally {
         progress.stop();
-        store.close();
+        await backend.close();
       }
     });
 }

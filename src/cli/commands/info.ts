@@ -1,7 +1,7 @@
 /** `ontology-ops info`: what the store holds: naming generation, documents per table, size, migration state. */
 import type { Command } from 'commander';
 import type { TableCount } from '../../store/port.ts';
-import { META_KEYS } from '../../store/sqlite/sqlite-store.ts';
+import { META_KEYS } from '../../store/port.ts';
 import { isoInstant, textTable } from '../../quality/text.ts';
 import type { CliContext } from '../context.ts';
 
@@ -58,9 +58,9 @@ export function register(program: Command, context: CliContext): void {
     .command('info')
     .description('Show the store: naming generation, documents per table, size on disk, whether the v1 migration completed.')
     .action(async () => {
-      const store = context.openStore({ mustExist: true, readOnly: true });
+      const backend = context.openBackend({ mustExist: true, readOnly: true });
       try {
-        const info = await store.info();
+        const info = await backend.documents.info();
         const report: InfoReport = {
           location: info.location,
           namingGeneration: info.naming.generation,
@@ -68,11 +68,11 @@ export function register(program: Command, context: CliContext): void {
           tables: info.tables,
           sizeBytes: info.sizeBytes,
           v1MigrationCompleted: info.v1MigrationCompleted,
-          v1MigrationCompletedAt: await store.getMeta(META_KEYS.v1MigrationCompletedAt),
+          v1MigrationCompletedAt: await backend.meta.getMeta(META_KEYS.v1MigrationCompletedAt),
         };
         context.print(report, renderInfoReport);
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 }

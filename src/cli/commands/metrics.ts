@@ -1,8 +1,6 @@
 /** `ontology-ops metrics`: the seven data-quality metrics of the platform or one group, with their statuses. */
 import type { Command } from 'commander';
 import type { MetricsReport } from '../../quality/metrics.ts';
-import { createQualityService } from '../../quality/service.ts';
-import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { isoInstant, statusLabel, textTable } from '../../quality/text.ts';
 import type { CliContext } from '../context.ts';
 
@@ -41,11 +39,11 @@ export function register(program: Command, context: CliContext): void {
     .option('--group <groupId>', 'only records whose own groupId is this group (id or slug)')
     .action(async (options: MetricsCommandOptions) => {
       const now = context.now();
-      const store = context.openStore({ mustExist: true, readOnly: true });
+      const backend = context.openBackend({ mustExist: true, readOnly: true });
       try {
-        context.print(await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).metrics({ now, groupId: options.group }), renderMetricsReport);
+        context.print(await backend.quality.metrics({ now, groupId: options.group }), renderMetricsReport);
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 }

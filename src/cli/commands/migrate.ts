@@ -8,8 +8,8 @@ import type { MetricsReport } from '../../quality/metrics.ts';
 import { textTable } from '../../quality/text.ts';
 import { THRESHOLD_METRICS, type ThresholdMetric } from '../../quality/thresholds.ts';
 import { progressPrinter } from '../../migration/progress.ts';
+import type { Backend } from '../../backend.ts';
 import {
-  createMigrationService,
   DEFAULT_BATCH_SIZE,
   DEFAULT_LEASE_TTL_MS,
   type DryRunReport,
@@ -17,9 +17,6 @@ import {
   type PreflightReport,
   type RunReport,
 } from '../../migration/service.ts';
-import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
-import { sqliteMigrationPorts } from '../../store/sqlite/migration-ports.ts';
-import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
 
 /** Options shared by the migration commands. */
@@ -37,16 +34,13 @@ export function addMigrationOptions(command: Command): Command {
     .option('--lease-ttl <seconds>', `lock time-to-live; a dead holder's lock is taken over after it (default ${DEFAULT_LEASE_TTL_MS / 1000})`);
 }
 
-/** Opens the store and builds the migration service for a command. */
-export function migrationServiceFor(context: CliContext, options: MigrationCliOptions): { store: SqliteStore; service: MigrationService; actor: string } {
-  const store = context.openStore({ mustExist: true });
-  const service = createMigrationService({
-    ...sqliteMigrationPorts(store, { crash: crashPointsFromEnv(context.io.env), thresholds: context.thresholds() }),
-    backupDir: options.backupDir,
-    now: () => context.now(),
-    leaseTtlMs: options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl', 1, NUMBER_LIMITS.leaseTtlSeconds) * 1000,
-  });
-  return { store, service, actor: actorOf(context, options) };
+/** Opens the backend and builds the migration service for a command (close the backend when done). */
+export function migrationServiceFor(context: CliContext, options: MigrationCliOptions): { backend: Backend; service: MigrationService; actor: string } {
+  // Parsed before the store is opened, so a bad value opens nothing.
+  const leaseTtlMs = options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl', 1, NUMBER_LIMITS.leaseTtlSeconds) * 1000;
+  const backend = context.openBackend({ mustExist: true });
+  const service = backend.migration({ backupDir: options.backupDir, now: () => context.now(), leaseTtlMs });
+  return { backend, service, actor: actorOf(context, options) };
 }
 
 /** `--actor`, else env USER, else "unknown". */
@@ -146,7 +140,7 @@ export function register(program: Command, context: CliContext): void {
     // Commander leaves the value unset when neither --backup nor --no-backup is given.
     const backup = options.backup !== false;
     const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size', 1, NUMBER_LIMITS.batchSize);
-    const { store, service, actor } = migrationServiceFor(context, options);
+    const { backend, service, actor } = migrationServiceFor(context, options);
     try {
       if (options.validateOnly || options.dryRun) {
         const report = options.dryRun ? await service.dryRun({ backup }) : await service.preflight({ backup });
@@ -165,7 +159,7 @@ export function register(program: Command, context: CliContext): void {
       context.print(report, renderRun);
       if (report.status === 'failed') throw new OpsError(ErrorCode.MigrationFailed, report.message);
     } finally {
-      store.close();
+      await backend.close();
     }
   });
 }

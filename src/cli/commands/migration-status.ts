@@ -73,11 +73,11 @@ export function register(program: Command, context: CliContext): void {
     .option('--limit <n>', 'runs shown, newest first (default 20)')
     .action(async (options: { limit?: string }) => {
       const limit = options.limit === undefined ? 20 : parseWholeNumber(options.limit, '--limit', 1, NUMBER_LIMITS.listLimit);
-      const { store, service } = migrationServiceFor(context, {});
+      const { backend, service } = migrationServiceFor(context, {});
       try {
         context.print(await service.status({ limit }), renderStatus);
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 }

@@ -9,16 +9,11 @@ import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silenc
 import type { Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
+import type { Backend } from '../../backend.ts';
 import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
-import { createQualityService } from '../../quality/service.ts';
-import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { createNotifier } from '../../slack/notifier.ts';
-import { sqliteMonitorStores } from '../../store/sqlite/monitor-stores.ts';
-import { SqliteAlertStore } from '../../store/sqlite/sqlite-alert-store.ts';
-import { SqliteOutboxStore } from '../../store/sqlite/sqlite-outbox-store.ts';
-import type { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { formatInstant } from '../../slack/blocks/format.ts';
-import { createMonitorContext, type MonitorContext } from '../../../monitors/context.ts';
+import type { MonitorContext } from '../../../monitors/context.ts';
 import { jobLeaseName, MonitorRunner } from '../../../monitors/runner.ts';
 import { LEADER_LEASE } from '../../../monitors/scheduler.ts';
 import { NUMBER_LIMITS, parseInstantOrDuration, parseWholeNumber, type CliContext } from '../context.ts';
@@ -29,15 +24,10 @@ function notifierFor(config: Config, context: CliContext, now: () => number): No
   return createNotifier(config.slack, { write: (line) => context.log(line), now });
 }
 
-function monitorContext(store: SqliteStore, config: Config, context: CliContext): MonitorContext {
+function monitorContext(backend: Backend, config: Config, context: CliContext): MonitorContext {
   // `--now` pins every job to one instant; without it this is the real clock.
   const now = () => context.now();
-  return createMonitorContext({
-    quality: createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: config.alerts.thresholds }),
-    stores: sqliteMonitorStores(store),
-    meta: store,
-    leases: store,
-    documents: store,
+  return backend.monitorContext({
     config,
     notifier: notifierFor(config, context, now),
     now,
@@ -83,8 +73,8 @@ export function register(program: Command, context: CliContext): void {
     .action(async (rawJob: string) => {
       const job = parseJob(rawJob);
       const config = loadConfig(context.io.env);
-      const store = context.openStore({ mustExist: true });
-      const jobContext = monitorContext(store, config, context);
+      const backend = context.openBackend({ mustExist: true });
+      const jobContext = monitorContext(backend, config, context);
       // One SIGINT/SIGTERM stops within seconds: Slack calls in flight are cut short, no retry is waited for, the
       // run is recorded and undelivered messages stay in the outbox. A second signal ends the process at once.
       let stopping = false;
@@ -131,7 +121,7 @@ export function register(program: Command, context: CliContext): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        store.close();
+        await backend.close();
       }
     });
 
@@ -141,20 +131,20 @@ export function register(program: Command, context: CliContext): void {
     .option('--limit <n>', 'job runs, alert decisions and failed deliveries to list', '20')
     .action(async (options: { limit: string }) => {
       const limit = parseWholeNumber(options.limit, '--limit', 1, NUMBER_LIMITS.listLimit);
-      const store = context.openStore({ mustExist: true, readOnly: 'when-not-writable' });
+      const backend = context.openBackend({ mustExist: true, readOnly: 'when-not-writable' });
       try {
-        const { alerts, outbox, jobRuns } = sqliteMonitorStores(store);
+        const { alerts, outbox, jobRuns } = backend.monitorPorts.stores;
         const now = context.now();
         const lastSucceeded: Record<string, number | null> = {};
         for (const job of JOB_NAMES) lastSucceeded[job] = (await jobRuns.lastSucceededRun(job))?.startedAt ?? null;
         // Job leases are live-process state: compared with the real clock, like the scheduler does.
         const running: { job: JobName; holder: string; since: number }[] = [];
         for (const job of JOB_NAMES) {
-          const lease = await store.getLease(jobLeaseName(job));
+          const lease = await backend.leases.getLease(jobLeaseName(job));
           if (lease && lease.expiresAt > Date.now()) running.push({ job, holder: lease.holder, since: lease.acquiredAt });
         }
         const result = {
-          leader: await store.getLease(LEADER_LEASE),
+          leader: await backend.leases.getLease(LEADER_LEASE),
           running,
           lastSucceeded,
           runs: await jobRuns.recentJobRuns({ limit }),
@@ -210,7 +200,7 @@ export function register(program: Command, context: CliContext): void {
           return lines.join('\n');
         });
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 
@@ -227,15 +217,15 @@ export function register(program: Command, context: CliContext): void {
       const now = context.now();
       const until = parseUntil(options.until, now);
       const severity = parseSeverity(options.severity);
-      const store = context.openStore({ mustExist: true });
+      const backend = context.openBackend({ mustExist: true });
       try {
         // A silence of a group that does not exist would match nothing while looking in force.
-        if (options.group !== 'platform' && options.group !== '*' && !(await store.get('groups', options.group))) {
+        if (options.group !== 'platform' && options.group !== '*' && !(await backend.documents.get('groups', options.group))) {
           throw new NotFoundError(
             `--group ${options.group} names no group in this store: pass a group id from an alert or \`ontology-ops monitor status\`, "platform" or "*".`,
           );
         }
-        const silence = await silenceAlerts(new SqliteAlertStore(store), {
+        const silence = await silenceAlerts(backend.monitorPorts.stores.alerts, {
           subject,
           groupId: options.group,
           severity,
@@ -246,7 +236,7 @@ export function register(program: Command, context: CliContext): void {
         });
         context.print(silence, (value) => `silence #${value.id}: ${value.subject} (${value.groupId ?? 'platform'}) until ${when(value.until)}`);
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 
@@ -256,12 +246,12 @@ export function register(program: Command, context: CliContext): void {
     .argument('<silenceId>', 'the silence id (see `monitor status`)')
     .action(async (rawId: string) => {
       const id = rawId.trim();
-      const store = context.openStore({ mustExist: true });
+      const backend = context.openBackend({ mustExist: true });
       try {
-        await endSilence(new SqliteAlertStore(store), id, context.now());
+        await endSilence(backend.monitorPorts.stores.alerts, id, context.now());
         context.print({ ended: id }, () => `silence #${id} ended`);
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 
@@ -272,15 +262,15 @@ export function register(program: Command, context: CliContext): void {
     .requiredOption('--by <who>', 'who acknowledges')
     .action(async (alert: string, options: { by: string }) => {
       const config = loadConfig(context.io.env);
-      const store = context.openStore({ mustExist: true });
+      const backend = context.openBackend({ mustExist: true });
       try {
-        const outbox = new SqliteOutboxStore(store);
-        const acknowledged = await acknowledgeAlert(new SqliteAlertStore(store), { alert, by: options.by, now: context.now(), config: config.alerts });
+        const outbox = backend.monitorPorts.stores.outbox;
+        const acknowledged = await acknowledgeAlert(backend.monitorPorts.stores.alerts, { alert, by: options.by, now: context.now(), config: config.alerts });
         // Show the acknowledgement on the alert's message now rather than at the scheduler's next flush.
         await deliverOutbox({ outbox, notifier: notifierFor(config, context, Date.now), now: Date.now, sleep: realSleep, maxInlineWaitMs: 0 });
         context.print(acknowledged, (value) => `alert #${value.id} ${value.key} acknowledged by ${value.acknowledgedBy}`);
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 
@@ -289,10 +279,10 @@ export function register(program: Command, context: CliContext): void {
     .description('deliver the messages waiting in the outbox now')
     .action(async () => {
       const config = loadConfig(context.io.env);
-      const store = context.openStore({ mustExist: true });
+      const backend = context.openBackend({ mustExist: true });
       try {
         const report = await deliverOutbox({
-          outbox: new SqliteOutboxStore(store),
+          outbox: backend.monitorPorts.stores.outbox,
           notifier: notifierFor(config, context, Date.now),
           now: Date.now,
           sleep: realSleep,
@@ -307,7 +297,7 @@ export function register(program: Command, context: CliContext): void {
           );
         }
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 }

@@ -95,7 +95,7 @@ export function register(program: Command, context: CliContext): void {
       if (options.verify && options.run !== undefined) throw new InvalidArgumentError('--verify applies to --backup-file only.');
       const idLimit = options.limit === undefined ? DEFAULT_ID_LIMIT : parseWholeNumber(options.limit, '--limit', 0, NUMBER_LIMITS.listLimit);
       const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size', 1, NUMBER_LIMITS.batchSize);
-      const { store, service, actor } = migrationServiceFor(context, options);
+      const { backend, service, actor } = migrationServiceFor(context, options);
       const printer = progressPrinter({ isTty: context.io.isTty && !context.json, log: (line) => context.log(line) });
       try {
         if (options.run !== undefined) {
@@ -114,7 +114,7 @@ export function register(program: Command, context: CliContext): void {
         }
       } finally {
         printer.stop();
-        store.close();
+        await backend.close();
       }
     },
   );

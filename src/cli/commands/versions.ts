@@ -1,8 +1,6 @@
 /** `ontology-ops versions`: how many entities are in the v1 shape (numeric schemaVersion ≥ 1) and how many not. */
 import type { Command } from 'commander';
 import type { VersionsReport } from '../../quality/reports.ts';
-import { createQualityService } from '../../quality/service.ts';
-import { SqliteCheckPort } from '../../store/sqlite/check-port.ts';
 import { isoInstant, textTable } from '../../quality/text.ts';
 import type { CliContext } from '../context.ts';
 
@@ -32,12 +30,12 @@ export function register(program: Command, context: CliContext): void {
     .option('--group <groupId>', 'only entities whose own groupId is this group (id or slug)')
     .action(async (options: VersionsCommandOptions) => {
       const now = context.now();
-      const store = context.openStore({ mustExist: true, readOnly: true });
+      const backend = context.openBackend({ mustExist: true, readOnly: true });
       try {
-        const report = await createQualityService({ checks: new SqliteCheckPort(store), documents: store, thresholds: context.thresholds() }).versions({ now, groupId: options.group });
+        const report = await backend.quality.versions({ now, groupId: options.group });
         context.print(report, (result) => renderVersionsReport(result, options.group ?? null));
       } finally {
-        store.close();
+        await backend.close();
       }
     });
 }

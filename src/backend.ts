@@ -1,0 +1,138 @@
+/**
+ * The composition root: the one module outside an adapter's folder that names an adapter. `openBackend` builds
+ * every port and service the entry points need (CLI commands, `npm start`, the monitor scheduler and, later, the
+ * Slack handlers) over one store; they receive what it returns and never construct an adapter themselves. A
+ * test (`test/architecture/adapter-boundary.test.ts`) fails when any other module imports an adapter.
+ *
+ * Today the store is the embedded SQLite adapter (`src/store/sqlite/`). The Convex adapter (`src/store/convex/`)
+ * will be chosen here when `CONVEX_URL` is set, returning the same ports.
+ */
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { MonitorContext, MonitorContextParts } from '../monitors/context.ts';
+import { createMonitorContext } from '../monitors/context.ts';
+import type { MonitorPorts } from '../monitors/ports.ts';
+import { NotFoundError } from './errors.ts';
+import { createMigrationService, type MigrationDeps } from './migration/service.ts';
+import type { CrashPoint } from './migration/test-hooks.ts';
+import type { MigrationService } from './migration/types.ts';
+import type { CheckPort } from './quality/port.ts';
+import { createQualityService, type QualityService } from './quality/service.ts';
+import type { ThresholdTable } from './quality/thresholds.ts';
+import type { BulkLoadTarget } from './store/bulk-load.ts';
+import type { DocumentStore, LeaseStore, MetaStore } from './store/port.ts';
+import type { SnapshotSource } from './store/snapshot-source.ts';
+import { SqliteCheckPort, stopCheckWorker, warmUpCheckWorker } from './store/sqlite/check-port.ts';
+import { sqliteMigrationPorts } from './store/sqlite/migration-ports.ts';
+import { sqliteMonitorStores } from './store/sqlite/monitor-stores.ts';
+import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+
+/** How to open the backend. */
+export interface BackendOptions {
+  /** The SQLite store file. */
+  dbPath: string;
+  /** Refuse to create a store: a missing file is an error saying how to create one (commands that read). */
+  mustExist?: boolean;
+  /**
+   * Open without write access: true for commands that only read, `'when-not-writable'` for commands that write only
+   * incidentally (schema upkeep) and should still read a store they cannot write.
+   */
+  readOnly?: boolean | 'when-not-writable';
+  /** Threshold table the quality service and the migration judge metrics by (default: the specification's). */
+  thresholds?: ThresholdTable;
+  /** Run scans in the check worker threads (default true; false runs them in-process, blocking). */
+  useWorker?: boolean;
+  /** Test crash points of the migration (see `src/migration/test-hooks.ts`). */
+  crash?: CrashPoint;
+}
+
+/** What the migration service takes per use beyond the ports: where backups go, the clock and the lock's lifetime. */
+export type MigrationServiceOptions = Pick<MigrationDeps, 'backupDir' | 'now' | 'leaseTtlMs' | 'holderId' | 'newRunId' | 'monotonic' | 'freeBytes'>;
+
+/** Every port and service over one store. */
+export interface Backend {
+  /** Which adapter serves it. */
+  readonly adapter: 'sqlite';
+  /** Where the data lives: a file path (SQLite) or a deployment URL (Convex). */
+  readonly location: string;
+  readonly documents: DocumentStore;
+  readonly leases: LeaseStore;
+  readonly meta: MetaStore;
+  /** The paged check port (the quality service pages it; the migration probes it). */
+  readonly checks: CheckPort;
+  readonly quality: QualityService;
+  /** Where imports and seeds write. */
+  readonly bulkLoad: BulkLoadTarget;
+  /** Where exports and backups read. */
+  readonly snapshotSource: SnapshotSource;
+  /** The monitors' state and the ports they share. */
+  readonly monitorPorts: MonitorPorts;
+  /** The migration service (plan, run, undo, restore, runs) with per-use options. */
+  migration(options?: MigrationServiceOptions): MigrationService;
+  /** The monitor context over this backend's ports. */
+  monitorContext(parts: Omit<MonitorContextParts, keyof MonitorPorts | 'quality'>): MonitorContext;
+  /** Starts what makes the first request fast (the check worker threads). */
+  warmUp(): Promise<void>;
+  /** Closes the store and stops the threads this backend started. */
+  close(): Promise<void>;
+}
+
+/** Opens the backend over the configured store. */
+export function openBackend(options: BackendOptions): Backend {
+  const path = resolve(options.dbPath);
+  if (options.mustExist && !existsSync(path)) {
+    throw new NotFoundError(`No store at ${path}: create one with \`ontology-ops seed\` or \`ontology-ops import <snapshot>\`, or pass --db <file>.`);
+  }
+  const readonly = options.readOnly === 'when-not-writable' ? !writableStore(path) : options.readOnly === true;
+  return sqliteBackend(SqliteStore.open(path, { readonly }), options);
+}
+
+/** True when the store file exists and this process may write it and its folder (SQLite writes files next to it). */
+function writableStore(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The backend over an open SQLite store (the store is closed with the backend). */
+export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 'dbPath' | 'mustExist' | 'readOnly'> = {}): Backend {
+  const checks = new SqliteCheckPort(store, { useWorker: options.useWorker });
+  const quality = createQualityService({ checks, documents: store, thresholds: options.thresholds });
+  // Built on first use: the monitor stores keep their tables up to date, a write a read-only store cannot take.
+  let monitorPorts: MonitorPorts | null = null;
+  const monitors = (): MonitorPorts => (monitorPorts ??= { stores: sqliteMonitorStores(store), documents: store, leases: store, meta: store });
+  let warmedUp = false;
+  return {
+    adapter: 'sqlite',
+    location: store.location,
+    documents: store,
+    leases: store,
+    meta: store,
+    checks,
+    quality,
+    bulkLoad: store,
+    snapshotSource: store,
+    get monitorPorts() {
+      return monitors();
+    },
+    migration: (serviceOptions = {}) =>
+      createMigrationService({
+        ...sqliteMigrationPorts(store, { crash: options.crash, thresholds: options.thresholds, useWorker: options.useWorker }),
+        ...serviceOptions,
+      }),
+    monitorContext: (parts) => createMonitorContext({ ...parts, ...monitors(), quality }),
+    async warmUp() {
+      if (options.useWorker === false) return;
+      warmedUp = true;
+      await warmUpCheckWorker();
+    },
+    async close() {
+      if (warmedUp) await stopCheckWorker();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * Builds the compiled output (`dist/`) once before the tests: tests that spawn the real `ontology-ops` bin run
+ * what it runs, the build, which must therefore match the sources under test rather than an older build.
+ */
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+
+export default function buildOnce(): void {
+  const root = resolve(import.meta.dirname, '..');
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+}
