@@ -13,6 +13,13 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as checks from "../checks.js";
+import type * as documents from "../documents.js";
+import type * as leases from "../leases.js";
+import type * as lib_budget from "../lib/budget.js";
+import type * as lib_checkPage from "../lib/checkPage.js";
+import type * as lib_tables from "../lib/tables.js";
+import type * as meta from "../meta.js";
 import type * as validators from "../validators.js";
 
 /**
@@ -24,6 +31,13 @@ import type * as validators from "../validators.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  checks: typeof checks;
+  documents: typeof documents;
+  leases: typeof leases;
+  "lib/budget": typeof lib_budget;
+  "lib/checkPage": typeof lib_checkPage;
+  "lib/tables": typeof lib_tables;
+  meta: typeof meta;
   validators: typeof validators;
 }>;
 export declare const api: FilterApi<

@@ -11,7 +11,7 @@ describe('convex/_generated', () => {
     const imported = [...api.matchAll(/import type \* as \w+ from "\.\.\/(.+)\.js";/g)].map((match) => match[1]);
     const keys = [...api.matchAll(/^\s+"?([\w/]+)"?: typeof \w+;$/gm)].map((match) => match[1]);
     const modules = convexModulePaths().map((file) => file.replace(/\.[^.]+$/, ''));
-    expect(modules).toContain('validators');
+    expect(modules).toContain('documents');
     expect(imported).toEqual(modules);
     expect(keys).toEqual(modules);
   });
