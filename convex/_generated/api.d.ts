@@ -20,6 +20,7 @@ import type * as lib_budget from "../lib/budget.js";
 import type * as lib_checkPage from "../lib/checkPage.js";
 import type * as lib_tables from "../lib/tables.js";
 import type * as meta from "../meta.js";
+import type * as snapshot from "../snapshot.js";
 import type * as validators from "../validators.js";
 
 /**
@@ -38,6 +39,7 @@ declare const fullApi: ApiFromModules<{
   "lib/checkPage": typeof lib_checkPage;
   "lib/tables": typeof lib_tables;
   meta: typeof meta;
+  snapshot: typeof snapshot;
   validators: typeof validators;
 }>;
 export declare const api: FilterApi<
