@@ -130,6 +130,21 @@ describe('ConvexCaller', () => {
     expect(most).toBe(3);
   });
 
+  it('says to deploy the functions when the deployment lacks one', async () => {
+    const harness = createConvexHarness();
+    const caller = new ConvexCaller({ url: harness.url, deployKey: harness.deployKey, fetch: harness.fetch });
+    const error = await caller.query('reports:missing', {}).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpsError);
+    expect((error as OpsError).message).toMatch(/has no function reports:missing: deploy this version's convex\/ folder/);
+  });
+
+  it('refuses a records-per-page setting outside 1–600', () => {
+    const harness = createConvexHarness();
+    for (const recordsPerPage of [0, 601, 2.5]) {
+      expect(() => openConvexParts({ url: harness.url, deployKey: harness.deployKey, checks: { recordsPerPage } })).toThrow(/recordsPerPage must be a whole number from 1 to 600/);
+    }
+  });
+
   it('recognises Convex limit errors', () => {
     expect(isLimitError(new Error('[Request ID: 1] Server Error\nUncaught Error: Too many reads in a single function execution (limit: 4096)'))).toBe(true);
     expect(isLimitError(new Error('Too many documents read in a single function execution'))).toBe(true);
