@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // SQLite files and child processes: keep the 2-core machine responsive.
     maxWorkers: 2,
+    // convex-test must go through vite so `import.meta.glob` of convex/ works (files opt into edge-runtime).
+    server: { deps: { inline: ['convex-test'] } },
   },
 });

@@ -1,0 +1,52 @@
+/* eslint-disable */
+/**
+ * Generated `api` utility.
+ *
+ * THIS CODE IS AUTOMATICALLY GENERATED.
+ *
+ * To regenerate, run `npx convex dev`.
+ * @module
+ */
+
+import type {
+  ApiFromModules,
+  FilterApi,
+  FunctionReference,
+} from "convex/server";
+import type * as checks from "../checks.js";
+import type * as documents from "../documents.js";
+import type * as leases from "../leases.js";
+import type * as lib_budget from "../lib/budget.js";
+import type * as lib_checkPage from "../lib/checkPage.js";
+import type * as lib_tables from "../lib/tables.js";
+import type * as meta from "../meta.js";
+import type * as snapshot from "../snapshot.js";
+import type * as validators from "../validators.js";
+
+/**
+ * A utility for referencing Convex functions in your app's API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = api.myModule.myFunction;
+ * ```
+ */
+declare const fullApi: ApiFromModules<{
+  checks: typeof checks;
+  documents: typeof documents;
+  leases: typeof leases;
+  "lib/budget": typeof lib_budget;
+  "lib/checkPage": typeof lib_checkPage;
+  "lib/tables": typeof lib_tables;
+  meta: typeof meta;
+  snapshot: typeof snapshot;
+  validators: typeof validators;
+}>;
+export declare const api: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "public">
+>;
+export declare const internal: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "internal">
+>;
