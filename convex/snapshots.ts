@@ -14,8 +14,11 @@ import { snapshotFields, snapshotValidator } from './validators.ts';
  * ranges ≤ 2,048; 1,000 documents ≤ 8,000 written), their bytes checked against `MONITOR_PAGE_BYTES` (≤ 8 MiB).
  */
 export const MAX_SAVE = 1_000;
-/** Snapshots per `betweenPage` at most: 4,000 documents scanned ≤ 16,000, bytes bounded by the page (≤ 8 MiB). */
-export const SNAPSHOT_PAGE_ROWS = 4_000;
+/**
+ * Snapshots per `betweenPage` at most: 8,000 documents scanned ≤ 16,000; bytes bounded by the page (4 MiB + the
+ * crossing document ≤ 8 MiB; a snapshot is about 400 bytes, so the row bound is the one that usually ends a page).
+ */
+export const SNAPSHOT_PAGE_ROWS = 8_000;
 
 /** A stored snapshot as the port returns it (with `_id` and `_creationTime`). */
 const storedSnapshotValidator = v.object({ _id: v.id('dataQualitySnapshots'), _creationTime: v.number(), ...snapshotFields });

@@ -15,7 +15,7 @@ import {
   type SilenceDraft,
 } from '../../alerts/ports.ts';
 import type { AlertState, NotificationGroup, Silence } from '../../alerts/types.ts';
-import { NotFoundError } from '../../errors.ts';
+import { InvalidArgumentError, NotFoundError } from '../../errors.ts';
 import type { Value } from 'convex/values';
 import { convexErrorData, type ConvexCaller } from './client.ts';
 import { checkedLimit, readPages } from './pages.ts';
@@ -116,6 +116,8 @@ export class ConvexAlertStore implements AlertStore {
         const key = (error as { data: { key?: unknown } }).data.key;
         throw new NotificationConflictError(typeof key === 'string' ? key : '');
       }
+      const data = convexErrorData(error);
+      if (data?.code === 'InvalidArgument') throw new InvalidArgumentError(`The run record cannot be written: ${data.message}.`);
       throw error;
     }
   }

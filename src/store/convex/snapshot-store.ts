@@ -1,6 +1,6 @@
 /**
  * The `SnapshotStore` port over a Convex deployment (`convex/snapshots.ts`). `snapshotsBetween` reads the window
- * page by page (4,000 documents a call), so a month of hourly and daily snapshots of every group stays within
+ * page by page (8,000 documents a call), so a month of hourly and daily snapshots of every group stays within
  * Convex's limits; `saveSnapshots` writes up to 1,000 documents per mutation.
  */
 import type { Value } from 'convex/values';
@@ -11,7 +11,7 @@ import { readPages } from './pages.ts';
 /** Documents per `snapshots:save` (the server's `MAX_SAVE`). */
 export const SNAPSHOT_SAVE_BATCH = 1_000;
 /** Documents per `snapshots:betweenPage` (the server's `SNAPSHOT_PAGE_ROWS`). */
-export const SNAPSHOT_PAGE_ROWS = 4_000;
+export const SNAPSHOT_PAGE_ROWS = 8_000;
 
 /** The `dataQualitySnapshots` table of a Convex deployment (constructed by the composition root). */
 export class ConvexSnapshotStore implements SnapshotStore {
