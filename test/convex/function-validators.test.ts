@@ -25,8 +25,9 @@ async function registeredFunctions(): Promise<{ name: string; fn: Registered }[]
     if (load === undefined) throw new Error(`convex/${file} is not loadable`);
     const module = (await load()) as Record<string, unknown>;
     for (const [exportName, value] of Object.entries(module)) {
-      const fn = value as Partial<Registered> | null;
-      if (typeof fn === 'function' && (fn.isQuery || fn.isMutation || fn.isAction)) {
+      if (typeof value !== 'function') continue;
+      const fn = value as unknown as Partial<Registered>;
+      if (fn.isQuery || fn.isMutation || fn.isAction) {
         found.push({ name: `${file.replace(/\.[^.]+$/, '')}:${exportName}`, fn: fn as Registered });
       }
     }
