@@ -118,6 +118,7 @@ export class ConvexAlertStore implements AlertStore {
       }
       const data = convexErrorData(error);
       if (data?.code === 'InvalidArgument') throw new InvalidArgumentError(`The run record cannot be written: ${data.message}.`);
+      if (data?.code === 'NotFound') throw new NotFoundError(`The run record cannot be written: ${data.message}.`);
       throw error;
     }
   }
