@@ -59,16 +59,21 @@ export default defineSchema({
 
   monitorAlerts: defineTable(alertFields)
     .index('by_key_time', ['key', 'firstFiringAt'])
-    .index('by_status', ['status'])
-    .index('by_notification', ['notificationId']),
+    .index('by_status_time', ['status', 'firstFiringAt'])
+    .index('by_time', ['firstFiringAt'])
+    .index('by_notification', ['notificationId', 'firstFiringAt']),
   monitorNotifications: defineTable(notificationFields).index('by_key_status', ['key', 'status']),
   monitorDecisions: defineTable(decisionFields).index('by_alert', ['alertId']).index('by_time', ['at']),
   monitorSilences: defineTable(silenceFields).index('by_until', ['until']),
   monitorOutbox: defineTable(outboxFields)
     .index('by_status_due', ['status', 'nextAttemptAt'])
-    .index('by_notification', ['notificationId', 'kind', 'status']),
+    .index('by_status_created', ['status', 'createdAt'])
+    .index('by_created', ['createdAt'])
+    .index('by_notification', ['notificationId', 'kind', 'status'])
+    .index('by_notification_time', ['notificationId', 'kind', 'createdAt']),
   monitorJobRuns: defineTable(jobRunFields)
     .index('by_job_outcome_start', ['job', 'outcome', 'startedAt'])
+    .index('by_job_start', ['job', 'startedAt'])
     .index('by_start', ['startedAt'])
     .index('by_outcome', ['outcome']),
 

@@ -13,14 +13,19 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as alerts from "../alerts.js";
 import type * as checks from "../checks.js";
 import type * as documents from "../documents.js";
+import type * as jobRuns from "../jobRuns.js";
 import type * as leases from "../leases.js";
 import type * as lib_budget from "../lib/budget.js";
 import type * as lib_checkPage from "../lib/checkPage.js";
+import type * as lib_monitorDocs from "../lib/monitorDocs.js";
 import type * as lib_tables from "../lib/tables.js";
 import type * as meta from "../meta.js";
+import type * as outbox from "../outbox.js";
 import type * as snapshot from "../snapshot.js";
+import type * as snapshots from "../snapshots.js";
 import type * as validators from "../validators.js";
 
 /**
@@ -32,14 +37,19 @@ import type * as validators from "../validators.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  alerts: typeof alerts;
   checks: typeof checks;
   documents: typeof documents;
+  jobRuns: typeof jobRuns;
   leases: typeof leases;
   "lib/budget": typeof lib_budget;
   "lib/checkPage": typeof lib_checkPage;
+  "lib/monitorDocs": typeof lib_monitorDocs;
   "lib/tables": typeof lib_tables;
   meta: typeof meta;
+  outbox: typeof outbox;
   snapshot: typeof snapshot;
+  snapshots: typeof snapshots;
   validators: typeof validators;
 }>;
 export declare const api: FilterApi<
