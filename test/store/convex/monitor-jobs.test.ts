@@ -54,7 +54,11 @@ async function week(state: (archive: EventArchiveStore) => MonitorStores) {
   return {
     counts,
     sent: notifier.sent.map(({ kind, channel, text, blocks, threadTs }) => ({ kind, channel, text, blocks: blocks ?? [], threadTs: threadTs ?? null })),
-    snapshots: snapshots.map(({ _id: _, _creationTime: __, groupId, ...fields }) => ({ ...fields, groupId: named(groupId) })),
+    // Snapshots of one run share a timestamp; their groups are listed in each store's own id order, so compare
+    // them in a fixed order (the platform first, then by group).
+    snapshots: snapshots
+      .map(({ _id: _, _creationTime: __, groupId, ...fields }) => ({ ...fields, groupId: named(groupId) }))
+      .sort((a, b) => a.timestamp - b.timestamp || (a.groupId ?? '').localeCompare(b.groupId ?? '')),
     firing: (await stores.alerts.firingAlerts()).map((alert) => [alert.key, alert.lastValue, alert.firstFiringAt, alert.lastReminderAt]),
     outbox: await stores.outbox.outboxCounts(),
   };
