@@ -1,7 +1,7 @@
 /** `/ontology integrity [group] [--limit N]`: the integrity check, platform-wide or of one group. */
 import { severityOf, CATEGORIES, type Category, type Status } from '../../src/quality/categories.ts';
 import { MAX_LIMIT } from '../../src/quality/service.ts';
-import { integrityMessage } from '../../src/slack/blocks/answers.ts';
+import { integrityMessage, MAX_ISSUE_LINES } from '../../src/slack/blocks/answers.ts';
 import { parseArgs, wholeNumberArg } from '../../src/slack/command-args.ts';
 import { findGroup, groupRefs } from '../../src/slack/group-names.ts';
 import { knownSteps } from '../../src/slack/next-steps.ts';
@@ -30,7 +30,7 @@ export const integrity = defineSubcommand({
       backend.checks.v1MigrationCompleted(),
     ]);
     const severities = Object.fromEntries(CATEGORIES.map((category) => [category, severityOf(category, { v1MigrationCompleted })])) as Record<Category, Status>;
-    const shownIssues = report.issues.slice(0, 25);
+    const shownIssues = report.issues.slice(0, MAX_ISSUE_LINES);
     const groups = await groupRefs(backend.documents, shownIssues.map((issue) => issue.groupId));
     const firstEntity = shownIssues.find((issue) => issue.table === 'entities' || issue.table === 'things');
     const nextSteps = knownSteps(context, [

@@ -55,7 +55,7 @@ export interface Subcommand<Args = unknown> {
 }
 
 /** A subcommand with its argument type erased, for the router's table. */
-export type AnySubcommand = Subcommand<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type AnySubcommand = Subcommand<any>;
 
 /** Declares a subcommand (keeps `parse` and `run` agreeing on the argument type). */
 export function defineSubcommand<Args>(subcommand: Subcommand<Args>): AnySubcommand {

@@ -150,6 +150,7 @@ function instant(document: ConvexDocument, name: string): string {
 
 /** What the `audit` answer shows. */
 export interface AuditView {
+  /** The audit, its lists fetched with a limit above `MAX_AUDIT_LINES` (a longer list means there are more). */
   report: AuditReport;
   group: GroupRef | null;
   nextSteps: readonly NextStep[];
@@ -162,7 +163,13 @@ export interface AuditView {
 export function auditMessage(view: AuditView): SlackMessage {
   const { report } = view;
   const { thing, events, connections } = report;
-  const list = (label: string, lines: string[]) => listSection(`*${label}* (${lines.length})`, lines, { maxLines: MAX_AUDIT_LINES, more: `\`ontology-ops audit ${report.thingId}\` lists them` });
+  const countOf = (length: number) => (length > MAX_AUDIT_LINES ? `more than ${MAX_AUDIT_LINES}` : String(length));
+  const list = (label: string, lines: string[]) =>
+    listSection(`*${label}* (${countOf(lines.length)})`, lines.slice(0, MAX_AUDIT_LINES), {
+      maxLines: MAX_AUDIT_LINES,
+      total: lines.length > MAX_AUDIT_LINES ? 'unknown' : lines.length,
+      more: `\`ontology-ops audit ${report.thingId} --limit N\` lists them`,
+    });
   const blocks: unknown[] = [
     header(`:mag: Entity ${report.thingId}`),
     fields([
@@ -183,7 +190,7 @@ export function auditMessage(view: AuditView): SlackMessage {
     ...buttons(view.nextSteps),
   ];
   return {
-    text: `Entity ${report.thingId}: ${plural(events.length, 'event')}, ${plural(connections.outgoing.length, 'outgoing connection')}, ${plural(connections.incoming.length, 'incoming connection')}.`,
+    text: `Entity ${report.thingId}: events ${countOf(events.length)}, outgoing connections ${countOf(connections.outgoing.length)}, incoming connections ${countOf(connections.incoming.length)}.`,
     blocks,
   };
 }

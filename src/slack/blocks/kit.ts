@@ -60,10 +60,12 @@ export function actions(elements: readonly unknown[]): unknown[] {
 
 /**
  * A heading and as many whole lines as fit in one section (at most `maxLines`), then "…and N more" with
- * `more` (e.g. the CLI command listing all). `total` counts lines that exist beyond `lines` (default: lines).
+ * `more` (e.g. the CLI command listing all). `total` counts the lines that exist (default: `lines.length`);
+ * `'unknown'` when `lines` were cut at a limit and there may be more (the tail then says "…and more").
  */
-export function listSection(heading: string, lines: readonly string[], options: { maxLines: number; total?: number; more?: string }): unknown {
-  const total = Math.max(options.total ?? lines.length, lines.length);
+export function listSection(heading: string, lines: readonly string[], options: { maxLines: number; total?: number | 'unknown'; more?: string }): unknown {
+  const open = options.total === 'unknown';
+  const total = open ? lines.length : Math.max((options.total as number | undefined) ?? lines.length, lines.length);
   const budget = BLOCK_KIT_LIMITS.sectionText - 200 - (options.more?.length ?? 0);
   const shown: string[] = [];
   let length = heading.length;
@@ -73,7 +75,8 @@ export function listSection(heading: string, lines: readonly string[], options: 
     length += 1 + line.length;
   }
   const rest = total - shown.length;
-  const tail = rest > 0 ? [`…and ${rest.toLocaleString('en-US')} more${options.more ? `: ${options.more}` : ''}`] : [];
+  const count = open ? '' : ` ${rest.toLocaleString('en-US')}`;
+  const tail = rest > 0 ? [`…and${count} more${options.more ? `: ${options.more}` : ''}`] : [];
   return section([heading, ...shown, ...tail].join('\n'));
 }
 
@@ -86,7 +89,7 @@ export function plural(count: number, word: string, many = `${word}s`): string {
 export function limitViolations(message: { text: string; blocks?: unknown[] }): string[] {
   const problems: string[] = [];
   const limits = BLOCK_KIT_LIMITS;
-  const blocks = (message.blocks ?? []) as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const blocks = (message.blocks ?? []) as Record<string, any>[];
   if (message.text.length > limits.messageText) problems.push(`text is ${message.text.length} characters (max ${limits.messageText})`);
   if (blocks.length > limits.blocksPerMessage) problems.push(`${blocks.length} blocks (max ${limits.blocksPerMessage})`);
   blocks.forEach((block, index) => {

@@ -101,6 +101,10 @@ describe('the largest answers stay inside Block Kit limits', () => {
     );
     expect(limitViolations(message)).toEqual([]);
     expectWholeLines(message);
+    // Lists are fetched past the limit: the answer says there are more, without claiming how many.
+    expect(JSON.stringify(message)).toContain('*Events, newest first* (more than 10)');
+    expect(JSON.stringify(message)).toContain(`…and more: \`ontology-ops audit ${LONG_ID} --limit N\` lists them`);
+    expect(message.text).toBe(`Entity ${LONG_ID}: events more than 10, outgoing connections more than 10, incoming connections more than 10.`);
   });
 
   it('versions and a 90-day trend of every metric', () => {
