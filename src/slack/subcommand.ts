@@ -127,14 +127,12 @@ export function createRouter(subcommands: readonly AnySubcommand[]): SubcommandR
       // Step 1: parse (no I/O), so a bad argument is answered in the ack itself.
       let prepared: { subcommand: AnySubcommand; args: unknown; share: boolean };
       try {
-        prepared = prepare(invocation.text, byName);
+        prepared = prepare(invocation.text, byName, invocation.share === true);
       } catch (error) {
-        if (!(error instanceof InvalidArgumentError)) throw error;
-        await answerPrivately(usage(error.message));
+        await answerPrivately(error instanceof InvalidArgumentError ? usage(error.message) : handlerError(error, deps, SLASH_COMMAND));
         return;
       }
-      const { subcommand, args } = prepared;
-      const share = prepared.share || invocation.share === true;
+      const { subcommand, args, share } = prepared;
 
       // Step 2: acknowledge before any work, whatever the data size.
       if (invocation.ack) await invocation.ack();
@@ -175,14 +173,17 @@ function replyPorts(deps: HandlerDeps, client: WebClient) {
   return { client, budget: deps.responseUrls, timeoutMs: deps.config.slack.timeoutMs, log: deps.log };
 }
 
-/** The subcommand, its parsed arguments and whether `--share` was given; throws `InvalidArgumentError`. */
-function prepare(text: string, byName: ReadonlyMap<string, AnySubcommand>): { subcommand: AnySubcommand; args: unknown; share: boolean } {
+/**
+ * The subcommand, its parsed arguments and whether the answer is shared (`--share`, or `forceShare` from the
+ * Share button); throws `InvalidArgumentError`.
+ */
+function prepare(text: string, byName: ReadonlyMap<string, AnySubcommand>, forceShare: boolean): { subcommand: AnySubcommand; args: unknown; share: boolean } {
   const tokens = tokenize(text);
   const name = (tokens[0] ?? 'help').toLowerCase();
   const subcommand = byName.get(name);
   if (!subcommand) throw new InvalidArgumentError(`Unknown subcommand ${quoted(tokens[0] ?? '')}.`);
   const rest = tokens.slice(1);
-  const share = rest.includes('--share');
+  const share = rest.includes('--share') || forceShare;
   if (share && !subcommand.shareable) {
     throw new InvalidArgumentError(`\`${name}\` takes no --share: its answers already go where they belong.`);
   }
