@@ -1,8 +1,9 @@
 /**
  * `npm start`: config → store (a demo store is created when there is none) → integrity report and metrics on
- * the terminal → scheduled monitors (Slack with a bot token, the console otherwise) until SIGINT/SIGTERM.
- * A signal at any stage stops cleanly: a job already running finishes and is recorded, the leader lease is given
- * up and the store is closed; a second signal ends the process at once.
+ * the terminal → the Slack app (when its credentials are set: HTTP on PORT, or Socket Mode) and the scheduled
+ * monitors (Slack with a bot token, the console otherwise), in one process, until SIGINT/SIGTERM.
+ * A signal at any stage stops cleanly: the app stops taking requests, a job already running finishes and is
+ * recorded, the leader lease is given up and the store is closed; a second signal ends the process at once.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { renderMetricsReport } from './cli/commands/metrics.ts';
 import { loadConfig, type Config } from './config.ts';
 import { InvalidArgumentError, userMessage } from './errors.ts';
 import { seedStore } from './seed/seed.ts';
+import { createSlackApp, type SlackApp } from './slack/app.ts';
 import { createNotifier, SlackNotifier } from './slack/notifier.ts';
 import { DeliveryError } from './alerts/ports.ts';
 
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const backend = await openOrCreateBackend(config, print);
   let scheduler: SchedulerHandle | null = null;
+  let slackApp: SlackApp | null = null;
   try {
     const { quality } = backend;
     await backend.warmUp();
@@ -73,8 +76,24 @@ async function main(): Promise<void> {
     print('');
     if (signal.requested()) return;
 
+    if (config.slack.appMode) {
+      slackApp = createSlackApp({ backend, config, now: Date.now, log });
+      const { port } = await slackApp.start();
+      print(
+        slackApp.mode === 'socket'
+          ? 'Slack app connected over Socket Mode: /ontology and the buttons answer here.'
+          : `Slack app listening on port ${port} (request URL path /slack/events): /ontology and the buttons answer here.`,
+      );
+      if (signal.requested()) return;
+    }
     if (!config.monitors.enabled) {
-      print('Monitors are disabled (MONITOR_ENABLED=false); exiting.');
+      if (!slackApp) {
+        print('Monitors are disabled (MONITOR_ENABLED=false); exiting.');
+        return;
+      }
+      print('Monitors are disabled (MONITOR_ENABLED=false); the Slack app keeps answering. Ctrl-C stops.');
+      const stoppedBy = await signal.received;
+      log(`${stoppedBy}: stopping the Slack app…`);
       return;
     }
     const notifier = createNotifier(config.slack, { write: print });
@@ -104,6 +123,8 @@ async function main(): Promise<void> {
     const stoppedBy = await signal.received;
     log(`${stoppedBy}: stopping monitors (a running job finishes first; a second ${stoppedBy} ends at once)…`);
   } finally {
+    // The app first: no new request starts work on a store about to close.
+    if (slackApp) await slackApp.stop().catch((error: unknown) => log(`Slack app: ${userMessage(error)}`));
     if (scheduler) await scheduler.stop();
     await backend.close();
     if (signal.requested()) log('Stopped.');

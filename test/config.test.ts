@@ -38,8 +38,32 @@ describe('loadConfig', () => {
     [{ SLACK_TIMEOUT: 'never' }, 'Environment variable SLACK_TIMEOUT must be a duration like 4h, 30m, 90s or milliseconds, got "never".', 'not a duration'],
     [{ SLACK_API_URL: 'slack.com/api' }, 'Environment variable SLACK_API_URL must be an http(s) URL such as https://slack.com/api/.', 'no scheme'],
     [{ SLACK_API_URL: 'ftp://slack.com/api/' }, 'Environment variable SLACK_API_URL must be an http(s) URL such as https://slack.com/api/.', 'not http'],
+    [{ SLACK_APP_TOKEN: 'xoxb-1' }, 'Environment variable SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write).', 'a bot token cannot open a socket'],
+    [{ SLACK_SIGNING_SECRET: 'has spaces in it' }, "Environment variable SLACK_SIGNING_SECRET must be the app's signing secret (letters and digits, from Basic Information → App Credentials).", 'pasted with extra words'],
+    [{ PORT: 'http' }, 'Environment variable PORT must be a port number from 0 to 65535.', 'not a number'],
+    [{ PORT: '70000' }, 'Environment variable PORT must be a port number from 0 to 65535.', 'beyond the last port'],
+    [{ SLACK_SIGNING_SECRET: 'abcdef0123456789' }, 'Environment variable SLACK_BOT_TOKEN must be set (xoxb-…) when SLACK_SIGNING_SECRET is set: the app answers as its bot user.', 'an app without its bot token'],
+    [{ SLACK_APP_TOKEN: 'xapp-1' }, 'Environment variable SLACK_BOT_TOKEN must be set (xoxb-…) when SLACK_APP_TOKEN is set: the app answers as its bot user.', 'Socket Mode without its bot token'],
   ])('rejects %o with one line naming the variable', (env, message, _reason) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('the Slack app settings', () => {
+  const base = { SLACK_BOT_TOKEN: 'xoxb-1', ALERT_CHANNEL_CRITICAL: 'C1' };
+  it.each([
+    [{}, null, 'no credentials: no app'],
+    [base, null, 'a bot token alone only posts alerts'],
+    [{ ...base, SLACK_SIGNING_SECRET: 'abcdef0123456789' }, 'http', 'a signing secret: Slack posts to PORT'],
+    [{ ...base, SLACK_APP_TOKEN: 'xapp-1-A-2-x' }, 'socket', 'an app-level token: Socket Mode'],
+    [{ ...base, SLACK_APP_TOKEN: 'xapp-1-A-2-x', SLACK_SIGNING_SECRET: 'abcdef0123456789' }, 'socket', 'both: Socket Mode, no public URL needed'],
+  ])('%o runs the app in mode %s (%s)', (env, mode, _reason) => {
+    expect(loadConfig(env).slack.appMode).toBe(mode);
+  });
+
+  it('listens on PORT, 3000 by default', () => {
+    expect(loadConfig({}).slack.port).toBe(3000);
+    expect(loadConfig({ PORT: '8080' }).slack.port).toBe(8080);
   });
 });
 

@@ -1,0 +1,11 @@
+/** Buttons (`block_actions`): one kebab-case file per button. */
+import type { App } from '@slack/bolt';
+import type { HandlerDeps } from '../../src/slack/app.ts';
+import { runSubcommand } from './run-subcommand.ts';
+import { shareInChannel } from './share-in-channel.ts';
+
+/** Registers the button handlers on `app`. */
+export function register(app: App, deps: HandlerDeps): void {
+  shareInChannel(app, deps);
+  runSubcommand(app, deps);
+}

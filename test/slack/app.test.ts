@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { sqliteBackend } from '../../src/backend.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createSlackApp } from '../../src/slack/app.ts';
+import { SHARE_ACTION_ID } from '../../src/slack/subcommand.ts';
+import { buttonClickPayload, slackSignature } from '../helpers/slack/signed-request.ts';
+import { startSlackAppHarness } from '../helpers/slack/slack-app-harness.ts';
+import { tempStore } from '../helpers/temp-store.ts';
+
+function backend() {
+  const { store } = tempStore();
+  return sqliteBackend(store, { useWorker: false });
+}
+
+describe('the Slack app over HTTP', () => {
+  it('answers a signed /ontology help with the usage, privately, through the response_url', async () => {
+    const harness = await startSlackAppHarness({ backend: backend() });
+    const ack = await harness.command('help');
+    expect(ack.status).toBe(200);
+    const answer = await harness.responseTo(ack.responseUrl);
+    expect(answer.body.response_type).toBe('ephemeral');
+    expect(JSON.stringify(answer.body.blocks)).toContain('/ontology help');
+  });
+
+  it.each([
+    ['a forged signature', { signature: slackSignature('not-the-secret', Math.floor(Date.now() / 1000), 'x') }],
+    ['a timestamp older than 5 minutes (a replay)', { timestamp: Math.floor(Date.now() / 1000) - 5 * 60 - 10 }],
+  ])('refuses %s with 401 and runs nothing', async (_case, options) => {
+    const harness = await startSlackAppHarness({ backend: backend() });
+    const ack = await harness.command('help', options);
+    expect(ack.status).toBe(401);
+    // A signed request sent after it is answered: had the refused one run, its answer would be there too.
+    const later = await harness.command('help');
+    await harness.responseTo(later.responseUrl);
+    expect(harness.slack.responses.map((response) => response.url)).toEqual([later.responseUrl]);
+    expect(harness.slack.calls.filter((call) => call.method !== 'auth.test')).toEqual([]);
+  });
+
+  it('refuses a button click with a forged signature: 401, and the subcommand it names never runs', async () => {
+    const harness = await startSlackAppHarness({ backend: backend() });
+    const responseUrl = harness.slack.responseUrl();
+    const payload = buttonClickPayload({ actionId: SHARE_ACTION_ID, value: 'help', userId: 'U0MALLORY', channelId: 'C0OPS', responseUrl });
+    const click = await harness.interaction(payload, { signature: slackSignature('guessed-secret', Math.floor(Date.now() / 1000), 'x') });
+    expect(click.status).toBe(401);
+    const later = await harness.command('help');
+    await harness.responseTo(later.responseUrl);
+    expect(harness.slack.responses.map((response) => response.url)).toEqual([later.responseUrl]);
+  });
+
+  it('answers the Events API URL check, signed as Slack signs events (JSON body)', async () => {
+    const harness = await startSlackAppHarness({ backend: backend() });
+    const answer = await harness.event({ token: 'deprecated', challenge: 'c-123', type: 'url_verification' });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ challenge: 'c-123' });
+  });
+
+  it('builds in Socket Mode when SLACK_APP_TOKEN is set (no port to listen on)', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', ALERT_CHANNEL_CRITICAL: 'C1', SLACK_APP_TOKEN: 'xapp-1-A1-1-abc' });
+    expect(createSlackApp({ backend: backend(), config, now: Date.now, log: () => {} }).mode).toBe('socket');
+  });
+
+  it('refuses to build without app credentials, naming the variables', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', ALERT_CHANNEL_CRITICAL: 'C1' });
+    expect(() => createSlackApp({ backend: backend(), config, now: Date.now, log: () => {} })).toThrow(
+      /needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET \(HTTP mode\) or SLACK_APP_TOKEN \(Socket Mode\)/,
+    );
+  });
+});
