@@ -175,7 +175,7 @@ export class SlackNotifier implements Notifier {
  * through `write`, stderr by default; files written under `fileDir`) so local runs without Slack still show every alert.
  */
 export function createNotifier(
-  slack: SlackConfig,
+  slack: Omit<SlackConfig, 'appMode' | 'port'>,
   options: { write?: (line: string) => void; now?: () => number; /** Where the console notifier writes uploaded files. */ fileDir?: string } = {},
 ): Notifier {
   if (slack.botToken) return new SlackNotifier({ token: slack.botToken, apiUrl: slack.apiUrl, timeoutMs: slack.timeoutMs });
