@@ -39,6 +39,8 @@ async function runPhase(phase: string, dir: string, now: number, runId: string |
       const [result] = await benchQuality({ dbPath: files.imported, now, phases: [phase as QualityPhase] });
       return { ...result!, name: phase };
     }
+    case 'slack-ack-idle':
+      return benchSlackAck({ dbPath: files.imported, load: 'idle', now });
     case 'slack-ack-check':
       return benchSlackAck({ dbPath: files.imported, load: 'check-full', now });
     case 'slack-ack-migrate':

@@ -28,6 +28,8 @@ const PHASES = [
   'import',
   'check-critical',
   'check-full',
+  // The baseline: the same commands with nothing else running (3 s).
+  'slack-ack-idle',
   'slack-ack-check',
   'metrics-all-groups',
   'sql-baseline',
