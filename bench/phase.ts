@@ -8,6 +8,7 @@ import { benchMigrate, benchUndo } from './migration.ts';
 import { benchExport, benchImport, benchSeed, BENCH_ENTITIES } from './snapshot.ts';
 import { measure, type PhaseMeasurement } from './measure.ts';
 import { runSqlBaseline } from './sql-baseline.ts';
+import { benchSlackAck } from './slack-ack.ts';
 
 /** Files every phase shares inside the bench folder. */
 export function benchFiles(dir: string) {
@@ -17,6 +18,9 @@ export function benchFiles(dir: string) {
     imported: join(dir, 'imported.db'),
     legacy: join(dir, 'legacy.db'),
     backups: join(dir, 'backups'),
+    /** A copy of the legacy store the ack phase migrates (removed after it), and that run's backups. */
+    ackLegacy: join(dir, 'legacy-ack.db'),
+    ackBackups: join(dir, 'backups-ack'),
   };
 }
 
@@ -35,6 +39,12 @@ async function runPhase(phase: string, dir: string, now: number, runId: string |
       const [result] = await benchQuality({ dbPath: files.imported, now, phases: [phase as QualityPhase] });
       return { ...result!, name: phase };
     }
+    case 'slack-ack-idle':
+      return benchSlackAck({ dbPath: files.imported, load: 'idle', now });
+    case 'slack-ack-check':
+      return benchSlackAck({ dbPath: files.imported, load: 'check-full', now });
+    case 'slack-ack-migrate':
+      return benchSlackAck({ dbPath: files.legacy, load: 'migrate', now, workPath: files.ackLegacy, backupDir: files.ackBackups });
     case 'sql-baseline':
       return measure(phase, async () => {
         const counts = runSqlBaseline(files.imported);

@@ -33,6 +33,8 @@ export type Trend = 'improving' | 'declining' | 'stable' | 'insufficient';
 export interface MetricTrend {
   metric: TrendMetric;
   points: number[];
+  /** When each point was taken (the snapshot's `timestamp`), same order as `points`. */
+  times: number[];
   first: number;
   last: number;
   min: number;
@@ -68,15 +70,17 @@ export function sparkline(values: readonly number[]): string {
 export function trendsOf(snapshots: readonly QualitySnapshot[]): MetricTrend[] {
   const trends: MetricTrend[] = [];
   for (const metric of TREND_METRICS) {
-    const points = snapshots
-      .map((snapshot) => snapshotMetrics(snapshot)[metric])
-      .filter((value): value is number => typeof value === 'number' && Number.isFinite(value));
-    if (points.length === 0) continue;
+    const taken = snapshots
+      .map((snapshot) => ({ at: snapshot.timestamp, value: snapshotMetrics(snapshot)[metric] }))
+      .filter((point): point is { at: number; value: number } => typeof point.value === 'number' && Number.isFinite(point.value));
+    if (taken.length === 0) continue;
+    const points = taken.map((point) => point.value);
     const first = points[0]!;
     const last = points.at(-1)!;
     trends.push({
       metric,
       points,
+      times: taken.map((point) => point.at),
       first,
       last,
       min: Math.min(...points),

@@ -1,13 +1,19 @@
 /**
  * The weekly job: the last 7 days of daily snapshots, per metric first/last/min/max and trend, posted as a
- * summary to the reports channel; a declining metric raises a warning alert (`trend.<metric>`) for its scope.
+ * summary to the reports channel with a PNG chart of the platform-wide metrics and their threshold lines (an
+ * upload right after it; the summary's text sparklines serve clients without images); a declining metric raises a
+ * warning alert (`trend.<metric>`) for its scope.
  */
 import { METRIC_INFO, type MetricSubject } from '../../src/alerts/evaluate.ts';
 import { runAlertPipeline } from '../../src/alerts/pipeline.ts';
 import { remediationFor } from '../../src/alerts/remediation.ts';
 import { reportChannel } from '../../src/alerts/route.ts';
+import type { OutboxDraft } from '../../src/alerts/ports.ts';
+import { storeFile } from '../../src/alerts/stored-file.ts';
 import type { Signal } from '../../src/alerts/types.ts';
-import { formatValue } from '../../src/slack/blocks/format.ts';
+import { THRESHOLD_METRICS, type ThresholdMetric, type ThresholdTable } from '../../src/quality/thresholds.ts';
+import { renderWeeklyChart, type WeeklyChartData } from '../../src/slack/charts/weekly-chart.ts';
+import { formatInstant, formatValue } from '../../src/slack/blocks/format.ts';
 import { weeklySummaryMessage, type SummaryMetric } from '../../src/slack/blocks/summary.ts';
 import { pipelineDeps, type MonitorContext } from '../context.ts';
 import type { QualitySnapshot } from '../ports.ts';
@@ -38,6 +44,53 @@ function trendSignal(trend: MetricTrend, groupId: string | null): Signal {
     note:
       `Daily values \`${trend.sparkline}\`: ${formatValue(trend.first, rule.unit)} → ${formatValue(trend.last, rule.unit)} ` +
       `(min ${formatValue(trend.min, rule.unit)}, max ${formatValue(trend.max, rule.unit)})`,
+  };
+}
+
+/** The chart's data: each platform-wide metric's daily values and, for the seven that have one, its threshold row. */
+export function weeklyChartData(from: number, to: number, platform: readonly MetricTrend[], thresholds: ThresholdTable): WeeklyChartData {
+  return {
+    from,
+    to,
+    series: platform.map((trend) => {
+      const row = (THRESHOLD_METRICS as readonly string[]).includes(trend.metric) ? thresholds[trend.metric as ThresholdMetric] : null;
+      return {
+        title: titleOf(trend.metric),
+        unit: TREND_RULES[trend.metric].unit,
+        points: trend.points.map((value, index) => ({ at: trend.times[index]!, value })),
+        threshold: row ? { better: row.better, healthy: row.healthy, warning: row.warning } : null,
+      };
+    }),
+  };
+}
+
+/**
+ * The chart's upload row, or null when there is nothing to draw or it cannot be drawn (logged: the summary still
+ * goes out, its sparklines carry the week).
+ */
+function chartUpload(context: MonitorContext, channel: string, from: number, to: number, platform: readonly MetricTrend[]): OutboxDraft | null {
+  if (platform.length === 0) return null;
+  let png: Uint8Array;
+  try {
+    png = renderWeeklyChart(weeklyChartData(from, to, platform, context.alerts.thresholds));
+  } catch (error) {
+    context.log(`weekly: the chart could not be drawn, the summary goes without it (${error instanceof Error ? error.message : String(error)})`);
+    return null;
+  }
+  const day = new Date(to).toISOString().slice(0, 10);
+  return {
+    kind: 'upload',
+    channel,
+    notificationId: null,
+    message: {
+      text: `Weekly data-quality chart, ${formatInstant(from)} → ${formatInstant(to)}: each metric by day, with its threshold lines`,
+      file: storeFile({
+        filename: `data-quality-week-${day}.png`,
+        title: `Data quality, week to ${day}`,
+        altText: `Line charts of ${platform.length} platform-wide data-quality metrics over the 7 days to ${day}, with healthy and critical threshold lines`,
+        content: png,
+      }),
+    },
   };
 }
 
@@ -84,7 +137,10 @@ export async function runWeekly(context: MonitorContext): Promise<Record<string,
     decliningGroups,
     groupsTracked: [...byScope.keys()].filter((scope) => scope !== null).length,
   });
-  await context.stores.outbox.enqueue([{ kind: 'post', channel: reportChannel(context.alerts), notificationId: null, message: summary }], now);
+  const channel = reportChannel(context.alerts);
+  const chart = chartUpload(context, channel, from, now, platform);
+  // One enqueue: the summary and its chart are written together, and go out in that order.
+  await context.stores.outbox.enqueue([{ kind: 'post', channel, notificationId: null, message: summary }, ...(chart ? [chart] : [])], now);
 
   const pipeline = await runAlertPipeline(pipelineDeps(context), {
     source: 'weekly',
@@ -99,6 +155,7 @@ export async function runWeekly(context: MonitorContext): Promise<Record<string,
     scopes: byScope.size,
     declining: signals.length,
     decliningPlatform: platform.filter((trend) => trend.trend === 'declining').length,
+    chart: chart ? 1 : 0,
     ...pipelineCounts(pipeline),
   };
 }

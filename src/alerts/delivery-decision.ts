@@ -97,7 +97,7 @@ export const MESSAGE_GONE_ERRORS: ReadonlySet<string> = new Set(['message_not_fo
 /** The prefix of `lastError` on a row held for configuration (`monitor status` lists them). */
 export const HELD_PREFIX = 'held: ';
 
-function fixFor(error: string, channel: string): string {
+function fixFor(error: string, channel: string, kind: OutboxKind): string {
   if (TOKEN_ERRORS.has(error)) {
     return error === 'ekm_access_denied' || error === 'enterprise_is_restricted'
       ? 'a workspace administrator must restore the app’s access (EKM / enterprise policy)'
@@ -112,7 +112,7 @@ function fixFor(error: string, channel: string): string {
       return `unarchive ${channel}, or point the channel setting at another channel`;
     case 'missing_scope':
     case 'no_permission':
-      return 'add the chat:write bot scope to the Slack app and reinstall it';
+      return `add the ${kind === 'upload' ? 'files:write' : 'chat:write'} bot scope to the Slack app and reinstall it`;
     default:
       return `allow the bot to post in ${channel} (channel posting permissions)`;
   }
@@ -155,10 +155,14 @@ export function decideDelivery(failure: DeliveryFailure, target: { kind: OutboxK
       const { error } = failure;
       if (error === 'ratelimited') return decision('retry', 'rate_limited');
       if (SLACK_SIDE_ERRORS.has(error)) return decision('retry', 'slack_unavailable');
-      if (TOKEN_ERRORS.has(error)) return decision('hold', 'token_rejected', { holdScope: 'workspace', fix: fixFor(error, target.channel) });
-      if (CHANNEL_ERRORS.has(error)) return decision('hold', 'channel_unusable', { holdScope: 'channel', fix: fixFor(error, target.channel) });
+      if (TOKEN_ERRORS.has(error)) return decision('hold', 'token_rejected', { holdScope: 'workspace', fix: fixFor(error, target.channel, target.kind) });
+      if (CHANNEL_ERRORS.has(error)) return decision('hold', 'channel_unusable', { holdScope: 'channel', fix: fixFor(error, target.channel, target.kind) });
       // Without the scope no call can succeed, whatever the channel.
-      if (SCOPE_ERRORS.has(error)) return decision('hold', 'scope_missing', { holdScope: 'workspace', fix: fixFor(error, target.channel) });
+      if (SCOPE_ERRORS.has(error)) {
+        // Only uploads need files:write: holding every channel behind a chart would stop the alerts too.
+        if (target.kind === 'upload') return decision('give_up', 'scope_missing', { fix: fixFor(error, target.channel, target.kind) });
+        return decision('hold', 'scope_missing', { holdScope: 'workspace', fix: fixFor(error, target.channel, target.kind) });
+      }
       if (MESSAGE_GONE_ERRORS.has(error)) return target.kind === 'update' ? decision('repost', 'message_gone') : decision('give_up', 'message_gone');
       // Anything else is about this message (invalid_blocks, msg_too_long, …): retrying it cannot help.
       return decision('give_up', 'request_rejected');

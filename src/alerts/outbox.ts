@@ -9,6 +9,7 @@
  */
 import { decideDelivery, HELD_PREFIX, type DeliveryDecision, type DeliveryFailure } from './delivery-decision.ts';
 import { DeliveryError, type Notifier, type OutboxRow, type OutboxStore } from './ports.ts';
+import { loadFile } from './stored-file.ts';
 
 /** Waits `ms`; injected so tests never sleep for real. */
 export type Sleep = (ms: number) => Promise<void>;
@@ -168,7 +169,11 @@ async function deliverRow(row: OutboxRow, deps: DeliverDeps, log: (line: string)
   const { outbox, notifier } = deps;
   let thread: { channel: string; ts: string } | undefined;
   let target: { channel: string; ts: string } | undefined;
-  if (row.kind !== 'post') {
+  if (row.kind === 'upload' && !row.message.file) {
+    await outbox.markOutboxFailed(row.id, deps.now(), 'upload row has no file');
+    return { outcome: 'failed' };
+  }
+  if (row.kind === 'update' || row.kind === 'reply') {
     if (row.notificationId === null) {
       await outbox.markOutboxFailed(row.id, deps.now(), `${row.kind} row has no notification to target`);
       return { outcome: 'failed' };
@@ -206,6 +211,10 @@ async function deliverRow(row: OutboxRow, deps: DeliverDeps, log: (line: string)
         const fresh = await notifier.post({ channel: target.channel, text: row.message.text, blocks: row.message.blocks });
         await outbox.markOutboxReposted(row.id, deps.now(), fresh);
       }
+    } else if (row.kind === 'upload') {
+      await notifier.upload({ channel, text: row.message.text, file: loadFile(row.message.file!) });
+      // Slack shares the file asynchronously and returns no message ts: nothing later edits or threads on it.
+      await outbox.markOutboxSent(row.id, deps.now(), null);
     } else {
       // A reply goes where its original went, even if the channel setting changed since.
       const result = await notifier.post({
@@ -253,7 +262,7 @@ async function settleFailure(
     return { outcome: 'held', hold };
   }
   if (decision.action !== 'retry') {
-    log(`outbox: ${where} failed for good (${decision.reason}): ${message}`);
+    log(`outbox: ${where} failed for good (${decision.reason}): ${message}${decision.fix ? `; to fix: ${decision.fix}` : ''}`);
     await outbox.markOutboxFailed(row.id, deps.now(), message);
     return { outcome: 'failed' };
   }

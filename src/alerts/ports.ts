@@ -11,14 +11,41 @@ import { ErrorCode, OpsError } from '../errors.ts';
 import { decideDelivery, type DeliveryFailure } from './delivery-decision.ts';
 import type { AlertState, Decision, MessageRef, NotificationGroup, Silence } from './types.ts';
 
-/** A message as it is sent: fallback text (notifications, screen readers) and Block Kit blocks. */
+/**
+ * A message as it is sent: fallback text (notifications, screen readers) and Block Kit blocks. An `upload` row's
+ * message carries its `file` (the text is the file's initial comment).
+ */
 export interface OutboundMessage {
   text: string;
   blocks?: unknown[];
+  file?: StoredFile;
 }
 
-/** What an outbox row does: a new message, an edit of a notification's message, or a reply in its thread. */
-export type OutboxKind = 'post' | 'update' | 'reply';
+/**
+ * A file as an outbox row stores it: the content as base64, so the row stays plain JSON in every store and an
+ * upload waiting in the outbox survives a restart like a message (`encodeFileContent` / `decodeFileContent`).
+ */
+export interface StoredFile {
+  filename: string;
+  title: string;
+  /** Describes the picture for screen readers (Slack's `alt_text`). */
+  altText: string;
+  contentBase64: string;
+}
+
+/** A file as a notifier uploads it. */
+export interface OutboundFile {
+  filename: string;
+  title: string;
+  altText: string;
+  content: Uint8Array;
+}
+
+/**
+ * What an outbox row does: a new message, an edit of a notification's message, a reply in its thread, or a file
+ * shared in a channel (its message's `file`; the text is the comment posted with it).
+ */
+export type OutboxKind = 'post' | 'update' | 'reply' | 'upload';
 
 /**
  * An outbox row to write. `update` and `reply` rows need `notificationId`: they target that notification's
@@ -239,6 +266,12 @@ export interface Notifier {
   post(message: OutboundMessage & { channel: string; threadTs?: string }): Promise<MessageRef>;
   /** Replaces the text and blocks of a posted message. */
   update(message: OutboundMessage & { channel: string; ts: string }): Promise<void>;
+  /**
+   * Shares a file in a channel (in a thread when `threadTs` is given) with `text` as its comment, the way Slack's
+   * `files.uploadV2` does: `files.getUploadURLExternal`, the upload, then `files.completeUploadExternal`.
+   * Returns the file's id.
+   */
+  upload(upload: { channel: string; text: string; threadTs?: string; file: OutboundFile }): Promise<{ fileId: string }>;
   /**
    * The process is stopping: cut every call in flight short and refuse new ones (they fail as `stopped`), so a
    * Slack that never answers cannot hold a shutdown. Optional: notifiers without network calls need none.

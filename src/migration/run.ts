@@ -15,6 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, OpsError } from '../errors.ts';
 import type { ConvexValue } from '../ontology/values.ts';
+import { nextBatchLimit } from './batch-size.ts';
 import {
   auditEvent,
   fenceFor,
@@ -205,9 +206,13 @@ export async function runMigration(context: MigrationContext, options: MigrateOp
       const meter = new StepMeter({ runId, operation: 'migrate', phase: table as ProgressPhase }, monotonic, entry.total, entry.done);
       let done = entry.done;
       emit(meter.report(done));
+      // Sized by time (see batch-size.ts): the event loop is free for Slack between batches.
+      let limit = batchSize;
       for (;;) {
         await nextTurn();
-        const result = await migrations.applyBatch({ runId, table, cursor, limit: batchSize, defaultGroupId: current.defaultGroupId!, fence: fenceFor(context, holder) });
+        const batchStarted = monotonic();
+        const result = await migrations.applyBatch({ runId, table, cursor, limit, defaultGroupId: current.defaultGroupId!, fence: fenceFor(context, holder) });
+        limit = nextBatchLimit(limit, monotonic() - batchStarted, batchSize);
         cursor = result.cursor;
         done += result.changed;
         crash(`batch:${result.batches}`);

@@ -1,5 +1,6 @@
 /**
- * The Slack notifier: `chat.postMessage` (thread replies via `thread_ts`) and `chat.update` through
+ * The Slack notifier: `chat.postMessage` (thread replies via `thread_ts`), `chat.update` and file uploads the way
+ * `files.uploadV2` makes them (`files.getUploadURLExternal`, the upload, `files.completeUploadExternal`) through
  * `@slack/web-api`. The WebClient's own retries are off and rate-limited calls are rejected, so the outbox alone
  * decides when to retry; errors are described as a `DeliveryFailure` (`decideDelivery` says what to do about
  * them). Every call has a hard timeout, and `stop()` cuts the calls in flight short, so a Slack that never
@@ -8,7 +9,7 @@
 import { LogLevel, ErrorCode as SlackErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
 import { ConsoleNotifier } from '../alerts/console-notifier.ts';
 import { MESSAGE_GONE_ERRORS } from '../alerts/delivery-decision.ts';
-import { DeliveryError, MessageGoneError, type Notifier, type OutboundMessage } from '../alerts/ports.ts';
+import { DeliveryError, MessageGoneError, type Notifier, type OutboundFile, type OutboundMessage } from '../alerts/ports.ts';
 import type { MessageRef } from '../alerts/types.ts';
 import type { SlackConfig } from '../config.ts';
 
@@ -56,12 +57,14 @@ export function toDeliveryError(error: unknown, method: string): DeliveryError {
 export class SlackNotifier implements Notifier {
   readonly name = 'slack';
   private readonly client: WebClient;
+  private readonly token: string;
   private readonly timeoutMs: number;
   /** Aborted by `stop()`: every request in flight and every later one is cut short. */
   private readonly stopping = new AbortController();
 
   constructor(options: SlackNotifierOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
+    this.token = options.token;
     this.client = new WebClient(options.token, {
       // Failed calls are reported by the outbox (with what happens next); the client's own warnings would repeat them.
       logLevel: LogLevel.ERROR,
@@ -131,13 +134,50 @@ export class SlackNotifier implements Notifier {
       }),
     );
   }
+
+  /**
+   * Shares a file in a channel: asks Slack for an upload URL, sends the bytes there, then completes the upload
+   * into the channel (or thread) with `text` as its comment. A failure at any step fails the whole upload; the
+   * outbox's retry starts again from the first step (an unfinished upload is never shared).
+   */
+  async upload(upload: { channel: string; text: string; threadTs?: string; file: OutboundFile }): Promise<{ fileId: string }> {
+    const { file } = upload;
+    const target = await this.call('files.getUploadURLExternal', () =>
+      this.client.files.getUploadURLExternal({ filename: file.filename, length: file.content.byteLength, alt_text: file.altText }),
+    );
+    if (!target.upload_url || !target.file_id) throw new DeliveryError('files.getUploadURLExternal: Slack returned no upload URL', false);
+    const uploadUrl = target.upload_url;
+    await this.call('file upload', async () => {
+      const response = await fetch(uploadUrl, {
+        method: 'POST',
+        // The official client sends the token along; the URL is Slack's own.
+        headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/octet-stream' },
+        body: file.content,
+        signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.timeoutMs)]),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) {
+        const header = response.headers.get('retry-after');
+        const retryAfterMs = header !== null && Number.isFinite(Number(header)) ? Number(header) * 1000 : null;
+        throw new DeliveryError(`file upload: HTTP ${response.status} from Slack`, { kind: 'http', status: response.status, retryAfterMs });
+      }
+    });
+    const destination = upload.threadTs ? { channel_id: upload.channel, thread_ts: upload.threadTs } : { channel_id: upload.channel };
+    await this.call('files.completeUploadExternal', () =>
+      this.client.files.completeUploadExternal({ files: [{ id: target.file_id!, title: file.title }], initial_comment: upload.text, ...destination }),
+    );
+    return { fileId: target.file_id };
+  }
 }
 
 /**
  * The notifier a configuration asks for: Slack with a bot token, else the console notifier (messages printed
- * through `write`, stderr by default) so local runs without Slack still show every alert.
+ * through `write`, stderr by default; files written under `fileDir`) so local runs without Slack still show every alert.
  */
-export function createNotifier(slack: Omit<SlackConfig, 'appMode' | 'port'>, options: { write?: (line: string) => void; now?: () => number } = {}): Notifier {
+export function createNotifier(
+  slack: Omit<SlackConfig, 'appMode' | 'port'>,
+  options: { write?: (line: string) => void; now?: () => number; /** Where the console notifier writes uploaded files. */ fileDir?: string } = {},
+): Notifier {
   if (slack.botToken) return new SlackNotifier({ token: slack.botToken, apiUrl: slack.apiUrl, timeoutMs: slack.timeoutMs });
-  return new ConsoleNotifier(options.write, options.now);
+  return new ConsoleNotifier(options.write, options.now, options.fileDir);
 }

@@ -29,6 +29,8 @@ describe('decideDelivery', () => {
     [slack('is_archived'), 'update', 'hold', 'channel_unusable', 'the channel was archived'],
     [slack('restricted_action'), 'post', 'hold', 'channel_unusable', 'posting is restricted in the channel'],
     [slack('missing_scope'), 'post', 'hold', 'scope_missing', 'chat:write missing: nothing can be posted anywhere'],
+    [slack('missing_scope'), 'upload', 'give_up', 'scope_missing', 'files:write missing: only uploads need it, so alerts must not wait behind a chart'],
+    [slack('not_in_channel'), 'upload', 'hold', 'channel_unusable', 'an upload to a channel the bot is not in waits like a post'],
     [slack('message_not_found'), 'update', 'repost', 'message_gone', 'the edited message was deleted: post it again'],
     [slack('edit_window_closed'), 'update', 'repost', 'message_gone', 'too old to edit: post it again'],
     [slack('message_not_found'), 'post', 'give_up', 'message_gone', 'only an edit can be reposted'],
@@ -50,6 +52,10 @@ describe('decideDelivery', () => {
     const decision = decideDelivery(slack(error), { kind: 'post', channel: 'C_CRIT' });
     expect(decision.holdScope).toBe(scope);
     expect(decision.fix).toMatch(fix);
+  });
+
+  it('names files:write as the fix when an upload lacks its scope', () => {
+    expect(decideDelivery(slack('missing_scope'), { kind: 'upload', channel: 'C_REP' }).fix).toMatch(/files:write bot scope/);
   });
 
   it('keeps Retry-After for rate limits and asks for no retry in the same round after a timeout', () => {

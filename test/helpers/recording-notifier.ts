@@ -1,17 +1,19 @@
 /** A notifier that records what it is asked to send, and can be told to fail the next calls. */
-import { DeliveryError, type Notifier, type OutboundMessage } from '../../src/alerts/ports.ts';
+import { DeliveryError, type Notifier, type OutboundFile, type OutboundMessage } from '../../src/alerts/ports.ts';
 import type { MessageRef } from '../../src/alerts/types.ts';
 
 /** One recorded call. */
 export interface SentMessage {
-  kind: 'post' | 'update';
+  kind: 'post' | 'update' | 'upload';
   channel: string;
   text: string;
   blocks?: unknown[];
   /** Thread replies only. */
   threadTs?: string;
-  /** The posted message's ts, or the edited one's. */
+  /** The posted message's ts, or the edited one's; uploads: the file id. */
   ts: string;
+  /** Uploads only. */
+  file?: OutboundFile;
 }
 
 /** Records calls; `failNext` queues errors thrown by the next calls, in order. */
@@ -43,6 +45,20 @@ export class RecordingNotifier implements Notifier {
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.sent.push({ kind: 'update', channel: message.channel, text: message.text, blocks: message.blocks, ts: message.ts });
+  }
+
+  async upload(upload: { channel: string; text: string; threadTs?: string; file: OutboundFile }): Promise<{ fileId: string }> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.counter++;
+    const fileId = `F${String(this.counter).padStart(6, '0')}`;
+    this.sent.push({ kind: 'upload', channel: upload.channel, text: upload.text, threadTs: upload.threadTs, ts: fileId, file: upload.file });
+    return { fileId };
+  }
+
+  /** Uploaded files. */
+  get uploads(): SentMessage[] {
+    return this.sent.filter((message) => message.kind === 'upload');
   }
 
   /** Posts that are not thread replies. */

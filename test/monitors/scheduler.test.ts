@@ -265,6 +265,9 @@ describe('scheduler', () => {
       update: async () => {
         throw new DeliveryError('could not reach Slack', true);
       },
+      upload: async () => {
+        throw new DeliveryError('could not reach Slack', true);
+      },
     };
     // A wait that would never end on its own: only the stop can cut it short.
     const handle = startScheduler({ config: testConfig('solo'), ports: monitorPortsOf(store), quality, notifier: slackDown, now: clock.now, sleep: () => new Promise(() => {}), log: quiet });

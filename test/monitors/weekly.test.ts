@@ -1,10 +1,15 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWeekly } from '../../monitors/jobs/weekly.ts';
+import { ConsoleNotifier } from '../../src/alerts/console-notifier.ts';
+import { chartHeight, WEEKLY_CHART_LAYOUT } from '../../src/slack/charts/weekly-chart.ts';
+import { decodePng } from '../helpers/png.ts';
 import type { QualitySnapshot } from '../../monitors/ports.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { FakeQuality } from '../helpers/fake-quality.ts';
 import { monitorContext } from '../helpers/monitor-context.ts';
-import { tempStore } from '../helpers/temp-store.ts';
+import { tempDir, tempStore } from '../helpers/temp-store.ts';
 
 const DAY = 86_400_000;
 
@@ -63,6 +68,50 @@ describe('weekly job', () => {
       'trend.crossGroupViolations|grp_b|warning',
       'trend.referentialIntegrityScore|platform|warning',
     ]);
+  });
+
+  it('uploads a PNG chart of the week right after the summary, in the reports channel', async () => {
+    const { store } = tempStore();
+    const clock = new FakeClock('2026-11-30T06:00:00Z');
+    const { context, notifier, stores } = monitorContext(store, clock, new FakeQuality());
+    const firstDaily = Date.parse('2026-11-24T02:00:00Z');
+    for (let day = 0; day < 7; day++) {
+      const at = firstDaily + day * DAY;
+      await stores.snapshots.saveSnapshots([snapshot(at, null, 99.9 - day / 10, 0), snapshot(at, 'grp_b', 100, 0)], at);
+    }
+
+    expect(await runWeekly(context)).toMatchObject({ chart: 1 });
+
+    const reports = notifier.sent.filter((message) => message.channel === 'C_REPORT');
+    expect(reports.map((message) => message.kind)).toEqual(['post', 'upload']);
+    const [upload] = notifier.uploads;
+    expect(upload!.text).toBe('Weekly data-quality chart, 2026-11-23 06:00 UTC → 2026-11-30 06:00 UTC: each metric by day, with its threshold lines');
+    expect(upload!.file).toMatchObject({ filename: 'data-quality-week-2026-11-30.png', title: 'Data quality, week to 2026-11-30' });
+    expect(upload!.file!.altText).toContain('8 platform-wide data-quality metrics');
+    // Seven thresholded metrics and invalid metadata: eight panels, two rows.
+    const image = decodePng(upload!.file!.content);
+    expect([image.width, image.height]).toEqual([WEEKLY_CHART_LAYOUT.width, chartHeight(8)]);
+    // The summary keeps its sparklines for clients without images.
+    expect(JSON.stringify(reports[0]!.blocks)).toContain('`█▇▆▅▃▂▁`');
+  });
+
+  it('writes the chart to a file whose path the console notifier prints, when there is no Slack token', async () => {
+    const { store } = tempStore();
+    const clock = new FakeClock('2026-11-30T06:00:00Z');
+    const dir = tempDir();
+    const lines: string[] = [];
+    const recorded = monitorContext(store, clock, new FakeQuality());
+    const { stores } = recorded;
+    const context = { ...recorded.context, notifier: new ConsoleNotifier((line) => lines.push(line), clock.now, dir) };
+    await stores.snapshots.saveSnapshots([snapshot(Date.parse('2026-11-29T02:00:00Z'), null, 99.5, 0)], Date.parse('2026-11-29T02:00:00Z'));
+
+    await runWeekly(context);
+
+    const [name] = readdirSync(dir);
+    expect(name).toMatch(/^\d+-\d+-data-quality-week-2026-11-30\.png$/);
+    expect(lines).toContainEqual(expect.stringContaining(`[#C_REPORT file] Weekly data-quality chart`));
+    expect(lines).toContainEqual(expect.stringContaining(join(dir, name!)));
+    expect(decodePng(new Uint8Array(readFileSync(join(dir, name!)))).width).toBe(WEEKLY_CHART_LAYOUT.width);
   });
 
   it('posts a short summary when there are no snapshots, and raises nothing', async () => {

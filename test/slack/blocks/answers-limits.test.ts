@@ -111,7 +111,8 @@ describe('the largest answers stay inside Block Kit limits', () => {
     const versions = asSent(versionsMessage({ report: { timestamp: AT, v0Entities: HUGE, v1Entities: HUGE, distributionPercentage: { v0: 50, v1: 50 } }, scope, nextSteps: steps }));
     expect(limitViolations(versions)).toEqual([]);
     const points = Array.from({ length: 90 }, (_, index) => index * 1.2345);
-    const trends: MetricTrend[] = TREND_METRICS.map((metric) => ({ metric, points, first: HUGE, last: HUGE, min: HUGE, max: HUGE, trend: 'declining', sparkline: '█'.repeat(90) }));
+    const times = points.map((_, index) => AT - (89 - index) * 86_400_000);
+    const trends: MetricTrend[] = TREND_METRICS.map((metric) => ({ metric, points, times, first: HUGE, last: HUGE, min: HUGE, max: HUGE, trend: 'declining', sparkline: '█'.repeat(90) }));
     const trend = asSent(trendMessage({ scope, days: 90, from: AT - 90 * 86_400_000, to: AT, snapshots: 90, trends, nextSteps: steps }));
     expect(limitViolations(trend)).toEqual([]);
     expectWholeLines(trend);
