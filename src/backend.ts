@@ -25,6 +25,7 @@ import type { DocumentStore, LeaseStore, MetaStore } from './store/port.ts';
 import type { SnapshotSource } from './store/snapshot-source.ts';
 import { SqliteApprovalStore } from './store/sqlite/sqlite-approval-store.ts';
 import { SqliteCheckPort, stopCheckWorker, warmUpCheckWorker } from './store/sqlite/check-port.ts';
+import { SqliteBackupPort } from './store/sqlite/migration-backup.ts';
 import { sqliteMigrationPorts } from './store/sqlite/migration-ports.ts';
 import { sqliteMonitorStores } from './store/sqlite/monitor-stores.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
@@ -71,6 +72,8 @@ export interface Backend {
   readonly monitorPorts: MonitorPorts;
   /** Four-eyes approval requests of migrations and rollbacks. */
   readonly approvals: ApprovalStore;
+  /** The folder migration backups go to by default (a rollback from Slack restores only from there). */
+  readonly backupDir: string;
   /** The migration service (plan, run, undo, restore, runs) with per-use options. */
   migration(options?: MigrationServiceOptions): MigrationService;
   /** The monitor context over this backend's ports. */
@@ -128,6 +131,7 @@ export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 
     get approvals() {
       return (approvals ??= new SqliteApprovalStore(store));
     },
+    backupDir: new SqliteBackupPort(store).defaultDir(),
     migration: (serviceOptions = {}) =>
       createMigrationService({
         ...sqliteMigrationPorts(store, { crash: options.crash, thresholds: options.thresholds, useWorker: options.useWorker }),
