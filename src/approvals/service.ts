@@ -63,6 +63,10 @@ export interface ClickOutcome {
 
 /** The approval service. */
 export interface ApprovalService {
+  /** The dry run of what a request would do (counts only); writes nothing. */
+  preview(kind: ApprovalKind, target: string | null): Promise<PlanSummary>;
+  /** The backup file a rollback names, confined to the backup folder; throws `InvalidArgumentError` otherwise. */
+  backupFile(target: string): string;
   /** Dry run, store, post to the approval channel; returns the request. Runs nothing. */
   request(input: RequestInput): Promise<ApprovalRequest>;
   /** An Approve or Reject click. */
@@ -278,6 +282,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   };
 
   return {
+    preview: (kind, target) => plan(kind, target?.trim() || null),
+    backupFile,
     request,
     click,
     async requestRollbackOf(requestId, userId) {

@@ -6,6 +6,8 @@
 import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { ApprovalRequest } from '../../approvals/port.ts';
 import type { PlanSummary } from '../../approvals/plan.ts';
+import type { BackupVerification } from '../../migration/backup.ts';
+import type { PreflightReport } from '../../migration/types.ts';
 import type { MigrationProgress } from '../../migration/progress.ts';
 import { clip, formatDuration, formatInstant } from './format.ts';
 
@@ -178,4 +180,49 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     }
   }
   return { text: clip(`${STATE_WORD[state]}: ${title} (request ${request.id})`, SECTION_MAX), blocks };
+}
+
+/** A dry run's answer (ephemeral): what the run would do; nothing was written. */
+export function planAnswer(title: string, plan: PlanSummary): OutboundMessage {
+  const blocking = plan.kind === 'migrate' && plan.blocking.length > 0 ? `\n:warning: *Blocking:* ${plan.blocking.join('; ')}` : '';
+  return {
+    text: clip(`Dry run of the ${title}: nothing was written.`, SECTION_MAX),
+    blocks: [
+      { type: 'header', text: plain(`:mag: Dry run: ${title}`) },
+      { type: 'section', text: mrkdwn(`${planLines(plan)}${blocking}`) },
+      { type: 'context', elements: [mrkdwn('Nothing was written. Without `--dry-run` the command asks approvers to run it.')] },
+    ],
+  };
+}
+
+/** The pre-flight answer of `migrate --validate-only` (ephemeral). */
+export function preflightAnswer(report: PreflightReport): OutboundMessage {
+  const c = report.changes;
+  const lines = [
+    `*Records to change:* ${count(c.total)} (entities ${count(c.entities.records)}, connections ${count(c.connections.records)}, events ${count(c.events.records)}, knowledge ${count(c.knowledge.records)})`,
+    `*Integrity now:* ${report.metrics.status} · integrity ${report.metrics.referentialIntegrityScore}% · missing groupIds ${count(report.metrics.missingGroupIds)}`,
+    `*Lock:* ${report.lock.held ? `held by ${report.lock.holder}` : 'free'} · *v1 migration completed:* ${report.v1MigrationCompleted ? 'yes' : 'no'}`,
+    `*Backup:* ${report.backup.enabled ? `about ${(report.backup.estimatedBytes / 1_048_576).toFixed(1)} MiB, folder ${report.backup.writable ? 'writable' : 'NOT writable'}` : 'off'} · *ETA:* about ${Math.max(1, Math.round(report.estimatedSeconds))} s`,
+    ...(report.resumableRun ? [`*Resumable run:* \`${report.resumableRun.id}\` (${report.resumableRun.state})`] : []),
+    ...report.blocking.map((reason) => `:no_entry: ${reason}`),
+    ...report.warnings.map((warning) => `:warning: ${warning}`),
+  ];
+  const head = report.ok ? ':white_check_mark: Pre-flight passed' : ':x: Pre-flight failed';
+  return {
+    text: clip(`${head}: ${report.ok ? 'the migration can start' : report.blocking.join('; ')}`, SECTION_MAX),
+    blocks: [{ type: 'header', text: plain(`${head}: v1 groupId migration`) }, { type: 'section', text: mrkdwn(lines.join('\n')) }],
+  };
+}
+
+/** The answer of `rollback <backupFile> --verify` (ephemeral). */
+export function verifyAnswer(verification: BackupVerification): OutboundMessage {
+  const tables = verification.tables.map((table) => `${table.name} ${count(table.documents)}`).join(', ');
+  const text = `Backup ${verification.path} verified: ${count(verification.documents)} documents in ${verification.tables.length} tables, taken ${verification.manifest.createdAtIso}.`;
+  return {
+    text: clip(text, SECTION_MAX),
+    blocks: [
+      { type: 'header', text: plain(':white_check_mark: Backup verified') },
+      { type: 'section', text: mrkdwn(`${text}\n*Tables:* ${tables || 'none'}`) },
+    ],
+  };
 }
