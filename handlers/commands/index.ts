@@ -7,9 +7,11 @@ import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { createRouter, SLASH_COMMAND, type AnySubcommand } from '../../src/slack/subcommand.ts';
 import { help } from './help.ts';
+import { migrate } from './migrate.ts';
+import { rollback } from './rollback.ts';
 
 /** Every subcommand, in the order `help` lists them. */
-export const SUBCOMMANDS: readonly AnySubcommand[] = [help];
+export const SUBCOMMANDS: readonly AnySubcommand[] = [help, migrate, rollback];
 
 /** The router over `SUBCOMMANDS` (buttons that re-run a subcommand use it too). */
 export const router = createRouter(SUBCOMMANDS);

@@ -158,7 +158,8 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     blocks.push({ type: 'section', text: mrkdwn(`${view.approvers.join(' ')} please review.`) });
   }
   blocks.push({ type: 'section', text: mrkdwn(`*Plan* (plan \`${request.planHash.slice(0, 12)}\`)\n${planLines(request.plan as PlanSummary | null)}`) });
-  if (request.state === 'requested') blocks.push(buttons(request, expired));
+  // An expired request keeps its buttons, relabelled, so nobody mistakes it for one still open.
+  if (request.state === 'requested' || request.state === 'expired') blocks.push(buttons(request, expired));
   if (request.state === 'running') {
     const run = request.runId ? `run \`${request.runId}\` · ` : '';
     blocks.push({ type: 'section', text: mrkdwn(`*Progress* ${run}started ${formatInstant(request.startedAt ?? now)}\n${view.progress ? progressLine(view.progress) : 'starting…'}`) });
