@@ -129,3 +129,37 @@ describe('approval matrix: each refused click runs nothing', () => {
     expect(done!.approvals.map((approval) => approval.userId)).toEqual([APPROVER_1, APPROVER_2]);
   });
 });
+
+describe('approved runs', () => {
+  it('request → approve → progress edits of the same message → completion with the validation report', async () => {
+    const { backend } = await seededBackend();
+    // Each clock reading moves time on, as real work does, so progress edits come at most every 3 s of it.
+    const clock = new FakeClock(APPROVAL_T0, { stepMs: 250 });
+    const harness = await startApprovalApp({ backend, clock });
+    const { request, ts, value, post } = await requestVia(harness, backend, 'migrate');
+    const shown = JSON.stringify(post!.params.blocks);
+    expect(shown).toContain('<@U0BOB> <@U0CAROL> please review.');
+    expect(shown).toMatch(/Records to change:\* 16 .*Cross-group references the run would create:\* 5/s);
+    expect(shown).toContain('"action_id":"approve_request"');
+
+    const { answer } = await click(harness, { userId: APPROVER_1, value, ts });
+    expect(answer).toMatch(/^Approved: the v1 groupId migration starts now/);
+    await harness.app.approvals.idle();
+
+    const done = (await backend.approvals.get(request!.id))!;
+    expect(done).toMatchObject({ state: 'succeeded', approvals: [{ userId: APPROVER_1 }] });
+    const runs = (await backend.migration().status({ limit: 5 })).runs;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ id: done.runId, kind: 'migrate', state: 'completed', actor: `slack:${APPROVER_1}` });
+    expect(runs[0]!.backupFile).toMatch(/\.zip$/);
+
+    const edits = updatesOf(harness, ts).map((call) => JSON.stringify(call.params.blocks));
+    expect(edits.length).toBeGreaterThanOrEqual(3);
+    // Approved: the buttons are gone and the approver is named.
+    expect(edits[0]).toContain('Approved by* <@U0BOB>');
+    expect(edits[0]).not.toContain('approve_request');
+    expect(edits.some((edit) => /\*Progress\* run `[^`]+`.*\*(backup|entities|connections|events|knowledge|validation):\* \d+\/\d+/s.test(edit))).toBe(true);
+    expect(edits.at(-1)).toMatch(/Succeeded: v1 groupId migration.*Validation: passed/s);
+    expect(harness.slack.callsOf('chat.postMessage').filter((call) => call.params.channel === 'C0APPROVALS')).toHaveLength(1);
+  });
+});
