@@ -31,6 +31,8 @@ export interface RunExecutor {
   start(request: ApprovalRequest, planHash: string): void;
   /** Resumes a request a previous process left running, unless this process is running it. */
   resume(request: ApprovalRequest): void;
+  /** True while this process works on the request. */
+  isActive(requestId: string): boolean;
   idle(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
     await edits;
     const finished = await store.finish(current.id, {
       at: now(),
+      from: 'running',
       state: ok ? 'succeeded' : 'failed',
       error,
       result: outcome,
@@ -146,7 +149,14 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         const started = await store.start(request.id, { at: now(), planHash });
         if (!started.changed) {
           // Another request started first (the lock check and this compare-and-set raced): this one does not run.
-          const failed = await store.finish(request.id, { at: now(), state: 'failed', error: `Not started: ${started.reason === 'another_running' ? 'another migration or rollback is running' : started.reason}; request it again once it ends.` });
+          // Any other refusal means someone else already moved this request on: leave it to them.
+          if (started.reason !== 'another_running') return;
+          const failed = await store.finish(request.id, {
+            at: now(),
+            state: 'failed',
+            from: 'approved',
+            error: 'Not started: another migration or rollback is running; request it again once it has finished.',
+          });
           if (failed.changed) {
             await deps.record('approval_run_failed', failed.request, { runId: null, error: failed.request.error });
             await deps.edit(failed.request);
@@ -159,11 +169,9 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       });
     },
     resume(request) {
-      track(request, async () => {
-        await deps.edit(request, deps.render(request, null));
-        await execute(request, true);
-      });
+      track(request, () => execute(request, true));
     },
+    isActive: (requestId) => active.has(requestId),
     async idle() {
       while (active.size > 0) await Promise.all([...active.values()]);
     },

@@ -125,6 +125,12 @@ export interface ApprovalStore {
   start(id: string, input: { at: number; planHash: string }): Promise<ApprovalChange>;
   /** Records the run a running request started (the run id is known only once the run began). */
   setRun(id: string, runId: string): Promise<void>;
-  /** running → succeeded | failed, or approved → failed (the run could not start). */
-  finish(id: string, input: { at: number; state: 'succeeded' | 'failed'; error?: string | null; result?: unknown; runId?: string | null }): Promise<ApprovalChange>;
+  /**
+   * running → succeeded | failed, or approved → failed (the run could not start). With `from`, only a request in
+   * that state changes (so a start that lost a race never fails the request another process is running).
+   */
+  finish(
+    id: string,
+    input: { at: number; state: 'succeeded' | 'failed'; error?: string | null; result?: unknown; runId?: string | null; from?: 'approved' | 'running' },
+  ): Promise<ApprovalChange>;
 }

@@ -18,6 +18,9 @@ import { createRunExecutor, type RunExecutor } from './execute.ts';
 import { migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
 
+/** How long an approved request may wait for its start before a tick starts it (its approver's process died). */
+export const ORPHAN_APPROVAL_MS = 60_000;
+
 /** Posts and edits the request messages (Slack's `chat.postMessage` / `chat.update`). */
 export interface ApprovalMessenger {
   post(channel: string, message: OutboundMessage): Promise<{ channel: string; ts: string }>;
@@ -222,6 +225,30 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     return { decision: { action: 'refuse', reason }, request: current, reply: replyFor(reason, current, userId) };
   };
 
+  /** Closes an approved request whose plan changed (nothing runs) and posts a new request with the fresh plan. */
+  const supersede = async (approved: ApprovalRequest, fresh: PlanSummary, userId: string | null) => {
+    const change = await store.finish(approved.id, { at: now(), state: 'failed', from: 'approved', error: 'The plan changed since it was approved: nothing ran; a new request was posted.' });
+    const closed = change.request ?? approved;
+    if (change.changed) {
+      await record('approval_superseded', closed, { userId });
+      await edit(closed);
+    }
+    const next = await create({ kind: closed.kind, target: closed.target, userId: closed.requestedBy, parentId: closed.id }, fresh);
+    return { closed, next };
+  };
+
+  /**
+   * An approved request whose start this process never saw (the approving process died between the approval and
+   * the start): the same checks as at the click, then the start.
+   */
+  const startOrphan = async (approved: ApprovalRequest): Promise<void> => {
+    if (await lockHeld()) return;
+    const fresh = await plan(approved.kind, approved.target);
+    const hash = planHash(fresh);
+    if (hash !== approved.planHash) await supersede(approved, fresh, null);
+    else executor.start(approved, hash);
+  };
+
   const click: ApprovalService['click'] = async ({ requestId, action, userId, planHash: clickedHash }) => {
     const current = await store.get(requestId);
     if (!current) return { decision: null, request: null, reply: `No approval request ${requestId}: it may belong to another bot's store.` };
@@ -267,12 +294,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
           return { decision: { action: 'record_approval', reason: 'awaiting_more_approvals' }, request: approved, reply: replyFor('awaiting_more_approvals', approved, userId) };
         }
         if (decision.action === 'supersede') {
-          const closed = await store.finish(requestId, { at, state: 'failed', error: 'The plan changed since it was approved: nothing ran; a new request was posted.' });
-          const after = closed.request ?? approved;
-          await record('approval_superseded', after, { userId });
-          await edit(after);
-          const next = await create({ kind: after.kind, target: after.target, userId: after.requestedBy, parentId: after.id }, freshPlan!);
-          return { decision, request: after, reply: replyFor('plan_changed', after, userId), superseded: next };
+          const { closed, next } = await supersede(approved, freshPlan!, userId);
+          return { decision, request: closed, reply: replyFor('plan_changed', closed, userId), superseded: next };
         }
         await edit(approved);
         executor.start(approved, fresh?.planHash ?? approved.planHash);
@@ -296,7 +319,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     async tick() {
       let cursor: string | null = null;
       do {
-        const page = await store.list({ states: ['requested', 'running'], cursor, limit: 100 });
+        const page = await store.list({ states: ['requested', 'approved', 'running'], cursor, limit: 100 });
         for (const open of page.requests) {
           if (open.state === 'requested' && now() >= open.expiresAt) {
             const change = await store.expire(open.id, now());
@@ -306,6 +329,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
             }
           } else if (open.state === 'running') {
             executor.resume(open);
+          } else if (open.state === 'approved' && !executor.isActive(open.id) && now() - (open.decidedAt ?? open.requestedAt) >= ORPHAN_APPROVAL_MS) {
+            await startOrphan(open);
           }
         }
         cursor = page.continueCursor;

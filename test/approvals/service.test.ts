@@ -66,3 +66,20 @@ describe('approval directory', () => {
     expect(await directory.mayRequest('U_anyone')).toBe(true);
   });
 });
+
+describe('orphaned approvals', () => {
+  it('a request approved by a process that died before the start is started by a later tick, after the same checks', async () => {
+    const { backend } = await seededBackend();
+    const { service, clock } = approvalService(backend);
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    // The approving process wrote the approval, then died.
+    await backend.approvals.approve(request.id, { userId: 'U_A', at: clock.now(), planHash: request.planHash });
+    await service.tick();
+    await service.idle();
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'approved' });
+    clock.advance(60_000);
+    await service.tick();
+    await service.idle();
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'succeeded' });
+  });
+});

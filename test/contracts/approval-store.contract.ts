@@ -116,6 +116,8 @@ export function approvalStoreContract(name: string, open: () => Promise<Approval
         expect(await port.start(one.id, { at: T + 2, planHash: 'hash-1' })).toMatchObject({ changed: true, request: { state: 'running', startedAt: T + 2 } });
         expect(await port.start(one.id, { at: T + 3, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'wrong_state' });
         expect(await port.start(two.id, { at: T + 3, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'another_running', request: { state: 'approved' } });
+        // A start that lost the race must not fail the request that is running.
+        expect(await port.finish(one.id, { at: T + 3, state: 'failed', from: 'approved' })).toMatchObject({ changed: false, reason: 'wrong_state', request: { state: 'running' } });
         await port.setRun(one.id, 'run7');
         const done = await port.finish(one.id, { at: T + 9, state: 'succeeded', result: { changed: 5 } });
         expect(done).toMatchObject({ changed: true, request: { state: 'succeeded', runId: 'run7', finishedAt: T + 9, result: { changed: 5 } } });
@@ -129,6 +131,7 @@ export function approvalStoreContract(name: string, open: () => Promise<Approval
         expect(await port.finish(request.id, { at: T + 1, state: 'failed', error: 'plan_changed' })).toMatchObject({ changed: false, reason: 'wrong_state' });
         await port.approve(request.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
         expect(await port.finish(request.id, { at: T + 2, state: 'succeeded' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        expect(await port.finish(request.id, { at: T + 2, state: 'failed', from: 'running' })).toMatchObject({ changed: false, reason: 'wrong_state' });
         expect(await port.finish(request.id, { at: T + 2, state: 'failed', error: 'plan_changed' })).toMatchObject({
           changed: true,
           request: { state: 'failed', error: 'plan_changed', runId: null, startedAt: null },

@@ -197,9 +197,10 @@ export class SqliteApprovalStore implements ApprovalStore {
 
   async finish(
     id: string,
-    input: { at: number; state: 'succeeded' | 'failed'; error?: string | null; result?: unknown; runId?: string | null },
+    input: { at: number; state: 'succeeded' | 'failed'; error?: string | null; result?: unknown; runId?: string | null; from?: 'approved' | 'running' },
   ): Promise<ApprovalChange> {
     return this.change(id, (row) => {
+      if (input.from !== undefined && row.state !== input.from) return 'wrong_state';
       const allowed = input.state === 'failed' ? row.state === 'running' || row.state === 'approved' : row.state === 'running';
       if (!allowed) return 'wrong_state';
       return {
