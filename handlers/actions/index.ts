@@ -4,9 +4,13 @@ import type { HandlerDeps } from '../../src/slack/app.ts';
 import { approveRequest } from './approve-request.ts';
 import { rejectRequest } from './reject-request.ts';
 import { requestRollback } from './request-rollback.ts';
+import { runSubcommand } from './run-subcommand.ts';
+import { shareInChannel } from './share-in-channel.ts';
 
 /** Registers the button handlers on `app`. */
 export function register(app: App, deps: HandlerDeps): void {
+  shareInChannel(app, deps);
+  runSubcommand(app, deps);
   approveRequest(app, deps);
   rejectRequest(app, deps);
   requestRollback(app, deps);

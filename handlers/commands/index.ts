@@ -6,12 +6,17 @@
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { createRouter, SLASH_COMMAND, type AnySubcommand } from '../../src/slack/subcommand.ts';
+import { audit } from './audit.ts';
 import { help } from './help.ts';
+import { integrity } from './integrity.ts';
+import { metrics } from './metrics.ts';
 import { migrate } from './migrate.ts';
 import { rollback } from './rollback.ts';
+import { trend } from './trend.ts';
+import { versions } from './versions.ts';
 
 /** Every subcommand, in the order `help` lists them. */
-export const SUBCOMMANDS: readonly AnySubcommand[] = [help, migrate, rollback];
+export const SUBCOMMANDS: readonly AnySubcommand[] = [help, integrity, metrics, audit, versions, trend, migrate, rollback];
 
 /** The router over `SUBCOMMANDS` (buttons that re-run a subcommand use it too). */
 export const router = createRouter(SUBCOMMANDS);
