@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import type { MonitorContext, MonitorContextParts } from '../monitors/context.ts';
 import { createMonitorContext } from '../monitors/context.ts';
 import type { MonitorPorts } from '../monitors/ports.ts';
+import type { ApprovalStore } from './approvals/port.ts';
 import { NotFoundError } from './errors.ts';
 import { createMigrationService, type MigrationDeps } from './migration/service.ts';
 import type { CrashPoint } from './migration/test-hooks.ts';
@@ -22,7 +23,9 @@ import type { ThresholdTable } from './quality/thresholds.ts';
 import type { BulkLoadTarget } from './store/bulk-load.ts';
 import type { DocumentStore, LeaseStore, MetaStore } from './store/port.ts';
 import type { SnapshotSource } from './store/snapshot-source.ts';
+import { SqliteApprovalStore } from './store/sqlite/sqlite-approval-store.ts';
 import { SqliteCheckPort, stopCheckWorker, warmUpCheckWorker } from './store/sqlite/check-port.ts';
+import { SqliteBackupPort } from './store/sqlite/migration-backup.ts';
 import { sqliteMigrationPorts } from './store/sqlite/migration-ports.ts';
 import { sqliteMonitorStores } from './store/sqlite/monitor-stores.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
@@ -67,6 +70,10 @@ export interface Backend {
   readonly snapshotSource: SnapshotSource;
   /** The monitors' state and the ports they share. */
   readonly monitorPorts: MonitorPorts;
+  /** Four-eyes approval requests of migrations and rollbacks. */
+  readonly approvals: ApprovalStore;
+  /** The folder migration backups go to by default (a rollback from Slack restores only from there). */
+  readonly backupDir: string;
   /** The migration service (plan, run, undo, restore, runs) with per-use options. */
   migration(options?: MigrationServiceOptions): MigrationService;
   /** The monitor context over this backend's ports. */
@@ -106,6 +113,8 @@ export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 
   let monitorPorts: MonitorPorts | null = null;
   const monitors = (): MonitorPorts => (monitorPorts ??= { stores: sqliteMonitorStores(store), documents: store, leases: store, meta: store });
   let warmedUp = false;
+  // Built on first use, like the monitor stores: creating its table is a write.
+  let approvals: ApprovalStore | null = null;
   return {
     adapter: 'sqlite',
     location: store.location,
@@ -119,6 +128,10 @@ export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 
     get monitorPorts() {
       return monitors();
     },
+    get approvals() {
+      return (approvals ??= new SqliteApprovalStore(store));
+    },
+    backupDir: new SqliteBackupPort(store).defaultDir(),
     migration: (serviceOptions = {}) =>
       createMigrationService({
         ...sqliteMigrationPorts(store, { crash: options.crash, thresholds: options.thresholds, useWorker: options.useWorker }),

@@ -84,6 +84,10 @@ const flag = (fallback: boolean) =>
     .refine((value) => ['true', 'false', '1', '0', 'yes', 'no'].includes(value), { message: 'must be true or false' })
     .transform((value) => ['true', '1', 'yes'].includes(value));
 
+const usergroupId = optionalText.refine((value) => value === undefined || /^S[A-Z0-9]+$/.test(value), {
+  message: 'must be a Slack user group id such as S0123ABCD',
+});
+
 /** The environment variables this program reads, with their defaults. */
 export const EnvSchema = z.object({
   ONTOLOGY_DB: z.string().trim().default('./data/ontology.db'),
@@ -137,6 +141,20 @@ export const EnvSchema = z.object({
   MONITOR_ARCHIVAL_BATCH: wholeNumber(250, 5_000),
   /** Slug of the group that owns the bot's own `monitoring_*` / `events_archived` events. */
   MONITOR_EVENTS_GROUP: z.string().trim().min(1).default('ontology-ops'),
+  /** Slack user group whose members may request a migration or rollback; unset: anyone. */
+  REQUESTER_USERGROUP: usergroupId,
+  /** Comma-separated Slack user ids who may approve. */
+  APPROVER_USER_IDS: optionalText.refine((value) => value === undefined || value.split(',').every((id) => /^[UW][A-Z0-9]+$/.test(id.trim())), {
+    message: 'must be comma-separated Slack user ids such as U0123ABCD,U0456EFGH',
+  }),
+  /** Slack user group whose members may approve. */
+  APPROVER_USERGROUP: usergroupId,
+  /** Distinct approvers a migration or rollback needs. */
+  REQUIRED_APPROVALS: wholeNumber(1, 5),
+  /** Channel approval requests are posted to (default: the critical alert channel). */
+  APPROVAL_CHANNEL: optionalText,
+  /** How long an approval request stays open. */
+  APPROVAL_TTL: duration('1h', MINUTE, DAY),
 });
 
 /** The names of the monitor jobs. */
@@ -191,12 +209,28 @@ export interface SlackConfig {
   timeoutMs: number;
 }
 
+/** Four-eyes approval of migrations and rollbacks. */
+export interface ApprovalsConfig {
+  /** User group whose members may request; null: anyone. */
+  requesterUsergroup: string | null;
+  /** Approvers named one by one. */
+  approverUserIds: string[];
+  /** User group whose members may approve, or null. */
+  approverUsergroup: string | null;
+  requiredApprovals: number;
+  /** Where requests are posted; null when no channel is configured (requests are then refused). */
+  channel: string | null;
+  /** How long a request stays open. */
+  ttlMs: number;
+}
+
 /** The whole configuration. */
 export interface Config {
   dbPath: string;
   slack: SlackConfig;
   alerts: AlertsConfig;
   monitors: MonitorsConfig;
+  approvals: ApprovalsConfig;
 }
 
 /**
@@ -257,6 +291,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outboxIntervalMs: values.MONITOR_OUTBOX_INTERVAL,
       archivalBatchSize: values.MONITOR_ARCHIVAL_BATCH,
       eventsGroupSlug: values.MONITOR_EVENTS_GROUP,
+    },
+    approvals: {
+      requesterUsergroup: values.REQUESTER_USERGROUP ?? null,
+      approverUserIds: values.APPROVER_USER_IDS ? [...new Set(values.APPROVER_USER_IDS.split(',').map((id) => id.trim()))] : [],
+      approverUsergroup: values.APPROVER_USERGROUP ?? null,
+      requiredApprovals: values.REQUIRED_APPROVALS,
+      channel: values.APPROVAL_CHANNEL ?? critical,
+      ttlMs: values.APPROVAL_TTL,
     },
   };
 }

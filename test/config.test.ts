@@ -138,3 +138,40 @@ describe('threshold overrides (ONTOLOGY_THRESHOLDS)', () => {
     );
   });
 });
+
+describe('approvals', () => {
+  it('defaults to one approval, a 1 h expiry, anyone may request, requests in the critical channel', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', ALERT_CHANNEL_CRITICAL: 'C1' });
+    expect(config.approvals).toEqual({ requesterUsergroup: null, approverUserIds: [], approverUsergroup: null, requiredApprovals: 1, channel: 'C1', ttlMs: 3_600_000 });
+  });
+
+  it('reads approvers, groups, the count, the channel and the expiry', () => {
+    const config = loadConfig({
+      APPROVER_USER_IDS: 'U0BOB, U0CAROL,U0BOB',
+      APPROVER_USERGROUP: 'S0LEADS',
+      REQUESTER_USERGROUP: 'S0ENG',
+      REQUIRED_APPROVALS: '2',
+      APPROVAL_CHANNEL: 'C0APPROVALS',
+      APPROVAL_TTL: '30m',
+    });
+    expect(config.approvals).toEqual({
+      requesterUsergroup: 'S0ENG',
+      approverUserIds: ['U0BOB', 'U0CAROL'],
+      approverUsergroup: 'S0LEADS',
+      requiredApprovals: 2,
+      channel: 'C0APPROVALS',
+      ttlMs: 1_800_000,
+    });
+  });
+
+  it.each([
+    [{ APPROVER_USER_IDS: '@bob' }, 'Environment variable APPROVER_USER_IDS must be comma-separated Slack user ids such as U0123ABCD,U0456EFGH.'],
+    [{ APPROVER_USERGROUP: 'leads' }, 'Environment variable APPROVER_USERGROUP must be a Slack user group id such as S0123ABCD.'],
+    [{ REQUESTER_USERGROUP: 'U0BOB' }, 'Environment variable REQUESTER_USERGROUP must be a Slack user group id such as S0123ABCD.'],
+    [{ REQUIRED_APPROVALS: '0' }, 'Environment variable REQUIRED_APPROVALS must be a whole number ≥ 1.'],
+    [{ REQUIRED_APPROVALS: '9' }, 'Environment variable REQUIRED_APPROVALS must be at most 5.'],
+    [{ APPROVAL_TTL: '30s' }, 'Environment variable APPROVAL_TTL must be between 1m and 1d, got "30s".'],
+  ])('rejects %o with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

@@ -1,6 +1,9 @@
 /** Buttons (`block_actions`): one kebab-case file per button. */
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
+import { approveRequest } from './approve-request.ts';
+import { rejectRequest } from './reject-request.ts';
+import { requestRollback } from './request-rollback.ts';
 import { runSubcommand } from './run-subcommand.ts';
 import { shareInChannel } from './share-in-channel.ts';
 
@@ -8,4 +11,7 @@ import { shareInChannel } from './share-in-channel.ts';
 export function register(app: App, deps: HandlerDeps): void {
   shareInChannel(app, deps);
   runSubcommand(app, deps);
+  approveRequest(app, deps);
+  rejectRequest(app, deps);
+  requestRollback(app, deps);
 }

@@ -10,11 +10,13 @@ import { audit } from './audit.ts';
 import { help } from './help.ts';
 import { integrity } from './integrity.ts';
 import { metrics } from './metrics.ts';
+import { migrate } from './migrate.ts';
+import { rollback } from './rollback.ts';
 import { trend } from './trend.ts';
 import { versions } from './versions.ts';
 
 /** Every subcommand, in the order `help` lists them. */
-export const SUBCOMMANDS: readonly AnySubcommand[] = [help, integrity, metrics, audit, versions, trend];
+export const SUBCOMMANDS: readonly AnySubcommand[] = [help, integrity, metrics, audit, versions, trend, migrate, rollback];
 
 /** The router over `SUBCOMMANDS` (buttons that re-run a subcommand use it too). */
 export const router = createRouter(SUBCOMMANDS);

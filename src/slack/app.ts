@@ -13,6 +13,8 @@ import { InvalidArgumentError, userMessage } from '../errors.ts';
 import { handlerError } from './handler-error.ts';
 import { register as registerHandlers } from '../../handlers/index.ts';
 import { ResponseUrlBudget } from './reply.ts';
+import type { ApprovalService } from '../approvals/service.ts';
+import { APPROVAL_TICK_MS, createSlackApprovals } from './approvals.ts';
 
 /** Everything a handler may reach: services only through the backend, time only through `now`. */
 export interface SlackAppDeps {
@@ -25,10 +27,12 @@ export interface SlackAppDeps {
   log: (line: string) => void;
   /** Uses of each `response_url` (default: a fresh budget per app). */
   responseUrls?: ResponseUrlBudget;
+  /** The approval service (default: one over the backend that posts through this app's Web API client). */
+  approvals?: ApprovalService;
 }
 
 /** What handlers receive: the app's dependencies with their defaults filled in. */
-export type HandlerDeps = SlackAppDeps & { responseUrls: ResponseUrlBudget };
+export type HandlerDeps = SlackAppDeps & { responseUrls: ResponseUrlBudget; approvals: ApprovalService };
 
 /** A built app. */
 export interface SlackApp {
@@ -36,6 +40,8 @@ export interface SlackApp {
   readonly app: App;
   /** Whether Slack's requests arrive over HTTP or Socket Mode. */
   readonly mode: 'http' | 'socket';
+  /** The approval service the handlers use (its `idle()` resolves when runs this process started have ended). */
+  readonly approvals: ApprovalService;
   /** Starts receiving; in HTTP mode resolves with the port listened on. */
   start(): Promise<{ port: number | null }>;
   /** Stops receiving (requests in flight finish). */
@@ -72,7 +78,6 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
       'The Slack app needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode): set them, or run without Slack.',
     );
   }
-  const handlerDeps: HandlerDeps = { ...deps, responseUrls: deps.responseUrls ?? new ResponseUrlBudget(deps.now) };
   const mode = slack.appMode;
   const app = new App({
     token: slack.botToken,
@@ -87,20 +92,37 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
     const original = (error as { original?: unknown }).original ?? error;
     handlerError(original, deps, 'A Slack handler');
   });
+  const approvals = deps.approvals ?? createSlackApprovals(deps, app.client);
+  const handlerDeps: HandlerDeps = { ...deps, responseUrls: deps.responseUrls ?? new ResponseUrlBudget(deps.now), approvals };
   registerHandlers(app, handlerDeps);
+  // Expires due approval requests and resumes a run a previous process left running (first tick at start).
+  let ticker: NodeJS.Timeout | null = null;
+  const tick = () => {
+    approvals.tick().catch((error: unknown) => handlerError(error, deps, 'The approval tick'));
+  };
 
   return {
     app,
     mode,
+    approvals,
     async start() {
+      const startTicking = () => {
+        tick();
+        ticker = setInterval(tick, APPROVAL_TICK_MS);
+        ticker.unref();
+      };
       if (mode === 'socket') {
         await app.start();
+        startTicking();
         return { port: null };
       }
       const server = await app.start({ port: listen.port ?? slack.port, host: listen.host });
+      startTicking();
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
+      if (ticker) clearInterval(ticker);
+      ticker = null;
       await app.stop();
     },
   };

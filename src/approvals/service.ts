@@ -1,0 +1,342 @@
+/**
+ * The approval service: four-eyes approval of the v1 migration and of rollbacks, driven by a slash command and
+ * buttons (and usable from any other entry point). `request` runs the dry run and posts the request; `click`
+ * decides an Approve / Reject click (`decide.ts`) and applies it through the store's compare-and-set; the approval
+ * that completes a request starts the run (`execute.ts`), which edits the same message with progress and the end.
+ * `tick` expires requests whose time is up and resumes runs a restarted bot left running.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { EventLog, OutboundMessage } from '../alerts/ports.ts';
+import type { ApprovalsConfig } from '../config.ts';
+import { ErrorCode, InvalidArgumentError, OpsError } from '../errors.ts';
+import type { MigrationService } from '../migration/types.ts';
+import { approvalMessage, requestTitle } from '../slack/blocks/approval.ts';
+import { formatInstant } from '../slack/blocks/format.ts';
+import { decideApproval, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
+import type { ApprovalDirectory } from './directory.ts';
+import { createRunExecutor, type RunExecutor } from './execute.ts';
+import { migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
+import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
+
+/** How long an approved request may wait for its start before a tick starts it (its approver's process died). */
+export const ORPHAN_APPROVAL_MS = 60_000;
+
+/** Posts and edits the request messages (Slack's `chat.postMessage` / `chat.update`). */
+export interface ApprovalMessenger {
+  post(channel: string, message: OutboundMessage): Promise<{ channel: string; ts: string }>;
+  update(channel: string, ts: string, message: OutboundMessage): Promise<void>;
+}
+
+/** What the service is built from. */
+export interface ApprovalServiceDeps {
+  store: ApprovalStore;
+  /** A migration service per use (the composition root's `backend.migration`). */
+  migration: () => MigrationService;
+  events: EventLog;
+  messenger: ApprovalMessenger;
+  directory: ApprovalDirectory;
+  config: Pick<ApprovalsConfig, 'requiredApprovals' | 'channel' | 'ttlMs'>;
+  /** The folder rollbacks may restore backups from (the migration's backup folder). */
+  backupDir: string;
+  now: () => number;
+  /** Least time between two progress edits of a message (default 3 s, within Slack's rate limits). */
+  progressIntervalMs?: number;
+  /** Where failures nobody is waiting for are logged. */
+  log?: (line: string) => void;
+}
+
+/** What a request asks for. */
+export interface RequestInput {
+  kind: ApprovalKind;
+  /** Rollback: a migration run id or a backup file (in the backup folder). */
+  target?: string | null;
+  userId: string;
+  /** The request this one follows (a rollback asked from a failed run). */
+  parentId?: string | null;
+}
+
+/** What a click did: the decision, the request as it is now, and the one line to show the clicker. */
+export interface ClickOutcome {
+  decision: ApprovalDecision | null;
+  request: ApprovalRequest | null;
+  reply: string;
+  /** A new request posted because the plan changed. */
+  superseded?: ApprovalRequest;
+}
+
+/** The approval service. */
+export interface ApprovalService {
+  /** The dry run of what a request would do (counts only); writes nothing. */
+  preview(kind: ApprovalKind, target: string | null): Promise<PlanSummary>;
+  /** The backup file a rollback names, confined to the backup folder; throws `InvalidArgumentError` otherwise. */
+  backupFile(target: string): string;
+  /** Dry run, store, post to the approval channel; returns the request. Runs nothing. */
+  request(input: RequestInput): Promise<ApprovalRequest>;
+  /** An Approve or Reject click. */
+  click(input: { requestId: string; action: 'approve' | 'reject'; userId: string; planHash: string }): Promise<ClickOutcome>;
+  /** A "Request rollback" click on a failed run: a new rollback request of that run. */
+  requestRollbackOf(requestId: string, userId: string): Promise<ApprovalRequest>;
+  /** Expires requests whose time is up and resumes runs left running by a previous process. */
+  tick(): Promise<void>;
+  /** Resolves when the runs this process started have ended (tests, shutdown). */
+  idle(): Promise<void>;
+  /** Requests still open (requested, approved or running), oldest first, one page at a time. */
+  pending(cursor: string | null, limit: number): Promise<{ requests: ApprovalRequest[]; continueCursor: string | null }>;
+}
+
+/** The approval service over its ports. */
+export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
+  const { store, events, messenger, directory, now } = deps;
+  const log = deps.log ?? ((line: string) => console.error(line));
+
+  const render = (request: ApprovalRequest): OutboundMessage => approvalMessage(request, { approvers: directory.approverMentions() }, now());
+  const edit = async (request: ApprovalRequest, message: OutboundMessage = render(request)): Promise<void> => {
+    if (!request.channel || !request.messageTs) return;
+    try {
+      await messenger.update(request.channel, request.messageTs, message);
+    } catch (error) {
+      log(`approvals: could not edit the message of request ${request.id}: ${(error as Error).message}`);
+    }
+  };
+  const record = (type: string, request: ApprovalRequest, metadata: Record<string, string | number | boolean | null> = {}) =>
+    events.log(type, { requestId: request.id, kind: request.kind, target: request.target, ...metadata }, now());
+
+  const executor: RunExecutor = createRunExecutor({
+    store,
+    migration: deps.migration,
+    record,
+    edit,
+    render: (request, progress) => approvalMessage(request, { approvers: directory.approverMentions(), progress }, now()),
+    now,
+    progressIntervalMs: deps.progressIntervalMs ?? 3_000,
+    log,
+  });
+
+  /** The backup file a rollback names, confined to the backup folder. */
+  const backupFile = (target: string): string => {
+    const root = resolve(deps.backupDir);
+    const file = resolve(root, target);
+    const inside = relative(root, file);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+      throw new InvalidArgumentError(`rollback: backup file "${target}" is not in the backup folder ${root}: name a backup in it (e.g. the file name the migration printed).`);
+    }
+    return file;
+  };
+  const isBackupFile = (target: string) => /\.(zip|manifest\.json)$/i.test(target) || target.includes('/');
+
+  /** The dry run of what a request would do. */
+  const plan = async (kind: ApprovalKind, target: string | null): Promise<PlanSummary> => {
+    const migration = deps.migration();
+    if (kind === 'migrate') return migrationPlan(await migration.dryRun());
+    if (!target) throw new InvalidArgumentError('rollback: name a migration run id or a backup file: `/ontology rollback <runId | backupFile>`.');
+    if (isBackupFile(target)) return restorePlan(await migration.restoreBackup(backupFile(target), { actor: 'approval-plan', dryRun: true }));
+    return undoPlan(await migration.undoRun(target, { actor: 'approval-plan', dryRun: true }));
+  };
+  const lockHeld = async (): Promise<boolean> => {
+    const running = await store.list({ states: ['running'], cursor: null, limit: 1 });
+    if (running.requests.length > 0) return true;
+    return (await deps.migration().status({ limit: 1 })).lock.held;
+  };
+
+  const post = async (request: ApprovalRequest): Promise<ApprovalRequest> => {
+    const channel = deps.config.channel!;
+    try {
+      const posted = await messenger.post(channel, render(request));
+      await store.setMessage(request.id, posted);
+      return (await store.get(request.id))!;
+    } catch (error) {
+      // A request nobody can see cannot be approved: withdraw it so it never lingers as pending.
+      await store.reject(request.id, { userId: request.requestedBy, at: now() });
+      throw new OpsError(ErrorCode.SlackDelivery, `Could not post the approval request to ${channel} (${(error as Error).message}): invite the bot to APPROVAL_CHANNEL and try again.`, { cause: error });
+    }
+  };
+
+  const create = async (input: RequestInput, summary: PlanSummary): Promise<ApprovalRequest> => {
+    const at = now();
+    const created = await store.create({
+      kind: input.kind,
+      target: input.target ?? null,
+      requestedBy: input.userId,
+      requestedAt: at,
+      expiresAt: at + deps.config.ttlMs,
+      requiredApprovals: deps.config.requiredApprovals,
+      planHash: planHash(summary),
+      plan: summary,
+      parentId: input.parentId ?? null,
+    });
+    await record('approval_requested', created, { userId: input.userId, planHash: created.planHash, parentId: created.parentId });
+    return post(created);
+  };
+
+  const request = async (input: RequestInput): Promise<ApprovalRequest> => {
+    if (!deps.config.channel) throw new InvalidArgumentError('No approval channel: set APPROVAL_CHANNEL (or ALERT_CHANNEL_CRITICAL) to the channel approvers read.');
+    if (!directory.hasApprovers) throw new InvalidArgumentError('Nobody may approve: set APPROVER_USER_IDS and/or APPROVER_USERGROUP, then ask again.');
+    if (!(await directory.mayRequest(input.userId))) {
+      throw new OpsError(ErrorCode.Forbidden, 'Only members of the requester user group (REQUESTER_USERGROUP) may request a migration or rollback: ask one of them.');
+    }
+    const target = input.target?.trim() || null;
+    const summary = await plan(input.kind, target);
+    if (summary.kind === 'migrate') {
+      if (summary.blocking.length > 0) throw new OpsError(ErrorCode.PreflightFailed, `Pre-flight failed, so nothing was requested: ${summary.blocking.join('; ')}.`);
+      if (summary.changes.total === 0) throw new OpsError(ErrorCode.PreflightFailed, 'Nothing to migrate: every record has a groupId and every entity a schemaVersion ≥ 1.');
+    }
+    if (summary.kind === 'undo' && summary.alreadyUndone) throw new OpsError(ErrorCode.Conflict, `Run ${target} was already undone: nothing to request.`);
+    return create({ ...input, target }, summary);
+  };
+
+  const approvalsText = (request: ApprovalRequest) => request.approvals.map((approval) => `<@${approval.userId}> at ${formatInstant(approval.at)}`).join(', ');
+  const replyFor = (reason: ApprovalReason, request: ApprovalRequest, userId: string): string => {
+    switch (reason) {
+      case 'approved':
+        return `Approved: the ${requestTitle(request)} starts now; follow it in the request message.`;
+      case 'awaiting_more_approvals':
+        return `Approval recorded (${request.approvals.length}/${request.requiredApprovals}): waiting for another approver.`;
+      case 'rejected':
+        return `Rejected: request ${request.id} will not run.`;
+      case 'self_approval':
+        return 'You requested this, so you cannot approve it: another approver must.';
+      case 'not_approver':
+        return 'Only approvers (APPROVER_USER_IDS / APPROVER_USERGROUP) may approve or reject a migration or rollback.';
+      case 'expired':
+        return `Request ${request.id} expired at ${formatInstant(request.expiresAt)}: nothing ran; ask again with \`/ontology ${request.kind === 'migrate' ? 'migrate' : `rollback ${request.target}`}\`.`;
+      case 'already_approved':
+        return `Already approved by ${approvalsText(request)}: nothing changed (request is ${request.state}).`;
+      case 'already_rejected':
+        return `Already rejected by <@${request.rejectedBy}> at ${formatInstant(request.decidedAt ?? request.requestedAt)}: nothing changed.`;
+      case 'replay': {
+        const mine = request.approvals.find((approval) => approval.userId === userId);
+        return `Already approved by <@${userId}> at ${formatInstant(mine?.at ?? request.requestedAt)}: nothing changed; waiting for ${request.requiredApprovals - request.approvals.length} more approval(s).`;
+      }
+      case 'stale_copy':
+        return `This copy shows an older plan of request ${request.id}: nothing changed; use the latest request message.`;
+      case 'plan_changed':
+        return 'The plan changed since the request (the data moved): nothing ran; a new request with the fresh plan was posted for approval.';
+      case 'lock_held':
+        return 'Another migration or rollback holds the lock: nothing started; approve again once it has finished.';
+    }
+  };
+
+  /** The answer when the store refused a change the decision allowed (another click won the race). */
+  const refused = async (id: string, userId: string, click: { action: 'approve' | 'reject'; planHash: string }): Promise<ClickOutcome> => {
+    const current = await store.get(id);
+    if (!current) return { decision: null, request: null, reply: `No approval request ${id}.` };
+    const decision = decideApproval(current, { ...click, userId }, now(), { isApprover: true });
+    const reason: ApprovalReason = decision.action === 'refuse' || decision.action === 'expire' ? decision.reason : 'already_approved';
+    return { decision: { action: 'refuse', reason }, request: current, reply: replyFor(reason, current, userId) };
+  };
+
+  /** Closes an approved request whose plan changed (nothing runs) and posts a new request with the fresh plan. */
+  const supersede = async (approved: ApprovalRequest, fresh: PlanSummary, userId: string | null) => {
+    const change = await store.finish(approved.id, { at: now(), state: 'failed', from: 'approved', error: 'The plan changed since it was approved: nothing ran; a new request was posted.' });
+    const closed = change.request ?? approved;
+    if (change.changed) {
+      await record('approval_superseded', closed, { userId });
+      await edit(closed);
+    }
+    const next = await create({ kind: closed.kind, target: closed.target, userId: closed.requestedBy, parentId: closed.id }, fresh);
+    return { closed, next };
+  };
+
+  /**
+   * An approved request whose start this process never saw (the approving process died between the approval and
+   * the start): the same checks as at the click, then the start.
+   */
+  const startOrphan = async (approved: ApprovalRequest): Promise<void> => {
+    if (await lockHeld()) return;
+    const fresh = await plan(approved.kind, approved.target);
+    const hash = planHash(fresh);
+    if (hash !== approved.planHash) await supersede(approved, fresh, null);
+    else executor.start(approved, hash);
+  };
+
+  const click: ApprovalService['click'] = async ({ requestId, action, userId, planHash: clickedHash }) => {
+    const current = await store.get(requestId);
+    if (!current) return { decision: null, request: null, reply: `No approval request ${requestId}: it may belong to another bot's store.` };
+    const isApprover = await directory.isApprover(userId);
+    let fresh: FreshPlan | null = null;
+    let freshPlan: PlanSummary | null = null;
+    if (action === 'approve' && isApprover && clickedHash === current.planHash && now() < current.expiresAt && wouldComplete(current, userId)) {
+      const held = await lockHeld();
+      freshPlan = held ? null : await plan(current.kind, current.target);
+      fresh = { lockHeld: held, planHash: freshPlan ? planHash(freshPlan) : current.planHash };
+    }
+    const decision = decideApproval(current, { action, userId, planHash: clickedHash }, now(), { isApprover }, fresh);
+    const at = now();
+    switch (decision.action) {
+      case 'refuse':
+        if (decision.reason === 'expired') await edit(current);
+        return { decision, request: current, reply: replyFor(decision.reason, current, userId) };
+      case 'expire': {
+        const change = await store.expire(requestId, at);
+        if (change.changed) {
+          await record('approval_expired', change.request, { userId: null });
+          await edit(change.request);
+        }
+        const after = change.request ?? current;
+        return { decision, request: after, reply: replyFor('expired', after, userId) };
+      }
+      case 'reject': {
+        const change = await store.reject(requestId, { userId, at });
+        if (!change.changed) return refused(requestId, userId, { action, planHash: clickedHash });
+        await record('approval_rejected', change.request, { userId });
+        await edit(change.request);
+        return { decision, request: change.request, reply: replyFor('rejected', change.request, userId) };
+      }
+      case 'record_approval':
+      case 'approve_and_start':
+      case 'supersede': {
+        const change = await store.approve(requestId, { userId, at, planHash: clickedHash });
+        if (!change.changed) return refused(requestId, userId, { action, planHash: clickedHash });
+        const approved = change.request;
+        await record('approval_approved', approved, { userId, approvals: approved.approvals.length, required: approved.requiredApprovals });
+        if (approved.state !== 'approved') {
+          await edit(approved);
+          return { decision: { action: 'record_approval', reason: 'awaiting_more_approvals' }, request: approved, reply: replyFor('awaiting_more_approvals', approved, userId) };
+        }
+        if (decision.action === 'supersede') {
+          const { closed, next } = await supersede(approved, freshPlan!, userId);
+          return { decision, request: closed, reply: replyFor('plan_changed', closed, userId), superseded: next };
+        }
+        await edit(approved);
+        executor.start(approved, fresh?.planHash ?? approved.planHash);
+        return { decision, request: approved, reply: replyFor('approved', approved, userId) };
+      }
+    }
+  };
+
+  return {
+    preview: (kind, target) => plan(kind, target?.trim() || null),
+    backupFile,
+    request,
+    click,
+    async requestRollbackOf(requestId, userId) {
+      const failed = await store.get(requestId);
+      if (!failed || failed.state !== 'failed' || failed.kind !== 'migrate' || !failed.runId) {
+        throw new InvalidArgumentError(`Request ${requestId} is not a failed migration with a run: nothing to roll back.`);
+      }
+      return request({ kind: 'rollback', target: failed.runId, userId, parentId: failed.id });
+    },
+    async tick() {
+      let cursor: string | null = null;
+      do {
+        const page = await store.list({ states: ['requested', 'approved', 'running'], cursor, limit: 100 });
+        for (const open of page.requests) {
+          if (open.state === 'requested' && now() >= open.expiresAt) {
+            const change = await store.expire(open.id, now());
+            if (change.changed) {
+              await record('approval_expired', change.request, { userId: null });
+              await edit(change.request);
+            }
+          } else if (open.state === 'running') {
+            executor.resume(open);
+          } else if (open.state === 'approved' && !executor.isActive(open.id) && now() - (open.decidedAt ?? open.requestedAt) >= ORPHAN_APPROVAL_MS) {
+            await startOrphan(open);
+          }
+        }
+        cursor = page.continueCursor;
+      } while (cursor !== null);
+    },
+    idle: () => executor.idle(),
+    pending: (cursor, limit) => store.list({ cursor, limit }),
+  };
+}

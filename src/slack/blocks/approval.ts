@@ -1,0 +1,229 @@
+/**
+ * Block Kit of an approval request through its life: the request (plan, requester, expiry, approvers mentioned,
+ * Approve / Reject), expired (the buttons say so), approved (buttons gone, who approved), running (progress),
+ * succeeded (the validation report), failed (the error and "Request rollback"), rejected. IDs and counts only.
+ */
+import type { OutboundMessage } from '../../alerts/ports.ts';
+import type { ApprovalRequest } from '../../approvals/port.ts';
+import type { PlanSummary } from '../../approvals/plan.ts';
+import type { BackupVerification } from '../../migration/backup.ts';
+import type { PreflightReport } from '../../migration/types.ts';
+import type { MigrationProgress } from '../../migration/progress.ts';
+import { clip, formatDuration, formatInstant } from './format.ts';
+
+/** Action id of the Approve button. */
+export const APPROVE_ACTION = 'approve_request';
+/** Action id of the Reject button. */
+export const REJECT_ACTION = 'reject_request';
+/** Action id of the "Request rollback" button on a failed run. */
+export const REQUEST_ROLLBACK_ACTION = 'request_rollback';
+
+/** What an Approve / Reject button carries: the request and the plan hash the message showed. */
+export interface ApprovalButtonValue {
+  requestId: string;
+  planHash: string;
+}
+
+/** Parses a button value; null when it is not one of ours. */
+export function parseButtonValue(value: string | undefined): ApprovalButtonValue | null {
+  if (!value) return null;
+  try {
+    const parsed = JSON.parse(value) as Partial<ApprovalButtonValue>;
+    if (typeof parsed.requestId === 'string' && typeof parsed.planHash === 'string') return { requestId: parsed.requestId, planHash: parsed.planHash };
+  } catch {
+    // Not JSON: not ours.
+  }
+  return null;
+}
+
+/** What the message shows beyond the request itself. */
+export interface ApprovalView {
+  /** Mentions of who may approve (`<@U…>`, `<!subteam^S…>`). */
+  approvers: string[];
+  /** The latest progress report of the run, while it runs. */
+  progress?: MigrationProgress | null;
+}
+
+const SECTION_MAX = 3_000;
+const HEADER_MAX = 150;
+
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: clip(text, SECTION_MAX) });
+const plain = (text: string) => ({ type: 'plain_text', text: clip(text, HEADER_MAX), emoji: true });
+const count = (value: number) => value.toLocaleString('en-US');
+
+/** What the request asks for, in words. */
+export function requestTitle(request: Pick<ApprovalRequest, 'kind' | 'target' | 'plan'>): string {
+  if (request.kind === 'migrate') return 'v1 groupId migration';
+  const plan = request.plan as PlanSummary | null;
+  if (plan?.kind === 'restore') return `full restore from backup ${request.target}`;
+  return `rollback (exact undo) of run ${request.target}`;
+}
+
+const STATE_EMOJI: Record<ApprovalRequest['state'], string> = {
+  requested: ':hourglass_flowing_sand:',
+  approved: ':white_check_mark:',
+  rejected: ':no_entry_sign:',
+  expired: ':alarm_clock:',
+  running: ':arrows_counterclockwise:',
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+};
+
+const STATE_WORD: Record<ApprovalRequest['state'], string> = {
+  requested: 'Approval needed',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  expired: 'Expired',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+};
+
+/** The plan as fields (counts only). */
+function planLines(plan: PlanSummary | null): string {
+  if (!plan) return '_no plan_';
+  switch (plan.kind) {
+    case 'migrate': {
+      const c = plan.changes;
+      return [
+        `*Records to change:* ${count(c.total)} (entities ${count(c.entities)}, connections ${count(c.connections)}, events ${count(c.events)}, knowledge ${count(c.knowledge)})`,
+        `*Assignments:* ${Object.entries(plan.assignments).map(([source, n]) => `${source} ${count(n)}`).join(', ') || 'none'}`,
+        `*Cross-group references the run would create:* ${count(plan.crossGroupReferencesCreated.total)} (connections ${count(plan.crossGroupReferencesCreated.connections)}, events ${count(plan.crossGroupReferencesCreated.events)})`,
+        `*Predicted after the run:* ${plan.predicted.status} · integrity ${plan.predicted.referentialIntegrityScore}% · missing groupIds ${count(plan.predicted.missingGroupIds)} · cross-group ${count(plan.predicted.crossGroupViolations)} · schema ${plan.predicted.schemaComplianceScore}%`,
+        `*Backup:* ${plan.backupBytes > 0 ? `about ${(plan.backupBytes / 1_048_576).toFixed(1)} MiB` : 'none'}${plan.wouldCreateLegacyDefaultGroup ? ' · creates group `legacy-default`' : ''}`,
+        `*ETA:* about ${Math.max(1, Math.round(plan.etaSeconds))} s`,
+      ].join('\n');
+    }
+    case 'undo':
+      return [
+        `*Journal entries:* ${count(plan.entries)} · to revert ${count(plan.reverted)} · partly ${count(plan.partial)} · conflicts ${count(plan.conflicts)} · missing ${count(plan.missing)}`,
+        `*By table:* ${Object.entries(plan.byTable).map(([table, n]) => `${table} ${count(n)}`).join(', ') || 'none'}`,
+      ].join('\n');
+    case 'restore':
+      return [
+        `*Backup documents:* ${count(plan.backupDocuments)}`,
+        `*Lost by the restore:* ${count(plan.createdSinceBackup)} records created and ${count(plan.changedSinceBackup)} changed since the backup`,
+        `*Brought back:* ${count(plan.deletedSinceBackup)} records · unchanged ${count(plan.unchanged)}`,
+      ].join('\n');
+  }
+}
+
+function progressLine(progress: MigrationProgress): string {
+  const percent = progress.total > 0 ? Math.floor((100 * progress.done) / progress.total) : 100;
+  const rate = progress.ratePerSecond === null ? '' : ` · ${count(progress.ratePerSecond)}/s`;
+  const eta = progress.etaSeconds === null || progress.finished ? '' : ` · ETA ${Math.ceil(progress.etaSeconds)} s`;
+  return `*${progress.phase}:* ${count(progress.done)}/${count(progress.total)} (${percent}%)${rate}${eta}`;
+}
+
+/** The outcome summary of a finished run (counts only), as the service stores it on the request. */
+export interface RunOutcome {
+  runId: string | null;
+  message: string;
+  /** Validation report lines (metric: value), migrations only. */
+  validation?: string[];
+}
+
+function buttons(request: ApprovalRequest, expired: boolean): unknown {
+  const value = JSON.stringify({ requestId: request.id, planHash: request.planHash } satisfies ApprovalButtonValue);
+  return {
+    type: 'actions',
+    block_id: `approval:${request.id}`,
+    elements: [
+      { type: 'button', action_id: APPROVE_ACTION, text: plain(expired ? 'Approve (expired)' : 'Approve'), value, ...(expired ? {} : { style: 'primary' }) },
+      { type: 'button', action_id: REJECT_ACTION, text: plain(expired ? 'Reject (expired)' : 'Reject'), value, ...(expired ? {} : { style: 'danger' }) },
+    ],
+  };
+}
+
+/** The message of a request in its current state. */
+export function approvalMessage(request: ApprovalRequest, view: ApprovalView, now: number): OutboundMessage {
+  const title = requestTitle(request);
+  const expired = request.state === 'expired' || (request.state === 'requested' && now >= request.expiresAt);
+  const state = expired ? 'expired' : request.state;
+  const header = `${STATE_EMOJI[state]} ${STATE_WORD[state]}: ${title}`;
+  const approvals = request.approvals.map((approval) => `<@${approval.userId}> at ${formatInstant(approval.at)}`);
+  const who = [
+    `*Requested by* <@${request.requestedBy}> at ${formatInstant(request.requestedAt)} · request \`${request.id}\``,
+    request.state === 'requested'
+      ? expired
+        ? `*Expired* at ${formatInstant(request.expiresAt)}: ask again with \`/ontology ${request.kind === 'migrate' ? 'migrate' : `rollback ${request.target}`}\`.`
+        : `*Expires* ${formatInstant(request.expiresAt)} (in ${formatDuration(request.expiresAt - now)}) · approvals ${request.approvals.length}/${request.requiredApprovals}`
+      : null,
+    approvals.length > 0 ? `*Approved by* ${approvals.join(', ')}` : null,
+    request.rejectedBy ? `*Rejected by* <@${request.rejectedBy}> at ${formatInstant(request.decidedAt ?? now)}` : null,
+    request.state === 'expired' ? `*Expired* at ${formatInstant(request.decidedAt ?? request.expiresAt)}` : null,
+  ].filter((line): line is string => line !== null);
+  const blocks: unknown[] = [{ type: 'header', text: plain(header) }, { type: 'section', text: mrkdwn(who.join('\n')) }];
+  if (request.state === 'requested' && !expired && view.approvers.length > 0) {
+    blocks.push({ type: 'section', text: mrkdwn(`${view.approvers.join(' ')} please review.`) });
+  }
+  blocks.push({ type: 'section', text: mrkdwn(`*Plan* (plan \`${request.planHash.slice(0, 12)}\`)\n${planLines(request.plan as PlanSummary | null)}`) });
+  // An expired request keeps its buttons, relabelled, so nobody mistakes it for one still open.
+  if (request.state === 'requested' || request.state === 'expired') blocks.push(buttons(request, expired));
+  if (request.state === 'running') {
+    const run = request.runId ? `run \`${request.runId}\` · ` : '';
+    blocks.push({ type: 'section', text: mrkdwn(`*Progress* ${run}started ${formatInstant(request.startedAt ?? now)}\n${view.progress ? progressLine(view.progress) : 'starting…'}`) });
+  }
+  const outcome = request.result as RunOutcome | null;
+  if (request.state === 'succeeded') {
+    const lines = [outcome?.message ?? 'Completed.', ...(outcome?.validation ?? [])];
+    blocks.push({ type: 'section', text: mrkdwn(`*Result* (run \`${request.runId ?? '-'}\`, finished ${formatInstant(request.finishedAt ?? now)})\n${lines.join('\n')}`) });
+  }
+  if (request.state === 'failed') {
+    const run = request.runId ? ` (run \`${request.runId}\`)` : '';
+    blocks.push({ type: 'section', text: mrkdwn(`*Error*${run}\n${request.error ?? 'unknown error'}`) });
+    if (request.runId && request.kind === 'migrate') {
+      blocks.push({
+        type: 'actions',
+        block_id: `rollback:${request.id}`,
+        elements: [{ type: 'button', action_id: REQUEST_ROLLBACK_ACTION, text: plain('Request rollback'), value: request.id, style: 'danger' }],
+      });
+    }
+  }
+  return { text: clip(`${STATE_WORD[state]}: ${title} (request ${request.id})`, SECTION_MAX), blocks };
+}
+
+/** A dry run's answer (ephemeral): what the run would do; nothing was written. */
+export function planAnswer(title: string, plan: PlanSummary): OutboundMessage {
+  const blocking = plan.kind === 'migrate' && plan.blocking.length > 0 ? `\n:warning: *Blocking:* ${plan.blocking.join('; ')}` : '';
+  return {
+    text: clip(`Dry run of the ${title}: nothing was written.`, SECTION_MAX),
+    blocks: [
+      { type: 'header', text: plain(`:mag: Dry run: ${title}`) },
+      { type: 'section', text: mrkdwn(`${planLines(plan)}${blocking}`) },
+      { type: 'context', elements: [mrkdwn('Nothing was written. Without `--dry-run` the command asks approvers to run it.')] },
+    ],
+  };
+}
+
+/** The pre-flight answer of `migrate --validate-only` (ephemeral). */
+export function preflightAnswer(report: PreflightReport): OutboundMessage {
+  const c = report.changes;
+  const lines = [
+    `*Records to change:* ${count(c.total)} (entities ${count(c.entities.records)}, connections ${count(c.connections.records)}, events ${count(c.events.records)}, knowledge ${count(c.knowledge.records)})`,
+    `*Integrity now:* ${report.metrics.status} · integrity ${report.metrics.referentialIntegrityScore}% · missing groupIds ${count(report.metrics.missingGroupIds)}`,
+    `*Lock:* ${report.lock.held ? `held by ${report.lock.holder}` : 'free'} · *v1 migration completed:* ${report.v1MigrationCompleted ? 'yes' : 'no'}`,
+    `*Backup:* ${report.backup.enabled ? `about ${(report.backup.estimatedBytes / 1_048_576).toFixed(1)} MiB, folder ${report.backup.writable ? 'writable' : 'NOT writable'}` : 'off'} · *ETA:* about ${Math.max(1, Math.round(report.estimatedSeconds))} s`,
+    ...(report.resumableRun ? [`*Resumable run:* \`${report.resumableRun.id}\` (${report.resumableRun.state})`] : []),
+    ...report.blocking.map((reason) => `:no_entry: ${reason}`),
+    ...report.warnings.map((warning) => `:warning: ${warning}`),
+  ];
+  const head = report.ok ? ':white_check_mark: Pre-flight passed' : ':x: Pre-flight failed';
+  return {
+    text: clip(`${head}: ${report.ok ? 'the migration can start' : report.blocking.join('; ')}`, SECTION_MAX),
+    blocks: [{ type: 'header', text: plain(`${head}: v1 groupId migration`) }, { type: 'section', text: mrkdwn(lines.join('\n')) }],
+  };
+}
+
+/** The answer of `rollback <backupFile> --verify` (ephemeral). */
+export function verifyAnswer(verification: BackupVerification): OutboundMessage {
+  const tables = verification.tables.map((table) => `${table.name} ${count(table.documents)}`).join(', ');
+  const text = `Backup ${verification.path} verified: ${count(verification.documents)} documents in ${verification.tables.length} tables, taken ${verification.manifest.createdAtIso}.`;
+  return {
+    text: clip(text, SECTION_MAX),
+    blocks: [
+      { type: 'header', text: plain(':white_check_mark: Backup verified') },
+      { type: 'section', text: mrkdwn(`${text}\n*Tables:* ${tables || 'none'}`) },
+    ],
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * SQLite table of the approval requests (`ApprovalStore`). One row per request; the approvals are a JSON list on
+ * the row, changed only inside the row's compare-and-set transaction. `seq` orders requests by creation for paging.
+ */
+import type Database from 'better-sqlite3';
+
+/** DDL; idempotent. */
+export const APPROVAL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS approval_requests (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  target TEXT,
+  state TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  requested_at REAL NOT NULL,
+  expires_at REAL NOT NULL,
+  required_approvals INTEGER NOT NULL,
+  approvals TEXT NOT NULL DEFAULT '[]',
+  rejected_by TEXT,
+  decided_at REAL,
+  plan_hash TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  channel TEXT,
+  message_ts TEXT,
+  run_id TEXT,
+  started_at REAL,
+  finished_at REAL,
+  error TEXT,
+  result TEXT,
+  parent_id TEXT,
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS approval_requests_by_state ON approval_requests (state, seq);
+`;
+
+const prepared = new WeakSet<Database.Database>();
+
+/** Creates the approval table once per connection. */
+export function ensureApprovalSchema(database: Database.Database): void {
+  if (prepared.has(database)) return;
+  database.exec(APPROVAL_SCHEMA);
+  prepared.add(database);
+}

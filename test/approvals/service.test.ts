@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { createApprovalDirectory } from '../../src/approvals/directory.ts';
+import { approvalService, RecordingMessenger, seededBackend } from '../helpers/approvals.ts';
+
+describe('approval service', () => {
+  it('request → approve runs the migration and edits the same message to the end', async () => {
+    const { backend, store } = await seededBackend();
+    const messenger = new RecordingMessenger();
+    const { service, logs } = approvalService(backend, { messenger });
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    expect(request).toMatchObject({ state: 'requested', channel: 'C_APPROVALS' });
+    const outcome = await service.click({ requestId: request.id, action: 'approve', userId: 'U_A', planHash: request.planHash });
+    expect(outcome.decision).toEqual({ action: 'approve_and_start', reason: 'approved' });
+    await service.idle();
+    expect(logs).toEqual([]);
+    const done = await backend.approvals.get(request.id);
+    expect(done).toMatchObject({ state: 'succeeded' });
+    expect(done!.runId).toMatch(/^run/);
+    expect(messenger.updates.every((update) => update.ts === messenger.posts[0]!.ts)).toBe(true);
+    expect(messenger.updates.length).toBeGreaterThan(2);
+    const types = store.database.prepare("SELECT json_extract(doc, '$.type') FROM events WHERE json_extract(doc, '$.type') LIKE 'approval_%' ORDER BY rowid").pluck().all();
+    expect(types).toEqual(['approval_requested', 'approval_approved', 'approval_run_started', 'approval_run_succeeded']);
+  });
+});
+
+describe('approval tick', () => {
+  it('expires due requests once, records the expiry and relabels the buttons', async () => {
+    const { backend, store } = await seededBackend();
+    const messenger = new RecordingMessenger();
+    const { service, clock } = approvalService(backend, { messenger });
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    await service.tick();
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'requested' });
+    clock.advance(3_600_000);
+    await service.tick();
+    await service.tick();
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'expired' });
+    expect(messenger.updates).toHaveLength(1);
+    expect(JSON.stringify(messenger.updates[0]!.message.blocks)).toContain('Approve (expired)');
+    const expiries = store.database.prepare("SELECT count(*) FROM events WHERE json_extract(doc, '$.type') = 'approval_expired'").pluck().get();
+    expect(expiries).toBe(1);
+  });
+});
+
+describe('approval directory', () => {
+  it('caches a user group briefly and asks again after a failed lookup', async () => {
+    let calls = 0;
+    let fail = true;
+    let now = 0;
+    const directory = createApprovalDirectory({ requesterUsergroup: null, approverUserIds: ['U_A'], approverUsergroup: 'S_LEADS' }, async () => {
+      calls++;
+      if (fail) throw new Error('ratelimited');
+      return ['U_B'];
+    }, { now: () => now, cacheMs: 60_000 });
+    expect(await directory.isApprover('U_A')).toBe(true);
+    expect(calls).toBe(0);
+    await expect(directory.isApprover('U_B')).rejects.toThrow('ratelimited');
+    fail = false;
+    expect(await directory.isApprover('U_B')).toBe(true);
+    expect(await directory.isApprover('U_C')).toBe(false);
+    expect(calls).toBe(2);
+    now = 60_000;
+    await directory.isApprover('U_B');
+    expect(calls).toBe(3);
+    expect(directory.approverMentions()).toEqual(['<@U_A>', '<!subteam^S_LEADS>']);
+    expect(await directory.mayRequest('U_anyone')).toBe(true);
+  });
+});
+
+describe('orphaned approvals', () => {
+  it('a request approved by a process that died before the start is started by a later tick, after the same checks', async () => {
+    const { backend } = await seededBackend();
+    const { service, clock } = approvalService(backend);
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    // The approving process wrote the approval, then died.
+    await backend.approvals.approve(request.id, { userId: 'U_A', at: clock.now(), planHash: request.planHash });
+    await service.tick();
+    await service.idle();
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'approved' });
+    clock.advance(60_000);
+    await service.tick();
+    await service.idle();
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'succeeded' });
+  });
+});

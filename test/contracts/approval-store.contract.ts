@@ -1,0 +1,168 @@
+/**
+ * The contract of `ApprovalStore` (src/approvals/port.ts), for every adapter: each rule is enforced by the store's
+ * compare-and-set, so a refused change leaves the request exactly as it was.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ApprovalStore, NewApprovalRequest } from '../../src/approvals/port.ts';
+
+/** The port and a close. */
+export interface ApprovalStoreHandles {
+  port: ApprovalStore;
+  close: () => Promise<void>;
+}
+
+const T = Date.parse('2026-11-30T10:00:00Z');
+const HOUR = 3_600_000;
+
+const draft = (overrides: Partial<NewApprovalRequest> = {}): NewApprovalRequest => ({
+  kind: 'migrate',
+  target: null,
+  requestedBy: 'U_REQ',
+  requestedAt: T,
+  expiresAt: T + HOUR,
+  requiredApprovals: 1,
+  planHash: 'hash-1',
+  plan: { changes: { total: 5 } },
+  ...overrides,
+});
+
+/** Declares the suite for one adapter. */
+export function approvalStoreContract(name: string, open: () => Promise<ApprovalStoreHandles>): void {
+  const withPort = async <R>(body: (port: ApprovalStore) => Promise<R>): Promise<R> => {
+    const handles = await open();
+    try {
+      return await body(handles.port);
+    } finally {
+      await handles.close();
+    }
+  };
+
+  describe(`ApprovalStore contract: ${name}`, () => {
+    it('creates a request in state requested and reads it back', () =>
+      withPort(async (port) => {
+        const created = await port.create(draft({ kind: 'rollback', target: 'run1', parentId: 'apr_parent' }));
+        expect(typeof created.id).toBe('string');
+        expect(created).toMatchObject({
+          kind: 'rollback',
+          target: 'run1',
+          state: 'requested',
+          requestedBy: 'U_REQ',
+          approvals: [],
+          planHash: 'hash-1',
+          plan: { changes: { total: 5 } },
+          parentId: 'apr_parent',
+          channel: null,
+          runId: null,
+        });
+        expect(await port.get(created.id)).toEqual(created);
+        expect(await port.get('apr_missing')).toBeNull();
+      }));
+
+    it('refuses a self-approval, a second approval by the same user, a wrong plan hash and an approval at expiry', () =>
+      withPort(async (port) => {
+        const request = await port.create(draft({ requiredApprovals: 2 }));
+        expect(await port.approve(request.id, { userId: 'U_REQ', at: T + 1, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'self_approval' });
+        expect(await port.approve(request.id, { userId: 'U_A', at: T + 1, planHash: 'hash-2' })).toMatchObject({ changed: false, reason: 'plan_mismatch' });
+        expect(await port.approve(request.id, { userId: 'U_A', at: T + HOUR, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'expired' });
+        const first = await port.approve(request.id, { userId: 'U_A', at: T + 2, planHash: 'hash-1' });
+        expect(first).toMatchObject({ changed: true, request: { state: 'requested', approvals: [{ userId: 'U_A', at: T + 2 }] } });
+        const again = await port.approve(request.id, { userId: 'U_A', at: T + 3, planHash: 'hash-1' });
+        expect(again).toMatchObject({ changed: false, reason: 'already_approved_by_user' });
+        expect((await port.get(request.id))!.approvals).toHaveLength(1);
+        const second = await port.approve(request.id, { userId: 'U_B', at: T + 4, planHash: 'hash-1' });
+        expect(second).toMatchObject({ changed: true, request: { state: 'approved', decidedAt: T + 4 } });
+        expect(second.request!.approvals.map((approval) => approval.userId)).toEqual(['U_A', 'U_B']);
+        const late = await port.approve(request.id, { userId: 'U_C', at: T + 5, planHash: 'hash-1' });
+        expect(late).toMatchObject({ changed: false, reason: 'wrong_state', request: { state: 'approved' } });
+      }));
+
+    it('concurrent approvals of the same user count once', () =>
+      withPort(async (port) => {
+        const request = await port.create(draft({ requiredApprovals: 2 }));
+        const results = await Promise.all([1, 2, 3].map((n) => port.approve(request.id, { userId: 'U_A', at: T + n, planHash: 'hash-1' })));
+        expect(results.filter((result) => result.changed)).toHaveLength(1);
+        expect(await port.get(request.id)).toMatchObject({ state: 'requested', approvals: [{ userId: 'U_A' }] });
+      }));
+
+    it('rejects before expiry only, and a rejected request cannot be approved', () =>
+      withPort(async (port) => {
+        const late = await port.create(draft());
+        expect(await port.reject(late.id, { userId: 'U_A', at: T + HOUR })).toMatchObject({ changed: false, reason: 'expired' });
+        const request = await port.create(draft());
+        expect(await port.reject(request.id, { userId: 'U_A', at: T + 5 })).toMatchObject({ changed: true, request: { state: 'rejected', rejectedBy: 'U_A', decidedAt: T + 5 } });
+        expect(await port.approve(request.id, { userId: 'U_B', at: T + 6, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        expect(await port.reject(request.id, { userId: 'U_B', at: T + 6 })).toMatchObject({ changed: false, reason: 'wrong_state' });
+      }));
+
+    it('expires only once the expiry is reached, and only a requested request', () =>
+      withPort(async (port) => {
+        const request = await port.create(draft());
+        expect(await port.expire(request.id, T + HOUR - 1)).toMatchObject({ changed: false, reason: 'not_expired' });
+        expect(await port.expire(request.id, T + HOUR)).toMatchObject({ changed: true, request: { state: 'expired', decidedAt: T + HOUR } });
+        expect(await port.approve(request.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        const approved = await port.create(draft());
+        await port.approve(approved.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
+        expect(await port.expire(approved.id, T + 2 * HOUR)).toMatchObject({ changed: false, reason: 'wrong_state' });
+      }));
+
+    it('starts an approved request with its plan hash, one running at a time, then finishes it once', () =>
+      withPort(async (port) => {
+        const one = await port.create(draft());
+        const two = await port.create(draft());
+        expect(await port.start(one.id, { at: T + 1, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        await port.approve(one.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
+        await port.approve(two.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
+        expect(await port.start(one.id, { at: T + 2, planHash: 'hash-9' })).toMatchObject({ changed: false, reason: 'plan_mismatch' });
+        expect(await port.start(one.id, { at: T + 2, planHash: 'hash-1' })).toMatchObject({ changed: true, request: { state: 'running', startedAt: T + 2 } });
+        expect(await port.start(one.id, { at: T + 3, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        expect(await port.start(two.id, { at: T + 3, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'another_running', request: { state: 'approved' } });
+        // A start that lost the race must not fail the request that is running.
+        expect(await port.finish(one.id, { at: T + 3, state: 'failed', from: 'approved' })).toMatchObject({ changed: false, reason: 'wrong_state', request: { state: 'running' } });
+        await port.setRun(one.id, 'run7');
+        const done = await port.finish(one.id, { at: T + 9, state: 'succeeded', result: { changed: 5 } });
+        expect(done).toMatchObject({ changed: true, request: { state: 'succeeded', runId: 'run7', finishedAt: T + 9, result: { changed: 5 } } });
+        expect(await port.finish(one.id, { at: T + 10, state: 'failed', error: 'x' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        expect(await port.start(two.id, { at: T + 11, planHash: 'hash-1' })).toMatchObject({ changed: true });
+      }));
+
+    it('fails an approved request that could not start, without running it', () =>
+      withPort(async (port) => {
+        const request = await port.create(draft());
+        expect(await port.finish(request.id, { at: T + 1, state: 'failed', error: 'plan_changed' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        await port.approve(request.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
+        expect(await port.finish(request.id, { at: T + 2, state: 'succeeded' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        expect(await port.finish(request.id, { at: T + 2, state: 'failed', from: 'running' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        expect(await port.finish(request.id, { at: T + 2, state: 'failed', error: 'plan_changed' })).toMatchObject({
+          changed: true,
+          request: { state: 'failed', error: 'plan_changed', runId: null, startedAt: null },
+        });
+      }));
+
+    it('remembers the message and bumps the version on every change', () =>
+      withPort(async (port) => {
+        const request = await port.create(draft());
+        await port.setMessage(request.id, { channel: 'C1', ts: '1700000000.000100' });
+        const read = (await port.get(request.id))!;
+        expect(read).toMatchObject({ channel: 'C1', messageTs: '1700000000.000100' });
+        expect(read.version).toBeGreaterThan(request.version);
+      }));
+
+    it('lists open requests oldest first, one page at a time, and by state', () =>
+      withPort(async (port) => {
+        const ids: string[] = [];
+        for (let n = 0; n < 5; n++) ids.push((await port.create(draft({ requestedAt: T + n }))).id);
+        await port.reject(ids[1]!, { userId: 'U_A', at: T + 10 });
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page = await port.list({ cursor, limit: 2 });
+          seen.push(...page.requests.map((request) => request.id));
+          cursor = page.continueCursor;
+          pages++;
+        } while (cursor !== null && pages < 10);
+        expect(seen).toEqual([ids[0], ids[2], ids[3], ids[4]]);
+        expect((await port.list({ states: ['rejected'], cursor: null, limit: 10 })).requests.map((request) => request.id)).toEqual([ids[1]]);
+      }));
+  });
+}
