@@ -214,6 +214,9 @@ async function decideAndRecord(deps: PipelineDeps, evaluation: Evaluation): Prom
 
   // Stage: record, in one transaction; then the events of info alerts.
   const recorded = await deps.alerts.recordRun({ source: evaluation.source, at: now, notifications: records });
+  for (const silence of await endResolvedSilences(deps.alerts, now)) {
+    deps.log(`alerts (${evaluation.source}): silence #${silence.id} (${silence.subject}) ended: nothing it silenced is firing any more`);
+  }
   for (const entry of events) await logEvent(deps, evaluation, entry, now);
   const messages: MessageCounts = { posts: 0, updates: 0, replies: 0 };
   recorded.notifications.forEach((stored, recordIndex) => {
@@ -331,7 +334,8 @@ async function logEvent(deps: PipelineDeps, evaluation: Evaluation, entry: Decid
 
 /** How a notification shows one of its alerts at `now`. */
 export function memberView(alert: AlertDraft, silences: readonly Silence[], now: number): MemberView {
-  const silenced = alert.status === 'firing' && silences.some((silence) => silenceMatches(silence, alert, now));
+  const silence = alert.status === 'firing' ? silences.find((candidate) => silenceMatches(candidate, alert, now)) : undefined;
+  const silenced = silence !== undefined;
   return {
     key: alert.key,
     groupId: alert.groupId,
@@ -341,6 +345,8 @@ export function memberView(alert: AlertDraft, silences: readonly Silence[], now:
     state: alert.status === 'resolved' ? 'resolved' : silenced ? 'silenced' : 'firing',
     resolvedAt: alert.resolvedAt,
     acknowledgedBy: alert.acknowledgedBy,
+    acknowledgedAt: alert.acknowledgedAt,
+    silence: silence ? { by: silence.createdBy, until: silence.until, reason: silence.reason } : null,
     topIssueIds: alert.details.topIssueIds,
     breakdown: alert.details.breakdown,
     note: alert.details.note ?? null,
@@ -352,7 +358,7 @@ export function memberView(alert: AlertDraft, silences: readonly Silence[], now:
  * (title, threshold, steps) come from the most recent firing member, else the most recent one.
  */
 export function notificationView(
-  notification: Pick<NotificationGroup, 'subject' | 'severity' | 'openedAt' | 'resolvedAt'>,
+  notification: Pick<NotificationGroup, 'subject' | 'severity' | 'openedAt' | 'resolvedAt'> & { key?: string },
   members: readonly AlertDraft[],
   options: { at: number; source: string; mention: string | null; silences: readonly Silence[] },
 ): NotificationView {
@@ -361,6 +367,7 @@ export function notificationView(
   const list = [...latest.values()];
   const lead = [...list].reverse().find((member) => member.status === 'firing') ?? list[list.length - 1]!;
   return {
+    ...(notification.key ? { key: notification.key } : {}),
     subject: notification.subject,
     title: lead.title,
     severity: notification.severity,
@@ -518,4 +525,21 @@ export async function refreshNotification(
 export function mentionFor(severity: Severity, config: AlertsConfig): string | null {
   const route = routeAlert(severity, config);
   return route.kind === 'channel' ? route.mention : null;
+}
+
+/**
+ * Ends the silences made from an alert (`endsWhenResolved`) once nothing they match is firing: a silence lasts no
+ * longer than the alert it was set on. Run by the pipeline after each run has recorded its decisions. Returns the
+ * silences ended.
+ */
+export async function endResolvedSilences(store: AlertStore, now: number): Promise<Silence[]> {
+  const bound = (await store.activeSilences(now)).filter((silence) => silence.endsWhenResolved === true);
+  if (bound.length === 0) return [];
+  const firing = await store.firingAlerts();
+  const ended: Silence[] = [];
+  for (const silence of bound) {
+    if (firing.some((alert) => silenceMatches(silence, alert, now))) continue;
+    if (await store.endSilence(silence.id, now)) ended.push(silence);
+  }
+  return ended;
 }
