@@ -92,8 +92,21 @@ export const EnvSchema = z.object({
   SLACK_BOT_TOKEN: optionalText.refine((value) => value === undefined || value.startsWith('xoxb-'), {
     message: 'must be a bot token starting with xoxb-',
   }),
-  SLACK_SIGNING_SECRET: optionalText,
-  SLACK_APP_TOKEN: optionalText,
+  /** The Slack app's signing secret (HTTP mode): requests whose signature does not match it are refused. */
+  SLACK_SIGNING_SECRET: optionalText.refine((value) => value === undefined || /^[A-Za-z0-9]{8,}$/.test(value), {
+    message: 'must be the app\'s signing secret (letters and digits, from Basic Information → App Credentials)',
+  }),
+  /** An app-level token (Socket Mode): the app connects to Slack instead of listening on PORT. */
+  SLACK_APP_TOKEN: optionalText.refine((value) => value === undefined || value.startsWith('xapp-'), {
+    message: 'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)',
+  }),
+  /** The port the app listens on for Slack's requests in HTTP mode. */
+  PORT: z
+    .string()
+    .trim()
+    .default('3000')
+    .refine((value) => /^\d+$/.test(value) && Number(value) <= 65_535, { message: 'must be a port number from 0 to 65535' })
+    .transform(Number),
   /** Slack Web API base URL; tests and proxies override it. */
   SLACK_API_URL: z
     .string()
@@ -157,11 +170,22 @@ export interface MonitorsConfig {
   eventsGroupSlug: string;
 }
 
+/**
+ * How the Slack app receives Slack's requests: `http` (Slack posts to `PORT`, signed with the signing secret),
+ * `socket` (Socket Mode over `SLACK_APP_TOKEN`), or null when no app runs (no credentials, or a bot token alone,
+ * which only posts alerts).
+ */
+export type SlackAppMode = 'http' | 'socket' | null;
+
 /** Slack credentials; all null when running without Slack. */
 export interface SlackConfig {
   botToken: string | null;
   signingSecret: string | null;
   appToken: string | null;
+  /** Whether and how the Bolt app runs (see `SlackAppMode`). */
+  appMode: SlackAppMode;
+  /** The port of the HTTP receiver (`PORT`, default 3000; 0 picks a free one). */
+  port: number;
   apiUrl: string;
   /** The longest one Slack call may take (`SLACK_TIMEOUT`). */
   timeoutMs: number;
@@ -178,7 +202,9 @@ export interface Config {
 /**
  * Reads and validates the configuration. Fails with one line naming the first bad variable. With a Slack
  * token, `ALERT_CHANNEL_CRITICAL` is required; the warning channel defaults to the critical one and the report
- * channel to the warning one, so one channel is enough to start.
+ * channel to the warning one, so one channel is enough to start. The Slack app runs when a bot token comes with a
+ * signing secret (HTTP mode) or an app-level token (Socket Mode, preferred when both are set); either without a
+ * bot token is refused.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -193,6 +219,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Environment variable ALERT_CHANNEL_CRITICAL must name a channel id when SLACK_BOT_TOKEN is set.',
     );
   }
+  if ((values.SLACK_SIGNING_SECRET || values.SLACK_APP_TOKEN) && !values.SLACK_BOT_TOKEN) {
+    const given = values.SLACK_APP_TOKEN ? 'SLACK_APP_TOKEN' : 'SLACK_SIGNING_SECRET';
+    throw new InvalidArgumentError(`Environment variable SLACK_BOT_TOKEN must be set (xoxb-…) when ${given} is set: the app answers as its bot user.`);
+  }
   const critical = values.ALERT_CHANNEL_CRITICAL ?? null;
   const warning = values.ALERT_CHANNEL_WARNING ?? critical;
   const report = values.REPORT_CHANNEL ?? warning;
@@ -202,6 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       botToken: values.SLACK_BOT_TOKEN ?? null,
       signingSecret: values.SLACK_SIGNING_SECRET ?? null,
       appToken: values.SLACK_APP_TOKEN ?? null,
+      appMode: values.SLACK_BOT_TOKEN ? (values.SLACK_APP_TOKEN ? 'socket' : values.SLACK_SIGNING_SECRET ? 'http' : null) : null,
+      port: values.PORT,
       apiUrl: values.SLACK_API_URL,
       timeoutMs: values.SLACK_TIMEOUT,
     },

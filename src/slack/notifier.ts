@@ -137,7 +137,7 @@ export class SlackNotifier implements Notifier {
  * The notifier a configuration asks for: Slack with a bot token, else the console notifier (messages printed
  * through `write`, stderr by default) so local runs without Slack still show every alert.
  */
-export function createNotifier(slack: SlackConfig, options: { write?: (line: string) => void; now?: () => number } = {}): Notifier {
+export function createNotifier(slack: Omit<SlackConfig, 'appMode' | 'port'>, options: { write?: (line: string) => void; now?: () => number } = {}): Notifier {
   if (slack.botToken) return new SlackNotifier({ token: slack.botToken, apiUrl: slack.apiUrl, timeoutMs: slack.timeoutMs });
   return new ConsoleNotifier(options.write, options.now);
 }

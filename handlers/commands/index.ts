@@ -1,0 +1,32 @@
+/**
+ * `/ontology <subcommand> …`: the table of subcommands (one kebab-case file each) and the slash command's
+ * registration. A new subcommand is one file plus one line in `SUBCOMMANDS`; the usage text, the manifest test
+ * and `help` follow from the table.
+ */
+import type { App } from '@slack/bolt';
+import type { HandlerDeps } from '../../src/slack/app.ts';
+import { createRouter, SLASH_COMMAND, type AnySubcommand } from '../../src/slack/subcommand.ts';
+import { help } from './help.ts';
+
+/** Every subcommand, in the order `help` lists them. */
+export const SUBCOMMANDS: readonly AnySubcommand[] = [help];
+
+/** The router over `SUBCOMMANDS` (buttons that re-run a subcommand use it too). */
+export const router = createRouter(SUBCOMMANDS);
+
+/** Registers `/ontology` on `app`. */
+export function register(app: App, deps: HandlerDeps): void {
+  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
+    await router.dispatch(
+      {
+        text: command.text,
+        target: { responseUrl: command.response_url, channelId: command.channel_id, userId: command.user_id },
+        client,
+        ack: async (message) => {
+          await ack(message as never);
+        },
+      },
+      deps,
+    );
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The Bolt app: `createSlackApp(deps)` builds it over the services the composition root returns and registers
+ * every handler in `handlers/`. HTTP mode (Slack posts signed requests to `PORT`; Bolt's HTTPReceiver checks the
+ * signature and refuses requests older than 5 minutes) or Socket Mode (`SLACK_APP_TOKEN`). `SLACK_API_URL`
+ * points the Web API client elsewhere (tests, proxies). Every error reaches the user as its one-line message
+ * (`userMessage`), never a stack trace; the stack goes to the process log only.
+ */
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel, type Logger } from '@slack/bolt';
+import type { Backend } from '../backend.ts';
+import type { Config } from '../config.ts';
+import { InvalidArgumentError, userMessage } from '../errors.ts';
+import { handlerError } from './handler-error.ts';
+import { register as registerHandlers } from '../../handlers/index.ts';
+import { ResponseUrlBudget } from './reply.ts';
+
+/** Everything a handler may reach: services only through the backend, time only through `now`. */
+export interface SlackAppDeps {
+  /** Every port and service over the store (from `openBackend`). */
+  backend: Backend;
+  config: Config;
+  /** The clock (epoch ms). */
+  now: () => number;
+  /** One line to the process log. */
+  log: (line: string) => void;
+  /** Uses of each `response_url` (default: a fresh budget per app). */
+  responseUrls?: ResponseUrlBudget;
+}
+
+/** What handlers receive: the app's dependencies with their defaults filled in. */
+export type HandlerDeps = SlackAppDeps & { responseUrls: ResponseUrlBudget };
+
+/** A built app. */
+export interface SlackApp {
+  /** The Bolt app (handlers registered). */
+  readonly app: App;
+  /** Whether Slack's requests arrive over HTTP or Socket Mode. */
+  readonly mode: 'http' | 'socket';
+  /** Starts receiving; in HTTP mode resolves with the port listened on. */
+  start(): Promise<{ port: number | null }>;
+  /** Stops receiving (requests in flight finish). */
+  stop(): Promise<void>;
+}
+
+/** Where the HTTP receiver listens (default: `PORT` on every interface). */
+export interface ListenOptions {
+  port?: number;
+  host?: string;
+}
+
+/** Bolt's log lines, into the process log (warnings and errors only). */
+function boltLogger(log: (line: string) => void): Logger {
+  let level = LogLevel.WARN;
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: (...messages: unknown[]) => log(`slack: ${messages.map(String).join(' ')}`),
+    error: (...messages: unknown[]) => log(`slack: ${messages.map((message) => (message instanceof Error ? userMessage(message) : String(message))).join(' ')}`),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/** Builds the Bolt app over `deps` with every handler registered. */
+export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): SlackApp {
+  const { slack } = deps.config;
+  if (!slack.appMode || !slack.botToken) {
+    throw new InvalidArgumentError(
+      'The Slack app needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode): set them, or run without Slack.',
+    );
+  }
+  const handlerDeps: HandlerDeps = { ...deps, responseUrls: deps.responseUrls ?? new ResponseUrlBudget(deps.now) };
+  const mode = slack.appMode;
+  const app = new App({
+    token: slack.botToken,
+    ...(mode === 'socket' ? { appToken: slack.appToken!, socketMode: true } : { signingSecret: slack.signingSecret! }),
+    logger: boltLogger(deps.log),
+    clientOptions: { slackApiUrl: slack.apiUrl, timeout: slack.timeoutMs, retryConfig: { retries: 2 } },
+    // The answer to a slash command must come within 3 s: Bolt replies to Slack as soon as a handler acks.
+    processBeforeResponse: false,
+  });
+  // The last resort: whatever a handler did not catch is logged here; the user already got an answer or none.
+  app.error(async (error) => {
+    const original = (error as { original?: unknown }).original ?? error;
+    handlerError(original, deps, 'A Slack handler');
+  });
+  registerHandlers(app, handlerDeps);
+
+  return {
+    app,
+    mode,
+    async start() {
+      if (mode === 'socket') {
+        await app.start();
+        return { port: null };
+      }
+      const server = await app.start({ port: listen.port ?? slack.port, host: listen.host });
+      return { port: (server.address() as AddressInfo).port };
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

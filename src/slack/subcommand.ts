@@ -1,0 +1,205 @@
+/**
+ * The `/ontology <subcommand> …` router: parses the text, acknowledges Slack at once (a bad argument is
+ * answered in the ack itself, ephemeral, with the usage), then runs the subcommand and answers through the
+ * `response_url` (see `reply.ts`). Read-only subcommands answer privately unless the user adds `--share`; their
+ * private answers carry a "Share in channel" button.
+ */
+import type { WebClient } from '@slack/web-api';
+import { InvalidArgumentError } from '../errors.ts';
+import type { HandlerDeps } from './app.ts';
+import { handlerError } from './handler-error.ts';
+import { tokenize } from './command-args.ts';
+import { sendReply, type ReplyTarget, type SlackMessage, type Visibility } from './reply.ts';
+
+/** The slash command. */
+export const SLASH_COMMAND = '/ontology';
+/** Action id of the "Share in channel" button (its value: the subcommand text to run shared). */
+export const SHARE_ACTION_ID = 'ontology_share_in_channel';
+/** Action id of a "next step" button (its value: the subcommand text to run). */
+export const RUN_SUBCOMMAND_ACTION_ID = 'ontology_run_subcommand';
+/** Longest button value Slack accepts. */
+const MAX_BUTTON_VALUE = 2_000;
+
+/** What a running subcommand may use. */
+export interface CommandContext {
+  deps: HandlerDeps;
+  /** The Web API client (bot token). */
+  client: WebClient;
+  userId: string;
+  channelId: string;
+  /** The subcommand text as typed (after `/ontology`). */
+  text: string;
+  /** True when the answer is for the whole channel (`--share` or the Share button). */
+  share: boolean;
+  /** Answers the user: shared when `share`, else ephemeral (a `visibility` overrides). */
+  reply(message: SlackMessage, visibility?: Visibility): Promise<void>;
+  /** True when the router has a subcommand of that name (for next-step buttons). */
+  knows(name: string): boolean;
+  /** The usage message of every subcommand. */
+  usage(): SlackMessage;
+}
+
+/** One `/ontology` subcommand. */
+export interface Subcommand<Args = unknown> {
+  name: string;
+  /** Usage line without the slash command: `integrity [group] [--limit N]`. */
+  usage: string;
+  /** One line on what it does. */
+  summary: string;
+  /** Read-only: answers privately unless `--share`, with a "Share in channel" button. */
+  shareable: boolean;
+  /** Parses the tokens after the name (no I/O: it runs before the ack); throws `InvalidArgumentError`. */
+  parse(tokens: readonly string[]): Args;
+  /** Does the work and answers through `context.reply`. */
+  run(args: Args, context: CommandContext): Promise<void>;
+}
+
+/** A subcommand with its argument type erased, for the router's table. */
+export type AnySubcommand = Subcommand<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Declares a subcommand (keeps `parse` and `run` agreeing on the argument type). */
+export function defineSubcommand<Args>(subcommand: Subcommand<Args>): AnySubcommand {
+  return subcommand;
+}
+
+/** Where an invocation comes from: a slash command (with its ack) or a button (already acked). */
+export interface Invocation {
+  text: string;
+  target: ReplyTarget;
+  client: WebClient;
+  /** Acknowledges the slash command, optionally with an ephemeral answer; absent for buttons. */
+  ack?: (message?: SlackMessage & { response_type: 'ephemeral' }) => Promise<void>;
+  /** Force a shared answer (the Share button). */
+  share?: boolean;
+}
+
+/** The router over a table of subcommands. */
+export interface SubcommandRouter {
+  readonly subcommands: readonly AnySubcommand[];
+  find(name: string): AnySubcommand | undefined;
+  /** The usage message, headed by what was wrong when `problem` is given. */
+  usage(problem?: string): SlackMessage;
+  /** Runs one invocation to its answer; never throws (errors become their one-line message). */
+  dispatch(invocation: Invocation, deps: HandlerDeps): Promise<void>;
+}
+
+/** The usage text: one line per subcommand. */
+export function usageLines(subcommands: readonly AnySubcommand[]): string[] {
+  return subcommands.map((subcommand) => `\`${SLASH_COMMAND} ${subcommand.usage}\` — ${subcommand.summary}`);
+}
+
+/** A button that runs `text` as a subcommand (the natural next step of an answer). */
+export function subcommandButton(label: string, text: string, actionId = RUN_SUBCOMMAND_ACTION_ID): unknown {
+  return { type: 'button', text: { type: 'plain_text', text: label.slice(0, 75), emoji: true }, action_id: actionId, value: text.slice(0, MAX_BUTTON_VALUE) };
+}
+
+/** Builds the router over `subcommands` (names unique, lower case). */
+export function createRouter(subcommands: readonly AnySubcommand[]): SubcommandRouter {
+  const byName = new Map(subcommands.map((subcommand) => [subcommand.name, subcommand]));
+  if (byName.size !== subcommands.length) throw new Error('Two /ontology subcommands share a name.');
+
+  const usage = (problem?: string): SlackMessage => {
+    const lines = usageLines(subcommands);
+    const heading = problem ? `:warning: ${problem}` : '*`/ontology` commands*';
+    const footer = 'Read-only answers are private; add `--share` to post them in the channel.';
+    const text = `${heading}\n${lines.join('\n')}\n${footer}`;
+    return {
+      text: problem ? `${problem} Usage: ${subcommands.map((subcommand) => subcommand.name).join(', ')}.` : text.slice(0, 3000),
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: heading.slice(0, 3000) } },
+        { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: footer }] },
+      ],
+    };
+  };
+
+  const router: SubcommandRouter = {
+    subcommands,
+    find: (name) => byName.get(name),
+    usage,
+    async dispatch(invocation, deps) {
+      const { target, client } = invocation;
+      const answerPrivately = async (message: SlackMessage) => {
+        if (invocation.ack) await invocation.ack({ ...message, response_type: 'ephemeral' });
+        else await sendReply(target, message, 'ephemeral', replyPorts(deps, client));
+      };
+
+      // Step 1: parse (no I/O), so a bad argument is answered in the ack itself.
+      let prepared: { subcommand: AnySubcommand; args: unknown; share: boolean };
+      try {
+        prepared = prepare(invocation.text, byName);
+      } catch (error) {
+        if (!(error instanceof InvalidArgumentError)) throw error;
+        await answerPrivately(usage(error.message));
+        return;
+      }
+      const { subcommand, args } = prepared;
+      const share = prepared.share || invocation.share === true;
+
+      // Step 2: acknowledge before any work, whatever the data size.
+      if (invocation.ack) await invocation.ack();
+      if (target.responseUrl) deps.responseUrls.issued(target.responseUrl);
+
+      // Step 3: the work, then the answer (or the error's one line).
+      const context: CommandContext = {
+        deps,
+        client,
+        userId: target.userId,
+        channelId: target.channelId,
+        text: invocation.text,
+        share,
+        knows: (name) => byName.has(name),
+        usage: () => usage(),
+        reply: async (message, visibility) => {
+          const shown = visibility ?? (share ? 'in_channel' : 'ephemeral');
+          const withShare = subcommand.shareable && shown === 'ephemeral' && visibility === undefined ? withShareButton(message, invocation.text) : message;
+          await sendReply(target, withShare, shown, replyPorts(deps, client));
+        },
+      };
+      try {
+        await subcommand.run(args, context);
+      } catch (error) {
+        const message = handlerError(error, deps, `${SLASH_COMMAND} ${subcommand.name}`);
+        try {
+          await sendReply(target, message, 'ephemeral', replyPorts(deps, client));
+        } catch (replyError) {
+          handlerError(replyError, deps, `Answering ${SLASH_COMMAND} ${subcommand.name}`);
+        }
+      }
+    },
+  };
+  return router;
+}
+
+function replyPorts(deps: HandlerDeps, client: WebClient) {
+  return { client, budget: deps.responseUrls, timeoutMs: deps.config.slack.timeoutMs, log: deps.log };
+}
+
+/** The subcommand, its parsed arguments and whether `--share` was given; throws `InvalidArgumentError`. */
+function prepare(text: string, byName: ReadonlyMap<string, AnySubcommand>): { subcommand: AnySubcommand; args: unknown; share: boolean } {
+  const tokens = tokenize(text);
+  const name = (tokens[0] ?? 'help').toLowerCase();
+  const subcommand = byName.get(name);
+  if (!subcommand) throw new InvalidArgumentError(`Unknown subcommand "${tokens[0]}".`);
+  const rest = tokens.slice(1);
+  const share = rest.includes('--share');
+  if (share && !subcommand.shareable) {
+    throw new InvalidArgumentError(`\`${name}\` takes no --share: its answers already go where they belong.`);
+  }
+  const args = subcommand.parse(rest.filter((token) => token !== '--share'));
+  return { subcommand, args, share };
+}
+
+/** Appends a "Share in channel" button to a private answer (when the text fits in a button value). */
+function withShareButton(message: SlackMessage, text: string): SlackMessage {
+  if (text.length > MAX_BUTTON_VALUE || !message.blocks) return message;
+  const blocks = [...message.blocks];
+  const share = subcommandButton('Share in channel', text, SHARE_ACTION_ID);
+  const last = blocks.at(-1) as { type?: string; elements?: unknown[] } | undefined;
+  if (last?.type === 'actions' && (last.elements?.length ?? 0) < 25) {
+    blocks[blocks.length - 1] = { ...last, elements: [...(last.elements ?? []), share] };
+  } else if (blocks.length < 50) {
+    blocks.push({ type: 'actions', elements: [share] });
+  }
+  return { ...message, blocks };
+}
