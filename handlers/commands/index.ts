@@ -7,9 +7,12 @@ import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { createRouter, SLASH_COMMAND, type AnySubcommand } from '../../src/slack/subcommand.ts';
 import { help } from './help.ts';
+import { silence } from './silence.ts';
+import { status } from './status.ts';
+import { unsilence } from './unsilence.ts';
 
 /** Every subcommand, in the order `help` lists them. */
-export const SUBCOMMANDS: readonly AnySubcommand[] = [help];
+export const SUBCOMMANDS: readonly AnySubcommand[] = [help, status, silence, unsilence];
 
 /** The router over `SUBCOMMANDS` (buttons that re-run a subcommand use it too). */
 export const router = createRouter(SUBCOMMANDS);

@@ -13,6 +13,9 @@ import { InvalidArgumentError, userMessage } from '../errors.ts';
 import { handlerError } from './handler-error.ts';
 import { register as registerHandlers } from '../../handlers/index.ts';
 import { ResponseUrlBudget } from './reply.ts';
+import type { Notifier } from '../alerts/ports.ts';
+import type { AlertRunner } from './alert-runner.ts';
+import type { PendingApprovals } from './overview.ts';
 
 /** Everything a handler may reach: services only through the backend, time only through `now`. */
 export interface SlackAppDeps {
@@ -25,6 +28,15 @@ export interface SlackAppDeps {
   log: (line: string) => void;
   /** Uses of each `response_url` (default: a fresh budget per app). */
   responseUrls?: ResponseUrlBudget;
+  /**
+   * The scheduler's runner, so "Run check now" queues behind the runs of this process (default: a runner of its
+   * own over the backend; the job's lease in the store still keeps two processes from running a job at once).
+   */
+  monitorRunner?: AlertRunner;
+  /** Sends the edits alert buttons queue in the outbox at once (default: the Slack notifier of the configuration). */
+  notifier?: Notifier;
+  /** The approvals waiting, for the Home tab and `/ontology status` (the approvals service); none by default. */
+  pendingApprovals?: PendingApprovals;
 }
 
 /** What handlers receive: the app's dependencies with their defaults filled in. */
