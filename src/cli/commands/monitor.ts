@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { deliverOutbox, heldDeliveries, holdOf, realSleep } from '../../alerts/outbox.ts';
 import type { Notifier } from '../../alerts/ports.ts';
 import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
-import type { Severity } from '../../alerts/types.ts';
+import { isUntilResolved, type Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
 import type { Backend } from '../../backend.ts';
@@ -171,7 +171,8 @@ export function register(program: Command, context: CliContext): void {
             `silences (${value.silences.length}):`,
             ...value.silences.map(
               (silence) =>
-                `  #${silence.id} ${silence.subject} ${silence.groupId ?? 'platform'} ${silence.severity ?? 'any severity'} until ${when(silence.until)} by ${silence.createdBy}: ${silence.reason}`,
+                `  #${silence.id} ${silence.subject} ${silence.groupId ?? 'platform'} ${silence.severity ?? 'any severity'} ${isUntilResolved(silence) ? 'until resolved' : `until ${when(silence.until)}`}` +
+                `${silence.endsWhenResolved ? ' (ends when it resolves)' : ''} by ${silence.createdBy}: ${silence.reason}`,
             ),
             `recent runs:`,
             ...value.runs.map(
