@@ -3,10 +3,14 @@ import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { acknowledgeAlert } from './acknowledge-alert.ts';
 import { runCheckNow } from './run-check-now.ts';
+import { runSubcommand } from './run-subcommand.ts';
+import { shareInChannel } from './share-in-channel.ts';
 import { silenceAlert } from './silence-alert.ts';
 
 /** Registers the button handlers on `app`. */
 export function register(app: App, deps: HandlerDeps): void {
+  shareInChannel(app, deps);
+  runSubcommand(app, deps);
   acknowledgeAlert(app, deps);
   silenceAlert(app, deps);
   runCheckNow(app, deps);

@@ -6,13 +6,18 @@
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { createRouter, SLASH_COMMAND, type AnySubcommand } from '../../src/slack/subcommand.ts';
+import { audit } from './audit.ts';
 import { help } from './help.ts';
+import { integrity } from './integrity.ts';
+import { metrics } from './metrics.ts';
 import { silence } from './silence.ts';
 import { status } from './status.ts';
+import { trend } from './trend.ts';
 import { unsilence } from './unsilence.ts';
+import { versions } from './versions.ts';
 
 /** Every subcommand, in the order `help` lists them. */
-export const SUBCOMMANDS: readonly AnySubcommand[] = [help, status, silence, unsilence];
+export const SUBCOMMANDS: readonly AnySubcommand[] = [help, integrity, metrics, audit, versions, trend, status, silence, unsilence];
 
 /** The router over `SUBCOMMANDS` (buttons that re-run a subcommand use it too). */
 export const router = createRouter(SUBCOMMANDS);

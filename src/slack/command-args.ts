@@ -68,7 +68,7 @@ export function parseArgs(tokens: readonly string[], spec: ArgSpec, command: str
       }
       if (name in flags) throw new InvalidArgumentError(`Option --${name} of \`${command}\` is given twice: give it once.`);
       if (!flag.value) {
-        if (inline !== undefined) throw new InvalidArgumentError(`Option --${name} of \`${command}\` takes no value, got "${inline}".`);
+        if (inline !== undefined) throw new InvalidArgumentError(`Option --${name} of \`${command}\` takes no value, got ${quoted(inline)}.`);
         flags[name] = true;
         continue;
       }
@@ -82,7 +82,7 @@ export function parseArgs(tokens: readonly string[], spec: ArgSpec, command: str
     given.push(token);
   }
   if (given.length > spec.positionals.length) {
-    const extra = given.slice(spec.positionals.length).map((token) => `"${token}"`).join(' ');
+    const extra = given.slice(spec.positionals.length).map(quoted).join(' ');
     throw new InvalidArgumentError(
       `Too many arguments for \`${command}\`: ${extra} is more than it takes${spec.positionals.length === 0 ? ' (it takes none)' : ''}.`,
     );
@@ -97,6 +97,11 @@ export function parseArgs(tokens: readonly string[], spec: ArgSpec, command: str
   return { positionals, flags };
 }
 
+/** A token quoted for an error message, shortened when long (a message names it, it need not repeat it all). */
+export function quoted(token: string): string {
+  return `"${token.length > 60 ? `${token.slice(0, 60)}…` : token}"`;
+}
+
 function splitFlag(body: string): [string, string | undefined] {
   const equals = body.indexOf('=');
   return equals === -1 ? [body, undefined] : [body.slice(0, equals), body.slice(equals + 1)];
@@ -106,7 +111,7 @@ function splitFlag(body: string): [string, string | undefined] {
 export function wholeNumberArg(raw: string, name: string, min: number, max: number): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got "${raw}".`);
+    throw new InvalidArgumentError(`${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${quoted(raw)}.`);
   }
   return value;
 }

@@ -21,6 +21,8 @@ export const RESPONSE_URL_MAX_USES = 5;
 /** How long after the interaction a `response_url` works. */
 export const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
+const FORGET_AFTER_MS = 24 * 60 * 60_000;
+
 /** Counts the uses of each `response_url`, so an answer past Slack's limit goes through the Web API instead. */
 export class ResponseUrlBudget {
   private readonly uses = new Map<string, { issuedAt: number; count: number }>();
@@ -35,7 +37,8 @@ export class ResponseUrlBudget {
   /** Takes one use of `url`; false when Slack would no longer accept it. */
   take(url: string): boolean {
     const now = this.now();
-    for (const [known, entry] of this.uses) if (now - entry.issuedAt >= RESPONSE_URL_LIFETIME_MS) this.uses.delete(known);
+    // Expired entries are kept a day, so a late use is refused rather than counted afresh; then forgotten.
+    for (const [known, entry] of this.uses) if (now - entry.issuedAt >= FORGET_AFTER_MS) this.uses.delete(known);
     const entry = this.uses.get(url) ?? { issuedAt: now, count: 0 };
     this.uses.set(url, entry);
     if (entry.count >= RESPONSE_URL_MAX_USES || now - entry.issuedAt >= RESPONSE_URL_LIFETIME_MS) return false;

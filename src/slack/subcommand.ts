@@ -8,7 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import { InvalidArgumentError } from '../errors.ts';
 import type { HandlerDeps } from './app.ts';
 import { handlerError } from './handler-error.ts';
-import { tokenize } from './command-args.ts';
+import { quoted, tokenize } from './command-args.ts';
 import { sendReply, type ReplyTarget, type SlackMessage, type Visibility } from './reply.ts';
 
 /** The slash command. */
@@ -180,7 +180,7 @@ function prepare(text: string, byName: ReadonlyMap<string, AnySubcommand>): { su
   const tokens = tokenize(text);
   const name = (tokens[0] ?? 'help').toLowerCase();
   const subcommand = byName.get(name);
-  if (!subcommand) throw new InvalidArgumentError(`Unknown subcommand "${tokens[0]}".`);
+  if (!subcommand) throw new InvalidArgumentError(`Unknown subcommand ${quoted(tokens[0] ?? '')}.`);
   const rest = tokens.slice(1);
   const share = rest.includes('--share');
   if (share && !subcommand.shareable) {
@@ -190,8 +190,8 @@ function prepare(text: string, byName: ReadonlyMap<string, AnySubcommand>): { su
   return { subcommand, args, share };
 }
 
-/** Appends a "Share in channel" button to a private answer (when the text fits in a button value). */
-function withShareButton(message: SlackMessage, text: string): SlackMessage {
+/** Appends a "Share in channel" button to a private answer (when the text fits in a button value and the blocks allow). */
+export function withShareButton(message: SlackMessage, text: string): SlackMessage {
   if (text.length > MAX_BUTTON_VALUE || !message.blocks) return message;
   const blocks = [...message.blocks];
   const share = subcommandButton('Share in channel', text, SHARE_ACTION_ID);

@@ -63,3 +63,19 @@ export function slashCommandBody(fields: { text: string; userId: string; channel
 export function interactionBody(payload: unknown): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** A `block_actions` payload of one button click, as Slack sends it. */
+export function buttonClickPayload(click: { actionId: string; value: string; userId: string; channelId: string; responseUrl: string; ephemeral?: boolean; messageTs?: string }): unknown {
+  return {
+    type: 'block_actions',
+    team: { id: 'T0TEST', domain: 'test' },
+    user: { id: click.userId, username: click.userId.toLowerCase(), name: click.userId.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: click.messageTs ?? '1700000000.000100', channel_id: click.channelId, is_ephemeral: click.ephemeral ?? true },
+    trigger_id: '1.2.3',
+    channel: { id: click.channelId, name: 'ops' },
+    response_url: click.responseUrl,
+    actions: [{ type: 'button', action_id: click.actionId, block_id: 'b1', value: click.value, text: { type: 'plain_text', text: 'button', emoji: true }, action_ts: '1700000001.000200' }],
+  };
+}

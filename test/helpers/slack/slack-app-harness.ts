@@ -8,7 +8,7 @@ import type { Backend } from '../../../src/backend.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { createSlackApp, type SlackApp } from '../../../src/slack/app.ts';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedResponse } from './fake-slack-api.ts';
-import { interactionBody, postSigned, slashCommandBody, type SlackHttpResponse } from './signed-request.ts';
+import { buttonClickPayload, interactionBody, postSigned, slashCommandBody, type SlackHttpResponse } from './signed-request.ts';
 
 /** The signing secret the harness's app checks. */
 export const TEST_SIGNING_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -27,9 +27,11 @@ export interface SlackAppHarness {
   command(text: string, options?: { userId?: string; channelId?: string; timestamp?: number; signature?: string }): Promise<SlackHttpResponse & { responseUrl: string }>;
   /** Sends an interactive payload (e.g. `block_actions`) as Slack does: `payload=<json>`, signed. */
   interaction(payload: unknown, options?: { timestamp?: number; signature?: string }): Promise<SlackHttpResponse>;
+  /** Clicks a button (`block_actions`); resolves with the HTTP answer and the click's `response_url`. */
+  click(actionId: string, value: string, options?: { userId?: string; channelId?: string; responseUrl?: string }): Promise<SlackHttpResponse & { responseUrl: string }>;
   /** Sends an Events API envelope (JSON), signed. */
   event(envelope: unknown): Promise<SlackHttpResponse>;
-  /** Waits for the next post to `responseUrl` after `after` posts to it, and returns it. */
+  /** Waits for post number `index` (from 0) to `responseUrl` and returns it. */
   responseTo(responseUrl: string, index?: number): Promise<RecordedResponse>;
 }
 
@@ -74,6 +76,11 @@ export async function startSlackAppHarness(options: SlackAppHarnessOptions): Pro
       return { ...response, responseUrl };
     },
     interaction: (payload, interactionOptions = {}) => postSigned(url, interactionBody(payload), sign(interactionOptions.timestamp, interactionOptions.signature)),
+    async click(actionId, value, clickOptions = {}) {
+      const responseUrl = clickOptions.responseUrl ?? slack.responseUrl();
+      const payload = buttonClickPayload({ actionId, value, userId: clickOptions.userId ?? 'U0ALICE', channelId: clickOptions.channelId ?? 'C0OPS', responseUrl });
+      return { ...(await postSigned(url, interactionBody(payload), sign())), responseUrl };
+    },
     event: (envelope) => postSigned(url, JSON.stringify(envelope), { ...sign(), contentType: 'application/json' }),
     responseTo: (responseUrl, index = 0) => slack.waitFor(() => slack.responses.filter((response) => response.url === responseUrl)[index]),
   };

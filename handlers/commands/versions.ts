@@ -1,0 +1,22 @@
+/** `/ontology versions [group]`: entities in the v0 and v1 shapes (how far the v1 migration has come). */
+import { versionsMessage } from '../../src/slack/blocks/answers.ts';
+import { parseArgs } from '../../src/slack/command-args.ts';
+import { findGroup } from '../../src/slack/group-names.ts';
+import { knownSteps } from '../../src/slack/next-steps.ts';
+import { defineSubcommand } from '../../src/slack/subcommand.ts';
+
+/** `versions`. */
+export const versions = defineSubcommand({
+  name: 'versions',
+  usage: 'versions [group]',
+  summary: 'entities by schema version (v0 / v1)',
+  shareable: true,
+  parse: (tokens) => ({ group: parseArgs(tokens, { positionals: [{ name: 'group' }], flags: {} }, 'versions').positionals.group }),
+  run: async ({ group }, context) => {
+    const { backend, now } = context.deps;
+    const scope = group === undefined ? null : await findGroup(backend.documents, group);
+    const report = await backend.quality.versions({ now: now(), groupId: scope?.id });
+    const nextSteps = knownSteps(context, report.v0Entities > 0 ? [{ label: 'Plan the v1 migration', command: 'migrate --dry-run' }] : []);
+    await context.reply(versionsMessage({ report, scope, nextSteps }));
+  },
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend.ts';
+import type { QualityService } from '../../src/quality/service.ts';
+import { seededBackend, SEEDED_AT } from '../helpers/slack/seeded-backend.ts';
+import { startSlackAppHarness } from '../helpers/slack/slack-app-harness.ts';
+
+/** The backend with its quality service replaced by `quality(original)`. */
+function withQuality(backend: Backend, quality: (original: QualityService) => QualityService): Backend {
+  return { ...backend, quality: quality(backend.quality), monitorPorts: backend.monitorPorts };
+}
+
+describe('acknowledging and failing', () => {
+  it('acks /ontology integrity before the check finishes, then answers through the response_url', async () => {
+    const { backend } = await seededBackend();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let checkStarted!: () => void;
+    const started = new Promise<void>((resolve) => (checkStarted = resolve));
+    const slow = withQuality(backend, (original) => ({
+      ...original,
+      check: async (options) => {
+        checkStarted();
+        await gate;
+        return original.check(options);
+      },
+    }));
+    const harness = await startSlackAppHarness({ backend: slow, now: () => SEEDED_AT });
+    const ack = await harness.command('integrity');
+    expect(ack.status).toBe(200);
+    expect(ack.body).toBe('');
+    await started;
+    // The ack is in while the check is still held: nothing has been answered yet.
+    expect(harness.slack.responses).toEqual([]);
+    release();
+    const answer = await harness.responseTo(ack.responseUrl);
+    expect(JSON.stringify(answer.body)).toContain('Integrity platform-wide');
+  });
+
+  it('an unexpected failure reaches the user as one line without a stack trace; the stack goes to the log', async () => {
+    const { backend } = await seededBackend();
+    const failing = withQuality(backend, (original) => ({
+      ...original,
+      metrics: async () => {
+        throw new Error('disk went away');
+      },
+    }));
+    const harness = await startSlackAppHarness({ backend: failing, now: () => SEEDED_AT });
+    const ack = await harness.command('metrics');
+    const answer = await harness.responseTo(ack.responseUrl);
+    expect(answer.body).toMatchObject({ text: ':warning: Unexpected error: disk went away', response_type: 'ephemeral' });
+    expect(JSON.stringify(answer.body)).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(harness.logs.join('\n')).toMatch(/\/ontology metrics failed: Unexpected error: disk went away\n.*Error: disk went away\n\s+at /s);
+  });
+});
