@@ -63,6 +63,7 @@ export function overviewDeps(deps: HandlerDeps): OverviewDeps {
     monitors: deps.config.monitors,
     thresholds: deps.config.alerts.thresholds,
     migrationStatus: () => deps.backend.migration().status({ limit: 1 }),
+    documents: deps.backend.documents,
     ...(deps.pendingApprovals ? { pendingApprovals: deps.pendingApprovals } : {}),
     now: deps.now,
   };

@@ -13,6 +13,8 @@ import type { StatusReport } from '../migration/types.ts';
 import type { Status } from '../quality/categories.ts';
 import { DEFAULT_THRESHOLDS, statusOf, THRESHOLD_METRICS, type ThresholdMetric, type ThresholdTable } from '../quality/thresholds.ts';
 import { METRIC_INFO, thresholdText } from '../alerts/evaluate.ts';
+import type { DocumentStore } from '../store/port.ts';
+import { groupRefs, type GroupRef } from './group-names.ts';
 
 /** One metric of the integrity card, against its threshold. */
 export interface CardMetric {
@@ -81,6 +83,8 @@ export interface OpsOverview {
   /** Null when the migration state could not be read (said so rather than failing the whole view). */
   migration: MigrationOverview | null;
   approvals: PendingApproval[];
+  /** The groups the alerts and silences name, with their slugs (a group not looked up shows its id alone). */
+  groups?: ReadonlyMap<string, GroupRef>;
 }
 
 /** What the overview reads. */
@@ -92,6 +96,8 @@ export interface OverviewDeps {
   thresholds?: ThresholdTable;
   /** The migration's status (`MigrationService.status`). */
   migrationStatus: () => Promise<StatusReport>;
+  /** Where group slugs are looked up (groups named slug first); ids alone without it. */
+  documents?: DocumentStore;
   /** Pending approvals the viewer may see; none by default. */
   pendingApprovals?: PendingApprovals;
   now: () => number;
@@ -160,7 +166,10 @@ export async function gatherOverview(deps: OverviewDeps, viewer: string | null):
     nextAt: nextSlot(deps.monitors.schedules[job], deps.monitors.timezone, at),
   }));
   const daily = jobs.find((job) => job.job === 'daily')!;
+  const named = [...firing.map((alert) => alert.groupId), ...silences.map((silence) => (silence.groupId === '*' ? null : silence.groupId))];
+  const groups = deps.documents ? await groupRefs(deps.documents, named, 50) : undefined;
   return {
+    ...(groups ? { groups } : {}),
     at,
     integrity: integrityCard(snapshot, { v1MigrationCompleted: migration?.v1MigrationCompletedAt != null, thresholds: deps.thresholds }),
     nextCheck: daily.nextAt !== null ? { job: 'daily', at: daily.nextAt } : null,

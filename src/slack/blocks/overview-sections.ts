@@ -4,6 +4,7 @@
  * user ids only; every list stops well inside Slack's limits with "+N more" and where to see the rest.
  */
 import type { Status } from '../../quality/categories.ts';
+import { groupLabel } from '../group-names.ts';
 import type { OpsOverview } from '../overview.ts';
 import { personName, untilText } from './alert.ts';
 import { clip, formatInstant, formatValue, SEVERITY_EMOJI } from './format.ts';
@@ -40,8 +41,10 @@ function listed(lines: readonly string[], more: string): string {
   return rest > 0 ? `${kept.join('\n')}\n+${rest} more: ${more}` : kept.join('\n');
 }
 
-function scope(groupId: string | null): string {
-  return groupId === null ? 'platform-wide' : `group \`${groupId}\``;
+/** "platform-wide", or the group slug first, id after (`acme-eu` (`j57…`)). */
+function scope(overview: OpsOverview, groupId: string | null): string {
+  if (groupId === null) return 'platform-wide';
+  return `group ${groupLabel(overview.groups?.get(groupId) ?? { id: groupId, slug: null })}`;
 }
 
 /** The integrity card: status, score, each metric against its threshold, the last and next check. */
@@ -77,7 +80,7 @@ export function firingSection(overview: OpsOverview): unknown {
       const value = alert.lastValue === null ? '' : ` ${formatValue(alert.lastValue, alert.details.unit)}`;
       const ack = alert.acknowledgedBy ? ` · acknowledged by ${personName(alert.acknowledgedBy)}` : '';
       return (
-        `${SEVERITY_EMOJI[alert.severity]} ${alert.title}${value} in ${scope(alert.groupId)} since ${formatInstant(alert.firstFiringAt)}` +
+        `${SEVERITY_EMOJI[alert.severity]} ${alert.title}${value} in ${scope(overview, alert.groupId)} since ${formatInstant(alert.firstFiringAt)}` +
         `${ack}${silenced ? ' · silenced' : ''} · \`${alert.id}\``
       );
     });
@@ -89,7 +92,7 @@ export function silencesSection(overview: OpsOverview): unknown | null {
   if (overview.silences.length === 0) return null;
   const lines = overview.silences.map(
     (silence) =>
-      `\`#${silence.id}\` ${silence.subject} ${silence.groupId === '*' ? 'every scope' : scope(silence.groupId)}` +
+      `\`#${silence.id}\` ${silence.subject} ${silence.groupId === '*' ? 'every scope' : scope(overview, silence.groupId)}` +
       `${silence.severity ? ` ${silence.severity}` : ''} ${untilText(silence.until)} by ${personName(silence.createdBy)}: ${clip(silence.reason, 100)}`,
   );
   return section(`*Silences (${overview.silences.length})*\n${listed(lines, '`ontology-ops monitor status` lists them all')}`);

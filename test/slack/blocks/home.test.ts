@@ -111,6 +111,12 @@ describe('App Home view', () => {
     expect(all).toContain('*Approvals*: nothing is waiting.');
   });
 
+  it('names groups slug first, id after, when their slugs are known', () => {
+    const all = text(homeView(overview({ groups: new Map([['grp_1', { id: 'grp_1', slug: 'acme-eu' }]]) })).blocks);
+    expect(all).toContain('Cross-group violations 3 in group `acme-eu` (`grp_1`) since');
+    expect(all).toContain('Cross-group violations 3 in group `grp_2` since');
+  });
+
   it('puts the approvals the viewer may act on first', () => {
     const approval = { kind: 'migrate' as const, requestedAt: AT, expiresAt: AT + HOUR, approvals: 0, required: 1, message: null };
     const all = text(
