@@ -1,6 +1,7 @@
 /** The Acknowledge button of an alert message: no reminders until it resolves; the message says who and when. */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { acknowledgeNotification } from '../../src/alerts/alert-actions.ts';
+import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { ALERT_ACTION_IDS, parseNotificationRef, personName } from '../../src/slack/blocks/alert.ts';
@@ -17,6 +18,7 @@ export function acknowledgeAlert(app: App, deps: HandlerDeps): void {
         by: body.user.id,
         now: deps.now(),
         config: deps.config.alerts,
+        groupSlugs: groupSlugLookup(deps.backend.documents),
       });
       if (outcome.kind === 'already') {
         return note(`Already acknowledged by ${personName(outcome.by)} at ${formatInstant(outcome.at)}: nothing changed.`);

@@ -1,6 +1,7 @@
 /** `/ontology silence <alert> <duration> [reason]`: silences one firing alert; it ends early when the alert resolves. */
 import { parseSilenceDuration, silenceEnd, silenceFiringAlert } from '../../src/alerts/alert-actions.ts';
 import { InvalidArgumentError } from '../../src/errors.ts';
+import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { personName } from '../../src/slack/blocks/alert.ts';
 import { note } from '../../src/slack/interaction.ts';
@@ -32,6 +33,7 @@ export const silence = defineSubcommand({
       by: context.userId,
       now: deps.now(),
       config: deps.config.alerts,
+        groupSlugs: groupSlugLookup(deps.backend.documents),
     });
     if (outcome.kind === 'already') {
       await context.reply(

@@ -1,6 +1,7 @@
 /** `/ontology unsilence <silence>`: ends a silence now; the alerts it covered show as firing again. */
 import { unsilence as endSilence } from '../../src/alerts/alert-actions.ts';
 import { parseArgs } from '../../src/slack/command-args.ts';
+import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { note } from '../../src/slack/interaction.ts';
 import { defineSubcommand } from '../../src/slack/subcommand.ts';
@@ -18,6 +19,7 @@ export const unsilence = defineSubcommand({
       silenceId: args.positionals.silence!,
       now: deps.now(),
       config: deps.config.alerts,
+        groupSlugs: groupSlugLookup(deps.backend.documents),
     });
     if (ended.refreshed > 0) await deliverAlertEdits(deps);
     await context.reply(

@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import { silenceEnd, silenceNotification } from '../../src/alerts/alert-actions.ts';
 import { userMessage } from '../../src/errors.ts';
+import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { personName } from '../../src/slack/blocks/alert.ts';
@@ -32,6 +33,7 @@ export function silenceReason(app: App, deps: HandlerDeps): void {
         by: body.user.id,
         now: deps.now(),
         config: deps.config.alerts,
+        groupSlugs: groupSlugLookup(deps.backend.documents),
       });
       const answer =
         outcome.kind === 'already'

@@ -13,7 +13,7 @@ import { JOB_NAMES, type AlertsConfig, type JobName } from '../config.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { formatDuration, formatInstant } from '../slack/blocks/format.ts';
 import { SILENCE_CHOICES, type SilenceChoice } from '../slack/blocks/alert.ts';
-import { mentionFor, refreshNotification } from './pipeline.ts';
+import { mentionFor, refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
 import { findFiringAlert, silenceAlerts } from './silences.ts';
 import {
@@ -70,7 +70,7 @@ export type AcknowledgeOutcome =
  */
 export async function acknowledgeNotification(
   store: AlertStore,
-  request: { ref: NotificationRef; by: string; now: number; config: AlertsConfig },
+  request: { ref: NotificationRef; by: string; now: number; config: AlertsConfig; groupSlugs?: GroupSlugs },
 ): Promise<AcknowledgeOutcome> {
   const by = request.by.trim();
   if (by === '') throw new InvalidArgumentError('by must name who acknowledges (a Slack user id).');
@@ -89,6 +89,7 @@ export async function acknowledgeNotification(
       now: request.now,
       source: SOURCE.acknowledge,
       mention: mentionFor(notification.severity, request.config),
+      groupSlugs: request.groupSlugs,
     });
     // Another process may have acknowledged in between: the store kept its acknowledgement, so report that one.
     const mine = acknowledged.filter((alert) => alert.acknowledgedBy === by && alert.acknowledgedAt === request.now);
@@ -114,7 +115,7 @@ export type SilenceOutcome = { kind: 'silenced'; silence: Silence } | { kind: 'a
  */
 export async function silenceNotification(
   store: AlertStore,
-  request: { ref: NotificationRef; choice: SilenceChoice; reason: string; by: string; now: number; config: AlertsConfig },
+  request: { ref: NotificationRef; choice: SilenceChoice; reason: string; by: string; now: number; config: AlertsConfig; groupSlugs?: GroupSlugs },
 ): Promise<SilenceOutcome> {
   return serialised(request.ref.key, async () => {
     const notification = await openEpisode(store, request.ref);
@@ -137,6 +138,7 @@ export async function silenceNotification(
       now: request.now,
       source: SOURCE.silence,
       mention: mentionFor(notification.severity, request.config),
+      groupSlugs: request.groupSlugs,
     });
     return { kind: 'silenced', silence };
   });
@@ -167,7 +169,7 @@ export function parseSilenceDuration(text: string, now: number): number {
  */
 export async function silenceFiringAlert(
   store: AlertStore,
-  request: { alert: string; duration: string; reason: string; by: string; now: number; config: AlertsConfig },
+  request: { alert: string; duration: string; reason: string; by: string; now: number; config: AlertsConfig; groupSlugs?: GroupSlugs },
 ): Promise<SilenceOutcome & { alert: AlertState }> {
   const alert = await findFiringAlert(store, request.alert);
   const until = parseSilenceDuration(request.duration, request.now);
@@ -185,7 +187,12 @@ export async function silenceFiringAlert(
       endsWhenResolved: true,
     });
     if (alert.notificationId !== null) {
-      await refreshNotification(store, alert.notificationId, { now: request.now, source: SOURCE.silence, mention: mentionFor(alert.severity, request.config) });
+      await refreshNotification(store, alert.notificationId, {
+        now: request.now,
+        source: SOURCE.silence,
+        mention: mentionFor(alert.severity, request.config),
+        groupSlugs: request.groupSlugs,
+      });
     }
     return { kind: 'silenced' as const, silence, alert };
   });
@@ -194,7 +201,7 @@ export async function silenceFiringAlert(
 /** Ends a silence now and edits the messages of the firing alerts it covered (they show as firing again). */
 export async function unsilence(
   store: AlertStore,
-  request: { silenceId: string; now: number; config: AlertsConfig },
+  request: { silenceId: string; now: number; config: AlertsConfig; groupSlugs?: GroupSlugs },
 ): Promise<{ silence: Silence; refreshed: number }> {
   const id = request.silenceId.trim().replace(/^#/, '');
   if (id === '') throw new InvalidArgumentError('silence must be a silence id: `/ontology status` lists them.');
@@ -214,6 +221,7 @@ export async function unsilence(
       now: request.now,
       source: SOURCE.unsilence,
       mention: mentionFor(notification.severity, request.config),
+      groupSlugs: request.groupSlugs,
     });
     if (edited) refreshed++;
   }

@@ -48,6 +48,9 @@ import {
 /** The value of a subject at an earlier time, to say what changed. */
 export type Baseline = (subject: string, groupId: string | null, before: number) => Promise<{ value: number; at: number } | null>;
 
+/** The slugs of groups by id (null for a group without one or gone), so messages name groups as people know them. */
+export type GroupSlugs = (groupIds: readonly string[]) => Promise<ReadonlyMap<string, string | null>>;
+
 /** What the pipeline needs. */
 export interface PipelineDeps {
   alerts: AlertStore;
@@ -62,6 +65,8 @@ export interface PipelineDeps {
   baseline?: Baseline;
   /** True once the process is stopping: delivery is left to the outbox (see `deliverOutbox`). */
   isStopping?: () => boolean;
+  /** Group slugs for the messages (slug first, id after); ids alone without it. */
+  groupSlugs?: GroupSlugs;
 }
 
 /** One decision as taken, for logs and tests. */
@@ -333,12 +338,18 @@ async function logEvent(deps: PipelineDeps, evaluation: Evaluation, entry: Decid
 }
 
 /** How a notification shows one of its alerts at `now`. */
-export function memberView(alert: AlertDraft, silences: readonly Silence[], now: number): MemberView {
+export function memberView(
+  alert: AlertDraft,
+  silences: readonly Silence[],
+  now: number,
+  slugs: ReadonlyMap<string, string | null> = new Map(),
+): MemberView {
   const silence = alert.status === 'firing' ? silences.find((candidate) => silenceMatches(candidate, alert, now)) : undefined;
   const silenced = silence !== undefined;
   return {
     key: alert.key,
     groupId: alert.groupId,
+    ...(alert.groupId !== null && slugs.get(alert.groupId) ? { groupSlug: slugs.get(alert.groupId)! } : {}),
     value: alert.lastValue ?? 0,
     previous: alert.details.previous ?? null,
     firstFiringAt: alert.firstFiringAt,
@@ -360,7 +371,7 @@ export function memberView(alert: AlertDraft, silences: readonly Silence[], now:
 export function notificationView(
   notification: Pick<NotificationGroup, 'subject' | 'severity' | 'openedAt' | 'resolvedAt'> & { key?: string },
   members: readonly AlertDraft[],
-  options: { at: number; source: string; mention: string | null; silences: readonly Silence[] },
+  options: { at: number; source: string; mention: string | null; silences: readonly Silence[]; slugs?: ReadonlyMap<string, string | null> },
 ): NotificationView {
   const latest = new Map<string, AlertDraft>();
   for (const member of members) latest.set(member.key, member);
@@ -379,7 +390,7 @@ export function notificationView(
     at: options.at,
     openedAt: notification.openedAt,
     resolvedAt: notification.resolvedAt,
-    members: list.map((member) => memberView(member, options.silences, options.at)),
+    members: list.map((member) => memberView(member, options.silences, options.at, options.slugs)),
   };
 }
 
@@ -436,8 +447,9 @@ async function notificationRecord(
     notification.status = 'resolved';
     notification.resolvedAt = now;
   }
+  const slugs = await slugsOf(deps.groupSlugs, members);
   const view = () =>
-    notificationView(notification, members, { at: now, source: evaluation.source, mention: bucket.mention, silences });
+    notificationView(notification, members, { at: now, source: evaluation.source, mention: bucket.mention, silences, slugs });
 
   // Reminders: one per message, naming every member still firing that nobody acknowledged.
   let reminded: MemberView[] = [];
@@ -465,7 +477,7 @@ async function notificationRecord(
   const resolutions: Resolution[] = bucket.decided
     .filter((entry) => entry.decision.action === 'resolve' && attached(entry))
     .map((entry) => ({
-      member: memberView(entry.draft, silences, now),
+      member: memberView(entry.draft, silences, now, slugs),
       cause: entry.decision.reason === 'severity_changed' ? 'severity_changed' : 'resolved',
       nowSeverity: entry.otherSeverity,
     }));
@@ -489,14 +501,15 @@ async function notificationRecord(
 export async function refreshNotification(
   store: AlertStore,
   notificationId: string,
-  options: { now: number; source: string; mention: string | null },
+  options: { now: number; source: string; mention: string | null; groupSlugs?: GroupSlugs },
 ): Promise<boolean> {
   const notification = await store.getNotification(notificationId);
   if (!notification) return false;
   const members = await store.notificationMembers(notificationId);
   if (members.length === 0) return false;
   const silences = await store.activeSilences(options.now);
-  const view = notificationView(notification, members, { at: options.now, source: options.source, mention: options.mention, silences });
+  const slugs = await slugsOf(options.groupSlugs, members);
+  const view = notificationView(notification, members, { at: options.now, source: options.source, mention: options.mention, silences, slugs });
   const shown = shownSignature(view);
   if (shown === notification.shown) return false;
   await store.recordRun({
@@ -519,6 +532,18 @@ export async function refreshNotification(
     ],
   });
   return true;
+}
+
+/** The slugs of the members' groups; an empty map without a lookup, or when the lookup fails (ids still name them). */
+async function slugsOf(lookup: GroupSlugs | undefined, members: readonly AlertDraft[]): Promise<ReadonlyMap<string, string | null>> {
+  if (!lookup) return new Map();
+  const ids = [...new Set(members.map((member) => member.groupId).filter((id): id is string => id !== null))];
+  if (ids.length === 0) return new Map();
+  try {
+    return await lookup(ids);
+  } catch {
+    return new Map();
+  }
 }
 
 /** The mention of a severity's route (critical: the on-call group), for re-rendering outside a run. */

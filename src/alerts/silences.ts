@@ -5,7 +5,7 @@
 import { JOB_NAMES, type AlertsConfig } from '../config.ts';
 import { DAILY_SUBJECTS } from './evaluate.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { mentionFor, refreshNotification } from './pipeline.ts';
+import { mentionFor, refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
 import { isUntilResolved, type AlertState, type Severity, type Silence } from './types.ts';
 
@@ -97,7 +97,7 @@ export async function findFiringAlert(alerts: AlertStore, reference: string): Pr
  */
 export async function acknowledgeAlert(
   store: AlertStore,
-  request: { alert: string; by: string; now: number; config?: AlertsConfig },
+  request: { alert: string; by: string; now: number; config?: AlertsConfig; groupSlugs?: GroupSlugs },
 ): Promise<AlertState> {
   if (request.by.trim() === '') throw new InvalidArgumentError('by must name who acknowledges (a user id or name).');
   const alert = await findFiringAlert(store, request.alert);
@@ -108,6 +108,7 @@ export async function acknowledgeAlert(
       now: request.now,
       source: 'acknowledgement',
       mention: request.config ? mentionFor(acknowledged.severity, request.config) : null,
+      groupSlugs: request.groupSlugs,
     });
   }
   return acknowledged;

@@ -93,6 +93,8 @@ export interface MemberView {
   key: string;
   /** Group id, or null platform-wide. */
   groupId: string | null;
+  /** The group's slug when known: the message names it first, id after (`acme-eu` (`j57…`)). */
+  groupSlug?: string | null;
   value: number;
   /** The value at the previous evaluation (or snapshot), to say what changed; null when there is none. */
   previous: { value: number; at: number } | null;
@@ -162,8 +164,14 @@ const MAX_LISTED = 15;
 /** Room left under Slack's 3000 characters for a section's heading and the "+N more" line. */
 const SECTION_BUDGET = 2600;
 
-function scopeName(groupId: string | null): string {
-  return groupId === null ? 'platform-wide' : `group \`${groupId}\``;
+/** A member's group as people know it: `acme-eu` (`j57…`), or the id alone without a slug. */
+function groupName(member: Pick<MemberView, 'groupId' | 'groupSlug'>): string {
+  return member.groupSlug ? `\`${member.groupSlug}\` (\`${member.groupId}\`)` : `\`${member.groupId}\``;
+}
+
+/** "platform-wide" or "group `acme-eu` (`j57…`)". */
+function scopeName(member: Pick<MemberView, 'groupId' | 'groupSlug'>): string {
+  return member.groupId === null ? 'platform-wide' : `group ${groupName(member)}`;
 }
 
 function plural(count: number, word: string): string {
@@ -185,7 +193,7 @@ export function scopeSummary(members: readonly MemberView[]): string {
   const platform = members.some((member) => member.groupId === null);
   const groups = members.filter((member) => member.groupId !== null);
   if (groups.length === 0) return platform ? 'platform-wide' : 'no scope';
-  const groupText = groups.length === 1 ? `group \`${groups[0]!.groupId}\`` : plural(groups.length, 'group');
+  const groupText = groups.length === 1 ? `group ${groupName(groups[0]!)}` : plural(groups.length, 'group');
   return platform ? `platform-wide + ${groupText}` : groupText;
 }
 
@@ -226,7 +234,7 @@ function memberLine(member: MemberView, view: NotificationView, messageSince: nu
   const ack = member.acknowledgedBy
     ? ` · acknowledged by ${personName(member.acknowledgedBy)}${member.acknowledgedAt ? ` at ${formatInstant(member.acknowledgedAt)}` : ''}`
     : '';
-  const label = member.groupId === null ? '*Platform-wide*' : `\`${member.groupId}\``;
+  const label = member.groupId === null ? '*Platform-wide*' : groupName(member);
   return `${label}: ${valueWithChange(member, view.unit)}${since}${ack}`;
 }
 
@@ -304,7 +312,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   }
   if (silenced.length > 0) {
     const names = silenced.map((member) => {
-      const scope = member.groupId === null ? 'platform-wide' : `\`${member.groupId}\``;
+      const scope = member.groupId === null ? 'platform-wide' : groupName(member);
       const silence = member.silence;
       return silence ? `${scope} by ${personName(silence.by)} ${untilText(silence.until)}: ${clip(silence.reason, 120)}` : scope;
     });
@@ -313,7 +321,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   if (resolvedMembers.length > 0) {
     const lines = resolvedMembers.map(
       (member) =>
-        `${member.groupId === null ? 'platform-wide' : `\`${member.groupId}\``} ${formatValue(member.value, view.unit)}` +
+        `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}` +
         `${member.resolvedAt !== null ? ` at ${formatInstant(member.resolvedAt)}` : ''}`,
     );
     // "No longer": a member leaves when it is back within threshold or fires at another severity now.
@@ -327,7 +335,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   const counted = members.find((member) => member.groupId === null) ?? (members.length === 1 ? members[0] : undefined);
   const breakdown = Object.entries(counted?.breakdown ?? {});
   if (breakdown.length > 0) {
-    const where = counted!.groupId === null ? 'platform-wide' : `group \`${counted!.groupId}\``;
+    const where = scopeName(counted!);
     blocks.push({
       type: 'section',
       text: mrkdwn(`*Counts (${where})*\n${breakdown.map(([name, count]) => `${name}: ${formatValue(count, 'count')}`).join(' · ')}`),
@@ -355,7 +363,7 @@ export function reminderMessage(view: NotificationView, due: readonly MemberView
   const members = ordered(due);
   const firstFiring = Math.min(...members.map((member) => member.firstFiringAt));
   const names = members.map(
-    (member) => `${member.groupId === null ? 'platform-wide' : `\`${member.groupId}\``} ${formatValue(member.value, view.unit)}`,
+    (member) => `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}`,
   );
   const text =
     `${view.mention ? `${view.mention} ` : ''}${SEVERITY_EMOJI[view.severity]} Still firing after ${formatDuration(view.at - firstFiring)}: ` +
@@ -370,7 +378,7 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
   if (back.length > 0) {
     const at = back[0]!.resolvedAt ?? view.at;
     const names = ordered(back).map(
-      (member) => `${scopeName(member.groupId)} after ${formatDuration((member.resolvedAt ?? view.at) - member.firstFiringAt)}`,
+      (member) => `${scopeName(member)} after ${formatDuration((member.resolvedAt ?? view.at) - member.firstFiringAt)}`,
     );
     lines.push(`${RESOLVED_EMOJI} Resolved at ${formatInstant(at)}: ${listed(names, ', ')}. ${view.title} is back within its threshold there.`);
   }
@@ -378,7 +386,7 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
   for (const severity of ['critical', 'warning', 'info'] as const) {
     const now = moved.filter((resolution) => resolution.nowSeverity === severity).map((resolution) => resolution.member);
     if (now.length === 0) continue;
-    const names = ordered(now).map((member) => `${scopeName(member.groupId)} (${formatValue(member.value, view.unit)})`);
+    const names = ordered(now).map((member) => `${scopeName(member)} (${formatValue(member.value, view.unit)})`);
     lines.push(
       `${RESOLVED_EMOJI} No longer ${view.severity}: ${view.title} is now ${severity} in ${listed(names, ', ')}; ` +
         `${severity === 'info' ? 'it is logged as an event' : `the ${severity} message follows it`}.`,

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAlertPipeline, type PipelineDeps } from '../../../src/alerts/pipeline.ts';
 import { createEventLog } from '../../../src/alerts/event-log.ts';
+import { groupSlugLookup } from '../../../src/alerts/group-slugs.ts';
 import type { Evaluation, Signal } from '../../../src/alerts/types.ts';
 import { sqliteBackend } from '../../../src/backend.ts';
 import { SlackNotifier } from '../../../src/slack/notifier.ts';
@@ -125,6 +126,54 @@ describe('Acknowledge button', () => {
     expect(updates()).toHaveLength(edits);
     const [latest] = await backend.monitorPorts.stores.alerts.listAlerts({ limit: 1 });
     expect(latest!.acknowledgedBy).toBeNull();
+  });
+});
+
+describe('groups in alert messages', () => {
+  it('are named slug first, id after, in the posted message and in the edit a click makes', async () => {
+    const { store } = tempStore();
+    const backend = sqliteBackend(store, { useWorker: false });
+    const group = await store.insert('groups', { slug: 'acme-eu', name: 'Acme EU', type: 'organization', status: 'active', createdAt: 1, updatedAt: 1 });
+    const slack = await startFakeSlackApi();
+    const now = Date.parse('2026-11-27T10:00:00Z');
+    const harness = await startSlackAppHarness({ backend, slack, now: () => now });
+    const { stores } = backend.monitorPorts;
+    await runAlertPipeline(
+      {
+        alerts: stores.alerts,
+        outbox: stores.outbox,
+        notifier: new SlackNotifier({ token: 'xoxb-test-token', apiUrl: slack.url }),
+        events: createEventLog(store, { groupSlug: 'ontology-ops' }),
+        config: harness.config.alerts,
+        now: () => now,
+        sleep: async () => {},
+        log: () => {},
+        groupSlugs: groupSlugLookup(store),
+      },
+      evaluation([crossGroupSignal({ groupId: String(group._id), value: 2 })]),
+    );
+    const post = slack.callsOf('chat.postMessage')[0]!;
+    const label = `\`acme-eu\` (\`${String(group._id)}\`)`;
+    expect(JSON.stringify(post.params.blocks)).toContain(JSON.stringify(`${label}: 2`).slice(1, -1));
+    const acknowledge = (post.params.blocks as { type: string; elements?: Element[] }[])
+      .find((block) => block.type === 'actions')!
+      .elements!.find((element) => element.action_id === 'alert_acknowledge')!;
+    const responseUrl = slack.responseUrl();
+    await harness.interaction({
+      type: 'block_actions',
+      user: { id: ONCALL, username: 'oncall', team_id: 'T0TEST' },
+      api_app_id: 'A0TEST',
+      token: 'deprecated',
+      team: { id: 'T0TEST', domain: 'test' },
+      channel: { id: CHANNEL, name: 'alerts' },
+      container: { type: 'message', message_ts: '1.1', channel_id: CHANNEL },
+      trigger_id: '1.2.3',
+      response_url: responseUrl,
+      actions: [{ type: 'button', action_id: 'alert_acknowledge', block_id: 'alert_actions', value: acknowledge.value, action_ts: '1' }],
+    });
+    await harness.responseTo(responseUrl);
+    const edit = JSON.stringify(slack.callsOf('chat.update').at(-1)!.params.blocks);
+    expect(edit).toContain(JSON.stringify(`${label}: 2 · acknowledged by <@${ONCALL}>`).slice(1, -1));
   });
 });
 
