@@ -3,6 +3,7 @@
  * injected clock. Built in one place, `createMonitorContext`, by the scheduler, the CLI and the tests alike.
  */
 import { createEventLog } from '../src/alerts/event-log.ts';
+import { groupSlugLookup } from '../src/alerts/group-slugs.ts';
 import type { Baseline, PipelineDeps } from '../src/alerts/pipeline.ts';
 import type { EventLog, Notifier } from '../src/alerts/ports.ts';
 import { realSleep, type Sleep } from '../src/alerts/outbox.ts';
@@ -101,5 +102,6 @@ export function pipelineDeps(context: MonitorContext, baseline?: Baseline): Pipe
     log: context.log,
     ...(baseline ? { baseline } : {}),
     ...(context.isStopping ? { isStopping: context.isStopping } : {}),
+    groupSlugs: groupSlugLookup(context.documents),
   };
 }

@@ -110,12 +110,21 @@ export class MonitorRunner {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly streaks = new Map<JobName, Streak>();
+  private readonly finishedListeners: ((job: JobName, result: JobResult) => void | Promise<void>)[] = [];
 
   constructor(
     private readonly context: MonitorContext,
     private readonly instanceId: string,
     private readonly jobs: Record<JobName, Job> = JOBS,
   ) {}
+
+  /**
+   * Calls `listener` after every run of this runner has finished and been recorded (e.g. to refresh Slack's Home
+   * tabs). A listener's failure is logged, never the run's.
+   */
+  onRunFinished(listener: (job: JobName, result: JobResult) => void | Promise<void>): void {
+    this.finishedListeners.push(listener);
+  }
 
   /** True while a run of `job` is queued or going. */
   isRunning(job: JobName): boolean {
@@ -147,7 +156,17 @@ export class MonitorRunner {
       return { outcome: 'skipped_overlap' };
     }
     this.running.add(job);
-    const turn = this.chain.then(() => this.attempt(job, trigger, scheduledFor));
+    const turn = this.chain.then(async () => {
+      const result = await this.attempt(job, trigger, scheduledFor);
+      for (const listener of this.finishedListeners) {
+        try {
+          await listener(job, result);
+        } catch (error) {
+          context.log(`monitor ${job}: after-run listener failed: ${errorText(error)}`);
+        }
+      }
+      return result;
+    });
     this.chain = turn.catch(() => {});
     return turn;
   }

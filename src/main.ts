@@ -16,7 +16,7 @@ import { InvalidArgumentError, userMessage } from './errors.ts';
 import { seedStore } from './seed/seed.ts';
 import { createSlackApp, type SlackApp } from './slack/app.ts';
 import { createNotifier, SlackNotifier } from './slack/notifier.ts';
-import { DeliveryError } from './alerts/ports.ts';
+import { DeliveryError, type Notifier } from './alerts/ports.ts';
 
 /** Entities of the demo store `npm start` creates on a fresh machine. */
 const DEMO_ENTITIES = 2_000;
@@ -76,52 +76,51 @@ async function main(): Promise<void> {
     print('');
     if (signal.requested()) return;
 
+    let notifier: Notifier | null = null;
+    if (config.monitors.enabled) {
+      notifier = createNotifier(config.slack, { write: print });
+      const slackNotifier = notifier;
+      // A stop request cuts Slack calls in flight short (a Slack that never answers cannot hold the shutdown).
+      void signal.received.then(() => slackNotifier.stop?.());
+      if (notifier instanceof SlackNotifier) {
+        try {
+          const who = await notifier.identity();
+          print(`Slack: posting as ${who.user} in ${who.team}.`);
+        } catch (error) {
+          if (signal.requested()) return;
+          // A rejected token would hold every message: refuse it now rather than start with nothing reaching Slack.
+          if (error instanceof DeliveryError && !error.retryable) {
+            throw new InvalidArgumentError(
+              `Slack rejected SLACK_BOT_TOKEN (${error.message}): set a valid bot token, or unset it to print alerts on the console.`,
+            );
+          }
+          print(`Slack: not reachable yet (${userMessage(error)}); messages wait in the outbox and are retried.`);
+        }
+      }
+      print(
+        config.slack.botToken
+          ? `Monitors running; alerts go to Slack (critical: ${config.alerts.channels.critical}). Ctrl-C stops.`
+          : 'Monitors running; no SLACK_BOT_TOKEN, so alerts are printed here. Ctrl-C stops.',
+      );
+      scheduler = startScheduler({ config, ports: backend.monitorPorts, quality, notifier, log });
+    }
     if (config.slack.appMode) {
-      slackApp = createSlackApp({ backend, config, now: Date.now, log });
+      // "Run check now" queues behind this process's scheduled runs, and the Home tab refreshes after each of them.
+      slackApp = createSlackApp({ backend, config, now: Date.now, log, ...(scheduler && notifier ? { monitorRunner: scheduler.runner, notifier } : {}) });
       const { port } = await slackApp.start();
       print(
         slackApp.mode === 'socket'
           ? 'Slack app connected over Socket Mode: /ontology and the buttons answer here.'
           : `Slack app listening on port ${port} (request URL path /slack/events): /ontology and the buttons answer here.`,
       );
-      if (signal.requested()) return;
     }
-    if (!config.monitors.enabled) {
-      if (!slackApp) {
-        print('Monitors are disabled (MONITOR_ENABLED=false); exiting.');
-        return;
-      }
-      print('Monitors are disabled (MONITOR_ENABLED=false); the Slack app keeps answering. Ctrl-C stops.');
-      const stoppedBy = await signal.received;
-      log(`${stoppedBy}: stopping the Slack app…`);
+    if (!scheduler && !slackApp) {
+      print('Monitors are disabled (MONITOR_ENABLED=false); exiting.');
       return;
     }
-    const notifier = createNotifier(config.slack, { write: print });
-    // A stop request cuts Slack calls in flight short (a Slack that never answers cannot hold the shutdown).
-    void signal.received.then(() => notifier.stop?.());
-    if (notifier instanceof SlackNotifier) {
-      try {
-        const who = await notifier.identity();
-        print(`Slack: posting as ${who.user} in ${who.team}.`);
-      } catch (error) {
-        if (signal.requested()) return;
-        // A rejected token would hold every message: refuse it now rather than start with nothing reaching Slack.
-        if (error instanceof DeliveryError && !error.retryable) {
-          throw new InvalidArgumentError(
-            `Slack rejected SLACK_BOT_TOKEN (${error.message}): set a valid bot token, or unset it to print alerts on the console.`,
-          );
-        }
-        print(`Slack: not reachable yet (${userMessage(error)}); messages wait in the outbox and are retried.`);
-      }
-    }
-    print(
-      config.slack.botToken
-        ? `Monitors running; alerts go to Slack (critical: ${config.alerts.channels.critical}). Ctrl-C stops.`
-        : 'Monitors running; no SLACK_BOT_TOKEN, so alerts are printed here. Ctrl-C stops.',
-    );
-    scheduler = startScheduler({ config, ports: backend.monitorPorts, quality, notifier, log });
+    if (!scheduler) print('Monitors are disabled (MONITOR_ENABLED=false); the Slack app keeps answering. Ctrl-C stops.');
     const stoppedBy = await signal.received;
-    log(`${stoppedBy}: stopping monitors (a running job finishes first; a second ${stoppedBy} ends at once)…`);
+    log(`${stoppedBy}: stopping (a running job finishes first; a second ${stoppedBy} ends at once)…`);
   } finally {
     // The app first: no new request starts work on a store about to close.
     if (slackApp) await slackApp.stop().catch((error: unknown) => log(`Slack app: ${userMessage(error)}`));

@@ -4,8 +4,11 @@ import type { HandlerDeps } from '../../src/slack/app.ts';
 import { approveRequest } from './approve-request.ts';
 import { rejectRequest } from './reject-request.ts';
 import { requestRollback } from './request-rollback.ts';
+import { acknowledgeAlert } from './acknowledge-alert.ts';
+import { runCheckNow } from './run-check-now.ts';
 import { runSubcommand } from './run-subcommand.ts';
 import { shareInChannel } from './share-in-channel.ts';
+import { silenceAlert } from './silence-alert.ts';
 
 /** Registers the button handlers on `app`. */
 export function register(app: App, deps: HandlerDeps): void {
@@ -14,4 +17,7 @@ export function register(app: App, deps: HandlerDeps): void {
   approveRequest(app, deps);
   rejectRequest(app, deps);
   requestRollback(app, deps);
+  acknowledgeAlert(app, deps);
+  silenceAlert(app, deps);
+  runCheckNow(app, deps);
 }

@@ -12,11 +12,14 @@ import { integrity } from './integrity.ts';
 import { metrics } from './metrics.ts';
 import { migrate } from './migrate.ts';
 import { rollback } from './rollback.ts';
+import { silence } from './silence.ts';
+import { status } from './status.ts';
 import { trend } from './trend.ts';
+import { unsilence } from './unsilence.ts';
 import { versions } from './versions.ts';
 
 /** Every subcommand, in the order `help` lists them. */
-export const SUBCOMMANDS: readonly AnySubcommand[] = [help, integrity, metrics, audit, versions, trend, migrate, rollback];
+export const SUBCOMMANDS: readonly AnySubcommand[] = [help, integrity, metrics, audit, versions, trend, status, migrate, rollback, silence, unsilence];
 
 /** The router over `SUBCOMMANDS` (buttons that re-run a subcommand use it too). */
 export const router = createRouter(SUBCOMMANDS);

@@ -1,6 +1,14 @@
-/** Events API handlers (`app_home_opened`, …): one kebab-case file per event. None yet. */
+/** Events API handlers (`app_home_opened`, …): one kebab-case file per event. */
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
+import { alertRunner } from '../../src/slack/alert-runner.ts';
+import { refreshHomeTabs } from '../../src/slack/home.ts';
+import { appHomeOpened } from './app-home-opened.ts';
 
-/** Registers the event handlers on `app`. */
-export function register(_app: App, _deps: HandlerDeps): void {}
+/** Registers the event handlers on `app`, and the Home tab refresh after each monitor run. */
+export function register(app: App, deps: HandlerDeps): void {
+  appHomeOpened(app, deps);
+  alertRunner(deps).onRunFinished(async () => {
+    await refreshHomeTabs(app.client, deps);
+  });
+}

@@ -1,6 +1,9 @@
-/** Modal submissions (`view_submission`): one kebab-case file per modal. None yet. */
+/** Modal submissions (`view_submission`): one kebab-case file per modal. */
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
+import { silenceReason } from './silence-reason.ts';
 
 /** Registers the modal handlers on `app`. */
-export function register(_app: App, _deps: HandlerDeps): void {}
+export function register(app: App, deps: HandlerDeps): void {
+  silenceReason(app, deps);
+}

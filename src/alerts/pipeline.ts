@@ -48,6 +48,9 @@ import {
 /** The value of a subject at an earlier time, to say what changed. */
 export type Baseline = (subject: string, groupId: string | null, before: number) => Promise<{ value: number; at: number } | null>;
 
+/** The slugs of groups by id (null for a group without one or gone), so messages name groups as people know them. */
+export type GroupSlugs = (groupIds: readonly string[]) => Promise<ReadonlyMap<string, string | null>>;
+
 /** What the pipeline needs. */
 export interface PipelineDeps {
   alerts: AlertStore;
@@ -62,6 +65,8 @@ export interface PipelineDeps {
   baseline?: Baseline;
   /** True once the process is stopping: delivery is left to the outbox (see `deliverOutbox`). */
   isStopping?: () => boolean;
+  /** Group slugs for the messages (slug first, id after); ids alone without it. */
+  groupSlugs?: GroupSlugs;
 }
 
 /** One decision as taken, for logs and tests. */
@@ -214,6 +219,9 @@ async function decideAndRecord(deps: PipelineDeps, evaluation: Evaluation): Prom
 
   // Stage: record, in one transaction; then the events of info alerts.
   const recorded = await deps.alerts.recordRun({ source: evaluation.source, at: now, notifications: records });
+  for (const silence of await endResolvedSilences(deps.alerts, now)) {
+    deps.log(`alerts (${evaluation.source}): silence #${silence.id} (${silence.subject}) ended: nothing it silenced is firing any more`);
+  }
   for (const entry of events) await logEvent(deps, evaluation, entry, now);
   const messages: MessageCounts = { posts: 0, updates: 0, replies: 0 };
   recorded.notifications.forEach((stored, recordIndex) => {
@@ -330,17 +338,26 @@ async function logEvent(deps: PipelineDeps, evaluation: Evaluation, entry: Decid
 }
 
 /** How a notification shows one of its alerts at `now`. */
-export function memberView(alert: AlertDraft, silences: readonly Silence[], now: number): MemberView {
-  const silenced = alert.status === 'firing' && silences.some((silence) => silenceMatches(silence, alert, now));
+export function memberView(
+  alert: AlertDraft,
+  silences: readonly Silence[],
+  now: number,
+  slugs: ReadonlyMap<string, string | null> = new Map(),
+): MemberView {
+  const silence = alert.status === 'firing' ? silences.find((candidate) => silenceMatches(candidate, alert, now)) : undefined;
+  const silenced = silence !== undefined;
   return {
     key: alert.key,
     groupId: alert.groupId,
+    ...(alert.groupId !== null && slugs.get(alert.groupId) ? { groupSlug: slugs.get(alert.groupId)! } : {}),
     value: alert.lastValue ?? 0,
     previous: alert.details.previous ?? null,
     firstFiringAt: alert.firstFiringAt,
     state: alert.status === 'resolved' ? 'resolved' : silenced ? 'silenced' : 'firing',
     resolvedAt: alert.resolvedAt,
     acknowledgedBy: alert.acknowledgedBy,
+    acknowledgedAt: alert.acknowledgedAt,
+    silence: silence ? { by: silence.createdBy, until: silence.until, reason: silence.reason } : null,
     topIssueIds: alert.details.topIssueIds,
     breakdown: alert.details.breakdown,
     note: alert.details.note ?? null,
@@ -352,15 +369,16 @@ export function memberView(alert: AlertDraft, silences: readonly Silence[], now:
  * (title, threshold, steps) come from the most recent firing member, else the most recent one.
  */
 export function notificationView(
-  notification: Pick<NotificationGroup, 'subject' | 'severity' | 'openedAt' | 'resolvedAt'>,
+  notification: Pick<NotificationGroup, 'subject' | 'severity' | 'openedAt' | 'resolvedAt'> & { key?: string },
   members: readonly AlertDraft[],
-  options: { at: number; source: string; mention: string | null; silences: readonly Silence[] },
+  options: { at: number; source: string; mention: string | null; silences: readonly Silence[]; slugs?: ReadonlyMap<string, string | null> },
 ): NotificationView {
   const latest = new Map<string, AlertDraft>();
   for (const member of members) latest.set(member.key, member);
   const list = [...latest.values()];
   const lead = [...list].reverse().find((member) => member.status === 'firing') ?? list[list.length - 1]!;
   return {
+    ...(notification.key ? { key: notification.key } : {}),
     subject: notification.subject,
     title: lead.title,
     severity: notification.severity,
@@ -372,7 +390,7 @@ export function notificationView(
     at: options.at,
     openedAt: notification.openedAt,
     resolvedAt: notification.resolvedAt,
-    members: list.map((member) => memberView(member, options.silences, options.at)),
+    members: list.map((member) => memberView(member, options.silences, options.at, options.slugs)),
   };
 }
 
@@ -429,8 +447,9 @@ async function notificationRecord(
     notification.status = 'resolved';
     notification.resolvedAt = now;
   }
+  const slugs = await slugsOf(deps.groupSlugs, members);
   const view = () =>
-    notificationView(notification, members, { at: now, source: evaluation.source, mention: bucket.mention, silences });
+    notificationView(notification, members, { at: now, source: evaluation.source, mention: bucket.mention, silences, slugs });
 
   // Reminders: one per message, naming every member still firing that nobody acknowledged.
   let reminded: MemberView[] = [];
@@ -458,7 +477,7 @@ async function notificationRecord(
   const resolutions: Resolution[] = bucket.decided
     .filter((entry) => entry.decision.action === 'resolve' && attached(entry))
     .map((entry) => ({
-      member: memberView(entry.draft, silences, now),
+      member: memberView(entry.draft, silences, now, slugs),
       cause: entry.decision.reason === 'severity_changed' ? 'severity_changed' : 'resolved',
       nowSeverity: entry.otherSeverity,
     }));
@@ -482,14 +501,15 @@ async function notificationRecord(
 export async function refreshNotification(
   store: AlertStore,
   notificationId: string,
-  options: { now: number; source: string; mention: string | null },
+  options: { now: number; source: string; mention: string | null; groupSlugs?: GroupSlugs },
 ): Promise<boolean> {
   const notification = await store.getNotification(notificationId);
   if (!notification) return false;
   const members = await store.notificationMembers(notificationId);
   if (members.length === 0) return false;
   const silences = await store.activeSilences(options.now);
-  const view = notificationView(notification, members, { at: options.now, source: options.source, mention: options.mention, silences });
+  const slugs = await slugsOf(options.groupSlugs, members);
+  const view = notificationView(notification, members, { at: options.now, source: options.source, mention: options.mention, silences, slugs });
   const shown = shownSignature(view);
   if (shown === notification.shown) return false;
   await store.recordRun({
@@ -514,8 +534,37 @@ export async function refreshNotification(
   return true;
 }
 
+/** The slugs of the members' groups; an empty map without a lookup, or when the lookup fails (ids still name them). */
+async function slugsOf(lookup: GroupSlugs | undefined, members: readonly AlertDraft[]): Promise<ReadonlyMap<string, string | null>> {
+  if (!lookup) return new Map();
+  const ids = [...new Set(members.map((member) => member.groupId).filter((id): id is string => id !== null))];
+  if (ids.length === 0) return new Map();
+  try {
+    return await lookup(ids);
+  } catch {
+    return new Map();
+  }
+}
+
 /** The mention of a severity's route (critical: the on-call group), for re-rendering outside a run. */
 export function mentionFor(severity: Severity, config: AlertsConfig): string | null {
   const route = routeAlert(severity, config);
   return route.kind === 'channel' ? route.mention : null;
+}
+
+/**
+ * Ends the silences made from an alert (`endsWhenResolved`) once nothing they match is firing: a silence lasts no
+ * longer than the alert it was set on. Run by the pipeline after each run has recorded its decisions. Returns the
+ * silences ended.
+ */
+export async function endResolvedSilences(store: AlertStore, now: number): Promise<Silence[]> {
+  const bound = (await store.activeSilences(now)).filter((silence) => silence.endsWhenResolved === true);
+  if (bound.length === 0) return [];
+  const firing = await store.firingAlerts();
+  const ended: Silence[] = [];
+  for (const silence of bound) {
+    if (firing.some((alert) => silenceMatches(silence, alert, now))) continue;
+    if (await store.endSilence(silence.id, now)) ended.push(silence);
+  }
+  return ended;
 }

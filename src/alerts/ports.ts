@@ -159,8 +159,9 @@ export interface AlertStore {
   /** Ends a silence now; false when no active silence has this id. */
   endSilence(id: string, now: number): Promise<boolean>;
   /**
-   * Marks a firing alert acknowledged (no more reminders until it resolves) and returns it; a resolved one is
-   * returned unchanged. Throws `NotFoundError` for an unknown id.
+   * Marks a firing alert acknowledged (no more reminders until it resolves) and returns it; a resolved one, or one
+   * already acknowledged (the first acknowledgement stands: who and when are kept), is returned unchanged. Throws
+   * `NotFoundError` for an unknown id.
    */
   acknowledge(alertId: string, by: string, at: number): Promise<AlertState>;
 }

@@ -5,9 +5,9 @@
 import { JOB_NAMES, type AlertsConfig } from '../config.ts';
 import { DAILY_SUBJECTS } from './evaluate.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { mentionFor, refreshNotification } from './pipeline.ts';
+import { mentionFor, refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
-import type { AlertState, Severity, Silence } from './types.ts';
+import { isUntilResolved, type AlertState, type Severity, type Silence } from './types.ts';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 
@@ -30,6 +30,8 @@ export interface SilenceRequest {
   by: string;
   reason: string;
   now: number;
+  /** Made from an alert: it ends early once nothing it matches fires (see `endResolvedSilences`). */
+  endsWhenResolved?: boolean;
 }
 
 /** Creates a silence: matching alerts are recorded, not posted, until `until`. */
@@ -43,6 +45,9 @@ export async function silenceAlerts(alerts: AlertStore, request: SilenceRequest)
   if (!Number.isFinite(request.until) || request.until <= request.now) {
     const got = Number.isFinite(request.until) ? `, got ${new Date(request.until).toISOString()}` : '';
     throw new InvalidArgumentError(`until must be a time in the future${got}.`);
+  }
+  if (isUntilResolved(request) && !request.endsWhenResolved) {
+    throw new InvalidArgumentError('until must be a time: only a silence made from a firing alert can last until it resolves.');
   }
   if (request.by.trim() === '') throw new InvalidArgumentError('by must name who silences (a user id or name).');
   if (request.reason.trim() === '') throw new InvalidArgumentError('reason must say why the alert is silenced.');
@@ -59,6 +64,7 @@ export async function silenceAlerts(alerts: AlertStore, request: SilenceRequest)
     createdBy: request.by.trim(),
     reason: request.reason.trim(),
     createdAt: request.now,
+    ...(request.endsWhenResolved ? { endsWhenResolved: true } : {}),
   });
 }
 
@@ -91,7 +97,7 @@ export async function findFiringAlert(alerts: AlertStore, reference: string): Pr
  */
 export async function acknowledgeAlert(
   store: AlertStore,
-  request: { alert: string; by: string; now: number; config?: AlertsConfig },
+  request: { alert: string; by: string; now: number; config?: AlertsConfig; groupSlugs?: GroupSlugs },
 ): Promise<AlertState> {
   if (request.by.trim() === '') throw new InvalidArgumentError('by must name who acknowledges (a user id or name).');
   const alert = await findFiringAlert(store, request.alert);
@@ -102,6 +108,7 @@ export async function acknowledgeAlert(
       now: request.now,
       source: 'acknowledgement',
       mention: request.config ? mentionFor(acknowledged.severity, request.config) : null,
+      groupSlugs: request.groupSlugs,
     });
   }
   return acknowledged;

@@ -145,6 +145,12 @@ export interface NotificationGroup {
   message: MessageRef | null;
 }
 
+/** One episode of a notification, as an alert message's buttons name it: its key and when it opened. */
+export interface NotificationRef {
+  key: string;
+  openedAt: number;
+}
+
 /** The key of the notification an alert of `subject` and `severity` routed to `channel` belongs to. */
 export function notificationKey(subject: string, severity: Severity, channel: string): string {
   return `${subject}|${severity}|${channel}`;
@@ -163,6 +169,22 @@ export interface Silence {
   createdBy: string;
   reason: string;
   createdAt: number;
+  /**
+   * Set on a silence made from an alert (a Slack button, `/ontology silence <alert>`): it ends early, at the first
+   * run in which nothing it matches is firing any more. Absent (false) on silences set ahead of time (the CLI).
+   */
+  endsWhenResolved?: boolean;
+}
+
+/**
+ * The `until` of a silence "until resolved": the latest instant a JavaScript date can hold. Such a silence ends
+ * when what it silences resolves (`endsWhenResolved`), never by the clock.
+ */
+export const UNTIL_RESOLVED = 8_640_000_000_000_000;
+
+/** True for a silence that lasts until its alerts resolve rather than until a time. */
+export function isUntilResolved(silence: Pick<Silence, 'until'>): boolean {
+  return silence.until >= UNTIL_RESOLVED;
 }
 
 /** True when the silence is in force at `now` and matches the identity. */

@@ -14,7 +14,10 @@ import { handlerError } from './handler-error.ts';
 import { register as registerHandlers } from '../../handlers/index.ts';
 import { ResponseUrlBudget } from './reply.ts';
 import type { ApprovalService } from '../approvals/service.ts';
-import { APPROVAL_TICK_MS, createSlackApprovals } from './approvals.ts';
+import { APPROVAL_TICK_MS, createSlackApprovals, pendingApprovalsOf, slackApprovalDirectory } from './approvals.ts';
+import type { Notifier } from '../alerts/ports.ts';
+import type { AlertRunner } from './alert-runner.ts';
+import type { PendingApprovals } from './overview.ts';
 
 /** Everything a handler may reach: services only through the backend, time only through `now`. */
 export interface SlackAppDeps {
@@ -29,6 +32,15 @@ export interface SlackAppDeps {
   responseUrls?: ResponseUrlBudget;
   /** The approval service (default: one over the backend that posts through this app's Web API client). */
   approvals?: ApprovalService;
+  /**
+   * The scheduler's runner, so "Run check now" queues behind the runs of this process (default: a runner of its
+   * own over the backend; the job's lease in the store still keeps two processes from running a job at once).
+   */
+  monitorRunner?: AlertRunner;
+  /** Sends the edits alert buttons queue in the outbox at once (default: the Slack notifier of the configuration). */
+  notifier?: Notifier;
+  /** The approvals waiting, for the Home tab and `/ontology status` (the approvals service); none by default. */
+  pendingApprovals?: PendingApprovals;
 }
 
 /** What handlers receive: the app's dependencies with their defaults filled in. */
@@ -92,8 +104,14 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
     const original = (error as { original?: unknown }).original ?? error;
     handlerError(original, deps, 'A Slack handler');
   });
-  const approvals = deps.approvals ?? createSlackApprovals(deps, app.client);
-  const handlerDeps: HandlerDeps = { ...deps, responseUrls: deps.responseUrls ?? new ResponseUrlBudget(deps.now), approvals };
+  const directory = slackApprovalDirectory(deps, app.client);
+  const approvals = deps.approvals ?? createSlackApprovals(deps, app.client, directory);
+  const handlerDeps: HandlerDeps = {
+    ...deps,
+    responseUrls: deps.responseUrls ?? new ResponseUrlBudget(deps.now),
+    approvals,
+    pendingApprovals: deps.pendingApprovals ?? pendingApprovalsOf(deps.backend.approvals, directory),
+  };
   registerHandlers(app, handlerDeps);
   // Expires due approval requests and resumes a run a previous process left running (first tick at start).
   let ticker: NodeJS.Timeout | null = null;

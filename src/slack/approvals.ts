@@ -5,10 +5,12 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { createEventLog } from '../alerts/event-log.ts';
-import { createApprovalDirectory } from '../approvals/directory.ts';
+import { createApprovalDirectory, type ApprovalDirectory } from '../approvals/directory.ts';
+import type { ApprovalStore } from '../approvals/port.ts';
 import { createApprovalService, type ApprovalMessenger, type ApprovalService } from '../approvals/service.ts';
 import type { Backend } from '../backend.ts';
 import type { Config } from '../config.ts';
+import type { PendingApprovals } from './overview.ts';
 
 /** How often the app expires due requests and looks for runs to resume. */
 export const APPROVAL_TICK_MS = 30_000;
@@ -27,8 +29,48 @@ export function slackMessenger(client: WebClient): ApprovalMessenger {
   };
 }
 
+/** Who may request and approve, with user groups resolved through the Web API (cached briefly). */
+export function slackApprovalDirectory(deps: { config: Config; now: () => number }, client: WebClient): ApprovalDirectory {
+  return createApprovalDirectory(
+    deps.config.approvals,
+    async (usergroup) => {
+      const answer = await client.usergroups.users.list({ usergroup });
+      return answer.users ?? [];
+    },
+    { now: deps.now },
+  );
+}
+
+/** Requests still waiting for approval shown on the Home tab and by `status`: the oldest first, at most this many. */
+const PENDING_SHOWN = 20;
+
+/** The approvals waiting, as the Home tab and `/ontology status` show them, with whether the viewer may act. */
+export function pendingApprovalsOf(store: ApprovalStore, directory: ApprovalDirectory): PendingApprovals {
+  return async (viewer, now) => {
+    const { requests } = await store.list({ states: ['requested'], cursor: null, limit: PENDING_SHOWN });
+    const viewerIsApprover = viewer === null ? false : await directory.isApprover(viewer);
+    return requests
+      .filter((request) => request.expiresAt > now)
+      .map((request) => ({
+        id: request.id,
+        kind: request.kind,
+        requestedBy: request.requestedBy,
+        requestedAt: request.requestedAt,
+        expiresAt: request.expiresAt,
+        approvals: request.approvals.length,
+        required: request.requiredApprovals,
+        viewerMayAct: viewerIsApprover && viewer !== request.requestedBy,
+        message: request.channel && request.messageTs ? { channel: request.channel, ts: request.messageTs } : null,
+      }));
+  };
+}
+
 /** The approval service of a Slack app over `backend`. */
-export function createSlackApprovals(deps: { backend: Backend; config: Config; now: () => number; log: (line: string) => void }, client: WebClient): ApprovalService {
+export function createSlackApprovals(
+  deps: { backend: Backend; config: Config; now: () => number; log: (line: string) => void },
+  client: WebClient,
+  directory: ApprovalDirectory = slackApprovalDirectory(deps, client),
+): ApprovalService {
   const { backend, config, now } = deps;
   const migration = () => backend.migration({ now });
   return createApprovalService({
@@ -36,14 +78,7 @@ export function createSlackApprovals(deps: { backend: Backend; config: Config; n
     migration,
     events: createEventLog(backend.documents, { groupSlug: config.monitors.eventsGroupSlug }),
     messenger: slackMessenger(client),
-    directory: createApprovalDirectory(
-      config.approvals,
-      async (usergroup) => {
-        const answer = await client.usergroups.users.list({ usergroup });
-        return answer.users ?? [];
-      },
-      { now },
-    ),
+    directory,
     config: config.approvals,
     backupDir: backend.backupDir,
     now,

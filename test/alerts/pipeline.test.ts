@@ -177,7 +177,7 @@ describe('alert pipeline', () => {
     expect(notifier.replies).toHaveLength(0);
     // The acknowledgement itself edits the message (delivered with the next run's outbox round).
     expect(notifier.updates).toHaveLength(1);
-    expect(JSON.stringify(notifier.updates[0]!.blocks)).toContain('acknowledged by U42');
+    expect(JSON.stringify(notifier.updates[0]!.blocks)).toContain('acknowledged by <@U42> at 2026-11-27 10:00 UTC');
   });
 
   it('logs info alerts as monitoring_* events only', async () => {
@@ -355,7 +355,7 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     const edit = notifier.updates[0]!;
     expect(edit.text).toContain('CRITICAL: Cross-group violations (all silenced)');
     const blocks = JSON.stringify(edit.blocks);
-    expect(blocks).toContain('*Silenced (2)*, not posted until the silence ends\\nplatform-wide, `grp_a`');
+    expect(blocks).toContain('*Silenced (2)*, not posted until the silence ends\\nplatform-wide by U1 until 2026-11-27 12:00 UTC: import\\n`grp_a` by U1 until 2026-11-27 12:00 UTC: import');
     expect(blocks).not.toContain('grp_new');
     expect(blocks).not.toContain('*Firing (');
 

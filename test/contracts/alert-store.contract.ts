@@ -11,7 +11,7 @@ import {
   type NotificationRecord,
   type OutboxStore,
 } from '../../src/alerts/ports.ts';
-import type { Decision } from '../../src/alerts/types.ts';
+import { UNTIL_RESOLVED, type Decision } from '../../src/alerts/types.ts';
 import { NotFoundError } from '../../src/errors.ts';
 
 /** What a run of the suite needs: the port, the outbox it writes into (to read it back), and a way to close. */
@@ -221,6 +221,24 @@ export function alertStoreContract(name: string, open: () => Promise<AlertStoreH
         const [firing, resolved] = run.notifications[0]!.alerts;
         expect(await port.acknowledge(firing!.id, 'U1', T + 5)).toMatchObject({ id: firing!.id, acknowledgedBy: 'U1', acknowledgedAt: T + 5 });
         expect(await port.acknowledge(resolved!.id, 'U1', T + 5)).toEqual(resolved);
+        // A second click, or another process acknowledging at the same time: the first acknowledgement stands.
+        expect(await port.acknowledge(firing!.id, 'U2', T + 9)).toMatchObject({ acknowledgedBy: 'U1', acknowledgedAt: T + 5 });
+        expect(await port.getAlert(firing!.id)).toMatchObject({ acknowledgedBy: 'U1', acknowledgedAt: T + 5 });
+      }));
+
+    it('keeps whether a silence ends when its alerts resolve (false unless set)', () =>
+      withPort(async ({ port }) => {
+        const base = { subject: 'crossGroupViolations', groupId: '*', severity: 'critical' as const, createdBy: 'U1', reason: 'on it', createdAt: T };
+        const ahead = await port.addSilence({ ...base, until: T + 1_000 });
+        const fromAlert = await port.addSilence({ ...base, until: UNTIL_RESOLVED, endsWhenResolved: true });
+        expect(ahead.endsWhenResolved).toBe(false);
+        expect(fromAlert).toMatchObject({ until: UNTIL_RESOLVED, endsWhenResolved: true });
+        expect(await port.activeSilences(T + 500)).toEqual([
+          expect.objectContaining({ id: ahead.id, endsWhenResolved: false }),
+          expect.objectContaining({ id: fromAlert.id, endsWhenResolved: true, until: UNTIL_RESOLVED }),
+        ]);
+        expect(await port.endSilence(fromAlert.id, T + 600)).toBe(true);
+        expect((await port.activeSilences(T + 700)).map((silence) => silence.id)).toEqual([ahead.id]);
       }));
 
     it('keeps silences: active until `until`, oldest first, ended once', () =>

@@ -75,7 +75,11 @@ describe('monitor jobs on the real quality service', () => {
     expect(blocks).toContain(`\`${check.issues[0]!.recordId}\``);
     const crossGroupScopes = firing.filter((alert) => alert.subject === 'crossGroupViolations' && alert.groupId !== null);
     expect(crossGroupScopes.length).toBeGreaterThan(0);
-    for (const alert of crossGroupScopes) expect(blocks).toContain(`\`${alert.groupId}\`: ${alert.lastValue}`);
+    // Groups are named slug first, id after.
+    for (const alert of crossGroupScopes) {
+      const group = await store.get('groups', alert.groupId!);
+      expect(blocks).toContain(`\`${String(group!.slug)}\` (\`${alert.groupId}\`): ${alert.lastValue}`);
+    }
     // Each group's alert keeps that group's own records as its top issue ids.
     for (const alert of crossGroupScopes) {
       expect(alert.details.topIssueIds.length).toBeGreaterThan(0);

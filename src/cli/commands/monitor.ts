@@ -5,8 +5,9 @@
 import type { Command } from 'commander';
 import { deliverOutbox, heldDeliveries, holdOf, realSleep } from '../../alerts/outbox.ts';
 import type { Notifier } from '../../alerts/ports.ts';
+import { groupSlugLookup } from '../../alerts/group-slugs.ts';
 import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
-import type { Severity } from '../../alerts/types.ts';
+import { isUntilResolved, type Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
 import type { Backend } from '../../backend.ts';
@@ -171,7 +172,8 @@ export function register(program: Command, context: CliContext): void {
             `silences (${value.silences.length}):`,
             ...value.silences.map(
               (silence) =>
-                `  #${silence.id} ${silence.subject} ${silence.groupId ?? 'platform'} ${silence.severity ?? 'any severity'} until ${when(silence.until)} by ${silence.createdBy}: ${silence.reason}`,
+                `  #${silence.id} ${silence.subject} ${silence.groupId ?? 'platform'} ${silence.severity ?? 'any severity'} ${isUntilResolved(silence) ? 'until resolved' : `until ${when(silence.until)}`}` +
+                `${silence.endsWhenResolved ? ' (ends when it resolves)' : ''} by ${silence.createdBy}: ${silence.reason}`,
             ),
             `recent runs:`,
             ...value.runs.map(
@@ -265,7 +267,13 @@ export function register(program: Command, context: CliContext): void {
       const backend = context.openBackend({ mustExist: true });
       try {
         const outbox = backend.monitorPorts.stores.outbox;
-        const acknowledged = await acknowledgeAlert(backend.monitorPorts.stores.alerts, { alert, by: options.by, now: context.now(), config: config.alerts });
+        const acknowledged = await acknowledgeAlert(backend.monitorPorts.stores.alerts, {
+          alert,
+          by: options.by,
+          now: context.now(),
+          config: config.alerts,
+          groupSlugs: groupSlugLookup(backend.documents),
+        });
         // Show the acknowledgement on the alert's message now rather than at the scheduler's next flush.
         await deliverOutbox({ outbox, notifier: notifierFor(config, context, Date.now), now: Date.now, sleep: realSleep, maxInlineWaitMs: 0 });
         context.print(acknowledged, (value) => `alert #${value.id} ${value.key} acknowledged by ${value.acknowledgedBy}`);

@@ -7,7 +7,85 @@
  */
 import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { Severity } from '../../alerts/types.ts';
+import { isUntilResolved, type NotificationRef } from '../../alerts/types.ts';
+import { InvalidArgumentError } from '../../errors.ts';
 import { clip, formatChange, formatDuration, formatInstant, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
+
+/** `action_id`s of the buttons every open alert message carries (one handler file each in `handlers/actions/`). */
+export const ALERT_ACTION_IDS = {
+  acknowledge: 'alert_acknowledge',
+  silence: 'alert_silence',
+  runCheck: 'alert_run_check',
+} as const;
+
+/** The durations the Silence menu offers: `resolved` lasts until the alert resolves. */
+export const SILENCE_CHOICES = [
+  { value: '1h', label: '1 hour', ms: 3_600_000 },
+  { value: '4h', label: '4 hours', ms: 4 * 3_600_000 },
+  { value: '24h', label: '24 hours', ms: 24 * 3_600_000 },
+  { value: 'resolved', label: 'Until resolved', ms: null },
+] as const;
+
+/** One of the Silence menu's durations. */
+export type SilenceChoice = (typeof SILENCE_CHOICES)[number]['value'];
+
+/**
+ * The value a button carries: the notification's episode (`openedAt|key`), so a click on the message of an
+ * alert that has since resolved (or a stale copy) is told so rather than acting on a later alert of the same key.
+ */
+export function notificationRefValue(ref: NotificationRef): string {
+  return `${ref.openedAt}|${ref.key}`;
+}
+
+/** Reads a button's value (`openedAt|key`); a value this app did not write is refused. */
+export function parseNotificationRef(value: string): NotificationRef {
+  const match = /^(\d{1,16})\|(.+\|(?:critical|warning|info)\|.+)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('This button does not name an alert: use the buttons of an alert message.');
+  return { openedAt: Number(match[1]), key: match[2]! };
+}
+
+/** The value of a Silence menu option: `choice|openedAt|key`. */
+export function silenceOptionValue(choice: SilenceChoice, ref: NotificationRef): string {
+  return `${choice}|${notificationRefValue(ref)}`;
+}
+
+/** Reads a Silence menu option's value. */
+export function parseSilenceOption(value: string): { choice: SilenceChoice; ref: NotificationRef } {
+  const separator = value.indexOf('|');
+  const choice = value.slice(0, separator);
+  const known = SILENCE_CHOICES.find((candidate) => candidate.value === choice);
+  if (separator < 0 || !known) throw new InvalidArgumentError(`silence duration must be one of ${SILENCE_CHOICES.map((c) => c.value).join(', ')}.`);
+  return { choice: known.value, ref: parseNotificationRef(value.slice(separator + 1)) };
+}
+
+/** A Slack user id as a mention (`<@U123>`); any other name (the CLI's `--by`) as it is. */
+export function personName(by: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : by;
+}
+
+/** "until 2026-11-27 11:00 UTC" or "until resolved". */
+export function untilText(until: number): string {
+  return isUntilResolved({ until }) ? 'until resolved' : `until ${formatInstant(until)}`;
+}
+
+/** The Acknowledge, Silence (1 h / 4 h / 24 h / until resolved) and Run check now controls of an open alert. */
+export function alertActions(ref: NotificationRef): unknown {
+  const value = notificationRefValue(ref);
+  return {
+    type: 'actions',
+    block_id: 'alert_actions',
+    elements: [
+      { type: 'button', action_id: ALERT_ACTION_IDS.acknowledge, text: plain('Acknowledge'), style: 'primary', value },
+      {
+        type: 'static_select',
+        action_id: ALERT_ACTION_IDS.silence,
+        placeholder: plain('Silence…'),
+        options: SILENCE_CHOICES.map((choice) => ({ text: plain(choice.label), value: silenceOptionValue(choice.value, ref) })),
+      },
+      { type: 'button', action_id: ALERT_ACTION_IDS.runCheck, text: plain('Run check now'), value },
+    ],
+  };
+}
 
 /** One alert as its notification shows it. */
 export interface MemberView {
@@ -15,6 +93,8 @@ export interface MemberView {
   key: string;
   /** Group id, or null platform-wide. */
   groupId: string | null;
+  /** The group's slug when known: the message names it first, id after (`acme-eu` (`j57…`)). */
+  groupSlug?: string | null;
   value: number;
   /** The value at the previous evaluation (or snapshot), to say what changed; null when there is none. */
   previous: { value: number; at: number } | null;
@@ -23,14 +103,31 @@ export interface MemberView {
   state: 'firing' | 'silenced' | 'resolved';
   resolvedAt: number | null;
   acknowledgedBy: string | null;
+  /** When it was acknowledged (shown with who). */
+  acknowledgedAt?: number | null;
+  /** The silence in force for it (state `silenced`): who set it, until when, why. */
+  silence?: MemberSilence | null;
   topIssueIds: string[];
   breakdown: Record<string, number>;
   /** A line of context (e.g. a failed job's error). */
   note: string | null;
 }
 
+/** The silence a member is under, as its message shows it. */
+export interface MemberSilence {
+  by: string;
+  /** An instant, or `UNTIL_RESOLVED` for a silence that ends when the alert resolves. */
+  until: number;
+  reason: string;
+}
+
 /** Everything a notification message shows. */
 export interface NotificationView {
+  /**
+   * The notification's key (`subject|severity|channel`): with `openedAt` it names the episode the buttons act on.
+   * Absent for a message posted outside the store (a failing store's "monitor failed" alert), which gets no buttons.
+   */
+  key?: string;
   subject: string;
   title: string;
   severity: Severity;
@@ -67,8 +164,14 @@ const MAX_LISTED = 15;
 /** Room left under Slack's 3000 characters for a section's heading and the "+N more" line. */
 const SECTION_BUDGET = 2600;
 
-function scopeName(groupId: string | null): string {
-  return groupId === null ? 'platform-wide' : `group \`${groupId}\``;
+/** A member's group as people know it: `acme-eu` (`j57…`), or the id alone without a slug. */
+function groupName(member: Pick<MemberView, 'groupId' | 'groupSlug'>): string {
+  return member.groupSlug ? `\`${member.groupSlug}\` (\`${member.groupId}\`)` : `\`${member.groupId}\``;
+}
+
+/** "platform-wide" or "group `acme-eu` (`j57…`)". */
+function scopeName(member: Pick<MemberView, 'groupId' | 'groupSlug'>): string {
+  return member.groupId === null ? 'platform-wide' : `group ${groupName(member)}`;
 }
 
 function plural(count: number, word: string): string {
@@ -90,7 +193,7 @@ export function scopeSummary(members: readonly MemberView[]): string {
   const platform = members.some((member) => member.groupId === null);
   const groups = members.filter((member) => member.groupId !== null);
   if (groups.length === 0) return platform ? 'platform-wide' : 'no scope';
-  const groupText = groups.length === 1 ? `group \`${groups[0]!.groupId}\`` : plural(groups.length, 'group');
+  const groupText = groups.length === 1 ? `group ${groupName(groups[0]!)}` : plural(groups.length, 'group');
   return platform ? `platform-wide + ${groupText}` : groupText;
 }
 
@@ -128,8 +231,10 @@ function valueWithChange(member: MemberView, unit: NotificationView['unit']): st
 /** One firing member; its start is named only when it differs from the message's. */
 function memberLine(member: MemberView, view: NotificationView, messageSince: number): string {
   const since = member.firstFiringAt !== messageSince ? ` · firing since ${formatInstant(member.firstFiringAt)}` : '';
-  const ack = member.acknowledgedBy ? ` · acknowledged by ${member.acknowledgedBy}` : '';
-  const label = member.groupId === null ? '*Platform-wide*' : `\`${member.groupId}\``;
+  const ack = member.acknowledgedBy
+    ? ` · acknowledged by ${personName(member.acknowledgedBy)}${member.acknowledgedAt ? ` at ${formatInstant(member.acknowledgedAt)}` : ''}`
+    : '';
+  const label = member.groupId === null ? '*Platform-wide*' : groupName(member);
   return `${label}: ${valueWithChange(member, view.unit)}${since}${ack}`;
 }
 
@@ -163,7 +268,15 @@ function topIssues(members: readonly MemberView[]): string[] {
  */
 export function shownSignature(view: NotificationView): string {
   return JSON.stringify(
-    ordered(view.members).map((member) => [member.key, member.state, member.value, member.acknowledgedBy, member.topIssueIds]),
+    ordered(view.members).map((member) => [
+      member.key,
+      member.state,
+      member.value,
+      member.acknowledgedBy,
+      member.topIssueIds,
+      // Only when silenced, so what earlier releases stored still compares equal.
+      ...(member.silence ? [member.silence.by, member.silence.until] : []),
+    ]),
   );
 }
 
@@ -198,13 +311,17 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${listed(lines, '\n')}`) });
   }
   if (silenced.length > 0) {
-    const names = silenced.map((member) => (member.groupId === null ? 'platform-wide' : `\`${member.groupId}\``));
-    blocks.push({ type: 'section', text: mrkdwn(`*Silenced (${silenced.length})*, not posted until the silence ends\n${listed(names, ', ')}`) });
+    const names = silenced.map((member) => {
+      const scope = member.groupId === null ? 'platform-wide' : groupName(member);
+      const silence = member.silence;
+      return silence ? `${scope} by ${personName(silence.by)} ${untilText(silence.until)}: ${clip(silence.reason, 120)}` : scope;
+    });
+    blocks.push({ type: 'section', text: mrkdwn(`*Silenced (${silenced.length})*, not posted until the silence ends\n${listed(names, '\n')}`) });
   }
   if (resolvedMembers.length > 0) {
     const lines = resolvedMembers.map(
       (member) =>
-        `${member.groupId === null ? 'platform-wide' : `\`${member.groupId}\``} ${formatValue(member.value, view.unit)}` +
+        `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}` +
         `${member.resolvedAt !== null ? ` at ${formatInstant(member.resolvedAt)}` : ''}`,
     );
     // "No longer": a member leaves when it is back within threshold or fires at another severity now.
@@ -218,7 +335,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   const counted = members.find((member) => member.groupId === null) ?? (members.length === 1 ? members[0] : undefined);
   const breakdown = Object.entries(counted?.breakdown ?? {});
   if (breakdown.length > 0) {
-    const where = counted!.groupId === null ? 'platform-wide' : `group \`${counted!.groupId}\``;
+    const where = scopeName(counted!);
     blocks.push({
       type: 'section',
       text: mrkdwn(`*Counts (${where})*\n${breakdown.map(([name, count]) => `${name}: ${formatValue(count, 'count')}`).join(' · ')}`),
@@ -232,6 +349,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     const steps = view.remediation.map((step, index) => `${index + 1}. ${step}`).join('\n');
     blocks.push({ type: 'section', text: mrkdwn(`*What to do next*\n${steps}`) });
   }
+  if (!resolved && view.key) blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }));
   blocks.push({ type: 'context', elements: [mrkdwn(`\`${view.subject}\` · ${view.severity} · one message for every scope; resolutions in the thread`)] });
 
   const text = resolved
@@ -245,7 +363,7 @@ export function reminderMessage(view: NotificationView, due: readonly MemberView
   const members = ordered(due);
   const firstFiring = Math.min(...members.map((member) => member.firstFiringAt));
   const names = members.map(
-    (member) => `${member.groupId === null ? 'platform-wide' : `\`${member.groupId}\``} ${formatValue(member.value, view.unit)}`,
+    (member) => `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}`,
   );
   const text =
     `${view.mention ? `${view.mention} ` : ''}${SEVERITY_EMOJI[view.severity]} Still firing after ${formatDuration(view.at - firstFiring)}: ` +
@@ -260,7 +378,7 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
   if (back.length > 0) {
     const at = back[0]!.resolvedAt ?? view.at;
     const names = ordered(back).map(
-      (member) => `${scopeName(member.groupId)} after ${formatDuration((member.resolvedAt ?? view.at) - member.firstFiringAt)}`,
+      (member) => `${scopeName(member)} after ${formatDuration((member.resolvedAt ?? view.at) - member.firstFiringAt)}`,
     );
     lines.push(`${RESOLVED_EMOJI} Resolved at ${formatInstant(at)}: ${listed(names, ', ')}. ${view.title} is back within its threshold there.`);
   }
@@ -268,7 +386,7 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
   for (const severity of ['critical', 'warning', 'info'] as const) {
     const now = moved.filter((resolution) => resolution.nowSeverity === severity).map((resolution) => resolution.member);
     if (now.length === 0) continue;
-    const names = ordered(now).map((member) => `${scopeName(member.groupId)} (${formatValue(member.value, view.unit)})`);
+    const names = ordered(now).map((member) => `${scopeName(member)} (${formatValue(member.value, view.unit)})`);
     lines.push(
       `${RESOLVED_EMOJI} No longer ${view.severity}: ${view.title} is now ${severity} in ${listed(names, ', ')}; ` +
         `${severity === 'info' ? 'it is logged as an event' : `the ${severity} message follows it`}.`,

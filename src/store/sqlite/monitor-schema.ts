@@ -86,7 +86,8 @@ CREATE TABLE IF NOT EXISTS monitor_silences (
   until REAL NOT NULL,
   created_by TEXT NOT NULL,
   reason TEXT NOT NULL,
-  created_at REAL NOT NULL
+  created_at REAL NOT NULL,
+  ends_when_resolved INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS monitor_silences_by_until ON monitor_silences (until);
 CREATE TABLE IF NOT EXISTS monitor_outbox (
@@ -123,6 +124,7 @@ CREATE INDEX IF NOT EXISTS data_quality_snapshots_by_group ON other_documents (j
 export const MONITOR_ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = [
   ['monitor_alerts', 'notification_id', 'INTEGER REFERENCES monitor_notifications (id)'],
   ['monitor_outbox', 'notification_id', 'INTEGER REFERENCES monitor_notifications (id)'],
+  ['monitor_silences', 'ends_when_resolved', 'INTEGER NOT NULL DEFAULT 0'],
 ];
 
 /** Indexes on added columns and for the time orders of later releases; idempotent, so existing stores get them. */

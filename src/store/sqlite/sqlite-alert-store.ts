@@ -213,20 +213,25 @@ export class SqliteAlertStore implements AlertStore {
   async activeSilences(now: number): Promise<Silence[]> {
     const rows = this.database
       .prepare(
-        `SELECT id, subject, group_id AS groupId, severity, until, created_by AS createdBy, reason, created_at AS createdAt
+        `SELECT id, subject, group_id AS groupId, severity, until, created_by AS createdBy, reason, created_at AS createdAt,
+                ends_when_resolved AS endsWhenResolved
          FROM monitor_silences WHERE until > ? ORDER BY created_at, id`,
       )
-      .all(now) as (Omit<Silence, 'id'> & { id: number })[];
-    return rows.map((row) => ({ ...row, id: idOf(row.id) }));
+      .all(now) as (Omit<Silence, 'id' | 'endsWhenResolved'> & { id: number; endsWhenResolved: number })[];
+    return rows.map((row) => ({ ...row, id: idOf(row.id), endsWhenResolved: row.endsWhenResolved === 1 }));
   }
 
   async addSilence(draft: SilenceDraft): Promise<Silence> {
     const rowid = Number(
       this.database
-        .prepare('INSERT INTO monitor_silences (subject, group_id, severity, until, created_by, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(draft.subject, draft.groupId, draft.severity, draft.until, draft.createdBy, draft.reason, draft.createdAt).lastInsertRowid,
+        .prepare(
+          `INSERT INTO monitor_silences (subject, group_id, severity, until, created_by, reason, created_at, ends_when_resolved)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(draft.subject, draft.groupId, draft.severity, draft.until, draft.createdBy, draft.reason, draft.createdAt, draft.endsWhenResolved ? 1 : 0)
+        .lastInsertRowid,
     );
-    return { id: idOf(rowid), ...draft };
+    return { id: idOf(rowid), ...draft, endsWhenResolved: draft.endsWhenResolved === true };
   }
 
   async endSilence(id: string, now: number): Promise<boolean> {
@@ -238,7 +243,8 @@ export class SqliteAlertStore implements AlertStore {
   async acknowledge(alertId: string, by: string, at: number): Promise<AlertState> {
     const rowid = rowidOf(alertId);
     this.database
-      .prepare("UPDATE monitor_alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ? AND status = 'firing'")
+      // The first acknowledgement stands: a second click or a racing process changes nothing.
+      .prepare("UPDATE monitor_alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ? AND status = 'firing' AND acknowledged_at IS NULL")
       .run(by, at, rowid);
     const row = this.database.prepare('SELECT * FROM monitor_alerts WHERE id = ?').get(rowid) as AlertRow | undefined;
     if (!row) throw new NotFoundError(`No alert "${alertId}": list them with \`ontology-ops monitor status\`.`);

@@ -110,7 +110,7 @@ describe('notification message blocks', () => {
     );
     expect(all).toContain(
       '*Firing (platform-wide + 2 groups)*\n*Platform-wide*: 7 → 9 (+2) since 2026-11-26 10:00 UTC · firing since 2026-11-27 09:00 UTC\n' +
-        '`grp_b`: 2 → 5 (+3) since 2026-11-26 10:00 UTC\n`grp_a`: 3 · firing since 2026-11-27 09:00 UTC · acknowledged by U42',
+        '`grp_b`: 2 → 5 (+3) since 2026-11-26 10:00 UTC\n`grp_a`: 3 · firing since 2026-11-27 09:00 UTC · acknowledged by <@U42>',
     );
     expect(all).toContain('*Counts (platform-wide)*\norphanedConnections: 4');
     expect(all).toContain('*Top issues*\n`conn_platform`, `conn_grp_b`, `conn_grp_a`');

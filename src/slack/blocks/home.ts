@@ -1,0 +1,48 @@
+/**
+ * The App Home tab: the integrity card (status, score, counts against thresholds, last and next check), firing
+ * alerts, the last run of each job, the approvals the viewer may act on, and the migration state. A pure
+ * function of an `OpsOverview` (`src/slack/overview.ts`), published with `views.publish` when a user opens the
+ * tab and after each monitor run.
+ */
+import type { OpsOverview } from '../overview.ts';
+import { formatInstant } from './format.ts';
+import {
+  approvalsSection,
+  firingSection,
+  integritySections,
+  jobsSection,
+  migrationSection,
+  mrkdwn,
+  plain,
+  silencesSection,
+  STATUS_EMOJI,
+} from './overview-sections.ts';
+
+/** A Home tab view, as `views.publish` takes it. */
+export interface HomeView {
+  type: 'home';
+  blocks: unknown[];
+}
+
+/** Slack's limit of blocks in a Home tab view. */
+export const HOME_MAX_BLOCKS = 100;
+
+/** The Home tab of `viewer` (a Slack user id) at the overview's time. */
+export function homeView(overview: OpsOverview): HomeView {
+  const status = overview.integrity?.status;
+  const divider = { type: 'divider' };
+  const blocks: unknown[] = [
+    { type: 'header', text: plain(`${status ? `${STATUS_EMOJI[status]} ` : ''}Ontology data quality`) },
+    ...integritySections(overview),
+    divider,
+    firingSection(overview),
+  ];
+  const silences = silencesSection(overview);
+  if (silences) blocks.push(silences);
+  blocks.push(divider, jobsSection(overview), divider, approvalsSection(overview), divider, migrationSection(overview));
+  blocks.push({
+    type: 'context',
+    elements: [mrkdwn(`Updated ${formatInstant(overview.at)} · refreshed after every monitor run · \`/ontology status\` for the same in a channel`)],
+  });
+  return { type: 'home', blocks };
+}

@@ -1,0 +1,142 @@
+/**
+ * Block Kit sections shared by `/ontology status` and the App Home tab, pure functions of an `OpsOverview`:
+ * the integrity card, firing alerts, silences, monitor jobs, approvals and the migration. Ids, counts and Slack
+ * user ids only; every list stops well inside Slack's limits with "+N more" and where to see the rest.
+ */
+import type { Status } from '../../quality/categories.ts';
+import { groupLabel } from '../group-names.ts';
+import type { OpsOverview } from '../overview.ts';
+import { personName, untilText } from './alert.ts';
+import { clip, formatInstant, formatValue, SEVERITY_EMOJI } from './format.ts';
+
+/** Status emoji of the integrity card. */
+export const STATUS_EMOJI: Record<Status, string> = {
+  healthy: ':large_green_circle:',
+  info: ':information_source:',
+  warning: ':large_yellow_circle:',
+  critical: ':red_circle:',
+};
+
+/** Entries listed per section; the rest are counted. */
+export const MAX_LISTED = 10;
+
+/** A mrkdwn text object, clipped under Slack's 3,000 characters. */
+export function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {
+  return { type: 'mrkdwn', text: clip(text, 2900) };
+}
+
+/** A plain-text object, clipped to a header's 150 characters. */
+export function plain(text: string): { type: 'plain_text'; text: string; emoji: true } {
+  return { type: 'plain_text', text: clip(text, 150), emoji: true };
+}
+
+function section(text: string): unknown {
+  return { type: 'section', text: mrkdwn(text) };
+}
+
+/** Up to `MAX_LISTED` lines, then "+N more: <where>". */
+function listed(lines: readonly string[], more: string): string {
+  const kept = lines.slice(0, MAX_LISTED);
+  const rest = lines.length - kept.length;
+  return rest > 0 ? `${kept.join('\n')}\n+${rest} more: ${more}` : kept.join('\n');
+}
+
+/** "platform-wide", or the group slug first, id after (`acme-eu` (`j57…`)). */
+function scope(overview: OpsOverview, groupId: string | null): string {
+  if (groupId === null) return 'platform-wide';
+  return `group ${groupLabel(overview.groups?.get(groupId) ?? { id: groupId, slug: null })}`;
+}
+
+/** The integrity card: status, score, each metric against its threshold, the last and next check. */
+export function integritySections(overview: OpsOverview): unknown[] {
+  const card = overview.integrity;
+  const next = overview.nextCheck ? `next ${overview.nextCheck.job} check ${formatInstant(overview.nextCheck.at)}` : 'no check scheduled';
+  if (!card) {
+    return [section(`*Integrity*: no check has run yet (the daily job writes the first snapshot). ${next}.`)];
+  }
+  const fields = card.metrics.map((metric) =>
+    mrkdwn(`*${metric.title}* ${STATUS_EMOJI[metric.status]}\n${formatValue(metric.value, metric.unit)} (${metric.threshold})`),
+  );
+  return [
+    section(`*Integrity* ${STATUS_EMOJI[card.status]} ${card.status} · score *${formatValue(card.score, 'percent')}*`),
+    { type: 'section', fields },
+    { type: 'context', elements: [mrkdwn(`Last check ${formatInstant(card.checkedAt)} · ${next}`)] },
+  ];
+}
+
+/** Firing alerts, most severe first, with their ids (for `/ontology silence`) and who acknowledged them. */
+export function firingSection(overview: OpsOverview): unknown {
+  if (overview.firing.length === 0) return section('*Firing alerts*: none.');
+  const order = { critical: 0, warning: 1, info: 2 };
+  const lines = [...overview.firing]
+    .sort((a, b) => order[a.severity] - order[b.severity] || a.firstFiringAt - b.firstFiringAt)
+    .map((alert) => {
+      const silenced = overview.silences.some(
+        (silence) =>
+          silence.subject === alert.subject &&
+          (silence.groupId === '*' || silence.groupId === alert.groupId) &&
+          (silence.severity === null || silence.severity === alert.severity),
+      );
+      const value = alert.lastValue === null ? '' : ` ${formatValue(alert.lastValue, alert.details.unit)}`;
+      const ack = alert.acknowledgedBy ? ` · acknowledged by ${personName(alert.acknowledgedBy)}` : '';
+      return (
+        `${SEVERITY_EMOJI[alert.severity]} ${alert.title}${value} in ${scope(overview, alert.groupId)} since ${formatInstant(alert.firstFiringAt)}` +
+        `${ack}${silenced ? ' · silenced' : ''} · \`${alert.id}\``
+      );
+    });
+  return section(`*Firing alerts (${overview.firing.length})*\n${listed(lines, '`ontology-ops monitor status` lists them all')}`);
+}
+
+/** Silences in force, with their ids (for `/ontology unsilence`). */
+export function silencesSection(overview: OpsOverview): unknown | null {
+  if (overview.silences.length === 0) return null;
+  const lines = overview.silences.map(
+    (silence) =>
+      `\`#${silence.id}\` ${silence.subject} ${silence.groupId === '*' ? 'every scope' : scope(overview, silence.groupId)}` +
+      `${silence.severity ? ` ${silence.severity}` : ''} ${untilText(silence.until)} by ${personName(silence.createdBy)}: ${clip(silence.reason, 100)}`,
+  );
+  return section(`*Silences (${overview.silences.length})*\n${listed(lines, '`ontology-ops monitor status` lists them all')}`);
+}
+
+const OUTCOME_EMOJI = { succeeded: ':white_check_mark:', failed: ':x:', running: ':hourglass_flowing_sand:', skipped_overlap: ':fast_forward:' } as const;
+
+/** The last run of each monitor job and its next slot. */
+export function jobsSection(overview: OpsOverview): unknown {
+  const lines = overview.jobs.map((job) => {
+    const last = job.last
+      ? `${OUTCOME_EMOJI[job.last.outcome]} ${job.last.outcome.replace('_', ' ')} ${formatInstant(job.last.startedAt)}`
+      : 'never ran';
+    return `\`${job.job}\` ${last}${job.nextAt !== null ? ` · next ${formatInstant(job.nextAt)}` : ''}`;
+  });
+  return section(`*Monitor jobs*\n${lines.join('\n')}`);
+}
+
+/** Approvals waiting: the ones the viewer may act on first. */
+export function approvalsSection(overview: OpsOverview): unknown {
+  if (overview.approvals.length === 0) return section('*Approvals*: nothing is waiting.');
+  const sorted = [...overview.approvals].sort((a, b) => Number(b.viewerMayAct) - Number(a.viewerMayAct) || a.requestedAt - b.requestedAt);
+  const lines = sorted.map(
+    (approval) =>
+      `${approval.viewerMayAct ? ':point_right: ' : ''}\`${approval.kind}\` requested by ${personName(approval.requestedBy)} ` +
+      `${formatInstant(approval.requestedAt)} · ${approval.approvals}/${approval.required} approvals · expires ${formatInstant(approval.expiresAt)}` +
+      `${approval.viewerMayAct ? ' · *you may approve*' : ''} · \`${approval.id}\``,
+  );
+  return section(`*Approvals waiting (${overview.approvals.length})*\n${listed(lines, '`/ontology status`')}`);
+}
+
+/** The migration: whether v1 completed, the lock, the latest run. */
+export function migrationSection(overview: OpsOverview): unknown {
+  const migration = overview.migration;
+  if (!migration) return section('*Migration*: its state could not be read; `ontology-ops migration-status` shows it.');
+  const lines = [
+    migration.v1MigrationCompletedAt ? `v1 \`groupId\` migration completed ${migration.v1MigrationCompletedAt}` : 'v1 `groupId` migration not completed',
+    migration.lock.held ? `:lock: lock held by \`${migration.lock.holder}\` since ${formatInstant(migration.lock.since ?? overview.at)}` : 'lock free',
+  ];
+  const run = migration.latestRun;
+  if (run) {
+    lines.push(
+      `latest run \`${run.id}\`: ${run.kind} ${run.state} (${formatValue(run.percent, 'percent')}) started ${formatInstant(run.startedAt)} by ${personName(run.actor)}`,
+    );
+  }
+  return section(`*Migration*\n${lines.join('\n')}`);
+}

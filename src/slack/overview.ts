@@ -1,0 +1,182 @@
+/**
+ * What `/ontology status` and the App Home tab show, gathered from the ports in one place: the integrity card
+ * (the latest platform-wide snapshot against the thresholds, with the last and next check), the last run and next
+ * slot of each monitor job, firing alerts and silences, the migration state and the approvals waiting. The Block
+ * Kit builders (`blocks/status.ts`, `blocks/home.ts`) are pure functions of this data.
+ */
+import { createTask } from 'node-cron';
+import type { AlertStore } from '../alerts/ports.ts';
+import type { AlertState, Silence } from '../alerts/types.ts';
+import { JOB_NAMES, type JobName, type MonitorsConfig } from '../config.ts';
+import type { JobRun, JobRunStore, SnapshotStore } from '../../monitors/ports.ts';
+import type { StatusReport } from '../migration/types.ts';
+import type { Status } from '../quality/categories.ts';
+import { DEFAULT_THRESHOLDS, statusOf, THRESHOLD_METRICS, type ThresholdMetric, type ThresholdTable } from '../quality/thresholds.ts';
+import { METRIC_INFO, thresholdText } from '../alerts/evaluate.ts';
+import type { DocumentStore } from '../store/port.ts';
+import { groupRefs, type GroupRef } from './group-names.ts';
+
+/** One metric of the integrity card, against its threshold. */
+export interface CardMetric {
+  metric: ThresholdMetric;
+  title: string;
+  value: number;
+  unit: 'percent' | 'count';
+  status: Status;
+  /** The threshold in words (`critical when > 0`). */
+  threshold: string;
+}
+
+/** The integrity card: the latest platform-wide snapshot (the daily full check). */
+export interface IntegrityCard {
+  status: Status;
+  score: number;
+  /** When that check ran. */
+  checkedAt: number;
+  metrics: CardMetric[];
+}
+
+/** A monitor job: its last run and next slot. */
+export interface JobOverview {
+  job: JobName;
+  last: JobRun | null;
+  nextAt: number | null;
+}
+
+/**
+ * A migration or rollback request waiting for approval, as the approvals service describes it. Ids and Slack
+ * user ids only.
+ */
+export interface PendingApproval {
+  id: string;
+  kind: 'migrate' | 'rollback';
+  requestedBy: string;
+  requestedAt: number;
+  expiresAt: number;
+  approvals: number;
+  required: number;
+  /** True when the viewer may approve or reject it (an approver, not the requester). */
+  viewerMayAct: boolean;
+  /** Where the request is, so the Home tab can link to it. */
+  message: { channel: string; ts: string } | null;
+}
+
+/** Where pending approvals come from (the approvals service); none until one is wired in. */
+export type PendingApprovals = (viewer: string | null, now: number) => Promise<PendingApproval[]>;
+
+/** The migration as status shows it: the lock, whether v1 completed, the latest run. */
+export interface MigrationOverview {
+  lock: StatusReport['lock'];
+  v1MigrationCompletedAt: string | null;
+  latestRun: StatusReport['runs'][number] | null;
+}
+
+/** Everything status and the Home tab show. */
+export interface OpsOverview {
+  at: number;
+  integrity: IntegrityCard | null;
+  /** The next check that updates the integrity card (the daily full check). */
+  nextCheck: { job: JobName; at: number } | null;
+  jobs: JobOverview[];
+  firing: AlertState[];
+  silences: Silence[];
+  /** Null when the migration state could not be read (said so rather than failing the whole view). */
+  migration: MigrationOverview | null;
+  approvals: PendingApproval[];
+  /** The groups the alerts and silences name, with their slugs (a group not looked up shows its id alone). */
+  groups?: ReadonlyMap<string, GroupRef>;
+}
+
+/** What the overview reads. */
+export interface OverviewDeps {
+  alerts: AlertStore;
+  jobRuns: JobRunStore;
+  snapshots: SnapshotStore;
+  monitors: Pick<MonitorsConfig, 'schedules' | 'timezone'>;
+  thresholds?: ThresholdTable;
+  /** The migration's status (`MigrationService.status`). */
+  migrationStatus: () => Promise<StatusReport>;
+  /** Where group slugs are looked up (groups named slug first); ids alone without it. */
+  documents?: DocumentStore;
+  /** Pending approvals the viewer may see; none by default. */
+  pendingApprovals?: PendingApprovals;
+  now: () => number;
+}
+
+/** How far ahead a next slot is looked for (the weekly job's period plus a day). */
+const LOOKAHEAD_MINUTES = 8 * 24 * 60;
+
+/** The first minute after `now` at which a cron expression matches, or null within eight days. */
+export function nextSlot(expression: string, timezone: string, now: number): number | null {
+  const task = createTask(expression, () => {}, { timezone });
+  const start = Math.floor(now / 60_000) * 60_000;
+  for (let minute = 1; minute <= LOOKAHEAD_MINUTES; minute++) {
+    const candidate = start + minute * 60_000;
+    if (task.match(new Date(candidate))) return candidate;
+  }
+  return null;
+}
+
+/** The card of a platform-wide snapshot, each metric judged against the thresholds. */
+export function integrityCard(
+  snapshot: Awaited<ReturnType<SnapshotStore['latestSnapshotBefore']>>,
+  options: { v1MigrationCompleted: boolean; thresholds?: ThresholdTable },
+): IntegrityCard | null {
+  if (!snapshot) return null;
+  const table = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const values: Record<ThresholdMetric, number> = {
+    referentialIntegrityScore: snapshot.referentialIntegrityScore,
+    orphanedEntityCount: snapshot.metadata.orphanedEntityCount,
+    crossGroupViolations: snapshot.crossGroupViolations,
+    missingGroupIds: snapshot.metadata.missingGroupIds,
+    malformedPropertiesPercent: snapshot.metadata.malformedPropertiesPercent,
+    schemaComplianceScore: snapshot.metadata.schemaComplianceScore,
+    eventArchivalProgress: snapshot.metadata.eventArchivalProgress,
+  };
+  const context = { v1MigrationCompleted: options.v1MigrationCompleted };
+  const metrics = THRESHOLD_METRICS.map((metric): CardMetric => {
+    const status = statusOf(metric, values[metric], context, table);
+    // The threshold the value is judged by: the one it breaks, else the critical one.
+    const shown = status === 'healthy' ? 'critical' : status;
+    return { metric, title: METRIC_INFO[metric].title, value: values[metric], unit: METRIC_INFO[metric].unit, status, threshold: thresholdText(metric, shown, table) };
+  });
+  return { status: snapshot.metadata.status, score: snapshot.referentialIntegrityScore, checkedAt: snapshot.timestamp, metrics };
+}
+
+/** Reads everything status and the Home tab show, for `viewer` (a Slack user id, or null). */
+export async function gatherOverview(deps: OverviewDeps, viewer: string | null): Promise<OpsOverview> {
+  const at = deps.now();
+  let migration: MigrationOverview | null = null;
+  try {
+    const report = await deps.migrationStatus();
+    migration = { lock: report.lock, v1MigrationCompletedAt: report.v1MigrationCompletedAt, latestRun: report.runs[0] ?? null };
+  } catch {
+    migration = null;
+  }
+  const [snapshot, firing, silences, approvals, ...lastRuns] = await Promise.all([
+    deps.snapshots.latestSnapshotBefore(null, at + 1),
+    deps.alerts.firingAlerts(),
+    deps.alerts.activeSilences(at),
+    deps.pendingApprovals ? deps.pendingApprovals(viewer, at) : Promise.resolve([]),
+    ...JOB_NAMES.map((job) => deps.jobRuns.recentJobRuns({ limit: 1, job })),
+  ]);
+  const jobs = JOB_NAMES.map((job, index): JobOverview => ({
+    job,
+    last: lastRuns[index]![0] ?? null,
+    nextAt: nextSlot(deps.monitors.schedules[job], deps.monitors.timezone, at),
+  }));
+  const daily = jobs.find((job) => job.job === 'daily')!;
+  const named = [...firing.map((alert) => alert.groupId), ...silences.map((silence) => (silence.groupId === '*' ? null : silence.groupId))];
+  const groups = deps.documents ? await groupRefs(deps.documents, named, 50) : undefined;
+  return {
+    ...(groups ? { groups } : {}),
+    at,
+    integrity: integrityCard(snapshot, { v1MigrationCompleted: migration?.v1MigrationCompletedAt != null, thresholds: deps.thresholds }),
+    nextCheck: daily.nextAt !== null ? { job: 'daily', at: daily.nextAt } : null,
+    jobs,
+    firing,
+    silences,
+    migration,
+    approvals,
+  };
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { UNTIL_RESOLVED } from '../../../src/alerts/types.ts';
+import { InvalidArgumentError } from '../../../src/errors.ts';
+import {
+  ALERT_ACTION_IDS,
+  notificationMessage,
+  parseNotificationRef,
+  parseSilenceOption,
+  shownSignature,
+  silenceOptionValue,
+  type MemberView,
+  type NotificationView,
+} from '../../../src/slack/blocks/alert.ts';
+
+const AT = Date.parse('2026-11-27T10:00:00Z');
+const HOUR = 3_600_000;
+const KEY = 'crossGroupViolations|critical|C_CRIT';
+
+function member(groupId: string | null, overrides: Partial<MemberView> = {}): MemberView {
+  return {
+    key: `crossGroupViolations|${groupId ?? 'platform'}|critical`,
+    groupId,
+    value: 3,
+    previous: null,
+    firstFiringAt: AT - HOUR,
+    state: 'firing',
+    resolvedAt: null,
+    acknowledgedBy: null,
+    topIssueIds: [],
+    breakdown: {},
+    note: null,
+    ...overrides,
+  };
+}
+
+function view(members: MemberView[], overrides: Partial<NotificationView> = {}): NotificationView {
+  return {
+    key: KEY,
+    subject: 'crossGroupViolations',
+    title: 'Cross-group violations',
+    severity: 'critical',
+    unit: 'count',
+    threshold: 'critical when > 0',
+    remediation: [],
+    mention: null,
+    source: 'daily',
+    at: AT,
+    openedAt: AT - HOUR,
+    resolvedAt: null,
+    members,
+    ...overrides,
+  };
+}
+
+type Element = { type: string; action_id: string; value?: string; options?: { text: { text: string }; value: string }[] };
+
+function actions(blocks: unknown[] | undefined): Element[] | null {
+  const block = (blocks ?? []).find((candidate) => (candidate as { type: string }).type === 'actions') as { elements: Element[] } | undefined;
+  return block ? block.elements : null;
+}
+
+describe('alert message buttons', () => {
+  it('gives an open alert Acknowledge, a Silence menu (1 h, 4 h, 24 h, until resolved) and Run check now, naming the episode', () => {
+    const elements = actions(notificationMessage(view([member(null)])).blocks)!;
+    expect(elements.map((element) => element.action_id)).toEqual([
+      ALERT_ACTION_IDS.acknowledge,
+      ALERT_ACTION_IDS.silence,
+      ALERT_ACTION_IDS.runCheck,
+    ]);
+    const ref = { key: KEY, openedAt: AT - HOUR };
+    expect(parseNotificationRef(elements[0]!.value!)).toEqual(ref);
+    expect(parseNotificationRef(elements[2]!.value!)).toEqual(ref);
+    const options = elements[1]!.options!;
+    expect(options.map((option) => option.text.text)).toEqual(['1 hour', '4 hours', '24 hours', 'Until resolved']);
+    expect(options.map((option) => parseSilenceOption(option.value))).toEqual([
+      { choice: '1h', ref },
+      { choice: '4h', ref },
+      { choice: '24h', ref },
+      { choice: 'resolved', ref },
+    ]);
+    // Slack's limits: a button value ≤ 2000 characters, an option value ≤ 150.
+    for (const option of options) expect(option.value.length).toBeLessThanOrEqual(150);
+  });
+
+  it.each([
+    ['a resolved message: nothing left to act on', view([member(null, { state: 'resolved', resolvedAt: AT })], { resolvedAt: AT })],
+    ['a message posted without the store (no key): no episode to act on', view([member(null)], { key: undefined })],
+  ])('shows no buttons on %s', (_reason, shown) => {
+    expect(actions(notificationMessage(shown).blocks)).toBeNull();
+  });
+
+  it('shows who acknowledged and when, and who silenced, until when and why', () => {
+    const message = notificationMessage(
+      view([
+        member(null, { acknowledgedBy: 'U42', acknowledgedAt: AT - 30 * 60_000 }),
+        member('grp_a', { state: 'silenced', silence: { by: 'U07SILENT', until: AT + 4 * HOUR, reason: 'backfill running' } }),
+        member('grp_b', { state: 'silenced', silence: { by: 'U07SILENT', until: UNTIL_RESOLVED, reason: 'known' } }),
+      ]),
+    );
+    const all = JSON.stringify(message.blocks);
+    expect(all).toContain('*Platform-wide*: 3 · acknowledged by <@U42> at 2026-11-27 09:30 UTC');
+    expect(all).toContain('`grp_a` by <@U07SILENT> until 2026-11-27 14:00 UTC: backfill running');
+    expect(all).toContain('`grp_b` by <@U07SILENT> until resolved: known');
+  });
+
+  it('changes what the message shows (so it is edited) when a silence is set or changed, and not otherwise', () => {
+    const plain = shownSignature(view([member(null)]));
+    expect(shownSignature(view([member(null)], { at: AT + HOUR }))).toBe(plain);
+    const silenced = shownSignature(view([member(null, { state: 'silenced', silence: { by: 'U07SILENT', until: AT + HOUR, reason: 'x' } })]));
+    expect(silenced).not.toBe(plain);
+    expect(shownSignature(view([member(null, { state: 'silenced', silence: { by: 'U07SILENT', until: AT + 2 * HOUR, reason: 'x' } })]))).not.toBe(silenced);
+  });
+
+  it.each([
+    ['no separator', 'crossGroupViolations'],
+    ['no episode time', 'x|crossGroupViolations|critical|C'],
+    ['no severity in the key', '1|crossGroupViolations|C'],
+    ['empty', ''],
+  ])('refuses a button value this app did not write (%s)', (_reason, value) => {
+    expect(() => parseNotificationRef(value)).toThrow(InvalidArgumentError);
+  });
+
+  it('refuses a silence option with an unknown duration', () => {
+    expect(() => parseSilenceOption(`2h|1|${KEY}`)).toThrow(/silence duration must be one of 1h, 4h, 24h, resolved/);
+    expect(silenceOptionValue('4h', { key: KEY, openedAt: 5 })).toBe(`4h|5|${KEY}`);
+  });
+});
