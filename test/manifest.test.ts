@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { SUBCOMMANDS } from '../handlers/commands/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -51,22 +52,19 @@ function calledMethods(source: string): string[] {
   return methods;
 }
 
-/** The `oauth_config.scopes.bot` list and the `/ontology` usage hint of the manifest. */
+/** The `oauth_config.scopes.bot` list, the `/ontology` usage hint and the bot events of the manifest. */
 function readManifest(): { botScopes: string[]; usageHint: string; events: string[] } {
-  const lines = readFileSync(join(ROOT, 'manifest.yml'), 'utf8').split('\n');
-  const listAfter = (key: string, indent: number): string[] => {
-    const start = lines.findIndex((line) => line === `${' '.repeat(indent)}${key}:`);
-    expect(start, `manifest.yml has ${key}:`).toBeGreaterThan(-1);
-    const items: string[] = [];
-    for (const line of lines.slice(start + 1)) {
-      const item = new RegExp(`^ {${indent + 2}}- (\\S+)$`).exec(line);
-      if (!item) break;
-      items.push(item[1]!);
-    }
-    return items;
+  const manifest = parseYaml(readFileSync(join(ROOT, 'manifest.yml'), 'utf8')) as {
+    oauth_config?: { scopes?: { bot?: string[] } };
+    features?: { slash_commands?: { command: string; usage_hint?: string }[] };
+    settings?: { event_subscriptions?: { bot_events?: string[] } };
   };
-  const hint = lines.map((line) => /^\s+usage_hint: "(.*)"$/.exec(line)?.[1]).find((value) => value !== undefined);
-  return { botScopes: listAfter('bot', 4), usageHint: hint ?? '', events: listAfter('bot_events', 4) };
+  const ontology = manifest.features?.slash_commands?.find((command) => command.command === '/ontology');
+  return {
+    botScopes: manifest.oauth_config?.scopes?.bot ?? [],
+    usageHint: ontology?.usage_hint ?? '',
+    events: manifest.settings?.event_subscriptions?.bot_events ?? [],
+  };
 }
 
 describe('manifest.yml', () => {
