@@ -6,36 +6,17 @@
 import { hostname } from 'node:os';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
+import { DAY, formatDuration, HOUR, MINUTE, parseDuration, SECOND } from './durations.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { loadThresholds, type ThresholdTable } from './quality/thresholds.ts';
 
-const SECOND = 1_000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY };
-
-/** Parses a duration such as `4h`, `30m`, `90s`, `1d` or a bare number of milliseconds; undefined when invalid. */
-export function parseDuration(raw: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
-  if (!match) return undefined;
-  const value = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!;
-  return Number.isFinite(value) && value > 0 ? Math.round(value) : undefined;
-}
+export { formatDuration, parseDuration } from './durations.ts';
 
 const optionalText = z
   .string()
   .trim()
   .transform((value) => (value === '' ? undefined : value))
   .optional();
-
-/** A duration as the README writes it: `90s`, `2m`, `4h`, `7d`, or ms below a second. */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
 
 /**
  * A duration between `min` and `max` (ms). Bounded because timers cannot take more than 2^31 - 1 ms (Node then

@@ -5,7 +5,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { parseDuration } from '../config.ts';
+import { parseDuration } from '../durations.ts';
 import { openBackend, type Backend, type BackendOptions } from '../backend.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { crashPointsFromEnv } from '../migration/test-hooks.ts';

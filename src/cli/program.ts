@@ -12,8 +12,8 @@ import packageJson from '../../package.json' with { type: 'json' };
 /** The package version, from package.json (what `ontology-ops --version` prints; the build carries its copy). */
 export const VERSION: string = packageJson.version;
 
-/** Builds the program with all commands, writing to `io`. */
-export function buildProgram(io: CliIo): { program: Command; context: CliContext } {
+/** Builds the program, writing to `io`, with the command `argv` runs (every command when it names none). */
+export async function buildProgram(io: CliIo, argv: readonly string[] = []): Promise<{ program: Command; context: CliContext }> {
   const program = new Command('ontology-ops');
   const context = new CliContext(io, () => program.opts<GlobalOptions>());
   program
@@ -33,14 +33,14 @@ export function buildProgram(io: CliIo): { program: Command; context: CliContext
     });
   // A bad --now is refused before any command starts, so a command never stops half-way over its clock.
   program.hook('preAction', () => void context.now());
-  registerCommands(program, context);
+  await registerCommands(program, context, argv);
   for (const command of program.commands) command.exitOverride();
   return { program, context };
 }
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const { program } = buildProgram(io);
+  const { program } = await buildProgram(io, argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -52,3 +52,28 @@ describe('jsonReplacer (the --json output of Convex values)', () => {
     expect(JSON.stringify(value, jsonReplacer)).toBe(expected);
   });
 });
+
+describe('which command module a run loads', () => {
+  it.each([
+    [['info'], 'info', 'a bare command'],
+    [['--db', 'x.db', '--json', 'check', '--limit', '5'], 'check', 'after global options with and without values'],
+    [['--now', '2026-01-01', 'monitor', 'run', 'daily'], 'monitor', 'a command with subcommands'],
+    [['--help'], null, 'help loads every command to list them'],
+    [['help', 'info'], null, 'the help command'],
+    [['inf'], null, 'a typo: every command is loaded so the error can suggest one'],
+    [[], null, 'no command'],
+  ] as [string[], string | null, string][])('%j → %s (%s)', async (argv, expected) => {
+    const { commandOf } = await import('../../src/cli/commands/index.ts');
+    expect(commandOf(argv)).toBe(expected);
+  });
+
+  it('runs a command with only its own module loaded, and lists every command in --help', async () => {
+    const { buildProgram } = await import('../../src/cli/program.ts');
+    const only = await buildProgram(captureIo(), ['--db', 'x.db', 'info']);
+    expect(only.program.commands.map((command) => command.name())).toEqual(['info']);
+    const all = await buildProgram(captureIo(), ['--help']);
+    expect(all.program.commands.map((command) => command.name())).toEqual([
+      'seed', 'import', 'export', 'check', 'metrics', 'audit', 'versions', 'info', 'monitor', 'migrate', 'rollback', 'migration-status',
+    ]);
+  });
+});

@@ -1,31 +1,46 @@
-/** Registers every `ontology-ops` command. One file per command in this folder. */
+/**
+ * Every `ontology-ops` command, one file per command in this folder. A command's module is loaded only when it
+ * runs (or for `--help`), so a command starts without loading what the others need (the Slack client, the
+ * migration, the monitors).
+ */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { register as registerSeed } from './seed.ts';
-import { register as registerImport } from './import.ts';
-import { register as registerExport } from './export.ts';
-import { register as registerCheck } from './check.ts';
-import { register as registerMetrics } from './metrics.ts';
-import { register as registerAudit } from './audit.ts';
-import { register as registerVersions } from './versions.ts';
-import { register as registerInfo } from './info.ts';
-import { register as registerMonitor } from './monitor.ts';
-import { register as registerMigrate } from './migrate.ts';
-import { register as registerRollback } from './rollback.ts';
-import { register as registerMigrationStatus } from './migration-status.ts';
 
-/** Adds all commands to the program. */
-export function registerCommands(program: Command, context: CliContext): void {
-  registerSeed(program, context);
-  registerImport(program, context);
-  registerExport(program, context);
-  registerCheck(program, context);
-  registerMetrics(program, context);
-  registerAudit(program, context);
-  registerVersions(program, context);
-  registerInfo(program, context);
-  registerMonitor(program, context);
-  registerMigrate(program, context);
-  registerRollback(program, context);
-  registerMigrationStatus(program, context);
+type Register = (program: Command, context: CliContext) => void;
+
+/** The commands in the order `--help` lists them, each with its module. */
+const COMMANDS: readonly (readonly [name: string, load: () => Promise<{ register: Register }>])[] = [
+  ['seed', () => import('./seed.ts')],
+  ['import', () => import('./import.ts')],
+  ['export', () => import('./export.ts')],
+  ['check', () => import('./check.ts')],
+  ['metrics', () => import('./metrics.ts')],
+  ['audit', () => import('./audit.ts')],
+  ['versions', () => import('./versions.ts')],
+  ['info', () => import('./info.ts')],
+  ['monitor', () => import('./monitor.ts')],
+  ['migrate', () => import('./migrate.ts')],
+  ['rollback', () => import('./rollback.ts')],
+  ['migration-status', () => import('./migration-status.ts')],
+];
+
+/** Global options that take a value (the command name is the first other word). */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--db', '--now']);
+
+/** The command `argv` runs, or null when it names none (help, a typo, no command: every command is loaded). */
+export function commandOf(argv: readonly string[]): string | null {
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index]!;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(word)) index++;
+    else if (!word.startsWith('-')) return COMMANDS.some(([name]) => name === word) ? word : null;
+  }
+  return null;
+}
+
+/** Adds the command `argv` runs to the program, or every command when it names none. */
+export async function registerCommands(program: Command, context: CliContext, argv: readonly string[] = []): Promise<void> {
+  const only = commandOf(argv);
+  for (const [name, load] of COMMANDS) {
+    if (only === null || only === name) (await load()).register(program, context);
+  }
 }
