@@ -13,6 +13,7 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as archival from "../archival.js";
 import type * as checks from "../checks.js";
 import type * as documents from "../documents.js";
 import type * as leases from "../leases.js";
@@ -20,6 +21,8 @@ import type * as lib_budget from "../lib/budget.js";
 import type * as lib_checkPage from "../lib/checkPage.js";
 import type * as lib_tables from "../lib/tables.js";
 import type * as meta from "../meta.js";
+import type * as migration from "../migration.js";
+import type * as migrationBounds from "../migrationBounds.js";
 import type * as validators from "../validators.js";
 
 /**
@@ -31,6 +34,7 @@ import type * as validators from "../validators.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  archival: typeof archival;
   checks: typeof checks;
   documents: typeof documents;
   leases: typeof leases;
@@ -38,6 +42,8 @@ declare const fullApi: ApiFromModules<{
   "lib/checkPage": typeof lib_checkPage;
   "lib/tables": typeof lib_tables;
   meta: typeof meta;
+  migration: typeof migration;
+  migrationBounds: typeof migrationBounds;
   validators: typeof validators;
 }>;
 export declare const api: FilterApi<
