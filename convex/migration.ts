@@ -435,20 +435,27 @@ export const planPage = internalQuery({
 
 /**
  * Cross-group references in one page of connections or events that involve an entity whose groupId the run
- * wrote (see `CROSS_GROUP_PAGE_RECORDS`).
+ * wrote (see `CROSS_GROUP_PAGE_RECORDS`). The run gives an entity only its legacy-default group, so only an
+ * endpoint now in that group can be one the run wrote: when the run created the group, every such endpoint
+ * is; otherwise the run's journal is asked (one index range per entity), as the SQLite adapter does for all.
  */
 export const crossGroupPage = internalQuery({
   args: { runId: v.string(), table: v.union(v.literal('connections'), v.literal('events')), cursor: v.union(v.string(), v.null()) },
   returns: v.object({ count: v.number(), continueCursor: v.union(v.string(), v.null()) }),
   handler: async (ctx, args) => {
     const start = decodeRecordPosition(args.cursor);
-    const naming = await readNaming(ctx.db);
     const budget = new ReadBudget(HALF_LIMITS);
+    const run = await requireRun(ctx.db, args.runId, 'migration run', budget);
+    const defaultGroupId = run.defaultGroupId;
+    if (defaultGroupId === null) return { count: 0, continueCursor: null };
+    const naming = await readNaming(ctx.db);
     budget.reserve(3, 3);
     budget.range();
     const groups = new EntityGroups(ctx.db, physicalTableOf('entities', naming), budget);
     const written = new Map<string, boolean>();
-    const wroteGroupOf = async (entityId: string): Promise<boolean> => {
+    const wroteGroupOf = async (entityId: string, groupId: string): Promise<boolean> => {
+      if (groupId !== defaultGroupId) return false;
+      if (run.defaultGroupCreated) return true;
       const known = written.get(entityId);
       if (known !== undefined) return known;
       budget.range();
@@ -472,10 +479,11 @@ export const crossGroupPage = internalQuery({
       if (firstId !== null && secondId !== null) {
         const first = await groups.groupOf(firstId);
         const second = await groups.groupOf(secondId);
-        if (typeof first === 'string' && typeof second === 'string' && first !== second && ((await wroteGroupOf(firstId)) || (await wroteGroupOf(secondId)))) count++;
+        if (typeof first === 'string' && typeof second === 'string' && first !== second && ((await wroteGroupOf(firstId, first)) || (await wroteGroupOf(secondId, second)))) count++;
       }
       walk.lookedAt(doc._creationTime);
-      if (++looked >= CROSS_GROUP_PAGE_RECORDS || !budget.fits(4, 6)) {
+      // The next record, its two endpoints (≤ 1 MiB each) and two journal look-ups (ranges; entries are < 1 KiB).
+      if (++looked >= CROSS_GROUP_PAGE_RECORDS || !budget.fits(4, 3)) {
         finished = false;
         break;
       }
