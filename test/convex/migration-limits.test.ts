@@ -23,7 +23,7 @@ const HALF_OF_CONVEX_LIMITS = {
   bytesWritten: 8 * 1024 * 1024,
 };
 
-const ENTITIES = Number(process.env.CONVEX_LIMITS_ENTITIES ?? 20_000);
+const ENTITIES = Number(process.env.CONVEX_LIMITS_ENTITIES ?? 11_000);
 const CONNECTIONS = ENTITIES * 3;
 const EVENTS = (ENTITIES * 3) / 2;
 const NOW = 1_800_000_000_000;
@@ -34,6 +34,10 @@ const SEED_CHUNK = 4_000;
 
 type Parts = ReturnType<typeof convexParts>;
 
+/**
+ * Sizes: 11,000 entities, 33,000 connections (more than the 32,000 documents one transaction may read at all)
+ * and 16,500 events (more than half of it); `CONVEX_LIMITS_ENTITIES` (a multiple of 4) shrinks them to try a change quickly.
+ */
 /** Seeds pre-v1 data: entities in 20 groups (every 4th without a group and every 2nd without a schemaVersion), connections and events without groupIds. */
 async function seed(parts: Parts): Promise<{ groups: string[]; entities: string[] }> {
   const { t } = parts.harness;
@@ -108,16 +112,12 @@ describe(`Convex migration within half of every transaction limit (${ENTITIES} e
     // Larger than one transaction may read, even at the real limit (unless shrunk by hand to try a change quickly).
     if (process.env.CONVEX_LIMITS_ENTITIES === undefined) expect(CONNECTIONS).toBeGreaterThan(32_000);
     await parts.leases.acquireLease(FENCE.name, FENCE.holder, FENCE.ttlMs, NOW);
-    const log = (what: string) => process.env.CONVEX_LIMITS_ENTITIES && console.log(what, new Date().toISOString());
-    log("seeded");
     const before = await snapshot(parts);
-    log("snapshot");
 
     // Entities needing a change: without a group (every 4th) or without a schemaVersion (every 2nd) = every 2nd.
     const expected = { entities: ENTITIES / 2, connections: CONNECTIONS, events: EVENTS, knowledge: 0 };
     for (const table of MIGRATED_TABLES) expect(await pendingTotal(port, table), table).toBe(expected[table]);
 
-    log("counted");
     // The migration.
     await port.createRun({ id: 'big', kind: 'migrate', state: 'migrating', actor: 'test', holder: FENCE.holder, startedAt: NOW, batchSize: port.maxBatchSize });
     const { defaultGroupId } = await port.beginRun({ runId: 'big', fence: FENCE, slug: 'legacy-default', group: { name: 'Legacy default', type: 'organization', status: 'active' }, event: { type: 'migration_started', timestamp: NOW, metadata: {} } });
@@ -128,19 +128,15 @@ describe(`Convex migration within half of every transaction limit (${ENTITIES} e
       for (;;) {
         const batch: Awaited<ReturnType<ConvexMigrationStore['applyBatch']>> = await port.applyBatch({ runId: 'big', table, cursor, limit: port.maxBatchSize, defaultGroupId, fence: FENCE });
         changed[table] += batch.changed;
-        log(`${table} ${batch.changed} ${batch.cursor}`);
         cursor = batch.cursor;
         if (batch.finished) break;
       }
     }
     expect(changed).toEqual(expected);
     for (const table of MIGRATED_TABLES) expect(await pendingTotal(port, table), `${table} after the migration`).toBe(0);
-    log('pending 0');
     expect(await port.holdsWrittenValues('big')).toBe(true);
-    log('holds');
     const crossGroup = await port.crossGroupCreatedByRun('big');
     expect(crossGroup.connections).toBeGreaterThan(0);
-    log('cross');
 
     // The too-large batch: the same code with bounds past half the limits is refused by the deployment.
     await port.updateRun('big', { state: 'completed' });
@@ -159,7 +155,6 @@ describe(`Convex migration within half of every transaction limit (${ENTITIES} e
     // Within the real bounds, the same batch size is refused up front rather than attempted.
     expect(BATCH_BOUNDS.maxRecords).toBeLessThanOrEqual(1_000);
 
-    log("migrated");
     // The exact undo restores every document.
     await port.createRun({ id: 'undo', kind: 'undo', state: 'running', actor: 'test', holder: FENCE.holder, targetRunId: 'big', startedAt: NOW, batchSize: 1_000 });
     let cursor: string | null = null;
@@ -175,7 +170,6 @@ describe(`Convex migration within half of every transaction limit (${ENTITIES} e
     const undone = await snapshot(parts);
     for (const [key, document] of before) expect(undone.get(key), key).toEqual(document);
 
-    log("undone");
     // Archival: every event older than a year, in batches of the largest size the bot allows.
     const cutoff = NOW - 365 * DAY;
     const record = { groupId: defaultGroupId, at: NOW, eventId: null as string | null, metadata: { cutoff } };

@@ -5,7 +5,7 @@
  *   ZIP the SQLite adapter writes (`exportSnapshot`, uniform encoding, `_tables` with the tables' real numbers
  *   read from the ids), with the same manifest; `verify` and `compare` work on it as they do for SQLite.
  * - A full restore cannot be done with mutations: they cannot recreate documents under their original `_id`s.
- *   `restore` therefore runs `npx convex import --replace --yes <backup.zip>` with the configured deploy key
+ *   `restore` therefore runs `npx convex import --replace -y <backup.zip>` with the configured deploy key
  *   (`CONVEX_DEPLOY_KEY` in the child's environment, never on its command line), after asking for confirmation
  *   unless `yes`; in `print` mode it runs nothing and fails with the exact command, so nothing is recorded as
  *   restored. `--replace` (not `--replace-all`): the ZIP holds the ontology tables only, and `--replace-all`
@@ -54,7 +54,7 @@ export function convexImportCommand(zipPath: string, deployKey: string): ImportC
   if (!zipPath.endsWith('.zip')) throw new OpsError(ErrorCode.InvalidArgument, `The backup ${zipPath} is not a .zip file: pass the backup ZIP the migration wrote.`);
   if (deployKey.trim() === '') throw new OpsError(ErrorCode.InvalidArgument, 'CONVEX_DEPLOY_KEY is empty: set it to a deploy key of the deployment to restore into.');
   const path = resolve(zipPath);
-  const args = ['convex', 'import', '--replace', '--yes', path];
+  const args = ['convex', 'import', '--replace', '-y', path];
   return { command: 'npx', args, env: { CONVEX_DEPLOY_KEY: deployKey }, display: `CONVEX_DEPLOY_KEY=$CONVEX_DEPLOY_KEY npx ${args.map(shellQuote).join(' ')}` };
 }
 

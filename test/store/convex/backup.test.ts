@@ -52,9 +52,9 @@ describe('Convex BackupPort: restore through npx convex import', () => {
   it('builds the import command: --replace of the resolved ZIP, the deploy key only in the environment', () => {
     const command = convexImportCommand('backups/my backup.zip', 'prod:happy-otter-123|secret');
     expect(command.command).toBe('npx');
-    expect(command.args).toEqual(['convex', 'import', '--replace', '--yes', resolve('backups/my backup.zip')]);
+    expect(command.args).toEqual(['convex', 'import', '--replace', '-y', resolve('backups/my backup.zip')]);
     expect(command.env).toEqual({ CONVEX_DEPLOY_KEY: 'prod:happy-otter-123|secret' });
-    expect(command.display).toBe(`CONVEX_DEPLOY_KEY=$CONVEX_DEPLOY_KEY npx convex import --replace --yes '${resolve('backups/my backup.zip')}'`);
+    expect(command.display).toBe(`CONVEX_DEPLOY_KEY=$CONVEX_DEPLOY_KEY npx convex import --replace -y '${resolve('backups/my backup.zip')}'`);
     expect(command.display).not.toContain('secret');
     expect(() => convexImportCommand('backup.tar', 'k')).toThrow(/not a \.zip/);
     expect(() => convexImportCommand('backup.zip', ' ')).toThrow(/CONVEX_DEPLOY_KEY/);
@@ -75,7 +75,7 @@ describe('Convex BackupPort: restore through npx convex import', () => {
     expect(ran).toEqual([convexImportCommand(zip, parts.harness.deployKey)]);
     expect((await parts.leases.getLease(LEASE))!.expiresAt).toBe(now() + 60_000);
     const failing = new ConvexBackupPort(parts.caller, parts.documents, { deployKey: parts.harness.deployKey, restore: { mode: 'run', yes: true, confirm: async () => true, print: () => undefined, run: async () => 3 } });
-    await expect(failing.restore(zip, { fence })).rejects.toThrow(/exited with code 3.*npx convex import --replace --yes/);
+    await expect(failing.restore(zip, { fence })).rejects.toThrow(/exited with code 3.*npx convex import --replace -y/);
   });
 
   it('with --print-command prints the exact command and records nothing as restored', async () => {
