@@ -1,5 +1,5 @@
 /**
- * Bounded document access for the `DocumentStore` port (`src/store/convex/documents.ts` calls these). Internal
+ * Bounded document access for the `DocumentStore` port (`src/store/convex/document-store.ts` calls these). Internal
  * functions: only a caller with the deploy key reaches them. Each stays within half of Convex's transaction
  * limits (see `lib/budget.ts`); the arithmetic is next to each bound.
  */
@@ -24,9 +24,9 @@ export const PAGE_MAX_BYTES = 4 * 1024 * 1024;
 /** Documents counted per `countPage` at most: 12,000 scanned (≤ 16,000), bytes bounded by `PAGE_MAX_BYTES`. */
 export const COUNT_PAGE_DOCUMENTS = 12_000;
 /**
- * Events or connections returned per side by `eventsOfEntity` / `connectionsOfEntity` at most: two index ranges
- * and 2 × 1,000 documents (≤ 16,000); bytes are bounded by a `ReadBudget` (the lists stop early when the next
- * document might not fit in 8 MiB).
+ * Events or connections returned per side by `eventsOfEntity` / `connectionsOfEntity` at most: two (events) or
+ * four (connections, both namings) index ranges and at most 4 × 1,000 documents (≤ 16,000); bytes are bounded by
+ * a `ReadBudget` (a list stops early when the next document might not fit in 8 MiB).
  */
 export const ENTITY_LIST_MAX = 1_000;
 

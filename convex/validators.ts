@@ -9,6 +9,12 @@
  */
 import { v, type Infer } from 'convex/values';
 
+/**
+ * The groupId of an ontology record: absent before the v1 migration gives it one, a string after; some exported
+ * data holds an explicit null, which the checks count as missing like an absent one.
+ */
+export const groupIdField = v.optional(v.union(v.string(), v.null()));
+
 /** Fields of a `groups` document (ONE current). */
 export const groupFields = {
   slug: v.optional(v.string()),
@@ -32,7 +38,7 @@ export type GroupFields = Infer<typeof groupValidator>;
  * v1 migration adds, so they are optional; `properties` is free-form (the property rules judge it).
  */
 export const entityFields = {
-  groupId: v.optional(v.string()),
+  groupId: groupIdField,
   type: v.optional(v.string()),
   name: v.optional(v.string()),
   properties: v.optional(v.any()),
@@ -49,7 +55,7 @@ export type EntityFields = Infer<typeof entityValidator>;
 
 /** Fields of a `connections` document under either naming (`fromEntityId`/`toEntityId` or `fromThingId`/`toThingId`). */
 export const connectionFields = {
-  groupId: v.optional(v.string()),
+  groupId: groupIdField,
   fromEntityId: v.optional(v.string()),
   toEntityId: v.optional(v.string()),
   fromThingId: v.optional(v.string()),
@@ -70,7 +76,7 @@ export type ConnectionFields = Infer<typeof connectionValidator>;
 
 /** Fields of an `events` document; `groupId` and `archived` are v1 additions. */
 export const eventFields = {
-  groupId: v.optional(v.string()),
+  groupId: groupIdField,
   type: v.optional(v.string()),
   actorId: v.optional(v.string()),
   targetId: v.optional(v.string()),
@@ -85,7 +91,7 @@ export type EventFields = Infer<typeof eventValidator>;
 
 /** Fields of a `knowledge` document; `groupId` is a v1 addition. */
 export const knowledgeFields = {
-  groupId: v.optional(v.string()),
+  groupId: groupIdField,
   knowledgeType: v.optional(v.string()),
   text: v.optional(v.string()),
   embedding: v.optional(v.array(v.number())),

@@ -23,6 +23,7 @@ import type * as lib_tables from "../lib/tables.js";
 import type * as meta from "../meta.js";
 import type * as migration from "../migration.js";
 import type * as migrationBounds from "../migrationBounds.js";
+import type * as snapshot from "../snapshot.js";
 import type * as validators from "../validators.js";
 
 /**
@@ -44,6 +45,7 @@ declare const fullApi: ApiFromModules<{
   meta: typeof meta;
   migration: typeof migration;
   migrationBounds: typeof migrationBounds;
+  snapshot: typeof snapshot;
   validators: typeof validators;
 }>;
 export declare const api: FilterApi<

@@ -95,8 +95,10 @@ function referencedIds(table: ScanTable, doc: Record<string, unknown>): (string 
 }
 
 /**
- * Judges one page of `scope` from `cursor` (null: the start): at most `maxRecords` records (capped at
- * `MAX_RECORDS_PER_PAGE`), fewer when the budget `limits` (default half of Convex's) would not fit the next.
+ * Judges one page of `scope` from `cursor` (null: the start): at most `maxRecords` records, fewer when the
+ * budget `limits` would not fit the next. The `checks:scanPage` function keeps `maxRecords` ≤
+ * `MAX_RECORDS_PER_PAGE` and `limits` at `HALF_LIMITS`; other values are for tests that show what the bounds
+ * prevent.
  */
 export async function checkPage(
   db: GenericDatabaseReader<DataModel>,
@@ -159,7 +161,7 @@ export async function checkPage(
       last = doc._creationTime;
       sameTime = 1;
     }
-    if (records >= Math.min(maxRecords, MAX_RECORDS_PER_PAGE) || !budget.fits(lookups, 1 + lookups)) {
+    if (records >= maxRecords || !budget.fits(lookups, 1 + lookups)) {
       finished = false;
       break;
     }

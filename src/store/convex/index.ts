@@ -4,17 +4,20 @@
  */
 import type { CheckPort } from '../../quality/port.ts';
 import type { DocumentStore, LeaseStore, MetaStore } from '../port.ts';
+import type { SnapshotSource } from '../snapshot-source.ts';
 import { ConvexCheckPort, type ConvexCheckPortOptions } from './check-port.ts';
 import { ConvexCaller, type ConvexCallerOptions, type ConvexConnection } from './client.ts';
 import { ConvexDocumentStore } from './document-store.ts';
 import { ConvexLeaseStore } from './lease-store.ts';
 import { ConvexMetaStore } from './meta-store.ts';
+import { ConvexSnapshotSource } from './snapshot-source.ts';
 
 export { ConvexCaller, isLimitError, type ConvexCallerOptions, type ConvexConnection } from './client.ts';
 export { ConvexCheckPort, type ConvexCheckPortOptions } from './check-port.ts';
 export { ConvexDocumentStore } from './document-store.ts';
 export { ConvexLeaseStore } from './lease-store.ts';
 export { ConvexMetaStore } from './meta-store.ts';
+export { ConvexSnapshotSource } from './snapshot-source.ts';
 
 /** The ports of one Convex deployment. */
 export interface ConvexParts {
@@ -23,6 +26,8 @@ export interface ConvexParts {
   leases: LeaseStore;
   meta: MetaStore;
   checks: CheckPort;
+  /** What exports and migration backups read. */
+  snapshots: SnapshotSource;
 }
 
 /** Connects to a deployment (no request is made until a port is used) and builds its ports. */
@@ -34,5 +39,6 @@ export function openConvexParts(connection: ConvexConnection & ConvexCallerOptio
     leases: new ConvexLeaseStore(caller),
     meta: new ConvexMetaStore(caller),
     checks: new ConvexCheckPort(caller, connection.checks),
+    snapshots: new ConvexSnapshotSource(caller),
   };
 }

@@ -1,0 +1,191 @@
+// @vitest-environment edge-runtime
+/**
+ * The Convex client wrapper and the test deployment behind it: the wire format a deployment speaks (int64 and
+ * float64 apart, errors with status 560), deploy-key auth, retries that never repeat a write the deployment may
+ * have run, bounded concurrency, and pages asked again smaller when a Convex limit stops them.
+ */
+import { ConvexHttpClient } from 'convex/browser';
+import { makeFunctionReference } from 'convex/server';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, InvalidArgumentError, OpsError } from '../../../src/errors.ts';
+import { CATEGORIES } from '../../../src/quality/categories.ts';
+import { scanAll } from '../../../src/quality/paging.ts';
+import { ConvexCaller, isLimitError, openConvexParts } from '../../../src/store/convex/index.ts';
+import { createConvexHarness, HARNESS_DEPLOY_KEY, HARNESS_URL } from '../../convex/harness.ts';
+
+function partsOver(harness = createConvexHarness(), options: { maxConcurrency?: number; deployKey?: string; fetch?: typeof fetch } = {}) {
+  const sleeps: number[] = [];
+  const parts = openConvexParts({
+    url: harness.url,
+    deployKey: options.deployKey ?? harness.deployKey,
+    fetch: options.fetch ?? harness.fetch,
+    maxConcurrency: options.maxConcurrency,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
+  return { harness, parts, sleeps };
+}
+
+describe('test deployment', () => {
+  it('answers a query as a deployment does, int64 and float64 apart in the JSON', async () => {
+    const harness = createConvexHarness();
+    const { parts } = partsOver(harness);
+    const entity = await parts.documents.insert('entities', { type: 'product', properties: { stock: 3n, price: 3 } });
+    const response = await harness.fetch(`${HARNESS_URL}/api/query`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Convex ${HARNESS_DEPLOY_KEY}` },
+      body: JSON.stringify({ path: 'documents:get', args: [{ table: 'entities', id: entity._id }], format: 'convex_encoded_json' }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { status: string; value: { properties: { stock: unknown; price: unknown } }; logLines: unknown[] };
+    expect(body.status).toBe('success');
+    expect(body.logLines).toEqual([]);
+    expect(body.value.properties.stock).toEqual({ $integer: 'AwAAAAAAAAA=' });
+    expect(body.value.properties.price).toBe(3);
+    const stored = await harness.t.run(async (ctx) => ctx.db.get(entity._id as never));
+    expect(stored).toMatchObject({ properties: { stock: 3n, price: 3 } });
+  });
+
+  it('answers a failing function with status 560 and its error, and keeps internal functions from callers without the deploy key', async () => {
+    const harness = createConvexHarness();
+    const response = await harness.fetch(`${HARNESS_URL}/api/mutation`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Convex ${HARNESS_DEPLOY_KEY}` },
+      body: JSON.stringify({ path: 'documents:patch', args: [{ table: 'entities', id: 'nope', set: {}, unset: [] }], format: 'convex_encoded_json' }),
+    });
+    expect(response.status).toBe(560);
+    const body = (await response.json()) as { status: string; errorData: { code: string } };
+    expect(body.status).toBe('error');
+    expect(body.errorData.code).toBe('NotFound');
+
+    const anonymous = new ConvexHttpClient(HARNESS_URL, { fetch: harness.fetch, logger: false });
+    await expect(anonymous.query(makeFunctionReference<'query'>('meta:get'), { key: 'x' })).rejects.toThrow(/Could not find public function for 'meta:get'/);
+    await expect(anonymous.query(makeFunctionReference<'query'>('meta:set'), { key: 'x', value: 'y' })).rejects.toThrow(/Could not find public function/);
+  });
+});
+
+describe('ConvexCaller', () => {
+  it('refuses a URL that is not one and an empty deploy key, naming what to pass', () => {
+    expect(() => new ConvexCaller({ url: 'not a url', deployKey: 'k' })).toThrow(InvalidArgumentError);
+    expect(() => new ConvexCaller({ url: 'ftp://x.convex.cloud', deployKey: 'k' })).toThrow(/must start with https:\/\//);
+    expect(() => new ConvexCaller({ url: HARNESS_URL, deployKey: ' ' })).toThrow(/CONVEX_DEPLOY_KEY/);
+  });
+
+  it('turns a refused deploy key into one error naming the deployment and the setting', async () => {
+    const { parts } = partsOver(undefined, { deployKey: 'dev:harness-test-123|wrong' });
+    const error = await parts.meta.getMeta('x').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpsError);
+    expect((error as OpsError).code).toBe(ErrorCode.Forbidden);
+    expect((error as OpsError).message).toMatch(new RegExp(`${HARNESS_URL}.*CONVEX_DEPLOY_KEY`));
+  });
+
+  it('retries a query through transient failures with growing backoff', async () => {
+    const { harness, parts, sleeps } = partsOver();
+    await parts.meta.setMeta('k', 'v');
+    harness.failNext({ kind: 'http', status: 503 }, { kind: 'network' }, { kind: 'http', status: 502 });
+    expect(await parts.meta.getMeta('k')).toBe('v');
+    expect(sleeps).toHaveLength(3);
+    expect(sleeps[2]!).toBeGreaterThan(sleeps[0]!);
+  });
+
+  it('retries a mutation only when the deployment surely did not run it', async () => {
+    const { harness, parts } = partsOver();
+    harness.failNext({ kind: 'http', status: 503 }, { kind: 'http', status: 429 });
+    await parts.meta.setMeta('k', 'first');
+    expect(await parts.meta.getMeta('k')).toBe('first');
+    // A dropped connection may have carried the mutation: it is reported, never repeated.
+    harness.failNext({ kind: 'network' });
+    const before = harness.requests.filter((request) => request.endpoint === 'mutation').length;
+    const error = await parts.meta.setMeta('k', 'second').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpsError);
+    expect((error as OpsError).code).toBe(ErrorCode.StoreUnavailable);
+    expect(harness.requests.filter((request) => request.endpoint === 'mutation')).toHaveLength(before);
+  });
+
+  it('gives up after its retries with one error naming the deployment', async () => {
+    const { harness, parts, sleeps } = partsOver();
+    harness.failNext(...Array.from({ length: 5 }, () => ({ kind: 'http' as const, status: 503 })));
+    await expect(parts.meta.getMeta('k')).rejects.toThrow(new RegExp(`${HARNESS_URL} did not answer meta:get`));
+    expect(sleeps).toHaveLength(4);
+  });
+
+  it('keeps at most maxConcurrency requests in flight', async () => {
+    const harness = createConvexHarness();
+    let inFlight = 0;
+    let most = 0;
+    const counting = (async (input: string | URL | Request, init?: RequestInit) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return await harness.fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    }) as typeof fetch;
+    const { parts } = partsOver(harness, { maxConcurrency: 3, fetch: counting });
+    const values = await Promise.all(Array.from({ length: 12 }, (_, index) => parts.meta.getMeta(`k${index}`)));
+    expect(values).toEqual(Array.from({ length: 12 }, () => null));
+    expect(most).toBe(3);
+  });
+
+  it('says to deploy the functions when the deployment lacks one', async () => {
+    const harness = createConvexHarness();
+    const caller = new ConvexCaller({ url: harness.url, deployKey: harness.deployKey, fetch: harness.fetch });
+    const error = await caller.query('reports:missing', {}).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpsError);
+    expect((error as OpsError).message).toMatch(/has no function reports:missing: deploy this version's convex\/ folder/);
+  });
+
+  it('refuses a records-per-page setting outside 1–600', () => {
+    const harness = createConvexHarness();
+    for (const recordsPerPage of [0, 601, 2.5]) {
+      expect(() => openConvexParts({ url: harness.url, deployKey: harness.deployKey, checks: { recordsPerPage } })).toThrow(/recordsPerPage must be a whole number from 1 to 600/);
+    }
+  });
+
+  it('recognises Convex limit errors', () => {
+    expect(isLimitError(new Error('[Request ID: 1] Server Error\nUncaught Error: Too many reads in a single function execution (limit: 4096)'))).toBe(true);
+    expect(isLimitError(new Error('Too many documents read in a single function execution'))).toBe(true);
+    expect(isLimitError(new Error('Too many bytes read in a single function execution (limit: 16777216 bytes)'))).toBe(true);
+    expect(isLimitError(new Error('Scanned too many documents in a single function execution (limit: 32000).'))).toBe(true);
+    expect(isLimitError(new Error('No document x in table entities'))).toBe(false);
+  });
+});
+
+describe('Convex check port under tighter limits', () => {
+  it('asks a page that hits a limit again with fewer records, keeps that size, and still checks everything', async () => {
+    // 300 index ranges: a page of 600 (or 300, or 150) connections needs two entity lookups each, so it fails.
+    const harness = createConvexHarness({ limits: { databaseQueries: 300 } });
+    await harness.t.run(async (ctx) => {
+      const group = await ctx.db.insert('groups', { slug: 'g' });
+      for (let index = 0; index < 400; index++) {
+        const from = await ctx.db.insert('entities', { groupId: group, type: 'agent' });
+        const to = await ctx.db.insert('entities', { groupId: group, type: 'agent' });
+        await ctx.db.insert('connections', { groupId: group, fromEntityId: from, toEntityId: to, relationshipType: 'follows' });
+      }
+    });
+    const { parts } = partsOver(harness);
+    const scope = { categories: CATEGORIES, groupId: null, now: 0, issueLimit: 5, v1MigrationCompleted: false };
+    const result = await scanAll(parts.checks, scope);
+    expect(result.tally.counts).toMatchObject({ entities: 800, connections: 400, orphanedConnections: 0, crossGroupConnections: 0 });
+    const scans = harness.requests.filter((request) => request.path === 'checks:scanPage');
+    const failed = scans.filter((request) => !request.ok);
+    expect(failed).toHaveLength(3);
+    // After finding the size that fits, no later page fails again.
+    expect(scans.slice(scans.indexOf(failed.at(-1)!) + 1).every((request) => request.ok)).toBe(true);
+  });
+
+  it('fails when even a page of one record is over the limit', async () => {
+    const harness = createConvexHarness({ limits: { databaseQueries: 3 } });
+    await harness.t.run(async (ctx) => {
+      const from = await ctx.db.insert('entities', { type: 'agent' });
+      await ctx.db.insert('connections', { fromEntityId: from, toEntityId: from, relationshipType: 'follows' });
+    });
+    const { parts } = partsOver(harness);
+    const scope = { categories: CATEGORIES, groupId: null, now: 0, issueLimit: 5, v1MigrationCompleted: false };
+    const error = await scanAll(parts.checks, scope).catch((caught: unknown) => caught);
+    expect(isLimitError(error)).toBe(true);
+  });
+});
