@@ -1,9 +1,10 @@
 /**
  * The migration's `BackupPort` for a Convex deployment.
  *
- * - A backup is the ontology tables paged through bounded queries (`documents:page`) into the same snapshot
- *   ZIP the SQLite adapter writes (`exportSnapshot`, uniform encoding, `_tables` with the tables' real numbers
- *   read from the ids), with the same manifest; `verify` and `compare` work on it as they do for SQLite.
+ * - A backup is ONE's data tables (the ontology, `thingKnowledge`, `dataQualitySnapshots`; not the bot's own)
+ *   paged through bounded queries (`ConvexSnapshotSource`) into the same snapshot ZIP the SQLite adapter writes
+ *   (`exportSnapshot`, uniform encoding, `_tables` with the tables' real numbers read from the ids), with the
+ *   same manifest; `verify` works on it as for SQLite, and `compare` covers its ontology tables.
  * - A full restore cannot be done with mutations: they cannot recreate documents under their original `_id`s.
  *   `restore` therefore runs `npx convex import --replace -y <backup.zip>` with the configured deploy key
  *   (`CONVEX_DEPLOY_KEY` in the child's environment, never on its command line), after asking for confirmation
@@ -19,20 +20,17 @@ import { ErrorCode, OpsError } from '../../errors.ts';
 import { manifestPathOf, MANIFEST_FORMAT, sha256OfFile, verifyBackupFile, type BackupManifest, type BackupResult, type BackupVerification } from '../../migration/backup.ts';
 import type { BackupPort, LeaseFence } from '../../migration/port.ts';
 import type { IdSample, RestoreComparison, TableRecordId } from '../../migration/restore-diff.ts';
-import { tableNumberOfId } from '../../ontology/ids.ts';
-import { ONTOLOGY_TABLES, physicalTable, type OntologyTable } from '../../ontology/naming.ts';
+import { ONTOLOGY_TABLES, type OntologyTable } from '../../ontology/naming.ts';
 import { stringifyUniform } from '../../ontology/values.ts';
 import { decodeSnapshotLine, ontologyTableOf } from '../../snapshot/documents.ts';
 import { exportSnapshot } from '../../snapshot/export.ts';
 import { SnapshotReader } from '../../snapshot/reader.ts';
-import type { SnapshotRead, SnapshotSource, SourceTable } from '../snapshot-source.ts';
 import type { DocumentStore } from '../port.ts';
 import type { ConvexCaller } from './client.ts';
+import { ConvexSnapshotSource } from './snapshot-source.ts';
 
-/** Documents per page of a backup read (the server's `PAGE_MAX_DOCUMENTS`; it stops earlier on bytes). */
+/** Documents per page when listing a table for `compare` (the server's `PAGE_MAX_DOCUMENTS`; it stops earlier on bytes). */
 const BACKUP_PAGE_DOCUMENTS = 4_000;
-/** Table number given to a table whose ids name none (only for empty tables, which a backup leaves out). */
-const FALLBACK_TABLE_NUMBER = 10_001;
 
 /** The process `restore` starts: a command, its arguments and the environment it adds. */
 export interface ImportCommand {
@@ -81,42 +79,6 @@ function spawnImport(command: ImportCommand): Promise<number> {
   });
 }
 
-/** The ontology tables of a deployment as a snapshot source, read page by page through `documents:page`. */
-class ConvexSnapshotSource implements SnapshotSource {
-  constructor(
-    private readonly documents: DocumentStore,
-    readonly location: string,
-  ) {}
-
-  async openSnapshotRead(): Promise<SnapshotRead> {
-    const naming = await this.documents.naming();
-    const tables: (SourceTable & { logical: OntologyTable })[] = [];
-    for (const logical of ONTOLOGY_TABLES) {
-      const documents = await this.documents.count(logical);
-      if (documents === 0) continue;
-      const first = (await this.documents.page(logical, null, 1)).documents[0];
-      const number = (first && tableNumberOfId(first._id)) || FALLBACK_TABLE_NUMBER + tables.length;
-      tables.push({ name: physicalTable(logical, naming), number, documents, logical });
-    }
-    let closed = false;
-    const store = this.documents;
-    return {
-      naming: naming.generation,
-      tables: tables.map(({ name, number, documents }) => ({ name, number, documents })),
-      async page(table: string, cursor: string | null, limit: number) {
-        if (closed) throw new Error('The backup read was closed');
-        const logical = tables.find((candidate) => candidate.name === table)?.logical;
-        if (logical === undefined) throw new Error(`No table ${table} in this backup read`);
-        const page = await store.page(logical, cursor, Math.min(limit, BACKUP_PAGE_DOCUMENTS));
-        return { texts: page.documents.map((document) => stringifyUniform(document)), continueCursor: page.continueCursor };
-      },
-      async close() {
-        closed = true;
-      },
-    };
-  }
-}
-
 function sample(limit: number): IdSample & { add: (table: string, id: string) => void } {
   const result = {
     count: 0,
@@ -140,7 +102,7 @@ export class ConvexBackupPort implements BackupPort {
     private readonly options: { deployKey: string; backupDir?: string; restore: ConvexRestoreOptions },
   ) {
     this.location = caller.url;
-    this.source = new ConvexSnapshotSource(documents, caller.url);
+    this.source = new ConvexSnapshotSource(caller);
   }
 
   defaultDir(): string {
@@ -273,10 +235,10 @@ export class ConvexBackupPort implements BackupPort {
     const restore = this.options.restore;
     if (restore.mode === 'print') {
       restore.print(command.display);
-      throw new OpsError(ErrorCode.Interrupted, `Nothing was restored: run the printed command to replace the ontology tables of ${this.location} with ${zipPath}.`);
+      throw new OpsError(ErrorCode.Interrupted, `Nothing was restored: run the printed command to replace the data tables of ${this.location} with ${zipPath}.`);
     }
     const verification = await verifyBackupFile(zipPath);
-    if (!restore.yes && !(await restore.confirm(`Replace the ontology tables of ${this.location} with the ${verification.documents} documents of ${zipPath}? [y/N] `))) {
+    if (!restore.yes && !(await restore.confirm(`Replace the data tables of ${this.location} with the ${verification.documents} documents of ${zipPath}? [y/N] `))) {
       throw new OpsError(ErrorCode.Interrupted, `Restore cancelled: nothing was changed in ${this.location}.`);
     }
     await this.fence(options.fence());
