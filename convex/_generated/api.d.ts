@@ -23,6 +23,9 @@ import type * as lib_tables from "../lib/tables.js";
 import type * as meta from "../meta.js";
 import type * as migration from "../migration.js";
 import type * as migrationBounds from "../migrationBounds.js";
+import type * as migrationPages from "../migrationPages.js";
+import type * as migrationRuns from "../migrationRuns.js";
+import type * as migrationShared from "../migrationShared.js";
 import type * as snapshot from "../snapshot.js";
 import type * as validators from "../validators.js";
 
@@ -45,6 +48,9 @@ declare const fullApi: ApiFromModules<{
   meta: typeof meta;
   migration: typeof migration;
   migrationBounds: typeof migrationBounds;
+  migrationPages: typeof migrationPages;
+  migrationRuns: typeof migrationRuns;
+  migrationShared: typeof migrationShared;
   snapshot: typeof snapshot;
   validators: typeof validators;
 }>;

@@ -130,7 +130,7 @@ export class ConvexBackupPort implements BackupPort {
   }
 
   private async fence(lease: LeaseFence): Promise<void> {
-    await this.caller.mutation('migration:fence', { fence: { ...lease } });
+    await this.caller.mutation('migrationRuns:fence', { fence: { ...lease } });
   }
 
   async write(

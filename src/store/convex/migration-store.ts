@@ -37,6 +37,24 @@ export const CONVEX_MAX_UNDO_BATCH = 1_000;
 
 const CONFLICT_OUTCOMES = ['partial', 'conflict', 'missing'] as const;
 
+/** The module of each function: batches and undo in `convex/migration.ts`, the rest beside it. */
+const MODULE_OF: Record<string, string> = {
+  applyBatch: 'migration',
+  undoBatch: 'migration',
+  previewUndoBatch: 'migration',
+  countPendingPage: 'migrationPages',
+  planPage: 'migrationPages',
+  crossGroupPage: 'migrationPages',
+  holdsWrittenPage: 'migrationPages',
+  groupReferencesPage: 'migrationPages',
+  recordedConflictsPage: 'migrationPages',
+};
+
+/** `module:function` of a migration function (the registry and run steps are in `migrationRuns`). */
+function pathOf(name: string): string {
+  return `${MODULE_OF[name] ?? 'migrationRuns'}:${name}`;
+}
+
 /** Turns a function's deliberate failures into the errors the port promises. */
 function translate(error: unknown): unknown {
   const data = convexErrorData(error);
@@ -68,7 +86,7 @@ export class ConvexMigrationStore implements MigrationStore {
 
   private async query<T>(path: string, args: Record<string, unknown>): Promise<T> {
     try {
-      return await this.caller.query<T>(`migration:${path}`, args as never);
+      return await this.caller.query<T>(pathOf(path), args as never);
     } catch (error) {
       throw translate(error);
     }
@@ -76,7 +94,7 @@ export class ConvexMigrationStore implements MigrationStore {
 
   private async mutation<T>(path: string, args: Record<string, unknown>): Promise<T> {
     try {
-      return await this.caller.mutation<T>(`migration:${path}`, args as never);
+      return await this.caller.mutation<T>(pathOf(path), args as never);
     } catch (error) {
       throw translate(error);
     }
