@@ -151,9 +151,9 @@ describe(`Convex migration within half of every transaction limit (${ENTITIES} e
           limits: { indexRanges: 1e9, documents: 1e9, bytes: 1e12 },
         });
       }),
-    ).rejects.toThrow(/too many|too much/i);
-    // Within the real bounds, the same batch size is refused up front rather than attempted.
-    expect(BATCH_BOUNDS.maxRecords).toBeLessThanOrEqual(1_000);
+    ).rejects.toThrow(/Too many index ranges read/);
+    // Through the port, a batch past the bounds is refused up front rather than attempted.
+    await expect(port.applyBatch({ runId: 'big', table: 'connections', cursor: null, limit: BATCH_BOUNDS.maxRecords + 1, defaultGroupId, fence: FENCE })).rejects.toThrow(/batch size must be a whole number from 1 to 1000/);
 
     // The exact undo restores every document.
     await port.createRun({ id: 'undo', kind: 'undo', state: 'running', actor: 'test', holder: FENCE.holder, targetRunId: 'big', startedAt: NOW, batchSize: 1_000 });
