@@ -78,10 +78,14 @@ export default defineSchema({
     .index('by_outcome', ['outcome']),
 
   leases: defineTable(leaseFields).index('by_name', ['name']),
-  migrationRuns: defineTable(migrationRunFields).index('by_run_id', ['runId']).index('by_kind_start', ['kind', 'startedAt']),
+  migrationRuns: defineTable(migrationRunFields)
+    .index('by_run_id', ['runId'])
+    .index('by_kind_start', ['kind', 'startedAt'])
+    .index('by_start', ['startedAt']),
   undoJournal: defineTable(undoJournalFields)
     .index('by_seq', ['seq'])
     .index('by_run_seq', ['runId', 'seq'])
+    .index('by_run_record', ['runId', 'recordId'])
     .index('by_undo_outcome', ['undoRunId', 'undoOutcome', 'seq']),
   approvals: defineTable(approvalFields).index('by_status', ['status', 'requestedAt']),
   storeMeta: defineTable(metaFields).index('by_key', ['key']),

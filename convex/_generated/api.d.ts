@@ -14,6 +14,7 @@ import type {
   FunctionReference,
 } from "convex/server";
 import type * as alerts from "../alerts.js";
+import type * as archival from "../archival.js";
 import type * as checks from "../checks.js";
 import type * as documents from "../documents.js";
 import type * as jobRuns from "../jobRuns.js";
@@ -23,6 +24,11 @@ import type * as lib_checkPage from "../lib/checkPage.js";
 import type * as lib_monitorDocs from "../lib/monitorDocs.js";
 import type * as lib_tables from "../lib/tables.js";
 import type * as meta from "../meta.js";
+import type * as migration from "../migration.js";
+import type * as migrationBounds from "../migrationBounds.js";
+import type * as migrationPages from "../migrationPages.js";
+import type * as migrationRuns from "../migrationRuns.js";
+import type * as migrationShared from "../migrationShared.js";
 import type * as outbox from "../outbox.js";
 import type * as snapshot from "../snapshot.js";
 import type * as snapshots from "../snapshots.js";
@@ -38,6 +44,7 @@ import type * as validators from "../validators.js";
  */
 declare const fullApi: ApiFromModules<{
   alerts: typeof alerts;
+  archival: typeof archival;
   checks: typeof checks;
   documents: typeof documents;
   jobRuns: typeof jobRuns;
@@ -47,6 +54,11 @@ declare const fullApi: ApiFromModules<{
   "lib/monitorDocs": typeof lib_monitorDocs;
   "lib/tables": typeof lib_tables;
   meta: typeof meta;
+  migration: typeof migration;
+  migrationBounds: typeof migrationBounds;
+  migrationPages: typeof migrationPages;
+  migrationRuns: typeof migrationRuns;
+  migrationShared: typeof migrationShared;
   outbox: typeof outbox;
   snapshot: typeof snapshot;
   snapshots: typeof snapshots;
