@@ -215,6 +215,8 @@ export const silenceFields = {
   createdBy: v.string(),
   reason: v.string(),
   createdAt: v.number(),
+  /** Ends at the first run in which nothing it matches fires. Optional so silences stored before it read as false. */
+  endsWhenResolved: v.optional(v.boolean()),
 };
 /** A silence document's fields. */
 export const silenceValidator = v.object(silenceFields);
