@@ -225,9 +225,9 @@ export type SilenceFields = Infer<typeof silenceValidator>;
 
 /** Outbox row status. */
 export const outboxStatusValidator = v.union(v.literal('pending'), v.literal('sent'), v.literal('failed'));
-/** One Slack message to deliver (`OutboxRow` without its id; `message` is the `OutboundMessage`). */
+/** One Slack message or file to deliver (`OutboxRow` without its id; `message` is the `OutboundMessage`). */
 export const outboxFields = {
-  kind: v.union(v.literal('post'), v.literal('update'), v.literal('reply')),
+  kind: v.union(v.literal('post'), v.literal('update'), v.literal('reply'), v.literal('upload')),
   channel: v.string(),
   notificationId: v.union(v.id('monitorNotifications'), v.null()),
   message: v.any(),
