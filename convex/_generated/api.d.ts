@@ -14,6 +14,7 @@ import type {
   FunctionReference,
 } from "convex/server";
 import type * as alerts from "../alerts.js";
+import type * as approvals from "../approvals.js";
 import type * as checks from "../checks.js";
 import type * as documents from "../documents.js";
 import type * as jobRuns from "../jobRuns.js";
@@ -38,6 +39,7 @@ import type * as validators from "../validators.js";
  */
 declare const fullApi: ApiFromModules<{
   alerts: typeof alerts;
+  approvals: typeof approvals;
   checks: typeof checks;
   documents: typeof documents;
   jobRuns: typeof jobRuns;
