@@ -22,6 +22,7 @@ import {
   outboxDraftValidator,
   pageOptions,
   pageSize,
+  silenceState,
   silenceStateValidator,
 } from './lib/monitorDocs.ts';
 import { alertFields, notificationFields, severityValidator } from './validators.ts';
@@ -292,7 +293,7 @@ export const activeSilencePage = internalQuery({
       .withIndex('by_until', (q) => q.gt('until', args.now))
       .paginate(pageOptions(args.cursor, numItems));
     return {
-      silences: result.page.map(({ _id, _creationTime, ...fields }) => ({ silence: { id: _id, ...fields }, creationTime: _creationTime })),
+      silences: result.page.map((doc) => ({ silence: silenceState(doc), creationTime: doc._creationTime })),
       continueCursor: nextCursor(result),
     };
   },
@@ -308,9 +309,13 @@ export const addSilence = internalMutation({
     createdBy: v.string(),
     reason: v.string(),
     createdAt: v.number(),
+    endsWhenResolved: v.optional(v.boolean()),
   },
   returns: silenceStateValidator,
-  handler: async (ctx, args) => ({ id: await ctx.db.insert('monitorSilences', args), ...args }),
+  handler: async (ctx, args) => {
+    const fields = { ...args, endsWhenResolved: args.endsWhenResolved === true };
+    return { id: await ctx.db.insert('monitorSilences', fields), ...fields };
+  },
 });
 
 /** Ends a silence now (`until` = `now`); false when no silence in force has this id. */
@@ -327,7 +332,8 @@ export const endSilence = internalMutation({
 });
 
 /**
- * Marks a firing alert acknowledged and returns it; a resolved one is returned unchanged. An unknown id throws
+ * Marks a firing alert acknowledged and returns it; a resolved one, or one already acknowledged (the first
+ * acknowledgement stands: a second click or a racing process changes nothing), is returned unchanged. An unknown id throws
  * `ConvexError({ code: 'NotFound' })`.
  */
 export const acknowledge = internalMutation({
@@ -337,7 +343,7 @@ export const acknowledge = internalMutation({
     const id = ctx.db.normalizeId('monitorAlerts', args.alertId);
     const alert = id === null ? null : await ctx.db.get(id);
     if (id === null || alert === null) throw new ConvexError({ code: 'NotFound', message: `No alert "${args.alertId}"` });
-    if (alert.status !== 'firing') return alertState(alert);
+    if (alert.status !== 'firing' || alert.acknowledgedAt !== null) return alertState(alert);
     const changes = { acknowledgedBy: args.by, acknowledgedAt: args.at };
     await ctx.db.patch(id, changes);
     return alertState({ ...alert, ...changes });

@@ -87,6 +87,6 @@ export default defineSchema({
     .index('by_run_seq', ['runId', 'seq'])
     .index('by_run_record', ['runId', 'recordId'])
     .index('by_undo_outcome', ['undoRunId', 'undoOutcome', 'seq']),
-  approvals: defineTable(approvalFields).index('by_status', ['status', 'requestedAt']),
+  approvals: defineTable(approvalFields).index('by_state', ['state']),
   storeMeta: defineTable(metaFields).index('by_key', ['key']),
 });

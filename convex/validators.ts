@@ -215,6 +215,8 @@ export const silenceFields = {
   createdBy: v.string(),
   reason: v.string(),
   createdAt: v.number(),
+  /** Ends at the first run in which nothing it matches fires. Optional so silences stored before it read as false. */
+  endsWhenResolved: v.optional(v.boolean()),
 };
 /** A silence document's fields. */
 export const silenceValidator = v.object(silenceFields);
@@ -223,9 +225,9 @@ export type SilenceFields = Infer<typeof silenceValidator>;
 
 /** Outbox row status. */
 export const outboxStatusValidator = v.union(v.literal('pending'), v.literal('sent'), v.literal('failed'));
-/** One Slack message to deliver (`OutboxRow` without its id; `message` is the `OutboundMessage`). */
+/** One Slack message or file to deliver (`OutboxRow` without its id; `message` is the `OutboundMessage`). */
 export const outboxFields = {
-  kind: v.union(v.literal('post'), v.literal('update'), v.literal('reply')),
+  kind: v.union(v.literal('post'), v.literal('update'), v.literal('reply'), v.literal('upload')),
   channel: v.string(),
   notificationId: v.union(v.id('monitorNotifications'), v.null()),
   message: v.any(),
@@ -348,21 +350,44 @@ export const undoJournalValidator = v.object(undoJournalFields);
 /** A journal entry as stored. */
 export type UndoJournalFields = Infer<typeof undoJournalValidator>;
 
+/** One state of an approval request (`ApprovalState` of `src/approvals/port.ts`). */
+export const approvalStateValidator = v.union(
+  v.literal('requested'),
+  v.literal('approved'),
+  v.literal('rejected'),
+  v.literal('expired'),
+  v.literal('running'),
+  v.literal('succeeded'),
+  v.literal('failed'),
+);
+
 /**
- * A Slack approval of a guarded command (e.g. `migrate run` approved by a second person): who asked, who
- * decided, and until when it may be used.
+ * A four-eyes approval request of a migration or rollback (`ApprovalRequest` without its id; `convex/approvals.ts`).
+ * `plan` and `result` are the summaries as JSON text, as in SQLite: counts only, and any key a summary uses stays
+ * legal (Convex field names may not start with `$` or `_`).
  */
 export const approvalFields = {
-  action: v.string(),
+  kind: v.union(v.literal('migrate'), v.literal('rollback')),
+  target: v.union(v.string(), v.null()),
+  state: approvalStateValidator,
   requestedBy: v.string(),
   requestedAt: v.number(),
-  status: v.union(v.literal('pending'), v.literal('approved'), v.literal('rejected'), v.literal('used'), v.literal('expired')),
-  decidedBy: v.union(v.string(), v.null()),
-  decidedAt: v.union(v.number(), v.null()),
   expiresAt: v.number(),
+  requiredApprovals: v.number(),
+  approvals: v.array(v.object({ userId: v.string(), at: v.number() })),
+  rejectedBy: v.union(v.string(), v.null()),
+  decidedAt: v.union(v.number(), v.null()),
+  planHash: v.string(),
+  plan: v.string(),
   channel: v.union(v.string(), v.null()),
   messageTs: v.union(v.string(), v.null()),
-  details: v.optional(v.any()),
+  runId: v.union(v.string(), v.null()),
+  startedAt: v.union(v.number(), v.null()),
+  finishedAt: v.union(v.number(), v.null()),
+  error: v.union(v.string(), v.null()),
+  result: v.union(v.string(), v.null()),
+  parentId: v.union(v.string(), v.null()),
+  version: v.number(),
 };
 /** An approval document's fields. */
 export const approvalValidator = v.object(approvalFields);

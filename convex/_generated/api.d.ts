@@ -14,6 +14,7 @@ import type {
   FunctionReference,
 } from "convex/server";
 import type * as alerts from "../alerts.js";
+import type * as approvals from "../approvals.js";
 import type * as archival from "../archival.js";
 import type * as checks from "../checks.js";
 import type * as documents from "../documents.js";
@@ -44,6 +45,7 @@ import type * as validators from "../validators.js";
  */
 declare const fullApi: ApiFromModules<{
   alerts: typeof alerts;
+  approvals: typeof approvals;
   archival: typeof archival;
   checks: typeof checks;
   documents: typeof documents;

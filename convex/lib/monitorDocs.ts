@@ -60,8 +60,14 @@ export function notificationState(doc: Doc<'monitorNotifications'>): Infer<typeo
   return { id: _id, ...fields };
 }
 
-/** A `Silence` as the port returns it. */
-export const silenceStateValidator = v.object({ id: v.id('monitorSilences'), ...silenceFields });
+/** A `Silence` as the port returns it (`endsWhenResolved` always present). */
+export const silenceStateValidator = v.object({ id: v.id('monitorSilences'), ...silenceFields, endsWhenResolved: v.boolean() });
+
+/** The port's silence of a stored one; a silence stored without `endsWhenResolved` does not end when resolved. */
+export function silenceState(doc: Doc<'monitorSilences'>): Infer<typeof silenceStateValidator> {
+  const { _id, _creationTime: _, ...fields } = doc;
+  return { id: _id, ...fields, endsWhenResolved: fields.endsWhenResolved === true };
+}
 
 /** An `OutboxRow` as the port returns it. */
 export const outboxRowValidator = v.object({ id: v.id('monitorOutbox'), ...outboxFields });

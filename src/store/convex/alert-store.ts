@@ -134,7 +134,8 @@ export class ConvexAlertStore implements AlertStore {
 
   addSilence(draft: SilenceDraft): Promise<Silence> {
     const { subject, groupId, severity, until, createdBy, reason, createdAt } = draft;
-    return this.caller.mutation<Silence>('alerts:addSilence', { subject, groupId, severity, until, createdBy, reason, createdAt });
+    const endsWhenResolved = draft.endsWhenResolved === true;
+    return this.caller.mutation<Silence>('alerts:addSilence', { subject, groupId, severity, until, createdBy, reason, createdAt, endsWhenResolved });
   }
 
   endSilence(id: string, now: number): Promise<boolean> {

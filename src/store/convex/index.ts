@@ -2,9 +2,11 @@
  * The Convex adapter: one class per port over one `ConvexCaller`. `openConvexParts` builds them for the
  * composition root; nothing else constructs them.
  */
+import type { ApprovalStore } from '../../approvals/port.ts';
 import type { CheckPort } from '../../quality/port.ts';
 import type { DocumentStore, LeaseStore, MetaStore } from '../port.ts';
 import type { SnapshotSource } from '../snapshot-source.ts';
+import { ConvexApprovalStore } from './approval-store.ts';
 import { ConvexCheckPort, type ConvexCheckPortOptions } from './check-port.ts';
 import { ConvexCaller, type ConvexCallerOptions, type ConvexConnection } from './client.ts';
 import { ConvexDocumentStore } from './document-store.ts';
@@ -13,6 +15,7 @@ import { ConvexMetaStore } from './meta-store.ts';
 import { ConvexSnapshotSource } from './snapshot-source.ts';
 
 export { ConvexCaller, isLimitError, type ConvexCallerOptions, type ConvexConnection } from './client.ts';
+export { ConvexApprovalStore } from './approval-store.ts';
 export { ConvexCheckPort, type ConvexCheckPortOptions } from './check-port.ts';
 export { ConvexDocumentStore } from './document-store.ts';
 export { ConvexLeaseStore } from './lease-store.ts';
@@ -28,6 +31,8 @@ export interface ConvexParts {
   checks: CheckPort;
   /** What exports and migration backups read. */
   snapshots: SnapshotSource;
+  /** Four-eyes approval requests of migrations and rollbacks. */
+  approvals: ApprovalStore;
 }
 
 /** Connects to a deployment (no request is made until a port is used) and builds its ports. */
@@ -40,5 +45,6 @@ export function openConvexParts(connection: ConvexConnection & ConvexCallerOptio
     meta: new ConvexMetaStore(caller),
     checks: new ConvexCheckPort(caller, connection.checks),
     snapshots: new ConvexSnapshotSource(caller),
+    approvals: new ConvexApprovalStore(caller),
   };
 }

@@ -53,7 +53,15 @@ async function week(state: (archive: EventArchiveStore) => MonitorStores) {
   const named = (groupId: string | undefined) => (groupId === eventsGroup ? '<events group>' : groupId);
   return {
     counts,
-    sent: notifier.sent.map(({ kind, channel, text, blocks, threadTs }) => ({ kind, channel, text, blocks: blocks ?? [], threadTs: threadTs ?? null })),
+    sent: notifier.sent.map(({ kind, channel, text, blocks, threadTs, file }) => ({
+      kind,
+      channel,
+      text,
+      blocks: blocks ?? [],
+      threadTs: threadTs ?? null,
+      // The weekly chart goes through the outbox as an `upload` row: the file must come back byte for byte.
+      file: file === undefined ? null : { filename: file.filename, title: file.title, altText: file.altText, content: Array.from(file.content) },
+    })),
     // Snapshots of one run share a timestamp; their groups are listed in each store's own id order, so compare
     // them in a fixed order (the platform first, then by group).
     snapshots: snapshots
@@ -71,6 +79,7 @@ describe('monitor jobs with their state in Convex', () => {
     const onConvex = await week((archive) => ({ ...convexMonitorStateStores(parts.caller), archive }));
     expect(onSqlite.snapshots.length).toBeGreaterThan(8);
     expect(onSqlite.sent.some((message) => message.channel === 'C_REPORT')).toBe(true);
+    expect(onSqlite.sent.filter((message) => message.kind === 'upload' && message.file !== null && message.file.content.length > 0)).toHaveLength(1);
     expect(onConvex).toEqual(onSqlite);
     expect(parts.harness.requests.filter((request) => request.path === 'snapshots:save')).toHaveLength(8);
   }, 120_000);
