@@ -189,7 +189,7 @@ export async function benchSlackAck(options: AckBenchOptions): Promise<PhaseMeas
   try {
     backend = migrating
       ? openBackend({ dbPath: options.workPath!, mustExist: true })
-      : openBackend({ dbPath: options.dbPath, mustExist: true, readOnly: true, useWorker: true });
+      : openBackend({ dbPath: options.dbPath, mustExist: true, useWorker: true });
     await backend.warmUp();
     const config = loadConfig({
       SLACK_BOT_TOKEN: 'xoxb-bench-token',

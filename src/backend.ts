@@ -13,17 +13,24 @@ import type { MonitorContext, MonitorContextParts } from '../monitors/context.ts
 import { createMonitorContext } from '../monitors/context.ts';
 import type { MonitorPorts } from '../monitors/ports.ts';
 import type { ApprovalStore } from './approvals/port.ts';
-import { NotFoundError } from './errors.ts';
+import { ErrorCode, NotFoundError, OpsError } from './errors.ts';
+import { qualityProbeOver } from './migration/quality-probe.ts';
 import { createMigrationService, type MigrationDeps } from './migration/service.ts';
 import type { CrashPoint } from './migration/test-hooks.ts';
 import type { MigrationService } from './migration/types.ts';
 import type { CheckPort } from './quality/port.ts';
 import { createQualityService, type QualityService } from './quality/service.ts';
 import type { ThresholdTable } from './quality/thresholds.ts';
-import type { BulkLoadTarget } from './store/bulk-load.ts';
+import type { BulkLoadPort, BulkLoadTarget } from './store/bulk-load.ts';
 import type { DocumentStore, LeaseStore, MetaStore } from './store/port.ts';
 import type { SnapshotSource } from './store/snapshot-source.ts';
 import { SqliteApprovalStore } from './store/sqlite/sqlite-approval-store.ts';
+import { ConvexBackupPort, type ConvexRestoreOptions } from './store/convex/backup.ts';
+import type { ConvexCallerOptions, ConvexConnection } from './store/convex/client.ts';
+import { ConvexEventArchive } from './store/convex/event-archive.ts';
+import { openConvexParts } from './store/convex/index.ts';
+import { ConvexMigrationStore } from './store/convex/migration-store.ts';
+import { convexMonitorStateStores } from './store/convex/monitor-stores.ts';
 import { SqliteCheckPort, stopCheckWorker, warmUpCheckWorker } from './store/sqlite/check-port.ts';
 import { SqliteBackupPort } from './store/sqlite/migration-backup.ts';
 import { sqliteMigrationPorts } from './store/sqlite/migration-ports.ts';
@@ -32,8 +39,10 @@ import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 
 /** How to open the backend. */
 export interface BackendOptions {
-  /** The SQLite store file. */
+  /** The SQLite store file (used unless `convex` names a deployment). */
   dbPath: string;
+  /** A Convex deployment to use instead of the SQLite store (`CONVEX_URL`, `CONVEX_DEPLOY_KEY`). */
+  convex?: ConvexBackendOptions | null;
   /** Refuse to create a store: a missing file is an error saying how to create one (commands that read). */
   mustExist?: boolean;
   /**
@@ -55,7 +64,7 @@ export type MigrationServiceOptions = Pick<MigrationDeps, 'backupDir' | 'now' | 
 /** Every port and service over one store. */
 export interface Backend {
   /** Which adapter serves it. */
-  readonly adapter: 'sqlite';
+  readonly adapter: 'sqlite' | 'convex';
   /** Where the data lives: a file path (SQLite) or a deployment URL (Convex). */
   readonly location: string;
   readonly documents: DocumentStore;
@@ -84,8 +93,9 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Opens the backend over the configured store. */
+/** Opens the backend over the configured store: the Convex deployment when one is given, else the SQLite file. */
 export function openBackend(options: BackendOptions): Backend {
+  if (options.convex) return convexBackend(options.convex, options);
   const path = resolve(options.dbPath);
   if (options.mustExist && !existsSync(path)) {
     throw new NotFoundError(`No store at ${path}: create one with \`ontology-ops seed\` or \`ontology-ops import <snapshot>\`, or pass --db <file>.`);
@@ -147,5 +157,83 @@ export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 
       if (warmedUp) await stopCheckWorker();
       store.close();
     },
+  };
+}
+
+/** A Convex deployment and how a full restore of it is carried out. */
+export interface ConvexBackendOptions extends ConvexConnection, ConvexCallerOptions {
+  /**
+   * A full restore is `npx convex import --replace` of the backup ZIP: print the command (default, so nothing
+   * replaces a deployment's data unasked) or run it after a confirmation.
+   */
+  restore?: Partial<ConvexRestoreOptions>;
+  /** Where backups of the deployment are written (default `data/backups`). */
+  backupDir?: string;
+}
+
+/** Data is loaded into a deployment by Convex's own import, never through the bot's functions. */
+class ConvexImportOnly implements BulkLoadTarget {
+  constructor(readonly location: string) {}
+
+  bulkLoad(): BulkLoadPort {
+    throw new OpsError(
+      ErrorCode.InvalidArgument,
+      `${this.location} is a Convex deployment: load a snapshot into it with \`npx convex import <snapshot.zip>\` ` +
+        '(its documents keep their ids only that way), or unset CONVEX_URL to seed or import the local SQLite store.',
+    );
+  }
+}
+
+/** The backend over a Convex deployment: every port one bounded function call at a time. */
+export function convexBackend(connection: ConvexBackendOptions, options: Omit<BackendOptions, 'dbPath' | 'convex'> = {}): Backend {
+  const parts = openConvexParts(connection);
+  const { caller, documents, leases, meta, checks } = parts;
+  const quality = createQualityService({ checks, documents, thresholds: options.thresholds });
+  const monitorPorts: MonitorPorts = {
+    stores: { ...convexMonitorStateStores(caller), archive: new ConvexEventArchive(caller) },
+    documents,
+    leases,
+    meta,
+  };
+  const backups = new ConvexBackupPort(caller, documents, {
+    deployKey: connection.deployKey,
+    ...(connection.backupDir ? { backupDir: connection.backupDir } : {}),
+    restore: {
+      mode: 'print',
+      yes: false,
+      confirm: async () => false,
+      print: (line) => process.stderr.write(`${line}\n`),
+      ...connection.restore,
+    },
+  });
+  return {
+    adapter: 'convex',
+    location: caller.url,
+    documents,
+    leases,
+    meta,
+    checks,
+    quality,
+    bulkLoad: new ConvexImportOnly(caller.url),
+    snapshotSource: parts.snapshots,
+    monitorPorts,
+    approvals: parts.approvals,
+    backupDir: backups.defaultDir(),
+    migration: (serviceOptions = {}) =>
+      createMigrationService({
+        migrations: new ConvexMigrationStore(caller),
+        backups,
+        leases,
+        meta,
+        documents,
+        quality: qualityProbeOver(checks, options.thresholds),
+        thresholds: options.thresholds,
+        crash: options.crash,
+        ...serviceOptions,
+      }),
+    monitorContext: (parts) => createMonitorContext({ ...parts, ...monitorPorts, quality }),
+    // Nothing to start or stop: each call is one HTTP request.
+    async warmUp() {},
+    async close() {},
   };
 }

@@ -208,10 +208,43 @@ export interface ApprovalsConfig {
 /** The whole configuration. */
 export interface Config {
   dbPath: string;
+  /** The Convex deployment the bot works against instead of the SQLite store, or null. */
+  convex: ConvexSettings | null;
   slack: SlackConfig;
   alerts: AlertsConfig;
   monitors: MonitorsConfig;
   approvals: ApprovalsConfig;
+}
+
+/** A Convex deployment: its URL and the deploy key that lets the bot call its internal functions. */
+export interface ConvexSettings {
+  url: string;
+  deployKey: string;
+}
+
+/**
+ * `CONVEX_URL` with `CONVEX_DEPLOY_KEY`: the deployment to work against, or null when `CONVEX_URL` is unset (the
+ * SQLite store is used). A URL that is not http(s), or a URL without its key, is refused with one line.
+ */
+export function convexSettings(env: NodeJS.ProcessEnv): ConvexSettings | null {
+  const url = env.CONVEX_URL?.trim();
+  if (!url) return null;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Reported below.
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    throw new InvalidArgumentError(`Environment variable CONVEX_URL must be the deployment's http(s) URL, like https://happy-otter-123.convex.cloud, got "${url}".`);
+  }
+  const deployKey = env.CONVEX_DEPLOY_KEY?.trim();
+  if (!deployKey) {
+    throw new InvalidArgumentError(
+      'Environment variable CONVEX_DEPLOY_KEY must be set when CONVEX_URL is: a deploy key from the dashboard (Settings → Deploy keys), which the bot needs to call its internal functions.',
+    );
+  }
+  return { url, deployKey };
 }
 
 /**
@@ -243,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const report = values.REPORT_CHANNEL ?? warning;
   return {
     dbPath: values.ONTOLOGY_DB,
+    convex: convexSettings(env),
     slack: {
       botToken: values.SLACK_BOT_TOKEN ?? null,
       signingSecret: values.SLACK_SIGNING_SECRET ?? null,

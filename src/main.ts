@@ -24,8 +24,13 @@ const DEMO_ENTITIES = 2_000;
 /** Opens the backend over the configured store, seeding demo data when the store file does not exist yet. */
 async function openOrCreateBackend(config: Config, log: (line: string) => void): Promise<Backend> {
   const path = resolve(config.dbPath);
+  // Looked at before opening: opening a SQLite store creates its file.
   const fresh = !existsSync(path);
-  const backend = openBackend({ dbPath: path, thresholds: config.alerts.thresholds });
+  const backend = openBackend({ dbPath: path, convex: config.convex, thresholds: config.alerts.thresholds });
+  if (backend.adapter === 'convex') {
+    log(`Using the Convex deployment ${backend.location}.`);
+    return backend;
+  }
   if (fresh) {
     try {
       const summary = await seedStore(backend.bulkLoad, { entities: DEMO_ENTITIES, seed: 1, now: Date.now() });

@@ -5,6 +5,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { convexSettings } from '../config.ts';
 import { parseDuration } from '../durations.ts';
 import { openBackend, type Backend, type BackendOptions } from '../backend.ts';
 import { InvalidArgumentError } from '../errors.ts';
@@ -73,6 +74,7 @@ export class CliContext {
   openBackend(options: Pick<BackendOptions, 'mustExist' | 'readOnly' | 'useWorker'> = {}): Backend {
     return openBackend({
       dbPath: this.dbPath(),
+      convex: convexSettings(this.io.env),
       thresholds: this.thresholds(),
       crash: crashPointsFromEnv(this.io.env),
       ...options,
