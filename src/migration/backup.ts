@@ -6,10 +6,11 @@
  * verifying one needs only the file.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, OpsError } from '../errors.ts';
+import type { ExportSummary } from '../snapshot/export.ts';
 import { verifySnapshot } from '../snapshot/reader.ts';
 
 /** A backup that is missing, corrupt or does not match its manifest; nothing was changed. */
@@ -102,6 +103,46 @@ export function readManifest(manifestPath: string): BackupManifest {
     throw new BackupInvalidError(`${manifestPath}: field ${issue.path.join('.') || '(root)'}: ${issue.message}.`);
   }
   return result.data;
+}
+
+/**
+ * Publishes a backup whose ZIP was exported to `partialPath` inside `workDir`: writes its manifest, moves the ZIP
+ * into place before the manifest (a ZIP without a manifest is never taken for a backup), removes the work folder
+ * and verifies the result. Shared by every adapter's backup port.
+ */
+export async function publishBackup(input: {
+  zipPath: string;
+  partialPath: string;
+  workDir: string;
+  summary: ExportSummary;
+  /** Where the data came from (store file or deployment URL). */
+  source: string;
+  now: number;
+  runId: string | null;
+  v1MigrationCompletedAt: string | null;
+}): Promise<BackupResult> {
+  const { zipPath, partialPath, workDir, summary } = input;
+  const manifest: BackupManifest = {
+    format: MANIFEST_FORMAT,
+    version: 1,
+    file: basename(zipPath),
+    createdAt: input.now,
+    createdAtIso: new Date(input.now).toISOString(),
+    source: input.source,
+    naming: summary.naming === 'legacy' ? 'legacy' : 'current',
+    runId: input.runId,
+    sizeBytes: statSync(partialPath).size,
+    sha256: await sha256OfFile(partialPath),
+    v1MigrationCompletedAt: input.v1MigrationCompletedAt,
+    tables: summary.tables.map((table) => ({ name: table.name, documents: table.documents, sha256: table.sha256 })),
+  };
+  const manifestPath = manifestPathOf(zipPath);
+  writeFileSync(join(workDir, basename(manifestPath)), `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(partialPath, zipPath);
+  renameSync(join(workDir, basename(manifestPath)), manifestPath);
+  rmSync(workDir, { recursive: true, force: true });
+  await verifyBackupFile(zipPath);
+  return { path: zipPath, manifestPath, manifest };
 }
 
 /**

@@ -14,10 +14,10 @@
  *   restore holds. The lease is renewed while the import runs and checked again after it.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCode, OpsError } from '../../errors.ts';
-import { manifestPathOf, MANIFEST_FORMAT, sha256OfFile, verifyBackupFile, type BackupManifest, type BackupResult, type BackupVerification } from '../../migration/backup.ts';
+import { publishBackup, verifyBackupFile, type BackupResult, type BackupVerification } from '../../migration/backup.ts';
 import type { BackupPort, LeaseFence } from '../../migration/port.ts';
 import type { IdSample, RestoreComparison, TableRecordId } from '../../migration/restore-diff.ts';
 import { ONTOLOGY_TABLES, type OntologyTable } from '../../ontology/naming.ts';
@@ -154,28 +154,7 @@ export class ConvexBackupPort implements BackupPort {
       },
     });
     await Promise.all(renewals);
-    const manifest: BackupManifest = {
-      format: MANIFEST_FORMAT,
-      version: 1,
-      file: basename(zipPath),
-      createdAt: options.now,
-      createdAtIso: new Date(options.now).toISOString(),
-      source: this.location,
-      naming: summary.naming === 'legacy' ? 'legacy' : 'current',
-      runId: options.runId,
-      sizeBytes: statSync(partialPath).size,
-      sha256: await sha256OfFile(partialPath),
-      v1MigrationCompletedAt: options.v1MigrationCompletedAt,
-      tables: summary.tables.map((table) => ({ name: table.name, documents: table.documents, sha256: table.sha256 })),
-    };
-    const manifestPath = manifestPathOf(zipPath);
-    writeFileSync(join(workDir, basename(manifestPath)), `${JSON.stringify(manifest, null, 2)}\n`);
-    // The ZIP is moved into place before its manifest: a ZIP without a manifest is never taken for a backup.
-    renameSync(partialPath, zipPath);
-    renameSync(join(workDir, basename(manifestPath)), manifestPath);
-    rmSync(workDir, { recursive: true, force: true });
-    await verifyBackupFile(zipPath);
-    return { path: zipPath, manifestPath, manifest };
+    return publishBackup({ zipPath, partialPath, workDir, summary, source: this.location, now: options.now, runId: options.runId, v1MigrationCompletedAt: options.v1MigrationCompletedAt });
   }
 
   async verify(file: string): Promise<BackupVerification> {

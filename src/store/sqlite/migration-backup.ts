@@ -3,14 +3,14 @@
  * export (uniform encoding) plus its manifest, a restore is a snapshot import with `replace`, and the
  * comparison reads the backup one document at a time against the store.
  */
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { OntologyTable } from '../../ontology/naming.ts';
 import { decodeSnapshotLine, ontologyTableOf } from '../../snapshot/documents.ts';
 import { exportSnapshot } from '../../snapshot/export.ts';
 import { importSnapshot } from '../../snapshot/import.ts';
 import { SnapshotReader } from '../../snapshot/reader.ts';
-import { manifestPathOf, MANIFEST_FORMAT, sha256OfFile, verifyBackupFile, type BackupManifest, type BackupResult, type BackupVerification } from '../../migration/backup.ts';
+import { publishBackup, verifyBackupFile, type BackupResult, type BackupVerification } from '../../migration/backup.ts';
 import type { BackupPort, LeaseFence } from '../../migration/port.ts';
 import type { IdSample, RestoreComparison, TableRecordId } from '../../migration/restore-diff.ts';
 import { noCrashPoints, type CrashPoint } from '../../migration/test-hooks.ts';
@@ -166,28 +166,7 @@ async function writeBackup(
     },
   });
   options.crash?.('backup:written');
-  const manifest: BackupManifest = {
-    format: MANIFEST_FORMAT,
-    version: 1,
-    file: basename(zipPath),
-    createdAt: options.now,
-    createdAtIso: new Date(options.now).toISOString(),
-    source: store.location,
-    naming: summary.naming === 'legacy' ? 'legacy' : 'current',
-    runId: options.runId,
-    sizeBytes: statSync(partialPath).size,
-    sha256: await sha256OfFile(partialPath),
-    v1MigrationCompletedAt: options.v1MigrationCompletedAt,
-    tables: summary.tables.map((table) => ({ name: table.name, documents: table.documents, sha256: table.sha256 })),
-  };
-  const manifestPath = manifestPathOf(zipPath);
-  writeFileSync(join(workDir, basename(manifestPath)), `${JSON.stringify(manifest, null, 2)}\n`);
-  // The ZIP is moved into place before its manifest: a ZIP without a manifest is never taken for a backup.
-  renameSync(partialPath, zipPath);
-  renameSync(join(workDir, basename(manifestPath)), manifestPath);
-  rmSync(workDir, { recursive: true, force: true });
-  await verifyBackupFile(zipPath);
-  return { path: zipPath, manifestPath, manifest };
+  return publishBackup({ zipPath, partialPath, workDir, summary, source: store.location, now: options.now, runId: options.runId, v1MigrationCompletedAt: options.v1MigrationCompletedAt });
 }
 
 
