@@ -69,6 +69,7 @@ export class SqliteBackupPort implements BackupPort {
       documents += rows;
       if (table !== 'other_documents') ontologyRecords += rows;
       if (rows === 0 || first === null || last === null) continue;
+      await yieldToEventLoop();
       const sample = db.prepare(`SELECT LENGTH(CAST(doc AS BLOB)) FROM ${table} WHERE rowid >= ? ORDER BY rowid LIMIT 1`).pluck(true);
       const samples = Math.min(rows, BACKUP_SAMPLE_ROWS);
       let bytes = 0;
@@ -76,6 +77,8 @@ export class SqliteBackupPort implements BackupPort {
         bytes += (sample.get(first + Math.floor(((last - first) * index) / samples)) as number | undefined) ?? 0;
       }
       total += Math.ceil((bytes / samples + 1) * rows);
+      // Counting and sampling a large table takes tens of milliseconds: let Slack acks and progress through.
+      await yieldToEventLoop();
     }
     return { bytes: total, documents, ontologyRecords };
   }
