@@ -26,6 +26,8 @@ import type { DocumentStore, LeaseStore, MetaStore } from './store/port.ts';
 import type { SnapshotSource } from './store/snapshot-source.ts';
 import { SqliteApprovalStore } from './store/sqlite/sqlite-approval-store.ts';
 import { ConvexBackupPort, type ConvexRestoreOptions } from './store/convex/backup.ts';
+
+export type { ConvexRestoreOptions } from './store/convex/backup.ts';
 import type { ConvexCallerOptions, ConvexConnection } from './store/convex/client.ts';
 import { ConvexEventArchive } from './store/convex/event-archive.ts';
 import { openConvexParts } from './store/convex/index.ts';

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { convexSettings } from '../config.ts';
 import { parseDuration } from '../durations.ts';
-import { openBackend, type Backend, type BackendOptions } from '../backend.ts';
+import { openBackend, type Backend, type BackendOptions, type ConvexRestoreOptions } from '../backend.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { crashPointsFromEnv } from '../migration/test-hooks.ts';
 import { stringifyUniform } from '../ontology/values.ts';
@@ -71,13 +71,15 @@ export class CliContext {
    * `'when-not-writable'` for commands that write only incidentally (schema upkeep), so they still read a store
    * they cannot write.
    */
-  openBackend(options: Pick<BackendOptions, 'mustExist' | 'readOnly' | 'useWorker'> = {}): Backend {
+  openBackend(options: Pick<BackendOptions, 'mustExist' | 'readOnly' | 'useWorker'> & { convexRestore?: Partial<ConvexRestoreOptions> } = {}): Backend {
+    const { convexRestore, ...rest } = options;
+    const convex = convexSettings(this.io.env);
     return openBackend({
       dbPath: this.dbPath(),
-      convex: convexSettings(this.io.env),
+      convex: convex && { ...convex, ...(convexRestore ? { restore: convexRestore } : {}) },
       thresholds: this.thresholds(),
       crash: crashPointsFromEnv(this.io.env),
-      ...options,
+      ...rest,
     });
   }
 

@@ -367,3 +367,18 @@ describe('ontology-ops rollback --backup-file', () => {
     expect(withStore(path, documentTexts)).toEqual(before);
   });
 });
+
+describe('rollback --backup-file against a Convex deployment: how the restore import runs', () => {
+  it('prints the command with --print-command, runs it without asking with --yes, and asks otherwise', async () => {
+    const { convexRestoreOf } = await import('../../src/cli/commands/rollback.ts');
+    const { CliContext } = await import('../../src/cli/context.ts');
+    const lines: string[] = [];
+    const context = (isTty: boolean) => new CliContext({ stdout: () => {}, stderr: (text) => lines.push(text), isTty, env: {} }, () => ({}));
+    expect(convexRestoreOf(context(false), { printCommand: true })).toMatchObject({ mode: 'print', yes: false });
+    expect(convexRestoreOf(context(false), { yes: true })).toMatchObject({ mode: 'run', yes: true });
+    const unattended = convexRestoreOf(context(false), {});
+    await expect(unattended.confirm!('Replace the data of https://x.convex.cloud?')).rejects.toThrow(/pass --yes to run the import, or --print-command/);
+    convexRestoreOf(context(false), {}).print!('npx convex import --replace -y /b.zip');
+    expect(lines).toEqual(['npx convex import --replace -y /b.zip\n']);
+  });
+});

@@ -8,7 +8,7 @@ import type { MetricsReport } from '../../quality/metrics.ts';
 import { textTable } from '../../quality/text.ts';
 import { THRESHOLD_METRICS, type ThresholdMetric } from '../../quality/thresholds.ts';
 import { progressPrinter } from '../../migration/progress.ts';
-import type { Backend } from '../../backend.ts';
+import type { Backend, ConvexRestoreOptions } from '../../backend.ts';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_LEASE_TTL_MS,
@@ -35,10 +35,14 @@ export function addMigrationOptions(command: Command): Command {
 }
 
 /** Opens the backend and builds the migration service for a command (close the backend when done). */
-export function migrationServiceFor(context: CliContext, options: MigrationCliOptions): { backend: Backend; service: MigrationService; actor: string } {
+export function migrationServiceFor(
+  context: CliContext,
+  options: MigrationCliOptions,
+  convexRestore?: Partial<ConvexRestoreOptions>,
+): { backend: Backend; service: MigrationService; actor: string } {
   // Parsed before the store is opened, so a bad value opens nothing.
   const leaseTtlMs = options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl', 1, NUMBER_LIMITS.leaseTtlSeconds) * 1000;
-  const backend = context.openBackend({ mustExist: true });
+  const backend = context.openBackend({ mustExist: true, ...(convexRestore ? { convexRestore } : {}) });
   const service = backend.migration({ backupDir: options.backupDir, now: () => context.now(), leaseTtlMs });
   return { backend, service, actor: actorOf(context, options) };
 }

@@ -2,12 +2,14 @@
  * `ontology-ops rollback --run <migrationRunId> [--dry-run]`: exact undo of one migration run.
  * `ontology-ops rollback --backup-file F [--verify] [--dry-run]`: full restore from a backup.
  */
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../errors.ts';
 import { progressPrinter } from '../../migration/progress.ts';
 import type { IdSample } from '../../migration/restore-diff.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_ID_LIMIT, type RestoreReport, type UndoReport } from '../../migration/service.ts';
 import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
+import type { ConvexRestoreOptions } from '../../backend.ts';
 import { addMigrationOptions, migrationServiceFor, type MigrationCliOptions } from './migrate.ts';
 
 function renderUndo(report: UndoReport): string {
@@ -64,6 +66,32 @@ function renderRestore(report: RestoreReport): string {
   return lines.join('\n');
 }
 
+/**
+ * How a full restore of a Convex deployment runs (`npx convex import --replace` of the backup): printed with
+ * `--print-command`, run at once with `--yes`, else run after a yes typed on the terminal; without a terminal
+ * the command refuses rather than replace a deployment's data unasked.
+ */
+export function convexRestoreOf(context: CliContext, options: { yes?: boolean; printCommand?: boolean }): Partial<ConvexRestoreOptions> {
+  return {
+    mode: options.printCommand ? 'print' : 'run',
+    yes: options.yes === true,
+    print: (line) => context.log(line),
+    async confirm(question) {
+      if (!context.io.isTty) {
+        throw new InvalidArgumentError(
+          'A full restore replaces the Convex deployment\'s data: pass --yes to run the import, or --print-command to print it and run it yourself.',
+        );
+      }
+      const prompt = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+      } finally {
+        prompt.close();
+      }
+    },
+  };
+}
+
 /** Registers `rollback`. */
 export function register(program: Command, context: CliContext): void {
   addMigrationOptions(
@@ -76,7 +104,9 @@ export function register(program: Command, context: CliContext): void {
       .option('--dry-run', 'report what would change; change nothing')
       .option('--limit <n>', `ids listed (conflicts, records that would be lost) (default ${DEFAULT_ID_LIMIT})`)
       .option('--batch-size <n>', `journal entries per undo batch (default ${DEFAULT_BATCH_SIZE})`)
-      .option('--allow-other-store', 'with --backup-file: restore a backup taken from another store file'),
+      .option('--allow-other-store', 'with --backup-file: restore a backup taken from another store file')
+      .option('--yes', 'with --backup-file against a Convex deployment (CONVEX_URL): run `npx convex import` without asking')
+      .option('--print-command', 'with --backup-file against a Convex deployment: print the `npx convex import` command instead of running it'),
   ).action(
     async (
       options: MigrationCliOptions & {
@@ -87,6 +117,8 @@ export function register(program: Command, context: CliContext): void {
         limit?: string;
         batchSize?: string;
         allowOtherStore?: boolean;
+        yes?: boolean;
+        printCommand?: boolean;
       },
     ) => {
       if ((options.run === undefined) === (options.backupFile === undefined)) {
@@ -95,7 +127,7 @@ export function register(program: Command, context: CliContext): void {
       if (options.verify && options.run !== undefined) throw new InvalidArgumentError('--verify applies to --backup-file only.');
       const idLimit = options.limit === undefined ? DEFAULT_ID_LIMIT : parseWholeNumber(options.limit, '--limit', 0, NUMBER_LIMITS.listLimit);
       const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : parseWholeNumber(options.batchSize, '--batch-size', 1, NUMBER_LIMITS.batchSize);
-      const { backend, service, actor } = migrationServiceFor(context, options);
+      const { backend, service, actor } = migrationServiceFor(context, options, convexRestoreOf(context, options));
       const printer = progressPrinter({ isTty: context.io.isTty && !context.json, log: (line) => context.log(line) });
       try {
         if (options.run !== undefined) {
