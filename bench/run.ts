@@ -4,7 +4,7 @@
  * Prints one row per phase: records/s, wall time, peak RSS, longest event-loop stall, and the targets.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { PhaseMeasurement } from './measure.ts';
@@ -19,6 +19,11 @@ const TARGETS: Record<string, { maxWallMs?: number; minRecordsPerSecond?: number
   import: { minRecordsPerSecond: 60_000 },
   migrate: { maxWallMs: 60_000 },
 };
+/** Issue 9: a full Convex check of 1M records in at most 1,500 calls, no call above 50% of any read limit. */
+const CONVEX_MAX_PROJECTED_CALLS = 1_500;
+const CONVEX_MAX_LIMIT_PCT = 50;
+/** Entities of the Convex phase's data set (records = 5 × entities): `BENCH_CONVEX_ENTITIES`, default 40,000 (200k records). */
+const CONVEX_ENTITIES = process.env.BENCH_CONVEX_ENTITIES ?? '40000';
 const MAX_RSS_MB = 512;
 const MAX_STALL_MS = 50;
 
@@ -48,6 +53,21 @@ function runPhase(phase: string, dir: string, now: number, runId?: string): Phas
   return JSON.parse(line) as PhaseMeasurement;
 }
 
+/**
+ * The Convex phase: a convex-test deployment needs vite (`import.meta.glob`), so it runs under vitest in its own
+ * process (`bench/convex/check-phase.vitest.ts`) and hands its measurement back in a file.
+ */
+function runConvexPhase(dir: string): PhaseMeasurement {
+  const out = join(dir, 'convex-check.json');
+  const vitest = join(import.meta.dirname, '..', 'node_modules', 'vitest', 'vitest.mjs');
+  execFileSync(process.execPath, [vitest, 'run', '--config', join(import.meta.dirname, 'vitest.convex.config.ts')], {
+    cwd: join(import.meta.dirname, '..'),
+    env: { ...process.env, BENCH_CONVEX_ENTITIES: CONVEX_ENTITIES, BENCH_CONVEX_OUT: out },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return JSON.parse(readFileSync(out, 'utf8')) as PhaseMeasurement;
+}
+
 function verdict(measurement: PhaseMeasurement): string {
   const target = TARGETS[measurement.name];
   const misses: string[] = [];
@@ -59,6 +79,16 @@ function verdict(measurement: PhaseMeasurement): string {
     const p99 = Number(measurement.details?.p99Ms);
     if (!(p99 <= target.maxP99AckMs)) misses.push(`ack p99 ${p99} ms > ${target.maxP99AckMs} ms`);
     if (Number(measurement.details?.failures) !== 0) misses.push(`${measurement.details?.failures} commands not acknowledged`);
+  }
+  if (measurement.name === 'convex-check-full') {
+    const details = measurement.details ?? {};
+    if (!(Number(details.projectedCalls) <= CONVEX_MAX_PROJECTED_CALLS)) misses.push(`${details.projectedCalls} calls for 1M > ${CONVEX_MAX_PROJECTED_CALLS}`);
+    for (const key of ['maxDocumentsReadPct', 'maxIndexRangesPct', 'maxBytesReadPct']) {
+      if (!(Number(details[key]) <= CONVEX_MAX_LIMIT_PCT)) misses.push(`${key} ${details[key]}% > ${CONVEX_MAX_LIMIT_PCT}%`);
+    }
+    if (Number(details.failedCalls) !== 0) misses.push(`${details.failedCalls} calls failed`);
+    // convex-test holds the deployment in memory: the RSS and stall bounds are the bot's, not this harness's.
+    return misses.length === 0 ? 'ok' : `MISSED: ${misses.join(', ')}`;
   }
   if (measurement.peakRssMb > MAX_RSS_MB) misses.push(`RSS > ${MAX_RSS_MB} MB`);
   if (['check-critical', 'check-full', 'metrics-all-groups', 'import'].includes(measurement.name) && measurement.longestStallMs > MAX_STALL_MS) {
@@ -82,8 +112,8 @@ process.stdout.write(
 const results: PhaseMeasurement[] = [];
 let runId: string | undefined;
 try {
-  for (const phase of PHASES) {
-    const measurement = runPhase(phase, dir, now, runId);
+  for (const phase of [...PHASES, 'convex-check-full'] as const) {
+    const measurement = phase === 'convex-check-full' ? runConvexPhase(dir) : runPhase(phase, dir, now, runId);
     if (phase === 'migrate') runId = String(measurement.details?.runId ?? '');
     results.push(measurement);
     process.stdout.write(
@@ -106,6 +136,16 @@ try {
       engineTotal === baselineTotal
         ? `issue totals agree: ${engineTotal}\n`
         : `MISMATCH: the engine counted ${engineTotal} issues, the SQL formulation ${baselineTotal}\n`,
+    );
+  }
+  const convex = results.find((result) => result.name === 'convex-check-full');
+  if (convex?.details) {
+    const d = convex.details;
+    process.stdout.write(
+      `Convex full check of ${convex.records} records: ${d.calls} calls; largest call read ${d.maxDocumentsReadPerCall} documents ` +
+        `(${d.maxDocumentsReadPct}% of 32,000), ${d.maxIndexRangesPerCall} index ranges (${d.maxIndexRangesPct}% of 4,096), ` +
+        `${d.maxBytesReadPerCall} bytes (${d.maxBytesReadPct}% of 16 MiB); projected to 1M records: ${d.projectedCalls} calls, ` +
+        `${d.projectedSeconds} s at 50 ms per call with ${d.concurrency} in flight\n`,
     );
   }
   for (const result of results) {
