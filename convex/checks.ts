@@ -42,7 +42,7 @@ function checkedScope(scope: typeof scopeValidator.type): CheckScope {
 
 /**
  * One page of a check: the tally and kept issues (and per-group counts) of the records it covered, and the
- * cursor to continue (null when done). `maxRecords` (≤ 600) lets a caller ask for smaller pages.
+ * cursor to continue (null when done). `maxRecords` (≤ 1,000) lets a caller ask for smaller pages.
  */
 export const scanPage = internalQuery({
   args: { scope: scopeValidator, cursor: v.union(v.string(), v.null()), maxRecords: v.number() },

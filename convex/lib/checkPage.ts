@@ -5,9 +5,9 @@
  * not fit half of Convex's limits:
  *
  * - index ranges: 1 (the table's range) + 3 (naming) + at most 2 `db.get` per record (connection ends, event
- *   actor/target; 1 for knowledge, 0 for entities); with `MAX_RECORDS_PER_PAGE` = 600 records that is ≤ 1,204,
+ *   actor/target; 1 for knowledge, 0 for entities); with `MAX_RECORDS_PER_PAGE` = 1,000 records that is ≤ 2,004,
  *   within 2,048; referenced entities are fetched once per page (cached);
- * - documents scanned: 600 records + 1,200 lookups + 3 = 1,803, within 16,000;
+ * - documents scanned: 1,000 records + 2,000 lookups + 3 = 3,003, within 16,000;
  * - bytes: counted as read (`getDocumentSize`), and the page stops while the next record and its lookups would
  *   still fit if each were 1 MiB, so a page reads at most 8 MiB.
  *
@@ -26,7 +26,7 @@ import { HALF_LIMITS, ReadBudget, type ReadLimits } from './budget.ts';
 import { physicalTableOf, readNaming } from './tables.ts';
 
 /** Records judged per page at most (see the module comment for the arithmetic). */
-export const MAX_RECORDS_PER_PAGE = 600;
+export const MAX_RECORDS_PER_PAGE = 1_000;
 
 /** Where a scan continues. */
 export interface ScanPosition {

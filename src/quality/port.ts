@@ -18,8 +18,8 @@
  *   page size it answers one table window per page instead.
  * - Convex: one query per page, over one table through its `by_group` index (group scope) or in creation
  *   order, with a cursor that encodes the table and Convex's own cursor, e.g. `{"table":"connections",
- *   "cursor":"…"}`. A page must stay within half of Convex's per-transaction limits: with up to three `db.get`
- *   per record (connection ends, event actor/target, knowledge source), about 600 records per page.
+ *   "cursor":"…"}`. A page must stay within half of Convex's per-transaction limits: with up to two `db.get`
+ *   per record (connection ends, event actor/target, knowledge source), at most 1,000 records per page (2,004 index ranges at most).
  */
 import type { Category } from './categories.ts';
 import type { QualityCounts, Tally } from './tally.ts';

@@ -11,7 +11,7 @@ import type { CheckPort, CheckScope, GroupPage, ScanPage } from '../../quality/p
 import { convexErrorData, type ConvexCaller } from './client.ts';
 
 /** Records per page asked for by default: the server's own bound (`MAX_RECORDS_PER_PAGE` in `convex/lib/checkPage.ts`). */
-export const DEFAULT_RECORDS_PER_PAGE = 600;
+export const DEFAULT_RECORDS_PER_PAGE = 1_000;
 
 const SCAN_PREFIX = 'scan:';
 const GROUPS_PREFIX = 'groups:';
@@ -24,7 +24,7 @@ function badCursor(cursor: string, what: string): InvalidArgumentError {
 
 /** Options of `ConvexCheckPort`. */
 export interface ConvexCheckPortOptions {
-  /** Records per scan page to start with (1–600, default 600). */
+  /** Records per scan page to start with (1–1,000, default 1,000). */
   recordsPerPage?: number;
 }
 

@@ -138,10 +138,10 @@ describe('ConvexCaller', () => {
     expect((error as OpsError).message).toMatch(/has no function reports:missing: deploy this version's convex\/ folder/);
   });
 
-  it('refuses a records-per-page setting outside 1–600', () => {
+  it('refuses a records-per-page setting outside 1–1,000', () => {
     const harness = createConvexHarness();
-    for (const recordsPerPage of [0, 601, 2.5]) {
-      expect(() => openConvexParts({ url: harness.url, deployKey: harness.deployKey, checks: { recordsPerPage } })).toThrow(/recordsPerPage must be a whole number from 1 to 600/);
+    for (const recordsPerPage of [0, 1_001, 2.5]) {
+      expect(() => openConvexParts({ url: harness.url, deployKey: harness.deployKey, checks: { recordsPerPage } })).toThrow(/recordsPerPage must be a whole number from 1 to 1000/);
     }
   });
 
