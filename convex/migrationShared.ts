@@ -11,7 +11,7 @@ import { eventReferences, knowledgeSource } from '../src/quality/record-rules.ts
 import type { MigratedTable, MigrateTotals, UndoTotals } from '../src/migration/port.ts';
 import { ReadBudget } from './lib/budget.ts';
 import { uniformText } from './migrationBounds.ts';
-import { migrationRunFields, runKindValidator, runStateValidator } from './validators.ts';
+import { migrationRunFields, runStateValidator } from './validators.ts';
 
 export type Reader = GenericDatabaseReader<DataModel>;
 export type Writer = GenericDatabaseWriter<DataModel>;
@@ -33,29 +33,8 @@ export const auditEventValidator = v.object({ type: v.string(), groupId: v.union
 export const progressValidator = migrationRunFields.progress;
 export const assignmentsValidator = v.record(v.string(), v.number());
 /** A run as the port returns it (`RunRecord`). */
-export const runRecordValidator = v.object({
-  id: v.string(),
-  kind: runKindValidator,
-  state: runStateValidator,
-  actor: v.string(),
-  holder: v.string(),
-  targetRunId: v.union(v.string(), v.null()),
-  startedAt: v.number(),
-  updatedAt: v.number(),
-  finishedAt: v.union(v.number(), v.null()),
-  batchSize: v.number(),
-  backupFile: v.union(v.string(), v.null()),
-  defaultGroupId: v.union(v.string(), v.null()),
-  defaultGroupCreated: v.boolean(),
-  journalStart: v.union(v.string(), v.null()),
-  phase: v.union(v.string(), v.null()),
-  cursor: v.union(v.string(), v.null()),
-  batches: v.number(),
-  progress: progressValidator,
-  plan: v.any(),
-  result: v.any(),
-  error: v.union(v.string(), v.null()),
-});
+const { runId: _runId, ...runRecordFields } = migrationRunFields;
+export const runRecordValidator = v.object({ id: v.string(), ...runRecordFields });
 /** The changeable fields of a run (`RunUpdate`); `plan`/`result` may be null. */
 export const runUpdateValidator = v.object({
   state: v.optional(runStateValidator),

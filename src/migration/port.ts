@@ -198,6 +198,57 @@ export interface AuditEvent {
 /** A change to the store's v1-migration-completed marker: set it to an ISO time, clear it, or leave it. */
 export type V1MarkerChange = { set: string } | 'clear' | 'keep';
 
+/** What `MigrationStore.beginRun` takes. */
+export type BeginRunInput = {
+    runId: string;
+    fence: LeaseFence;
+    slug: string;
+    group: Record<string, ConvexValue>;
+    event: Omit<AuditEvent, 'groupId'>;
+  };
+
+/** What `MigrationStore.applyBatch` takes. */
+export type ApplyBatchInput = { runId: string; table: MigratedTable; cursor: string | null; limit: number; defaultGroupId: string; fence: LeaseFence };
+
+/** What `MigrationStore.finishRun` takes. */
+export type FinishRunInput = { runId: string; fence: LeaseFence | null; update: RunUpdate; v1Marker: V1MarkerChange; event: AuditEvent | null };
+
+/** What `MigrationStore.markSuperseded` takes. */
+export type MarkSupersededInput = { runIds: readonly string[]; fence: LeaseFence; reason: string; v1Marker: V1MarkerChange };
+
+/** What `MigrationStore.undoBatch` takes. */
+export type UndoBatchInput = {
+    targetRunId: string;
+    cursor: string | null;
+    limit: number;
+    conflictLimit: number;
+    defaultGroupId: string | null;
+    apply?: { undoRunId: string; fence: LeaseFence };
+  };
+
+/** What `MigrationStore.finishUndo` takes. */
+export type FinishUndoInput = {
+    undoRunId: string;
+    targetRunId: string;
+    fence: LeaseFence;
+    finishedAt: number;
+    clearV1Marker: boolean;
+    event: AuditEvent;
+  };
+
+/** What `MigrationStore.finishRestore` takes. */
+export type FinishRestoreInput = {
+    restoreRunId: string;
+    fence: LeaseFence;
+    finishedAt: number;
+    v1MarkerAt: string | null;
+    backupRunId: string | null;
+    backupCreatedAt: number;
+    result: unknown;
+    slug: string;
+    event: Omit<AuditEvent, 'groupId'>;
+  };
+
 /**
  * The store side of the v1 migration. Every method is one atomic step; write steps that take a `fence` check
  * and extend the lease inside their transaction and write nothing when it was lost (`LeaseLostError`).
@@ -254,22 +305,16 @@ export interface MigrationStore {
    * Step 3 of a run: finds the group with `slug` (or creates it from `group`), records it on the run with the
    * first checkpoint, and writes the `migration_started` event (its groupId is the group's).
    */
-  beginRun(input: {
-    runId: string;
-    fence: LeaseFence;
-    slug: string;
-    group: Record<string, ConvexValue>;
-    event: Omit<AuditEvent, 'groupId'>;
-  }): Promise<{ defaultGroupId: string; created: boolean }>;
+  beginRun(input: BeginRunInput): Promise<{ defaultGroupId: string; created: boolean }>;
   /**
    * Patches the next `limit` records of `table` that need it after `cursor`, writes their undo journal, and
    * the run's checkpoint (phase, cursor, progress done, batch count, running totals), all at once.
    */
-  applyBatch(input: { runId: string; table: MigratedTable; cursor: string | null; limit: number; defaultGroupId: string; fence: LeaseFence }): Promise<BatchResult>;
+  applyBatch(input: ApplyBatchInput): Promise<BatchResult>;
   /** Records a run's outcome, the marker change and its audit event at once (fence null: best effort). */
-  finishRun(input: { runId: string; fence: LeaseFence | null; update: RunUpdate; v1Marker: V1MarkerChange; event: AuditEvent | null }): Promise<void>;
+  finishRun(input: FinishRunInput): Promise<void>;
   /** Marks runs superseded with `reason`, and changes the marker, at once. */
-  markSuperseded(input: { runIds: readonly string[]; fence: LeaseFence; reason: string; v1Marker: V1MarkerChange }): Promise<void>;
+  markSuperseded(input: MarkSupersededInput): Promise<void>;
 
   // The exact undo.
   /**
@@ -277,43 +322,19 @@ export interface MigrationStore {
    * current value is still the one written. Without `apply`: classifies only (dry run). With `apply`: writes
    * the reverts, each entry's outcome, and the undo run's checkpoint and running totals at once.
    */
-  undoBatch(input: {
-    targetRunId: string;
-    cursor: string | null;
-    limit: number;
-    conflictLimit: number;
-    defaultGroupId: string | null;
-    apply?: { undoRunId: string; fence: LeaseFence };
-  }): Promise<UndoBatchResult>;
+  undoBatch(input: UndoBatchInput): Promise<UndoBatchResult>;
   /**
    * Finishes an undo at once: removes the legacy-default group when the target created it and nothing
    * references it any more, marks the target rolled_back and the undo completed (with its totals), changes
    * the marker, and writes the `rollback_completed` event (plus `legacyDefaultGroupRemoved`).
    */
-  finishUndo(input: {
-    undoRunId: string;
-    targetRunId: string;
-    fence: LeaseFence;
-    finishedAt: number;
-    clearV1Marker: boolean;
-    event: AuditEvent;
-  }): Promise<{ removed: boolean; references: number; cleared: boolean }>;
+  finishUndo(input: FinishUndoInput): Promise<{ removed: boolean; references: number; cleared: boolean }>;
   /**
    * Finishes a full restore at once: sets the marker as the backup had it, marks rolled_back the migration
    * runs the backup predates (or was taken for), completes the restore run, and writes the event (its groupId:
    * the group with `slug`, if any).
    */
-  finishRestore(input: {
-    restoreRunId: string;
-    fence: LeaseFence;
-    finishedAt: number;
-    v1MarkerAt: string | null;
-    backupRunId: string | null;
-    backupCreatedAt: number;
-    result: unknown;
-    slug: string;
-    event: Omit<AuditEvent, 'groupId'>;
-  }): Promise<void>;
+  finishRestore(input: FinishRestoreInput): Promise<void>;
 }
 
 /** Backups of the whole store and the full restore from one. */

@@ -15,6 +15,19 @@ export interface IdSample {
   ids: TableRecordId[];
 }
 
+/** An id sample being filled: `add` counts every id and keeps the first `limit`. */
+export function idSample(limit: number): IdSample & { add: (table: string, id: string) => void } {
+  const result = {
+    count: 0,
+    ids: [] as TableRecordId[],
+    add(table: string, id: string) {
+      result.count++;
+      if (result.ids.length < limit) result.ids.push({ table, id });
+    },
+  };
+  return result;
+}
+
 /** The difference between the store and a backup. */
 export interface RestoreComparison {
   /** Records in the store but not in the backup: written after it, lost by a restore. */

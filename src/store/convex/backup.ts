@@ -19,7 +19,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCode, OpsError } from '../../errors.ts';
 import { publishBackup, verifyBackupFile, type BackupResult, type BackupVerification } from '../../migration/backup.ts';
 import type { BackupPort, LeaseFence } from '../../migration/port.ts';
-import type { IdSample, RestoreComparison, TableRecordId } from '../../migration/restore-diff.ts';
+import { idSample, type IdSample, type RestoreComparison } from '../../migration/restore-diff.ts';
 import { ONTOLOGY_TABLES, type OntologyTable } from '../../ontology/naming.ts';
 import { stringifyUniform } from '../../ontology/values.ts';
 import { decodeSnapshotLine, ontologyTableOf } from '../../snapshot/documents.ts';
@@ -77,18 +77,6 @@ function spawnImport(command: ImportCommand): Promise<number> {
     child.on('error', reject);
     child.on('exit', (code) => resolvePromise(code ?? 1));
   });
-}
-
-function sample(limit: number): IdSample & { add: (table: string, id: string) => void } {
-  const result = {
-    count: 0,
-    ids: [] as TableRecordId[],
-    add(table: string, id: string) {
-      result.count++;
-      if (result.ids.length < limit) result.ids.push({ table, id });
-    },
-  };
-  return result;
 }
 
 /** Backups and full restores of one Convex deployment (constructed by the composition root). */
@@ -163,9 +151,9 @@ export class ConvexBackupPort implements BackupPort {
 
   /** Reads the backup document by document against the deployment (one `documents:get` each), then lists what is new. */
   async compare(zipPath: string, idLimit: number): Promise<RestoreComparison> {
-    const created = sample(idLimit);
-    const changed = sample(idLimit);
-    const deleted = sample(idLimit);
+    const created = idSample(idLimit);
+    const changed = idSample(idLimit);
+    const deleted = idSample(idLimit);
     let unchanged = 0;
     const seen = new Map<OntologyTable, Set<string>>();
     const reader = await SnapshotReader.open(zipPath);

@@ -8,9 +8,14 @@
 import { InvalidArgumentError } from '../../errors.ts';
 import { LeaseLostError } from '../../migration/lease.ts';
 import type {
-  AuditEvent,
+  ApplyBatchInput,
   BatchResult,
+  BeginRunInput,
+  FinishRestoreInput,
+  FinishRunInput,
+  FinishUndoInput,
   LeaseFence,
+  MarkSupersededInput,
   MigratedTable,
   MigrationStore,
   NewRun,
@@ -20,9 +25,9 @@ import type {
   RunRecord,
   RunState,
   RunUpdate,
+  UndoBatchInput,
   UndoBatchResult,
   UndoConflict,
-  V1MarkerChange,
 } from '../../migration/port.ts';
 import type { ConvexValue } from '../../ontology/values.ts';
 import { convexErrorData, type ConvexCaller } from './client.ts';
@@ -212,49 +217,35 @@ export class ConvexMigrationStore implements MigrationStore {
     await this.mutation('fence', { fence });
   }
 
-  beginRun(input: { runId: string; fence: LeaseFence; slug: string; group: Record<string, ConvexValue>; event: Omit<AuditEvent, 'groupId'> }): Promise<{ defaultGroupId: string; created: boolean }> {
+  beginRun(input: BeginRunInput): Promise<{ defaultGroupId: string; created: boolean }> {
     return this.mutation('beginRun', input);
   }
 
-  async applyBatch(input: { runId: string; table: MigratedTable; cursor: string | null; limit: number; defaultGroupId: string; fence: LeaseFence }): Promise<BatchResult> {
+  async applyBatch(input: ApplyBatchInput): Promise<BatchResult> {
     if (!Number.isSafeInteger(input.limit) || input.limit < 1 || input.limit > this.maxBatchSize) {
       throw new InvalidArgumentError(`batch size must be a whole number from 1 to ${this.maxBatchSize}, got ${input.limit}.`);
     }
     return this.mutation('applyBatch', input);
   }
 
-  async finishRun(input: { runId: string; fence: LeaseFence | null; update: RunUpdate; v1Marker: V1MarkerChange; event: AuditEvent | null }): Promise<void> {
+  async finishRun(input: FinishRunInput): Promise<void> {
     await this.mutation('finishRun', { ...input, update: wireUpdate(input.update) });
   }
 
-  async markSuperseded(input: { runIds: readonly string[]; fence: LeaseFence; reason: string; v1Marker: V1MarkerChange }): Promise<void> {
+  async markSuperseded(input: MarkSupersededInput): Promise<void> {
     await this.mutation('markSuperseded', { ...input, runIds: [...input.runIds] });
   }
 
   // ---- the exact undo -----------------------------------------------------------------------------------
 
-  async undoBatch(input: {
-    targetRunId: string;
-    cursor: string | null;
-    limit: number;
-    conflictLimit: number;
-    defaultGroupId: string | null;
-    apply?: { undoRunId: string; fence: LeaseFence };
-  }): Promise<UndoBatchResult> {
+  async undoBatch(input: UndoBatchInput): Promise<UndoBatchResult> {
     const limit = Math.min(input.limit, CONVEX_MAX_UNDO_BATCH);
     const args = { targetRunId: input.targetRunId, cursor: input.cursor, limit, conflictLimit: input.conflictLimit, defaultGroupId: input.defaultGroupId };
     if (input.apply === undefined) return this.query('previewUndoBatch', args);
     return this.mutation('undoBatch', { ...args, undoRunId: input.apply.undoRunId, fence: input.apply.fence });
   }
 
-  async finishUndo(input: {
-    undoRunId: string;
-    targetRunId: string;
-    fence: LeaseFence;
-    finishedAt: number;
-    clearV1Marker: boolean;
-    event: AuditEvent;
-  }): Promise<{ removed: boolean; references: number; cleared: boolean }> {
+  async finishUndo(input: FinishUndoInput): Promise<{ removed: boolean; references: number; cleared: boolean }> {
     const done: { removed: boolean; referenced: boolean; cleared: boolean } = await this.mutation('finishUndo', input);
     // The mutation only learns whether the group is referenced (bounded); the count pages afterwards.
     let references = 0;
@@ -265,17 +256,7 @@ export class ConvexMigrationStore implements MigrationStore {
     return { removed: done.removed, references, cleared: done.cleared };
   }
 
-  async finishRestore(input: {
-    restoreRunId: string;
-    fence: LeaseFence;
-    finishedAt: number;
-    v1MarkerAt: string | null;
-    backupRunId: string | null;
-    backupCreatedAt: number;
-    result: unknown;
-    slug: string;
-    event: Omit<AuditEvent, 'groupId'>;
-  }): Promise<void> {
+  async finishRestore(input: FinishRestoreInput): Promise<void> {
     await this.mutation('finishRestore', { ...input, result: input.result ?? null });
   }
 }

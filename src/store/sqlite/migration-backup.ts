@@ -12,7 +12,7 @@ import { importSnapshot } from '../../snapshot/import.ts';
 import { SnapshotReader } from '../../snapshot/reader.ts';
 import { publishBackup, verifyBackupFile, type BackupResult, type BackupVerification } from '../../migration/backup.ts';
 import type { BackupPort, LeaseFence } from '../../migration/port.ts';
-import type { IdSample, RestoreComparison, TableRecordId } from '../../migration/restore-diff.ts';
+import { idSample, type IdSample, type RestoreComparison } from '../../migration/restore-diff.ts';
 import { noCrashPoints, type CrashPoint } from '../../migration/test-hooks.ts';
 import { fenceLease } from './migration-store.ts';
 import { yieldToEventLoop } from './snapshot-load.ts';
@@ -172,20 +172,7 @@ async function writeBackup(
   return publishBackup({ zipPath, partialPath, workDir, summary, source: store.location, now: options.now, runId: options.runId, v1MigrationCompletedAt: options.v1MigrationCompletedAt });
 }
 
-
 const LIST_PAGE_ROWS = 20_000;
-
-function sample(limit: number): IdSample & { add: (table: string, id: string) => void } {
-  const result = {
-    count: 0,
-    ids: [] as TableRecordId[],
-    add(table: string, id: string) {
-      result.count++;
-      if (result.ids.length < limit) result.ids.push({ table, id });
-    },
-  };
-  return result;
-}
 
 /** Where a table's documents live in the SQLite layout: a logical ontology table, or `other_documents`. */
 function locate(
@@ -212,9 +199,9 @@ function locate(
 
 /** Compares the store with the backup ZIP at `zipPath`; writes nothing. */
 async function compareWithBackup(store: SqliteStore, zipPath: string, idLimit: number): Promise<RestoreComparison> {
-  const created = sample(idLimit);
-  const changed = sample(idLimit);
-  const deleted = sample(idLimit);
+  const created = idSample(idLimit);
+  const changed = idSample(idLimit);
+  const deleted = idSample(idLimit);
   let unchanged = 0;
   const seen = new Map<string, Set<string>>();
   const reader = await SnapshotReader.open(zipPath);

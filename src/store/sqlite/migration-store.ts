@@ -12,9 +12,15 @@ import { indexedColumns, TABLE_COLUMNS } from './schema.ts';
 import { MIGRATION_SCHEMA } from './migration-schema.ts';
 import { META_KEYS, type SqliteStore } from './sqlite-store.ts';
 import type {
+  ApplyBatchInput,
   AuditEvent,
   BatchResult,
+  BeginRunInput,
+  FinishRestoreInput,
+  FinishRunInput,
+  FinishUndoInput,
   LeaseFence,
+  MarkSupersededInput,
   MigratedTable,
   MigrateTotals,
   MigrationStore,
@@ -25,6 +31,7 @@ import type {
   RunRecord,
   RunState,
   RunUpdate,
+  UndoBatchInput,
   UndoBatchResult,
   UndoConflict,
   UndoOutcome,
@@ -347,13 +354,7 @@ export class SqliteMigrationStore implements MigrationStore {
     return this.statement('SELECT id FROM groups WHERE slug = ? ORDER BY rowid LIMIT 1').pluck(true).get(slug) as string | undefined;
   }
 
-  async beginRun(input: {
-    runId: string;
-    fence: LeaseFence;
-    slug: string;
-    group: Record<string, ConvexValue>;
-    event: Omit<AuditEvent, 'groupId'>;
-  }): Promise<{ defaultGroupId: string; created: boolean }> {
+  async beginRun(input: BeginRunInput): Promise<{ defaultGroupId: string; created: boolean }> {
     return this.transaction(() => {
       this.fenceSync(input.fence);
       const existing = this.groupBySlug(input.slug);
@@ -370,7 +371,7 @@ export class SqliteMigrationStore implements MigrationStore {
     });
   }
 
-  async finishRun(input: { runId: string; fence: LeaseFence | null; update: RunUpdate; v1Marker: V1MarkerChange; event: AuditEvent | null }): Promise<void> {
+  async finishRun(input: FinishRunInput): Promise<void> {
     this.transaction(() => {
       if (input.fence) this.fenceSync(input.fence);
       this.updateRunSync(input.runId, input.update);
@@ -379,7 +380,7 @@ export class SqliteMigrationStore implements MigrationStore {
     });
   }
 
-  async markSuperseded(input: { runIds: readonly string[]; fence: LeaseFence; reason: string; v1Marker: V1MarkerChange }): Promise<void> {
+  async markSuperseded(input: MarkSupersededInput): Promise<void> {
     this.transaction(() => {
       this.fenceSync(input.fence);
       for (const id of input.runIds) {
@@ -524,7 +525,7 @@ export class SqliteMigrationStore implements MigrationStore {
 
   // ---- batches --------------------------------------------------------------------------------------------
 
-  async applyBatch(input: { runId: string; table: MigratedTable; cursor: string | null; limit: number; defaultGroupId: string; fence: LeaseFence }): Promise<BatchResult> {
+  async applyBatch(input: ApplyBatchInput): Promise<BatchResult> {
     const { table, defaultGroupId } = input;
     if (!Number.isSafeInteger(input.limit) || input.limit < 1 || input.limit > this.maxBatchSize) {
       throw new InvalidArgumentError(`batch size must be a whole number from 1 to ${this.maxBatchSize}, got ${input.limit}.`);
@@ -707,14 +708,7 @@ export class SqliteMigrationStore implements MigrationStore {
     };
   }
 
-  async undoBatch(input: {
-    targetRunId: string;
-    cursor: string | null;
-    limit: number;
-    conflictLimit: number;
-    defaultGroupId: string | null;
-    apply?: { undoRunId: string; fence: LeaseFence };
-  }): Promise<UndoBatchResult> {
+  async undoBatch(input: UndoBatchInput): Promise<UndoBatchResult> {
     const target = this.getRunSync(input.targetRunId);
     if (!target) throw new InvalidArgumentError(`No migration run ${input.targetRunId} in ${this.store.location}: see \`ontology-ops migration-status\` for run ids.`);
     const start = Math.max(decodePosition(input.cursor), decodePosition(target.journalStart));
@@ -819,14 +813,7 @@ export class SqliteMigrationStore implements MigrationStore {
     this.statement(`UPDATE ${table} SET ${sets.join(', ')} WHERE rowid = ?`).run(...values, position);
   }
 
-  async finishUndo(input: {
-    undoRunId: string;
-    targetRunId: string;
-    fence: LeaseFence;
-    finishedAt: number;
-    clearV1Marker: boolean;
-    event: AuditEvent;
-  }): Promise<{ removed: boolean; references: number; cleared: boolean }> {
+  async finishUndo(input: FinishUndoInput): Promise<{ removed: boolean; references: number; cleared: boolean }> {
     return this.transaction(() => {
       this.fenceSync(input.fence);
       const target = this.getRunSync(input.targetRunId);
@@ -853,17 +840,7 @@ export class SqliteMigrationStore implements MigrationStore {
     });
   }
 
-  async finishRestore(input: {
-    restoreRunId: string;
-    fence: LeaseFence;
-    finishedAt: number;
-    v1MarkerAt: string | null;
-    backupRunId: string | null;
-    backupCreatedAt: number;
-    result: unknown;
-    slug: string;
-    event: Omit<AuditEvent, 'groupId'>;
-  }): Promise<void> {
+  async finishRestore(input: FinishRestoreInput): Promise<void> {
     this.transaction(() => {
       this.fenceSync(input.fence);
       this.changeMarker(input.v1MarkerAt === null ? 'clear' : { set: input.v1MarkerAt });
