@@ -15,7 +15,7 @@ import type { DocumentStore, LeaseStore, MetaStore } from '../src/store/port.ts'
 
 export type { CheckReport };
 
-/** The quality engine as the monitors use it (`createQualityService(store)` implements it). */
+/** The quality engine as the monitors use it (the backend's `quality` service implements it). */
 export interface QualitySource {
   check(options: { now: number; groupId?: string; limit?: number; categories?: readonly Category[] }): Promise<CheckReport>;
   metricsAllGroups(options: { now: number }): Promise<{ platform: MetricsReport; groups: MetricsReport[] }>;

@@ -1,7 +1,7 @@
 /**
  * The v1 migration as a service over ports only: pre-flight and dry run (`plan.ts`), the batched resumable run
  * (`run.ts`), the exact undo of a run (`undo.ts`), backup verification and full restore (`restore.ts`), and
- * status (`runs.ts`). The CLI (`migrate`, `rollback`, `migration-status`) and, later, Slack buttons call the
+ * status (`runs.ts`). The CLI (`migrate`, `rollback`, `migration-status`) and the Slack approval flow call the
  * `MigrationService` it returns.
  *
  * The store setting `V1_MIGRATION_COMPLETED_KEY` (which makes missing groupIds critical in the checks) is set

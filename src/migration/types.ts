@@ -1,6 +1,6 @@
 /**
  * The declared interface of the migration service and the reports it returns. The CLI (`migrate`, `rollback`,
- * `migration-status`) and, later, Slack buttons depend on `MigrationService` only.
+ * `migration-status`) and the Slack approval flow depend on `MigrationService` only.
  */
 import type { MetricsReport } from '../quality/metrics.ts';
 import type { BackupVerification } from './backup.ts';

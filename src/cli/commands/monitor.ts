@@ -1,6 +1,6 @@
 /**
  * `ontology-ops monitor …`: run a monitor job once, see the monitors' state, silence / unsilence /
- * acknowledge alerts, and flush the outbox. The same services the scheduler and (later) Slack buttons use.
+ * acknowledge alerts, and flush the outbox. The same services the scheduler and the Slack buttons use.
  */
 import type { Command } from 'commander';
 import { deliverOutbox, heldDeliveries, holdOf, realSleep } from '../../alerts/outbox.ts';

@@ -1,6 +1,6 @@
 /**
  * Builds the ports the migration service takes, over one SQLite store. The entry points (CLI commands, bench,
- * tests) call this until the composition root (`openBackend`) does.
+ * tests) get these from the composition root (`src/backend.ts`), which calls this.
  */
 import type { MigrationDeps } from '../../migration/service.ts';
 import { qualityProbeOver } from '../../migration/quality-probe.ts';
