@@ -92,6 +92,14 @@ export const EnvSchema = z.object({
     .default('3000')
     .refine((value) => /^\d+$/.test(value) && Number(value) <= 65_535, { message: 'must be a port number from 0 to 65535' })
     .transform(Number),
+  /** Runs the local workspace and dashboard when no Slack credentials are set (`npm start` on a fresh machine). */
+  LOCAL_WORKSPACE: flag(true),
+  /** The interface the local workspace binds; default 127.0.0.1, so only this machine reaches it. */
+  LOCAL_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** The dashboard's address, linked from alerts and the Home tab (default: the local one when it runs). */
+  DASHBOARD_URL: optionalText.refine((value) => value === undefined || (URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol)), {
+    message: 'must be an http(s) URL such as https://ops.example.com/dashboard/',
+  }),
   /** Slack Web API base URL; tests and proxies override it. */
   SLACK_API_URL: z
     .string()
@@ -205,6 +213,15 @@ export interface ApprovalsConfig {
   ttlMs: number;
 }
 
+/**
+ * The local workspace and dashboard (`npm start` without Slack credentials): one server on `PORT` bound to `host`.
+ * Null when Slack credentials are set or `LOCAL_WORKSPACE=false`.
+ */
+export interface LocalConfig {
+  host: string;
+  port: number;
+}
+
 /** The whole configuration. */
 export interface Config {
   dbPath: string;
@@ -214,6 +231,10 @@ export interface Config {
   alerts: AlertsConfig;
   monitors: MonitorsConfig;
   approvals: ApprovalsConfig;
+  /** The local workspace, or null when it does not run. */
+  local: LocalConfig | null;
+  /** The dashboard's address for links in alerts and the Home tab (`DASHBOARD_URL`), or null. */
+  dashboardUrl: string | null;
 }
 
 /** A Convex deployment: its URL and the deploy key that lets the bot call its internal functions. */
@@ -315,5 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       channel: values.APPROVAL_CHANNEL ?? critical,
       ttlMs: values.APPROVAL_TTL,
     },
+    local: values.LOCAL_WORKSPACE && !values.SLACK_BOT_TOKEN ? { host: values.LOCAL_HOST, port: values.PORT } : null,
+    dashboardUrl: values.DASHBOARD_URL ?? null,
   };
 }
