@@ -145,7 +145,8 @@ try {
       `Convex full check of ${convex.records} records: ${d.calls} calls; largest call read ${d.maxDocumentsReadPerCall} documents ` +
         `(${d.maxDocumentsReadPct}% of 32,000), ${d.maxIndexRangesPerCall} index ranges (${d.maxIndexRangesPct}% of 4,096), ` +
         `${d.maxBytesReadPerCall} bytes (${d.maxBytesReadPct}% of 16 MiB); projected to 1M records: ${d.projectedCalls} calls, ` +
-        `${d.projectedSeconds} s at 50 ms per call with ${d.concurrency} in flight\n`,
+        `${d.projectedSeconds} s at 50 ms per call with ${d.concurrency} in flight (pages per table ${d.projectedScanPageCallsPerTable}; ` +
+        `critical path ${d.projectedCriticalPathCalls} calls)\n  projection: ${d.projectionFormula}\n`,
     );
   }
   for (const result of results) {

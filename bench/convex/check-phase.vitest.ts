@@ -10,12 +10,18 @@
  * What one call read is measured by convex-test's own per-transaction metrics tracker (the one that enforces the
  * limits): its figures are read just before each top-level transaction ends. Those are the documents read and
  * the index ranges (`db.get`/`db.query` calls) convex-test counts, not Convex's production accounting.
+ *
+ * The projection to 1M records scales each table's page calls and takes the critical path of the tables scanned
+ * side by side with the concurrency the check used (`PROJECTION_FORMULA`, also printed). convex-test runs one
+ * function at a time, so the wall time here is the sum of the calls, not the projection's.
  */
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import process from 'node:process';
 import { TransactionMetricsTracker } from 'convex-test/dist/transactionMetrics.js';
 import { it } from 'vitest';
+import { getFunctionName, type FunctionReference } from 'convex/server';
+import { SCAN_TABLES, scanTablesOf, type ScanTable } from '../../src/quality/port.ts';
 import { createQualityService } from '../../src/quality/service.ts';
 import { convexParts } from '../../test/convex/parts.ts';
 import { seedConvex } from '../../test/convex/seed.ts';
@@ -60,6 +66,43 @@ for (const method of ['commit', 'rollback'] as const) {
   };
 }
 
+/** The arguments of `checks:scanPage` the projection needs: which table a page is of. */
+interface ScanPageArgs {
+  scope: { tables?: ScanTable[] };
+  cursor: string | null;
+}
+
+/** Page calls of each table while `recording` is on. */
+const callsPerTable: Partial<Record<ScanTable, number>> = {};
+
+/** The table a `checks:scanPage` call pages: the one its cursor names, else the first of its scope. */
+function tableOfPage(args: ScanPageArgs): ScanTable {
+  if (args.cursor !== null) return (JSON.parse(args.cursor) as { table: ScanTable }).table;
+  return scanTablesOf(args.scope)[0]!;
+}
+
+const PROJECTION_FORMULA =
+  'seconds = 50 ms × (critical path + other calls); critical path = the page calls of the busiest of c workers, each taking ' +
+  'the next table in order when free (c = tables scanned at once; c ≥ tables: the largest table\'s calls; c = 1: their sum); ' +
+  'per table, calls_t(1M) = ceil(calls_t × 1M / records); other calls (not pages: the migration flag) as measured, one after another';
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/**
+ * The page calls on the longest chain when `workers` table scans run side by side: each worker takes the next
+ * table (in scan order) when it is free, as `scanAll` does, and a table's pages follow one another.
+ */
+function criticalPathCalls(callsPerTable: readonly number[], workers: number): number {
+  const busyUntil = Array.from({ length: Math.max(1, workers) }, () => 0);
+  for (const calls of callsPerTable) {
+    const free = busyUntil.indexOf(Math.min(...busyUntil));
+    busyUntil[free]! += calls;
+  }
+  return Math.max(...busyUntil);
+}
+
 function percent(used: number, limit: number): number {
   return Math.round((used / limit) * 1000) / 10;
 }
@@ -74,6 +117,10 @@ it(`Convex full check on the seeded data set (${ENTITIES} entities)`, async () =
   const t = parts.harness.t;
   const query = t.query.bind(t) as (...args: unknown[]) => Promise<unknown>;
   t.query = (async (...args: unknown[]) => {
+    if (recording && getFunctionName(args[0] as FunctionReference<'query'>) === 'checks:scanPage') {
+      const table = tableOfPage(args[1] as ScanPageArgs);
+      callsPerTable[table] = (callsPerTable[table] ?? 0) + 1;
+    }
     maxInFlight = Math.max(maxInFlight, ++inFlight);
     try {
       return await query(...args);
@@ -101,6 +148,11 @@ it(`Convex full check on the seeded data set (${ENTITIES} entities)`, async () =
   const records = seed.summary.records;
   const projectedCalls = Math.ceil((calls / records) * PROJECTED_RECORDS);
   const concurrency = Math.max(1, maxInFlight);
+  // The data set keeps its shape at any size, so each table's page calls scale with the record count.
+  const projectedPerTable = SCAN_TABLES.map((table) => Math.ceil(((callsPerTable[table] ?? 0) / records) * PROJECTED_RECORDS));
+  // Calls other than scan pages (the migration flag) do not grow with the data: counted as they are.
+  const otherCalls = calls - sum(SCAN_TABLES.map((table) => callsPerTable[table] ?? 0));
+  const criticalPath = criticalPathCalls(projectedPerTable, Math.min(parts.checks.tableConcurrency ?? 1, concurrency));
   const measurement: PhaseMeasurement = {
     name: 'convex-check-full',
     records,
@@ -123,7 +175,11 @@ it(`Convex full check on the seeded data set (${ENTITIES} entities)`, async () =
       maxBytesReadPct: percent(largest.bytes, LIMITS.bytes),
       projectedRecords: PROJECTED_RECORDS,
       projectedCalls,
-      projectedSeconds: Math.round((projectedCalls * MS_PER_CALL) / concurrency / 1000),
+      scanPageCallsPerTable: SCAN_TABLES.map((table) => `${table} ${callsPerTable[table] ?? 0}`).join(', '),
+      projectedScanPageCallsPerTable: SCAN_TABLES.map((table, index) => `${table} ${projectedPerTable[index]}`).join(', '),
+      projectedCriticalPathCalls: criticalPath,
+      projectedSeconds: Math.round(((criticalPath + otherCalls) * MS_PER_CALL) / 1000),
+      projectionFormula: PROJECTION_FORMULA,
       totalIssues: report.summary.totalIssues,
       status: report.status,
     },

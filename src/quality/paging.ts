@@ -1,9 +1,9 @@
 /**
  * Paging over the check port: merging page results and the loops that page a scan or the group listing to
  * the end. Pure apart from awaiting the port, so the same loop drives the SQLite adapter (usually one page)
- * and the Convex adapter (one page per function call).
+ * and the Convex adapter (one page per function call, the tables' cursors side by side).
  */
-import type { CheckPort, CheckScope, ScanResult } from './port.ts';
+import { scanTablesOf, type CheckPort, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
 import { addCounts, createTally, mergeTallies } from './tally.ts';
 
 /** The result of scanning nothing: what merging starts from. */
@@ -33,8 +33,13 @@ function assertProgress(seen: Set<string>, cursor: string, what: string): void {
   seen.add(cursor);
 }
 
-/** Scans a whole scope: pages through the port to the end and merges the pages in order. */
-export async function scanAll(port: CheckPort, scope: CheckScope): Promise<ScanResult> {
+/** Set once any table scan of a concurrent `scanAll` has failed: the others start no further page. */
+interface StopSignal {
+  stopped: boolean;
+}
+
+/** Pages one cursor through `scope` to the end (or until `stop` is set), merging the pages in order. */
+async function scanPages(port: CheckPort, scope: CheckScope, stop: StopSignal | null): Promise<ScanResult> {
   let result = emptyScanResult(scope);
   let cursor: string | null = null;
   const seen = new Set<string>();
@@ -43,8 +48,47 @@ export async function scanAll(port: CheckPort, scope: CheckScope): Promise<ScanR
     result = mergeScanResults(result, page.result, scope);
     cursor = page.continueCursor;
     if (cursor !== null) assertProgress(seen, cursor, 'a scan');
-  } while (cursor !== null);
+  } while (cursor !== null && stop?.stopped !== true);
   return result;
+}
+
+/**
+ * Scans one sub-scope per table, at most `bound` at a time, and merges their results in table order. Each
+ * table's pages keep their own order and cursor-repeat guard; since merging is associative and the tables come
+ * in scan order, the result equals the one-cursor scan's. When a table scan fails the others start no new
+ * page; once the pages already in flight have settled, the first failure is thrown.
+ */
+async function scanTablesConcurrently(port: CheckPort, scope: CheckScope, tables: readonly ScanTable[], bound: number): Promise<ScanResult> {
+  const results: ScanResult[] = [];
+  const stop: StopSignal = { stopped: false };
+  const failures: unknown[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!stop.stopped && next < tables.length) {
+      const index = next++;
+      try {
+        results[index] = await scanPages(port, { ...scope, tables: [tables[index]!] }, stop);
+      } catch (error) {
+        failures.push(error);
+        stop.stopped = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(bound, tables.length) }, worker));
+  if (failures.length > 0) throw failures[0];
+  return results.reduce((merged, result) => mergeScanResults(merged, result, scope), emptyScanResult(scope));
+}
+
+/**
+ * Scans a whole scope: pages through the port to the end and merges the pages in order. When the port asks for
+ * it (`tableConcurrency` > 1) and the scope covers several tables, the tables are scanned side by side, at most
+ * `tableConcurrency` at once, with the same result.
+ */
+export async function scanAll(port: CheckPort, scope: CheckScope): Promise<ScanResult> {
+  const bound = port.tableConcurrency ?? 1;
+  const tables = scanTablesOf(scope);
+  if (bound > 1 && tables.length > 1) return scanTablesConcurrently(port, scope, tables, bound);
+  return scanPages(port, scope, null);
 }
 
 /** The ids of every group in the groups table, sorted, paged through the port. */

@@ -20,6 +20,7 @@
  *   order, with a cursor that encodes the table and Convex's own cursor, e.g. `{"table":"connections",
  *   "cursor":"…"}`. A page must stay within half of Convex's per-transaction limits: with up to two `db.get`
  *   per record (connection ends, event actor/target, knowledge source), at most 1,000 records per page (2,004 index ranges at most).
+ *   It sets `tableConcurrency` to its client's request bound, so the tables' cursors advance side by side.
  */
 import type { Category } from './categories.ts';
 import type { QualityCounts, Tally } from './tally.ts';
@@ -92,6 +93,14 @@ export interface CheckPort {
   groupPage(cursor: string | null): Promise<GroupPage>;
   /** True once the v1 migration has completed on this store. */
   v1MigrationCompleted(): Promise<boolean>;
+  /**
+   * Table scans `scanAll` may run at once. Set it above 1 when each page is a round trip that costs more than
+   * it computes (Convex: one function call per page), so a scope over several tables is scanned one sub-scope
+   * per table (`{...scope, tables: [table]}`), at most this many at a time, and merged in table order; the
+   * result is the same as the one-cursor scan's. Unset or 1: one cursor across the whole scope (SQLite, which
+   * answers a whole scope in one page).
+   */
+  readonly tableConcurrency?: number;
 }
 
 /** The tables a scope scans, in scan order. */

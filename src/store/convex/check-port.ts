@@ -2,7 +2,9 @@
  * The `CheckPort` over a Convex deployment: each `scanPage` is one call of `checks:scanPage` (one bounded page of
  * one table, judged server-side with the shared rules), each `groupPage` one call of `checks:groupPage`. A page
  * that fails on a transaction limit is asked again with half as many records (`ConvexCaller.shrinking`), and the
- * size that worked is kept for the following pages.
+ * size that worked is kept for the following pages. `tableConcurrency` is the caller's request bound
+ * (`maxConcurrency`), so a check over several tables keeps that many pages in flight, one table each, within
+ * the same bound every other port of the deployment shares.
  *
  * Cursors: `scan:` or `groups:` followed by the deployment's own cursor; opaque to callers.
  */
@@ -30,6 +32,8 @@ export interface ConvexCheckPortOptions {
 
 /** The check port over a Convex deployment (constructed by the composition root). */
 export class ConvexCheckPort implements CheckPort {
+  /** The caller's request bound: `scanAll` scans up to that many tables side by side, one call per page. */
+  readonly tableConcurrency: number;
   private recordsPerPage: number;
 
   constructor(
@@ -41,6 +45,7 @@ export class ConvexCheckPort implements CheckPort {
       throw new InvalidArgumentError(`recordsPerPage must be a whole number from 1 to ${DEFAULT_RECORDS_PER_PAGE}, got ${size}.`);
     }
     this.recordsPerPage = size;
+    this.tableConcurrency = caller.maxConcurrency;
   }
 
   async scanPage(scope: CheckScope, cursor: string | null): Promise<ScanPage> {
@@ -60,7 +65,8 @@ export class ConvexCheckPort implements CheckPort {
       const { value, size } = await this.caller.shrinking(this.recordsPerPage, (maxRecords) =>
         this.caller.query<ScanPage>('checks:scanPage', { scope: wire, cursor: inner, maxRecords }),
       );
-      this.recordsPerPage = size;
+      // Table scans run side by side: a page that started before another one shrank must not undo the shrink.
+      this.recordsPerPage = Math.min(this.recordsPerPage, size);
       return { result: value.result, continueCursor: value.continueCursor === null ? null : SCAN_PREFIX + value.continueCursor };
     } catch (error) {
       if (cursor !== null && convexErrorData(error)?.code === 'InvalidArgument') throw badCursor(cursor, 'scan');

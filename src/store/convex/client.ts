@@ -4,7 +4,7 @@
  * - retries of transient failures (network errors, HTTP 429/5xx before a function ran) with exponential backoff
  *   and jitter; a mutation is retried only when the deployment surely did not run it (HTTP 429/503, or a
  *   connection that was never made), so a retry never applies a write twice;
- * - bounded concurrency (at most `maxConcurrency` requests in flight);
+ * - bounded concurrency (at most `maxConcurrency` requests in flight, default 4, shared by every port);
  * - `shrinking`: a page call that fails on a Convex transaction limit ("Too many reads", "documents read", …) is
  *   retried with half the page size instead of failing, down to 1.
  */
@@ -25,7 +25,10 @@ export interface ConvexConnection {
 
 /** Tuning of `ConvexCaller`. */
 export interface ConvexCallerOptions {
-  /** Requests in flight at most (default 4). */
+  /**
+   * Requests in flight at most (default 4). The check port scans that many tables side by side, so a full check
+   * keeps up to this many pages in flight.
+   */
   maxConcurrency?: number;
   /** Retries of a transient failure (default 4). */
   retries?: number;
@@ -34,6 +37,9 @@ export interface ConvexCallerOptions {
   /** Waits between retries (tests pass a fake). */
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** Requests in flight at most unless `ConvexCallerOptions.maxConcurrency` says otherwise. */
+export const DEFAULT_MAX_CONCURRENCY = 4;
 
 /** A failure the deployment answered before any function ran, or a request that never reached it. */
 class TransientTransportError extends Error {
@@ -105,6 +111,8 @@ function validateUrl(url: string): string {
 /** Calls the functions of one deployment (see the module comment for retries, concurrency and shrinking). */
 export class ConvexCaller {
   readonly url: string;
+  /** Requests in flight at most: the one bound every port of this deployment shares. */
+  readonly maxConcurrency: number;
   private readonly client: ConvexHttpClient;
   private readonly slots: Slots;
   private readonly retries: number;
@@ -119,7 +127,11 @@ export class ConvexCaller {
     const baseFetch = connection.fetch ?? globalThis.fetch;
     this.client = new ConvexHttpClient(this.url, { fetch: transportFetch(baseFetch), logger: false, skipConvexDeploymentUrlCheck: true });
     (this.client as unknown as { setAdminAuth(token: string): void }).setAdminAuth(connection.deployKey);
-    this.slots = new Slots(options.maxConcurrency ?? 4);
+    this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    if (!Number.isSafeInteger(this.maxConcurrency) || this.maxConcurrency < 1) {
+      throw new InvalidArgumentError(`maxConcurrency (requests in flight to the Convex deployment) must be a whole number ≥ 1, got ${this.maxConcurrency}.`);
+    }
+    this.slots = new Slots(this.maxConcurrency);
     this.retries = options.retries ?? 4;
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));

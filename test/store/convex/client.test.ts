@@ -130,6 +130,12 @@ describe('ConvexCaller', () => {
     expect(most).toBe(3);
   });
 
+  it('refuses a maxConcurrency that is not a whole number ≥ 1, naming the option', () => {
+    for (const maxConcurrency of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new ConvexCaller({ url: HARNESS_URL, deployKey: 'k' }, { maxConcurrency })).toThrow(/maxConcurrency .* must be a whole number ≥ 1/);
+    }
+  });
+
   it('says to deploy the functions when the deployment lacks one', async () => {
     const harness = createConvexHarness();
     const caller = new ConvexCaller({ url: harness.url, deployKey: harness.deployKey, fetch: harness.fetch });
@@ -151,6 +157,62 @@ describe('ConvexCaller', () => {
     expect(isLimitError(new Error('Too many bytes read in a single function execution (limit: 16777216 bytes)'))).toBe(true);
     expect(isLimitError(new Error('Scanned too many documents in a single function execution (limit: 32000).'))).toBe(true);
     expect(isLimitError(new Error('No document x in table entities'))).toBe(false);
+  });
+});
+
+describe('Convex check port scanning tables side by side', () => {
+  it('scans up to maxConcurrency tables at once, one table per call, with the one-cursor result', async () => {
+    const harness = createConvexHarness();
+    await harness.t.run(async (ctx) => {
+      const groups = [await ctx.db.insert('groups', { slug: 'a' }), await ctx.db.insert('groups', { slug: 'b' })];
+      const ids = [];
+      for (let index = 0; index < 30; index++) ids.push(await ctx.db.insert('entities', { groupId: groups[index % 2]!, type: 'agent' }));
+      for (let index = 0; index < 30; index++) {
+        // Every third connection is missing its groupId, every fifth crosses groups.
+        await ctx.db.insert('connections', {
+          ...(index % 3 === 0 ? {} : { groupId: groups[0]! }),
+          fromEntityId: ids[index]!,
+          toEntityId: ids[index % 5 === 0 ? (index + 1) % 30 : index]!,
+          relationshipType: 'follows',
+        });
+      }
+      for (let index = 0; index < 20; index++) await ctx.db.insert('events', { groupId: groups[1]!, type: 'viewed', actorId: ids[index]!, targetId: ids[index + 1]!, timestamp: index });
+      for (let index = 0; index < 20; index++) await ctx.db.insert('knowledge', { knowledgeType: 'label', text: `k${index}`, sourceThingId: ids[index]! });
+    });
+    let inFlight = 0;
+    let most = 0;
+    const scanned = new Set<string>();
+    const counting = (async (input: string | URL | Request, init?: RequestInit) => {
+      const body = JSON.parse(String(init?.body)) as { path: string; args: [{ scope?: { tables?: string[] } }] };
+      if (body.path === 'checks:scanPage') scanned.add(JSON.stringify(body.args[0].scope?.tables ?? null));
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        return await harness.fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    }) as typeof fetch;
+    const open = (maxConcurrency: number) =>
+      openConvexParts({ url: harness.url, deployKey: harness.deployKey, fetch: counting, maxConcurrency, checks: { recordsPerPage: 7 } }).checks;
+    const scope = { categories: CATEGORIES, groupId: null, now: 100, issueLimit: 4, v1MigrationCompleted: true, perGroup: true };
+
+    const concurrent = open(3);
+    expect(concurrent.tableConcurrency).toBe(3);
+    const result = await scanAll(concurrent, scope);
+    expect(most).toBe(3);
+    expect([...scanned].sort()).toEqual(['["connections"]', '["entities"]', '["events"]', '["knowledge"]']);
+
+    most = 0;
+    scanned.clear();
+    const oneCursor = open(1);
+    expect(oneCursor.tableConcurrency).toBe(1);
+    expect(await scanAll(oneCursor, scope)).toEqual(result);
+    expect(most).toBe(1);
+    expect([...scanned]).toEqual(['null']);
+    expect(result.tally.counts).toMatchObject({ entities: 30, connections: 30, events: 20, knowledge: 20, connectionsMissingGroupId: 10, knowledgeMissingGroupId: 20 });
+    expect(result.tally.issues.missingGroupId).toHaveLength(4);
   });
 });
 
