@@ -189,7 +189,7 @@ function Dashboard() {
               </span>
               <div class="toggle" role="group" aria-label="Trend window">
                 {[7, 30].map((window) => (
-                  <button type="button" key={window} class={days === window ? 'on' : ''} aria-pressed={days === window} data-testid={`trend-days-${window}`} onClick={() => setDays(window)}>
+                  <button type="button" key={window} class={days === window ? 'on' : ''} aria-pressed={days === window} data-testid={`window-${window}-days`} onClick={() => setDays(window)}>
                     {window} days
                   </button>
                 ))}
