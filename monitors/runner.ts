@@ -361,6 +361,7 @@ export class MonitorRunner {
       at: this.context.now(),
       openedAt: streak.since,
       resolvedAt,
+      ...(this.context.alerts.dashboardUrl ? { dashboardUrl: this.context.alerts.dashboardUrl } : {}),
       members: [
         {
           key: alertKey(signal),

@@ -160,6 +160,16 @@ export interface AlertsConfig {
   repeatIntervalMs: number;
   /** The threshold table alerts are judged by (defaults, or `ONTOLOGY_THRESHOLDS` overrides). */
   thresholds: ThresholdTable;
+  /**
+   * The dashboard alert messages link to (a "Dashboard" button), or null/absent for no link. Filled from the
+   * configuration's `dashboardUrl` by `alertSettings`, so there is one source of truth.
+   */
+  dashboardUrl?: string | null;
+}
+
+/** The alert settings with the dashboard link alert messages carry (`Config.dashboardUrl`). */
+export function alertSettings(config: Pick<Config, 'alerts' | 'dashboardUrl'>): AlertsConfig {
+  return { ...config.alerts, dashboardUrl: config.dashboardUrl ?? null };
 }
 
 /** The scheduled monitors. */

@@ -5,6 +5,7 @@ import { approveRequest } from './approve-request.ts';
 import { rejectRequest } from './reject-request.ts';
 import { requestRollback } from './request-rollback.ts';
 import { acknowledgeAlert } from './acknowledge-alert.ts';
+import { openDashboard } from './open-dashboard.ts';
 import { runCheckNow } from './run-check-now.ts';
 import { runSubcommand } from './run-subcommand.ts';
 import { shareInChannel } from './share-in-channel.ts';
@@ -20,4 +21,5 @@ export function register(app: App, deps: HandlerDeps): void {
   acknowledgeAlert(app, deps);
   silenceAlert(app, deps);
   runCheckNow(app, deps);
+  openDashboard(app, deps);
 }

@@ -2,6 +2,7 @@
 import { unsilence as endSilence } from '../../src/alerts/alert-actions.ts';
 import { parseArgs } from '../../src/slack/command-args.ts';
 import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
+import { alertSettings } from '../../src/config.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { note } from '../../src/slack/interaction.ts';
 import { defineSubcommand } from '../../src/slack/subcommand.ts';
@@ -18,7 +19,7 @@ export const unsilence = defineSubcommand({
     const ended = await endSilence(deps.backend.monitorPorts.stores.alerts, {
       silenceId: args.positionals.silence!,
       now: deps.now(),
-      config: deps.config.alerts,
+      config: alertSettings(deps.config),
         groupSlugs: groupSlugLookup(deps.backend.documents),
     });
     if (ended.refreshed > 0) await deliverAlertEdits(deps);

@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import { silenceEnd, silenceNotification } from '../../src/alerts/alert-actions.ts';
 import { userMessage } from '../../src/errors.ts';
 import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
+import { alertSettings } from '../../src/config.ts';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { personName } from '../../src/slack/blocks/alert.ts';
@@ -32,7 +33,7 @@ export function silenceReason(app: App, deps: HandlerDeps): void {
         reason,
         by: body.user.id,
         now: deps.now(),
-        config: deps.config.alerts,
+        config: alertSettings(deps.config),
         groupSlugs: groupSlugLookup(deps.backend.documents),
       });
       const answer =

@@ -90,6 +90,7 @@ export async function acknowledgeNotification(
       source: SOURCE.acknowledge,
       mention: mentionFor(notification.severity, request.config),
       groupSlugs: request.groupSlugs,
+      dashboardUrl: request.config.dashboardUrl ?? null,
     });
     // Another process may have acknowledged in between: the store kept its acknowledgement, so report that one.
     const mine = acknowledged.filter((alert) => alert.acknowledgedBy === by && alert.acknowledgedAt === request.now);
@@ -139,6 +140,7 @@ export async function silenceNotification(
       source: SOURCE.silence,
       mention: mentionFor(notification.severity, request.config),
       groupSlugs: request.groupSlugs,
+      dashboardUrl: request.config.dashboardUrl ?? null,
     });
     return { kind: 'silenced', silence };
   });
@@ -192,6 +194,7 @@ export async function silenceFiringAlert(
         source: SOURCE.silence,
         mention: mentionFor(alert.severity, request.config),
         groupSlugs: request.groupSlugs,
+        dashboardUrl: request.config.dashboardUrl ?? null,
       });
     }
     return { kind: 'silenced' as const, silence, alert };
@@ -222,6 +225,7 @@ export async function unsilence(
       source: SOURCE.unsilence,
       mention: mentionFor(notification.severity, request.config),
       groupSlugs: request.groupSlugs,
+      dashboardUrl: request.config.dashboardUrl ?? null,
     });
     if (edited) refreshed++;
   }

@@ -371,7 +371,15 @@ export function memberView(
 export function notificationView(
   notification: Pick<NotificationGroup, 'subject' | 'severity' | 'openedAt' | 'resolvedAt'> & { key?: string },
   members: readonly AlertDraft[],
-  options: { at: number; source: string; mention: string | null; silences: readonly Silence[]; slugs?: ReadonlyMap<string, string | null> },
+  options: {
+    at: number;
+    source: string;
+    mention: string | null;
+    silences: readonly Silence[];
+    slugs?: ReadonlyMap<string, string | null>;
+    /** The dashboard the message links to, or null/absent for no link. */
+    dashboardUrl?: string | null;
+  },
 ): NotificationView {
   const latest = new Map<string, AlertDraft>();
   for (const member of members) latest.set(member.key, member);
@@ -391,6 +399,7 @@ export function notificationView(
     openedAt: notification.openedAt,
     resolvedAt: notification.resolvedAt,
     members: list.map((member) => memberView(member, options.silences, options.at, options.slugs)),
+    ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
   };
 }
 
@@ -449,7 +458,14 @@ async function notificationRecord(
   }
   const slugs = await slugsOf(deps.groupSlugs, members);
   const view = () =>
-    notificationView(notification, members, { at: now, source: evaluation.source, mention: bucket.mention, silences, slugs });
+    notificationView(notification, members, {
+      at: now,
+      source: evaluation.source,
+      mention: bucket.mention,
+      silences,
+      slugs,
+      dashboardUrl: deps.config.dashboardUrl ?? null,
+    });
 
   // Reminders: one per message, naming every member still firing that nobody acknowledged.
   let reminded: MemberView[] = [];
@@ -501,7 +517,7 @@ async function notificationRecord(
 export async function refreshNotification(
   store: AlertStore,
   notificationId: string,
-  options: { now: number; source: string; mention: string | null; groupSlugs?: GroupSlugs },
+  options: { now: number; source: string; mention: string | null; groupSlugs?: GroupSlugs; dashboardUrl?: string | null },
 ): Promise<boolean> {
   const notification = await store.getNotification(notificationId);
   if (!notification) return false;
@@ -509,7 +525,14 @@ export async function refreshNotification(
   if (members.length === 0) return false;
   const silences = await store.activeSilences(options.now);
   const slugs = await slugsOf(options.groupSlugs, members);
-  const view = notificationView(notification, members, { at: options.now, source: options.source, mention: options.mention, silences, slugs });
+  const view = notificationView(notification, members, {
+    at: options.now,
+    source: options.source,
+    mention: options.mention,
+    silences,
+    slugs,
+    dashboardUrl: options.dashboardUrl ?? null,
+  });
   const shown = shownSignature(view);
   if (shown === notification.shown) return false;
   await store.recordRun({

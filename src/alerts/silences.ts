@@ -109,6 +109,7 @@ export async function acknowledgeAlert(
       source: 'acknowledgement',
       mention: request.config ? mentionFor(acknowledged.severity, request.config) : null,
       groupSlugs: request.groupSlugs,
+      dashboardUrl: request.config?.dashboardUrl ?? null,
     });
   }
   return acknowledged;

@@ -65,6 +65,7 @@ export function overviewDeps(deps: HandlerDeps): OverviewDeps {
     migrationStatus: () => deps.backend.migration().status({ limit: 1 }),
     documents: deps.backend.documents,
     ...(deps.pendingApprovals ? { pendingApprovals: deps.pendingApprovals } : {}),
+    dashboardUrl: deps.config.dashboardUrl,
     now: deps.now,
   };
 }

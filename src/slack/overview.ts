@@ -85,6 +85,8 @@ export interface OpsOverview {
   approvals: PendingApproval[];
   /** The groups the alerts and silences name, with their slugs (a group not looked up shows its id alone). */
   groups?: ReadonlyMap<string, GroupRef>;
+  /** The dashboard to link to (`DASHBOARD_URL`), or null/absent for no link. */
+  dashboardUrl?: string | null;
 }
 
 /** What the overview reads. */
@@ -100,6 +102,8 @@ export interface OverviewDeps {
   documents?: DocumentStore;
   /** Pending approvals the viewer may see; none by default. */
   pendingApprovals?: PendingApprovals;
+  /** The dashboard the views link to (`DASHBOARD_URL`); no link when absent. */
+  dashboardUrl?: string | null;
   now: () => number;
 }
 
@@ -170,6 +174,7 @@ export async function gatherOverview(deps: OverviewDeps, viewer: string | null):
   const groups = deps.documents ? await groupRefs(deps.documents, named, 50) : undefined;
   return {
     ...(groups ? { groups } : {}),
+    ...(deps.dashboardUrl ? { dashboardUrl: deps.dashboardUrl } : {}),
     at,
     integrity: integrityCard(snapshot, { v1MigrationCompleted: migration?.v1MigrationCompletedAt != null, thresholds: deps.thresholds }),
     nextCheck: daily.nextAt !== null ? { job: 'daily', at: daily.nextAt } : null,

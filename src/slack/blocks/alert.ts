@@ -18,6 +18,17 @@ export const ALERT_ACTION_IDS = {
   runCheck: 'alert_run_check',
 } as const;
 
+/**
+ * `action_id` of the "Dashboard" link button (alerts, the Home tab). Slack opens the URL and still sends the
+ * click; `handlers/actions/open-dashboard.ts` acknowledges it.
+ */
+export const DASHBOARD_ACTION_ID = 'open_dashboard';
+
+/** The "Dashboard" link button, opening `url` (`DASHBOARD_URL`) in the browser. */
+export function dashboardButton(url: string): unknown {
+  return { type: 'button', action_id: DASHBOARD_ACTION_ID, text: plain('Dashboard'), url };
+}
+
 /** The durations the Silence menu offers: `resolved` lasts until the alert resolves. */
 export const SILENCE_CHOICES = [
   { value: '1h', label: '1 hour', ms: 3_600_000 },
@@ -68,8 +79,11 @@ export function untilText(until: number): string {
   return isUntilResolved({ until }) ? 'until resolved' : `until ${formatInstant(until)}`;
 }
 
-/** The Acknowledge, Silence (1 h / 4 h / 24 h / until resolved) and Run check now controls of an open alert. */
-export function alertActions(ref: NotificationRef): unknown {
+/**
+ * The Acknowledge, Silence (1 h / 4 h / 24 h / until resolved) and Run check now controls of an open alert, and
+ * the Dashboard link when one is configured.
+ */
+export function alertActions(ref: NotificationRef, dashboardUrl: string | null = null): unknown {
   const value = notificationRefValue(ref);
   return {
     type: 'actions',
@@ -83,6 +97,7 @@ export function alertActions(ref: NotificationRef): unknown {
         options: SILENCE_CHOICES.map((choice) => ({ text: plain(choice.label), value: silenceOptionValue(choice.value, ref) })),
       },
       { type: 'button', action_id: ALERT_ACTION_IDS.runCheck, text: plain('Run check now'), value },
+      ...(dashboardUrl ? [dashboardButton(dashboardUrl)] : []),
     ],
   };
 }
@@ -145,6 +160,8 @@ export interface NotificationView {
   /** Set once every member has resolved. */
   resolvedAt: number | null;
   members: MemberView[];
+  /** The dashboard the message links to (a "Dashboard" button); no link when absent. */
+  dashboardUrl?: string | null;
 }
 
 /** A member that left a notification in this run, for the thread reply. */
@@ -349,7 +366,9 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     const steps = view.remediation.map((step, index) => `${index + 1}. ${step}`).join('\n');
     blocks.push({ type: 'section', text: mrkdwn(`*What to do next*\n${steps}`) });
   }
-  if (!resolved && view.key) blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }));
+  const dashboardUrl = view.dashboardUrl ?? null;
+  if (!resolved && view.key) blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl));
+  else if (dashboardUrl) blocks.push({ type: 'actions', block_id: 'alert_links', elements: [dashboardButton(dashboardUrl)] });
   blocks.push({ type: 'context', elements: [mrkdwn(`\`${view.subject}\` · ${view.severity} · one message for every scope; resolutions in the thread`)] });
 
   const text = resolved

@@ -1,5 +1,5 @@
 /**
- * The App Home tab: the integrity card (status, score, counts against thresholds, last and next check), firing
+ * The App Home tab: a Dashboard link (when `DASHBOARD_URL` is set), the integrity card (status, score, counts against thresholds, last and next check), firing
  * alerts, the last run of each job, the approvals the viewer may act on, and the migration state. A pure
  * function of an `OpsOverview` (`src/slack/overview.ts`), published with `views.publish` when a user opens the
  * tab and after each monitor run.
@@ -8,6 +8,7 @@ import type { OpsOverview } from '../overview.ts';
 import { formatInstant } from './format.ts';
 import {
   approvalsSection,
+  dashboardLink,
   firingSection,
   integritySections,
   jobsSection,
@@ -33,6 +34,7 @@ export function homeView(overview: OpsOverview): HomeView {
   const divider = { type: 'divider' };
   const blocks: unknown[] = [
     { type: 'header', text: plain(`${status ? `${STATUS_EMOJI[status]} ` : ''}Ontology data quality`) },
+    ...[dashboardLink(overview)].filter((block) => block !== null),
     ...integritySections(overview),
     divider,
     firingSection(overview),

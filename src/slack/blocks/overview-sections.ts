@@ -6,7 +6,7 @@
 import type { Status } from '../../quality/categories.ts';
 import { groupLabel } from '../group-names.ts';
 import type { OpsOverview } from '../overview.ts';
-import { personName, untilText } from './alert.ts';
+import { dashboardButton, personName, untilText } from './alert.ts';
 import { clip, formatInstant, formatValue, SEVERITY_EMOJI } from './format.ts';
 
 /** Status emoji of the integrity card. */
@@ -62,6 +62,11 @@ export function integritySections(overview: OpsOverview): unknown[] {
     { type: 'section', fields },
     { type: 'context', elements: [mrkdwn(`Last check ${formatInstant(card.checkedAt)} · ${next}`)] },
   ];
+}
+
+/** The "Dashboard" link button of the overview, or null when no dashboard is configured. */
+export function dashboardLink(overview: OpsOverview): unknown | null {
+  return overview.dashboardUrl ? { type: 'actions', block_id: 'overview_links', elements: [dashboardButton(overview.dashboardUrl)] } : null;
 }
 
 /** Firing alerts, most severe first, with their ids (for `/ontology silence`) and who acknowledged them. */

@@ -8,6 +8,7 @@ import type { OpsOverview } from '../overview.ts';
 import { formatValue } from './format.ts';
 import {
   approvalsSection,
+  dashboardLink,
   firingSection,
   integritySections,
   jobsSection,
@@ -27,6 +28,8 @@ export function statusMessage(overview: OpsOverview): OutboundMessage {
   const silences = silencesSection(overview);
   if (silences) blocks.push(silences);
   blocks.push(jobsSection(overview), migrationSection(overview), approvalsSection(overview));
+  const link = dashboardLink(overview);
+  if (link) blocks.push(link);
   const firing = overview.firing.length;
   const text = `${title}. ${firing === 0 ? 'No alert is firing' : `${firing} alert${firing === 1 ? '' : 's'} firing`}; ${overview.silences.length} silence(s).`;
   return { text, blocks };

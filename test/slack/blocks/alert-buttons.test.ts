@@ -125,3 +125,32 @@ describe('alert message buttons', () => {
     expect(silenceOptionValue('4h', { key: KEY, openedAt: 5 })).toBe(`4h|5|${KEY}`);
   });
 });
+
+describe('the Dashboard link', () => {
+  const URL = 'https://ops.example.com/dashboard/';
+  const links = (blocks: unknown[] | undefined) =>
+    (blocks ?? []).flatMap((block) => ((block as { elements?: { url?: string; action_id?: string }[] }).elements ?? []).filter((element) => element.url !== undefined));
+
+  it('is a button next to the alert controls when DASHBOARD_URL is set', () => {
+    const elements = actions(notificationMessage(view([member(null)], { dashboardUrl: URL })).blocks)!;
+    expect(elements.map((element) => element.action_id)).toEqual(['alert_acknowledge', 'alert_silence', 'alert_run_check', 'open_dashboard']);
+    expect(elements.at(-1)).toMatchObject({ type: 'button', url: URL, text: { type: 'plain_text', text: 'Dashboard' } });
+  });
+
+  it('stays on a resolved message (which has no controls any more)', () => {
+    const resolved = notificationMessage(view([member(null, { state: 'resolved', resolvedAt: AT })], { resolvedAt: AT, dashboardUrl: URL }));
+    expect(links(resolved.blocks)).toEqual([expect.objectContaining({ action_id: 'open_dashboard', url: URL })]);
+  });
+
+  it('is absent when no dashboard is configured', () => {
+    for (const shown of [view([member(null)]), view([member(null)], { dashboardUrl: null }), view([member(null, { state: 'resolved', resolvedAt: AT })], { resolvedAt: AT })]) {
+      const message = notificationMessage(shown);
+      expect(links(message.blocks)).toEqual([]);
+      expect(JSON.stringify(message.blocks)).not.toContain('open_dashboard');
+    }
+  });
+
+  it('does not count as a change of what the message shows (no edit just for it)', () => {
+    expect(shownSignature(view([member(null)], { dashboardUrl: URL }))).toBe(shownSignature(view([member(null)])));
+  });
+});

@@ -167,3 +167,25 @@ describe('next check', () => {
     expect(nextSlot(expression, 'UTC', AT)).toBe(Date.parse(expected));
   });
 });
+
+describe('the Dashboard link', () => {
+  const URL = 'https://ops.example.com/dashboard/';
+  const linkBlocks = (blocks: unknown[]) =>
+    blocks.filter((block) => ((block as { elements?: { url?: string }[] }).elements ?? []).some((element) => element.url !== undefined));
+
+  it('is a button under the Home tab header, and at the end of the status answer, when DASHBOARD_URL is set', () => {
+    const home = homeView(overview({ dashboardUrl: URL })).blocks;
+    expect(linkBlocks(home)).toEqual([{ type: 'actions', block_id: 'overview_links', elements: [expect.objectContaining({ type: 'button', action_id: 'open_dashboard', url: URL })] }]);
+    expect(home.indexOf(linkBlocks(home)[0])).toBe(1);
+    const status = statusMessage(overview({ dashboardUrl: URL })).blocks!;
+    expect(linkBlocks(status)).toHaveLength(1);
+    expect(status.at(-1)).toBe(linkBlocks(status)[0]);
+  });
+
+  it('is absent when no dashboard is configured', () => {
+    for (const blocks of [homeView(overview()).blocks, homeView(overview({ dashboardUrl: null })).blocks, statusMessage(overview()).blocks!]) {
+      expect(linkBlocks(blocks)).toEqual([]);
+      expect(JSON.stringify(blocks)).not.toContain('open_dashboard');
+    }
+  });
+});
