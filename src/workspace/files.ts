@@ -7,6 +7,30 @@ import { HttpError, sendText, type Route } from '../local/http.ts';
 import type { WorkspaceContext } from './context.ts';
 import { mimetypeOf } from './web-api.ts';
 
+/**
+ * The file's bytes from an upload body: raw, or the file part of a `multipart/form-data` body (the official
+ * client's `files.uploadV2` sends one); null when a multipart body has no file part.
+ */
+export function uploadedBytes(body: Buffer, contentType: string): Buffer | null {
+  const boundary = /multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary) return body;
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(start + delimiter.length, next);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd !== -1) {
+      const headers = part.subarray(0, headerEnd).toString('utf8');
+      // The part's content ends with the CRLF that precedes the next delimiter.
+      if (/filename=|name="file"/i.test(headers)) return part.subarray(headerEnd + 4, part.length - 2);
+    }
+    start = next;
+  }
+  return null;
+}
+
 /** The upload URLs' route: stores the bytes of a file announced with `files.getUploadURLExternal`. */
 export function uploadRoute(context: WorkspaceContext): Route {
   return async (request, response) => {
@@ -14,8 +38,8 @@ export function uploadRoute(context: WorkspaceContext): Route {
     if (!match || request.method !== 'POST') return false;
     const file = context.state.files.get(match[1]!);
     if (!file) throw new HttpError(404, `No upload was started for file ${match[1]}: call files.getUploadURLExternal first.`);
-    const content = await request.body();
-    if (content.length === 0) throw new HttpError(400, 'The upload is empty: send the file bytes as the body.');
+    const content = uploadedBytes(await request.body(), String(request.raw.headers['content-type'] ?? ''));
+    if (!content || content.length === 0) throw new HttpError(400, 'The upload is empty: send the file bytes as the body.');
     file.content = content;
     file.length = content.length;
     sendText(response, 200, `OK - ${content.length}`);
