@@ -3,7 +3,7 @@
  * actions (buttons with primary/danger styles and confirm dialogs, static selects, overflow menus, date pickers),
  * image, and input blocks in modals. Clicks go to `onAction`; a `confirm` object asks first.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ComponentChildren, JSX } from 'preact';
 import type { Block } from '../../src/workspace/snapshot.ts';
 import { Mrkdwn, plainWithEmoji, type Names } from './mrkdwn.tsx';
@@ -136,6 +136,16 @@ function StaticSelect({ element, blockId, context }: { element: Element; blockId
 
 function Overflow({ element, blockId, context }: { element: Element; blockId: string; context: BlockContext }): JSX.Element {
   const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    // A click anywhere else closes the menu, as in Slack.
+    const close = () => setOpen(false);
+    const timer = setTimeout(() => document.addEventListener('click', close, { once: true }));
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener('click', close);
+    };
+  }, [open]);
   return (
     <span class="bk-overflow">
       <button type="button" class="bk-button bk-overflow-button" data-action-id={element.action_id} aria-label="More actions" onClick={() => setOpen(!open)}>
