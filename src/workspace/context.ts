@@ -2,6 +2,7 @@
  * What the workspace's routes share: the state, where the local server is, the clock, the `trigger_id`s and
  * `response_url`s handed to the bot, and the bot's request URL once it is connected.
  */
+import { randomBytes } from 'node:crypto';
 import type { WorkspaceState } from './state.ts';
 
 /** How long a `trigger_id` opens a modal after the interaction, as in Slack. */
@@ -60,7 +61,8 @@ export function forgetExpired(context: WorkspaceContext): void {
 /** A fresh `response_url` for an interaction of `userId` in `channelId` (on `messageTs` for a click on a message). */
 export function issueResponseUrl(context: WorkspaceContext, userId: string, channelId: string, messageTs: string | null): string {
   forgetExpired(context);
-  const id = `${context.state.nextId('R')}${Math.floor(Math.random() * 1e9).toString(36)}`;
+  // Unguessable, as Slack's are: only the bot that received the interaction can answer through it.
+  const id = `${context.state.nextId('R')}${randomBytes(8).toString('hex')}`;
   context.responseTargets.set(id, {
     userId,
     channelId,
@@ -74,7 +76,7 @@ export function issueResponseUrl(context: WorkspaceContext, userId: string, chan
 /** A fresh `trigger_id` for an interaction of `userId`. */
 export function issueTrigger(context: WorkspaceContext, userId: string): string {
   forgetExpired(context);
-  const id = `${Math.floor(context.now() / 1000)}.${context.state.nextId('').toLowerCase()}.${Math.floor(Math.random() * 1e12).toString(16)}`;
+  const id = `${Math.floor(context.now() / 1000)}.${context.state.nextId('').toLowerCase()}.${randomBytes(8).toString('hex')}`;
   context.triggers.set(id, { userId, issuedAt: context.now() });
   return id;
 }

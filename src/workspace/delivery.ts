@@ -10,7 +10,8 @@ import { LOCAL_BOT } from '../local/directory.ts';
 import { HttpError } from '../local/http.ts';
 import { issueResponseUrl, issueTrigger, type WorkspaceContext } from './context.ts';
 import type { Block, DeliveryOutcome } from './snapshot.ts';
-import type { StoredChannel, StoredMessage } from './state.ts';
+import type { StoredChannel } from './state.ts';
+import { messageJson } from './web-api.ts';
 
 /** How long Slack waits for the bot's answer to a request. */
 export const DELIVERY_TIMEOUT_MS = 3_000;
@@ -230,19 +231,6 @@ function actionOf(element: Element, blockId: string, selectedValue: string | und
     };
   }
   throw new HttpError(400, `${String(element.action_id)} is a ${String(element.type)}, which this workspace cannot click: use a button or a menu.`);
-}
-
-function messageJson(message: StoredMessage): Record<string, unknown> {
-  return {
-    type: 'message',
-    ...(message.bot ? { subtype: 'bot_message', bot_id: LOCAL_BOT.botId } : {}),
-    user: message.user,
-    text: message.text,
-    ts: message.ts,
-    team: LOCAL_BOT.teamId,
-    blocks: message.blocks,
-    ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
-  };
 }
 
 function userJson(user: { id: string; name: string }): Record<string, unknown> {

@@ -35,7 +35,18 @@ export function parseApiParams(body: string, contentType: string, query: URLSear
       throw new SlackApiError('invalid_json');
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SlackApiError('invalid_json');
-    return { ...params, ...(parsed as ApiParams) };
+    const json = { ...params, ...(parsed as ApiParams) };
+    // Some clients send JSON-valued fields as strings even in a JSON body.
+    for (const key of JSON_FIELDS) {
+      if (typeof json[key] === 'string') {
+        try {
+          json[key] = JSON.parse(json[key] as string);
+        } catch {
+          throw new SlackApiError(`invalid_${key}`);
+        }
+      }
+    }
+    return json;
   }
   for (const [key, value] of new URLSearchParams(body)) {
     if (JSON_FIELDS.has(key)) {
@@ -63,8 +74,8 @@ function channelOf(context: WorkspaceContext, params: ApiParams, name = 'channel
   return channel;
 }
 
-/** The message Slack returns for a posted or updated message. */
-function messageJson(message: StoredMessage): Record<string, unknown> {
+/** A message as Slack returns it (API answers) and sends it (the `message` of a `block_actions` payload). */
+export function messageJson(message: StoredMessage): Record<string, unknown> {
   return {
     type: 'message',
     ...(message.bot ? { subtype: 'bot_message', bot_id: LOCAL_BOT.botId } : {}),
