@@ -34,6 +34,18 @@ describe('the bot in the local workspace', () => {
     expect(messagesIn(await harness.snapshot(LEAD), report.id)).toEqual([]);
   });
 
+  it('shows the usage the app answers a bad subcommand with in its ack, privately', async () => {
+    const { backend } = await seededBackend();
+    const harness = await startWorkspaceHarness({ backend });
+    expect(await harness.type(ENGINEER, report.id, '/ontology frobnicate')).toEqual({ ok: true, status: 200 });
+    // Answered in the ack body itself: there when the delivery returns, nothing posted through the Web API.
+    const [usage, ...rest] = messagesIn(await harness.snapshot(ENGINEER), report.id);
+    expect(rest).toEqual([]);
+    expect(usage).toMatchObject({ ephemeral: true, bot: true });
+    expect(textOf(usage!)).toContain('frobnicate');
+    expect(textOf(usage!)).toContain('integrity');
+  });
+
   it('acknowledges an alert from its button: the alert message is edited in place and the clicker told', async () => {
     const { backend, store } = await seededBackend();
     const harness = await startWorkspaceHarness({ backend });
