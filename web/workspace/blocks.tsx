@@ -51,8 +51,8 @@ export interface Element {
   alt_text?: string;
 }
 
-/** What a click sends: the block and element, and the chosen option's value for menus. */
-export type ActionHandler = (blockId: string, element: Element, selectedValue?: string) => void;
+/** What a click sends: the block and element, and the chosen option's value for menus; resolves once the bot answered. */
+export type ActionHandler = (blockId: string, element: Element, selectedValue?: string) => Promise<void>;
 
 /** How blocks render: names for mentions, the click handler, and (in modals) the inputs' values. */
 export interface BlockContext {
@@ -86,8 +86,14 @@ function guarded(element: Element, context: BlockContext, action: () => void): v
 }
 
 function Button({ element, blockId, context }: { element: Element; blockId: string; context: BlockContext }): JSX.Element {
-  const click = () => guarded(element, context, () => context.onAction(blockId, element));
-  const className = `bk-button${element.style ? ` bk-button-${element.style}` : ''}`;
+  // Busy from the click until the bot acknowledged it, as Slack shows a spinner on the button.
+  const [busy, setBusy] = useState(false);
+  const click = () =>
+    guarded(element, context, () => {
+      setBusy(true);
+      void context.onAction(blockId, element).finally(() => setBusy(false));
+    });
+  const className = `bk-button${element.style ? ` bk-button-${element.style}` : ''}${busy ? ' is-busy' : ''}`;
   if (element.url) {
     return (
       <a
@@ -96,14 +102,14 @@ function Button({ element, blockId, context }: { element: Element; blockId: stri
         target="_blank"
         rel="noreferrer"
         data-action-id={element.action_id}
-        onClick={() => context.onAction(blockId, element)}
+        onClick={() => void context.onAction(blockId, element)}
       >
         <Text value={element.text} names={context.names} />
       </a>
     );
   }
   return (
-    <button type="button" class={className} data-action-id={element.action_id} onClick={click}>
+    <button type="button" class={className} data-action-id={element.action_id} aria-busy={busy} onClick={click}>
       <Text value={element.text} names={context.names} />
     </button>
   );
@@ -114,7 +120,7 @@ function StaticSelect({ element, blockId, context }: { element: Element; blockId
   const choose = (value: string) => {
     if (value === '') return;
     setChosen(value);
-    guarded(element, context, () => context.onAction(blockId, element, value));
+    guarded(element, context, () => void context.onAction(blockId, element, value));
   };
   return (
     <select class="bk-select" data-action-id={element.action_id} value={chosen} onChange={(event) => choose((event.currentTarget as HTMLSelectElement).value)}>
@@ -160,7 +166,7 @@ function Overflow({ element, blockId, context }: { element: Element; blockId: st
               data-option-value={option.value}
               onClick={() => {
                 setOpen(false);
-                guarded(element, context, () => context.onAction(blockId, element, option.value));
+                guarded(element, context, () => void context.onAction(blockId, element, option.value));
               }}
             >
               {option.text.text}
@@ -179,7 +185,7 @@ function DatePicker({ element, blockId, context }: { element: Element; blockId: 
       class="bk-date"
       data-action-id={element.action_id}
       value={element.initial_date ?? ''}
-      onChange={(event) => context.onAction(blockId, element, (event.currentTarget as HTMLInputElement).value)}
+      onChange={(event) => void context.onAction(blockId, element, (event.currentTarget as HTMLInputElement).value)}
     />
   );
 }

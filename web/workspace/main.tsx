@@ -319,9 +319,9 @@ function App(): JSX.Element {
 
   const contextFor = (surface: Surface): BlockContext => ({
     names,
-    onAction: (blockId, element, selectedValue) => {
+    onAction: async (blockId, element, selectedValue) => {
       if (element.url && !element.action_id) return;
-      void sendAction(user, surface, blockId, element.action_id ?? '', selectedValue).then((outcome) => report(outcome, 'The click'));
+      report(await sendAction(user, surface, blockId, element.action_id ?? '', selectedValue), 'The click');
     },
     onConfirm: (object, proceed) => setConfirm({ ...object, proceed }),
   });
