@@ -1,24 +1,18 @@
 /**
- * Delivering what people do in the workspace to the bot, the way Slack does: slash commands and interactions
- * (`block_actions`, `view_submission`) POSTed form-encoded, events (`app_home_opened`) as JSON, every request
- * signed with the workspace's signing secret (`X-Slack-Signature: v0=` + HMAC-SHA256 of `v0:{ts}:{body}`), and
- * the bot's answer surfaced as Slack surfaces it: an answer later than 3 s is `operation_timeout`, a non-200 an
- * error ephemeral, a command's JSON ack body an ephemeral (or an in-channel message).
+ * Delivering requests to the bot the way Slack does: form-encoded (commands, interactions) or JSON (events), signed
+ * with the workspace's signing secret (`X-Slack-Signature: v0=` + HMAC-SHA256 of `v0:{ts}:{body}`), with Slack's
+ * 3-second patience; and the bot's answer turned into Slack's outcome (`operation_timeout`, `dispatch_failed`,
+ * `http_client_error`, `http_service_error`).
  */
 import { createHmac } from 'node:crypto';
 import { LOCAL_BOT } from '../local/directory.ts';
 import { HttpError } from '../local/http.ts';
-import { issueResponseUrl, issueTrigger, type WorkspaceContext } from './context.ts';
-import type { Block, DeliveryOutcome } from './snapshot.ts';
+import type { WorkspaceContext } from './context.ts';
+import type { DeliveryOutcome } from './snapshot.ts';
 import type { StoredChannel } from './state.ts';
-import { messageJson } from './web-api.ts';
 
 /** How long Slack waits for the bot's answer to a request. */
 export const DELIVERY_TIMEOUT_MS = 3_000;
-/** The slash command the bot registers. */
-export const SLASH_COMMAND = '/ontology';
-/** Slack's own user, who says when a command failed. */
-export const SLACKBOT = 'USLACKBOT';
 
 /** The `X-Slack-Signature` of `body` sent at `timestamp` (seconds) with `secret`. */
 export function slackSignature(secret: string, timestamp: number, body: string): string {
@@ -26,14 +20,14 @@ export function slackSignature(secret: string, timestamp: number, body: string):
 }
 
 /** The bot's answer to one delivery. */
-interface BotAnswer {
+export interface BotAnswer {
   status: number;
   contentType: string;
   body: string;
 }
 
 /** POSTs `body` to the bot, signed; resolves with its answer or the Slack error word of a failure. */
-async function deliver(context: WorkspaceContext, body: string, contentType: string): Promise<BotAnswer | { error: string }> {
+export async function deliver(context: WorkspaceContext, body: string, contentType: string): Promise<BotAnswer | { error: string }> {
   if (!context.eventsUrl) return { error: 'dispatch_failed' };
   const timestamp = Math.floor(context.now() / 1000);
   try {
@@ -63,11 +57,12 @@ async function deliver(context: WorkspaceContext, body: string, contentType: str
 }
 
 /** Slack's error word for a non-200 answer. */
-function httpError(status: number): string {
+export function httpError(status: number): string {
   return status >= 500 ? 'http_service_error' : status === 404 ? 'http_client_error_404' : 'http_client_error';
 }
 
-function outcomeOf(answer: BotAnswer | { error: string }): DeliveryOutcome {
+/** The outcome the page reports for a delivery. */
+export function outcomeOf(answer: BotAnswer | { error: string }): DeliveryOutcome {
   if ('error' in answer) return { ok: false, error: answer.error };
   if (answer.status !== 200)
     return {
@@ -78,7 +73,8 @@ function outcomeOf(answer: BotAnswer | { error: string }): DeliveryOutcome {
   return { ok: true, status: 200 };
 }
 
-function parseJson(answer: BotAnswer): Record<string, unknown> | null {
+/** The bot's JSON answer as an object (null for an empty, non-JSON or non-object body). */
+export function parseJson(answer: BotAnswer): Record<string, unknown> | null {
   if (answer.body.trim() === '' || !answer.contentType.includes('json')) return null;
   try {
     const value = JSON.parse(answer.body) as unknown;
@@ -88,317 +84,26 @@ function parseJson(answer: BotAnswer): Record<string, unknown> | null {
   }
 }
 
-function channelOrFail(context: WorkspaceContext, channelId: string): StoredChannel {
+/** The channel `channelId`, or a 404 naming it. */
+export function channelOrFail(context: WorkspaceContext, channelId: string): StoredChannel {
   const channel = context.state.channel(channelId);
   if (!channel) throw new HttpError(404, `No channel ${channelId} in this workspace: pick one of the sidebar's channels.`);
   return channel;
 }
 
-function userOrFail(context: WorkspaceContext, userId: string) {
+/** The user `userId`, or a 400 naming them. */
+export function userOrFail(context: WorkspaceContext, userId: string) {
   const user = context.state.user(userId);
   if (!user) throw new HttpError(400, `No user ${userId} in this workspace: choose the engineer or the lead.`);
   return user;
 }
 
-/** Slackbot tells `userId` privately, in `channel`. */
-function slackbotSays(context: WorkspaceContext, channel: StoredChannel, userId: string, text: string): void {
-  context.state.postEphemeral(channel, userId, {
-    user: SLACKBOT,
-    bot: true,
-    text,
-  });
-}
-
-/**
- * What the composer sends: `/ontology …` goes to the bot as a slash command; another `/command` is refused as
- * Slack refuses it; plain text is posted to the channel as the user.
- */
-export async function sendComposerText(context: WorkspaceContext, input: { userId: string; channelId: string; text: string }): Promise<DeliveryOutcome> {
-  const user = userOrFail(context, input.userId);
-  const channel = channelOrFail(context, input.channelId);
-  const typed = input.text.trim();
-  if (typed === '') throw new HttpError(400, 'The message is empty: type `/ontology help` or some text.');
-  if (!typed.startsWith('/')) {
-    context.state.post(channel, { user: user.id, bot: false, text: typed });
-    return { ok: true };
-  }
-  const command = typed.split(/\s/, 1)[0]!;
-  const text = typed.slice(command.length).trim();
-  if (command !== SLASH_COMMAND) {
-    slackbotSays(
-      context,
-      channel,
-      user.id,
-      `\`${command}\` is not a valid command. In Slack, all messages that start with the "/" character are interpreted as commands.`,
-    );
-    return { ok: false, error: 'unknown_command' };
-  }
-  const body = new URLSearchParams({
-    token: 'local-verification-token',
-    team_id: LOCAL_BOT.teamId,
-    team_domain: 'local',
-    channel_id: channel.id,
-    channel_name: channel.directWith ? 'directmessage' : channel.name,
-    user_id: user.id,
-    user_name: user.name,
-    command,
-    text,
-    api_app_id: 'ALOCALAPP1',
-    is_enterprise_install: 'false',
-    response_url: issueResponseUrl(context, user.id, channel.id, null),
-    trigger_id: issueTrigger(context, user.id),
-  }).toString();
-  const answer = await deliver(context, body, 'application/x-www-form-urlencoded');
-  const outcome = outcomeOf(answer);
-  if (!outcome.ok) {
-    slackbotSays(context, channel, user.id, `${command} failed with the error "${outcome.error}"`);
-    return outcome;
-  }
-  const ack = parseJson(answer as BotAnswer);
-  const plain = (answer as BotAnswer).body.trim();
-  if (ack && (typeof ack.text === 'string' || Array.isArray(ack.blocks))) {
-    const message = {
-      user: LOCAL_BOT.userId,
-      bot: true,
-      text: typeof ack.text === 'string' ? ack.text : '',
-      blocks: ack.blocks,
-    };
-    if (ack.response_type === 'in_channel') context.state.post(channel, message);
-    else context.state.postEphemeral(channel, user.id, message);
-  } else if (!ack && plain !== '') {
-    context.state.postEphemeral(channel, user.id, {
-      user: LOCAL_BOT.userId,
-      bot: true,
-      text: plain,
-    });
-  }
-  return outcome;
-}
-
-/** Where a click happened. */
-export type ActionSurface = { kind: 'message'; channelId: string; messageTs: string } | { kind: 'home' } | { kind: 'modal' };
-
-/** A click (button) or a choice (static_select, overflow) on an interactive element. */
-export interface ActionInput {
-  userId: string;
-  surface: ActionSurface;
-  blockId: string;
-  actionId: string;
-  /** The chosen option's value (selects and overflow menus). */
-  selectedValue?: string;
-}
-
-type Element = Record<string, unknown> & { type?: string; action_id?: string };
-
-/** The interactive element `actionId` of block `blockId` (actions elements or a section's accessory). */
-function findElement(blocks: readonly Block[], blockId: string, actionId: string): Element | null {
-  const block = blocks.find((candidate) => candidate.block_id === blockId);
-  if (!block) return null;
-  const candidates = [...((block.elements as Element[] | undefined) ?? []), ...(block.accessory ? [block.accessory as Element] : [])];
-  return candidates.find((element) => element?.action_id === actionId) ?? null;
-}
-
-interface OptionObject {
-  text: unknown;
-  value: string;
-}
-
-/** The `actions[]` entry Slack sends for a click on `element`. */
-function actionOf(element: Element, blockId: string, selectedValue: string | undefined, actionTs: string): Record<string, unknown> {
-  const base = {
-    type: element.type,
-    action_id: element.action_id,
-    block_id: blockId,
-    action_ts: actionTs,
-  };
-  if (element.type === 'button') {
-    return {
-      ...base,
-      text: element.text,
-      ...(element.value !== undefined ? { value: element.value } : {}),
-      ...(element.style ? { style: element.style } : {}),
-    };
-  }
-  if (element.type === 'static_select' || element.type === 'overflow') {
-    const groups = (element.option_groups as { options: OptionObject[] }[] | undefined) ?? [];
-    const options = [...((element.options as OptionObject[] | undefined) ?? []), ...groups.flatMap((group) => group.options)];
-    const selected = options.find((option) => option.value === selectedValue);
-    if (!selected) throw new HttpError(400, `"${selectedValue ?? ''}" is not an option of ${String(element.action_id)}: choose one of the menu's options.`);
-    return {
-      ...base,
-      selected_option: { text: selected.text, value: selected.value },
-      ...(element.placeholder ? { placeholder: element.placeholder } : {}),
-    };
-  }
-  throw new HttpError(400, `${String(element.action_id)} is a ${String(element.type)}, which this workspace cannot click: use a button or a menu.`);
-}
-
-function userJson(user: { id: string; name: string }): Record<string, unknown> {
+/** A user as payloads carry it. */
+export function userJson(user: { id: string; name: string }): Record<string, unknown> {
   return {
     id: user.id,
     username: user.name,
     name: user.name,
     team_id: LOCAL_BOT.teamId,
   };
-}
-
-/** Sends a `block_actions` payload for a click as Slack builds it. */
-export async function sendAction(context: WorkspaceContext, input: ActionInput): Promise<DeliveryOutcome> {
-  const user = userOrFail(context, input.userId);
-  const { state } = context;
-  const actionTs = state.nextTs();
-  const common = {
-    type: 'block_actions',
-    user: userJson(user),
-    api_app_id: 'ALOCALAPP1',
-    token: 'local-verification-token',
-    trigger_id: issueTrigger(context, user.id),
-    team: { id: LOCAL_BOT.teamId, domain: 'local' },
-    enterprise: null,
-    is_enterprise_install: false,
-  };
-  let payload: Record<string, unknown>;
-  if (input.surface.kind === 'message') {
-    const { channelId, messageTs } = input.surface;
-    const channel = channelOrFail(context, channelId);
-    const message = state.find(channel, messageTs, user.id);
-    if (!message) throw new HttpError(404, `The message ${messageTs} is gone from ${channel.name} (deleted, or dropped as one of the oldest).`);
-    const element = findElement(message.blocks, input.blockId, input.actionId);
-    if (!element) throw new HttpError(404, `The message has no ${input.actionId} in block ${input.blockId} (it was edited): reload.`);
-    const ephemeral = !!message.visibleTo;
-    payload = {
-      ...common,
-      container: {
-        type: 'message',
-        message_ts: message.ts,
-        channel_id: channel.id,
-        is_ephemeral: ephemeral,
-      },
-      channel: {
-        id: channel.id,
-        name: channel.directWith ? 'directmessage' : channel.name,
-      },
-      // Slack sends the message itself for a click on a shared message, never for an ephemeral one.
-      ...(ephemeral ? {} : { message: messageJson(message) }),
-      state: { values: {} },
-      response_url: issueResponseUrl(context, user.id, channel.id, message.ts),
-      actions: [actionOf(element, input.blockId, input.selectedValue, actionTs)],
-    };
-  } else {
-    const stored = input.surface.kind === 'home' ? state.homes.get(user.id) : state.modals.get(user.id);
-    if (!stored) throw new HttpError(404, `No ${input.surface.kind === 'home' ? 'Home tab' : 'modal'} is open for ${user.name}.`);
-    const element = findElement(stored.raw.blocks as Block[], input.blockId, input.actionId);
-    if (!element) throw new HttpError(404, `The view has no ${input.actionId} in block ${input.blockId} (it was republished): reload.`);
-    payload = {
-      ...common,
-      container: { type: 'view', view_id: stored.id },
-      view: { ...stored.raw, id: stored.id, state: { values: {} } },
-      actions: [actionOf(element, input.blockId, input.selectedValue, actionTs)],
-    };
-  }
-  const answer = await deliver(context, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
-  return outcomeOf(answer);
-}
-
-/** The values typed into a modal: per block id, per action id, the text, option value or date (null: empty). */
-export type SubmittedValues = Record<string, Record<string, string | null>>;
-
-/** The `view.state.values` Slack sends for `values` on the input blocks of `blocks`. */
-function stateValues(blocks: readonly Block[], values: SubmittedValues): Record<string, Record<string, unknown>> {
-  const result: Record<string, Record<string, unknown>> = {};
-  for (const block of blocks) {
-    if (block.type !== 'input' || typeof block.block_id !== 'string') continue;
-    const element = block.element as Element | undefined;
-    if (!element?.action_id) continue;
-    const value = values[block.block_id]?.[element.action_id] ?? null;
-    let entry: Record<string, unknown>;
-    if (element.type === 'static_select') {
-      const option = ((element.options as OptionObject[] | undefined) ?? []).find((candidate) => candidate.value === value);
-      entry = {
-        type: 'static_select',
-        selected_option: option ? { text: option.text, value: option.value } : null,
-      };
-    } else if (element.type === 'datepicker') {
-      entry = { type: 'datepicker', selected_date: value };
-    } else {
-      entry = { type: element.type ?? 'plain_text_input', value };
-    }
-    result[block.block_id] = { [element.action_id]: entry };
-  }
-  return result;
-}
-
-/** Submits the user's open modal (`view_submission`) and applies the bot's `response_action`. */
-export async function submitView(context: WorkspaceContext, input: { userId: string; viewId: string; values: SubmittedValues }): Promise<DeliveryOutcome> {
-  const user = userOrFail(context, input.userId);
-  const { state } = context;
-  const modal = state.modals.get(user.id);
-  if (!modal || modal.id !== input.viewId) throw new HttpError(409, `The modal ${input.viewId} is no longer open for ${user.name}.`);
-  const payload = {
-    type: 'view_submission',
-    team: { id: LOCAL_BOT.teamId, domain: 'local' },
-    user: userJson(user),
-    api_app_id: 'ALOCALAPP1',
-    token: 'local-verification-token',
-    trigger_id: issueTrigger(context, user.id),
-    view: {
-      ...modal.raw,
-      id: modal.id,
-      team_id: LOCAL_BOT.teamId,
-      app_id: 'ALOCALAPP1',
-      bot_id: LOCAL_BOT.botId,
-      root_view_id: modal.id,
-      hash: `${modal.id}.hash`,
-      state: { values: stateValues(modal.raw.blocks as Block[], input.values) },
-    },
-    response_urls: [],
-    is_enterprise_install: false,
-    enterprise: null,
-  };
-  const answer = await deliver(context, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
-  const outcome = outcomeOf(answer);
-  if (!outcome.ok) return outcome;
-  const response = parseJson(answer as BotAnswer);
-  const action = response?.response_action;
-  if (action === 'errors' && response?.errors && typeof response.errors === 'object') {
-    state.modalErrors(user.id, response.errors as Record<string, string>);
-  } else if ((action === 'update' || action === 'push') && response?.view && typeof response.view === 'object') {
-    state.openModal(user.id, response.view as Record<string, unknown>, modal.id);
-  } else {
-    state.closeModal(user.id);
-  }
-  return outcome;
-}
-
-/** Tells the bot `userId` opened its Home tab (`app_home_opened`, an Events API callback). */
-export async function openHome(context: WorkspaceContext, userId: string): Promise<DeliveryOutcome> {
-  const user = userOrFail(context, userId);
-  const eventTs = context.state.nextTs();
-  const home = context.state.homes.get(user.id);
-  const envelope = {
-    token: 'local-verification-token',
-    team_id: LOCAL_BOT.teamId,
-    api_app_id: 'ALOCALAPP1',
-    event: {
-      type: 'app_home_opened',
-      user: user.id,
-      channel: `D${user.id.slice(1)}`,
-      tab: 'home',
-      event_ts: eventTs,
-      ...(home ? { view: { ...home.raw, id: home.id } } : {}),
-    },
-    type: 'event_callback',
-    event_id: `Ev${context.state.nextId('')}`,
-    event_time: Math.floor(context.now() / 1000),
-    authorizations: [
-      {
-        team_id: LOCAL_BOT.teamId,
-        user_id: LOCAL_BOT.userId,
-        is_bot: true,
-        is_enterprise_install: false,
-      },
-    ],
-    is_ext_shared_channel: false,
-  };
-  return outcomeOf(await deliver(context, JSON.stringify(envelope), 'application/json'));
 }

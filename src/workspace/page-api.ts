@@ -6,7 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import { HttpError, jsonBody, sendJson, type Route } from '../local/http.ts';
 import type { WorkspaceContext } from './context.ts';
-import { openHome, sendAction, sendComposerText, submitView, type ActionSurface, type SubmittedValues } from './delivery.ts';
+import { openHome, sendAction, submitView, type ActionSurface, type SubmittedValues } from './interactions.ts';
+import { sendComposerText } from './slash-commands.ts';
 
 const PREFIX = '/workspace/api/';
 /** How often the stream sends a comment so proxies and browsers keep it open. */

@@ -5,10 +5,13 @@
  * the live stream announces.
  */
 import { render, type JSX } from 'preact';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ChannelView, MessageView, SurfaceView, WorkspaceSnapshot } from '../../src/workspace/snapshot.ts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ChannelView, MessageView, WorkspaceSnapshot } from '../../src/workspace/snapshot.ts';
 import { closeView, fetchSnapshot, openHome, sendAction, sendText, submitView, subscribe, type Surface } from './api.ts';
-import { Blocks, Text, type BlockContext, type ConfirmObject, type Element } from './blocks.tsx';
+import { Blocks, type BlockContext, type ConfirmObject } from './blocks.tsx';
+import { Composer } from './composer.tsx';
+import { Confirm, Modal } from './dialogs.tsx';
+import { MessageList } from './message-list.tsx';
 import { Message, type Author } from './message.tsx';
 import type { Names } from './mrkdwn.tsx';
 import './styles.css';
@@ -16,20 +19,8 @@ import './styles.css';
 /** What the main pane shows. */
 type Place = { kind: 'channel'; id: string } | { kind: 'home'; tab: 'home' | 'messages' };
 
+/** Where the page remembers who you are between visits. */
 const USER_KEY = 'ontology-ops.workspace.user';
-const SUBCOMMANDS = [
-  ['help', 'What each command does'],
-  ['integrity [group] [--limit N]', 'Integrity check with top issues'],
-  ['metrics [group]', 'The seven data-quality metrics'],
-  ['status', 'Monitors, alerts, migration and approvals'],
-  ['trend [days] [group]', 'Metrics over time'],
-  ['versions [group]', 'Schema versions in use'],
-  ['audit <entityId>', "One entity's references"],
-  ['migrate [--dry-run | --validate-only]', 'Request the v1 groupId migration'],
-  ['rollback <runId | backupFile> [--dry-run | --verify]', 'Request a rollback'],
-  ['silence <alert> <duration> [reason]', 'Silence an alert'],
-  ['unsilence <silence>', 'End a silence'],
-] as const;
 
 function placeFromHash(): Place | null {
   const hash = decodeURIComponent(location.hash.slice(1));
@@ -46,194 +37,6 @@ function hueOf(id: string): number {
   let hash = 0;
   for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) % 360;
   return hash;
-}
-
-function Confirm({ confirm, onDone }: { confirm: ConfirmObject & { proceed: () => void }; onDone: () => void }): JSX.Element {
-  const names: Names = { user: (id) => id, channel: (id) => id };
-  return (
-    <div class="overlay" data-testid="confirm">
-      <div class="dialog dialog-small" role="dialog" aria-modal="true">
-        <div class="dialog-header">{confirm.title?.text ?? 'Are you sure?'}</div>
-        <div class="dialog-body">
-          <Text value={confirm.text} names={names} />
-        </div>
-        <div class="dialog-footer">
-          <button type="button" class="bk-button" data-testid="confirm-no" onClick={onDone}>
-            {confirm.deny?.text ?? 'Cancel'}
-          </button>
-          <button
-            type="button"
-            class={`bk-button bk-button-${confirm.style ?? 'primary'}`}
-            data-testid="confirm-yes"
-            onClick={() => {
-              onDone();
-              confirm.proceed();
-            }}
-          >
-            {confirm.confirm?.text ?? 'Yes'}
-          </button>
-        </div>
-      </div>
-    </div>
-  );
-}
-
-function Modal(props: {
-  modal: SurfaceView;
-  context: BlockContext;
-  onSubmit: (values: Record<string, Record<string, string | null>>) => void;
-  onClose: () => void;
-  busy: boolean;
-}): JSX.Element {
-  const { modal } = props;
-  const [values, setValues] = useState<Record<string, Record<string, string | null>>>(() => {
-    const initial: Record<string, Record<string, string | null>> = {};
-    for (const block of modal.blocks) {
-      const element = block.element as Element | undefined;
-      if (block.type !== 'input' || !element?.action_id || !block.block_id) continue;
-      initial[block.block_id] = { [element.action_id]: element.initial_value ?? element.initial_option?.value ?? element.initial_date ?? null };
-    }
-    return initial;
-  });
-  const context: BlockContext = {
-    ...props.context,
-    inputs: {
-      value: (blockId, actionId) => values[blockId]?.[actionId] ?? null,
-      set: (blockId, actionId, value) => setValues((current) => ({ ...current, [blockId]: { ...current[blockId], [actionId]: value } })),
-      errors: modal.errors ?? {},
-    },
-  };
-  return (
-    <div class="overlay">
-      <form
-        class="dialog"
-        role="dialog"
-        aria-modal="true"
-        data-testid="modal"
-        onSubmit={(event) => {
-          event.preventDefault();
-          props.onSubmit(values);
-        }}
-      >
-        <div class="dialog-header">
-          <span class="dialog-app">
-            <span class="avatar avatar-small app-avatar">OO</span>
-          </span>
-          {modal.title ?? 'ontology-ops'}
-          <button type="button" class="dialog-close" aria-label="Close" onClick={props.onClose}>
-            ×
-          </button>
-        </div>
-        <div class="dialog-body">
-          <Blocks blocks={modal.blocks} context={context} />
-        </div>
-        <div class="dialog-footer">
-          <button type="button" class="bk-button" data-testid="modal-cancel" onClick={props.onClose}>
-            {modal.close ?? 'Cancel'}
-          </button>
-          {modal.submit ? (
-            <button type="submit" class="bk-button bk-button-primary" data-testid="modal-submit" disabled={props.busy}>
-              {modal.submit}
-            </button>
-          ) : null}
-        </div>
-      </form>
-    </div>
-  );
-}
-
-function Composer(props: { placeholder: string; onSend: (text: string) => Promise<void> }): JSX.Element {
-  const [text, setText] = useState('');
-  const [sending, setSending] = useState(false);
-  const hint =
-    text.startsWith('/') && !text.includes(' ')
-      ? SUBCOMMANDS
-      : text.startsWith('/ontology ')
-        ? SUBCOMMANDS.filter(([usage]) => usage.startsWith(text.slice(10).split(' ')[0] ?? ''))
-        : [];
-  const send = async () => {
-    const typed = text.trim();
-    if (!typed || sending) return;
-    setSending(true);
-    try {
-      await props.onSend(typed);
-      setText('');
-    } finally {
-      setSending(false);
-    }
-  };
-  return (
-    <div class="composer">
-      {hint.length > 0 && text.length < 40 ? (
-        <div class="composer-hint">
-          <div class="composer-hint-title">/ontology</div>
-          {hint.slice(0, 6).map(([usage, what]) => (
-            <div class="composer-hint-row">
-              <code>/ontology {usage}</code>
-              <span>{what}</span>
-            </div>
-          ))}
-        </div>
-      ) : null}
-      <textarea
-        data-testid="composer"
-        rows={1}
-        placeholder={props.placeholder}
-        value={text}
-        disabled={sending}
-        onInput={(event) => setText((event.currentTarget as HTMLTextAreaElement).value)}
-        onKeyDown={(event) => {
-          if (event.key === 'Enter' && !event.shiftKey) {
-            event.preventDefault();
-            void send();
-          }
-        }}
-      />
-      <div class="composer-bar">
-        <span class="composer-tip">
-          <strong>Enter</strong> to send · <strong>Shift + Enter</strong> for a new line · try <code>/ontology help</code>
-        </span>
-        <button type="button" class="send" aria-label="Send" disabled={!text.trim() || sending} onClick={() => void send()}>
-          ➤
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function MessageList(props: { messages: MessageView[]; render: (message: MessageView) => JSX.Element; empty: JSX.Element }): JSX.Element {
-  const list = useRef<HTMLDivElement>(null);
-  // Whether the list is scrolled to the end: images that load later keep it there, as Slack does.
-  const atEnd = useRef(true);
-  const last = props.messages.at(-1)?.ts;
-  const toEnd = () => {
-    const element = list.current;
-    if (element) element.scrollTop = element.scrollHeight;
-  };
-  useLayoutEffect(toEnd, [last, props.messages.length]);
-  useEffect(() => {
-    const element = list.current;
-    if (!element) return;
-    // Images that load later and a thread pane that narrows the list keep an end-scrolled list at its end.
-    const observer = new ResizeObserver(() => {
-      if (atEnd.current) toEnd();
-    });
-    observer.observe(element);
-    if (element.firstElementChild) observer.observe(element.firstElementChild);
-    return () => observer.disconnect();
-  }, []);
-  return (
-    <div
-      class="messages"
-      ref={list}
-      onScroll={(event) => {
-        const element = event.currentTarget as HTMLDivElement;
-        atEnd.current = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
-      }}
-    >
-      <div class="messages-inner">{props.messages.length === 0 ? props.empty : props.messages.map(props.render)}</div>
-    </div>
-  );
 }
 
 function App(): JSX.Element {

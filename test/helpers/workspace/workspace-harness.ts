@@ -10,7 +10,7 @@ import { localWorkspaceConfig } from '../../../src/local/config.ts';
 import { startLocalServer, type LocalServer } from '../../../src/local/server.ts';
 import { createSlackApp, type SlackApp } from '../../../src/slack/app.ts';
 import { createLocalWorkspace, type LocalWorkspace } from '../../../src/workspace/index.ts';
-import type { ActionSurface } from '../../../src/workspace/delivery.ts';
+import type { ActionSurface } from '../../../src/workspace/interactions.ts';
 import type { DeliveryOutcome, MessageView, WorkspaceSnapshot } from '../../../src/workspace/snapshot.ts';
 
 /** The signing secret the harness's workspace and app share. */
