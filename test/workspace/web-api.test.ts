@@ -61,6 +61,35 @@ describe('the local Web API', () => {
       { authorization: `Bearer ${LOCAL_BOT_TOKEN}` },
       'no_such_subteam',
     ],
+    [
+      'a message of 51 blocks (Slack allows 50)',
+      'chat.postMessage',
+      new URLSearchParams({ channel: critical.id, text: 'x', blocks: JSON.stringify(Array.from({ length: 51 }, () => ({ type: 'divider' }))) }).toString(),
+      { authorization: `Bearer ${LOCAL_BOT_TOKEN}` },
+      'invalid_blocks',
+    ],
+    [
+      'a header longer than 150 characters',
+      'chat.postMessage',
+      new URLSearchParams({
+        channel: critical.id,
+        text: 'x',
+        blocks: JSON.stringify([{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }]),
+      }).toString(),
+      { authorization: `Bearer ${LOCAL_BOT_TOKEN}` },
+      'invalid_blocks',
+    ],
+    [
+      'a section text longer than 3,000 characters',
+      'chat.postMessage',
+      new URLSearchParams({
+        channel: critical.id,
+        text: 'x',
+        blocks: JSON.stringify([{ type: 'section', text: { type: 'mrkdwn', text: 's'.repeat(3001) } }]),
+      }).toString(),
+      { authorization: `Bearer ${LOCAL_BOT_TOKEN}` },
+      'invalid_blocks',
+    ],
     ['a method Slack has but the bot never calls', 'reactions.add', 'name=eyes', { authorization: `Bearer ${LOCAL_BOT_TOKEN}` }, 'unknown_method'],
   ])('answers %s with HTTP 200 and ok: false, error "%s"', async (_case, method, body, headers, error) => {
     const { raw, messages } = await setup();
