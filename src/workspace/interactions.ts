@@ -13,13 +13,13 @@ import { messageJson } from './web-api.ts';
 /** Where a click happened. */
 export type ActionSurface = { kind: 'message'; channelId: string; messageTs: string } | { kind: 'home' } | { kind: 'modal' };
 
-/** A click (button) or a choice (static_select, overflow) on an interactive element. */
+/** A click (button) or a choice (static_select, overflow, datepicker) on an interactive element. */
 export interface ActionInput {
   userId: string;
   surface: ActionSurface;
   blockId: string;
   actionId: string;
-  /** The chosen option's value (selects and overflow menus). */
+  /** The chosen option's value (selects and overflow menus) or date (`YYYY-MM-DD`, date pickers). */
   selectedValue?: string;
 }
 
@@ -65,7 +65,15 @@ function actionOf(element: Element, blockId: string, selectedValue: string | und
       ...(element.placeholder ? { placeholder: element.placeholder } : {}),
     };
   }
-  throw new HttpError(400, `${String(element.action_id)} is a ${String(element.type)}, which this workspace cannot click: use a button or a menu.`);
+  if (element.type === 'datepicker') {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(selectedValue ?? ''))
+      throw new HttpError(400, `"${selectedValue ?? ''}" is not a date for ${String(element.action_id)}: send YYYY-MM-DD.`);
+    return { ...base, selected_date: selectedValue, ...(element.initial_date ? { initial_date: element.initial_date } : {}) };
+  }
+  throw new HttpError(
+    400,
+    `${String(element.action_id)} is a ${String(element.type)}, which this workspace cannot click: use a button, a menu or a date picker.`,
+  );
 }
 
 /** Sends a `block_actions` payload for a click as Slack builds it. */

@@ -85,6 +85,40 @@ describe('delivery to the bot', () => {
     expect(payload.response_url).toMatch(/\/response\/\w+$/);
   });
 
+  it('sends menu choices and dates as Slack does (selected_option, selected_date), refusing a value the menu lacks', async () => {
+    const local = await startFakeBotWorkspace();
+    const client = new WebClient(LOCAL_BOT_TOKEN, { slackApiUrl: `${local.server.internalUrl}api/`, retryConfig: { retries: 0 } });
+    const option = (value: string) => ({ text: { type: 'plain_text', text: value.toUpperCase() }, value });
+    const blocks = [
+      {
+        type: 'actions',
+        block_id: 'controls',
+        elements: [
+          { type: 'static_select', action_id: 'pick', placeholder: { type: 'plain_text', text: 'Pick' }, options: [option('1h'), option('4h')] },
+          { type: 'overflow', action_id: 'more', options: [option('mute')] },
+          { type: 'datepicker', action_id: 'day' },
+        ],
+      },
+    ];
+    const posted = await client.chat.postMessage({ channel: critical.id, text: 'controls', blocks });
+    const surface = { kind: 'message', channelId: critical.id, messageTs: posted.ts };
+    for (const [actionId, selectedValue] of [
+      ['pick', '4h'],
+      ['more', 'mute'],
+      ['day', '2026-12-01'],
+    ]) {
+      expect((await local.page('action', { user: ENGINEER, surface, blockId: 'controls', actionId, selectedValue })).json).toEqual({ ok: true, status: 200 });
+    }
+    expect(local.received.map((request) => request.payload!.actions[0])).toMatchObject([
+      { type: 'static_select', action_id: 'pick', selected_option: { value: '4h', text: { text: '4H' } } },
+      { type: 'overflow', action_id: 'more', selected_option: { value: 'mute' } },
+      { type: 'datepicker', action_id: 'day', selected_date: '2026-12-01' },
+    ]);
+    const refused = await local.page('action', { user: ENGINEER, surface, blockId: 'controls', actionId: 'pick', selectedValue: '99h' });
+    expect(refused).toEqual({ status: 400, json: { ok: false, error: '"99h" is not an option of pick: choose one of the menu\'s options.' } });
+    expect(local.received).toHaveLength(3);
+  });
+
   it('refuses a click on an element the message does not have, and delivers nothing', async () => {
     const local = await startFakeBotWorkspace();
     const { ts } = await clickedButton(local, LEAD);
