@@ -11,7 +11,7 @@ import { closeView, fetchSnapshot, openHome, sendAction, sendText, submitView, s
 import { Blocks, type BlockContext, type ConfirmObject } from './blocks.tsx';
 import { Composer } from './composer.tsx';
 import { Confirm, Modal } from './dialogs.tsx';
-import { MessageList } from './message-list.tsx';
+import { continues, MessageList } from './message-list.tsx';
 import { Message, type Author } from './message.tsx';
 import type { Names } from './mrkdwn.tsx';
 import './styles.css';
@@ -148,10 +148,11 @@ function App(): JSX.Element {
   }
 
   const channel: ChannelView | undefined = place.kind === 'channel' ? snapshot.channels.find((candidate) => candidate.id === place.id) : undefined;
-  const renderMessage = (inChannel: string) => (message: MessageView) => (
+  const renderMessage = (inChannel: string) => (message: MessageView, previous: MessageView | undefined) => (
     <Message
       key={message.ts}
       message={message}
+      compact={continues(previous, message)}
       author={authorOf(message)}
       context={contextFor({ kind: 'message', channelId: inChannel, messageTs: message.ts })}
       onOpenThread={() => setThread({ channel: inChannel, ts: message.ts })}
@@ -300,10 +301,11 @@ function App(): JSX.Element {
             ) : (
               <MessageList
                 messages={snapshot.direct}
-                render={(message) => (
+                render={(message, previous) => (
                   <Message
                     key={message.ts}
                     message={message}
+                    compact={continues(previous, message)}
                     author={authorOf(message)}
                     context={contextFor({ kind: 'message', channelId: `D${user.slice(1)}`, messageTs: message.ts })}
                   />

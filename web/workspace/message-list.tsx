@@ -3,8 +3,22 @@ import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { MessageView } from '../../src/workspace/snapshot.ts';
 
+/**
+ * Whether `message` continues `previous` as Slack groups them: same author, both ephemeral or both not, within
+ * 5 minutes (shown without a second avatar and name).
+ */
+export function continues(previous: MessageView | undefined, message: MessageView): boolean {
+  if (!previous || message.broadcast || previous.broadcast) return false;
+  return previous.user === message.user && previous.ephemeral === message.ephemeral && Number(message.ts) - Number(previous.ts) < 300;
+}
+
 /** The messages, or `empty` when there are none. */
-export function MessageList(props: { messages: MessageView[]; render: (message: MessageView) => JSX.Element; empty: JSX.Element }): JSX.Element {
+export function MessageList(props: {
+  messages: MessageView[];
+  /** Renders one message; `previous` is the one above it (for grouping). */
+  render: (message: MessageView, previous: MessageView | undefined) => JSX.Element;
+  empty: JSX.Element;
+}): JSX.Element {
   const list = useRef<HTMLDivElement>(null);
   // Whether the list is scrolled to the end: images that load later keep it there, as Slack does.
   const atEnd = useRef(true);
@@ -34,7 +48,9 @@ export function MessageList(props: { messages: MessageView[]; render: (message: 
         atEnd.current = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
       }}
     >
-      <div class="messages-inner">{props.messages.length === 0 ? props.empty : props.messages.map(props.render)}</div>
+      <div class="messages-inner">
+        {props.messages.length === 0 ? props.empty : props.messages.map((message, index) => props.render(message, props.messages[index - 1]))}
+      </div>
     </div>
   );
 }

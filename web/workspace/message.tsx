@@ -42,20 +42,37 @@ function FileCard({ file }: { file: SharedFile }): JSX.Element {
 }
 
 /** Renders `message`; `onOpenThread` shows its thread (absent inside the thread pane). */
-export function Message(props: { message: MessageView; author: Author; context: BlockContext; onOpenThread?: () => void }): JSX.Element {
+export function Message(props: {
+  message: MessageView;
+  author: Author;
+  /** Continues the message above by the same author: no avatar or name, the time on hover. */
+  compact?: boolean;
+  context: BlockContext;
+  onOpenThread?: () => void;
+}): JSX.Element {
   const { message, author, context } = props;
   return (
-    <div class={`message${message.ephemeral ? ' message-ephemeral' : ''}`} data-testid={message.ephemeral ? 'ephemeral' : 'message'} data-ts={message.ts}>
-      <div class="avatar" style={{ background: `hsl(${author.hue} 55% 42%)` }}>
-        {author.initials}
-      </div>
-      <div class="message-main">
-        <div class="message-meta">
-          <span class="author">{author.name}</span>
-          {author.app ? <span class="app-badge">APP</span> : null}
-          <span class="time">{timeOf(message.ts)}</span>
-          {message.broadcast ? <span class="broadcast">replied to a thread</span> : null}
+    <div
+      class={`message${message.ephemeral ? ' message-ephemeral' : ''}${props.compact ? ' message-compact' : ''}`}
+      data-testid={message.ephemeral ? 'ephemeral' : 'message'}
+      data-ts={message.ts}
+    >
+      {props.compact ? (
+        <div class="gutter-time">{timeOf(message.ts)}</div>
+      ) : (
+        <div class="avatar" style={{ background: `hsl(${author.hue} 55% 42%)` }}>
+          {author.initials}
         </div>
+      )}
+      <div class="message-main">
+        {props.compact ? null : (
+          <div class="message-meta">
+            <span class="author">{author.name}</span>
+            {author.app ? <span class="app-badge">APP</span> : null}
+            <span class="time">{timeOf(message.ts)}</span>
+            {message.broadcast ? <span class="broadcast">replied to a thread</span> : null}
+          </div>
+        )}
         {message.blocks.length > 0 ? <Blocks blocks={message.blocks} context={context} /> : <Mrkdwn text={message.text} names={context.names} />}
         {message.edited ? (
           <span class="edited" data-testid="edited">
