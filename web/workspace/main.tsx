@@ -3,6 +3,12 @@
  * ontology-ops App Home, the message list with Block Kit, threads, ephemerals and edits, a composer for
  * `/ontology …`, modals, and a user switcher. State comes from `/workspace/api/state`, refreshed on every change
  * the live stream announces.
+ *
+ * Stable `data-testid`s for browser tests: `channel-<name>`, `app-home` (sidebar), `home`, `home-tab`,
+ * `messages-tab`, `user-switch` (a select of user ids), `composer`, `message` / `ephemeral` (with `data-ts`),
+ * `edited`, `thread-open`, `thread`, `file`, `modal`, `modal-submit`, `modal-cancel`, `modal-error`, `confirm`,
+ * `confirm-yes`, `confirm-no`, `toast`, `dashboard-link`; interactive elements carry `data-action-id` (buttons,
+ * selects; overflow menu items `data-option-value`).
  */
 import { render, type JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
