@@ -1,7 +1,8 @@
 /**
- * `npm start`: config → store (a demo store is created when there is none) → integrity report and metrics on
- * the terminal → the Slack app (when its credentials are set: HTTP on PORT, or Socket Mode) and the scheduled
- * monitors (Slack with a bot token, the console otherwise), in one process, until SIGINT/SIGTERM.
+ * `npm start`: config → store (a legacy demo store is created when there is none) → integrity report and metrics
+ * on the terminal → the Slack app (when its credentials are set: HTTP on PORT, or Socket Mode) and the scheduled
+ * monitors, in one process, until SIGINT/SIGTERM. Without Slack credentials the local workspace runs on PORT
+ * (a Slack-compatible page and the dashboard, `src/local/`) and the same bot talks to it as it would to Slack.
  * A signal at any stage stops cleanly: the app stops taking requests, a job already running finishes and is
  * recorded, the leader lease is given up and the store is closed; a second signal ends the process at once.
  */
@@ -17,8 +18,12 @@ import { seedStore } from './seed/seed.ts';
 import { createSlackApp, type SlackApp } from './slack/app.ts';
 import { createNotifier, SlackNotifier } from './slack/notifier.ts';
 import { DeliveryError, type Notifier } from './alerts/ports.ts';
+import { openLocalWorkspace, type LocalWorkspaceHandle } from './local/start.ts';
 
-/** Entities of the demo store `npm start` creates on a fresh machine. */
+/**
+ * Entities of the demo store `npm start` creates on a fresh machine: legacy data (no `groupId`s, `things`), so
+ * the v1 migration has something to do.
+ */
 const DEMO_ENTITIES = 2_000;
 
 /** Opens the backend over the configured store, seeding demo data when the store file does not exist yet. */
@@ -33,8 +38,8 @@ async function openOrCreateBackend(config: Config, log: (line: string) => void):
   }
   if (fresh) {
     try {
-      const summary = await seedStore(backend.bulkLoad, { entities: DEMO_ENTITIES, seed: 1, now: Date.now() });
-      log(`Created a demo store at ${path} (${summary.records} records, seed ${summary.seed}).`);
+      const summary = await seedStore(backend.bulkLoad, { entities: DEMO_ENTITIES, seed: 1, now: Date.now(), legacy: true });
+      log(`Created a demo store at ${path} (${summary.records} legacy records, seed ${summary.seed}): the v1 migration is still to run.`);
     } catch (error) {
       await backend.close();
       throw error;
@@ -64,10 +69,11 @@ async function main(): Promise<void> {
   // The monitors run for days: each of their lines says when it happened.
   const log = (line: string) => print(`${new Date().toISOString().slice(0, 19)}Z ${line}`);
   const signal = stopSignal();
-  const config = loadConfig();
+  let config = loadConfig();
   const backend = await openOrCreateBackend(config, print);
   let scheduler: SchedulerHandle | null = null;
   let slackApp: SlackApp | null = null;
+  let local: LocalWorkspaceHandle | null = null;
   try {
     const { quality } = backend;
     await backend.warmUp();
@@ -80,6 +86,12 @@ async function main(): Promise<void> {
     print(renderMetricsReport(await quality.metrics({ now })));
     print('');
     if (signal.requested()) return;
+
+    if (config.local) {
+      // No Slack credentials: the bot talks to the local workspace exactly as it would to Slack.
+      local = await openLocalWorkspace(config, config.local, log);
+      config = local.config;
+    }
 
     let notifier: Notifier | null = null;
     if (config.monitors.enabled) {
@@ -103,7 +115,9 @@ async function main(): Promise<void> {
         }
       }
       print(
-        config.slack.botToken
+        local
+          ? 'Monitors running; alerts go to the local workspace.'
+          : config.slack.botToken
           ? `Monitors running; alerts go to Slack (critical: ${config.alerts.channels.critical}). Ctrl-C stops.`
           : 'Monitors running; no SLACK_BOT_TOKEN, so alerts are printed here. Ctrl-C stops.',
       );
@@ -111,9 +125,20 @@ async function main(): Promise<void> {
     }
     if (config.slack.appMode) {
       // "Run check now" queues behind this process's scheduled runs, and the Home tab refreshes after each of them.
-      slackApp = createSlackApp({ backend, config, now: Date.now, log, ...(scheduler && notifier ? { monitorRunner: scheduler.runner, notifier } : {}) });
+      slackApp = createSlackApp(
+        { backend, config, now: Date.now, log, ...(scheduler && notifier ? { monitorRunner: scheduler.runner, notifier } : {}) },
+        // Inside the local workspace the receiver is reached by the workspace only.
+        local ? { port: 0, host: '127.0.0.1' } : {},
+      );
       const { port } = await slackApp.start();
-      print(
+      if (local) {
+        local.mountDashboard({ backend, runner: scheduler?.runner ?? null });
+        local.connectBot(port!);
+        print('');
+        print(`Local workspace: ${local.url}  (the bot's channels, App Home and /ontology; switch between the engineer and the lead)`);
+        print(`Dashboard:       ${local.dashboardUrl}`);
+        print('No Slack credentials are set, so nothing leaves this machine. Ctrl-C stops.');
+      } else print(
         slackApp.mode === 'socket'
           ? 'Slack app connected over Socket Mode: /ontology and the buttons answer here.'
           : `Slack app listening on port ${port} (request URL path /slack/events): /ontology and the buttons answer here.`,
@@ -129,6 +154,7 @@ async function main(): Promise<void> {
   } finally {
     // The app first: no new request starts work on a store about to close.
     if (slackApp) await slackApp.stop().catch((error: unknown) => log(`Slack app: ${userMessage(error)}`));
+    if (local) await local.close();
     if (scheduler) await scheduler.stop();
     await backend.close();
     if (signal.requested()) log('Stopped.');

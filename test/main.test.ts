@@ -17,7 +17,7 @@ function startAndSignal(
   signal: NodeJS.Signals,
   extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; signal: string | null; out: string }> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ONTOLOGY_DB: db, MONITOR_INSTANCE_ID: 'main-test', ...extraEnv };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ONTOLOGY_DB: db, MONITOR_INSTANCE_ID: 'main-test', PORT: '0', ...extraEnv };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let sent = false;

@@ -103,22 +103,16 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
 };
 
-/** The project root: the nearest folder above this module with a package.json (the same from src/ and dist/src/). */
-function projectRoot(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(folder, 'package.json'))) {
-    const parent = dirname(folder);
-    if (parent === folder) throw new Error('Cannot find the project root (no package.json above the local server).');
-    folder = parent;
-  }
-  return folder;
-}
-
-/** Where the built browser pages are; fails with what to run when they were never built. */
+/**
+ * Where the built browser pages are: `dist/web/`, beside `dist/src/` when this module runs compiled, under the
+ * project root when it runs from the sources (tsx). Fails with what to run when they were never built.
+ */
 export function webRoot(): string {
-  const folder = join(projectRoot(), 'dist', 'web');
-  if (!existsSync(folder)) throw new InvalidArgumentError(`The browser pages are not built (${folder} is missing): run \`npm run build\`.`);
-  return folder;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', '..', 'web'), join(here, '..', '..', 'dist', 'web')];
+  const built = candidates.find((folder) => existsSync(join(folder, 'workspace', 'main.js')));
+  if (!built) throw new InvalidArgumentError(`The browser pages are not built (no ${candidates[1]}): run \`npm run build\`.`);
+  return built;
 }
 
 /**

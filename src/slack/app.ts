@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, type Logger } from '@slack/bolt';
 import type { Backend } from '../backend.ts';
 import type { Config } from '../config.ts';
-import { InvalidArgumentError, userMessage } from '../errors.ts';
+import { ErrorCode, InvalidArgumentError, OpsError, userMessage } from '../errors.ts';
 import { handlerError } from './handler-error.ts';
 import { register as registerHandlers } from '../../handlers/index.ts';
 import { ResponseUrlBudget } from './reply.ts';
@@ -98,6 +98,9 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
     clientOptions: { slackApiUrl: slack.apiUrl, timeout: slack.timeoutMs, retryConfig: { retries: 2 } },
     // The answer to a slash command must come within 3 s: Bolt replies to Slack as soon as a handler acks.
     processBeforeResponse: false,
+    // `start` checks the token (auth.test) and fails with its error; built eagerly, a Slack that cannot be reached
+    // would leave that check's rejection unhandled and end the process.
+    deferInitialization: true,
   });
   // The last resort: whatever a handler did not catch is logged here; the user already got an answer or none.
   app.error(async (error) => {
@@ -124,6 +127,11 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
     mode,
     approvals,
     async start() {
+      try {
+        await app.init();
+      } catch (error) {
+        throw new OpsError(ErrorCode.SlackDelivery, `The Slack app could not check its bot token with auth.test (${userMessage(error)}): check SLACK_BOT_TOKEN and that SLACK_API_URL is reachable.`);
+      }
       const startTicking = () => {
         tick();
         ticker = setInterval(tick, APPROVAL_TICK_MS);

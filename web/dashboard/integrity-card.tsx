@@ -108,7 +108,7 @@ export function IntegrityCard({ answer, onRun }: { answer: IntegrityAnswer; onRu
         {ALSO.map((name) => {
           const metric = byName.get(name);
           return metric ? (
-            <span key={name} title={metric.threshold}>
+            <span key={name} title={metric.threshold} data-testid={`integrity-${name}`}>
               <span class={`dot status-${metric.status}`} /> {metric.title} <strong>{formatValue(metric.value, metric.unit)}</strong>
             </span>
           ) : null;

@@ -78,6 +78,14 @@ function configuration(series: TrendSeries, from: number, to: number): ChartConf
           grace: '8%',
           ticks: { maxTicksLimit: 4, font: { size: 10 }, callback: (value) => formatValue(Number(value), series.unit) },
           ...(series.unit === 'count' ? { beginAtZero: true } : {}),
+          // A share never exceeds 100 %: the grace above it would only show an impossible range.
+          ...(series.unit === 'percent'
+            ? {
+                afterDataLimits: (scale: { max: number }) => {
+                  scale.max = Math.min(scale.max, 100);
+                },
+              }
+            : {}),
         },
       },
       plugins: {
