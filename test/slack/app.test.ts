@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { sqliteBackend } from '../../src/backend.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -65,4 +67,36 @@ describe('the Slack app over HTTP', () => {
       /needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET \(HTTP mode\) or SLACK_APP_TOKEN \(Socket Mode\)/,
     );
   });
+});
+
+describe('the Slack app when Slack cannot be reached', () => {
+  it('fails start with one line naming the token check, and leaves no rejection unhandled', async () => {
+    // A port nothing listens on: every Web API call is refused.
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const config = loadConfig({
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_SIGNING_SECRET: 'secret123',
+        ALERT_CHANNEL_CRITICAL: 'C1',
+        SLACK_API_URL: `http://127.0.0.1:${closed}/api/`,
+        SLACK_TIMEOUT: '1s',
+      });
+      const app = createSlackApp({ backend: backend(), config, now: Date.now, log: () => {} }, { port: 0, host: '127.0.0.1' });
+      await expect(app.start()).rejects.toThrow(/^The Slack app could not check its bot token with auth\.test \(.+\): check SLACK_BOT_TOKEN and that SLACK_API_URL is reachable\.$/);
+      // Bolt's retries are over by now; give a stray rejection a turn to surface.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  }, 30_000);
 });
