@@ -41,6 +41,13 @@ function boundLines(series: TrendSeries, from: number, to: number): ChartConfigu
   ];
 }
 
+/** True when a share's values or bounds come within the axis' grace of 100 %. */
+function reachesFullShare(series: TrendSeries): boolean {
+  const bounds = series.thresholds ? [series.thresholds.healthy, series.thresholds.warning ?? 0] : [];
+  const highest = Math.max(0, ...series.points.map((point) => point.value), ...bounds);
+  return highest * 1.08 >= 100;
+}
+
 function configuration(series: TrendSeries, from: number, to: number): ChartConfiguration<'line', Point[]> {
   return {
     type: 'line',
@@ -78,14 +85,8 @@ function configuration(series: TrendSeries, from: number, to: number): ChartConf
           grace: '8%',
           ticks: { maxTicksLimit: 4, font: { size: 10 }, callback: (value) => formatValue(Number(value), series.unit) },
           ...(series.unit === 'count' ? { beginAtZero: true } : {}),
-          // A share never exceeds 100 %: the grace above it would only show an impossible range.
-          ...(series.unit === 'percent'
-            ? {
-                afterDataLimits: (scale: { max: number }) => {
-                  scale.max = Math.min(scale.max, 100);
-                },
-              }
-            : {}),
+          // A share never exceeds 100 %: near the top the axis ends there rather than at an impossible 120 %.
+          ...(series.unit === 'percent' && reachesFullShare(series) ? { max: 100, grace: 0 } : {}),
         },
       },
       plugins: {
