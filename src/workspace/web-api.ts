@@ -74,6 +74,16 @@ function channelOf(context: WorkspaceContext, params: ApiParams, name = 'channel
   return channel;
 }
 
+/** The bot's own message `ts` in `channel`, which it may edit or delete; Slack's errors otherwise. */
+function ownMessage(context: WorkspaceContext, params: ApiParams, notOwn: string): { channel: StoredChannel; message: StoredMessage } {
+  const channel = channelOf(context, params);
+  const ts = text(params, 'ts');
+  const message = ts ? context.state.find(channel, ts) : null;
+  if (!message) throw new SlackApiError('message_not_found');
+  if (!message.bot) throw new SlackApiError(notOwn);
+  return { channel, message };
+}
+
 /** A message as Slack returns it (API answers) and sends it (the `message` of a `block_actions` payload). */
 export function messageJson(message: StoredMessage): Record<string, unknown> {
   return {
@@ -202,11 +212,7 @@ const METHODS: Record<string, Method> = {
     };
   },
   'chat.update': (params, context) => {
-    const channel = channelOf(context, params);
-    const ts = text(params, 'ts');
-    const message = ts ? context.state.find(channel, ts) : null;
-    if (!message) throw new SlackApiError('message_not_found');
-    if (!message.bot) throw new SlackApiError('cant_update_message');
+    const { channel, message } = ownMessage(context, params, 'cant_update_message');
     const update = content(params);
     context.state.replace(
       message,
@@ -224,11 +230,7 @@ const METHODS: Record<string, Method> = {
     };
   },
   'chat.delete': (params, context) => {
-    const channel = channelOf(context, params);
-    const ts = text(params, 'ts');
-    const message = ts ? context.state.find(channel, ts) : null;
-    if (!message) throw new SlackApiError('message_not_found');
-    if (!message.bot) throw new SlackApiError('cant_delete_message');
+    const { channel, message } = ownMessage(context, params, 'cant_delete_message');
     context.state.remove(message);
     return { channel: channel.id, ts: message.ts };
   },

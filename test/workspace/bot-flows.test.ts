@@ -12,11 +12,35 @@ import { APPROVE_ACTION } from '../../src/slack/blocks/approval.ts';
 import { SlackNotifier } from '../../src/slack/notifier.ts';
 import { crossGroupSignal } from '../helpers/alert-fixtures.ts';
 import { seededBackend } from '../helpers/slack/seeded-backend.ts';
-import { elementOf, messagesIn, startWorkspaceHarness, WORKSPACE_SECRET } from '../helpers/workspace/workspace-harness.ts';
+import { elementOf, messagesIn, startWorkspaceHarness, WORKSPACE_SECRET, type WorkspaceHarness } from '../helpers/workspace/workspace-harness.ts';
+import type { Backend } from '../../src/backend.ts';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 
 const ENGINEER = 'UENGINEER1';
 const LEAD = 'ULEAD00001';
 const { critical, report, approvals } = LOCAL_CHANNELS;
+
+/** Posts a firing cross-group alert into the critical channel the way the daily job does: through the alert pipeline and the bot's Slack notifier. */
+async function postCrossGroupAlert(harness: WorkspaceHarness, backend: Backend, store: SqliteStore): Promise<void> {
+  const { stores } = backend.monitorPorts;
+  await runAlertPipeline(
+    {
+      alerts: stores.alerts,
+      outbox: stores.outbox,
+      notifier: new SlackNotifier({ token: LOCAL_BOT_TOKEN, apiUrl: harness.config.slack.apiUrl, timeoutMs: 5_000 }),
+      events: createEventLog(store, { groupSlug: 'ontology-ops' }),
+      config: harness.config.alerts,
+      now: Date.now,
+      sleep: async () => {},
+      log: () => {},
+    },
+    {
+      source: 'daily',
+      signals: [crossGroupSignal()],
+      coverage: { subjects: ['crossGroupViolations'], groupIds: 'all', severities: ['critical', 'warning'] },
+    },
+  );
+}
 
 const textOf = (message: { text: string; blocks: unknown[] }) => `${message.text}\n${JSON.stringify(message.blocks)}`;
 
@@ -49,32 +73,7 @@ describe('the bot in the local workspace', () => {
   it('acknowledges an alert from its button: the alert message is edited in place and the clicker told', async () => {
     const { backend, store } = await seededBackend();
     const harness = await startWorkspaceHarness({ backend });
-    const { stores } = backend.monitorPorts;
-    await runAlertPipeline(
-      {
-        alerts: stores.alerts,
-        outbox: stores.outbox,
-        notifier: new SlackNotifier({
-          token: LOCAL_BOT_TOKEN,
-          apiUrl: harness.config.slack.apiUrl,
-          timeoutMs: 5_000,
-        }),
-        events: createEventLog(store, { groupSlug: 'ontology-ops' }),
-        config: harness.config.alerts,
-        now: Date.now,
-        sleep: async () => {},
-        log: () => {},
-      },
-      {
-        source: 'daily',
-        signals: [crossGroupSignal()],
-        coverage: {
-          subjects: ['crossGroupViolations'],
-          groupIds: 'all',
-          severities: ['critical', 'warning'],
-        },
-      },
-    );
+    await postCrossGroupAlert(harness, backend, store);
     const alert = messagesIn(await harness.snapshot(ENGINEER), critical.id)[0]!;
     expect(alert.edited).toBe(false);
     const acknowledge = elementOf(alert, ALERT_ACTION_IDS.acknowledge)!;
@@ -94,32 +93,7 @@ describe('the bot in the local workspace', () => {
   it('silences an alert through its menu and the reason modal (views.open, then view_submission)', async () => {
     const { backend, store } = await seededBackend();
     const harness = await startWorkspaceHarness({ backend });
-    const { stores } = backend.monitorPorts;
-    await runAlertPipeline(
-      {
-        alerts: stores.alerts,
-        outbox: stores.outbox,
-        notifier: new SlackNotifier({
-          token: LOCAL_BOT_TOKEN,
-          apiUrl: harness.config.slack.apiUrl,
-          timeoutMs: 5_000,
-        }),
-        events: createEventLog(store, { groupSlug: 'ontology-ops' }),
-        config: harness.config.alerts,
-        now: Date.now,
-        sleep: async () => {},
-        log: () => {},
-      },
-      {
-        source: 'daily',
-        signals: [crossGroupSignal()],
-        coverage: {
-          subjects: ['crossGroupViolations'],
-          groupIds: 'all',
-          severities: ['critical', 'warning'],
-        },
-      },
-    );
+    await postCrossGroupAlert(harness, backend, store);
     const alert = messagesIn(await harness.snapshot(LEAD), critical.id)[0]!;
     const menu = elementOf(alert, ALERT_ACTION_IDS.silence)!;
     const oneHour = menu.options!.find((option) => option.text.text === '1 hour')!;
