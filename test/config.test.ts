@@ -67,6 +67,25 @@ describe('the Slack app settings', () => {
   });
 });
 
+describe('the local workspace settings', () => {
+  it.each([
+    [{}, { host: '127.0.0.1', port: 3000 }, 'no Slack credentials: the local workspace on localhost:3000'],
+    [{ PORT: '0', LOCAL_HOST: '0.0.0.0' }, { host: '0.0.0.0', port: 0 }, 'PORT and LOCAL_HOST move it'],
+    [{ LOCAL_WORKSPACE: 'false' }, null, 'turned off'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', ALERT_CHANNEL_CRITICAL: 'C1' }, null, 'a bot token: Slack, never the local workspace'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', ALERT_CHANNEL_CRITICAL: 'C1', SLACK_SIGNING_SECRET: 'abcdef0123456789' }, null, 'the Slack app: none of it runs'],
+  ])('%o → %o (%s)', (env, local, _reason) => {
+    expect(loadConfig(env).local).toEqual(local);
+  });
+
+  it('reads DASHBOARD_URL, an http(s) address', () => {
+    expect(loadConfig({}).dashboardUrl).toBeNull();
+    expect(loadConfig({ DASHBOARD_URL: 'https://ops.example.com/dashboard/' }).dashboardUrl).toBe('https://ops.example.com/dashboard/');
+    expect(() => loadConfig({ DASHBOARD_URL: 'ftp://x' })).toThrow(/^Environment variable DASHBOARD_URL must be an http\(s\) URL/);
+    expect(() => loadConfig({ LOCAL_WORKSPACE: 'maybe' })).toThrow(/^Environment variable LOCAL_WORKSPACE must be true or false/);
+  });
+});
+
 describe('bounded settings', () => {
   it.each(['ALERT_REPEAT_INTERVAL', 'MONITOR_LEASE_TTL', 'MONITOR_OUTBOX_INTERVAL', 'SLACK_TIMEOUT'])(
     '%s refuses a duration a timer cannot hold (25d > 2^31 ms)',
