@@ -89,11 +89,25 @@ describe.skipIf(CHROMIUM_UNAVAILABLE !== null)(`the product in Chromium${CHROMIU
 
     await actAs(page, LEAD.id);
     await openChannel(page, 'ontology-approvals');
+    // Every state the request message shows on the page, as the edits arrive.
+    await page.evaluate(`(() => {
+      const seen = (window.seenStates = []);
+      new MutationObserver(() => {
+        for (const element of document.querySelectorAll('[data-testid="message"]')) {
+          const state = /(Approval needed|Approved|Running|Succeeded|Failed): v1 groupId migration/.exec(element.textContent ?? '')?.[1];
+          if (state && seen.at(-1) !== state) seen.push(state);
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
     await request.locator('button[data-action-id="approve_request"]').click();
     const done = messages(page).filter({ hasText: /Succeeded: v1 groupId migration/ }).last();
     await done.waitFor({ timeout: 120_000 });
     await expect(done.textContent()).resolves.toMatch(new RegExp(`Approved by.*(${LEAD.realName}|@${LEAD.name})`));
     await expect(done.locator('[data-testid="edited"]').count()).resolves.toBeGreaterThan(0);
+    // The same message went through the run's progress before its end.
+    const states = (await page.evaluate('window.seenStates')) as string[];
+    expect(states).toContain('Running');
+    expect(states.at(-1)).toBe('Succeeded');
   }, 180_000);
 
   it('shows the App Home of the lead', async () => {
