@@ -86,6 +86,7 @@ describe.skipIf(CHROMIUM_UNAVAILABLE !== null)(`the product in Chromium${CHROMIU
     await request.locator('button[data-action-id="approve_request"]').click();
     await messages(page).filter({ hasText: /cannot approve it|Only approvers/ }).last().waitFor(WAIT);
     await expect(request.locator('button[data-action-id="approve_request"]').count()).resolves.toBe(1);
+    await screenshot(page, 'workspace');
 
     await actAs(page, LEAD.id);
     await openChannel(page, 'ontology-approvals');
