@@ -72,8 +72,14 @@ export function sendText(response: ServerResponse, status: number, text: string)
   response.end(text);
 }
 
-/** The JSON body of a request as an object; a body that is not a JSON object is a 400 naming the problem. */
+/**
+ * The JSON body of a request as an object; a body that is not a JSON object is a 400 naming the problem. The
+ * request must say `Content-Type: application/json` (415 otherwise): another site's page cannot send that without
+ * a CORS preflight, which this server never grants, so it cannot act in the local workspace in a visitor's name.
+ */
 export async function jsonBody(request: LocalRequest): Promise<Record<string, unknown>> {
+  const type = request.raw.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'Send the request with Content-Type: application/json.');
   const text = (await request.body()).toString('utf8');
   if (text.trim() === '') return {};
   let value: unknown;

@@ -27,6 +27,19 @@ describe('the workspace routes', () => {
     expect([unknown.status, await unknown.json()]).toEqual([400, { ok: false, error: '"user" must be a user of this workspace (got "U0NOPE").' }]);
   });
 
+  it("refuses a command or click another site's page could send (no JSON content type): 415, nothing reaches the bot", async () => {
+    const local = await startFakeBotWorkspace();
+    for (const [endpoint, body] of [
+      ['command', { user: 'ULEAD00001', channel: LOCAL_CHANNELS.critical.id, text: '/ontology migrate' }],
+      ['action', { user: 'ULEAD00001', surface: { kind: 'message', channelId: LOCAL_CHANNELS.approvals.id, messageTs: '1.1' }, blockId: 'b', actionId: 'approve_request' }],
+    ] as const) {
+      // What a cross-site form or no-cors fetch can send: a "simple" content type, no preflight.
+      const answer = await fetch(`${local.server.internalUrl}workspace/api/${endpoint}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) });
+      expect([answer.status, await answer.json()]).toEqual([415, { ok: false, error: 'Send the request with Content-Type: application/json.' }]);
+    }
+    expect(local.received).toEqual([]);
+  });
+
   it('announces every change on the live stream (Server-Sent Events)', async () => {
     const local = await startFakeBotWorkspace();
     const response = await fetch(`${local.server.internalUrl}workspace/api/stream`);
