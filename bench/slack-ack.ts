@@ -4,12 +4,14 @@
  * as it runs once approved); meanwhile waves of 20 concurrent `/ontology help` slash commands, signed exactly as
  * Slack signs them, are sent over HTTP and the time to each acknowledgement is recorded. Reports p50/p99.
  *
- * The client runs in a worker thread with its own event loop, as Slack is outside the process: a stall of this
- * process's event loop shows in the latencies only through the server's answers. The same worker serves the local
- * Slack Web API (`auth.test`, the `response_url` answers), so the app's own calls never leave 127.0.0.1.
+ * The client runs in a child process (`slack-ack-client.cjs`), as Slack is outside the bot's process: a stall of
+ * this process's event loop shows in the latencies only through the server's answers, and the client's memory is
+ * not counted in this phase's peak RSS. The same process serves the local Slack Web API (`auth.test`, the
+ * `response_url` answers), so the app's own calls never leave 127.0.0.1.
  */
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { openBackend, type Backend } from '../src/backend.ts';
 import { loadConfig } from '../src/config.ts';
 import { DEFAULT_BATCH_SIZE } from '../src/migration/service.ts';
@@ -44,77 +46,17 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/**
- * The load generator and local Slack Web API, as worker code (plain JavaScript: the worker is `eval`ed). It
- * answers `auth.test` and every `response_url`, sends waves until told to stop (always at least one), and posts
- * back every latency.
- */
-const CLIENT_SOURCE = String.raw`
-const { parentPort, workerData } = require('node:worker_threads');
-const { createServer } = require('node:http');
-const { createHmac } = require('node:crypto');
-const { concurrency, pauseMs, secret } = workerData;
-let appUrl = null;
-let stopping = false;
-const server = createServer((request, response) => {
-  request.resume();
-  request.on('end', () => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    const body = request.url === '/api/auth.test'
-      ? { ok: true, url: 'https://bench.slack.com/', team: 'Bench', user: 'ontology-ops', team_id: 'T0BENCH', user_id: 'U0BOT', bot_id: 'B0BOT' }
-      : { ok: true };
-    response.end(JSON.stringify(body));
-  });
-});
-server.listen(0, '127.0.0.1', () => parentPort.postMessage({ type: 'listening', port: server.address().port }));
-async function command(base, index) {
-  const body = new URLSearchParams({
-    token: 'deprecated', team_id: 'T0BENCH', team_domain: 'bench', channel_id: 'C0BENCH', channel_name: 'ops',
-    user_id: 'U0BENCH' + index, user_name: 'bench', command: '/ontology', text: 'help', api_app_id: 'A0BENCH',
-    is_enterprise_install: 'false', response_url: base + '/response/' + index, trigger_id: '1.2.' + index,
-  }).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = 'v0=' + createHmac('sha256', secret).update('v0:' + timestamp + ':' + body).digest('hex');
-  const started = performance.now();
-  const response = await fetch(appUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature },
-    body,
-  });
-  await response.text();
-  return { ms: performance.now() - started, ok: response.status === 200 };
-}
-parentPort.on('message', async (message) => {
-  if (message.type === 'stop') { stopping = true; return; }
-  appUrl = message.url;
-  const base = 'http://127.0.0.1:' + server.address().port;
-  if (message.type === 'warm-up') {
-    for (let wave = 0; wave < message.waves; wave++) await Promise.all(Array.from({ length: concurrency }, (_, index) => command(base, -1 - index)));
-    parentPort.postMessage({ type: 'warm' });
-    return;
-  }
-  if (message.type !== 'start') return;
-  stopping = false;
-  const samples = [];
-  let failures = 0;
-  let waves = 0;
-  do {
-    const results = await Promise.all(Array.from({ length: concurrency }, (_, index) => command(base, waves * concurrency + index)));
-    for (const result of results) { samples.push(result.ms); if (!result.ok) failures++; }
-    waves++;
-    if (!stopping) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-  } while (!stopping);
-  // The server stays up until the worker ends: answers through response_url may still be on their way.
-  parentPort.postMessage({ type: 'done', samples, failures, waves });
-});
-`;
 
-/** Starts the client worker; resolves once its local Slack listens. */
-async function startClient(): Promise<{ worker: Worker; apiPort: number }> {
-  const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { concurrency: ACK_CONCURRENCY, pauseMs: WAVE_PAUSE_MS, secret: SIGNING_SECRET } });
+/** Starts the client process (`slack-ack-client.cjs`); resolves once its local Slack listens. */
+async function startClient(): Promise<{ worker: ChildProcess; apiPort: number }> {
+  const worker = fork(fileURLToPath(new URL('./slack-ack-client.cjs', import.meta.url)), [], {
+    env: { ...process.env, BENCH_ACK_CLIENT: JSON.stringify({ concurrency: ACK_CONCURRENCY, pauseMs: WAVE_PAUSE_MS, secret: SIGNING_SECRET }) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const apiPort = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
-    worker.once('message', (message: { type: string; port: number }) => resolve(message.port));
+    worker.once('exit', (code) => reject(new Error(`The ack client exited (code ${code}) before listening.`)));
+    worker.once('message', (message) => resolve((message as { port: number }).port));
   });
   return { worker, apiPort };
 }
@@ -123,34 +65,35 @@ async function startClient(): Promise<{ worker: Worker; apiPort: number }> {
  * Sends a few unmeasured waves first: the first requests of a fresh process load and compile Bolt's code paths
  * and verify the token, which a bot that has been up for a while did long ago.
  */
-async function warmUp(worker: Worker, url: string, waves: number): Promise<void> {
+async function warmUp(worker: ChildProcess, url: string, waves: number): Promise<void> {
   const warm = new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
-    const onMessage = (message: { type: string }) => {
-      if (message.type !== 'warm') return;
+    const onMessage = (message: unknown) => {
+      if ((message as { type: string }).type !== 'warm') return;
       worker.off('message', onMessage);
       resolve();
     };
     worker.on('message', onMessage);
   });
-  worker.postMessage({ type: 'warm-up', url, waves });
+  worker.send({ type: 'warm-up', url, waves });
   await warm;
 }
 
 /** Sends waves of slash commands to the app at `url` while `work` runs; returns the latencies and the work's result. */
-async function whileSending<T>(worker: Worker, url: string, work: () => Promise<T>): Promise<{ latencies: AckLatencies; result: T }> {
+async function whileSending<T>(worker: ChildProcess, url: string, work: () => Promise<T>): Promise<{ latencies: AckLatencies; result: T }> {
   const done = new Promise<{ samples: number[]; failures: number; waves: number }>((resolve, reject) => {
     worker.once('error', reject);
-    worker.on('message', (message: { type: string; samples: number[]; failures: number; waves: number }) => {
-      if (message.type === 'done') resolve(message);
+    worker.on('message', (message) => {
+      const answer = message as { type: string; samples: number[]; failures: number; waves: number };
+      if (answer.type === 'done') resolve(answer);
     });
   });
-  worker.postMessage({ type: 'start', url });
+  worker.send({ type: 'start', url });
   let result: T;
   try {
     result = await work();
   } finally {
-    worker.postMessage({ type: 'stop' });
+    worker.send({ type: 'stop' });
   }
   const { samples, failures, waves } = await done;
   const sorted = [...samples].sort((a, b) => a - b);
@@ -229,7 +172,7 @@ export async function benchSlackAck(options: AckBenchOptions): Promise<PhaseMeas
     }
   } finally {
     await backend?.close();
-    await worker.terminate();
+    worker.kill();
     if (migrating) for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.workPath!}${suffix}`, { force: true });
   }
 }
