@@ -1,10 +1,10 @@
-/** Requests signed exactly as Slack signs them: `v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret. */
-import { createHmac } from 'node:crypto';
+/**
+ * Requests signed exactly as Slack signs them: `v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing
+ * secret (`slackSignature`, the local workspace's own signer).
+ */
+import { slackSignature } from '../../../src/workspace/delivery.ts';
 
-/** The `X-Slack-Signature` of `body` sent at `timestamp` (seconds). */
-export function slackSignature(secret: string, timestamp: number, body: string): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-}
+export { slackSignature };
 
 /** What Slack sends with a request. */
 export interface SignedRequestOptions {
