@@ -32,7 +32,7 @@ import {
 } from './query.ts';
 import { runDaily } from './run-daily.ts';
 import { trendsAnswer } from './trends.ts';
-import { versionsAnswer } from './versions.ts';
+import { versionsAnswer, type VersionsCache } from './versions.ts';
 
 export type { DashboardDeps } from './deps.ts';
 
@@ -41,7 +41,9 @@ export const DASHBOARD_PATH = '/dashboard/';
 /** Where its JSON is served. */
 export const DASHBOARD_API = '/dashboard/api/';
 
-type Endpoint = { method: 'GET' | 'POST'; answer: (request: LocalRequest, deps: DashboardDeps) => Promise<unknown> };
+/** What an endpoint answers from: the dependencies and what the dashboard keeps between requests. */
+type EndpointDeps = DashboardDeps & { versions: VersionsCache };
+type Endpoint = { method: 'GET' | 'POST'; answer: (request: LocalRequest, deps: EndpointDeps) => Promise<unknown> };
 
 const ENDPOINTS: Record<string, Endpoint> = {
   integrity: {
@@ -78,7 +80,7 @@ const ENDPOINTS: Record<string, Endpoint> = {
     method: 'GET',
     answer: async (request, deps) => {
       const query = queryParameters(request.url, ['group']);
-      return versionsAnswer(deps, await groupParameter(query, deps.backend.documents));
+      return versionsAnswer(deps, await groupParameter(query, deps.backend.documents), deps.versions);
     },
   },
   migration: {
@@ -100,7 +102,8 @@ const ENDPOINTS: Record<string, Endpoint> = {
 };
 
 /** The dashboard's JSON routes. */
-function apiRoute(deps: DashboardDeps): Route {
+function apiRoute(dashboard: DashboardDeps): Route {
+  const deps: EndpointDeps = { ...dashboard, versions: new Map() };
   return async (request, response) => {
     const path = request.url.pathname;
     if (!path.startsWith(DASHBOARD_API)) return false;

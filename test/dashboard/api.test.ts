@@ -16,6 +16,7 @@ import type {
 import { allGroupIds } from '../../src/quality/paging.ts';
 import { statusOf, THRESHOLD_METRICS } from '../../src/quality/thresholds.ts';
 import { DAY, dashboardFixture, HOUR, RUN_DAYS, TODAY } from './fixture.ts';
+import { VERSIONS_REUSE_MS } from '../../src/dashboard/versions.ts';
 
 describe('GET /dashboard/api/integrity', () => {
   it('is the latest platform snapshot against the thresholds, with the last daily run and the next hourly and daily slots', async () => {
@@ -175,11 +176,20 @@ describe('GET /dashboard/api/groups, versions, migration', () => {
     const scoped = (await get<VersionsAnswer>(`versions?group=${groupId}`)).body;
     const groupReport = await backend.quality.versions({ now: clock.now(), groupId });
     expect([scoped.v0Entities, scoped.v1Entities]).toEqual([groupReport.v0Entities, groupReport.v1Entities]);
+
+    // A count is reused for VERSIONS_REUSE_MS (each one scans every entity; the page asks every 30 s), then taken again.
+    const naming = await backend.documents.naming();
+    await backend.documents.insert('entities', { type: 'lesson', name: 'New', ...(naming.generation === 'legacy' ? {} : { groupId }) });
+    clock.advance(VERSIONS_REUSE_MS - 1);
+    expect((await get<VersionsAnswer>('versions')).body.v0Entities).toBe(body.v0Entities);
+    clock.advance(1);
+    expect((await get<VersionsAnswer>('versions')).body.v0Entities).toBe(body.v0Entities + 1);
   });
 
   it('shows the migration as migration-status reads it, and the approvals waiting', async () => {
     const { get, backend, clock } = await dashboardFixture({ legacy: true, runs: false, entities: 60 });
     const before = (await get<MigrationAnswer>('migration')).body;
+    expect((await get<VersionsAnswer>('versions')).body.schemaComplianceScore).toBeLessThan(100);
     expect(before).toMatchObject({ v1MigrationCompletedAt: null, latestRun: null, pendingApprovals: 0, lock: { held: false } });
     const request = { kind: 'migrate' as const, target: null, requestedBy: 'U0ENG', requiredApprovals: 1, planHash: 'h', plan: {} };
     await backend.approvals.create({ ...request, requestedAt: clock.now(), expiresAt: clock.now() + HOUR });
@@ -205,7 +215,7 @@ describe('GET /dashboard/api/groups, versions, migration', () => {
     expect(body.latestRun!.percent).toBe(100);
     // The expired request no longer waits.
     expect(body.pendingApprovals).toBe(1);
-    // Schema compliance reaches 100% at once, without waiting for a daily snapshot.
+    // Schema compliance reaches 100% at once (the count above is not reused), without waiting for a daily snapshot.
     expect((await get<VersionsAnswer>('versions')).body.schemaComplianceScore).toBe(100);
   });
 });
