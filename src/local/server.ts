@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InvalidArgumentError } from '../errors.ts';
 import { errorAnswer, localRequest, sendJson, type Route } from './http.ts';
 
 /** Where and what the local server serves. */
@@ -55,7 +56,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`Port ${options.port} on ${host} is in use: stop what listens there, or set PORT to another port.`)
+          ? new InvalidArgumentError(`Port ${options.port} on ${host} is in use: stop what listens there, or set PORT to another port.`)
           : error,
       );
     });
