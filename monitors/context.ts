@@ -56,8 +56,6 @@ export interface MonitorContextParts {
   config: {
     alerts: AlertsConfig;
     monitors: Pick<MonitorsConfig, 'archivalBatchSize' | 'leaseTtlMs' | 'eventsGroupSlug'>;
-    /** The dashboard alert messages link to (`DASHBOARD_URL`); no link when absent. */
-    dashboardUrl?: string | null;
   };
   notifier: Notifier;
   now: () => number;
@@ -80,7 +78,7 @@ export function createMonitorContext(parts: MonitorContextParts): MonitorContext
     documents: parts.documents,
     events: createEventLog(parts.documents, { groupSlug: config.monitors.eventsGroupSlug }),
     notifier: parts.notifier,
-    alerts: { ...config.alerts, dashboardUrl: config.dashboardUrl ?? config.alerts.dashboardUrl ?? null },
+    alerts: config.alerts,
     monitors: { archivalBatchSize: config.monitors.archivalBatchSize, leaseTtlMs: config.monitors.leaseTtlMs },
     now: parts.now,
     ...(parts.wallClock ? { wallClock: parts.wallClock } : {}),

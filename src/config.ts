@@ -161,15 +161,10 @@ export interface AlertsConfig {
   /** The threshold table alerts are judged by (defaults, or `ONTOLOGY_THRESHOLDS` overrides). */
   thresholds: ThresholdTable;
   /**
-   * The dashboard alert messages link to (a "Dashboard" button), or null/absent for no link. Filled from the
-   * configuration's `dashboardUrl` by `alertSettings`, so there is one source of truth.
+   * The dashboard (`DASHBOARD_URL`) that alert messages, the Home tab and `/ontology status` link to with a
+   * "Dashboard" button; null or absent: no link.
    */
   dashboardUrl?: string | null;
-}
-
-/** The alert settings with the dashboard link alert messages carry (`Config.dashboardUrl`). */
-export function alertSettings(config: Pick<Config, 'alerts' | 'dashboardUrl'>): AlertsConfig {
-  return { ...config.alerts, dashboardUrl: config.dashboardUrl ?? null };
 }
 
 /** The scheduled monitors. */
@@ -243,8 +238,6 @@ export interface Config {
   approvals: ApprovalsConfig;
   /** The local workspace, or null when it does not run. */
   local: LocalConfig | null;
-  /** The dashboard's address for links in alerts and the Home tab (`DASHBOARD_URL`), or null. */
-  dashboardUrl: string | null;
 }
 
 /** A Convex deployment: its URL and the deploy key that lets the bot call its internal functions. */
@@ -322,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       oncallUsergroup: values.ONCALL_USERGROUP ?? null,
       repeatIntervalMs: values.ALERT_REPEAT_INTERVAL,
       thresholds: loadThresholds(values.ONTOLOGY_THRESHOLDS),
+      dashboardUrl: values.DASHBOARD_URL ?? null,
     },
     monitors: {
       enabled: values.MONITOR_ENABLED,
@@ -347,6 +341,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlMs: values.APPROVAL_TTL,
     },
     local: values.LOCAL_WORKSPACE && !values.SLACK_BOT_TOKEN ? { host: values.LOCAL_HOST, port: values.PORT } : null,
-    dashboardUrl: values.DASHBOARD_URL ?? null,
   };
 }

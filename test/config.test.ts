@@ -79,8 +79,8 @@ describe('the local workspace settings', () => {
   });
 
   it('reads DASHBOARD_URL, an http(s) address', () => {
-    expect(loadConfig({}).dashboardUrl).toBeNull();
-    expect(loadConfig({ DASHBOARD_URL: 'https://ops.example.com/dashboard/' }).dashboardUrl).toBe('https://ops.example.com/dashboard/');
+    expect(loadConfig({}).alerts.dashboardUrl).toBeNull();
+    expect(loadConfig({ DASHBOARD_URL: 'https://ops.example.com/dashboard/' }).alerts.dashboardUrl).toBe('https://ops.example.com/dashboard/');
     expect(() => loadConfig({ DASHBOARD_URL: 'ftp://x' })).toThrow(/^Environment variable DASHBOARD_URL must be an http\(s\) URL/);
     expect(() => loadConfig({ LOCAL_WORKSPACE: 'maybe' })).toThrow(/^Environment variable LOCAL_WORKSPACE must be true or false/);
   });

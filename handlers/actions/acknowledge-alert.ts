@@ -2,7 +2,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { acknowledgeNotification } from '../../src/alerts/alert-actions.ts';
 import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
-import { alertSettings } from '../../src/config.ts';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { ALERT_ACTION_IDS, parseNotificationRef, personName } from '../../src/slack/blocks/alert.ts';
@@ -18,7 +17,7 @@ export function acknowledgeAlert(app: App, deps: HandlerDeps): void {
         ref: parseNotificationRef(action.value ?? ''),
         by: body.user.id,
         now: deps.now(),
-        config: alertSettings(deps.config),
+        config: deps.config.alerts,
         groupSlugs: groupSlugLookup(deps.backend.documents),
       });
       if (outcome.kind === 'already') {

@@ -2,7 +2,6 @@
 import { parseSilenceDuration, silenceEnd, silenceFiringAlert } from '../../src/alerts/alert-actions.ts';
 import { InvalidArgumentError } from '../../src/errors.ts';
 import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
-import { alertSettings } from '../../src/config.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { personName } from '../../src/slack/blocks/alert.ts';
 import { note } from '../../src/slack/interaction.ts';
@@ -33,7 +32,7 @@ export const silence = defineSubcommand({
       reason: args.reason,
       by: context.userId,
       now: deps.now(),
-      config: alertSettings(deps.config),
+      config: deps.config.alerts,
         groupSlugs: groupSlugLookup(deps.backend.documents),
     });
     if (outcome.kind === 'already') {

@@ -2,7 +2,6 @@
 import { unsilence as endSilence } from '../../src/alerts/alert-actions.ts';
 import { parseArgs } from '../../src/slack/command-args.ts';
 import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
-import { alertSettings } from '../../src/config.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { note } from '../../src/slack/interaction.ts';
 import { defineSubcommand } from '../../src/slack/subcommand.ts';
@@ -19,7 +18,7 @@ export const unsilence = defineSubcommand({
     const ended = await endSilence(deps.backend.monitorPorts.stores.alerts, {
       silenceId: args.positionals.silence!,
       now: deps.now(),
-      config: alertSettings(deps.config),
+      config: deps.config.alerts,
         groupSlugs: groupSlugLookup(deps.backend.documents),
     });
     if (ended.refreshed > 0) await deliverAlertEdits(deps);

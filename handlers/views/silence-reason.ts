@@ -3,7 +3,6 @@ import type { App } from '@slack/bolt';
 import { silenceEnd, silenceNotification } from '../../src/alerts/alert-actions.ts';
 import { userMessage } from '../../src/errors.ts';
 import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
-import { alertSettings } from '../../src/config.ts';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { personName } from '../../src/slack/blocks/alert.ts';
@@ -33,7 +32,7 @@ export function silenceReason(app: App, deps: HandlerDeps): void {
         reason,
         by: body.user.id,
         now: deps.now(),
-        config: alertSettings(deps.config),
+        config: deps.config.alerts,
         groupSlugs: groupSlugLookup(deps.backend.documents),
       });
       const answer =

@@ -37,6 +37,7 @@ export function localWorkspaceConfig(config: Config, wiring: LocalWiring): Confi
     alerts: {
       ...config.alerts,
       channels: { critical: LOCAL_CHANNELS.critical.id, warning: LOCAL_CHANNELS.warning.id, report: LOCAL_CHANNELS.report.id },
+      dashboardUrl: config.alerts.dashboardUrl ?? wiring.dashboardUrl,
     },
     approvals: {
       ...config.approvals,
@@ -45,6 +46,5 @@ export function localWorkspaceConfig(config: Config, wiring: LocalWiring): Confi
       approverUserIds: LOCAL_USERS.filter((user) => user.approver).map((user) => user.id),
       channel: LOCAL_CHANNELS.approvals.id,
     },
-    dashboardUrl: config.dashboardUrl ?? wiring.dashboardUrl,
   };
 }

@@ -37,7 +37,7 @@ export async function openLocalWorkspace(config: Config, local: LocalConfig, log
   const botConfig = localWorkspaceConfig(config, { apiUrl: `${server.internalUrl}api/`, signingSecret, dashboardUrl });
   return {
     url: server.url,
-    dashboardUrl: botConfig.dashboardUrl ?? dashboardUrl,
+    dashboardUrl,
     config: botConfig,
     mountDashboard: ({ backend, runner }) => {
       server.mount(...dashboardRoutes({ backend, config: botConfig, runner, now: Date.now, log }));

@@ -65,7 +65,7 @@ export function overviewDeps(deps: HandlerDeps): OverviewDeps {
     migrationStatus: () => deps.backend.migration().status({ limit: 1 }),
     documents: deps.backend.documents,
     ...(deps.pendingApprovals ? { pendingApprovals: deps.pendingApprovals } : {}),
-    dashboardUrl: deps.config.dashboardUrl,
+    dashboardUrl: deps.config.alerts.dashboardUrl ?? null,
     now: deps.now,
   };
 }

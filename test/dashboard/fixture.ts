@@ -42,7 +42,7 @@ export interface FixtureOptions {
   /** Seed the pre-v1 shape (for the migration). */
   legacy?: boolean;
   entities?: number;
-  /** Configuration changes (e.g. `dashboardUrl`). */
+  /** Configuration changes (e.g. `monitors`). */
   config?: Partial<Config>;
   /** Replace jobs of the runner (e.g. a daily job that waits). */
   jobs?: Partial<Record<keyof typeof JOBS, Job>>;

@@ -17,13 +17,13 @@ describe('the bot configuration inside the local workspace', () => {
     expect(config.alerts.channels).toEqual({ critical: LOCAL_CHANNELS.critical.id, warning: LOCAL_CHANNELS.warning.id, report: LOCAL_CHANNELS.report.id });
     expect(config.approvals.approverUserIds).toEqual(LOCAL_USERS.filter((user) => user.approver).map((user) => user.id));
     expect(config.approvals.channel).toBe(LOCAL_CHANNELS.approvals.id);
-    expect(config.dashboardUrl).toBe(wiring.dashboardUrl);
+    expect(config.alerts.dashboardUrl).toBe(wiring.dashboardUrl);
     // The result passes the same checks a real configuration does.
     expect(() => loadConfig({ SLACK_SIGNING_SECRET: config.slack.signingSecret!, SLACK_BOT_TOKEN: config.slack.botToken!, ALERT_CHANNEL_CRITICAL: 'C1', APPROVER_USER_IDS: config.approvals.approverUserIds.join(',') })).not.toThrow();
   });
 
   it('keeps a DASHBOARD_URL that was set, and makes a new signing secret each run', () => {
-    expect(localWorkspaceConfig(loadConfig({ DASHBOARD_URL: 'https://ops.example.com/' }), wiring).dashboardUrl).toBe('https://ops.example.com/');
+    expect(localWorkspaceConfig(loadConfig({ DASHBOARD_URL: 'https://ops.example.com/' }), wiring).alerts.dashboardUrl).toBe('https://ops.example.com/');
     expect(localSigningSecret()).not.toBe(localSigningSecret());
   });
 });

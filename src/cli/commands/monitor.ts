@@ -8,7 +8,7 @@ import type { Notifier } from '../../alerts/ports.ts';
 import { groupSlugLookup } from '../../alerts/group-slugs.ts';
 import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
 import { isUntilResolved, type Severity } from '../../alerts/types.ts';
-import { alertSettings, JOB_NAMES, loadConfig, type Config, type JobName } from '../../config.ts';
+import { JOB_NAMES, loadConfig, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
 import type { Backend } from '../../backend.ts';
 import { crashPointsFromEnv } from '../../migration/test-hooks.ts';
@@ -271,7 +271,7 @@ export function register(program: Command, context: CliContext): void {
           alert,
           by: options.by,
           now: context.now(),
-          config: alertSettings(config),
+          config: config.alerts,
           groupSlugs: groupSlugLookup(backend.documents),
         });
         // Show the acknowledgement on the alert's message now rather than at the scheduler's next flush.
