@@ -75,6 +75,12 @@ async function main(): Promise<void> {
   let slackApp: SlackApp | null = null;
   let local: LocalWorkspaceHandle | null = null;
   try {
+    if (config.local) {
+      // No Slack credentials: the bot talks to the local workspace exactly as it would to Slack. Started first, so
+      // a taken PORT stops start-up before any long work.
+      local = await openLocalWorkspace(config, config.local, log);
+      config = local.config;
+    }
     const { quality } = backend;
     await backend.warmUp();
     if (signal.requested()) return;
@@ -86,12 +92,6 @@ async function main(): Promise<void> {
     print(renderMetricsReport(await quality.metrics({ now })));
     print('');
     if (signal.requested()) return;
-
-    if (config.local) {
-      // No Slack credentials: the bot talks to the local workspace exactly as it would to Slack.
-      local = await openLocalWorkspace(config, config.local, log);
-      config = local.config;
-    }
 
     let notifier: Notifier | null = null;
     if (config.monitors.enabled) {

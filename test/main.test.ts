@@ -80,3 +80,17 @@ describe('npm start with a Slack token', () => {
     expect(result.code).toBe(code);
   });
 });
+
+describe('npm start without Slack credentials', () => {
+  it('stops with one line naming PORT when the local workspace cannot listen, before printing any report', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const port = (taken.address() as AddressInfo).port;
+    const result = await startAndSignal(join(tempDir(), 'ontology.db'), 'never printed', 'SIGTERM', { PORT: String(port) });
+    expect(result.code).toBe(1);
+    expect(result.out.split('\n')).toContain(`ontology-ops: Port ${port} on 127.0.0.1 is in use: stop what listens there, or set PORT to another port.`);
+    expect(result.out).not.toContain('Integrity check');
+    expect(result.out).not.toContain('Unexpected error');
+  });
+});

@@ -170,31 +170,9 @@ export class WorkspaceState {
       .map((block) => (typeof block.block_id === 'string' ? block : { ...block, block_id: this.nextId('b').toLowerCase() }));
   }
 
-  /** Posts a message (a reply when `threadTs` names a message of the channel); drops the oldest beyond the bound. */
-  post(channel: StoredChannel, input: MessageInput): StoredMessage {
-    const parent = input.threadTs ? channel.messages.find((message) => message.ts === input.threadTs) : undefined;
-    const message: StoredMessage = {
-      ts: this.nextTs(),
-      channel: channel.id,
-      user: input.user,
-      bot: input.bot,
-      text: input.text,
-      blocks: this.normalizeBlocks(input.blocks),
-      // A reply to a reply belongs to the same thread; an unknown parent posts to the channel, as Slack does.
-      ...(parent ? { threadTs: parent.threadTs ?? parent.ts } : {}),
-      broadcast: !!parent && !!input.broadcast,
-      edited: false,
-      files: input.files ?? [],
-    };
-    channel.messages.push(message);
-    if (channel.messages.length > this.maxMessages) channel.messages.splice(0, channel.messages.length - this.maxMessages);
-    this.changed();
-    return message;
-  }
-
-  /** Posts a message only `visibleTo` sees. */
-  postEphemeral(channel: StoredChannel, visibleTo: string, input: MessageInput): StoredMessage {
-    const message: StoredMessage = {
+  /** A new message of `channel` from `input` (not stored yet). */
+  private newMessage(channel: StoredChannel, input: MessageInput, extra: Partial<StoredMessage>): StoredMessage {
+    return {
       ts: this.nextTs(),
       channel: channel.id,
       user: input.user,
@@ -203,9 +181,25 @@ export class WorkspaceState {
       blocks: this.normalizeBlocks(input.blocks),
       broadcast: false,
       edited: false,
-      files: [],
-      visibleTo,
+      files: input.files ?? [],
+      ...extra,
     };
+  }
+
+  /** Posts a message (a reply when `threadTs` names a message of the channel); drops the oldest beyond the bound. */
+  post(channel: StoredChannel, input: MessageInput): StoredMessage {
+    const parent = input.threadTs ? channel.messages.find((message) => message.ts === input.threadTs) : undefined;
+    // A reply to a reply belongs to the same thread; an unknown parent posts to the channel, as Slack does.
+    const message = this.newMessage(channel, input, parent ? { threadTs: parent.threadTs ?? parent.ts, broadcast: !!input.broadcast } : {});
+    channel.messages.push(message);
+    if (channel.messages.length > this.maxMessages) channel.messages.splice(0, channel.messages.length - this.maxMessages);
+    this.changed();
+    return message;
+  }
+
+  /** Posts a message only `visibleTo` sees. */
+  postEphemeral(channel: StoredChannel, visibleTo: string, input: MessageInput): StoredMessage {
+    const message = this.newMessage(channel, { ...input, files: [] }, { visibleTo });
     channel.ephemerals.push(message);
     const own = channel.ephemerals.filter((candidate) => candidate.visibleTo === visibleTo);
     if (own.length > this.maxMessages) {
