@@ -25,6 +25,23 @@ function evaluation(signals: Signal[]): Evaluation {
 
 type Element = { action_id: string; value?: string; options?: { value: string; text: { text: string } }[] };
 
+/** A `block_actions` payload of one action on an alert message in `CHANNEL`, as Slack sends it. */
+function alertClick(action: Record<string, unknown>, responseUrl: string, user = ONCALL, messageText = 'alert'): unknown {
+  return {
+    type: 'block_actions',
+    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'deprecated',
+    team: { id: 'T0TEST', domain: 'test' },
+    channel: { id: CHANNEL, name: 'alerts' },
+    container: { type: 'message', message_ts: '1700000000.000001', channel_id: CHANNEL, is_ephemeral: false },
+    trigger_id: '123.456.abc',
+    response_url: responseUrl,
+    message: { type: 'message', ts: '1700000000.000001', text: messageText },
+    actions: [{ block_id: 'alert_actions', action_ts: '1700000001.000001', ...action }],
+  };
+}
+
 /** A running app over a store in which one critical alert has been posted to the fake Slack. */
 async function setup() {
   const { store } = tempStore();
@@ -59,19 +76,7 @@ async function setup() {
   /** A `block_actions` click on the posted message, as Slack sends it. */
   const click = async (action: Record<string, unknown>, user = ONCALL) => {
     const responseUrl = slack.responseUrl();
-    const response = await harness.interaction({
-      type: 'block_actions',
-      user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
-      api_app_id: 'A0TEST',
-      token: 'deprecated',
-      team: { id: 'T0TEST', domain: 'test' },
-      channel: { id: CHANNEL, name: 'alerts' },
-      container: { type: 'message', message_ts: '1700000000.000001', channel_id: CHANNEL, is_ephemeral: false },
-      trigger_id: '123.456.abc',
-      response_url: responseUrl,
-      message: { type: 'message', ts: '1700000000.000001', text: post.params.text },
-      actions: [{ block_id: 'alert_actions', action_ts: '1700000001.000001', ...action }],
-    });
+    const response = await harness.interaction(alertClick(action, responseUrl, user, String(post.params.text)));
     return { response, responseUrl };
   };
   const button = (id: string, user?: string) => click({ type: 'button', action_id: id, value: element(id).value, text: { type: 'plain_text', text: id } }, user);
@@ -159,18 +164,7 @@ describe('groups in alert messages', () => {
       .find((block) => block.type === 'actions')!
       .elements!.find((element) => element.action_id === 'alert_acknowledge')!;
     const responseUrl = slack.responseUrl();
-    await harness.interaction({
-      type: 'block_actions',
-      user: { id: ONCALL, username: 'oncall', team_id: 'T0TEST' },
-      api_app_id: 'A0TEST',
-      token: 'deprecated',
-      team: { id: 'T0TEST', domain: 'test' },
-      channel: { id: CHANNEL, name: 'alerts' },
-      container: { type: 'message', message_ts: '1.1', channel_id: CHANNEL },
-      trigger_id: '1.2.3',
-      response_url: responseUrl,
-      actions: [{ type: 'button', action_id: 'alert_acknowledge', block_id: 'alert_actions', value: acknowledge.value, action_ts: '1' }],
-    });
+    await harness.interaction(alertClick({ type: 'button', action_id: 'alert_acknowledge', value: acknowledge.value }, responseUrl));
     await harness.responseTo(responseUrl);
     const edit = JSON.stringify(slack.callsOf('chat.update').at(-1)!.params.blocks);
     expect(edit).toContain(JSON.stringify(`${label}: 2 · acknowledged by <@${ONCALL}>`).slice(1, -1));
@@ -281,18 +275,7 @@ describe('Run check now button', () => {
   it('refuses a button value the app did not write, in one line', async () => {
     const { harness, slack } = await setup();
     const responseUrl = slack.responseUrl();
-    await harness.interaction({
-      type: 'block_actions',
-      user: { id: ONCALL, username: 'oncall', team_id: 'T0TEST' },
-      api_app_id: 'A0TEST',
-      token: 'deprecated',
-      team: { id: 'T0TEST', domain: 'test' },
-      channel: { id: CHANNEL, name: 'alerts' },
-      container: { type: 'message', message_ts: '1.1', channel_id: CHANNEL },
-      trigger_id: '1.2.3',
-      response_url: responseUrl,
-      actions: [{ type: 'button', action_id: 'alert_run_check', block_id: 'alert_actions', value: 'crossGroupViolations', action_ts: '1' }],
-    });
+    await harness.interaction(alertClick({ type: 'button', action_id: 'alert_run_check', value: 'crossGroupViolations' }, responseUrl));
     expect(String((await harness.responseTo(responseUrl)).body.text)).toBe(
       ':warning: This button does not name an alert: use the buttons of an alert message.',
     );
