@@ -11,10 +11,12 @@ export interface ApprovalStoreHandles {
   close: () => Promise<void>;
 }
 
-const T = Date.parse('2026-11-30T10:00:00Z');
+/** The instant requests are made at. */
+export const T = Date.parse('2026-11-30T10:00:00Z');
 const HOUR = 3_600_000;
 
-const draft = (overrides: Partial<NewApprovalRequest> = {}): NewApprovalRequest => ({
+/** A new request as a test writes it (shared with the adapters' own approval-store tests). */
+export const draft = (overrides: Partial<NewApprovalRequest> = {}): NewApprovalRequest => ({
   kind: 'migrate',
   target: null,
   requestedBy: 'U_REQ',

@@ -5,23 +5,10 @@
  * found, and a listing longer than one server page is read page by page.
  */
 import { describe, expect, it } from 'vitest';
-import type { NewApprovalRequest } from '../../../src/approvals/port.ts';
 import { InvalidArgumentError } from '../../../src/errors.ts';
 import { convexParts } from '../../convex/parts.ts';
+import { draft, T } from '../../contracts/approval-store.contract.ts';
 
-const T = Date.parse('2026-11-30T10:00:00Z');
-const HOUR = 3_600_000;
-const draft = (overrides: Partial<NewApprovalRequest> = {}): NewApprovalRequest => ({
-  kind: 'migrate',
-  target: null,
-  requestedBy: 'U_REQ',
-  requestedAt: T,
-  expiresAt: T + HOUR,
-  requiredApprovals: 1,
-  planHash: 'hash-1',
-  plan: { changes: { total: 5 } },
-  ...overrides,
-});
 
 describe('Convex approval store', () => {
   it('refuses a bad requiredApprovals, an oversized plan and a foreign cursor, writing nothing', async () => {
