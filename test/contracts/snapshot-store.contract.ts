@@ -14,7 +14,13 @@ export interface SnapshotStoreHandles {
 const DAY = 86_400_000;
 const T = Date.parse('2026-11-20T02:00:00Z');
 
-function snapshot(timestamp: number, groupId: string | null, score: number): Omit<QualitySnapshot, '_id' | '_creationTime'> {
+/** A snapshot row as the daily job writes it (shared with the adapters' own snapshot tests). */
+export function snapshot(
+  timestamp: number,
+  groupId: string | null,
+  score: number,
+  status: QualitySnapshot['metadata']['status'] = 'warning',
+): Omit<QualitySnapshot, '_id' | '_creationTime'> {
   return {
     timestamp,
     ...(groupId !== null ? { groupId } : {}),
@@ -29,7 +35,7 @@ function snapshot(timestamp: number, groupId: string | null, score: number): Omi
       schemaComplianceScore: 99.5,
       eventArchivalProgress: 100,
       invalidMetadataCount: 0,
-      status: 'warning',
+      status,
     },
   };
 }

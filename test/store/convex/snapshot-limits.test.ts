@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { QualitySnapshot } from '../../../monitors/ports.ts';
 import { ConvexSnapshotStore, SNAPSHOT_PAGE_ROWS } from '../../../src/store/convex/snapshot-store.ts';
 import { convexParts } from '../../convex/parts.ts';
+import { snapshot as contractSnapshot } from '../../contracts/snapshot-store.contract.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -20,24 +21,9 @@ const HALF_LIMITS = { documentsRead: 16_000, bytesRead: 8 * 1024 * 1024, databas
 /** Documents per seeding transaction (within the half limits). */
 const SEED_BATCH = 5_000;
 
+/** An hourly (healthy) or daily (warning) snapshot row. */
 function snapshot(timestamp: number, groupId: string | null, kind: 'hourly' | 'daily'): Omit<QualitySnapshot, '_id' | '_creationTime'> {
-  return {
-    timestamp,
-    ...(groupId === null ? {} : { groupId }),
-    referentialIntegrityScore: 99.5,
-    orphanedConnections: 1,
-    crossGroupViolations: 0,
-    malformedProperties: 2,
-    metadata: {
-      orphanedEntityCount: 1,
-      missingGroupIds: 0,
-      malformedPropertiesPercent: 0.5,
-      schemaComplianceScore: 99.5,
-      eventArchivalProgress: 100,
-      invalidMetadataCount: 0,
-      status: kind === 'daily' ? 'warning' : 'healthy',
-    },
-  };
+  return contractSnapshot(timestamp, groupId, 99.5, kind === 'daily' ? 'warning' : 'healthy');
 }
 
 /** Every scope's hourly snapshots, and at 02:00 also its daily one. */
