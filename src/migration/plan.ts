@@ -56,7 +56,7 @@ function isWritable(dir: string): boolean {
 
 /** Pending records of `table` after the batch cursor `after`, summed over the store's count pages. */
 export async function pendingCounts(
-  context: MigrationContext,
+  context: Pick<MigrationContext, 'migrations'>,
   table: MigratedTable,
   after: string | null = null,
 ): Promise<{ records: number; missingGroupId: number; schemaVersion: number }> {

@@ -16,6 +16,7 @@ import {
   type UndoBatchResult,
 } from '../../src/migration/port.ts';
 import type { DocumentStore, LeaseStore, MetaStore } from '../../src/store/port.ts';
+import { pendingCounts } from '../../src/migration/plan.ts';
 
 /** What a contract run opens: the port under test and the ports that seed and read the same store. */
 export interface MigrationStoreFixture {
@@ -90,14 +91,7 @@ async function migrateAll(port: MigrationStore, runId: string, defaultGroupId: s
 }
 
 async function pending(port: MigrationStore, table: MigratedTable, after: string | null = null): Promise<number> {
-  let total = 0;
-  let page: string | null = null;
-  do {
-    const counts: Awaited<ReturnType<MigrationStore['countPendingPage']>> = await port.countPendingPage(table, after, page);
-    total += counts.records;
-    page = counts.continueCursor;
-  } while (page !== null);
-  return total;
+  return (await pendingCounts({ migrations: port }, table, after)).records;
 }
 
 async function undoAll(port: MigrationStore, targetRunId: string, apply?: { undoRunId: string; fence: LeaseFence }) {

@@ -8,6 +8,7 @@ import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { seedStore } from '../../src/seed/seed.ts';
 import { counterRandom, tempStore } from '../helpers/temp-store.ts';
 import { buildFixture, documentTexts, FIXTURE_CHANGES } from './fixtures.ts';
+import { pendingCounts } from '../../src/migration/plan.ts';
 
 const LEASE = { name: 'v1-migration', holder: 'test-holder', ttlMs: 60_000, now: 1_000 };
 const DEFAULT_GROUP = 'legacy-default-id';
@@ -23,14 +24,7 @@ async function setup(naming: 'legacy' | 'current' = 'legacy') {
 
 /** Pending records of a table, summed over the count pages. */
 async function pendingCount(migrations: SqliteMigrationStore, table: MigratedTable): Promise<number> {
-  let total = 0;
-  let page: string | null = null;
-  do {
-    const counts: Awaited<ReturnType<SqliteMigrationStore['countPendingPage']>> = await migrations.countPendingPage(table, null, page);
-    total += counts.records;
-    page = counts.continueCursor;
-  } while (page !== null);
-  return total;
+  return (await pendingCounts({ migrations }, table)).records;
 }
 
 async function migrateAll(migrations: SqliteMigrationStore, runId = 'run1', batchSize = 2): Promise<Record<MigratedTable, number>> {
