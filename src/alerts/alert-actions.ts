@@ -13,7 +13,7 @@ import { JOB_NAMES, type AlertsConfig, type JobName } from '../config.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { formatDuration, formatInstant } from '../slack/blocks/format.ts';
 import { SILENCE_CHOICES, type SilenceChoice } from '../slack/blocks/alert.ts';
-import { mentionFor, refreshNotification, type GroupSlugs } from './pipeline.ts';
+import { refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
 import { findFiringAlert, silenceAlerts } from './silences.ts';
 import {
@@ -88,9 +88,8 @@ export async function acknowledgeNotification(
     await refreshNotification(store, notification.id, {
       now: request.now,
       source: SOURCE.acknowledge,
-      mention: mentionFor(notification.severity, request.config),
+      config: request.config,
       groupSlugs: request.groupSlugs,
-      dashboardUrl: request.config.dashboardUrl ?? null,
     });
     // Another process may have acknowledged in between: the store kept its acknowledgement, so report that one.
     const mine = acknowledged.filter((alert) => alert.acknowledgedBy === by && alert.acknowledgedAt === request.now);
@@ -138,9 +137,8 @@ export async function silenceNotification(
     await refreshNotification(store, notification.id, {
       now: request.now,
       source: SOURCE.silence,
-      mention: mentionFor(notification.severity, request.config),
+      config: request.config,
       groupSlugs: request.groupSlugs,
-      dashboardUrl: request.config.dashboardUrl ?? null,
     });
     return { kind: 'silenced', silence };
   });
@@ -192,9 +190,8 @@ export async function silenceFiringAlert(
       await refreshNotification(store, alert.notificationId, {
         now: request.now,
         source: SOURCE.silence,
-        mention: mentionFor(alert.severity, request.config),
+        config: request.config,
         groupSlugs: request.groupSlugs,
-        dashboardUrl: request.config.dashboardUrl ?? null,
       });
     }
     return { kind: 'silenced' as const, silence, alert };
@@ -223,9 +220,8 @@ export async function unsilence(
     const edited = await refreshNotification(store, notificationId, {
       now: request.now,
       source: SOURCE.unsilence,
-      mention: mentionFor(notification.severity, request.config),
+      config: request.config,
       groupSlugs: request.groupSlugs,
-      dashboardUrl: request.config.dashboardUrl ?? null,
     });
     if (edited) refreshed++;
   }

@@ -512,12 +512,13 @@ async function notificationRecord(
 
 /**
  * Re-renders a notification's message after an operator action (an acknowledgement) and queues the edit when
- * what it shows changed. Returns true when an edit was queued.
+ * what it shows changed. The mention and the dashboard link come from `config` (none without it). Returns true
+ * when an edit was queued.
  */
 export async function refreshNotification(
   store: AlertStore,
   notificationId: string,
-  options: { now: number; source: string; mention: string | null; groupSlugs?: GroupSlugs; dashboardUrl?: string | null },
+  options: { now: number; source: string; config?: AlertsConfig; groupSlugs?: GroupSlugs },
 ): Promise<boolean> {
   const notification = await store.getNotification(notificationId);
   if (!notification) return false;
@@ -528,10 +529,10 @@ export async function refreshNotification(
   const view = notificationView(notification, members, {
     at: options.now,
     source: options.source,
-    mention: options.mention,
+    mention: options.config ? mentionFor(notification.severity, options.config) : null,
     silences,
     slugs,
-    dashboardUrl: options.dashboardUrl ?? null,
+    dashboardUrl: options.config?.dashboardUrl ?? null,
   });
   const shown = shownSignature(view);
   if (shown === notification.shown) return false;

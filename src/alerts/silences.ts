@@ -5,7 +5,7 @@
 import { JOB_NAMES, type AlertsConfig } from '../config.ts';
 import { DAILY_SUBJECTS } from './evaluate.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { mentionFor, refreshNotification, type GroupSlugs } from './pipeline.ts';
+import { refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
 import { isUntilResolved, type AlertState, type Severity, type Silence } from './types.ts';
 
@@ -107,9 +107,8 @@ export async function acknowledgeAlert(
     await refreshNotification(store, acknowledged.notificationId, {
       now: request.now,
       source: 'acknowledgement',
-      mention: request.config ? mentionFor(acknowledged.severity, request.config) : null,
+      config: request.config,
       groupSlugs: request.groupSlugs,
-      dashboardUrl: request.config?.dashboardUrl ?? null,
     });
   }
   return acknowledged;
