@@ -4,7 +4,7 @@
  * such as `blocks` and `view` parsed) or as JSON; the bot token is required (`not_authed` / `invalid_auth`).
  */
 import type { ServerResponse } from 'node:http';
-import { LOCAL_BOT, LOCAL_BOT_TOKEN, LOCAL_USERS } from '../local/directory.ts';
+import { LOCAL_BOT, LOCAL_BOT_TOKEN, LOCAL_USERS, type LocalUser } from '../local/directory.ts';
 import { sendJson, type LocalRequest, type Route } from '../local/http.ts';
 import { TRIGGER_LIFETIME_MS, type WorkspaceContext } from './context.ts';
 import type { StoredChannel, StoredMessage } from './state.ts';
@@ -72,6 +72,11 @@ function channelOf(context: WorkspaceContext, params: ApiParams, name = 'channel
   const channel = reference ? context.state.channel(reference) : null;
   if (!channel) throw new SlackApiError('channel_not_found');
   return channel;
+}
+
+/** A person as Slack's `users.*` methods describe one. */
+function userJson(user: LocalUser): Record<string, unknown> {
+  return { id: user.id, team_id: LOCAL_BOT.teamId, name: user.name, real_name: user.realName, is_bot: false, deleted: false };
 }
 
 /** The bot's own message `ts` in `channel`, which it may edit or delete; Slack's errors otherwise. */
@@ -261,32 +266,9 @@ const METHODS: Record<string, Method> = {
   'users.info': (params, context) => {
     const user = context.state.user(text(params, 'user') ?? '');
     if (!user) throw new SlackApiError('user_not_found');
-    return {
-      user: {
-        id: user.id,
-        team_id: LOCAL_BOT.teamId,
-        name: user.name,
-        real_name: user.realName,
-        is_bot: false,
-        deleted: false,
-        profile: {
-          real_name: user.realName,
-          display_name: user.name,
-          title: user.title,
-        },
-      },
-    };
+    return { user: { ...userJson(user), profile: { real_name: user.realName, display_name: user.name, title: user.title } } };
   },
-  'users.list': () => ({
-    members: LOCAL_USERS.map((user) => ({
-      id: user.id,
-      team_id: LOCAL_BOT.teamId,
-      name: user.name,
-      real_name: user.realName,
-      is_bot: false,
-      deleted: false,
-    })),
-  }),
+  'users.list': () => ({ members: LOCAL_USERS.map(userJson) }),
   // No user groups exist locally: any group id is unknown, as Slack answers for one that does not exist.
   'usergroups.users.list': () => {
     throw new SlackApiError('no_such_subteam');
