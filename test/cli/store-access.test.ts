@@ -1,20 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.ts';
 import { ErrorCode, storeEngineError, userMessage } from '../../src/errors.ts';
 import { seedStore } from '../../src/seed/seed.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { captureIo } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp-store.ts';
+import { unprivilegedCli, type UnprivilegedCli } from '../helpers/unprivileged-cli.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/ontology-ops.js', import.meta.url));
 const NOW = '2026-11-27T02:00:00Z';
-/** Root ignores file modes: run the CLI as "nobody" then, so a read-only file really is read-only. */
-const AS_ROOT = process.getuid?.() === 0;
 
 async function seededDb(dir: string): Promise<string> {
   const path = join(dir, 'ontology.db');
@@ -27,29 +23,26 @@ async function seededDb(dir: string): Promise<string> {
   return path;
 }
 
-function cliProcess(db: string, args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, '--db', db, '--now', NOW, ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { PATH: process.env.PATH, HOME: '/tmp' },
-    ...(AS_ROOT ? { uid: 65534, gid: 65534 } : {}),
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
-
 describe.skipIf(process.platform === 'win32')('a read-only store', () => {
+  // As root these run a staged copy of the CLI as "nobody", so they pass wherever the checkout sits (see the helper).
+  let cli: UnprivilegedCli;
+  beforeAll(() => {
+    cli = unprivilegedCli({ now: NOW });
+  }, 120_000);
+  afterAll(() => cli?.remove());
+
   it('opens for the commands that only read; a writing command says the store is read-only', async () => {
-    const dir = tempDir();
+    const dir = cli.folder();
     const db = await seededDb(dir);
     chmodSync(db, 0o444);
     // The folder stays writable (SQLite keeps <store>-shm next to a WAL store); only the store file is read-only.
     chmodSync(dir, 0o777);
     const size = statSync(db).size;
     for (const args of [['info'], ['--json', 'check'], ['metrics'], ['versions'], ['export', join(dir, 'out.zip')]]) {
-      const result = cliProcess(db, args);
+      const result = cli.run(['--db', db, ...args]);
       expect({ args, err: result.err, code: result.code }).toEqual({ args, err: '', code: 0 });
     }
-    const migrate = cliProcess(db, ['migrate', '--no-backup']);
+    const migrate = cli.run(['--db', db, 'migrate', '--no-backup']);
     expect(migrate.code).toBe(1);
     expect(migrate.err.trim().split('\n')).toEqual([
       `ontology-ops: The store ${db} is read-only and this command changes it: make the file (and its folder) writable, or run it on a writable copy with --db.`,
@@ -58,11 +51,13 @@ describe.skipIf(process.platform === 'win32')('a read-only store', () => {
   }, 120_000);
 
   it('in a read-only folder, explains that SQLite needs to write next to the store', async () => {
-    const dir = tempDir();
+    const dir = cli.folder();
     const db = await seededDb(dir);
+    // Readable whatever the umask: only the folder's missing write access is under test.
+    chmodSync(db, 0o644);
     chmodSync(dir, 0o555);
     try {
-      const result = cliProcess(db, ['info']);
+      const result = cli.run(['--db', db, 'info']);
       expect(result.code).toBe(1);
       expect(result.err.trim().split('\n')).toHaveLength(1);
       expect(result.err).toMatch(/its folder is read-only, and SQLite must create the shared-memory file <store>-shm next to a WAL store to read it: copy the store to a writable folder/);
