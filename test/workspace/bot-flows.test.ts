@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAlertPipeline } from '../../src/alerts/pipeline.ts';
 import { createEventLog } from '../../src/alerts/event-log.ts';
-import { LOCAL_BOT_TOKEN, LOCAL_CHANNELS } from '../../src/local/directory.ts';
+import { LOCAL_CHANNELS } from '../../src/local/directory.ts';
 import { ALERT_ACTION_IDS } from '../../src/slack/blocks/alert.ts';
 import { APPROVE_ACTION } from '../../src/slack/blocks/approval.ts';
 import { SlackNotifier } from '../../src/slack/notifier.ts';
@@ -27,7 +27,7 @@ async function postCrossGroupAlert(harness: WorkspaceHarness, backend: Backend, 
     {
       alerts: stores.alerts,
       outbox: stores.outbox,
-      notifier: new SlackNotifier({ token: LOCAL_BOT_TOKEN, apiUrl: harness.config.slack.apiUrl, timeoutMs: 5_000 }),
+      notifier: new SlackNotifier({ token: harness.config.slack.botToken!, apiUrl: harness.config.slack.apiUrl, timeoutMs: 5_000 }),
       events: createEventLog(store, { groupSlug: 'ontology-ops' }),
       config: harness.config.alerts,
       now: Date.now,
