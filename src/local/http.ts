@@ -55,7 +55,9 @@ export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES)
 export function requestUrl(target: string): URL {
   if (!target.startsWith('/')) throw new HttpError(400, 'The request target must be a path starting with "/".');
   // Appended, not resolved: `//other/x` stays a path of this server.
-  const url = new URL(`http://localhost${target}`);
+  const text = `http://localhost${target}`;
+  if (!URL.canParse(text)) throw new HttpError(400, 'The request target is not a valid path.');
+  const url = new URL(text);
   try {
     decodeURIComponent(url.pathname);
   } catch {
