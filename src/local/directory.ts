@@ -40,6 +40,3 @@ export const LOCAL_CHANNELS = {
 
 /** The bot's own user in the local workspace. */
 export const LOCAL_BOT = { userId: 'UBOTLOCAL1', botId: 'BBOTLOCAL1', name: 'ontology-ops', teamId: 'TLOCAL0001', team: 'Local workspace' } as const;
-
-/** The bot token the local Web API accepts (and the bot is configured with). */
-export const LOCAL_BOT_TOKEN = 'xoxb-local-workspace';

@@ -48,13 +48,31 @@ export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES)
   return Buffer.concat(chunks);
 }
 
-/** Wraps a Node request. */
+/**
+ * The URL of a request target, or a 400: only a path (`/…`, never a full URL, which would name another host) whose
+ * `%` escapes all decode, so no route meets a path it cannot read.
+ */
+export function requestUrl(target: string): URL {
+  if (!target.startsWith('/')) throw new HttpError(400, 'The request target must be a path starting with "/".');
+  // Appended, not resolved: `//other/x` stays a path of this server.
+  const text = `http://localhost${target}`;
+  if (!URL.canParse(text)) throw new HttpError(400, 'The request target is not a valid path.');
+  const url = new URL(text);
+  try {
+    decodeURIComponent(url.pathname);
+  } catch {
+    throw new HttpError(400, 'The path has a malformed % escape: write a percent sign as %25.');
+  }
+  return url;
+}
+
+/** Wraps a Node request; a 400 when its target is not a readable path (see `requestUrl`). */
 export function localRequest(raw: IncomingMessage): LocalRequest {
   let body: Promise<Buffer> | null = null;
   return {
     raw,
     method: raw.method ?? 'GET',
-    url: new URL(raw.url ?? '/', 'http://localhost'),
+    url: requestUrl(raw.url ?? '/'),
     body: () => (body ??= readBody(raw)),
   };
 }

@@ -5,8 +5,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { InvalidArgumentError } from '../errors.ts';
-import { errorAnswer, localRequest, sendJson, type Route } from './http.ts';
+import { errorAnswer, HttpError, localRequest, sendJson, type Route } from './http.ts';
+import { foreignRequest, servedHosts } from './same-origin.ts';
 
 /** Where and what the local server serves. */
 export interface LocalServerOptions {
@@ -34,20 +36,32 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** Starts the local server; rejects with a clear line when the port is taken. */
+/** The addresses of this machine's interfaces (what another machine reaches a server bound to all of them at). */
+function machineAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => entry.address));
+}
+
+/**
+ * Starts the local server; it answers only requests addressed to one of its own names (see `same-origin.ts`), 403
+ * otherwise. Rejects with a clear line when the port is taken.
+ */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const host = options.host ?? '127.0.0.1';
   const routes: Route[] = [...(options.routes ?? [])];
+  // Known once listening, before the first request can arrive.
+  let served: readonly string[] = [];
   const server: Server = createServer((raw, response) => {
-    const request = localRequest(raw);
     void (async () => {
+      const refusal = foreignRequest(raw.headers, served);
+      if (refusal) throw new HttpError(403, refusal);
+      const request = localRequest(raw);
       for (const route of routes) {
         if (await route(request, response)) return;
       }
       sendJson(response, 404, { ok: false, error: `Nothing at ${request.method} ${request.url.pathname}.` });
     })().catch((error: unknown) => {
       const { status, message } = errorAnswer(error);
-      if (status >= 500) options.log?.(`local server: ${request.method} ${request.url.pathname}: ${message}`);
+      if (status >= 500) options.log?.(`local server: ${raw.method} ${raw.url}: ${message}`);
       if (response.headersSent) response.end();
       else sendJson(response, status, { ok: false, error: message });
     });
@@ -63,6 +77,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     server.listen(options.port, host, () => resolveListen());
   });
   const { port } = server.address() as AddressInfo;
+  served = servedHosts(host, port, machineAddresses());
   const shownHost = host === '127.0.0.1' || host === '::1' || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   const internalHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {

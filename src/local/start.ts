@@ -8,7 +8,7 @@ import type { Backend } from '../backend.ts';
 import type { Config, LocalConfig } from '../config.ts';
 import { dashboardRoutes } from '../dashboard/index.ts';
 import { createLocalWorkspace } from '../workspace/index.ts';
-import { localSigningSecret, localWorkspaceConfig } from './config.ts';
+import { localBotToken, localSigningSecret, localWorkspaceConfig } from './config.ts';
 import { startLocalServer } from './server.ts';
 import type { MonitorRunner } from '../../monitors/runner.ts';
 
@@ -31,10 +31,11 @@ export interface LocalWorkspaceHandle {
 export async function openLocalWorkspace(config: Config, local: LocalConfig, log: (line: string) => void): Promise<LocalWorkspaceHandle> {
   const server = await startLocalServer({ port: local.port, host: local.host, log });
   const signingSecret = localSigningSecret();
-  const workspace = createLocalWorkspace({ baseUrl: server.internalUrl, signingSecret, log });
+  const botToken = localBotToken();
+  const workspace = createLocalWorkspace({ baseUrl: server.internalUrl, botToken, signingSecret, log });
   server.mount(...workspace.routes);
   const dashboardUrl = `${server.url}dashboard/`;
-  const botConfig = localWorkspaceConfig(config, { apiUrl: `${server.internalUrl}api/`, signingSecret, dashboardUrl });
+  const botConfig = localWorkspaceConfig(config, { apiUrl: `${server.internalUrl}api/`, botToken, signingSecret, dashboardUrl });
   return {
     url: server.url,
     dashboardUrl,

@@ -33,6 +33,8 @@ export interface WorkspaceContext {
   readonly state: WorkspaceState;
   /** The local server's internal base URL, ending in `/`. */
   readonly baseUrl: string;
+  /** The bot token the Web API takes (in the `Authorization` header only). */
+  readonly botToken: string;
   readonly signingSecret: string;
   /** How long the bot has to answer a delivery (Slack: 3 s). */
   readonly deliveryTimeoutMs: number;

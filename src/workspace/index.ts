@@ -21,6 +21,8 @@ import { DELIVERY_TIMEOUT_MS } from './delivery.ts';
 export interface LocalWorkspaceOptions {
   /** The internal URL of the local server (ends in `/`), for `response_url`s, upload URLs and file links. */
   baseUrl: string;
+  /** The bot token its Web API takes (the bot's `SLACK_BOT_TOKEN`, made for this run). */
+  botToken: string;
   /** The secret the workspace signs requests to the bot with (the bot's `SLACK_SIGNING_SECRET`). */
   signingSecret: string;
   /** The clock (epoch ms). */
@@ -74,6 +76,7 @@ export function createLocalWorkspace(options: LocalWorkspaceOptions): LocalWorks
   const context: WorkspaceContext = {
     state,
     baseUrl: options.baseUrl,
+    botToken: options.botToken,
     signingSecret: options.signingSecret,
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS,
     now,

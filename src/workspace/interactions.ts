@@ -7,6 +7,7 @@ import { LOCAL_BOT } from '../local/directory.ts';
 import { HttpError } from '../local/http.ts';
 import { issueResponseUrl, issueTrigger, type WorkspaceContext } from './context.ts';
 import { channelOrFail, deliver, outcomeOf, parseJson, userJson, userOrFail, type BotAnswer } from './delivery.ts';
+import { overlongInputs, type SubmittedValues } from './input-limits.ts';
 import type { Block, DeliveryOutcome } from './snapshot.ts';
 import { messageJson } from './web-api.ts';
 
@@ -134,8 +135,7 @@ export async function sendAction(context: WorkspaceContext, input: ActionInput):
   return outcomeOf(answer);
 }
 
-/** The values typed into a modal: per block id, per action id, the text, option value or date (null: empty). */
-export type SubmittedValues = Record<string, Record<string, string | null>>;
+export type { SubmittedValues } from './input-limits.ts';
 
 /** The `view.state.values` Slack sends for `values` on the input blocks of `blocks`. */
 function stateValues(blocks: readonly Block[], values: SubmittedValues): Record<string, Record<string, unknown>> {
@@ -162,12 +162,21 @@ function stateValues(blocks: readonly Block[], values: SubmittedValues): Record<
   return result;
 }
 
-/** Submits the user's open modal (`view_submission`) and applies the bot's `response_action`. */
+/**
+ * Submits the user's open modal (`view_submission`) and applies the bot's `response_action`. A text longer than its
+ * input's `max_length` is refused as Slack's client refuses it: nothing is sent, the modal shows the error
+ * (`input_too_long`).
+ */
 export async function submitView(context: WorkspaceContext, input: { userId: string; viewId: string; values: SubmittedValues }): Promise<DeliveryOutcome> {
   const user = userOrFail(context, input.userId);
   const { state } = context;
   const modal = state.modals.get(user.id);
   if (!modal || modal.id !== input.viewId) throw new HttpError(409, `The modal ${input.viewId} is no longer open for ${user.name}.`);
+  const overlong = overlongInputs(modal.raw.blocks as Block[], input.values);
+  if (Object.keys(overlong).length > 0) {
+    state.modalErrors(user.id, overlong);
+    return { ok: false, error: 'input_too_long' };
+  }
   const payload = {
     type: 'view_submission',
     team: { id: LOCAL_BOT.teamId, domain: 'local' },

@@ -4,6 +4,7 @@
  * `maxMessages` messages (and as many ephemerals per user), the workspace its newest `maxFiles` files. Every
  * change bumps `version` and tells the listeners (the page's live stream).
  */
+import { randomInt } from 'node:crypto';
 import { LOCAL_BOT, LOCAL_CHANNELS, LOCAL_USERS, type LocalUser } from '../local/directory.ts';
 import type { Block, ChannelView, MessageView, SharedFile, SurfaceView, UserView, WorkspaceSnapshot } from './snapshot.ts';
 
@@ -11,6 +12,10 @@ import type { Block, ChannelView, MessageView, SharedFile, SurfaceView, UserView
 export const DEFAULT_MAX_MESSAGES = 200;
 /** Uploaded files kept by default; older ones are dropped. */
 export const DEFAULT_MAX_FILES = 50;
+/** The micro part of a second's first timestamp is random below this (room is left for the ones that follow). */
+const TS_FIRST_SPREAD = 1 << 16;
+/** Each later timestamp of the same second steps 1 + a random number below this. */
+const TS_STEP_SPREAD = 1 << 13;
 
 /** A message as stored. */
 export interface StoredMessage {
@@ -72,6 +77,8 @@ export interface MessageInput {
 /** Options of the state. */
 export interface WorkspaceStateOptions {
   now: () => number;
+  /** A random whole number in [0, below) (default: crypto's), for the unguessable part of message timestamps. */
+  random?: (below: number) => number;
   maxMessages?: number;
   maxFiles?: number;
 }
@@ -130,14 +137,23 @@ export class WorkspaceState {
     }
   }
 
-  /** A fresh message timestamp (`seconds.micro`), strictly increasing. */
+  /**
+   * A fresh message timestamp (`seconds.micro`, as Slack's), strictly increasing so the page orders messages by it,
+   * and not guessable: the first of a second starts at a random micro value and each next one steps a random
+   * amount further (a second that fills up carries into the next).
+   */
   nextTs(): string {
     const seconds = Math.floor(this.options.now() / 1000);
+    const random = this.options.random ?? randomInt;
     if (seconds > this.lastSeconds) {
       this.lastSeconds = seconds;
-      this.sequence = 0;
+      this.sequence = random(TS_FIRST_SPREAD);
     } else {
-      this.sequence++;
+      this.sequence += 1 + random(TS_STEP_SPREAD);
+      if (this.sequence >= 1_000_000) {
+        this.lastSeconds++;
+        this.sequence = random(TS_FIRST_SPREAD);
+      }
     }
     return `${this.lastSeconds}.${String(this.sequence).padStart(6, '0')}`;
   }

@@ -1,20 +1,25 @@
 /**
  * The subset of Slack's Web API the bot calls, at `/api/<method>`, answering as Slack does: HTTP 200 with
  * `{ ok: true, … }` or `{ ok: false, error: "<slack_error>" }`. Arguments come form-encoded (JSON-valued fields
- * such as `blocks` and `view` parsed) or as JSON; the bot token is required (`not_authed` / `invalid_auth`).
+ * such as `blocks` and `view` parsed) or as JSON; the run's bot token is required in the `Authorization` header
+ * (else HTTP 401 `not_authed` / `invalid_auth`, see `auth.ts`).
  */
 import type { ServerResponse } from 'node:http';
-import { LOCAL_BOT, LOCAL_BOT_TOKEN, LOCAL_USERS, type LocalUser } from '../local/directory.ts';
-import { sendJson, type LocalRequest, type Route } from '../local/http.ts';
+import { LOCAL_BOT, LOCAL_USERS, type LocalUser } from '../local/directory.ts';
+import { sendJson, type Route } from '../local/http.ts';
+import { authRefusal } from './auth.ts';
 import { TRIGGER_LIFETIME_MS, type WorkspaceContext } from './context.ts';
 import type { StoredChannel, StoredMessage } from './state.ts';
 
 /** Arguments of a Web API call. */
 export type ApiParams = Record<string, unknown>;
 
-/** A Slack error answer (`{ ok: false, error }`). */
+/** A Slack error answer (`{ ok: false, error }`), HTTP 200 as Slack answers unless `status` says otherwise. */
 export class SlackApiError extends Error {
-  constructor(readonly error: string) {
+  constructor(
+    readonly error: string,
+    readonly status = 200,
+  ) {
     super(error);
     this.name = 'SlackApiError';
   }
@@ -372,13 +377,6 @@ export function mimetypeOf(name: string): string {
   );
 }
 
-/** The bearer token of a call (header, or the `token` argument as older clients send it). */
-function tokenOf(request: LocalRequest, params: ApiParams): string | null {
-  const authorization = request.raw.headers.authorization;
-  if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim();
-  return text(params, 'token') ?? null;
-}
-
 function answer(response: ServerResponse, payload: Record<string, unknown>): void {
   sendJson(response, 200, payload);
 }
@@ -392,15 +390,14 @@ export function webApiRoute(context: WorkspaceContext): Route {
     try {
       const raw = request.method === 'POST' ? (await request.body()).toString('utf8') : '';
       const params = parseApiParams(raw, String(request.raw.headers['content-type'] ?? ''), request.url.searchParams);
-      const token = tokenOf(request, params);
-      if (!token) throw new SlackApiError('not_authed');
-      if (token !== LOCAL_BOT_TOKEN) throw new SlackApiError('invalid_auth');
+      const refusal = authRefusal(request.raw.headers.authorization, text(params, 'token'), context.botToken);
+      if (refusal) throw new SlackApiError(refusal, 401);
       const method = METHODS[name];
       if (!method) throw new SlackApiError('unknown_method');
       answer(response, { ok: true, ...method(params, context) });
     } catch (error) {
       if (!(error instanceof SlackApiError)) throw error;
-      answer(response, { ok: false, error: error.error });
+      sendJson(response, error.status, { ok: false, error: error.error });
     }
     return true;
   };

@@ -2,18 +2,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { localSigningSecret, localWorkspaceConfig } from '../../src/local/config.ts';
-import { LOCAL_BOT_TOKEN, LOCAL_CHANNELS, LOCAL_USERS } from '../../src/local/directory.ts';
+import { localBotToken, localSigningSecret, localWorkspaceConfig } from '../../src/local/config.ts';
+import { LOCAL_CHANNELS, LOCAL_USERS } from '../../src/local/directory.ts';
 import { sendJson, staticFiles } from '../../src/local/http.ts';
 import { startLocalServer } from '../../src/local/server.ts';
 import { tempDir } from '../helpers/temp-store.ts';
 
 describe('the bot configuration inside the local workspace', () => {
-  const wiring = { apiUrl: 'http://127.0.0.1:4000/api/', signingSecret: localSigningSecret(), dashboardUrl: 'http://localhost:4000/dashboard/' };
+  const wiring = {
+    apiUrl: 'http://127.0.0.1:4000/api/',
+    botToken: localBotToken(),
+    signingSecret: localSigningSecret(),
+    dashboardUrl: 'http://localhost:4000/dashboard/',
+  };
 
   it('points Slack at the local Web API in HTTP mode, with the local channels and the lead as the one approver', () => {
     const config = localWorkspaceConfig(loadConfig({ APPROVER_USER_IDS: 'U0SOMEONE', REQUIRED_APPROVALS: '1' }), wiring);
-    expect(config.slack).toMatchObject({ botToken: LOCAL_BOT_TOKEN, signingSecret: wiring.signingSecret, appMode: 'http', apiUrl: wiring.apiUrl, appToken: null });
+    expect(config.slack).toMatchObject({ botToken: wiring.botToken, signingSecret: wiring.signingSecret, appMode: 'http', apiUrl: wiring.apiUrl, appToken: null });
     expect(config.alerts.channels).toEqual({ critical: LOCAL_CHANNELS.critical.id, warning: LOCAL_CHANNELS.warning.id, report: LOCAL_CHANNELS.report.id });
     expect(config.approvals.approverUserIds).toEqual(LOCAL_USERS.filter((user) => user.approver).map((user) => user.id));
     expect(config.approvals.channel).toBe(LOCAL_CHANNELS.approvals.id);
@@ -22,9 +27,11 @@ describe('the bot configuration inside the local workspace', () => {
     expect(() => loadConfig({ SLACK_SIGNING_SECRET: config.slack.signingSecret!, SLACK_BOT_TOKEN: config.slack.botToken!, ALERT_CHANNEL_CRITICAL: 'C1', APPROVER_USER_IDS: config.approvals.approverUserIds.join(',') })).not.toThrow();
   });
 
-  it('keeps a DASHBOARD_URL that was set, and makes a new signing secret each run', () => {
+  it('keeps a DASHBOARD_URL that was set, and makes a new signing secret and bot token each run', () => {
     expect(localWorkspaceConfig(loadConfig({ DASHBOARD_URL: 'https://ops.example.com/' }), wiring).alerts.dashboardUrl).toBe('https://ops.example.com/');
     expect(localSigningSecret()).not.toBe(localSigningSecret());
+    expect(localBotToken()).not.toBe(localBotToken());
+    expect(localBotToken()).toMatch(/^xoxb-local-[0-9a-f]{48}$/);
   });
 });
 

@@ -6,11 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { runAlertPipeline } from '../../src/alerts/pipeline.ts';
 import { createEventLog } from '../../src/alerts/event-log.ts';
-import { LOCAL_BOT_TOKEN, LOCAL_CHANNELS } from '../../src/local/directory.ts';
+import { LOCAL_CHANNELS } from '../../src/local/directory.ts';
 import { ALERT_ACTION_IDS } from '../../src/slack/blocks/alert.ts';
+import { MAX_REASON } from '../../src/slack/blocks/silence-modal.ts';
 import { APPROVE_ACTION } from '../../src/slack/blocks/approval.ts';
 import { SlackNotifier } from '../../src/slack/notifier.ts';
 import { crossGroupSignal } from '../helpers/alert-fixtures.ts';
+import { rawRequest } from '../helpers/raw-http.ts';
 import { seededBackend } from '../helpers/slack/seeded-backend.ts';
 import { elementOf, messagesIn, startWorkspaceHarness, WORKSPACE_SECRET, type WorkspaceHarness } from '../helpers/workspace/workspace-harness.ts';
 import type { Backend } from '../../src/backend.ts';
@@ -27,7 +29,7 @@ async function postCrossGroupAlert(harness: WorkspaceHarness, backend: Backend, 
     {
       alerts: stores.alerts,
       outbox: stores.outbox,
-      notifier: new SlackNotifier({ token: LOCAL_BOT_TOKEN, apiUrl: harness.config.slack.apiUrl, timeoutMs: 5_000 }),
+      notifier: new SlackNotifier({ token: harness.config.slack.botToken!, apiUrl: harness.config.slack.apiUrl, timeoutMs: 5_000 }),
       events: createEventLog(store, { groupSlug: 'ontology-ops' }),
       config: harness.config.alerts,
       now: Date.now,
@@ -120,6 +122,70 @@ describe('the bot in the local workspace', () => {
       messagesIn(snapshot, critical.id).find((message) => message.ts === alert.ts && /silenced/i.test(textOf(message))),
     );
     expect(textOf(edited)).toContain('backfill running');
+  });
+
+  it("refuses a silence reason longer than the input's max_length as Slack's client does: the error shows in the modal, nothing reaches the bot", async () => {
+    const { backend, store } = await seededBackend();
+    const harness = await startWorkspaceHarness({ backend });
+    await postCrossGroupAlert(harness, backend, store);
+    const alert = messagesIn(await harness.snapshot(LEAD), critical.id)[0]!;
+    const menu = elementOf(alert, ALERT_ACTION_IDS.silence)!;
+    const oneHour = menu.options!.find((option) => option.text.text === '1 hour')!;
+    await harness.click(LEAD, { kind: 'message', channelId: critical.id, messageTs: alert.ts }, menu.blockId, ALERT_ACTION_IDS.silence, oneHour.value);
+    const modal = await harness.waitFor(LEAD, (snapshot) => snapshot.modal);
+    const input = modal.blocks.find((block) => block.type === 'input')!;
+    const element = input.element as { action_id: string; max_length: number };
+    expect(element.max_length).toBe(MAX_REASON);
+    const submit = (reason: string) => harness.post('view-submission', { user: LEAD, viewId: modal.id, values: { [input.block_id!]: { [element.action_id]: reason } } });
+
+    expect((await submit('r'.repeat(9 * 1024))).json).toEqual({ ok: false, error: 'input_too_long' });
+    expect((await harness.snapshot(LEAD)).modal).toMatchObject({ id: modal.id, errors: { [input.block_id!]: `Must be ${MAX_REASON} characters or fewer (this is 9216).` } });
+    expect((await submit('r'.repeat(MAX_REASON + 1))).json).toEqual({ ok: false, error: 'input_too_long' });
+    const untouched = messagesIn(await harness.snapshot(LEAD), critical.id).find((message) => message.ts === alert.ts)!;
+    expect([untouched.edited, /silenced/i.test(textOf(untouched))]).toEqual([false, false]);
+
+    // At the limit it goes through, and the bot silences the alert with it.
+    expect((await submit('r'.repeat(MAX_REASON))).json).toEqual({ ok: true, status: 200 });
+    expect((await harness.snapshot(LEAD)).modal).toBeNull();
+    await harness.waitFor(LEAD, (snapshot) => messagesIn(snapshot, critical.id).find((message) => message.ts === alert.ts && /silenced/i.test(textOf(message))));
+  });
+
+  it('DNS rebinding: a page of evil.example resolving to this machine can neither request nor approve a migration', async () => {
+    const { backend } = await seededBackend();
+    const harness = await startWorkspaceHarness({ backend });
+    const { port } = harness.server;
+    // The page's own origin is evil.example, so to the browser its requests are same-origin: only Host gives it away.
+    const rebound = (endpoint: string, body?: unknown) =>
+      rawRequest(harness.server.internalUrl, {
+        method: body === undefined ? 'GET' : 'POST',
+        path: `/workspace/api/${endpoint}`,
+        headers: { host: `evil.example:${port}`, origin: `http://evil.example:${port}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const openRequests = async () => (await backend.approvals.list({ cursor: null, limit: 10 })).requests.map((request) => request.state);
+
+    expect((await rebound('command', { user: ENGINEER, channel: approvals.id, text: '/ontology migrate' })).status).toBe(403);
+    expect((await rebound(`state?user=${LEAD}`)).status).toBe(403);
+    expect(await openRequests()).toEqual([]);
+    expect(messagesIn(await harness.snapshot(ENGINEER), approvals.id)).toEqual([]);
+
+    // The engineer really requests one; the page, even knowing its message, cannot approve it as the lead.
+    await harness.type(ENGINEER, approvals.id, '/ontology migrate');
+    const request = await harness.waitFor(ENGINEER, (snapshot) =>
+      messagesIn(snapshot, approvals.id).find((message) => !message.ephemeral && elementOf(message, APPROVE_ACTION)),
+    );
+    const approve = elementOf(request, APPROVE_ACTION)!;
+    const click = await rebound('action', {
+      user: LEAD,
+      surface: { kind: 'message', channelId: approvals.id, messageTs: request.ts },
+      blockId: approve.blockId,
+      actionId: APPROVE_ACTION,
+    });
+    expect([click.status, JSON.parse(click.body).error]).toEqual([403, expect.stringMatching(/^Refused: /)]);
+    await harness.app.approvals.idle();
+    expect(await openRequests()).toEqual(['requested']);
+    const after = messagesIn(await harness.snapshot(LEAD), approvals.id).find((message) => message.ts === request.ts)!;
+    expect([after.edited, elementOf(after, APPROVE_ACTION)?.blockId]).toEqual([false, approve.blockId]);
   });
 
   it('four-eyes: the engineer requests a migration and cannot approve it; the lead approves and the request is edited', async () => {

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
-import { LOCAL_BOT_TOKEN, LOCAL_CHANNELS } from '../../src/local/directory.ts';
+import { LOCAL_CHANNELS } from '../../src/local/directory.ts';
 import { startFakeBotWorkspace, type FakeBotWorkspace } from '../helpers/workspace/fake-bot.ts';
 
 const { critical, report } = LOCAL_CHANNELS;
@@ -26,7 +26,7 @@ function post(url: string, body: unknown) {
 
 /** A bot message with one button in `channel`, and a click on it by `user`; resolves with the click's payload. */
 async function clickedButton(local: FakeBotWorkspace, user: string, channel: string = critical.id) {
-  const client = new WebClient(LOCAL_BOT_TOKEN, { slackApiUrl: `${local.server.internalUrl}api/`, retryConfig: { retries: 0 } });
+  const client = new WebClient(local.botToken, { slackApiUrl: `${local.server.internalUrl}api/`, retryConfig: { retries: 0 } });
   const blocks = [
     {
       type: 'actions',
@@ -87,7 +87,7 @@ describe('delivery to the bot', () => {
 
   it('sends menu choices and dates as Slack does (selected_option, selected_date), refusing a value the menu lacks', async () => {
     const local = await startFakeBotWorkspace();
-    const client = new WebClient(LOCAL_BOT_TOKEN, { slackApiUrl: `${local.server.internalUrl}api/`, retryConfig: { retries: 0 } });
+    const client = new WebClient(local.botToken, { slackApiUrl: `${local.server.internalUrl}api/`, retryConfig: { retries: 0 } });
     const option = (value: string) => ({ text: { type: 'plain_text', text: value.toUpperCase() }, value });
     const blocks = [
       {
@@ -215,7 +215,7 @@ describe('response_url', () => {
 
   it('replace_original on an ephemeral replaces it for its user', async () => {
     const local = await startFakeBotWorkspace();
-    const client = new WebClient(LOCAL_BOT_TOKEN, { slackApiUrl: `${local.server.internalUrl}api/`, retryConfig: { retries: 0 } });
+    const client = new WebClient(local.botToken, { slackApiUrl: `${local.server.internalUrl}api/`, retryConfig: { retries: 0 } });
     const blocks = [
       {
         type: 'actions',

@@ -123,7 +123,8 @@ function App(): JSX.Element {
   };
 
   const report = (outcome: { ok: boolean; error?: string }, what: string) => {
-    if (!outcome.ok && outcome.error !== 'unknown_command' && outcome.error) setToast(`${what} failed: ${outcome.error}`);
+    // A too-long input is shown under the input itself, as Slack shows it.
+    if (!outcome.ok && outcome.error !== 'unknown_command' && outcome.error !== 'input_too_long' && outcome.error) setToast(`${what} failed: ${outcome.error}`);
   };
 
   const contextFor = (surface: Surface): BlockContext => ({

@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
+import { localBotToken } from '../../../src/local/config.ts';
 import { startLocalServer, type LocalServer } from '../../../src/local/server.ts';
 import { createLocalWorkspace, type LocalWorkspace } from '../../../src/workspace/index.ts';
 
@@ -28,6 +29,8 @@ export interface FakeBotWorkspace {
   readonly received: ReceivedRequest[];
   /** The workspace's signing secret. */
   readonly secret: string;
+  /** The bot token its Web API takes (made for this workspace). */
+  readonly botToken: string;
   /** Sets how the bot answers the next requests. */
   reply(answer: (request: ReceivedRequest) => BotReply): void;
   /** POSTs JSON to the page API. */
@@ -75,7 +78,8 @@ export async function startFakeBotWorkspace(options: { now?: () => number; deliv
   const server = await startLocalServer({ port: 0 });
   onTestFinished(() => server.close());
   const secret = 'fake-bot-secret-0123456789abcdef';
-  const workspace = createLocalWorkspace({ baseUrl: server.internalUrl, signingSecret: secret, ...options });
+  const botToken = localBotToken();
+  const workspace = createLocalWorkspace({ baseUrl: server.internalUrl, botToken, signingSecret: secret, ...options });
   onTestFinished(() => workspace.close());
   server.mount(...workspace.routes);
   workspace.connectBot(`http://127.0.0.1:${(bot.address() as AddressInfo).port}/slack/events`);
@@ -84,6 +88,7 @@ export async function startFakeBotWorkspace(options: { now?: () => number; deliv
     workspace,
     received,
     secret,
+    botToken,
     reply: (next) => {
       answer = next;
     },

@@ -6,7 +6,7 @@
 import { onTestFinished } from 'vitest';
 import type { Backend } from '../../../src/backend.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
-import { localWorkspaceConfig } from '../../../src/local/config.ts';
+import { localBotToken, localWorkspaceConfig } from '../../../src/local/config.ts';
 import { startLocalServer, type LocalServer } from '../../../src/local/server.ts';
 import { createSlackApp, type SlackApp } from '../../../src/slack/app.ts';
 import { createLocalWorkspace, type LocalWorkspace } from '../../../src/workspace/index.ts';
@@ -79,8 +79,10 @@ export async function startWorkspaceHarness(options: {
   const log = (line: string) => logs.push(line);
   const server = await startLocalServer({ port: 0, log });
   onTestFinished(() => server.close());
+  const botToken = localBotToken();
   const workspace = createLocalWorkspace({
     baseUrl: server.internalUrl,
+    botToken,
     signingSecret: WORKSPACE_SECRET,
     log,
     ...(options.now ? { now: options.now } : {}),
@@ -89,6 +91,7 @@ export async function startWorkspaceHarness(options: {
   server.mount(...workspace.routes);
   const config = localWorkspaceConfig(loadConfig({ SLACK_TIMEOUT: '5s', ...options.env }), {
     apiUrl: `${server.internalUrl}api/`,
+    botToken,
     // The app may be given another secret than the workspace signs with (a tampered configuration).
     signingSecret: options.signingSecret ?? WORKSPACE_SECRET,
     dashboardUrl: `${server.url}dashboard/`,
