@@ -184,15 +184,51 @@ function instantError(name: string, raw: string, parsed: number): InvalidArgumen
   return new InvalidArgumentError(`${name} must be an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, got "${text}".`);
 }
 
+/** ISO 8601 as the CLI takes it: a date, optionally a time (minutes, seconds, fractions) and a zone. */
+const ISO_INSTANT = /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Why an ISO 8601 text names no instant on the calendar (month 13, 30 February, hour 24), or null when it names
+ * one (or is not ISO 8601 at all). JavaScript's own parser rolls such dates over (2026-02-30 becomes 2 March)
+ * instead of refusing them.
+ */
+export function calendarProblem(text: string): string | null {
+  const match = ISO_INSTANT.exec(text);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => (part === undefined ? 0 : Number(part))) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12) return 'months run from 01 to 12';
+  const days = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0);
+  if (day < 1 || day > days) return `${MONTHS[month - 1]} ${year} has ${days} days`;
+  if (hour > 23) return 'hours run from 00 to 23';
+  if (minute > 59) return 'minutes run from 00 to 59';
+  if (second > 59) return 'seconds run from 00 to 59';
+  const zone = match[7];
+  if (zone && zone.toUpperCase() !== 'Z' && (Number(zone.slice(1, 3)) > 23 || Number(zone.replace(':', '').slice(3) || '0') > 59)) {
+    return 'offsets run from -23:59 to +23:59';
+  }
+  return null;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
 /**
  * Parses an instant given as ISO 8601 text or epoch milliseconds; `name` is the argument, for the error. Only
  * real dates from 1970 to year 9999 pass: a larger number would be stored and then break every later reading
- * of it ("Invalid time value").
+ * of it ("Invalid time value"), and a date the calendar does not have (2026-02-30, 24:00:01) is refused rather
+ * than rolled over to another day.
  */
 export function parseInstant(raw: string, name: string): number {
   const trimmed = raw.trim();
-  const parsed = /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
-  return checkedInstant(parsed, name, raw);
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return checkedInstant(Number(trimmed), name, raw);
+  // Only ISO 8601: other texts JavaScript would read too ("Feb 30 2026") roll over to another day as well.
+  if (!ISO_INSTANT.test(trimmed)) return checkedInstant(Number.NaN, name, raw);
+  const problem = calendarProblem(trimmed);
+  if (problem) throw new InvalidArgumentError(`${name} must be a real date and time, got "${raw.slice(0, 80)}" (${problem}).`);
+  return checkedInstant(Date.parse(trimmed), name, raw);
 }
 
 /** `ms` when it is an instant `parseInstant` accepts, else the error naming `name` and the raw text. */

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { deliverOutbox, heldDeliveries, holdOf, realSleep } from '../../alerts/outbox.ts';
 import type { Notifier } from '../../alerts/ports.ts';
 import { groupSlugLookup } from '../../alerts/group-slugs.ts';
-import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
+import { acknowledgeAlert, endSilence, MAX_SILENCE_MS, silenceAlerts } from '../../alerts/silences.ts';
+import { formatDuration } from '../../durations.ts';
 import { isUntilResolved, type Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
@@ -46,9 +47,15 @@ function parseJob(raw: string): JobName {
   return raw as JobName;
 }
 
-/** `--until`: an instant (ISO 8601 / epoch ms) or a duration from now (`2h`, `30m`, `1d`). */
+/** `--until`: an instant (ISO 8601 / epoch ms) or a duration from now (`2h`, `30m`, `1d`), at most 7 days ahead as in Slack. */
 function parseUntil(raw: string, now: number): number {
-  return parseInstantOrDuration(raw, '--until', now);
+  const until = parseInstantOrDuration(raw, '--until', now);
+  if (until - now > MAX_SILENCE_MS) {
+    throw new InvalidArgumentError(
+      `--until must be at most ${formatDuration(MAX_SILENCE_MS)} from now, got "${raw.slice(0, 80)}" (${new Date(until).toISOString()}): fix the threshold instead of a long silence.`,
+    );
+  }
+  return until;
 }
 
 function parseSeverity(raw: string | undefined): Severity | null {
