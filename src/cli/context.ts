@@ -2,7 +2,7 @@
  * What every `ontology-ops` command shares: the global options (`--db`, `--json`, `--now`), opening the store,
  * and printing a result as exactly one JSON document or as readable text.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync, statSync, truncateSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { convexSettings } from '../config.ts';
@@ -71,7 +71,7 @@ export class CliContext {
    * `'when-not-writable'` for commands that write only incidentally (schema upkeep), so they still read a store
    * they cannot write.
    */
-  openBackend(options: Pick<BackendOptions, 'mustExist' | 'readOnly' | 'useWorker'> & { convexRestore?: Partial<ConvexRestoreOptions> } = {}): Backend {
+  openBackend(options: Pick<BackendOptions, 'mustExist' | 'readOnly' | 'useWorker' | 'emptyIsNew'> & { convexRestore?: Partial<ConvexRestoreOptions> } = {}): Backend {
     const { convexRestore, ...rest } = options;
     const convex = convexSettings(this.io.env);
     return openBackend({
@@ -101,10 +101,13 @@ export class CliContext {
    * commit; so the lease row is never written, and a failed load leaves the file byte for byte as it was.
    * SIGINT and SIGTERM abort the fill through `control.signal`: its load rolls back. When the database file did
    * not exist before and `fill` fails or is interrupted, the files it created (database, `-wal`, `-shm`) are
-   * removed again, so a failed first run leaves no empty store behind.
+   * removed again, so a failed first run leaves no empty store behind. An existing empty file (one `mktemp` made)
+   * becomes the new store too, and is emptied again when the fill fails; any other file must be a store already.
    */
   async fillStore<T>(what: string, fill: (target: BulkLoadTarget, control: FillControl) => Promise<T>): Promise<T> {
-    const created = !existsSync(this.dbPath());
+    const before = statSync(this.dbPath(), { throwIfNoEntry: false });
+    const created = !before;
+    const wasEmpty = before?.isFile() === true && before.size === 0;
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
     process.once('SIGINT', onSignal);
@@ -113,7 +116,7 @@ export class CliContext {
     const holder = `${what}:${hostname()}:${process.pid}`;
     let filled = false;
     try {
-      backend = this.openBackend();
+      backend = this.openBackend({ emptyIsNew: true });
       const result = await fill(backend.bulkLoad, { signal: controller.signal, lease: { name: DATA_SET_LEASE, holder, now: this.now() } });
       filled = true;
       return result;
@@ -122,8 +125,9 @@ export class CliContext {
       process.off('SIGTERM', onSignal);
       if (backend) {
         await backend.close();
-        if (created && !filled && backend.adapter === 'sqlite') {
-          for (const suffix of ['', '-wal', '-shm']) rmSync(`${backend.location}${suffix}`, { force: true });
+        if ((created || wasEmpty) && !filled && backend.adapter === 'sqlite') {
+          for (const suffix of created ? ['', '-wal', '-shm'] : ['-wal', '-shm']) rmSync(`${backend.location}${suffix}`, { force: true });
+          if (wasEmpty) truncateSync(backend.location, 0);
         }
       }
     }
