@@ -47,6 +47,8 @@ export interface BackendOptions {
   convex?: ConvexBackendOptions | null;
   /** Refuse to create a store: a missing file is an error saying how to create one (commands that read). */
   mustExist?: boolean;
+  /** An existing empty file becomes a new store (commands that create one: seed, import); otherwise it is refused. */
+  emptyIsNew?: boolean;
   /**
    * Open without write access: true for commands that only read, `'when-not-writable'` for commands that write only
    * incidentally (schema upkeep) and should still read a store they cannot write.
@@ -103,7 +105,7 @@ export function openBackend(options: BackendOptions): Backend {
     throw new NotFoundError(`No store at ${path}: create one with \`ontology-ops seed\` or \`ontology-ops import <snapshot>\`, or pass --db <file>.`);
   }
   const readonly = options.readOnly === 'when-not-writable' ? !writableStore(path) : options.readOnly === true;
-  return sqliteBackend(SqliteStore.open(path, { readonly }), options);
+  return sqliteBackend(SqliteStore.open(path, { readonly, emptyIsNew: options.emptyIsNew === true }), options);
 }
 
 /** True when the store file exists and this process may write it and its folder (SQLite writes files next to it). */
@@ -118,7 +120,7 @@ function writableStore(path: string): boolean {
 }
 
 /** The backend over an open SQLite store (the store is closed with the backend). */
-export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 'dbPath' | 'mustExist' | 'readOnly'> = {}): Backend {
+export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 'dbPath' | 'mustExist' | 'readOnly' | 'emptyIsNew'> = {}): Backend {
   const checks = new SqliteCheckPort(store, { useWorker: options.useWorker });
   const quality = createQualityService({ checks, documents: store, thresholds: options.thresholds });
   // Built on first use: the monitor stores keep their tables up to date, a write a read-only store cannot take.

@@ -19,6 +19,8 @@ export enum ErrorCode {
   MigrationFailed = 'migration_failed',
   Conflict = 'conflict',
   SlackDelivery = 'slack_delivery',
+  /** Messages wait in the outbox because Slack did not take them in time: a temporary failure (exit code 75). */
+  DeliveryPending = 'delivery_pending',
   Forbidden = 'forbidden',
   Interrupted = 'interrupted',
 }

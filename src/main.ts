@@ -4,7 +4,8 @@
  * monitors, in one process, until SIGINT/SIGTERM. Without Slack credentials the local workspace runs on PORT
  * (a Slack-compatible page and the dashboard, `src/local/`) and the same bot talks to it as it would to Slack.
  * A signal at any stage stops cleanly: the app stops taking requests, a job already running finishes and is
- * recorded, the leader lease is given up and the store is closed; a second signal ends the process at once.
+ * recorded, the leader lease is given up and the store is closed; a second signal ends the process at once. An
+ * error that escapes every handler is logged in one line and the process keeps serving (`process-guards.ts`).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { createSlackApp, type SlackApp } from './slack/app.ts';
 import { createNotifier, SlackNotifier } from './slack/notifier.ts';
 import { DeliveryError, type Notifier } from './alerts/ports.ts';
 import { openLocalWorkspace, type LocalWorkspaceHandle } from './local/start.ts';
+import { installProcessGuards } from './process-guards.ts';
 
 /**
  * Entities of the demo store `npm start` creates on a fresh machine: legacy data (no `groupId`s, `things`), so
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   // The monitors run for days: each of their lines says when it happened.
   const log = (line: string) => print(`${new Date().toISOString().slice(0, 19)}Z ${line}`);
+  // Whatever escapes every handler is logged, not fatal: a running migration must not end with it.
+  installProcessGuards(log);
   const signal = stopSignal();
   let config = loadConfig();
   const backend = await openOrCreateBackend(config, print);

@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startFakeSlackApi } from './helpers/slack/fake-slack-api.ts';
-import { postSigned, slashCommandBody } from './helpers/slack/signed-request.ts';
+import { MALFORMED_SLACK_BODIES, postSigned, slashCommandBody } from './helpers/slack/signed-request.ts';
 import { tempDir } from './helpers/temp-store.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SECRET = 'f00dfeed0123456789abcdef01234567';
 
 describe('npm start with the Slack app credentials', () => {
-  it('runs the app and the monitors in one process, answers a signed /ontology, and stops cleanly on SIGTERM', async () => {
+  it('runs the app and the monitors in one process, refuses malformed bodies, answers a signed /ontology, and stops cleanly on SIGTERM', async () => {
     const slack = await startFakeSlackApi();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -36,6 +36,11 @@ describe('npm start with the Slack app credentials', () => {
       void exited.then(() => reject(new Error(`exited before listening:\n${out}`)));
     });
 
+    // Bodies Slack never sends, signed: each is answered 400 and the process goes on serving.
+    for (const [what, malformed, contentType] of MALFORMED_SLACK_BODIES) {
+      const refused = await postSigned(`http://127.0.0.1:${port}/slack/events`, malformed, { secret: SECRET, contentType });
+      expect({ what, status: refused.status }).toEqual({ what, status: 400 });
+    }
     const responseUrl = slack.responseUrl();
     const body = slashCommandBody({ text: 'versions', userId: 'U0ALICE', channelId: 'C0OPS', responseUrl });
     const ack = await postSigned(`http://127.0.0.1:${port}/slack/events`, body, { secret: SECRET });
@@ -46,5 +51,7 @@ describe('npm start with the Slack app credentials', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out).toContain('Stopped.');
+    expect(out.match(/slack: refused a request to \/slack\/events \(400\)/g)).toHaveLength(MALFORMED_SLACK_BODIES.length);
+    expect(out).not.toMatch(/Unhandled rejection|Uncaught exception|\n\s+at /);
   });
 });

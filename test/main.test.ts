@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { LEADER_LEASE } from '../monitors/scheduler.ts';
 import { SqliteJobRunStore } from '../src/store/sqlite/sqlite-job-run-store.ts';
@@ -92,5 +94,23 @@ describe('npm start without Slack credentials', () => {
     expect(result.out.split('\n')).toContain(`ontology-ops: Port ${port} on 127.0.0.1 is in use: stop what listens there, or set PORT to another port.`);
     expect(result.out).not.toContain('Integrity check');
     expect(result.out).not.toContain('Unexpected error');
+  });
+});
+
+describe('npm start over a file that is not an ontology-ops store', () => {
+  it("refuses another application's database with one line and leaves it byte for byte as it was", async () => {
+    const db = join(tempDir(), 'shop.db');
+    const database = new Database(db);
+    database.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);');
+    database.close();
+    const before = readFileSync(db);
+    const result = await startAndSignal(db, 'never printed', 'SIGTERM');
+    expect(result.code).toBe(1);
+    expect(result.out.trim().split('\n')).toEqual([
+      `ontology-ops: ${db} is not an ontology-ops store (it holds another application's tables: users); it was left unchanged: ` +
+        'pass --db with a store made by `ontology-ops seed` or `ontology-ops import`, or a new path to create one.',
+    ]);
+    expect(readFileSync(db).equals(before)).toBe(true);
+    expect(existsSync(`${db}-wal`)).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ import { formatDuration, formatInstant } from '../slack/blocks/format.ts';
 import { SILENCE_CHOICES, type SilenceChoice } from '../slack/blocks/alert.ts';
 import { refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
-import { findFiringAlert, silenceAlerts } from './silences.ts';
+import { findFiringAlert, MAX_SILENCE_MS, silenceAlerts } from './silences.ts';
 import {
   isUntilResolved,
   silenceMatches,
@@ -26,8 +26,8 @@ import {
   type Silence,
 } from './types.ts';
 
-/** Longest silence a person may set by command (a longer one should be fixed at the threshold instead). */
-export const MAX_SILENCE_MS = 7 * 24 * 3_600_000;
+/** Longest silence a person may set (defined with the silences; re-exported for the buttons and commands). */
+export { MAX_SILENCE_MS } from './silences.ts';
 
 /** The source recorded with an edit made by an operator action (shown as "Updated: … at …"). */
 const SOURCE = { acknowledge: 'acknowledgement', silence: 'silence', unsilence: 'unsilence' } as const;

@@ -4,12 +4,16 @@
  */
 import { JOB_NAMES, type AlertsConfig } from '../config.ts';
 import { DAILY_SUBJECTS } from './evaluate.ts';
+import { DAY, formatDuration } from '../durations.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
 import { isUntilResolved, type AlertState, type Severity, type Silence } from './types.ts';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+
+/** Longest silence a person may set, in Slack or on the command line (a longer one should be fixed at the threshold instead). */
+export const MAX_SILENCE_MS = 7 * DAY;
 
 /**
  * Every subject an alert can have: the metrics, their weekly trends (`trend.<metric>`, the same metrics) and the
@@ -45,6 +49,11 @@ export async function silenceAlerts(alerts: AlertStore, request: SilenceRequest)
   if (!Number.isFinite(request.until) || request.until <= request.now) {
     const got = Number.isFinite(request.until) ? `, got ${new Date(request.until).toISOString()}` : '';
     throw new InvalidArgumentError(`until must be a time in the future${got}.`);
+  }
+  if (!isUntilResolved(request) && request.until - request.now > MAX_SILENCE_MS) {
+    throw new InvalidArgumentError(
+      `until must be at most ${formatDuration(MAX_SILENCE_MS)} after now, got ${new Date(request.until).toISOString()}: fix the threshold instead of a long silence.`,
+    );
   }
   if (isUntilResolved(request) && !request.endsWhenResolved) {
     throw new InvalidArgumentError('until must be a time: only a silence made from a firing alert can last until it resolves.');

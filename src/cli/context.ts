@@ -2,7 +2,7 @@
  * What every `ontology-ops` command shares: the global options (`--db`, `--json`, `--now`), opening the store,
  * and printing a result as exactly one JSON document or as readable text.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync, statSync, truncateSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { convexSettings } from '../config.ts';
@@ -71,7 +71,7 @@ export class CliContext {
    * `'when-not-writable'` for commands that write only incidentally (schema upkeep), so they still read a store
    * they cannot write.
    */
-  openBackend(options: Pick<BackendOptions, 'mustExist' | 'readOnly' | 'useWorker'> & { convexRestore?: Partial<ConvexRestoreOptions> } = {}): Backend {
+  openBackend(options: Pick<BackendOptions, 'mustExist' | 'readOnly' | 'useWorker' | 'emptyIsNew'> & { convexRestore?: Partial<ConvexRestoreOptions> } = {}): Backend {
     const { convexRestore, ...rest } = options;
     const convex = convexSettings(this.io.env);
     return openBackend({
@@ -101,10 +101,13 @@ export class CliContext {
    * commit; so the lease row is never written, and a failed load leaves the file byte for byte as it was.
    * SIGINT and SIGTERM abort the fill through `control.signal`: its load rolls back. When the database file did
    * not exist before and `fill` fails or is interrupted, the files it created (database, `-wal`, `-shm`) are
-   * removed again, so a failed first run leaves no empty store behind.
+   * removed again, so a failed first run leaves no empty store behind. An existing empty file (one `mktemp` made)
+   * becomes the new store too, and is emptied again when the fill fails; any other file must be a store already.
    */
   async fillStore<T>(what: string, fill: (target: BulkLoadTarget, control: FillControl) => Promise<T>): Promise<T> {
-    const created = !existsSync(this.dbPath());
+    const before = statSync(this.dbPath(), { throwIfNoEntry: false });
+    const created = !before;
+    const wasEmpty = before?.isFile() === true && before.size === 0;
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
     process.once('SIGINT', onSignal);
@@ -113,7 +116,7 @@ export class CliContext {
     const holder = `${what}:${hostname()}:${process.pid}`;
     let filled = false;
     try {
-      backend = this.openBackend();
+      backend = this.openBackend({ emptyIsNew: true });
       const result = await fill(backend.bulkLoad, { signal: controller.signal, lease: { name: DATA_SET_LEASE, holder, now: this.now() } });
       filled = true;
       return result;
@@ -122,8 +125,9 @@ export class CliContext {
       process.off('SIGTERM', onSignal);
       if (backend) {
         await backend.close();
-        if (created && !filled && backend.adapter === 'sqlite') {
-          for (const suffix of ['', '-wal', '-shm']) rmSync(`${backend.location}${suffix}`, { force: true });
+        if ((created || wasEmpty) && !filled && backend.adapter === 'sqlite') {
+          for (const suffix of created ? ['', '-wal', '-shm'] : ['-wal', '-shm']) rmSync(`${backend.location}${suffix}`, { force: true });
+          if (wasEmpty) truncateSync(backend.location, 0);
         }
       }
     }
@@ -184,15 +188,51 @@ function instantError(name: string, raw: string, parsed: number): InvalidArgumen
   return new InvalidArgumentError(`${name} must be an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, got "${text}".`);
 }
 
+/** ISO 8601 as the CLI takes it: a date, optionally a time (minutes, seconds, fractions) and a zone. */
+const ISO_INSTANT = /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Why an ISO 8601 text names no instant on the calendar (month 13, 30 February, hour 24), or null when it names
+ * one (or is not ISO 8601 at all). JavaScript's own parser rolls such dates over (2026-02-30 becomes 2 March)
+ * instead of refusing them.
+ */
+export function calendarProblem(text: string): string | null {
+  const match = ISO_INSTANT.exec(text);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => (part === undefined ? 0 : Number(part))) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12) return 'months run from 01 to 12';
+  const days = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0);
+  if (day < 1 || day > days) return `${MONTHS[month - 1]} ${year} has ${days} days`;
+  if (hour > 23) return 'hours run from 00 to 23';
+  if (minute > 59) return 'minutes run from 00 to 59';
+  if (second > 59) return 'seconds run from 00 to 59';
+  const zone = match[7];
+  if (zone && zone.toUpperCase() !== 'Z' && (Number(zone.slice(1, 3)) > 23 || Number(zone.replace(':', '').slice(3) || '0') > 59)) {
+    return 'offsets run from -23:59 to +23:59';
+  }
+  return null;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
 /**
  * Parses an instant given as ISO 8601 text or epoch milliseconds; `name` is the argument, for the error. Only
  * real dates from 1970 to year 9999 pass: a larger number would be stored and then break every later reading
- * of it ("Invalid time value").
+ * of it ("Invalid time value"), and a date the calendar does not have (2026-02-30, 24:00:01) is refused rather
+ * than rolled over to another day.
  */
 export function parseInstant(raw: string, name: string): number {
   const trimmed = raw.trim();
-  const parsed = /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
-  return checkedInstant(parsed, name, raw);
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return checkedInstant(Number(trimmed), name, raw);
+  // Only ISO 8601: other texts JavaScript would read too ("Feb 30 2026") roll over to another day as well.
+  if (!ISO_INSTANT.test(trimmed)) return checkedInstant(Number.NaN, name, raw);
+  const problem = calendarProblem(trimmed);
+  if (problem) throw new InvalidArgumentError(`${name} must be a real date and time, got "${raw.slice(0, 80)}" (${problem}).`);
+  return checkedInstant(Date.parse(trimmed), name, raw);
 }
 
 /** `ms` when it is an instant `parseInstant` accepts, else the error naming `name` and the raw text. */

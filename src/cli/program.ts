@@ -1,9 +1,10 @@
 /**
  * The `ontology-ops` command tree. Each command lives in `src/cli/commands/<name>.ts` and exports
- * `register(program, context)`; this file wires them and turns every failure into one line and exit code 1.
+ * `register(program, context)`; this file wires them and turns every failure into one line and an exit code
+ * (`EXIT_CODES`).
  */
 import { Command, CommanderError } from 'commander';
-import { userMessage } from '../errors.ts';
+import { ErrorCode, OpsError, userMessage } from '../errors.ts';
 import { CliContext, type CliIo, type GlobalOptions } from './context.ts';
 import { registerCommands } from './commands/index.ts';
 
@@ -38,6 +39,17 @@ export async function buildProgram(io: CliIo, argv: readonly string[] = []): Pro
   return { program, context };
 }
 
+/**
+ * The exit codes: 0 done; 1 refused or failed (the one line on stderr says why); 75 (EX_TEMPFAIL) the work is done
+ * but messages wait in the outbox because Slack did not take them in time — `ontology-ops monitor flush` later.
+ */
+export const EXIT_CODES = { ok: 0, failed: 1, deliveryPending: 75 } as const;
+
+/** The exit code a failure ends the CLI with. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof OpsError && error.code === ErrorCode.DeliveryPending ? EXIT_CODES.deliveryPending : EXIT_CODES.failed;
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const { program } = await buildProgram(io, argv);
@@ -52,6 +64,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     io.stderr(`ontology-ops: ${userMessage(error)}\n`);
     if (io.env.ONTOLOGY_OPS_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    return 1;
+    return exitCodeOf(error);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The Bolt app: `createSlackApp(deps)` builds it over the services the composition root returns and registers
- * every handler in `handlers/`. HTTP mode (Slack posts signed requests to `PORT`; Bolt's HTTPReceiver checks the
- * signature and refuses requests older than 5 minutes) or Socket Mode (`SLACK_APP_TOKEN`). `SLACK_API_URL`
+ * every handler in `handlers/`. HTTP mode (Slack posts signed requests to `PORT`; `request-guard.ts` refuses a
+ * bad signature, a timestamp more than 5 minutes away either way and a body Slack would never send before Bolt's
+ * HTTPReceiver reads it) or Socket Mode (`SLACK_APP_TOKEN`). `SLACK_API_URL`
  * points the Web API client elsewhere (tests, proxies). Every error reaches the user as its one-line message
  * (`userMessage`), never a stack trace; the stack goes to the process log only.
  */
@@ -11,6 +12,7 @@ import type { Backend } from '../backend.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, InvalidArgumentError, OpsError, userMessage } from '../errors.ts';
 import { handlerError } from './handler-error.ts';
+import { guardedReceiver } from './request-guard.ts';
 import { register as registerHandlers } from '../../handlers/index.ts';
 import { ResponseUrlBudget } from './reply.ts';
 import type { ApprovalService } from '../approvals/service.ts';
@@ -64,6 +66,8 @@ export interface SlackApp {
 export interface ListenOptions {
   port?: number;
   host?: string;
+  /** The clock request timestamps are checked against (default: the system clock, which Slack signs with). */
+  wallClock?: () => number;
 }
 
 /** Bolt's log lines, into the process log (warnings and errors only). */
@@ -91,10 +95,13 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
     );
   }
   const mode = slack.appMode;
+  const logger = boltLogger(deps.log);
   const app = new App({
     token: slack.botToken,
-    ...(mode === 'socket' ? { appToken: slack.appToken!, socketMode: true } : { signingSecret: slack.signingSecret! }),
-    logger: boltLogger(deps.log),
+    ...(mode === 'socket'
+      ? { appToken: slack.appToken!, socketMode: true }
+      : { receiver: guardedReceiver({ signingSecret: slack.signingSecret!, now: listen.wallClock ?? Date.now, log: deps.log, logger }) }),
+    logger,
     clientOptions: { slackApiUrl: slack.apiUrl, timeout: slack.timeoutMs, retryConfig: { retries: 2 } },
     // The answer to a slash command must come within 3 s: Bolt replies to Slack as soon as a handler acks.
     processBeforeResponse: false,

@@ -233,6 +233,16 @@ describe('/ontology silence and unsilence', () => {
     ).rejects.toThrow(/only a silence made from a firing alert/);
   });
 
+  it('refuses a silence ending more than 7 days ahead, whatever entry point asks for it', async () => {
+    const { alerts, clock } = setup();
+    const request = { subject: 'crossGroupViolations', groupId: '*', by: 'ops', reason: 'x', now: clock.now() };
+    await expect(silenceAlerts(alerts, { ...request, until: clock.now() + MAX_SILENCE_MS + 1 })).rejects.toThrow(
+      /^until must be at most 7d after now, got .+: fix the threshold instead of a long silence\.$/,
+    );
+    expect(await alerts.activeSilences(clock.now())).toEqual([]);
+    await expect(silenceAlerts(alerts, { ...request, until: clock.now() + MAX_SILENCE_MS })).resolves.toMatchObject({ until: clock.now() + MAX_SILENCE_MS });
+  });
+
   it('refuses to silence an alert that is not firing', async () => {
     const { alerts, clock } = setup();
     await expect(

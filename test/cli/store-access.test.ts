@@ -1,5 +1,7 @@
-import { chmodSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, openSync, writeSync, closeSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.ts';
@@ -129,5 +131,119 @@ describe('errors of the database engine say what to do next', () => {
     expect(storeEngineError(new Error('boom'))).toBeUndefined();
     expect(storeEngineError(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBeUndefined();
     expect(userMessage(new Error('boom'))).toBe('Unexpected error: boom');
+  });
+});
+
+/** Files that are not an ontology-ops store, and the reason the refusal gives for each. */
+const NOT_A_STORE: { what: string; make: (dir: string) => string; reason: string; createsStore?: boolean }[] = [
+  {
+    what: "another application's SQLite database",
+    make: (dir) => {
+      const path = join(dir, 'shop.db');
+      const database = new Database(path);
+      database.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE orders (id INTEGER PRIMARY KEY); INSERT INTO users VALUES (1, 'x');");
+      database.close();
+      return path;
+    },
+    reason: "it holds another application's tables: orders, users",
+  },
+  {
+    what: 'a SQLite database with a store_meta table only',
+    make: (dir) => {
+      const path = join(dir, 'meta.db');
+      const database = new Database(path);
+      database.exec('CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);');
+      database.close();
+      return path;
+    },
+    reason: 'it has no convex_tables table, nor 7 more tables every store has',
+  },
+  {
+    what: 'a SQLite database without tables',
+    make: (dir) => {
+      const path = join(dir, 'bare.db');
+      const database = new Database(path);
+      database.pragma('user_version = 7');
+      database.close();
+      return path;
+    },
+    reason: 'it has no tables',
+  },
+  // seed and import make an empty file (one `mktemp` made) the new store: see below.
+  { what: 'an empty file', make: (dir) => (writeFileSync(join(dir, 'empty.db'), ''), join(dir, 'empty.db')), reason: 'it is empty', createsStore: true },
+  { what: '/dev/null', make: () => '/dev/null', reason: 'it is empty' },
+];
+
+/** Every command that opens the store, reading or writing. */
+const STORE_COMMANDS: string[][] = [
+  ['info'],
+  ['check'],
+  ['metrics'],
+  ['versions'],
+  ['audit', 'grp_x'],
+  ['export', 'OUT'],
+  ['migrate', '--no-backup'],
+  ['migration-status'],
+  ['rollback', '--run', 'r1'],
+  ['monitor', 'status'],
+  ['monitor', 'run', 'hourly'],
+  ['monitor', 'silence', 'crossGroupViolations', '--until', '2h', '--by', 'U1', '--reason', 'x'],
+  ['monitor', 'unsilence', '1'],
+  ['monitor', 'ack', '1', '--by', 'U1'],
+  ['monitor', 'flush'],
+  ['seed', '--entities', '20'],
+  ['import', fileURLToPath(new URL('../fixtures/snapshots/uniform-current', import.meta.url))],
+];
+
+function fingerprint(path: string): { bytes: string; siblings: boolean } {
+  return {
+    bytes: createHash('sha256').update(readFileSync(path)).digest('hex'),
+    siblings: existsSync(`${path}-wal`) || existsSync(`${path}-shm`) || existsSync(`${path}-journal`),
+  };
+}
+
+describe('a file that is not an ontology-ops store', () => {
+  it.each(NOT_A_STORE)('$what is refused by every command with one line, and left byte for byte as it was', async ({ make, reason, createsStore }) => {
+    const dir = tempDir();
+    const db = make(dir);
+    const before = fingerprint(db);
+    for (const command of STORE_COMMANDS.filter(([name]) => !createsStore || (name !== 'seed' && name !== 'import'))) {
+      const io = captureIo();
+      const argv = command.map((arg) => (arg === 'OUT' ? join(dir, 'out.zip') : arg));
+      const code = await runCli(['--db', db, '--now', NOW, ...argv], io);
+      expect({ command, code, err: io.err() }).toEqual({
+        command,
+        code: 1,
+        err:
+          `ontology-ops: ${db} is not an ontology-ops store (${reason}); it was left unchanged: ` +
+          'pass --db with a store made by `ontology-ops seed` or `ontology-ops import`, or a new path to create one.\n',
+      });
+      expect(fingerprint(db)).toEqual(before);
+    }
+    expect(existsSync(join(dir, 'out.zip'))).toBe(false);
+  }, 60_000);
+
+  it('an empty file becomes the store that seed creates', async () => {
+    const db = join(tempDir(), 'fresh.db');
+    writeFileSync(db, '');
+    const seed = await runCli(['--db', db, '--now', NOW, 'seed', '--entities', '20'], captureIo());
+    expect(seed).toBe(0);
+    const io = captureIo();
+    expect(await runCli(['--db', db, '--json', 'info'], io)).toBe(0);
+    expect(JSON.parse(io.out()).tables).toContainEqual({ name: 'entities', logical: 'entities', documents: 20 });
+  });
+
+  it('an empty file that a failed import was filling is empty again, with nothing next to it', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'fresh.db');
+    writeFileSync(db, '');
+    const snapshot = join(dir, 'broken');
+    mkdirSync(join(snapshot, 'groups'), { recursive: true });
+    writeFileSync(join(snapshot, 'groups', 'documents.jsonl'), '{"_id": "not json\n');
+    const io = captureIo();
+    expect(await runCli(['--db', db, 'import', snapshot], io)).toBe(1);
+    expect(io.err().trim().split('\n')).toHaveLength(1);
+    expect(statSync(db).size).toBe(0);
+    expect(fingerprint(db).siblings).toBe(false);
   });
 });

@@ -97,19 +97,36 @@ async function seeded(): Promise<string> {
 }
 
 describe('a Slack that never answers does not hold a job', () => {
-  it('monitor run daily records its run and ends within a few SLACK_TIMEOUTs; the messages wait in the outbox', async () => {
+  it('monitor run daily records its run and ends within a few SLACK_TIMEOUTs; exit 75 says the messages wait in the outbox', async () => {
     const slack = await hungSlack();
     const db = await seeded();
     const env = { SLACK_BOT_TOKEN: 'xoxb-test', ALERT_CHANNEL_CRITICAL: 'C_CRIT', SLACK_API_URL: slack.url, SLACK_TIMEOUT: '1s' };
     const result = await runToEnd(['src/cli.ts', '--db', db, '--now', '2026-11-27T02:00:00Z', 'monitor', 'run', 'daily'], env);
     expect(result.tookMs).toBeLessThan(15_000);
     expect(result.out).toMatch(/outbox: row 1 \(post to C_CRIT\) will be retried in \d+ ms \(timed_out\): chat\.postMessage: Slack did not answer within 1000 ms/);
-    expect(result.code).toBe(0);
+    // Not 0: the alerts did not reach anyone.
+    expect(result.code).toBe(75);
     const after = await outboxAndRuns(db);
     expect(after.outbox).toMatchObject({ sent: 0, failed: 0 });
     expect(after.outbox.pending).toBeGreaterThan(0);
+    expect(result.out).toContain(
+      `ontology-ops: monitor daily succeeded, but ${after.outbox.pending} message(s) wait in the outbox (Slack did not take them yet): \`ontology-ops monitor flush\` sends them once Slack answers again.`,
+    );
     expect(after.runs.map((run) => [run.job, run.outcome])).toEqual([['daily', 'succeeded']]);
   });
+
+  it('with a minute-long SLACK_TIMEOUT, monitor run daily still ends within a minute (the default delivery bound), exit 75', async () => {
+    const slack = await hungSlack();
+    const db = await seeded();
+    const env = { SLACK_BOT_TOKEN: 'xoxb-test', ALERT_CHANNEL_CRITICAL: 'C_CRIT', SLACK_API_URL: slack.url, SLACK_TIMEOUT: '1m' };
+    const result = await runToEnd(['src/cli.ts', '--db', db, '--now', '2026-11-27T02:00:00Z', 'monitor', 'run', 'daily'], env);
+    expect(result.tookMs).toBeLessThan(60_000);
+    expect(result.code).toBe(75);
+    expect(result.out).toMatch(/message\(s\) wait in the outbox \(Slack did not take them within the 45s of --delivery-timeout\): `ontology-ops monitor flush` sends them/);
+    const after = await outboxAndRuns(db);
+    expect(after.outbox).toMatchObject({ sent: 0, failed: 0 });
+    expect(after.outbox.pending).toBeGreaterThan(0);
+  }, 90_000);
 });
 
 describe('one SIGINT stops within seconds while Slack never answers, and the messages stay in the outbox', () => {

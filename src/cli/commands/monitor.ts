@@ -3,10 +3,12 @@
  * acknowledge alerts, and flush the outbox. The same services the scheduler and the Slack buttons use.
  */
 import type { Command } from 'commander';
+import { DEFAULT_DELIVERY_BUDGET_MS, DeliveryBudget } from '../../alerts/delivery-budget.ts';
 import { deliverOutbox, heldDeliveries, holdOf, realSleep } from '../../alerts/outbox.ts';
 import type { Notifier } from '../../alerts/ports.ts';
 import { groupSlugLookup } from '../../alerts/group-slugs.ts';
-import { acknowledgeAlert, endSilence, silenceAlerts } from '../../alerts/silences.ts';
+import { acknowledgeAlert, endSilence, MAX_SILENCE_MS, silenceAlerts } from '../../alerts/silences.ts';
+import { formatDuration, MINUTE, parseDuration, SECOND } from '../../durations.ts';
 import { isUntilResolved, type Severity } from '../../alerts/types.ts';
 import { JOB_NAMES, loadConfig, type Config, type JobName } from '../../config.ts';
 import { ErrorCode, InvalidArgumentError, NotFoundError, OpsError } from '../../errors.ts';
@@ -25,15 +27,15 @@ function notifierFor(config: Config, context: CliContext, now: () => number): No
   return createNotifier(config.slack, { write: (line) => context.log(line), now });
 }
 
-function monitorContext(backend: Backend, config: Config, context: CliContext): MonitorContext {
+function monitorContext(backend: Backend, config: Config, context: CliContext, budget: DeliveryBudget): MonitorContext {
   // `--now` pins every job to one instant; without it this is the real clock.
   const now = () => context.now();
   return backend.monitorContext({
     config,
-    notifier: notifierFor(config, context, now),
+    notifier: budget.notifier(notifierFor(config, context, now)),
     now,
     wallClock: Date.now,
-    sleep: realSleep,
+    sleep: budget.sleep(realSleep),
     log: (line) => context.log(line),
     crash: crashPointsFromEnv(context.io.env),
   });
@@ -46,9 +48,39 @@ function parseJob(raw: string): JobName {
   return raw as JobName;
 }
 
-/** `--until`: an instant (ISO 8601 / epoch ms) or a duration from now (`2h`, `30m`, `1d`). */
+/** `--until`: an instant (ISO 8601 / epoch ms) or a duration from now (`2h`, `30m`, `1d`), at most 7 days ahead as in Slack. */
 function parseUntil(raw: string, now: number): number {
-  return parseInstantOrDuration(raw, '--until', now);
+  const until = parseInstantOrDuration(raw, '--until', now);
+  if (until - now > MAX_SILENCE_MS) {
+    throw new InvalidArgumentError(
+      `--until must be at most ${formatDuration(MAX_SILENCE_MS)} from now, got "${raw.slice(0, 80)}" (${new Date(until).toISOString()}): fix the threshold instead of a long silence.`,
+    );
+  }
+  return until;
+}
+
+/** The longest `--delivery-timeout` accepted: a command that waits longer should leave the rest to the scheduler. */
+const MAX_DELIVERY_TIMEOUT_MS = 10 * MINUTE;
+
+/** `--delivery-timeout`: how long delivering to Slack may take in all (`45s`, `2m`), from 1 s to 10 min. */
+function parseDeliveryTimeout(raw: string): DeliveryBudget {
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms < SECOND || ms > MAX_DELIVERY_TIMEOUT_MS) {
+    throw new InvalidArgumentError(`--delivery-timeout must be a duration from 1s to ${formatDuration(MAX_DELIVERY_TIMEOUT_MS)} (e.g. 45s, 2m), got "${raw.slice(0, 80)}".`);
+  }
+  return new DeliveryBudget(ms);
+}
+
+/**
+ * The error of a command whose messages did not all reach Slack (exit code 75, a temporary failure): how many
+ * wait in the outbox and how to send them.
+ */
+function deliveryPending(what: string, pending: number, budget: DeliveryBudget): OpsError {
+  const why = budget.exhausted() ? `Slack did not take them within the ${formatDuration(budget.budgetMs)} of --delivery-timeout` : 'Slack did not take them yet';
+  return new OpsError(
+    ErrorCode.DeliveryPending,
+    `${what}, but ${pending} message(s) wait in the outbox (${why}): \`ontology-ops monitor flush\` sends them once Slack answers again.`,
+  );
 }
 
 function parseSeverity(raw: string | undefined): Severity | null {
@@ -71,11 +103,13 @@ export function register(program: Command, context: CliContext): void {
     .command('run')
     .description('run a monitor job once: hourly | daily | weekly | archival')
     .argument('<job>', 'hourly, daily, weekly or archival')
-    .action(async (rawJob: string) => {
+    .option('--delivery-timeout <duration>', 'longest time spent delivering to Slack; the rest waits in the outbox (exit code 75)', formatDuration(DEFAULT_DELIVERY_BUDGET_MS))
+    .action(async (rawJob: string, options: { deliveryTimeout: string }) => {
       const job = parseJob(rawJob);
+      const budget = parseDeliveryTimeout(options.deliveryTimeout);
       const config = loadConfig(context.io.env);
       const backend = context.openBackend({ mustExist: true });
-      const jobContext = monitorContext(backend, config, context);
+      const jobContext = monitorContext(backend, config, context, budget);
       // One SIGINT/SIGTERM stops within seconds: Slack calls in flight are cut short, no retry is waited for, the
       // run is recorded and undelivered messages stay in the outbox. A second signal ends the process at once.
       let stopping = false;
@@ -87,7 +121,7 @@ export function register(program: Command, context: CliContext): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const runner = new MonitorRunner({ ...jobContext, isStopping: () => stopping }, `cli-${process.pid}`);
+        const runner = new MonitorRunner({ ...jobContext, isStopping: () => stopping || budget.exhausted() }, `cli-${process.pid}`);
         const result = await runner.runJob(job, 'manual');
         if (result.outcome === 'skipped_overlap' && result.heldBy) {
           throw new OpsError(
@@ -119,6 +153,8 @@ export function register(program: Command, context: CliContext): void {
             `monitor ${job} succeeded, but its alerts are not reaching Slack. ${result.deliveryHeld}; after the fix, \`ontology-ops monitor flush\` sends them now.`,
           );
         }
+        const waiting = (await jobContext.stores.outbox.outboxCounts()).pending;
+        if (waiting > 0) throw deliveryPending(`monitor ${job} ${result.outcome === 'succeeded' ? 'succeeded' : 'was skipped'}`, waiting, budget);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -285,15 +321,18 @@ export function register(program: Command, context: CliContext): void {
   monitor
     .command('flush')
     .description('deliver the messages waiting in the outbox now')
-    .action(async () => {
+    .option('--delivery-timeout <duration>', 'longest time spent delivering to Slack; the rest waits in the outbox (exit code 75)', formatDuration(DEFAULT_DELIVERY_BUDGET_MS))
+    .action(async (options: { deliveryTimeout: string }) => {
+      const budget = parseDeliveryTimeout(options.deliveryTimeout);
       const config = loadConfig(context.io.env);
       const backend = context.openBackend({ mustExist: true });
       try {
         const report = await deliverOutbox({
           outbox: backend.monitorPorts.stores.outbox,
-          notifier: notifierFor(config, context, Date.now),
+          notifier: budget.notifier(notifierFor(config, context, Date.now)),
           now: Date.now,
-          sleep: realSleep,
+          sleep: budget.sleep(realSleep),
+          isStopping: () => budget.exhausted(),
           log: (line) => context.log(line),
         });
         context.print(report, (value) => `sent ${value.sent}, retried ${value.retried}, failed ${value.failed}, held ${value.held}, pending ${value.pending}`);
@@ -304,6 +343,7 @@ export function register(program: Command, context: CliContext): void {
             `Slack refuses delivery (${problems.join(' · ')}); ${report.pending} message(s) wait in the outbox and go out in order once fixed.`,
           );
         }
+        if (report.pending > 0) throw deliveryPending(`monitor flush sent ${report.sent}`, report.pending, budget);
       } finally {
         await backend.close();
       }

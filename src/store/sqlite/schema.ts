@@ -86,6 +86,9 @@ CREATE TABLE IF NOT EXISTS leases (
 );
 `;
 
+/** The tables of the core schema: every ontology-ops store has them from its creation on. */
+export const CORE_TABLES: readonly string[] = [...CORE_SCHEMA.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((match) => match[1]!);
+
 /** Column names (after id, creation_time) of each ontology table, in insert order, ending with `doc`. */
 export const TABLE_COLUMNS: Record<OntologyTable, readonly string[]> = {
   groups: ['slug'],

@@ -18,7 +18,7 @@ import {
 import { parseDocument, stringifyUniform, type ConvexDocument, type ConvexValue } from '../../ontology/values.ts';
 import type { BulkLoadOptions, BulkLoadPort, BulkLoadTarget } from '../bulk-load.ts';
 import { META_KEYS, type DocumentPage, type DocumentStore, type Lease, type LeaseResult, type LeaseStore, type MetaStore, type StoreInfo } from '../port.ts';
-import { CORE_SCHEMA, indexedColumns, insertSql, updateSql } from './schema.ts';
+import { CORE_SCHEMA, CORE_TABLES, indexedColumns, insertSql, updateSql } from './schema.ts';
 import type { SnapshotRead, SnapshotSource } from '../snapshot-source.ts';
 import { SqliteBulkLoad } from './snapshot-bulk-load.ts';
 import { SqliteSnapshotRead } from './snapshot-source.ts';
@@ -60,6 +60,35 @@ export interface SqliteStoreOptions {
   random?: RandomBytes;
   /** Open read-only: for commands that only read (a store file or folder without write access still opens), and a check worker's second connection. */
   readonly?: boolean;
+  /**
+   * An existing file of zero bytes becomes a new store (commands that create one: seed, import, e.g. into a file
+   * `mktemp` made). Without it such a file is refused like any file that is not an ontology-ops store.
+   */
+  emptyIsNew?: boolean;
+}
+
+/**
+ * Why an existing database is not an ontology-ops store, or null when it is one: every store has the core
+ * tables from its creation on. Only reads `sqlite_master`, so a refused file is left exactly as it was.
+ */
+function foreignStoreReason(database: Database.Database): string | null {
+  const tables = (database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((row) => row.name);
+  const missing = CORE_TABLES.filter((table) => !tables.includes(table));
+  if (missing.length === 0) return null;
+  if (tables.length === 0) return 'it has no tables';
+  if (missing.length === CORE_TABLES.length) {
+    const shown = tables.slice(0, 3).join(', ');
+    return `it holds another application's tables: ${shown}${tables.length > 3 ? ` and ${tables.length - 3} more` : ''}`;
+  }
+  return `it has no ${missing[0]} table${missing.length > 1 ? `, nor ${missing.length - 1} more tables every store has` : ''}`;
+}
+
+/** The refusal of a file that is not an ontology-ops store; it names the file and what to pass instead. */
+function notAStoreError(path: string, reason: string): OpsError {
+  return new OpsError(
+    ErrorCode.StoreUnavailable,
+    `${path} is not an ontology-ops store (${reason}); it was left unchanged: pass --db with a store made by \`ontology-ops seed\` or \`ontology-ops import\`, or a new path to create one.`,
+  );
 }
 
 /** The embedded store. One instance per database file and process. */
@@ -71,7 +100,7 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLo
   private readonly random: RandomBytes | undefined;
   private lastCreationTime = 0;
 
-  private constructor(path: string, options: SqliteStoreOptions) {
+  private constructor(path: string, options: SqliteStoreOptions, fresh: boolean) {
     this.location = path;
     this.now = options.now ?? Date.now;
     this.random = options.random;
@@ -79,6 +108,9 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLo
     try {
       // Set before the schema is written: another process may hold the write lock for a moment.
       this.database.pragma('busy_timeout = 5000');
+      // Looked at before anything is written (WAL mode alone rewrites the file's header).
+      const foreign = fresh ? null : foreignStoreReason(this.database);
+      if (foreign) throw notAStoreError(path, foreign);
       if (!options.readonly) {
         this.database.pragma('journal_mode = WAL');
         this.database.pragma('synchronous = NORMAL');
@@ -95,11 +127,17 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLo
   /**
    * Opens (and creates when missing, with its folder) the database file at `path`. A path that cannot hold a
    * store (a folder, a file that is not SQLite, a folder without write access) is a `StoreUnavailable` error
-   * naming the path.
+   * naming the path, and so is an existing file that is not an ontology-ops store (another application's
+   * database, an empty file, `/dev/null`): it is refused before anything is written to it, read-only or not.
    */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
     const absolute = resolve(path);
     try {
+      const existing = statSync(absolute, { throwIfNoEntry: false });
+      const fresh = !existing || (options.emptyIsNew === true && existing.isFile() && existing.size === 0);
+      if (existing && !existing.isDirectory() && !fresh && (existing.size === 0 || !existing.isFile())) {
+        throw notAStoreError(absolute, existing.size === 0 ? 'it is empty' : 'it is not a regular file');
+      }
       if (!options.readonly) {
         mkdirSync(dirname(absolute), { recursive: true });
         if (existsSync(absolute) && !isWritable(absolute)) {
@@ -111,7 +149,7 @@ export class SqliteStore implements DocumentStore, LeaseStore, MetaStore, BulkLo
       }
       // Read-only, SQLite reports a folder as an I/O error: say what it is.
       if (statSync(absolute, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'SQLITE_CANTOPEN' });
-      const store = new SqliteStore(absolute, options);
+      const store = new SqliteStore(absolute, options, fresh);
       if (options.readonly) {
         // A read-only connection opens lazily: read once so an unreadable store fails here, naming its path.
         try {

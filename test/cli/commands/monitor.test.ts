@@ -5,6 +5,7 @@ import { seedStore } from '../../../src/seed/seed.ts';
 import { formatInstant } from '../../../src/slack/blocks/format.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { captureIo } from '../../helpers/cli.ts';
+import { startFakeSlackApi } from '../../helpers/slack/fake-slack-api.ts';
 import { tempDir } from '../../helpers/temp-store.ts';
 
 const NOW = '2026-11-27T02:00:00Z';
@@ -147,5 +148,73 @@ describe('ontology-ops monitor', () => {
     } finally {
       other.close();
     }
+  });
+});
+
+describe('monitor run and monitor flush while Slack hangs', () => {
+  /** A Slack whose `chat.postMessage` never answers until `recover()`; then it answers as Slack does. */
+  async function hangingSlack() {
+    const slack = await startFakeSlackApi();
+    let hanging = true;
+    let sequence = 0;
+    slack.answer('chat.postMessage', (params) =>
+      hanging ? new Promise(() => {}) : { body: { ok: true, channel: params.channel, ts: `1700000100.${String(++sequence).padStart(6, '0')}` } },
+    );
+    const env = { SLACK_BOT_TOKEN: 'xoxb-test', ALERT_CHANNEL_CRITICAL: 'C_CRIT', SLACK_API_URL: slack.url, SLACK_TIMEOUT: '1m' };
+    return { slack, env, recover: () => (hanging = false) };
+  }
+
+  async function timed(db: string, env: NodeJS.ProcessEnv, ...argv: string[]) {
+    const io = captureIo(env);
+    const started = Date.now();
+    const code = await runCli(['--db', db, '--now', NOW, ...argv], io);
+    return { code, out: io.out(), err: io.err(), tookMs: Date.now() - started };
+  }
+
+  async function outbox(db: string): Promise<{ pending: number; sent: number; failed: number }> {
+    return JSON.parse((await cli(db, '--json', 'monitor', 'status')).out).outbox;
+  }
+
+  it('both stop within --delivery-timeout, exit 75 naming how many messages wait, keep them, and a later flush sends them', async () => {
+    const db = await seededDb();
+    const { slack, env, recover } = await hangingSlack();
+
+    // SLACK_TIMEOUT is a minute: only the delivery bound can end these within seconds.
+    const run = await timed(db, env, 'monitor', 'run', 'daily', '--delivery-timeout', '2s');
+    expect(run.tookMs).toBeLessThan(20_000);
+    expect(run.code).toBe(75);
+    const waiting = await outbox(db);
+    expect(waiting).toMatchObject({ sent: 0, failed: 0 });
+    expect(waiting.pending).toBeGreaterThan(0);
+    expect(run.err.trim().split('\n').at(-1)).toBe(
+      `ontology-ops: monitor daily succeeded, but ${waiting.pending} message(s) wait in the outbox (Slack did not take them within the 2s of ` +
+        '--delivery-timeout): `ontology-ops monitor flush` sends them once Slack answers again.',
+    );
+    expect(slack.callsOf('chat.postMessage').length).toBeGreaterThan(0);
+
+    const flush = await timed(db, env, 'monitor', 'flush', '--delivery-timeout', '2s');
+    expect(flush.tookMs).toBeLessThan(10_000);
+    expect(flush.code).toBe(75);
+    expect(flush.err.trim().split('\n').at(-1)).toBe(
+      `ontology-ops: monitor flush sent 0, but ${waiting.pending} message(s) wait in the outbox (Slack did not take them within the 2s of ` +
+        '--delivery-timeout): `ontology-ops monitor flush` sends them once Slack answers again.',
+    );
+    expect(await outbox(db)).toEqual(waiting);
+
+    recover();
+    const sent = await timed(db, env, 'monitor', 'flush');
+    expect(sent.code).toBe(0);
+    expect(sent.out).toBe(`sent ${waiting.pending}, retried 0, failed 0, held 0, pending 0\n`);
+    expect(await outbox(db)).toMatchObject({ pending: 0, sent: waiting.pending, failed: 0 });
+  }, 60_000);
+
+  it.each([['0s'], ['500ms'], ['11m'], ['soon']])('refuses --delivery-timeout %s with one line, before running anything', async (value) => {
+    const db = await seededDb();
+    for (const argv of [['monitor', 'run', 'daily'], ['monitor', 'flush']]) {
+      const result = await cli(db, ...argv, '--delivery-timeout', value);
+      expect(result.code).toBe(1);
+      expect(result.err).toBe(`ontology-ops: --delivery-timeout must be a duration from 1s to 10m (e.g. 45s, 2m), got "${value}".\n`);
+    }
+    expect(JSON.parse((await cli(db, '--json', 'monitor', 'status')).out).runs).toEqual([]);
   });
 });

@@ -79,3 +79,29 @@ export function buttonClickPayload(click: { actionId: string; value: string; use
     actions: [{ type: 'button', action_id: click.actionId, block_id: 'b1', value: click.value, text: { type: 'plain_text', text: 'button', emoji: true }, action_ts: '1700000001.000200' }],
   };
 }
+
+/** A form body with one `payload` field holding `text` exactly (URL-encoded, as Slack encodes it). */
+export function payloadForm(text: string): string {
+  return `payload=${encodeURIComponent(text)}`;
+}
+
+/** Bodies Slack never sends, signed they get 400 and nothing runs: what each is, the body, its Content-Type. */
+export const MALFORMED_SLACK_BODIES: readonly [what: string, body: string, contentType: string][] = [
+  ['payload=null as a form', 'payload=null', 'application/x-www-form-urlencoded'],
+  ['a JSON null body', 'null', 'application/json'],
+  ['an empty payload=', 'payload=', 'application/x-www-form-urlencoded'],
+  ['invalid JSON in the payload', payloadForm('{"type": "block_actions", '), 'application/x-www-form-urlencoded'],
+  ['a payload that is a number', payloadForm('42'), 'application/x-www-form-urlencoded'],
+  ['a payload that is a string', payloadForm('"block_actions"'), 'application/x-www-form-urlencoded'],
+  ['a payload that is an array', payloadForm('[{"type":"block_actions"}]'), 'application/x-www-form-urlencoded'],
+  ['a payload without a type', payloadForm('{"actions":[{"action_id":"x"}]}'), 'application/x-www-form-urlencoded'],
+  ['a payload whose type is not a string', payloadForm('{"type":7}'), 'application/x-www-form-urlencoded'],
+  ['two payloads in one form', `${payloadForm('{"type":"block_actions"}')}&${payloadForm('{"type":"view_submission"}')}`, 'application/x-www-form-urlencoded'],
+  ['a form that is neither a command nor a payload', 'text=help&user_id=U1', 'application/x-www-form-urlencoded'],
+  ['a JSON number', '7', 'application/json'],
+  ['a JSON string', '"event_callback"', 'application/json'],
+  ['a JSON array', '[]', 'application/json'],
+  ['a JSON object without a type', '{"challenge":"c-1"}', 'application/json'],
+  ['invalid JSON', '{"type":', 'application/json'],
+  ['an empty body', '', 'application/json'],
+];
