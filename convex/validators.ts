@@ -359,6 +359,8 @@ export const approvalStateValidator = v.union(
   v.literal('running'),
   v.literal('succeeded'),
   v.literal('failed'),
+  v.literal('superseded'),
+  v.literal('rolled_back'),
 );
 
 /**

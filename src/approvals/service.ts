@@ -9,13 +9,15 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { EventLog, OutboundMessage } from '../alerts/ports.ts';
 import type { ApprovalsConfig } from '../config.ts';
 import { ErrorCode, InvalidArgumentError, OpsError } from '../errors.ts';
-import type { MigrationService } from '../migration/types.ts';
+import type { CrashPoint } from '../migration/test-hooks.ts';
+import type { KeptEvents, MigrationService } from '../migration/types.ts';
+import { newRunId } from '../migration/service.ts';
 import { approvalMessage, requestTitle } from '../slack/blocks/approval.ts';
 import { formatInstant } from '../slack/blocks/format.ts';
 import { decideApproval, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
 import type { ApprovalDirectory } from './directory.ts';
 import { createRunExecutor, type RunExecutor } from './execute.ts';
-import { migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
+import { isEmptyPlan, migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
 
 /** How long an approved request may wait for its start before a tick starts it (its approver's process died). */
@@ -43,6 +45,12 @@ export interface ApprovalServiceDeps {
   progressIntervalMs?: number;
   /** Where failures nobody is waiting for are logged. */
   log?: (line: string) => void;
+  /** New run ids, claimed when a request starts (default: the migration's run ids). */
+  newRunId?: () => string;
+  /** Slug of the group the bot's events belong to (the event log's), for the events a restore writes again. */
+  eventGroupSlug?: string;
+  /** Test crash points (see `execute.ts`). */
+  crash?: CrashPoint;
 }
 
 /** What a request asks for. */
@@ -110,7 +118,35 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     now,
     progressIntervalMs: deps.progressIntervalMs ?? 3_000,
     log,
+    newRunId: deps.newRunId ?? newRunId,
+    replan: async (request) => {
+      const fresh = await plan(request.kind, request.target);
+      return { planHash: planHash(fresh), empty: isEmptyPlan(fresh) };
+    },
+    trail: (request) => trailOf(request),
+    crash: deps.crash,
   });
+
+  /**
+   * The request's own events as `record` wrote them (requested, each approval, run started) and one `restore` event
+   * naming it: what a full restore writes again as it ends, since it replaces the events table.
+   */
+  const trailOf = (request: ApprovalRequest): KeptEvents => {
+    const base = { requestId: request.id, kind: request.kind, target: request.target };
+    return {
+      slug: deps.eventGroupSlug ?? 'ontology-ops',
+      events: [
+        { type: 'approval_requested', timestamp: request.requestedAt, metadata: { ...base, userId: request.requestedBy, planHash: request.planHash, parentId: request.parentId } },
+        ...request.approvals.map((approval, index) => ({
+          type: 'approval_approved',
+          timestamp: approval.at,
+          metadata: { ...base, userId: approval.userId, approvals: index + 1, required: request.requiredApprovals },
+        })),
+        { type: 'approval_run_started', timestamp: request.startedAt ?? now(), metadata: { ...base, runId: request.runId } },
+        { type: 'restore', timestamp: now(), metadata: { ...base, restoreRunId: request.runId } },
+      ],
+    };
+  };
 
   /** The backup file a rollback names, confined to the backup folder. */
   const backupFile = (target: string): string => {
@@ -153,7 +189,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
 
   const create = async (input: RequestInput, summary: PlanSummary): Promise<ApprovalRequest> => {
     const at = now();
-    const created = await store.create({
+    const { created: isNew, request: created } = await store.open({
       kind: input.kind,
       target: input.target ?? null,
       requestedBy: input.userId,
@@ -164,8 +200,15 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       plan: summary,
       parentId: input.parentId ?? null,
     });
+    if (!isNew) throw alreadyOpen(created);
     await record('approval_requested', created, { userId: input.userId, planHash: created.planHash, parentId: created.parentId });
     return post(created);
+  };
+
+  /** The refusal of a second open request of the same kind and target, with a link to the open one. */
+  const alreadyOpen = (open: ApprovalRequest): OpsError => {
+    const where = open.channel && open.messageTs ? `<https://slack.com/archives/${open.channel}/p${open.messageTs.replace('.', '')}|request ${open.id}>` : `request ${open.id}`;
+    return new OpsError(ErrorCode.Conflict, `The same ${requestTitle(open)} is already requested and ${open.state}: see ${where}. Nothing new was requested.`);
   };
 
   const request = async (input: RequestInput): Promise<ApprovalRequest> => {
@@ -181,6 +224,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       if (summary.changes.total === 0) throw new OpsError(ErrorCode.PreflightFailed, 'Nothing to migrate: every record has a groupId and every entity a schemaVersion ≥ 1.');
     }
     if (summary.kind === 'undo' && summary.alreadyUndone) throw new OpsError(ErrorCode.Conflict, `Run ${target} was already undone: nothing to request.`);
+    if (isEmptyPlan(summary)) throw new OpsError(ErrorCode.Conflict, `The ${requestTitle({ kind: input.kind, target, plan: summary })} would change nothing: nothing to request.`);
     return create({ ...input, target }, summary);
   };
 
@@ -211,6 +255,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         return `This copy shows an older plan of request ${request.id}: nothing changed; use the latest request message.`;
       case 'plan_changed':
         return 'The plan changed since the request (the data moved): nothing ran; a new request with the fresh plan was posted for approval.';
+      case 'nothing_to_change':
+        return `There is nothing to change any more: request ${request.id} closed and nothing ran.`;
       case 'lock_held':
         return 'Another migration or rollback holds the lock: nothing started; approve again once it has finished.';
     }
@@ -225,15 +271,20 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     return { decision: { action: 'refuse', reason }, request: current, reply: replyFor(reason, current, userId) };
   };
 
-  /** Closes an approved request whose plan changed (nothing runs) and posts a new request with the fresh plan. */
+  /**
+   * Closes an approved request whose plan changed or became empty (nothing runs) and, unless the fresh plan is
+   * empty, posts a new request with it.
+   */
   const supersede = async (approved: ApprovalRequest, fresh: PlanSummary, userId: string | null) => {
-    const change = await store.finish(approved.id, { at: now(), state: 'failed', from: 'approved', error: 'The plan changed since it was approved: nothing ran; a new request was posted.' });
+    const empty = isEmptyPlan(fresh);
+    const error = empty ? 'Nothing to change any more: nothing ran.' : 'The plan changed since it was approved: nothing ran; a new request was posted.';
+    const change = await store.finish(approved.id, { at: now(), state: 'superseded', from: 'approved', error });
     const closed = change.request ?? approved;
     if (change.changed) {
-      await record('approval_superseded', closed, { userId });
+      await record('approval_superseded', closed, { userId, empty });
       await edit(closed);
     }
-    const next = await create({ kind: closed.kind, target: closed.target, userId: closed.requestedBy, parentId: closed.id }, fresh);
+    const next = empty ? undefined : await create({ kind: closed.kind, target: closed.target, userId: closed.requestedBy, parentId: closed.id }, fresh);
     return { closed, next };
   };
 
@@ -245,7 +296,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     if (await lockHeld()) return;
     const fresh = await plan(approved.kind, approved.target);
     const hash = planHash(fresh);
-    if (hash !== approved.planHash) await supersede(approved, fresh, null);
+    if (hash !== approved.planHash || isEmptyPlan(fresh)) await supersede(approved, fresh, null);
     else executor.start(approved, hash);
   };
 
@@ -258,7 +309,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     if (action === 'approve' && isApprover && clickedHash === current.planHash && now() < current.expiresAt && wouldComplete(current, userId)) {
       const held = await lockHeld();
       freshPlan = held ? null : await plan(current.kind, current.target);
-      fresh = { lockHeld: held, planHash: freshPlan ? planHash(freshPlan) : current.planHash };
+      fresh = { lockHeld: held, planHash: freshPlan ? planHash(freshPlan) : current.planHash, empty: freshPlan ? isEmptyPlan(freshPlan) : false };
     }
     const decision = decideApproval(current, { action, userId, planHash: clickedHash }, now(), { isApprover }, fresh);
     const at = now();
@@ -295,7 +346,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         }
         if (decision.action === 'supersede') {
           const { closed, next } = await supersede(approved, freshPlan!, userId);
-          return { decision, request: closed, reply: replyFor('plan_changed', closed, userId), superseded: next };
+          return { decision, request: closed, reply: replyFor(decision.reason, closed, userId), ...(next ? { superseded: next } : {}) };
         }
         await edit(approved);
         executor.start(approved, fresh?.planHash ?? approved.planHash);

@@ -67,6 +67,8 @@ const STATE_EMOJI: Record<ApprovalRequest['state'], string> = {
   running: ':arrows_counterclockwise:',
   succeeded: ':white_check_mark:',
   failed: ':x:',
+  superseded: ':fast_forward:',
+  rolled_back: ':leftwards_arrow_with_hook:',
 };
 
 const STATE_WORD: Record<ApprovalRequest['state'], string> = {
@@ -77,6 +79,8 @@ const STATE_WORD: Record<ApprovalRequest['state'], string> = {
   running: 'Running',
   succeeded: 'Succeeded',
   failed: 'Failed',
+  superseded: 'Superseded',
+  rolled_back: 'Rolled back',
 };
 
 /** The plan as fields (counts only). */
@@ -165,13 +169,16 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     blocks.push({ type: 'section', text: mrkdwn(`*Progress* ${run}started ${formatInstant(request.startedAt ?? now)}\n${view.progress ? progressLine(view.progress) : 'starting…'}`) });
   }
   const outcome = request.result as RunOutcome | null;
-  if (request.state === 'succeeded') {
+  if (request.state === 'succeeded' || (request.state === 'rolled_back' && request.error === null)) {
     const lines = [outcome?.message ?? 'Completed.', ...(outcome?.validation ?? [])];
     blocks.push({ type: 'section', text: mrkdwn(`*Result* (run \`${request.runId ?? '-'}\`, finished ${formatInstant(request.finishedAt ?? now)})\n${lines.join('\n')}`) });
   }
-  if (request.state === 'failed') {
+  if (request.state === 'superseded') blocks.push({ type: 'section', text: mrkdwn(`*Not run*\n${request.error ?? 'The plan changed: nothing ran.'}`) });
+  if (request.state === 'failed' || (request.state === 'rolled_back' && request.error !== null)) {
     const run = request.runId ? ` (run \`${request.runId}\`)` : '';
     blocks.push({ type: 'section', text: mrkdwn(`*Error*${run}\n${request.error ?? 'unknown error'}`) });
+  }
+  if (request.state === 'failed') {
     if (request.runId && request.kind === 'migrate') {
       blocks.push({
         type: 'actions',

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS approval_requests (
   version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS approval_requests_by_state ON approval_requests (state, seq);
+CREATE INDEX IF NOT EXISTS approval_requests_by_kind_target ON approval_requests (kind, target, state);
 `;
 
 const prepared = new WeakSet<Database.Database>();
