@@ -77,6 +77,7 @@ export function createSlackApprovals(
     store: backend.approvals,
     migration,
     events: createEventLog(backend.documents, { groupSlug: config.monitors.eventsGroupSlug }),
+    eventGroupSlug: config.monitors.eventsGroupSlug,
     messenger: slackMessenger(client),
     directory,
     config: config.approvals,

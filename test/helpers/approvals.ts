@@ -42,16 +42,28 @@ export async function seededBackend(options: { crash?: CrashPoint } = {}): Promi
 /** An approval service over `backend` with approvers U_A and U_B, requester anyone. */
 export function approvalService(
   backend: Backend,
-  options: { backupDir?: string; clock?: FakeClock; requiredApprovals?: number; messenger?: ApprovalMessenger; holderId?: string; progressIntervalMs?: number } = {},
+  options: {
+    backupDir?: string;
+    clock?: FakeClock;
+    requiredApprovals?: number;
+    messenger?: ApprovalMessenger;
+    holderId?: string;
+    progressIntervalMs?: number;
+    /** Crash points of the approval flow (`approval:claimed`, `approval:run-ended`, `approval:closed`). */
+    crash?: CrashPoint;
+  } = {},
 ): { service: ApprovalService; clock: FakeClock; messenger: ApprovalMessenger; logs: string[] } {
   const clock = options.clock ?? new FakeClock(APPROVAL_T0);
   const messenger = options.messenger ?? new RecordingMessenger();
   const backupDir = options.backupDir ?? join(tempDir(), 'backups');
   const logs: string[] = [];
   let runs = 0;
+  const newRunId = () => `run${++runs}_${options.holderId ?? 'a'}`;
   const service = createApprovalService({
     store: backend.approvals,
-    migration: () => backend.migration({ backupDir, now: clock.now, holderId: () => options.holderId ?? 'approvals-test', newRunId: () => `run${++runs}_${options.holderId ?? 'a'}` }),
+    migration: () => backend.migration({ backupDir, now: clock.now, holderId: () => options.holderId ?? 'approvals-test', newRunId }),
+    newRunId,
+    crash: options.crash,
     events: createEventLog(backend.documents, { groupSlug: 'ontology-ops' }),
     messenger,
     directory: createApprovalDirectory({ requesterUsergroup: null, approverUserIds: ['U_A', 'U_B'], approverUsergroup: null }, async () => []),
