@@ -39,8 +39,11 @@ export interface RunExecutorDeps {
 
 /** Starts and resumes runs in the background. */
 export interface RunExecutor {
-  /** Starts an approved request's run (not awaited: the click was answered already). */
-  start(request: ApprovalRequest, planHash: string): void;
+  /**
+   * Starts an approved request's run (not awaited: the click was answered already). `before` is an edit of the
+   * message already under way: this run's edits follow it.
+   */
+  start(request: ApprovalRequest, planHash: string, before?: Promise<void>): void;
   /** Resumes a request a previous process left running, unless this process is running it. */
   resume(request: ApprovalRequest): void;
   /** True while this process works on the request. */
@@ -167,7 +170,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
   };
 
   return {
-    start(request, planHash) {
+    start(request, planHash, before = Promise.resolve()) {
       track(request, async () => {
         const started = await store.start(request.id, { at: now(), planHash, runId: deps.newRunId() });
         if (!started.changed) {
@@ -182,6 +185,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           });
           if (failed.changed) {
             await deps.record('approval_run_failed', failed.request, { runId: null, error: failed.request.error });
+            await before;
             await deps.edit(failed.request);
           }
           return;
@@ -189,7 +193,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         crash('approval:claimed');
         await deps.record('approval_run_started', started.request, { runId: started.request.runId });
         // Not awaited before the run: a slow chat.update never holds the run (or its lease) back.
-        await execute(started.request, false, deps.edit(started.request, deps.render(started.request, null)));
+        await execute(started.request, false, before.then(() => deps.edit(started.request, deps.render(started.request, null))));
       });
     },
     resume(request) {

@@ -348,8 +348,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
           const { closed, next } = await supersede(approved, freshPlan!, userId);
           return { decision, request: closed, reply: replyFor(decision.reason, closed, userId), ...(next ? { superseded: next } : {}) };
         }
-        await edit(approved);
-        executor.start(approved, fresh?.planHash ?? approved.planHash);
+        // The run does not wait for Slack: the Approved edit goes out first, the run's own edits after it.
+        executor.start(approved, fresh?.planHash ?? approved.planHash, edit(approved));
         return { decision, request: approved, reply: replyFor('approved', approved, userId) };
       }
     }

@@ -99,7 +99,7 @@ describe('approval matrix: each refused click runs nothing', () => {
     const { answer } = await click(harness, { userId: APPROVER_1, value, ts });
     expect(answer).toMatch(/The plan changed since the request.*nothing ran; a new request/);
     const old = await backend.approvals.get(JSON.parse(value).requestId);
-    expect(old).toMatchObject({ state: 'failed', runId: null, startedAt: null });
+    expect(old).toMatchObject({ state: 'superseded', runId: null, startedAt: null });
     const fresh = await backend.approvals.list({ states: ['requested'], cursor: null, limit: 10 });
     expect(fresh.requests).toHaveLength(1);
     expect(fresh.requests[0]).toMatchObject({ parentId: old!.id, requestedBy: REQUESTER });
