@@ -16,6 +16,7 @@ import { approvalMessage, requestTitle } from '../slack/blocks/approval.ts';
 import { formatInstant } from '../slack/blocks/format.ts';
 import { decideApproval, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
 import type { ApprovalDirectory } from './directory.ts';
+import { createEditQueue } from './edits.ts';
 import { createRunExecutor, type RunExecutor } from './execute.ts';
 import { isEmptyPlan, migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
@@ -84,7 +85,10 @@ export interface ApprovalService {
   click(input: { requestId: string; action: 'approve' | 'reject'; userId: string; planHash: string }): Promise<ClickOutcome>;
   /** A "Request rollback" click on a failed run: a new rollback request of that run. */
   requestRollbackOf(requestId: string, userId: string): Promise<ApprovalRequest>;
-  /** Expires requests whose time is up and resumes runs left running by a previous process. */
+  /**
+   * Expires requests whose time is up, resumes runs left running by a previous process, and sends again the
+   * message edits Slack did not take (after their backoff).
+   */
   tick(): Promise<void>;
   /** Resolves when the runs this process started have ended (tests, shutdown). */
   idle(): Promise<void>;
@@ -98,13 +102,10 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   const log = deps.log ?? ((line: string) => console.error(line));
 
   const render = (request: ApprovalRequest): OutboundMessage => approvalMessage(request, { approvers: directory.approverMentions() }, now());
+  const edits = createEditQueue({ send: (channel, ts, message) => messenger.update(channel, ts, message), now, log });
   const edit = async (request: ApprovalRequest, message: OutboundMessage = render(request)): Promise<void> => {
     if (!request.channel || !request.messageTs) return;
-    try {
-      await messenger.update(request.channel, request.messageTs, message);
-    } catch (error) {
-      log(`approvals: could not edit the message of request ${request.id}: ${(error as Error).message}`);
-    }
+    await edits.edit(`request ${request.id}`, { channel: request.channel, ts: request.messageTs }, message);
   };
   const record = (type: string, request: ApprovalRequest, metadata: Record<string, string | number | boolean | null> = {}) =>
     events.log(type, { requestId: request.id, kind: request.kind, target: request.target, ...metadata }, now());
@@ -368,6 +369,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       return request({ kind: 'rollback', target: failed.runId, userId, parentId: failed.id });
     },
     async tick() {
+      await edits.retryDue();
       let cursor: string | null = null;
       do {
         const page = await store.list({ states: ['requested', 'approved', 'running'], cursor, limit: 100 });
