@@ -31,6 +31,8 @@ export interface RunExecutorDeps {
   newRunId: () => string;
   /** What a fresh dry run of the request's kind and target hashes to now, and whether it would change nothing. */
   replan: (request: ApprovalRequest) => Promise<{ planHash: string; empty: boolean }>;
+  /** Tells the requester how their request ended (best effort). */
+  tell: (request: ApprovalRequest) => Promise<void>;
   /** The request's own audit events, which a full restore writes again as it ends. */
   trail: (request: ApprovalRequest) => KeptEvents;
   /** Test crash points: `approval:claimed`, `approval:run-ended`, `approval:closed`. */
@@ -101,6 +103,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
     // After the progress edits already queued, so the end is the last thing the message shows.
     await edits;
     await deps.edit(finished.request);
+    await deps.tell(finished.request);
   };
 
   const execute = async (request: ApprovalRequest, resumed: boolean, firstEdit: Promise<void> = Promise.resolve()): Promise<void> => {
@@ -187,6 +190,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             await deps.record('approval_run_failed', failed.request, { runId: null, error: failed.request.error });
             await before;
             await deps.edit(failed.request);
+            await deps.tell(failed.request);
           }
           return;
         }

@@ -24,10 +24,12 @@ import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
 /** How long an approved request may wait for its start before a tick starts it (its approver's process died). */
 export const ORPHAN_APPROVAL_MS = 60_000;
 
-/** Posts and edits the request messages (Slack's `chat.postMessage` / `chat.update`). */
+/** Posts and edits the request messages (Slack's `chat.postMessage` / `chat.update`), and tells the requester. */
 export interface ApprovalMessenger {
   post(channel: string, message: OutboundMessage): Promise<{ channel: string; ts: string }>;
   update(channel: string, ts: string, message: OutboundMessage): Promise<void>;
+  /** A direct message to a user (the requester): one line, ids and counts only. */
+  notify(userId: string, text: string): Promise<void>;
 }
 
 /** What the service is built from. */
@@ -96,6 +98,28 @@ export interface ApprovalService {
   pending(cursor: string | null, limit: number): Promise<{ requests: ApprovalRequest[]; continueCursor: string | null }>;
 }
 
+/** The line the requester gets when their request reaches `request.state`, or null for states they are not told. */
+export function requesterNotice(request: ApprovalRequest, by: string | null = null): string | null {
+  const title = `your ${requestTitle(request)} (request \`${request.id}\`)`;
+  const outcome = (request.result as { message?: string } | null)?.message;
+  switch (request.state) {
+    case 'approved':
+      return `Approved: ${title} was approved by ${request.approvals.map((approval) => `<@${approval.userId}>`).join(', ')} and starts now.`;
+    case 'rejected':
+      return `Rejected: ${title} was rejected${by ? ` by <@${by}>` : ''}; nothing ran.`;
+    case 'expired':
+      return `Expired: ${title} was not approved in time; nothing ran. Ask again if it is still needed.`;
+    case 'superseded':
+      return `Not run: ${title} was closed. ${request.error ?? ''}`.trim();
+    case 'succeeded':
+      return `Succeeded: ${title}. ${outcome ?? ''}`.trim();
+    case 'failed':
+      return `Failed: ${title}. ${request.error ?? outcome ?? ''}`.trim();
+    default:
+      return null;
+  }
+}
+
 /** The approval service over its ports. */
 export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
   const { store, events, messenger, directory, now } = deps;
@@ -106,6 +130,19 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   const edit = async (request: ApprovalRequest, message: OutboundMessage = render(request)): Promise<void> => {
     if (!request.channel || !request.messageTs) return;
     await edits.edit(`request ${request.id}`, { channel: request.channel, ts: request.messageTs }, message);
+  };
+  /**
+   * Tells the requester, by direct message, that their request was approved, rejected, expired, superseded, or
+   * that its run succeeded or failed. Best effort: a failed message is logged and changes nothing.
+   */
+  const tell = async (request: ApprovalRequest, by: string | null = null): Promise<void> => {
+    const text = requesterNotice(request, by);
+    if (text === null) return;
+    try {
+      await messenger.notify(request.requestedBy, text);
+    } catch (error) {
+      log(`approvals: could not tell <@${request.requestedBy}> about request ${request.id}: ${(error as Error).message}`);
+    }
   };
   const record = (type: string, request: ApprovalRequest, metadata: Record<string, string | number | boolean | null> = {}) =>
     events.log(type, { requestId: request.id, kind: request.kind, target: request.target, ...metadata }, now());
@@ -125,6 +162,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       return { planHash: planHash(fresh), empty: isEmptyPlan(fresh) };
     },
     trail: (request) => trailOf(request),
+    tell: (request) => tell(request),
     crash: deps.crash,
   });
 
@@ -284,6 +322,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     if (change.changed) {
       await record('approval_superseded', closed, { userId, empty });
       await edit(closed);
+      await tell(closed);
     }
     const next = empty ? undefined : await create({ kind: closed.kind, target: closed.target, userId: closed.requestedBy, parentId: closed.id }, fresh);
     return { closed, next };
@@ -323,6 +362,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         if (change.changed) {
           await record('approval_expired', change.request, { userId: null });
           await edit(change.request);
+          await tell(change.request);
         }
         const after = change.request ?? current;
         return { decision, request: after, reply: replyFor('expired', after, userId) };
@@ -332,6 +372,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         if (!change.changed) return refused(requestId, userId, { action, planHash: clickedHash });
         await record('approval_rejected', change.request, { userId });
         await edit(change.request);
+        // A requester withdrawing their own request knows already.
+        if (userId !== change.request.requestedBy) await tell(change.request, userId);
         return { decision, request: change.request, reply: replyFor('rejected', change.request, userId) };
       }
       case 'record_approval':
@@ -351,6 +393,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         }
         // The run does not wait for Slack: the Approved edit goes out first, the run's own edits after it.
         executor.start(approved, fresh?.planHash ?? approved.planHash, edit(approved));
+        await tell(approved);
         return { decision, request: approved, reply: replyFor('approved', approved, userId) };
       }
     }
@@ -379,6 +422,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
             if (change.changed) {
               await record('approval_expired', change.request, { userId: null });
               await edit(change.request);
+              await tell(change.request);
             }
           } else if (open.state === 'running') {
             executor.resume(open);

@@ -114,10 +114,11 @@ describe('a migration killed at each step runs exactly once', () => {
     const writer = SqliteStore.open(first.path);
     const late = await addLegacyEntities(writer, 4);
     writer.close();
-    const { backend, store: reopened } = await restart(first.path, clock, first.backupDir);
+    const { backend, store: reopened, messenger } = await restart(first.path, clock, first.backupDir);
     const done = (await backend.approvals.get(request.id))!;
     expect(done.state).toBe('failed');
     expect(done.error).toMatch(/nothing ran/);
+    expect(messenger.notices).toEqual([{ userId: 'U_REQ', text: `Failed: your v1 groupId migration (request \`${request.id}\`). ${done.error}` }]);
     expect(await runsOf(backend, 'migrate')).toEqual([]);
     for (const id of late) expect(groupIdOf(reopened, id)).toBeNull();
   });

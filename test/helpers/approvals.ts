@@ -18,6 +18,8 @@ export const APPROVAL_T0 = Date.parse('2026-11-30T10:00:00Z');
 export class RecordingMessenger implements ApprovalMessenger {
   readonly posts: { channel: string; ts: string; message: OutboundMessage }[] = [];
   readonly updates: { channel: string; ts: string; message: OutboundMessage }[] = [];
+  /** Direct messages to users (the requester's notices). */
+  readonly notices: { userId: string; text: string }[] = [];
   private counter = 0;
 
   async post(channel: string, message: OutboundMessage) {
@@ -28,6 +30,10 @@ export class RecordingMessenger implements ApprovalMessenger {
 
   async update(channel: string, ts: string, message: OutboundMessage) {
     this.updates.push({ channel, ts, message });
+  }
+
+  async notify(userId: string, text: string) {
+    this.notices.push({ userId, text });
   }
 }
 
