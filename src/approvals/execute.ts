@@ -31,6 +31,8 @@ export interface RunExecutorDeps {
   newRunId: () => string;
   /** What a fresh dry run of the request's kind and target hashes to now, and whether it would change nothing. */
   replan: (request: ApprovalRequest) => Promise<{ planHash: string; empty: boolean }>;
+  /** After a rollback succeeded: marks the migration requests whose runs it rolled back. */
+  rolledBack: (rollback: ApprovalRequest) => Promise<void>;
   /** Tells the requester how their request ended (best effort). */
   tell: (request: ApprovalRequest) => Promise<void>;
   /** The request's own audit events, which a full restore writes again as it ends. */
@@ -100,6 +102,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
     }
     crash('approval:closed');
     await deps.record(ok ? 'approval_run_succeeded' : 'approval_run_failed', finished.request, { runId: finished.request.runId, error });
+    if (ok && finished.request.kind === 'rollback') await deps.rolledBack(finished.request);
     // After the progress edits already queued, so the end is the last thing the message shows.
     await edits;
     await deps.edit(finished.request);

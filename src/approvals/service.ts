@@ -163,8 +163,30 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     },
     trail: (request) => trailOf(request),
     tell: (request) => tell(request),
+    rolledBack: (rollback) => markRolledBack(rollback),
     crash: deps.crash,
   });
+
+  /**
+   * Moves the migration requests whose runs are now rolled back (by an exact undo, or by a restore of a backup they
+   * postdate) to `rolled_back`, and edits their messages.
+   */
+  const markRolledBack = async (rollback: ApprovalRequest): Promise<void> => {
+    const migration = deps.migration();
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<ApprovalStore['list']>> = await store.list({ states: ['succeeded', 'failed'], cursor, limit: 100 });
+      for (const ended of page.requests) {
+        if (ended.kind !== 'migrate' || ended.runId === null) continue;
+        if ((await migration.getRun(ended.runId))?.state !== 'rolled_back') continue;
+        const change = await store.finish(ended.id, { at: now(), state: 'rolled_back' });
+        if (!change.changed) continue;
+        await record('approval_rolled_back', change.request, { runId: ended.runId, rollbackRequestId: rollback.id, rollbackRunId: rollback.runId });
+        await edit(change.request);
+      }
+      cursor = page.continueCursor;
+    } while (cursor !== null);
+  };
 
   /**
    * The request's own events as `record` wrote them (requested, each approval, run started) and one `restore` event
