@@ -272,7 +272,7 @@ describe('zero-change plans and replays', () => {
     const first = await service.request({ kind: 'rollback', target: migration.runId, userId: 'U_REQ' });
     for (let n = 0; n < 2; n++) {
       await expect(service.request({ kind: 'rollback', target: migration.runId, userId: 'U_OTHER' })).rejects.toThrow(
-        new RegExp(`already requested and requested: see <https://slack.com/archives/C_APPROVALS/p\\d+\\|request ${first.id}>`),
+        new RegExp(`already requested \\(waiting for approval\\): see <https://slack.com/archives/C_APPROVALS/p\\d+\\|request ${first.id}>`),
       );
     }
     const open = await backend.approvals.list({ cursor: null, limit: 10 });
