@@ -27,6 +27,8 @@ export interface RunExecutorDeps {
   now: () => number;
   progressIntervalMs: number;
   log: (line: string) => void;
+  /** How long after a claim a run that has not begun counts as never begun (its claiming process died). */
+  claimGraceMs: number;
   /** A new run id, claimed at the start. */
   newRunId: () => string;
   /** What a fresh dry run of the request's kind and target hashes to now, and whether it would change nothing. */
@@ -117,7 +119,14 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       return;
     }
     const migration = deps.migration();
+    if (resumed) {
+      // A live process (this one's peer, or a dead one until its lease expires) holds the run: it is theirs.
+      if ((await migration.status({ limit: 1 })).lock.held) return;
+    }
     if (resumed && (await migration.getRun(runId)) === null) {
+      // The claiming process takes the lease right after the claim, so a claim this old without its run means that
+      // process died before the run began (a younger one may still be starting it: leave it to the next tick).
+      if (now() - (current.startedAt ?? 0) < deps.claimGraceMs) return;
       // The claim was written but the run never began: it may begin only as approved.
       const fresh = await deps.replan(current);
       if (fresh.planHash !== current.planHash || fresh.empty) {

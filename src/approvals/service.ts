@@ -21,7 +21,10 @@ import { createRunExecutor, type RunExecutor } from './execute.ts';
 import { isEmptyPlan, migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
 
-/** How long an approved request may wait for its start before a tick starts it (its approver's process died). */
+/**
+ * How long an approved request may wait for its start before a tick starts it (its approver's process died), and
+ * how long a claimed run may take to begin before a tick decides it never will.
+ */
 export const ORPHAN_APPROVAL_MS = 60_000;
 
 /** Posts and edits the request messages (Slack's `chat.postMessage` / `chat.update`), and tells the requester. */
@@ -157,6 +160,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     progressIntervalMs: deps.progressIntervalMs ?? 3_000,
     log,
     newRunId: deps.newRunId ?? newRunId,
+    claimGraceMs: ORPHAN_APPROVAL_MS,
     replan: async (request) => {
       const fresh = await plan(request.kind, request.target);
       return { planHash: planHash(fresh), empty: isEmptyPlan(fresh) };

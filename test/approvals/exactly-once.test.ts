@@ -102,6 +102,26 @@ describe('a migration killed at each step runs exactly once', () => {
     expect((await runsOf(backend, 'migrate')).map((run) => [run.id, run.state])).toEqual([['run1_a', 'completed']]);
   });
 
+  it('a second process finding a fresh claim without its run leaves it to the claimer; 60 s later it runs the claimed id', async () => {
+    const { backend, backupDir } = await seededBackend();
+    const clock = new FakeClock(APPROVAL_T0);
+    const { service } = approvalService(backend, { clock, backupDir, holderId: 'b' });
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    // Another process approved and claimed it, and is about to begin the run.
+    await backend.approvals.approve(request.id, { userId: 'U_A', at: clock.now(), planHash: request.planHash });
+    await backend.approvals.start(request.id, { at: clock.now(), planHash: request.planHash, runId: 'run7_other' });
+    clock.advance(59_000);
+    await service.tick();
+    await service.idle();
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'running', runId: 'run7_other' });
+    expect(await runsOf(backend, 'migrate')).toEqual([]);
+    clock.advance(1_000);
+    await service.tick();
+    await service.idle();
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'succeeded', runId: 'run7_other' });
+    expect((await runsOf(backend, 'migrate')).map((run) => run.id)).toEqual(['run7_other']);
+  });
+
   it('killed after the claim, with new legacy records before the restart: nothing runs that nobody approved', async () => {
     let store: SqliteStore | null = null;
     const first = await seededBackend();
