@@ -21,6 +21,8 @@ import { approvalFields, approvalStateValidator } from './validators.ts';
 export const APPROVAL_PAGE_ROWS = 50;
 /** Characters of a plan or result summary (JSON) at most: counts only, a few hundred in practice. */
 export const MAX_SUMMARY_CHARS = 16 * 1024;
+/** Characters of a rejection reason at most (the modal allows 200). */
+export const MAX_REASON_CHARS = 500;
 /** Approvals a request may require at most (`REQUIRED_APPROVALS` is 1 – 5). */
 export const MAX_REQUIRED_APPROVALS = 20;
 
@@ -53,7 +55,7 @@ function invalid(message: string): ConvexError<{ code: string; message: string }
 
 function requestOf(doc: Doc<'approvals'>): Request {
   const { _id, _creationTime: _, ...fields } = doc;
-  return { id: _id, ...fields };
+  return { id: _id, ...fields, rejectReason: fields.rejectReason ?? null };
 }
 
 function checkedSummary(json: string, what: string): string {
@@ -111,6 +113,7 @@ async function insert(db: GenericDatabaseWriter<DataModel>, args: NewRequest): P
     state: 'requested' as const,
     approvals: [],
     rejectedBy: null,
+    rejectReason: null,
     decidedAt: null,
     channel: null,
     messageTs: null,
@@ -219,15 +222,16 @@ export const approve = internalMutation({
     }),
 });
 
-/** Rejects a `requested` request before its expiry. */
+/** Rejects a `requested` request before its expiry, with the reason given (at most `MAX_REASON_CHARS`). */
 export const reject = internalMutation({
-  args: { id: v.string(), userId: v.string(), at: v.number() },
+  args: { id: v.string(), userId: v.string(), at: v.number(), reason: v.optional(v.union(v.string(), v.null())) },
   returns: changeValidator,
   handler: (ctx, args) =>
     change(ctx.db, args.id, (doc) => {
       if (doc.state !== 'requested') return 'wrong_state';
       if (args.at >= doc.expiresAt) return 'expired';
-      return { state: 'rejected', rejectedBy: args.userId, decidedAt: args.at };
+      if (args.reason && args.reason.length > MAX_REASON_CHARS) throw invalid(`reason is ${args.reason.length} characters; at most ${MAX_REASON_CHARS}`);
+      return { state: 'rejected', rejectedBy: args.userId, rejectReason: args.reason ?? null, decidedAt: args.at };
     }),
 });
 

@@ -378,6 +378,8 @@ export const approvalFields = {
   requiredApprovals: v.number(),
   approvals: v.array(v.object({ userId: v.string(), at: v.number() })),
   rejectedBy: v.union(v.string(), v.null()),
+  /** Optional: requests written before rejections carried a reason have none. */
+  rejectReason: v.optional(v.union(v.string(), v.null())),
   decidedAt: v.union(v.number(), v.null()),
   planHash: v.string(),
   plan: v.string(),

@@ -71,6 +71,10 @@ export interface ApprovalDecision {
   reason: ApprovalReason;
 }
 
+/** Shortest and longest reason a rejecting approver gives (the Reject modal asks for it; the requester is told). */
+export const REJECT_REASON_MIN = 3;
+export const REJECT_REASON_MAX = 200;
+
 const DECIDED = new Set(['approved', 'running', 'succeeded', 'failed']);
 
 /** Decides what a click does. `fresh` is consulted only when the click would complete the approvals. */

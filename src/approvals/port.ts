@@ -61,6 +61,8 @@ export interface ApprovalRequest {
   approvals: Approval[];
   /** Who rejected, and when (state rejected). */
   rejectedBy: string | null;
+  /** Why, as the rejecting approver said (one line; null when the requester withdrew it without one). */
+  rejectReason: string | null;
   /** When the request left `requested` (approved, rejected or expired). */
   decidedAt: number | null;
   /** Hash of the plan the approvers saw; a run starts only when a fresh plan hashes the same. */
@@ -155,8 +157,8 @@ export interface ApprovalStore {
    * `requiredApprovals`-th distinct approval.
    */
   approve(id: string, input: { userId: string; at: number; planHash: string }): Promise<ApprovalChange>;
-  /** Rejects a `requested` request before its expiry (a requester may withdraw their own). */
-  reject(id: string, input: { userId: string; at: number }): Promise<ApprovalChange>;
+  /** Rejects a `requested` request before its expiry, with the reason given (a requester may withdraw their own). */
+  reject(id: string, input: { userId: string; at: number; reason?: string | null }): Promise<ApprovalChange>;
   /** Marks a `requested` request expired once `at` has reached its expiry. */
   expire(id: string, at: number): Promise<ApprovalChange>;
   /**

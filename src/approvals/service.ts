@@ -14,7 +14,7 @@ import type { KeptEvents, MigrationService } from '../migration/types.ts';
 import { newRunId } from '../migration/service.ts';
 import { approvalMessage, requestTitle } from '../slack/blocks/approval.ts';
 import { formatInstant } from '../slack/blocks/format.ts';
-import { decideApproval, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
+import { decideApproval, REJECT_REASON_MAX, REJECT_REASON_MIN, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
 import type { ApprovalDirectory } from './directory.ts';
 import { createEditQueue } from './edits.ts';
 import { createRunExecutor, type RunExecutor } from './execute.ts';
@@ -86,8 +86,11 @@ export interface ApprovalService {
   backupFile(target: string): string;
   /** Dry run, store, post to the approval channel; returns the request. Runs nothing. */
   request(input: RequestInput): Promise<ApprovalRequest>;
-  /** An Approve or Reject click. */
-  click(input: { requestId: string; action: 'approve' | 'reject'; userId: string; planHash: string }): Promise<ClickOutcome>;
+  /**
+   * An Approve or Reject click. A rejection by an approver carries the reason they gave (`REJECT_REASON_MIN` to
+   * `REJECT_REASON_MAX` characters); the requester withdrawing their own request may leave it out.
+   */
+  click(input: { requestId: string; action: 'approve' | 'reject'; userId: string; planHash: string; reason?: string | null }): Promise<ClickOutcome>;
   /** A "Request rollback" click on a failed run: a new rollback request of that run. */
   requestRollbackOf(requestId: string, userId: string): Promise<ApprovalRequest>;
   /**
@@ -109,7 +112,7 @@ export function requesterNotice(request: ApprovalRequest, by: string | null = nu
     case 'approved':
       return `Approved: ${title} was approved by ${request.approvals.map((approval) => `<@${approval.userId}>`).join(', ')} and starts now.`;
     case 'rejected':
-      return `Rejected: ${title} was rejected${by ? ` by <@${by}>` : ''}; nothing ran.`;
+      return `Rejected: ${title} was rejected${by ? ` by <@${by}>` : ''}${request.rejectReason ? `: “${request.rejectReason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}”` : ''}; nothing ran.`;
     case 'expired':
       return `Expired: ${title} was not approved in time; nothing ran. Ask again if it is still needed.`;
     case 'superseded':
@@ -367,9 +370,16 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     else executor.start(approved, hash);
   };
 
-  const click: ApprovalService['click'] = async ({ requestId, action, userId, planHash: clickedHash }) => {
+  const click: ApprovalService['click'] = async ({ requestId, action, userId, planHash: clickedHash, reason: givenReason }) => {
     const current = await store.get(requestId);
     if (!current) return { decision: null, request: null, reply: `No approval request ${requestId}: it may belong to another bot's store.` };
+    const reason = givenReason?.replace(/\s+/g, ' ').trim() || null;
+    if (action === 'reject') {
+      if (reason !== null && reason.length > REJECT_REASON_MAX) throw new InvalidArgumentError(`reason: at most ${REJECT_REASON_MAX} characters, got ${reason.length}: shorten it.`);
+      if (userId !== current.requestedBy && (reason ?? '').length < REJECT_REASON_MIN) {
+        throw new InvalidArgumentError(`reason: say why the request is rejected (at least ${REJECT_REASON_MIN} characters); the requester is told.`);
+      }
+    }
     const isApprover = await directory.isApprover(userId);
     let fresh: FreshPlan | null = null;
     let freshPlan: PlanSummary | null = null;
@@ -395,7 +405,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         return { decision, request: after, reply: replyFor('expired', after, userId) };
       }
       case 'reject': {
-        const change = await store.reject(requestId, { userId, at });
+        const change = await store.reject(requestId, { userId, at, reason });
         if (!change.changed) return refused(requestId, userId, { action, planHash: clickedHash });
         await record('approval_rejected', change.request, { userId });
         await edit(change.request);

@@ -19,13 +19,16 @@ describe('requester notices', () => {
     expect(messenger.notices[1]!.text).toMatch(/Migration run1_a completed: \d+ records changed/);
   });
 
-  it('rejected, with who rejected it; a requester withdrawing their own request is not told', async () => {
+  it('rejected, with who rejected it and why (a reason is required); a requester withdrawing their own request is not told', async () => {
     const { backend, backupDir } = await seededBackend();
     const messenger = new RecordingMessenger();
     const { service } = approvalService(backend, { backupDir, messenger });
     const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
-    await service.click({ requestId: request.id, action: 'reject', userId: 'U_A', planHash: request.planHash });
-    expect(messenger.notices).toEqual([{ userId: 'U_REQ', text: `Rejected: your v1 groupId migration (request \`${request.id}\`) was rejected by <@U_A>; nothing ran.` }]);
+    await expect(service.click({ requestId: request.id, action: 'reject', userId: 'U_A', planHash: request.planHash })).rejects.toThrow(/^reason: say why/);
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'requested' });
+    await service.click({ requestId: request.id, action: 'reject', userId: 'U_A', planHash: request.planHash, reason: '  not   this week ' });
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'rejected', rejectReason: 'not this week' });
+    expect(messenger.notices).toEqual([{ userId: 'U_REQ', text: `Rejected: your v1 groupId migration (request \`${request.id}\`) was rejected by <@U_A>: “not this week”; nothing ran.` }]);
     const again = await service.request({ kind: 'migrate', userId: 'U_REQ' });
     await service.click({ requestId: again.id, action: 'reject', userId: 'U_REQ', planHash: again.planHash });
     expect(await backend.approvals.get(again.id)).toMatchObject({ state: 'rejected' });

@@ -91,7 +91,13 @@ export function approvalStoreContract(name: string, open: () => Promise<Approval
         const late = await port.create(draft());
         expect(await port.reject(late.id, { userId: 'U_A', at: T + HOUR })).toMatchObject({ changed: false, reason: 'expired' });
         const request = await port.create(draft());
-        expect(await port.reject(request.id, { userId: 'U_A', at: T + 5 })).toMatchObject({ changed: true, request: { state: 'rejected', rejectedBy: 'U_A', decidedAt: T + 5 } });
+        expect(await port.reject(request.id, { userId: 'U_A', at: T + 5, reason: 'not this week' })).toMatchObject({
+          changed: true,
+          request: { state: 'rejected', rejectedBy: 'U_A', rejectReason: 'not this week', decidedAt: T + 5 },
+        });
+        const withdrawn = await port.create(draft({ kind: 'rollback', target: 'run1' }));
+        expect(withdrawn.rejectReason).toBeNull();
+        expect(await port.reject(withdrawn.id, { userId: 'U_REQ', at: T + 5 })).toMatchObject({ changed: true, request: { state: 'rejected', rejectReason: null } });
         expect(await port.approve(request.id, { userId: 'U_B', at: T + 6, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'wrong_state' });
         expect(await port.reject(request.id, { userId: 'U_B', at: T + 6 })).toMatchObject({ changed: false, reason: 'wrong_state' });
       }));

@@ -139,6 +139,11 @@ function buttons(request: ApprovalRequest, expired: boolean): unknown {
   };
 }
 
+/** Text a person typed, made literal in mrkdwn (no mentions, links or broadcasts). */
+function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** The message of a request in its current state. */
 export function approvalMessage(request: ApprovalRequest, view: ApprovalView, now: number): OutboundMessage {
   const title = requestTitle(request);
@@ -154,7 +159,9 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
         : `*Expires* ${formatInstant(request.expiresAt)} (in ${formatDuration(request.expiresAt - now)}) · approvals ${request.approvals.length}/${request.requiredApprovals}`
       : null,
     approvals.length > 0 ? `*Approved by* ${approvals.join(', ')}` : null,
-    request.rejectedBy ? `*Rejected by* <@${request.rejectedBy}> at ${formatInstant(request.decidedAt ?? now)}` : null,
+    request.rejectedBy
+      ? `*Rejected by* <@${request.rejectedBy}> at ${formatInstant(request.decidedAt ?? now)}${request.rejectReason ? `: ${escapeText(request.rejectReason)}` : ''}`
+      : null,
     request.state === 'expired' ? `*Expired* at ${formatInstant(request.decidedAt ?? request.expiresAt)}` : null,
   ].filter((line): line is string => line !== null);
   const blocks: unknown[] = [{ type: 'header', text: plain(header) }, { type: 'section', text: mrkdwn(who.join('\n')) }];

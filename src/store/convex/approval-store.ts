@@ -24,7 +24,7 @@ type WireRequest = Omit<ApprovalRequest, 'plan' | 'result'> & { plan: string; re
 type WireChange = { changed: true; request: WireRequest } | { changed: false; reason: Extract<ApprovalChange, { changed: false }>['reason']; request: WireRequest | null };
 
 function fromWire(request: WireRequest): ApprovalRequest {
-  return { ...request, plan: JSON.parse(request.plan) as unknown, result: request.result === null ? null : (JSON.parse(request.result) as unknown) };
+  return { ...request, rejectReason: request.rejectReason ?? null, plan: JSON.parse(request.plan) as unknown, result: request.result === null ? null : (JSON.parse(request.result) as unknown) };
 }
 
 function changeFromWire(change: WireChange): ApprovalChange {
@@ -99,8 +99,8 @@ export class ConvexApprovalStore implements ApprovalStore {
     return changeFromWire(await this.mutate<WireChange>('approvals:approve', { id, userId: input.userId, at: input.at, planHash: input.planHash }));
   }
 
-  async reject(id: string, input: { userId: string; at: number }): Promise<ApprovalChange> {
-    return changeFromWire(await this.mutate<WireChange>('approvals:reject', { id, userId: input.userId, at: input.at }));
+  async reject(id: string, input: { userId: string; at: number; reason?: string | null }): Promise<ApprovalChange> {
+    return changeFromWire(await this.mutate<WireChange>('approvals:reject', { id, userId: input.userId, at: input.at, reason: input.reason ?? null }));
   }
 
   async expire(id: string, at: number): Promise<ApprovalChange> {

@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS approval_requests (
   required_approvals INTEGER NOT NULL,
   approvals TEXT NOT NULL DEFAULT '[]',
   rejected_by TEXT,
+  reject_reason TEXT,
   decided_at REAL,
   plan_hash TEXT NOT NULL,
   plan TEXT NOT NULL,
@@ -41,5 +42,8 @@ const prepared = new WeakSet<Database.Database>();
 export function ensureApprovalSchema(database: Database.Database): void {
   if (prepared.has(database)) return;
   database.exec(APPROVAL_SCHEMA);
+  // Files written before rejections carried a reason.
+  const columns = database.prepare('PRAGMA table_info(approval_requests)').all() as { name: string }[];
+  if (!columns.some((column) => column.name === 'reject_reason')) database.exec('ALTER TABLE approval_requests ADD COLUMN reject_reason TEXT');
   prepared.add(database);
 }

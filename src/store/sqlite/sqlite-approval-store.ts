@@ -32,6 +32,7 @@ interface ApprovalRow {
   required_approvals: number;
   approvals: string;
   rejected_by: string | null;
+  reject_reason: string | null;
   decided_at: number | null;
   plan_hash: string;
   plan: string;
@@ -58,6 +59,7 @@ function toRequest(row: ApprovalRow): ApprovalRequest {
     requiredApprovals: row.required_approvals,
     approvals: JSON.parse(row.approvals) as Approval[],
     rejectedBy: row.rejected_by,
+    rejectReason: row.reject_reason,
     decidedAt: row.decided_at,
     planHash: row.plan_hash,
     plan: JSON.parse(row.plan) as unknown,
@@ -184,11 +186,11 @@ export class SqliteApprovalStore implements ApprovalStore {
     });
   }
 
-  async reject(id: string, input: { userId: string; at: number }): Promise<ApprovalChange> {
+  async reject(id: string, input: { userId: string; at: number; reason?: string | null }): Promise<ApprovalChange> {
     return this.change(id, (row) => {
       if (row.state !== 'requested') return 'wrong_state';
       if (input.at >= row.expires_at) return 'expired';
-      return { state: 'rejected', rejected_by: input.userId, decided_at: input.at };
+      return { state: 'rejected', rejected_by: input.userId, reject_reason: input.reason ?? null, decided_at: input.at };
     });
   }
 
