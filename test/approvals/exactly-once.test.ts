@@ -139,6 +139,9 @@ describe('a migration killed at each step runs exactly once', () => {
     expect(done.state).toBe('failed');
     expect(done.error).toMatch(/nothing ran/);
     expect(messenger.notices).toEqual([{ userId: 'U_REQ', text: `Failed: your v1 groupId migration (request \`${request.id}\`). ${done.error}` }]);
+    const shown = JSON.stringify(messenger.updates.at(-1)!.message.blocks);
+    expect(shown).toMatch(/Failed: v1 groupId migration.*nothing ran/s);
+    expect(shown).not.toContain('Request rollback');
     expect(await runsOf(backend, 'migrate')).toEqual([]);
     for (const id of late) expect(groupIdOf(reopened, id)).toBeNull();
   });

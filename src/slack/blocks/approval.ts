@@ -186,7 +186,9 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     blocks.push({ type: 'section', text: mrkdwn(`*Error*${run}\n${request.error ?? 'unknown error'}`) });
   }
   if (request.state === 'failed') {
-    if (request.runId && request.kind === 'migrate') {
+    // A run that never began (its outcome names no run) has nothing to roll back.
+    const ran = outcome === null || outcome.runId !== null;
+    if (request.runId && request.kind === 'migrate' && ran) {
       blocks.push({
         type: 'actions',
         block_id: `rollback:${request.id}`,
