@@ -5,20 +5,24 @@
  * two clicks, two replicas or a replayed payload racing for the same change cannot both pass the check (the loser
  * is retried by Convex and then sees the winner's write). Internal functions.
  *
- * Bounds: a transition reads one document (`start` also one index range of at most 2 running requests); a list
+ * Bounds: a transition reads one document (`start` also one index range of at most 2 running requests; `open` one
+ * document of each open state's range of its kind and target); a list
  * page reads one index range per asked state, at most `APPROVAL_PAGE_ROWS` + 1 documents each (7 × 51 = 357 ≤
  * 16,000), and a request is at most about 2 × `MAX_SUMMARY_CHARS` + 2 KiB, so a page stays under 8 MiB.
  */
-import { ConvexError, v } from 'convex/values';
+import { ConvexError, v, type ObjectType } from 'convex/values';
 import type { GenericDatabaseWriter } from 'convex/server';
 import { internalMutation, internalQuery } from './_generated/server.js';
 import type { DataModel, Doc, Id } from './_generated/dataModel.js';
+import { mayFinish, OPEN_APPROVAL_STATES } from '../src/approvals/port.ts';
 import { approvalFields, approvalStateValidator } from './validators.ts';
 
 /** Requests a list page returns at most (the adapter asks for no more). */
 export const APPROVAL_PAGE_ROWS = 50;
 /** Characters of a plan or result summary (JSON) at most: counts only, a few hundred in practice. */
 export const MAX_SUMMARY_CHARS = 16 * 1024;
+/** Characters of a rejection reason at most (the modal allows 200). */
+export const MAX_REASON_CHARS = 500;
 /** Approvals a request may require at most (`REQUIRED_APPROVALS` is 1 – 5). */
 export const MAX_REQUIRED_APPROVALS = 20;
 
@@ -51,7 +55,7 @@ function invalid(message: string): ConvexError<{ code: string; message: string }
 
 function requestOf(doc: Doc<'approvals'>): Request {
   const { _id, _creationTime: _, ...fields } = doc;
-  return { id: _id, ...fields };
+  return { id: _id, ...fields, rejectReason: fields.rejectReason ?? null };
 }
 
 function checkedSummary(json: string, what: string): string {
@@ -86,42 +90,67 @@ async function annotate(db: GenericDatabaseWriter<DataModel>, rawId: string, fie
   return null;
 }
 
+const newRequestArgs = {
+  kind: approvalFields.kind,
+  target: v.union(v.string(), v.null()),
+  requestedBy: v.string(),
+  requestedAt: v.number(),
+  expiresAt: v.number(),
+  requiredApprovals: v.number(),
+  planHash: v.string(),
+  plan: v.string(),
+  parentId: v.union(v.string(), v.null()),
+};
+type NewRequest = ObjectType<typeof newRequestArgs>;
+
+async function insert(db: GenericDatabaseWriter<DataModel>, args: NewRequest): Promise<Request> {
+  if (!Number.isInteger(args.requiredApprovals) || args.requiredApprovals < 1 || args.requiredApprovals > MAX_REQUIRED_APPROVALS) {
+    throw invalid(`requiredApprovals must be a whole number from 1 to ${MAX_REQUIRED_APPROVALS}, got ${args.requiredApprovals}`);
+  }
+  const fields = {
+    ...args,
+    plan: checkedSummary(args.plan, 'plan'),
+    state: 'requested' as const,
+    approvals: [],
+    rejectedBy: null,
+    rejectReason: null,
+    decidedAt: null,
+    channel: null,
+    messageTs: null,
+    runId: null,
+    startedAt: null,
+    finishedAt: null,
+    error: null,
+    result: null,
+    version: 1,
+  };
+  const id: Id<'approvals'> = await db.insert('approvals', fields);
+  return { id, ...fields };
+}
+
 /** Creates a request in state `requested`. */
 export const create = internalMutation({
-  args: {
-    kind: approvalFields.kind,
-    target: v.union(v.string(), v.null()),
-    requestedBy: v.string(),
-    requestedAt: v.number(),
-    expiresAt: v.number(),
-    requiredApprovals: v.number(),
-    planHash: v.string(),
-    plan: v.string(),
-    parentId: v.union(v.string(), v.null()),
-  },
+  args: newRequestArgs,
   returns: requestValidator,
+  handler: (ctx, args) => insert(ctx.db, args),
+});
+
+/**
+ * Creates a request in state `requested` unless one of the same kind and target is open; then returns that one and
+ * writes nothing. Reads one index range per open state (at most one document each).
+ */
+export const open = internalMutation({
+  args: newRequestArgs,
+  returns: v.object({ created: v.boolean(), request: requestValidator }),
   handler: async (ctx, args) => {
-    if (!Number.isInteger(args.requiredApprovals) || args.requiredApprovals < 1 || args.requiredApprovals > MAX_REQUIRED_APPROVALS) {
-      throw invalid(`requiredApprovals must be a whole number from 1 to ${MAX_REQUIRED_APPROVALS}, got ${args.requiredApprovals}`);
+    for (const state of OPEN_APPROVAL_STATES) {
+      const found = await ctx.db
+        .query('approvals')
+        .withIndex('by_kind_target_state', (q) => q.eq('kind', args.kind).eq('target', args.target).eq('state', state))
+        .first();
+      if (found) return { created: false, request: requestOf(found) };
     }
-    const fields = {
-      ...args,
-      plan: checkedSummary(args.plan, 'plan'),
-      state: 'requested' as const,
-      approvals: [],
-      rejectedBy: null,
-      decidedAt: null,
-      channel: null,
-      messageTs: null,
-      runId: null,
-      startedAt: null,
-      finishedAt: null,
-      error: null,
-      result: null,
-      version: 1,
-    };
-    const id: Id<'approvals'> = await ctx.db.insert('approvals', fields);
-    return { id, ...fields };
+    return { created: true, request: await insert(ctx.db, args) };
   },
 });
 
@@ -173,13 +202,6 @@ export const setMessage = internalMutation({
   handler: (ctx, args) => annotate(ctx.db, args.id, { channel: args.channel, messageTs: args.ts }),
 });
 
-/** Records the run a running request started. */
-export const setRun = internalMutation({
-  args: { id: v.string(), runId: v.string() },
-  returns: v.null(),
-  handler: (ctx, args) => annotate(ctx.db, args.id, { runId: args.runId }),
-});
-
 /**
  * Adds `userId`'s approval to a `requested` request before its expiry, when the plan hash matches and the user is
  * neither the requester nor an approver already; the `requiredApprovals`-th distinct approval approves it.
@@ -200,15 +222,16 @@ export const approve = internalMutation({
     }),
 });
 
-/** Rejects a `requested` request before its expiry. */
+/** Rejects a `requested` request before its expiry, with the reason given (at most `MAX_REASON_CHARS`). */
 export const reject = internalMutation({
-  args: { id: v.string(), userId: v.string(), at: v.number() },
+  args: { id: v.string(), userId: v.string(), at: v.number(), reason: v.optional(v.union(v.string(), v.null())) },
   returns: changeValidator,
   handler: (ctx, args) =>
     change(ctx.db, args.id, (doc) => {
       if (doc.state !== 'requested') return 'wrong_state';
       if (args.at >= doc.expiresAt) return 'expired';
-      return { state: 'rejected', rejectedBy: args.userId, decidedAt: args.at };
+      if (args.reason && args.reason.length > MAX_REASON_CHARS) throw invalid(`reason is ${args.reason.length} characters; at most ${MAX_REASON_CHARS}`);
+      return { state: 'rejected', rejectedBy: args.userId, rejectReason: args.reason ?? null, decidedAt: args.at };
     }),
 });
 
@@ -225,11 +248,12 @@ export const expire = internalMutation({
 });
 
 /**
- * approved → running when the plan hash is the approved one and no other request is running. The read of the
+ * approved → running when the plan hash is the approved one and no other request is running, claiming the run id.
+ * The read of the
  * running range is part of the transaction, so two starts of different requests conflict and only one runs.
  */
 export const start = internalMutation({
-  args: { id: v.string(), at: v.number(), planHash: v.string() },
+  args: { id: v.string(), at: v.number(), planHash: v.string(), runId: v.string() },
   returns: changeValidator,
   handler: (ctx, args) =>
     change(ctx.db, args.id, async (doc) => {
@@ -240,34 +264,34 @@ export const start = internalMutation({
         .withIndex('by_state', (q) => q.eq('state', 'running'))
         .take(2);
       if (running.some((other) => other._id !== doc._id)) return 'another_running';
-      return { state: 'running', startedAt: args.at };
+      return { state: 'running', startedAt: args.at, runId: args.runId };
     }),
 });
 
 /**
- * running → succeeded | failed, or approved → failed (the run could not start); with `from`, only a request in
- * that state changes. `result` is JSON text (absent: the stored one stays); `runId` absent or null keeps the stored one.
+ * Ends a request (`FINISH_FROM` of `src/approvals/port.ts`: running → succeeded | failed, approved → failed |
+ * superseded, succeeded | failed → rolled_back); with `from`, only a request in that state changes. `result` is
+ * JSON text (absent: the stored one stays); `runId` absent or null keeps the stored one; `error` absent keeps it.
  */
 export const finish = internalMutation({
   args: {
     id: v.string(),
     at: v.number(),
-    state: v.union(v.literal('succeeded'), v.literal('failed')),
+    state: v.union(v.literal('succeeded'), v.literal('failed'), v.literal('superseded'), v.literal('rolled_back')),
     error: v.optional(v.union(v.string(), v.null())),
     result: v.optional(v.string()),
     runId: v.optional(v.union(v.string(), v.null())),
-    from: v.optional(v.union(v.literal('approved'), v.literal('running'))),
+    from: v.optional(approvalStateValidator),
   },
   returns: changeValidator,
   handler: (ctx, args) =>
     change(ctx.db, args.id, (doc) => {
       if (args.from !== undefined && doc.state !== args.from) return 'wrong_state';
-      const allowed = args.state === 'failed' ? doc.state === 'running' || doc.state === 'approved' : doc.state === 'running';
-      if (!allowed) return 'wrong_state';
+      if (!mayFinish(doc.state, args.state)) return 'wrong_state';
       return {
         state: args.state,
         finishedAt: args.at,
-        error: args.error ?? null,
+        error: args.error === undefined ? doc.error : args.error,
         result: args.result === undefined ? doc.result : checkedSummary(args.result, 'result'),
         runId: args.runId ?? doc.runId,
       };

@@ -312,6 +312,9 @@ export const finishUndo = internalMutation({
   },
 });
 
+/** Events a restore writes again at most (an approval's trail: request, up to 20 approvals, start, restore). */
+const MAX_KEPT_EVENTS = 32;
+
 /**
  * Records a full restore in one mutation: the marker as the backup had it, rolled_back for the migration runs
  * the backup predates (or was taken for; at most `MAX_RUNS_PER_CALL` migration runs are read), the restore run
@@ -328,9 +331,13 @@ export const finishRestore = internalMutation({
     result: v.any(),
     slug: v.string(),
     event: v.object({ type: v.string(), timestamp: v.number(), metadata: v.any() }),
+    kept: v.optional(
+      v.object({ slug: v.string(), events: v.array(v.object({ type: v.string(), timestamp: v.number(), metadata: v.any() })) }),
+    ),
   },
   returns: v.null(),
   handler: async (ctx, args) => {
+    if (args.kept && args.kept.events.length > MAX_KEPT_EVENTS) throw new ConvexError({ code: 'InvalidArgument', message: `kept: at most ${MAX_KEPT_EVENTS} events, got ${args.kept.events.length}` });
     await fenceLease(ctx.db, args.fence);
     await changeSetting(ctx.db, V1_COMPLETED_KEY, args.v1MarkerAt === null ? 'clear' : { set: args.v1MarkerAt });
     const runs = await ctx.db
@@ -346,6 +353,11 @@ export const finishRestore = internalMutation({
     await ctx.db.patch(restore._id, { state: 'completed', finishedAt: args.finishedAt, updatedAt: args.finishedAt, result: args.result ?? null });
     const group = await groupBySlug(ctx.db, args.slug);
     await writeEvent(ctx.db, { ...args.event, groupId: group?._id ?? null });
+    // Step 4: the events written again (an approval's own trail, which the replace removed).
+    if (args.kept) {
+      const owner = (await groupBySlug(ctx.db, args.kept.slug)) ?? group;
+      for (const event of args.kept.events) await writeEvent(ctx.db, { ...event, groupId: owner?._id ?? null });
+    }
     return null;
   },
 });

@@ -87,6 +87,6 @@ export default defineSchema({
     .index('by_run_seq', ['runId', 'seq'])
     .index('by_run_record', ['runId', 'recordId'])
     .index('by_undo_outcome', ['undoRunId', 'undoOutcome', 'seq']),
-  approvals: defineTable(approvalFields).index('by_state', ['state']),
+  approvals: defineTable(approvalFields).index('by_state', ['state']).index('by_kind_target_state', ['kind', 'target', 'state']),
   storeMeta: defineTable(metaFields).index('by_key', ['key']),
 });

@@ -359,6 +359,8 @@ export const approvalStateValidator = v.union(
   v.literal('running'),
   v.literal('succeeded'),
   v.literal('failed'),
+  v.literal('superseded'),
+  v.literal('rolled_back'),
 );
 
 /**
@@ -376,6 +378,8 @@ export const approvalFields = {
   requiredApprovals: v.number(),
   approvals: v.array(v.object({ userId: v.string(), at: v.number() })),
   rejectedBy: v.union(v.string(), v.null()),
+  /** Optional: requests written before rejections carried a reason have none. */
+  rejectReason: v.optional(v.union(v.string(), v.null())),
   decidedAt: v.union(v.number(), v.null()),
   planHash: v.string(),
   plan: v.string(),

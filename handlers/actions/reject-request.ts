@@ -1,7 +1,8 @@
-/** The Reject button of an approval request: ack, then the approval service decides and answers the clicker. */
+/** The Reject button of an approval request: ack, then open the modal that asks why (the requester is told). */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { parseButtonValue, REJECT_ACTION } from '../../src/slack/blocks/approval.ts';
+import { rejectReasonModal } from '../../src/slack/blocks/reject-modal.ts';
 import { answeringErrors, buttonClick } from './approval-click.ts';
 
 /** Registers Reject. */
@@ -12,8 +13,8 @@ export function rejectRequest(app: App, deps: HandlerDeps): void {
     await answeringErrors(click, deps, 'Reject', async () => {
       const value = parseButtonValue(click.value);
       if (!value) return click.answer('This button does not belong to an approval request of this bot: nothing changed.');
-      const outcome = await deps.approvals.click({ ...value, action: 'reject', userId: click.userId });
-      await click.answer(outcome.reply);
+      const channel = body.channel?.id ?? body.container?.channel_id ?? '';
+      await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal({ ...value, channel }) as never });
     });
   });
 }

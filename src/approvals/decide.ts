@@ -28,6 +28,8 @@ export interface FreshPlan {
   planHash: string;
   /** True when another process holds the migration lock. */
   lockHeld: boolean;
+  /** True when the fresh plan would change nothing. */
+  empty?: boolean;
 }
 
 /** What to do with a click. */
@@ -39,7 +41,7 @@ export type ApprovalAction =
   | 'reject'
   /** Mark the request expired (its time is up) and refuse. */
   | 'expire'
-  /** Close the request without running it and ask for a new approval of the fresh plan. */
+  /** Close the request without running it and ask for a new approval of the fresh plan (none when it is empty). */
   | 'supersede'
   /** Change nothing; answer the clicker. */
   | 'refuse';
@@ -59,6 +61,8 @@ export type ApprovalReason =
   /** The clicked message shows a plan the request no longer has. */
   | 'stale_copy'
   | 'plan_changed'
+  /** The fresh plan would change nothing: the request closes without running. */
+  | 'nothing_to_change'
   | 'lock_held';
 
 /** A decision. */
@@ -66,6 +70,10 @@ export interface ApprovalDecision {
   action: ApprovalAction;
   reason: ApprovalReason;
 }
+
+/** Shortest and longest reason a rejecting approver gives (the Reject modal asks for it; the requester is told). */
+export const REJECT_REASON_MIN = 3;
+export const REJECT_REASON_MAX = 200;
 
 const DECIDED = new Set(['approved', 'running', 'succeeded', 'failed']);
 
@@ -88,6 +96,7 @@ export function decideApproval(request: ApprovalRequest, click: ApprovalClick, n
   if (fresh === null) return { action: 'approve_and_start', reason: 'approved' };
   // The lock is checked before the plan: while another run holds it, the plan may be mid-change.
   if (fresh.lockHeld) return { action: 'refuse', reason: 'lock_held' };
+  if (fresh.empty) return { action: 'supersede', reason: 'nothing_to_change' };
   if (fresh.planHash !== request.planHash) return { action: 'supersede', reason: 'plan_changed' };
   return { action: 'approve_and_start', reason: 'approved' };
 }

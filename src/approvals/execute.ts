@@ -1,14 +1,18 @@
 /**
- * Runs what an approved request allows: approved → running (the store's compare-and-set: one migration or rollback
- * at a time, bound to the approved plan hash), the run itself through the migration service (which takes the
- * migration lease and resumes from its checkpoint), progress edits of the request message at most every
- * `progressIntervalMs`, and the end: succeeded with the validation report, or failed with the error.
+ * Runs what an approved request allows, at most once. approved → running is the store's compare-and-set, and it
+ * claims the run id before any work starts (one migration or rollback at a time, bound to the approved plan hash).
+ * The run goes through the migration service with that id: it takes the migration lease, resumes the run from its
+ * checkpoint, or reports the run as it ended. A restarted or second process that finds the request running does the
+ * same with the claimed id, so it resumes that run or records its outcome and never starts another; a claimed run
+ * that never began runs only when a fresh plan still hashes as approved. The outcome is written to the request in
+ * the step that ends it (running → succeeded | failed), before any message is sent.
  */
 import type { OutboundMessage } from '../alerts/ports.ts';
 import { userMessage } from '../errors.ts';
 import { LockHeldError } from '../migration/lease.ts';
 import type { MigrationProgress } from '../migration/progress.ts';
-import type { MigrationService, RestoreReport, RunReport, UndoReport } from '../migration/types.ts';
+import type { CrashPoint } from '../migration/test-hooks.ts';
+import type { KeptEvents, MigrationService, RestoreReport, RunReport, UndoReport } from '../migration/types.ts';
 import type { RunOutcome } from '../slack/blocks/approval.ts';
 import type { PlanSummary } from './plan.ts';
 import type { ApprovalRequest, ApprovalStore } from './port.ts';
@@ -23,12 +27,29 @@ export interface RunExecutorDeps {
   now: () => number;
   progressIntervalMs: number;
   log: (line: string) => void;
+  /** How long after a claim a run that has not begun counts as never begun (its claiming process died). */
+  claimGraceMs: number;
+  /** A new run id, claimed at the start. */
+  newRunId: () => string;
+  /** What a fresh dry run of the request's kind and target hashes to now, and whether it would change nothing. */
+  replan: (request: ApprovalRequest) => Promise<{ planHash: string; empty: boolean }>;
+  /** After a rollback succeeded: marks the migration requests whose runs it rolled back. */
+  rolledBack: (rollback: ApprovalRequest) => Promise<void>;
+  /** Tells the requester how their request ended (best effort). */
+  tell: (request: ApprovalRequest) => Promise<void>;
+  /** The request's own audit events, which a full restore writes again as it ends. */
+  trail: (request: ApprovalRequest) => KeptEvents;
+  /** Test crash points: `approval:claimed`, `approval:run-ended`, `approval:closed`. */
+  crash?: CrashPoint;
 }
 
 /** Starts and resumes runs in the background. */
 export interface RunExecutor {
-  /** Starts an approved request's run (not awaited: the click was answered already). */
-  start(request: ApprovalRequest, planHash: string): void;
+  /**
+   * Starts an approved request's run (not awaited: the click was answered already). `before` is an edit of the
+   * message already under way: this run's edits follow it.
+   */
+  start(request: ApprovalRequest, planHash: string, before?: Promise<void>): void;
   /** Resumes a request a previous process left running, unless this process is running it. */
   resume(request: ApprovalRequest): void;
   /** True while this process works on the request. */
@@ -56,6 +77,7 @@ function migrateOutcome(report: RunReport): { ok: boolean; outcome: RunOutcome }
 }
 
 function undoOutcome(report: UndoReport): RunOutcome {
+  // Only an undo this request did not run is "already undone": the claimed undo's own end is its outcome.
   return {
     runId: report.undoRunId,
     message: report.status === 'already_undone' ? `Run ${report.runId} was already undone.` : `Undo ${report.undoRunId} of run ${report.runId} completed.`,
@@ -70,29 +92,61 @@ function restoreOutcome(report: RestoreReport): RunOutcome {
 /** The executor. */
 export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
   const { store, now } = deps;
+  const crash = deps.crash ?? (() => {});
   const active = new Map<string, Promise<void>>();
 
-  const execute = async (request: ApprovalRequest, resumed: boolean): Promise<void> => {
-    let current = request;
+  /** Ends a running request with its outcome (written first), then records it and edits the message. */
+  const close = async (request: ApprovalRequest, ok: boolean, outcome: RunOutcome, error: string | null, edits: Promise<void>) => {
+    const finished = await store.finish(request.id, { at: now(), from: 'running', state: ok ? 'succeeded' : 'failed', error, result: outcome, runId: outcome.runId ?? request.runId });
+    if (!finished.changed) {
+      deps.log(`approvals: request ${request.id} was no longer running when its run ended (${finished.reason}).`);
+      return;
+    }
+    crash('approval:closed');
+    await deps.record(ok ? 'approval_run_succeeded' : 'approval_run_failed', finished.request, { runId: finished.request.runId, error });
+    if (ok && finished.request.kind === 'rollback') await deps.rolledBack(finished.request);
+    // After the progress edits already queued, so the end is the last thing the message shows.
+    await edits;
+    await deps.edit(finished.request);
+    await deps.tell(finished.request);
+  };
+
+  const execute = async (request: ApprovalRequest, resumed: boolean, firstEdit: Promise<void> = Promise.resolve()): Promise<void> => {
+    const current = request;
+    const runId = current.runId;
+    if (runId === null) {
+      await close(current, false, { runId: null, message: 'Interrupted before a run id was recorded: see `ontology-ops migration-status`, then request again.' }, 'Interrupted before a run id was recorded.', Promise.resolve());
+      return;
+    }
+    const migration = deps.migration();
+    if (resumed) {
+      // A live process (this one's peer, or a dead one until its lease expires) holds the run: it is theirs.
+      if ((await migration.status({ limit: 1 })).lock.held) return;
+    }
+    if (resumed && (await migration.getRun(runId)) === null) {
+      // The claiming process takes the lease right after the claim, so a claim this old without its run means that
+      // process died before the run began (a younger one may still be starting it: leave it to the next tick).
+      if (now() - (current.startedAt ?? 0) < deps.claimGraceMs) return;
+      // The claim was written but the run never began: it may begin only as approved.
+      const fresh = await deps.replan(current);
+      if (fresh.planHash !== current.planHash || fresh.empty) {
+        const error = 'The data changed after the approval and before the run began: nothing ran; request it again to approve the current plan.';
+        await close(current, false, { runId: null, message: error }, error, Promise.resolve());
+        return;
+      }
+    }
     let latest: MigrationProgress | null = null;
     let lastEdit = Number.NEGATIVE_INFINITY;
-    // Edits go out one after another, so an older progress report never overwrites a newer one.
-    let edits: Promise<void> = Promise.resolve();
-    const queueEdit = (message: () => OutboundMessage) => {
-      edits = edits.then(() => deps.edit(current, message()));
-    };
+    // Edits go out one after another, so an older progress report never overwrites a newer one; the run never
+    // waits for them.
+    let edits = firstEdit;
     const onProgress = (progress: MigrationProgress) => {
       latest = progress;
-      if (current.runId === null && progress.runId) {
-        const runId = progress.runId;
-        current = { ...current, runId };
-        edits = edits.then(() => store.setRun(current.id, runId));
-      }
       if (now() - lastEdit < deps.progressIntervalMs) return;
       lastEdit = now();
-      queueEdit(() => deps.render(current, latest));
+      const message = deps.render(current, latest);
+      edits = edits.then(() => deps.edit(current, message));
     };
-    const migration = deps.migration();
     const plan = current.plan as PlanSummary;
     const actor = actorOf(current);
     let ok = true;
@@ -100,39 +154,26 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
     let error: string | null = null;
     try {
       if (current.kind === 'migrate') {
-        ({ ok, outcome } = migrateOutcome(await migration.run({ actor, onProgress })));
+        ({ ok, outcome } = migrateOutcome(await migration.run({ actor, onProgress, claimedRunId: runId })));
         if (!ok) error = outcome.message;
       } else if (plan.kind === 'restore') {
-        outcome = restoreOutcome(await migration.restoreBackup(plan.backupFile, { actor, onProgress }));
+        outcome = restoreOutcome(await migration.restoreBackup(plan.backupFile, { actor, onProgress, claimedRunId: runId, keepEvents: deps.trail(current) }));
       } else {
-        outcome = undoOutcome(await migration.undoRun(current.target!, { actor, onProgress }));
+        outcome = undoOutcome(await migration.undoRun(current.target!, { actor, onProgress, claimedRunId: runId }));
       }
     } catch (caught) {
-      // A resumed run whose lock a dead process still holds is retried by the next tick, once the lease expired.
-      if (resumed && caught instanceof LockHeldError) {
-        await edits;
-        deps.log(`approvals: request ${current.id} waits for the migration lock to resume: ${caught.message}`);
+      // The lock is held by the process running this request (or by a dead one until its lease expires): the run
+      // is theirs, or the next tick's once the lease expired.
+      if (caught instanceof LockHeldError) {
+        deps.log(`approvals: request ${current.id} waits for the migration lock to resume run ${runId}: ${caught.message}`);
         return;
       }
       ok = false;
       error = userMessage(caught);
-      outcome = { runId: current.runId, message: error };
+      outcome = { runId, message: error };
     }
-    await edits;
-    const finished = await store.finish(current.id, {
-      at: now(),
-      from: 'running',
-      state: ok ? 'succeeded' : 'failed',
-      error,
-      result: outcome,
-      runId: outcome.runId ?? current.runId,
-    });
-    if (!finished.changed) {
-      deps.log(`approvals: request ${current.id} was no longer running when its run ended (${finished.reason}).`);
-      return;
-    }
-    await deps.record(ok ? 'approval_run_succeeded' : 'approval_run_failed', finished.request, { runId: finished.request.runId, error });
-    await deps.edit(finished.request);
+    crash('approval:run-ended');
+    await close(current, ok, outcome, error, edits);
   };
 
   const track = (request: ApprovalRequest, body: () => Promise<void>) => {
@@ -144,9 +185,9 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
   };
 
   return {
-    start(request, planHash) {
+    start(request, planHash, before = Promise.resolve()) {
       track(request, async () => {
-        const started = await store.start(request.id, { at: now(), planHash });
+        const started = await store.start(request.id, { at: now(), planHash, runId: deps.newRunId() });
         if (!started.changed) {
           // Another request started first (the lock check and this compare-and-set raced): this one does not run.
           // Any other refusal means someone else already moved this request on: leave it to them.
@@ -159,13 +200,16 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           });
           if (failed.changed) {
             await deps.record('approval_run_failed', failed.request, { runId: null, error: failed.request.error });
+            await before;
             await deps.edit(failed.request);
+            await deps.tell(failed.request);
           }
           return;
         }
-        await deps.record('approval_run_started', started.request, { runId: null });
-        await deps.edit(started.request, deps.render(started.request, null));
-        await execute(started.request, false);
+        crash('approval:claimed');
+        await deps.record('approval_run_started', started.request, { runId: started.request.runId });
+        // Not awaited before the run: a slow chat.update never holds the run (or its lease) back.
+        await execute(started.request, false, before.then(() => deps.edit(started.request, deps.render(started.request, null))));
       });
     },
     resume(request) {

@@ -114,6 +114,21 @@ export function restorePlan(report: RestoreReport): RestorePlanSummary {
   };
 }
 
+/**
+ * True when the plan would change nothing (a migration with no record to change, an undo of a run already undone or
+ * with no journal entry): such a plan is refused at request and at approval. A restore always replaces the data.
+ */
+export function isEmptyPlan(plan: PlanSummary): boolean {
+  switch (plan.kind) {
+    case 'migrate':
+      return plan.changes.total === 0;
+    case 'undo':
+      return plan.alreadyUndone || plan.entries === 0;
+    case 'restore':
+      return false;
+  }
+}
+
 /** The part of a plan the hash covers. */
 function stablePart(plan: PlanSummary): unknown {
   switch (plan.kind) {

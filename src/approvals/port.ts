@@ -7,16 +7,37 @@
  * `test/contracts/approval-store.contract.ts`.
  *
  * States: requested → approved (once `requiredApprovals` distinct approvers approved) | rejected | expired;
- * approved → running → succeeded | failed; approved → failed when the run could not start (plan changed).
+ * approved → running (claiming the run id) → succeeded | failed; approved → superseded when the plan changed or
+ * became empty before the start (nothing ran); approved → failed when the run could not start; succeeded | failed →
+ * rolled_back once a rollback of its run succeeded. At most one request per kind and target is open (requested,
+ * approved or running) at a time.
  */
 
 /** The states of a request. */
-export const APPROVAL_STATES = ['requested', 'approved', 'rejected', 'expired', 'running', 'succeeded', 'failed'] as const;
+export const APPROVAL_STATES = ['requested', 'approved', 'rejected', 'expired', 'running', 'succeeded', 'failed', 'superseded', 'rolled_back'] as const;
 /** One state of a request. */
 export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
 /** What a request asks for: the v1 migration, or a rollback of a run (exact undo) or from a backup (full restore). */
 export type ApprovalKind = 'migrate' | 'rollback';
+
+/** States in which a request is open: it may still run, and no other request of its kind and target may open. */
+export const OPEN_APPROVAL_STATES: readonly ApprovalState[] = ['requested', 'approved', 'running'];
+
+/** The states a request ends in, and the states each may be reached from (`ApprovalStore.finish`). */
+export const FINISH_FROM = {
+  succeeded: ['running'],
+  failed: ['running', 'approved'],
+  superseded: ['approved'],
+  rolled_back: ['succeeded', 'failed'],
+} as const satisfies Record<string, readonly ApprovalState[]>;
+/** A state `finish` moves a request to. */
+export type FinishState = keyof typeof FINISH_FROM;
+
+/** True when `finish` may move a request from `from` to `to` (the rule both adapters enforce). */
+export function mayFinish(from: ApprovalState, to: FinishState): boolean {
+  return (FINISH_FROM[to] as readonly ApprovalState[]).includes(from);
+}
 
 /** One approval: the Slack user id and when. */
 export interface Approval {
@@ -40,6 +61,8 @@ export interface ApprovalRequest {
   approvals: Approval[];
   /** Who rejected, and when (state rejected). */
   rejectedBy: string | null;
+  /** Why, as the rejecting approver said (one line; null when the requester withdrew it without one). */
+  rejectReason: string | null;
   /** When the request left `requested` (approved, rejected or expired). */
   decidedAt: number | null;
   /** Hash of the plan the approvers saw; a run starts only when a fresh plan hashes the same. */
@@ -49,7 +72,10 @@ export interface ApprovalRequest {
   /** Where the request message is, so a restarted bot keeps editing the same message. */
   channel: string | null;
   messageTs: string | null;
-  /** The migration / undo / restore run it started. */
+  /**
+   * The migration / undo / restore run it runs: claimed by the transition to running, before any work starts, so a
+   * restarted or second process resumes this run (or records its outcome) and never starts another.
+   */
   runId: string | null;
   startedAt: number | null;
   finishedAt: number | null;
@@ -97,9 +123,26 @@ export type ApprovalChange =
   | { changed: true; request: ApprovalRequest }
   | { changed: false; reason: ApprovalRefusal; request: ApprovalRequest | null };
 
+/** What `ApprovalStore.finish` takes. */
+export interface FinishInput {
+  at: number;
+  state: FinishState;
+  error?: string | null;
+  result?: unknown;
+  runId?: string | null;
+  from?: ApprovalState;
+}
+
 /** The store of approval requests. Each method is one atomic step. */
 export interface ApprovalStore {
+  /** Inserts a request in state `requested` unconditionally (imports and tests; the service uses `open`). */
   create(request: NewApprovalRequest): Promise<ApprovalRequest>;
+  /**
+   * Inserts a request in state `requested` unless a request of the same kind and target is open (requested,
+   * approved or running): then nothing is written and that one is returned, so a repeated or replayed request opens
+   * nothing new.
+   */
+  open(request: NewApprovalRequest): Promise<{ created: boolean; request: ApprovalRequest }>;
   get(id: string): Promise<ApprovalRequest | null>;
   /**
    * Requests in `states` (default: requested, approved and running: those still open), oldest first, one page at a
@@ -114,23 +157,21 @@ export interface ApprovalStore {
    * `requiredApprovals`-th distinct approval.
    */
   approve(id: string, input: { userId: string; at: number; planHash: string }): Promise<ApprovalChange>;
-  /** Rejects a `requested` request before its expiry (a requester may withdraw their own). */
-  reject(id: string, input: { userId: string; at: number }): Promise<ApprovalChange>;
+  /** Rejects a `requested` request before its expiry, with the reason given (a requester may withdraw their own). */
+  reject(id: string, input: { userId: string; at: number; reason?: string | null }): Promise<ApprovalChange>;
   /** Marks a `requested` request expired once `at` has reached its expiry. */
   expire(id: string, at: number): Promise<ApprovalChange>;
   /**
-   * approved → running, when no other request is running and the plan hash is the approved one: the one place
-   * that lets a migration or rollback start, so at most one runs at a time.
+   * approved → running, when no other request is running and the plan hash is the approved one, claiming `runId`
+   * (the id the run will have) in the same step: the one place that lets a migration or rollback start, so at most
+   * one runs at a time and each approval runs one run.
    */
-  start(id: string, input: { at: number; planHash: string }): Promise<ApprovalChange>;
-  /** Records the run a running request started (the run id is known only once the run began). */
-  setRun(id: string, runId: string): Promise<void>;
+  start(id: string, input: { at: number; planHash: string; runId: string }): Promise<ApprovalChange>;
   /**
-   * running → succeeded | failed, or approved → failed (the run could not start). With `from`, only a request in
-   * that state changes (so a start that lost a race never fails the request another process is running).
+   * Ends a request: running → succeeded | failed, approved → failed (the run could not start) | superseded (nothing
+   * ran), succeeded | failed → rolled_back (see `FINISH_FROM`). With `from`, only a request in that state changes
+   * (so a start that lost a race never fails the request another process is running). `result` is the outcome
+   * (counts only), written in this same step.
    */
-  finish(
-    id: string,
-    input: { at: number; state: 'succeeded' | 'failed'; error?: string | null; result?: unknown; runId?: string | null; from?: 'approved' | 'running' },
-  ): Promise<ApprovalChange>;
+  finish(id: string, input: FinishInput): Promise<ApprovalChange>;
 }

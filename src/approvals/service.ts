@@ -9,22 +9,30 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { EventLog, OutboundMessage } from '../alerts/ports.ts';
 import type { ApprovalsConfig } from '../config.ts';
 import { ErrorCode, InvalidArgumentError, OpsError } from '../errors.ts';
-import type { MigrationService } from '../migration/types.ts';
+import type { CrashPoint } from '../migration/test-hooks.ts';
+import type { KeptEvents, MigrationService } from '../migration/types.ts';
+import { newRunId } from '../migration/service.ts';
 import { approvalMessage, requestTitle } from '../slack/blocks/approval.ts';
 import { formatInstant } from '../slack/blocks/format.ts';
-import { decideApproval, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
+import { decideApproval, REJECT_REASON_MAX, REJECT_REASON_MIN, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
 import type { ApprovalDirectory } from './directory.ts';
+import { createEditQueue } from './edits.ts';
 import { createRunExecutor, type RunExecutor } from './execute.ts';
-import { migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
+import { isEmptyPlan, migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
 
-/** How long an approved request may wait for its start before a tick starts it (its approver's process died). */
+/**
+ * How long an approved request may wait for its start before a tick starts it (its approver's process died), and
+ * how long a claimed run may take to begin before a tick decides it never will.
+ */
 export const ORPHAN_APPROVAL_MS = 60_000;
 
-/** Posts and edits the request messages (Slack's `chat.postMessage` / `chat.update`). */
+/** Posts and edits the request messages (Slack's `chat.postMessage` / `chat.update`), and tells the requester. */
 export interface ApprovalMessenger {
   post(channel: string, message: OutboundMessage): Promise<{ channel: string; ts: string }>;
   update(channel: string, ts: string, message: OutboundMessage): Promise<void>;
+  /** A direct message to a user (the requester): one line, ids and counts only. */
+  notify(userId: string, text: string): Promise<void>;
 }
 
 /** What the service is built from. */
@@ -43,6 +51,12 @@ export interface ApprovalServiceDeps {
   progressIntervalMs?: number;
   /** Where failures nobody is waiting for are logged. */
   log?: (line: string) => void;
+  /** New run ids, claimed when a request starts (default: the migration's run ids). */
+  newRunId?: () => string;
+  /** Slug of the group the bot's events belong to (the event log's), for the events a restore writes again. */
+  eventGroupSlug?: string;
+  /** Test crash points (see `execute.ts`). */
+  crash?: CrashPoint;
 }
 
 /** What a request asks for. */
@@ -72,16 +86,44 @@ export interface ApprovalService {
   backupFile(target: string): string;
   /** Dry run, store, post to the approval channel; returns the request. Runs nothing. */
   request(input: RequestInput): Promise<ApprovalRequest>;
-  /** An Approve or Reject click. */
-  click(input: { requestId: string; action: 'approve' | 'reject'; userId: string; planHash: string }): Promise<ClickOutcome>;
+  /**
+   * An Approve or Reject click. A rejection by an approver carries the reason they gave (`REJECT_REASON_MIN` to
+   * `REJECT_REASON_MAX` characters); the requester withdrawing their own request may leave it out.
+   */
+  click(input: { requestId: string; action: 'approve' | 'reject'; userId: string; planHash: string; reason?: string | null }): Promise<ClickOutcome>;
   /** A "Request rollback" click on a failed run: a new rollback request of that run. */
   requestRollbackOf(requestId: string, userId: string): Promise<ApprovalRequest>;
-  /** Expires requests whose time is up and resumes runs left running by a previous process. */
+  /**
+   * Expires requests whose time is up, resumes runs left running by a previous process, and sends again the
+   * message edits Slack did not take (after their backoff).
+   */
   tick(): Promise<void>;
   /** Resolves when the runs this process started have ended (tests, shutdown). */
   idle(): Promise<void>;
   /** Requests still open (requested, approved or running), oldest first, one page at a time. */
   pending(cursor: string | null, limit: number): Promise<{ requests: ApprovalRequest[]; continueCursor: string | null }>;
+}
+
+/** The line the requester gets when their request reaches `request.state`, or null for states they are not told. */
+export function requesterNotice(request: ApprovalRequest, by: string | null = null): string | null {
+  const title = `your ${requestTitle(request)} (request \`${request.id}\`)`;
+  const outcome = (request.result as { message?: string } | null)?.message;
+  switch (request.state) {
+    case 'approved':
+      return `Approved: ${title} was approved by ${request.approvals.map((approval) => `<@${approval.userId}>`).join(', ')} and starts now.`;
+    case 'rejected':
+      return `Rejected: ${title} was rejected${by ? ` by <@${by}>` : ''}${request.rejectReason ? `: “${request.rejectReason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}”` : ''}; nothing ran.`;
+    case 'expired':
+      return `Expired: ${title} was not approved in time; nothing ran. Ask again if it is still needed.`;
+    case 'superseded':
+      return `Not run: ${title} was closed. ${request.error ?? ''}`.trim();
+    case 'succeeded':
+      return `Succeeded: ${title}. ${outcome ?? ''}`.trim();
+    case 'failed':
+      return `Failed: ${title}. ${request.error ?? outcome ?? ''}`.trim();
+    default:
+      return null;
+  }
 }
 
 /** The approval service over its ports. */
@@ -90,12 +132,22 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   const log = deps.log ?? ((line: string) => console.error(line));
 
   const render = (request: ApprovalRequest): OutboundMessage => approvalMessage(request, { approvers: directory.approverMentions() }, now());
+  const edits = createEditQueue({ send: (channel, ts, message) => messenger.update(channel, ts, message), now, log });
   const edit = async (request: ApprovalRequest, message: OutboundMessage = render(request)): Promise<void> => {
     if (!request.channel || !request.messageTs) return;
+    await edits.edit(`request ${request.id}`, { channel: request.channel, ts: request.messageTs }, message);
+  };
+  /**
+   * Tells the requester, by direct message, that their request was approved, rejected, expired, superseded, or
+   * that its run succeeded or failed. Best effort: a failed message is logged and changes nothing.
+   */
+  const tell = async (request: ApprovalRequest, by: string | null = null): Promise<void> => {
+    const text = requesterNotice(request, by);
+    if (text === null) return;
     try {
-      await messenger.update(request.channel, request.messageTs, message);
+      await messenger.notify(request.requestedBy, text);
     } catch (error) {
-      log(`approvals: could not edit the message of request ${request.id}: ${(error as Error).message}`);
+      log(`approvals: could not tell <@${request.requestedBy}> about request ${request.id}: ${(error as Error).message}`);
     }
   };
   const record = (type: string, request: ApprovalRequest, metadata: Record<string, string | number | boolean | null> = {}) =>
@@ -110,7 +162,59 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     now,
     progressIntervalMs: deps.progressIntervalMs ?? 3_000,
     log,
+    newRunId: deps.newRunId ?? newRunId,
+    claimGraceMs: ORPHAN_APPROVAL_MS,
+    replan: async (request) => {
+      const fresh = await plan(request.kind, request.target);
+      return { planHash: planHash(fresh), empty: isEmptyPlan(fresh) };
+    },
+    trail: (request) => trailOf(request),
+    tell: (request) => tell(request),
+    rolledBack: (rollback) => markRolledBack(rollback),
+    crash: deps.crash,
   });
+
+  /**
+   * Moves the migration requests whose runs are now rolled back (by an exact undo, or by a restore of a backup they
+   * postdate) to `rolled_back`, and edits their messages.
+   */
+  const markRolledBack = async (rollback: ApprovalRequest): Promise<void> => {
+    const migration = deps.migration();
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<ApprovalStore['list']>> = await store.list({ states: ['succeeded', 'failed'], cursor, limit: 100 });
+      for (const ended of page.requests) {
+        if (ended.kind !== 'migrate' || ended.runId === null) continue;
+        if ((await migration.getRun(ended.runId))?.state !== 'rolled_back') continue;
+        const change = await store.finish(ended.id, { at: now(), state: 'rolled_back' });
+        if (!change.changed) continue;
+        await record('approval_rolled_back', change.request, { runId: ended.runId, rollbackRequestId: rollback.id, rollbackRunId: rollback.runId });
+        await edit(change.request);
+      }
+      cursor = page.continueCursor;
+    } while (cursor !== null);
+  };
+
+  /**
+   * The request's own events as `record` wrote them (requested, each approval, run started) and one `restore` event
+   * naming it: what a full restore writes again as it ends, since it replaces the events table.
+   */
+  const trailOf = (request: ApprovalRequest): KeptEvents => {
+    const base = { requestId: request.id, kind: request.kind, target: request.target };
+    return {
+      slug: deps.eventGroupSlug ?? 'ontology-ops',
+      events: [
+        { type: 'approval_requested', timestamp: request.requestedAt, metadata: { ...base, userId: request.requestedBy, planHash: request.planHash, parentId: request.parentId } },
+        ...request.approvals.map((approval, index) => ({
+          type: 'approval_approved',
+          timestamp: approval.at,
+          metadata: { ...base, userId: approval.userId, approvals: index + 1, required: request.requiredApprovals },
+        })),
+        { type: 'approval_run_started', timestamp: request.startedAt ?? now(), metadata: { ...base, runId: request.runId } },
+        { type: 'restore', timestamp: now(), metadata: { ...base, restoreRunId: request.runId } },
+      ],
+    };
+  };
 
   /** The backup file a rollback names, confined to the backup folder. */
   const backupFile = (target: string): string => {
@@ -153,7 +257,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
 
   const create = async (input: RequestInput, summary: PlanSummary): Promise<ApprovalRequest> => {
     const at = now();
-    const created = await store.create({
+    const { created: isNew, request: created } = await store.open({
       kind: input.kind,
       target: input.target ?? null,
       requestedBy: input.userId,
@@ -164,8 +268,16 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       plan: summary,
       parentId: input.parentId ?? null,
     });
+    if (!isNew) throw alreadyOpen(created);
     await record('approval_requested', created, { userId: input.userId, planHash: created.planHash, parentId: created.parentId });
     return post(created);
+  };
+
+  /** The refusal of a second open request of the same kind and target, with a link to the open one. */
+  const alreadyOpen = (open: ApprovalRequest): OpsError => {
+    const where = open.channel && open.messageTs ? `<https://slack.com/archives/${open.channel}/p${open.messageTs.replace('.', '')}|request ${open.id}>` : `request ${open.id}`;
+    const state = open.state === 'requested' ? 'waiting for approval' : open.state;
+    return new OpsError(ErrorCode.Conflict, `The ${requestTitle(open)} is already requested (${state}): see ${where}. Nothing new was requested.`);
   };
 
   const request = async (input: RequestInput): Promise<ApprovalRequest> => {
@@ -181,6 +293,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       if (summary.changes.total === 0) throw new OpsError(ErrorCode.PreflightFailed, 'Nothing to migrate: every record has a groupId and every entity a schemaVersion ≥ 1.');
     }
     if (summary.kind === 'undo' && summary.alreadyUndone) throw new OpsError(ErrorCode.Conflict, `Run ${target} was already undone: nothing to request.`);
+    if (isEmptyPlan(summary)) throw new OpsError(ErrorCode.Conflict, `The ${requestTitle({ kind: input.kind, target, plan: summary })} would change nothing: nothing to request.`);
     return create({ ...input, target }, summary);
   };
 
@@ -211,6 +324,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         return `This copy shows an older plan of request ${request.id}: nothing changed; use the latest request message.`;
       case 'plan_changed':
         return 'The plan changed since the request (the data moved): nothing ran; a new request with the fresh plan was posted for approval.';
+      case 'nothing_to_change':
+        return `There is nothing to change any more: request ${request.id} closed and nothing ran.`;
       case 'lock_held':
         return 'Another migration or rollback holds the lock: nothing started; approve again once it has finished.';
     }
@@ -225,15 +340,21 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     return { decision: { action: 'refuse', reason }, request: current, reply: replyFor(reason, current, userId) };
   };
 
-  /** Closes an approved request whose plan changed (nothing runs) and posts a new request with the fresh plan. */
+  /**
+   * Closes an approved request whose plan changed or became empty (nothing runs) and, unless the fresh plan is
+   * empty, posts a new request with it.
+   */
   const supersede = async (approved: ApprovalRequest, fresh: PlanSummary, userId: string | null) => {
-    const change = await store.finish(approved.id, { at: now(), state: 'failed', from: 'approved', error: 'The plan changed since it was approved: nothing ran; a new request was posted.' });
+    const empty = isEmptyPlan(fresh);
+    const error = empty ? 'Nothing to change any more: nothing ran.' : 'The plan changed since it was approved: nothing ran; a new request was posted.';
+    const change = await store.finish(approved.id, { at: now(), state: 'superseded', from: 'approved', error });
     const closed = change.request ?? approved;
     if (change.changed) {
-      await record('approval_superseded', closed, { userId });
+      await record('approval_superseded', closed, { userId, empty });
       await edit(closed);
+      await tell(closed);
     }
-    const next = await create({ kind: closed.kind, target: closed.target, userId: closed.requestedBy, parentId: closed.id }, fresh);
+    const next = empty ? undefined : await create({ kind: closed.kind, target: closed.target, userId: closed.requestedBy, parentId: closed.id }, fresh);
     return { closed, next };
   };
 
@@ -245,20 +366,27 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     if (await lockHeld()) return;
     const fresh = await plan(approved.kind, approved.target);
     const hash = planHash(fresh);
-    if (hash !== approved.planHash) await supersede(approved, fresh, null);
+    if (hash !== approved.planHash || isEmptyPlan(fresh)) await supersede(approved, fresh, null);
     else executor.start(approved, hash);
   };
 
-  const click: ApprovalService['click'] = async ({ requestId, action, userId, planHash: clickedHash }) => {
+  const click: ApprovalService['click'] = async ({ requestId, action, userId, planHash: clickedHash, reason: givenReason }) => {
     const current = await store.get(requestId);
     if (!current) return { decision: null, request: null, reply: `No approval request ${requestId}: it may belong to another bot's store.` };
+    const reason = givenReason?.replace(/\s+/g, ' ').trim() || null;
+    if (action === 'reject') {
+      if (reason !== null && reason.length > REJECT_REASON_MAX) throw new InvalidArgumentError(`reason: at most ${REJECT_REASON_MAX} characters, got ${reason.length}: shorten it.`);
+      if (userId !== current.requestedBy && (reason ?? '').length < REJECT_REASON_MIN) {
+        throw new InvalidArgumentError(`reason: say why the request is rejected (at least ${REJECT_REASON_MIN} characters); the requester is told.`);
+      }
+    }
     const isApprover = await directory.isApprover(userId);
     let fresh: FreshPlan | null = null;
     let freshPlan: PlanSummary | null = null;
     if (action === 'approve' && isApprover && clickedHash === current.planHash && now() < current.expiresAt && wouldComplete(current, userId)) {
       const held = await lockHeld();
       freshPlan = held ? null : await plan(current.kind, current.target);
-      fresh = { lockHeld: held, planHash: freshPlan ? planHash(freshPlan) : current.planHash };
+      fresh = { lockHeld: held, planHash: freshPlan ? planHash(freshPlan) : current.planHash, empty: freshPlan ? isEmptyPlan(freshPlan) : false };
     }
     const decision = decideApproval(current, { action, userId, planHash: clickedHash }, now(), { isApprover }, fresh);
     const at = now();
@@ -271,15 +399,18 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         if (change.changed) {
           await record('approval_expired', change.request, { userId: null });
           await edit(change.request);
+          await tell(change.request);
         }
         const after = change.request ?? current;
         return { decision, request: after, reply: replyFor('expired', after, userId) };
       }
       case 'reject': {
-        const change = await store.reject(requestId, { userId, at });
+        const change = await store.reject(requestId, { userId, at, reason });
         if (!change.changed) return refused(requestId, userId, { action, planHash: clickedHash });
         await record('approval_rejected', change.request, { userId });
         await edit(change.request);
+        // A requester withdrawing their own request knows already.
+        if (userId !== change.request.requestedBy) await tell(change.request, userId);
         return { decision, request: change.request, reply: replyFor('rejected', change.request, userId) };
       }
       case 'record_approval':
@@ -295,10 +426,11 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         }
         if (decision.action === 'supersede') {
           const { closed, next } = await supersede(approved, freshPlan!, userId);
-          return { decision, request: closed, reply: replyFor('plan_changed', closed, userId), superseded: next };
+          return { decision, request: closed, reply: replyFor(decision.reason, closed, userId), ...(next ? { superseded: next } : {}) };
         }
-        await edit(approved);
-        executor.start(approved, fresh?.planHash ?? approved.planHash);
+        // The run does not wait for Slack: the Approved edit goes out first, the run's own edits after it.
+        executor.start(approved, fresh?.planHash ?? approved.planHash, edit(approved));
+        await tell(approved);
         return { decision, request: approved, reply: replyFor('approved', approved, userId) };
       }
     }
@@ -317,6 +449,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       return request({ kind: 'rollback', target: failed.runId, userId, parentId: failed.id });
     },
     async tick() {
+      await edits.retryDue();
       let cursor: string | null = null;
       do {
         const page = await store.list({ states: ['requested', 'approved', 'running'], cursor, limit: 100 });
@@ -326,6 +459,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
             if (change.changed) {
               await record('approval_expired', change.request, { userId: null });
               await edit(change.request);
+              await tell(change.request);
             }
           } else if (open.state === 'running') {
             executor.resume(open);

@@ -247,6 +247,8 @@ export type FinishRestoreInput = {
     result: unknown;
     slug: string;
     event: Omit<AuditEvent, 'groupId'>;
+    /** Events written again after the replace, in the group with `kept.slug` (else the group with `slug`). */
+    kept?: { slug: string; events: Omit<AuditEvent, 'groupId'>[] };
   };
 
 /**

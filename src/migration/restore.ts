@@ -2,6 +2,7 @@
  * Backups as the operator sees them: verifying one, and the full restore (`rollback --backup-file`), which
  * replaces the ontology with the backup atomically and marks the migration runs it predates rolled back.
  */
+import { ErrorCode, OpsError } from '../errors.ts';
 import { BackupInvalidError, type BackupVerification } from './backup.ts';
 import { fenceFor, allRuns, releaseLease, takeLease, type MigrationContext } from './context.ts';
 import { LEGACY_DEFAULT_SLUG } from './plan.ts';
@@ -34,24 +35,39 @@ export async function restoreBackup(context: MigrationContext, file: string, opt
   const holder = context.holderId();
   await takeLease(context, holder);
   const emit = options.onProgress ?? (() => {});
-  const runId = context.newRunId();
+  const runId = options.claimedRunId ?? context.newRunId();
+  let created = false;
   try {
     const startedAt = context.now();
+    // Checked under the lock: a claimed restore that ended is reported as it ended, never restored twice.
+    const claimed = options.claimedRunId ? await migrations.getRun(runId) : null;
+    if (claimed && (claimed.kind !== 'restore' || claimed.state === 'failed')) {
+      throw new OpsError(ErrorCode.MigrationFailed, `Restore ${runId} failed before: ${claimed.error ?? `run ${runId} is not a restore run`}; request the restore again.`);
+    }
+    if (claimed?.state === 'completed') {
+      const documentsRestored = (claimed.result as { documentsRestored?: number } | null)?.documentsRestored ?? verification.documents;
+      return { status: 'completed', restoreRunId: runId, backup: verification, comparison: null, documentsRestored };
+    }
     // We hold the lock, so a restore still marked running was interrupted; its import rolled back whole.
     for (const stale of await allRuns(context, { kind: 'restore', states: ['running'] })) {
+      if (stale.id === runId) continue;
       await migrations.updateRun(stale.id, { state: 'failed', error: 'interrupted before it completed; nothing was restored', updatedAt: startedAt });
     }
-    await migrations.createRun({
-      id: runId,
-      kind: 'restore',
-      state: 'running',
-      actor: options.actor,
-      holder,
-      startedAt,
-      batchSize: 0,
-      backupFile: verification.path,
-      phase: 'restore',
-    });
+    created = true;
+    if (claimed) await migrations.updateRun(runId, { holder, updatedAt: startedAt });
+    else {
+      await migrations.createRun({
+        id: runId,
+        kind: 'restore',
+        state: 'running',
+        actor: options.actor,
+        holder,
+        startedAt,
+        batchSize: 0,
+        backupFile: verification.path,
+        phase: 'restore',
+      });
+    }
     // Progress of a restore counts bytes of the backup's documents read (what the import reports).
     let meter: StepMeter | null = null;
     let lastBytes = 0;
@@ -87,10 +103,11 @@ export async function restoreBackup(context: MigrationContext, file: string, opt
           durationMs: finishedAt - startedAt,
         },
       },
+      ...(options.keepEvents ? { kept: { slug: options.keepEvents.slug, events: options.keepEvents.events } } : {}),
     });
     return { status: 'completed', restoreRunId: runId, backup: verification, comparison: null, documentsRestored: verification.documents };
   } catch (error) {
-    await migrations.updateRun(runId, { state: 'failed', error: error instanceof Error ? error.message.slice(0, 500) : String(error), updatedAt: context.now() });
+    if (created) await migrations.updateRun(runId, { state: 'failed', error: error instanceof Error ? error.message.slice(0, 500) : String(error), updatedAt: context.now() });
     throw error;
   } finally {
     await releaseLease(context, holder);

@@ -30,7 +30,7 @@ import {
 } from './context.ts';
 import { LeaseLostError, LockHeldError } from './lease.ts';
 import { LEGACY_DEFAULT_SLUG, pendingCounts, preflightWithCounts } from './plan.ts';
-import { MIGRATED_TABLES, V1_MIGRATION_COMPLETED_KEY, type MigratedTable, type MigrateTotals, type RunRecord, type TableProgress } from './port.ts';
+import { MIGRATED_TABLES, V1_MIGRATION_COMPLETED_KEY, type MigratedTable, type MigrateTotals, type RunRecord, type RunState, type TableProgress } from './port.ts';
 import { StepMeter, type ProgressPhase } from './progress.ts';
 import type { MigrateOptions, RunReport } from './types.ts';
 
@@ -76,7 +76,17 @@ async function startOrResume(context: MigrationContext, holder: string, options:
     );
   }
   await supersedeStaleRuns(context, holder);
-  const current = await latestRun(context, { kind: 'migrate', states: RESUMABLE_STATES });
+  const claimed = options.claimedRunId ? await migrations.getRun(options.claimedRunId) : null;
+  if (claimed && claimed.kind !== 'migrate') throw new OpsError(ErrorCode.Conflict, `Run ${claimed.id} is a ${claimed.kind} run, not a migration run.`);
+  // A claimed run that ended is reported as it ended: it never runs twice, and no other run starts in its place.
+  if (claimed && ENDED_STATES.includes(claimed.state)) return endedRunReport(claimed, options.actor);
+  const current = claimed ?? (await latestRun(context, { kind: 'migrate', states: RESUMABLE_STATES }));
+  if (current && options.claimedRunId && current.id !== options.claimedRunId) {
+    throw new OpsError(
+      ErrorCode.Conflict,
+      `Migration run ${current.id} is unfinished, so run ${options.claimedRunId} was not started: finish it with \`ontology-ops migrate\` (or roll it back), then request again.`,
+    );
+  }
   if (current) {
     const restart: Parameters<typeof migrations.updateRun>[1] = { holder, updatedAt: context.now(), error: null };
     if (current.state === 'failed') {
@@ -89,7 +99,7 @@ async function startOrResume(context: MigrationContext, holder: string, options:
     await migrations.updateRun(current.id, restart);
     return { run: await requireRun(context, current.id), resumed: true };
   }
-  const newId = context.newRunId();
+  const newId = options.claimedRunId ?? context.newRunId();
   const preflightMeter = new StepMeter({ runId: newId, operation: 'migrate', phase: 'preflight' }, context.monotonic, 1);
   emit(preflightMeter.report(0));
   const { report } = await preflightWithCounts(context, { backup, ownHolder: holder });
@@ -128,7 +138,35 @@ async function startOrResume(context: MigrationContext, holder: string, options:
   return { run, resumed: false };
 }
 
-/** Steps 2–6; resumes the newest unfinished run when there is one. */
+/** States a claimed run is reported in rather than resumed (`failed` included: its outcome is the report). */
+const ENDED_STATES: readonly RunState[] = ['completed', 'failed', 'rolled_back', 'superseded'];
+
+/** The report of a run that already ended, from its record (what its own run returned, as far as it was kept). */
+function endedRunReport(run: RunRecord, actor: string): RunReport {
+  const result = run.result as { validation?: RunReport['validation']; totals?: MigrateTotals } | null;
+  const validation = result?.validation ?? null;
+  const changed = changedOf(run.progress);
+  const ok = run.state !== 'failed' && (validation === null || validation.ok);
+  const total = Object.values(changed).reduce((a, b) => a + b, 0);
+  return {
+    runId: run.id,
+    status: ok ? 'completed' : 'failed',
+    resumed: true,
+    actor: run.actor || actor,
+    backupFile: run.backupFile,
+    defaultGroupId: run.defaultGroupId,
+    changed,
+    assignments: result?.totals?.assignments ?? {},
+    schemaVersionsWritten: result?.totals?.schemaVersions ?? 0,
+    validation,
+    durationMs: (run.finishedAt ?? run.updatedAt) - run.startedAt,
+    message: ok
+      ? `Migration ${run.id} completed: ${total} records changed, ${validation?.crossGroupReferencesCreated.total ?? 0} cross-group references created.`
+      : `Migration ${run.id} failed: ${run.error ?? 'see `ontology-ops migration-status`'}.`,
+  };
+}
+
+/** Steps 2–6; resumes the newest unfinished run when there is one (or the claimed run, see `claimedRunId`). */
 export async function runMigration(context: MigrationContext, options: MigrateOptions): Promise<RunReport> {
   const { migrations, crash, monotonic } = context;
   const holder = context.holderId();

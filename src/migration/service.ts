@@ -61,7 +61,8 @@ export interface MigrationDeps {
   freeBytes?: (dir: string) => number;
 }
 
-function defaultRunId(): string {
+/** A new run id (`mig_<time>_<random>`), as runs get them unless told otherwise. */
+export function newRunId(): string {
   return `mig_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 }
 
@@ -82,7 +83,7 @@ export function createMigrationService(deps: MigrationDeps): MigrationService {
     backupDir: resolve(deps.backupDir ?? deps.backups.defaultDir()),
     now: deps.now ?? Date.now,
     monotonic: deps.monotonic ?? (() => performance.now()),
-    newRunId: deps.newRunId ?? defaultRunId,
+    newRunId: deps.newRunId ?? newRunId,
     holderId: deps.holderId ?? defaultHolderId,
     leaseTtlMs: deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
     crash: deps.crash ?? noCrashPoints,
@@ -92,6 +93,7 @@ export function createMigrationService(deps: MigrationDeps): MigrationService {
     preflight: (options = {}) => scoped(context, async () => (await preflightWithCounts(context, options)).report),
     dryRun: (options = {}) => scoped(context, () => dryRun(context, options)),
     run: (options) => scoped(context, () => runMigration(context, options)),
+    getRun: (runId) => context.migrations.getRun(runId),
     status: (options = {}) => status(context, options),
     undoRun: (runId, options) => scoped(context, () => undoRun(context, runId, options)),
     verifyBackup: (file) => verifyBackup(context, file),

@@ -17,6 +17,11 @@ export interface MigrateOptions {
   /** Take a backup first (default true). */
   backup?: boolean;
   onProgress?: ProgressListener;
+  /**
+   * The run id an approval claimed before the run began: the run with this id is resumed when unfinished, or
+   * reported as it ended; when it does not exist yet it is started with this id. No other run is started.
+   */
+  claimedRunId?: string;
 }
 
 /** The lock as pre-flight sees it. */
@@ -137,6 +142,11 @@ export interface UndoOptions {
   /** Conflict ids listed at most. */
   idLimit?: number;
   onProgress?: ProgressListener;
+  /**
+   * The run id an approval claimed before the run began: the run with this id is resumed when unfinished, or
+   * reported as it ended; when it does not exist yet it is started with this id. No other run is started.
+   */
+  claimedRunId?: string;
 }
 
 /** Options of a full restore. */
@@ -150,6 +160,22 @@ export interface RestoreOptions {
   /** Restore a backup taken of another store. */
   allowOtherStore?: boolean;
   onProgress?: ProgressListener;
+  /**
+   * The run id an approval claimed before the run began: the run with this id is resumed when unfinished, or
+   * reported as it ended; when it does not exist yet it is started with this id. No other run is started.
+   */
+  claimedRunId?: string;
+  /**
+   * Audit events written again in the step that ends the restore (the restore replaces the events table): an
+   * approval's own trail. They belong to the group with `slug` (the legacy-default group when the backup has none).
+   */
+  keepEvents?: KeptEvents;
+}
+
+/** Events a restore writes again with its last step. */
+export interface KeptEvents {
+  slug: string;
+  events: { type: string; timestamp: number; metadata: Record<string, string | number | boolean | null> }[];
 }
 
 /** The v1 migration as the CLI and Slack see it. */
@@ -160,6 +186,8 @@ export interface MigrationService {
   dryRun(options?: { backup?: boolean }): Promise<DryRunReport>;
   /** Steps 2–6 of a run; resumes the newest unfinished run when there is one. */
   run(options: MigrateOptions): Promise<RunReport>;
+  /** The run with this id in the run registry, or null. */
+  getRun(runId: string): Promise<RunRecord | null>;
   /** Runs with state, progress, checkpoint, backup file, who and when; newest first. */
   status(options?: { limit?: number }): Promise<StatusReport>;
   /** Exact undo of one run (`dryRun`: counts and conflicts only, nothing written). */

@@ -68,7 +68,8 @@ export async function undoRun(context: MigrationContext, runId: string, options:
     return {
       runId,
       undoRunId: existingUndo.id,
-      status: 'already_undone',
+      // The claimed undo itself completed (its process ended before reporting): its own outcome, not a second undo.
+      status: existingUndo.id === options.claimedRunId ? 'completed' : 'already_undone',
       ...undoTotalsOf(existingUndo),
       conflicts: recorded.conflicts,
       legacyDefaultGroup: {
@@ -91,7 +92,7 @@ export async function undoRun(context: MigrationContext, runId: string, options:
       await migrations.updateRun(undo.id, { holder, state: 'running', error: null, updatedAt: context.now() });
     } else {
       undo = await migrations.createRun({
-        id: context.newRunId(),
+        id: options.claimedRunId ?? context.newRunId(),
         kind: 'undo',
         state: 'running',
         actor: options.actor,

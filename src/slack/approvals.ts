@@ -26,6 +26,10 @@ export function slackMessenger(client: WebClient): ApprovalMessenger {
     async update(channel, ts, message) {
       await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks as never });
     },
+    async notify(userId, text) {
+      // A user id as the channel posts in the bot's direct messages with that user.
+      await client.chat.postMessage({ channel: userId, text, unfurl_links: false });
+    },
   };
 }
 
@@ -77,6 +81,7 @@ export function createSlackApprovals(
     store: backend.approvals,
     migration,
     events: createEventLog(backend.documents, { groupSlug: config.monitors.eventsGroupSlug }),
+    eventGroupSlug: config.monitors.eventsGroupSlug,
     messenger: slackMessenger(client),
     directory,
     config: config.approvals,

@@ -16,6 +16,7 @@ const request = (overrides: Partial<ApprovalRequest> = {}): ApprovalRequest => (
   requiredApprovals: 1,
   approvals: [],
   rejectedBy: null,
+  rejectReason: null,
   decidedAt: null,
   planHash: 'h1',
   plan: null,

@@ -83,3 +83,26 @@ describe('orphaned approvals', () => {
     expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'succeeded' });
   });
 });
+
+describe('rolled back', () => {
+  it.each([
+    ['an exact undo of its run', (run: { id: string }) => run.id],
+    ['a full restore of the backup it took', (run: { backupFile: string | null }) => run.backupFile!.split('/').pop()!],
+  ])('a migration request is marked rolled back, keeping its outcome, once %s succeeded', async (_name, targetOf) => {
+    const { backend, backupDir } = await seededBackend();
+    const messenger = new RecordingMessenger();
+    const { service } = approvalService(backend, { backupDir, messenger });
+    const migrate = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    await service.click({ requestId: migrate.id, action: 'approve', userId: 'U_A', planHash: migrate.planHash });
+    await service.idle();
+    const migrated = (await backend.approvals.get(migrate.id))!;
+    const [run] = (await backend.migration().status({ limit: 1 })).runs;
+    const rollback = await service.request({ kind: 'rollback', target: targetOf(run!), userId: 'U_REQ' });
+    await service.click({ requestId: rollback.id, action: 'approve', userId: 'U_B', planHash: rollback.planHash });
+    await service.idle();
+    expect(await backend.approvals.get(rollback.id)).toMatchObject({ state: 'succeeded' });
+    expect(await backend.approvals.get(migrate.id)).toMatchObject({ state: 'rolled_back', runId: migrated.runId, result: migrated.result });
+    const last = messenger.updates.filter((update) => update.ts === migrated.messageTs).at(-1)!;
+    expect(JSON.stringify(last.message.blocks)).toMatch(/Rolled back: v1 groupId migration.*completed/s);
+  });
+});

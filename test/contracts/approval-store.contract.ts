@@ -91,7 +91,13 @@ export function approvalStoreContract(name: string, open: () => Promise<Approval
         const late = await port.create(draft());
         expect(await port.reject(late.id, { userId: 'U_A', at: T + HOUR })).toMatchObject({ changed: false, reason: 'expired' });
         const request = await port.create(draft());
-        expect(await port.reject(request.id, { userId: 'U_A', at: T + 5 })).toMatchObject({ changed: true, request: { state: 'rejected', rejectedBy: 'U_A', decidedAt: T + 5 } });
+        expect(await port.reject(request.id, { userId: 'U_A', at: T + 5, reason: 'not this week' })).toMatchObject({
+          changed: true,
+          request: { state: 'rejected', rejectedBy: 'U_A', rejectReason: 'not this week', decidedAt: T + 5 },
+        });
+        const withdrawn = await port.create(draft({ kind: 'rollback', target: 'run1' }));
+        expect(withdrawn.rejectReason).toBeNull();
+        expect(await port.reject(withdrawn.id, { userId: 'U_REQ', at: T + 5 })).toMatchObject({ changed: true, request: { state: 'rejected', rejectReason: null } });
         expect(await port.approve(request.id, { userId: 'U_B', at: T + 6, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'wrong_state' });
         expect(await port.reject(request.id, { userId: 'U_B', at: T + 6 })).toMatchObject({ changed: false, reason: 'wrong_state' });
       }));
@@ -107,30 +113,45 @@ export function approvalStoreContract(name: string, open: () => Promise<Approval
         expect(await port.expire(approved.id, T + 2 * HOUR)).toMatchObject({ changed: false, reason: 'wrong_state' });
       }));
 
-    it('starts an approved request with its plan hash, one running at a time, then finishes it once', () =>
+    it('starts an approved request with its plan hash, claiming its run id, one running at a time, then finishes it once', () =>
       withPort(async (port) => {
         const one = await port.create(draft());
         const two = await port.create(draft());
-        expect(await port.start(one.id, { at: T + 1, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        expect(await port.start(one.id, { at: T + 1, planHash: 'hash-1', runId: 'run7' })).toMatchObject({ changed: false, reason: 'wrong_state' });
         await port.approve(one.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
         await port.approve(two.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
-        expect(await port.start(one.id, { at: T + 2, planHash: 'hash-9' })).toMatchObject({ changed: false, reason: 'plan_mismatch' });
-        expect(await port.start(one.id, { at: T + 2, planHash: 'hash-1' })).toMatchObject({ changed: true, request: { state: 'running', startedAt: T + 2 } });
-        expect(await port.start(one.id, { at: T + 3, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'wrong_state' });
-        expect(await port.start(two.id, { at: T + 3, planHash: 'hash-1' })).toMatchObject({ changed: false, reason: 'another_running', request: { state: 'approved' } });
+        expect(await port.start(one.id, { at: T + 2, planHash: 'hash-9', runId: 'run7' })).toMatchObject({ changed: false, reason: 'plan_mismatch' });
+        expect(await port.start(one.id, { at: T + 2, planHash: 'hash-1', runId: 'run7' })).toMatchObject({ changed: true, request: { state: 'running', startedAt: T + 2, runId: 'run7' } });
+        // A second start (another process, a replay) neither wins nor replaces the claimed run id.
+        expect(await port.start(one.id, { at: T + 3, planHash: 'hash-1', runId: 'run8' })).toMatchObject({ changed: false, reason: 'wrong_state', request: { runId: 'run7' } });
+        expect(await port.start(two.id, { at: T + 3, planHash: 'hash-1', runId: 'run9' })).toMatchObject({ changed: false, reason: 'another_running', request: { state: 'approved', runId: null } });
         // A start that lost the race must not fail the request that is running.
         expect(await port.finish(one.id, { at: T + 3, state: 'failed', from: 'approved' })).toMatchObject({ changed: false, reason: 'wrong_state', request: { state: 'running' } });
-        await port.setRun(one.id, 'run7');
         const done = await port.finish(one.id, { at: T + 9, state: 'succeeded', result: { changed: 5 } });
         expect(done).toMatchObject({ changed: true, request: { state: 'succeeded', runId: 'run7', finishedAt: T + 9, result: { changed: 5 } } });
         expect(await port.finish(one.id, { at: T + 10, state: 'failed', error: 'x' })).toMatchObject({ changed: false, reason: 'wrong_state' });
-        expect(await port.start(two.id, { at: T + 11, planHash: 'hash-1' })).toMatchObject({ changed: true });
+        expect(await port.start(two.id, { at: T + 11, planHash: 'hash-1', runId: 'run9' })).toMatchObject({ changed: true });
       }));
 
-    it('fails an approved request that could not start, without running it', () =>
+    it('two processes ending the same run: one finish wins, the other changes nothing', () =>
+      withPort(async (port) => {
+        const request = await port.create(draft());
+        await port.approve(request.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
+        await port.start(request.id, { at: T + 2, planHash: 'hash-1', runId: 'run7' });
+        const results = await Promise.all([
+          port.finish(request.id, { at: T + 3, state: 'succeeded', from: 'running', result: { by: 'a' } }),
+          port.finish(request.id, { at: T + 4, state: 'succeeded', from: 'running', result: { by: 'b' } }),
+        ]);
+        expect(results.filter((result) => result.changed)).toHaveLength(1);
+        const winner = results.find((result) => result.changed)!.request!;
+        expect(await port.get(request.id)).toMatchObject({ state: 'succeeded', result: winner.result, runId: 'run7' });
+      }));
+
+    it('fails an approved request that could not start, or supersedes it, without running it', () =>
       withPort(async (port) => {
         const request = await port.create(draft());
         expect(await port.finish(request.id, { at: T + 1, state: 'failed', error: 'plan_changed' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        expect(await port.finish(request.id, { at: T + 1, state: 'superseded' })).toMatchObject({ changed: false, reason: 'wrong_state' });
         await port.approve(request.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
         expect(await port.finish(request.id, { at: T + 2, state: 'succeeded' })).toMatchObject({ changed: false, reason: 'wrong_state' });
         expect(await port.finish(request.id, { at: T + 2, state: 'failed', from: 'running' })).toMatchObject({ changed: false, reason: 'wrong_state' });
@@ -138,6 +159,52 @@ export function approvalStoreContract(name: string, open: () => Promise<Approval
           changed: true,
           request: { state: 'failed', error: 'plan_changed', runId: null, startedAt: null },
         });
+        const other = await port.create(draft({ kind: 'rollback', target: 'run1' }));
+        await port.approve(other.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
+        expect(await port.finish(other.id, { at: T + 2, state: 'superseded', from: 'approved', error: 'nothing to change' })).toMatchObject({
+          changed: true,
+          request: { state: 'superseded', error: 'nothing to change', runId: null },
+        });
+        expect(await port.start(other.id, { at: T + 3, planHash: 'hash-1', runId: 'run7' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+      }));
+
+    it('marks an ended request rolled back, keeping its outcome, and nothing else', () =>
+      withPort(async (port) => {
+        const request = await port.create(draft());
+        expect(await port.finish(request.id, { at: T + 1, state: 'rolled_back' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        await port.approve(request.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
+        await port.start(request.id, { at: T + 2, planHash: 'hash-1', runId: 'run7' });
+        expect(await port.finish(request.id, { at: T + 2, state: 'rolled_back' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+        await port.finish(request.id, { at: T + 3, state: 'succeeded', result: { changed: 5 } });
+        expect(await port.finish(request.id, { at: T + 4, state: 'rolled_back' })).toMatchObject({
+          changed: true,
+          request: { state: 'rolled_back', runId: 'run7', result: { changed: 5 }, error: null },
+        });
+        expect(await port.finish(request.id, { at: T + 5, state: 'rolled_back' })).toMatchObject({ changed: false, reason: 'wrong_state' });
+      }));
+
+    it('opens at most one request per kind and target: a repeat returns the open one and writes nothing', () =>
+      withPort(async (port) => {
+        const first = await port.open(draft());
+        expect(first.created).toBe(true);
+        const replays = await Promise.all([1, 2, 3].map((n) => port.open(draft({ requestedAt: T + n, planHash: `hash-${n}` }))));
+        expect(replays.map((replay) => [replay.created, replay.request.id])).toEqual([1, 2, 3].map(() => [false, first.request.id]));
+        expect(await port.get(first.request.id)).toEqual(first.request);
+        // Another target, another kind: their own requests.
+        const rollback = await port.open(draft({ kind: 'rollback', target: 'run1' }));
+        expect(rollback.created).toBe(true);
+        expect((await port.open(draft({ kind: 'rollback', target: 'run2' }))).created).toBe(true);
+        expect((await port.open(draft({ kind: 'rollback', target: 'run1' }))).request.id).toBe(rollback.request.id);
+        // Once the open one is approved and running it still counts; once it ended, a new one opens.
+        await port.approve(first.request.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
+        await port.start(first.request.id, { at: T + 2, planHash: 'hash-1', runId: 'run7' });
+        expect((await port.open(draft())).created).toBe(false);
+        await port.finish(first.request.id, { at: T + 3, state: 'failed', error: 'x' });
+        const next = await port.open(draft());
+        expect(next.created).toBe(true);
+        expect(next.request.id).not.toBe(first.request.id);
+        const open = (await port.list({ states: ['requested'], cursor: null, limit: 10 })).requests;
+        expect(open.map((request) => [request.kind, request.target])).toEqual([['rollback', 'run1'], ['rollback', 'run2'], ['migrate', null]]);
       }));
 
     it('remembers the message and bumps the version on every change', () =>

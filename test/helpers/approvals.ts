@@ -18,6 +18,8 @@ export const APPROVAL_T0 = Date.parse('2026-11-30T10:00:00Z');
 export class RecordingMessenger implements ApprovalMessenger {
   readonly posts: { channel: string; ts: string; message: OutboundMessage }[] = [];
   readonly updates: { channel: string; ts: string; message: OutboundMessage }[] = [];
+  /** Direct messages to users (the requester's notices). */
+  readonly notices: { userId: string; text: string }[] = [];
   private counter = 0;
 
   async post(channel: string, message: OutboundMessage) {
@@ -28,6 +30,10 @@ export class RecordingMessenger implements ApprovalMessenger {
 
   async update(channel: string, ts: string, message: OutboundMessage) {
     this.updates.push({ channel, ts, message });
+  }
+
+  async notify(userId: string, text: string) {
+    this.notices.push({ userId, text });
   }
 }
 
@@ -42,16 +48,28 @@ export async function seededBackend(options: { crash?: CrashPoint } = {}): Promi
 /** An approval service over `backend` with approvers U_A and U_B, requester anyone. */
 export function approvalService(
   backend: Backend,
-  options: { backupDir?: string; clock?: FakeClock; requiredApprovals?: number; messenger?: ApprovalMessenger; holderId?: string; progressIntervalMs?: number } = {},
+  options: {
+    backupDir?: string;
+    clock?: FakeClock;
+    requiredApprovals?: number;
+    messenger?: ApprovalMessenger;
+    holderId?: string;
+    progressIntervalMs?: number;
+    /** Crash points of the approval flow (`approval:claimed`, `approval:run-ended`, `approval:closed`). */
+    crash?: CrashPoint;
+  } = {},
 ): { service: ApprovalService; clock: FakeClock; messenger: ApprovalMessenger; logs: string[] } {
   const clock = options.clock ?? new FakeClock(APPROVAL_T0);
   const messenger = options.messenger ?? new RecordingMessenger();
   const backupDir = options.backupDir ?? join(tempDir(), 'backups');
   const logs: string[] = [];
   let runs = 0;
+  const newRunId = () => `run${++runs}_${options.holderId ?? 'a'}`;
   const service = createApprovalService({
     store: backend.approvals,
-    migration: () => backend.migration({ backupDir, now: clock.now, holderId: () => options.holderId ?? 'approvals-test', newRunId: () => `run${++runs}_${options.holderId ?? 'a'}` }),
+    migration: () => backend.migration({ backupDir, now: clock.now, holderId: () => options.holderId ?? 'approvals-test', newRunId }),
+    newRunId,
+    crash: options.crash,
     events: createEventLog(backend.documents, { groupSlug: 'ontology-ops' }),
     messenger,
     directory: createApprovalDirectory({ requesterUsergroup: null, approverUserIds: ['U_A', 'U_B'], approverUsergroup: null }, async () => []),

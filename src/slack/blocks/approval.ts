@@ -67,6 +67,8 @@ const STATE_EMOJI: Record<ApprovalRequest['state'], string> = {
   running: ':arrows_counterclockwise:',
   succeeded: ':white_check_mark:',
   failed: ':x:',
+  superseded: ':fast_forward:',
+  rolled_back: ':leftwards_arrow_with_hook:',
 };
 
 const STATE_WORD: Record<ApprovalRequest['state'], string> = {
@@ -77,6 +79,8 @@ const STATE_WORD: Record<ApprovalRequest['state'], string> = {
   running: 'Running',
   succeeded: 'Succeeded',
   failed: 'Failed',
+  superseded: 'Superseded',
+  rolled_back: 'Rolled back',
 };
 
 /** The plan as fields (counts only). */
@@ -135,6 +139,11 @@ function buttons(request: ApprovalRequest, expired: boolean): unknown {
   };
 }
 
+/** Text a person typed, made literal in mrkdwn (no mentions, links or broadcasts). */
+function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** The message of a request in its current state. */
 export function approvalMessage(request: ApprovalRequest, view: ApprovalView, now: number): OutboundMessage {
   const title = requestTitle(request);
@@ -150,7 +159,9 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
         : `*Expires* ${formatInstant(request.expiresAt)} (in ${formatDuration(request.expiresAt - now)}) · approvals ${request.approvals.length}/${request.requiredApprovals}`
       : null,
     approvals.length > 0 ? `*Approved by* ${approvals.join(', ')}` : null,
-    request.rejectedBy ? `*Rejected by* <@${request.rejectedBy}> at ${formatInstant(request.decidedAt ?? now)}` : null,
+    request.rejectedBy
+      ? `*Rejected by* <@${request.rejectedBy}> at ${formatInstant(request.decidedAt ?? now)}${request.rejectReason ? `: ${escapeText(request.rejectReason)}` : ''}`
+      : null,
     request.state === 'expired' ? `*Expired* at ${formatInstant(request.decidedAt ?? request.expiresAt)}` : null,
   ].filter((line): line is string => line !== null);
   const blocks: unknown[] = [{ type: 'header', text: plain(header) }, { type: 'section', text: mrkdwn(who.join('\n')) }];
@@ -165,14 +176,19 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     blocks.push({ type: 'section', text: mrkdwn(`*Progress* ${run}started ${formatInstant(request.startedAt ?? now)}\n${view.progress ? progressLine(view.progress) : 'starting…'}`) });
   }
   const outcome = request.result as RunOutcome | null;
-  if (request.state === 'succeeded') {
+  if (request.state === 'succeeded' || (request.state === 'rolled_back' && request.error === null)) {
     const lines = [outcome?.message ?? 'Completed.', ...(outcome?.validation ?? [])];
     blocks.push({ type: 'section', text: mrkdwn(`*Result* (run \`${request.runId ?? '-'}\`, finished ${formatInstant(request.finishedAt ?? now)})\n${lines.join('\n')}`) });
   }
-  if (request.state === 'failed') {
+  if (request.state === 'superseded') blocks.push({ type: 'section', text: mrkdwn(`*Not run*\n${request.error ?? 'The plan changed: nothing ran.'}`) });
+  if (request.state === 'failed' || (request.state === 'rolled_back' && request.error !== null)) {
     const run = request.runId ? ` (run \`${request.runId}\`)` : '';
     blocks.push({ type: 'section', text: mrkdwn(`*Error*${run}\n${request.error ?? 'unknown error'}`) });
-    if (request.runId && request.kind === 'migrate') {
+  }
+  if (request.state === 'failed') {
+    // A run that never began (its outcome names no run) has nothing to roll back.
+    const ran = outcome === null || outcome.runId !== null;
+    if (request.runId && request.kind === 'migrate' && ran) {
       blocks.push({
         type: 'actions',
         block_id: `rollback:${request.id}`,

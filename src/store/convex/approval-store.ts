@@ -5,10 +5,12 @@
  */
 import {
   APPROVAL_STATES,
+  OPEN_APPROVAL_STATES,
   type ApprovalChange,
   type ApprovalRequest,
   type ApprovalState,
   type ApprovalStore,
+  type FinishInput,
   type NewApprovalRequest,
 } from '../../approvals/port.ts';
 import { InvalidArgumentError } from '../../errors.ts';
@@ -16,14 +18,13 @@ import { convexErrorData, type ConvexCaller } from './client.ts';
 
 /** Requests per list page at most (the server's `APPROVAL_PAGE_ROWS`). */
 const APPROVAL_PAGE_ROWS = 50;
-const OPEN_STATES: readonly ApprovalState[] = ['requested', 'approved', 'running'];
 
 /** A request as the server returns it: the summaries still JSON text. */
 type WireRequest = Omit<ApprovalRequest, 'plan' | 'result'> & { plan: string; result: string | null };
 type WireChange = { changed: true; request: WireRequest } | { changed: false; reason: Extract<ApprovalChange, { changed: false }>['reason']; request: WireRequest | null };
 
 function fromWire(request: WireRequest): ApprovalRequest {
-  return { ...request, plan: JSON.parse(request.plan) as unknown, result: request.result === null ? null : (JSON.parse(request.result) as unknown) };
+  return { ...request, rejectReason: request.rejectReason ?? null, plan: JSON.parse(request.plan) as unknown, result: request.result === null ? null : (JSON.parse(request.result) as unknown) };
 }
 
 function changeFromWire(change: WireChange): ApprovalChange {
@@ -47,10 +48,19 @@ export class ConvexApprovalStore implements ApprovalStore {
   }
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
+    return fromWire(await this.mutate<WireRequest>('approvals:create', ConvexApprovalStore.newRequestArgs(request)));
+  }
+
+  async open(request: NewApprovalRequest): Promise<{ created: boolean; request: ApprovalRequest }> {
+    const opened = await this.mutate<{ created: boolean; request: WireRequest }>('approvals:open', ConvexApprovalStore.newRequestArgs(request));
+    return { created: opened.created, request: fromWire(opened.request) };
+  }
+
+  private static newRequestArgs(request: NewApprovalRequest) {
     if (!Number.isInteger(request.requiredApprovals) || request.requiredApprovals < 1) {
       throw new InvalidArgumentError(`requiredApprovals must be a whole number ≥ 1, got ${request.requiredApprovals}.`);
     }
-    const created = await this.mutate<WireRequest>('approvals:create', {
+    return {
       kind: request.kind,
       target: request.target,
       requestedBy: request.requestedBy,
@@ -60,8 +70,7 @@ export class ConvexApprovalStore implements ApprovalStore {
       planHash: request.planHash,
       plan: JSON.stringify(request.plan ?? null),
       parentId: request.parentId ?? null,
-    });
-    return fromWire(created);
+    };
   }
 
   async get(id: string): Promise<ApprovalRequest | null> {
@@ -70,7 +79,7 @@ export class ConvexApprovalStore implements ApprovalStore {
   }
 
   async list(query: { states?: readonly ApprovalState[]; cursor: string | null; limit: number }) {
-    const states = query.states ?? OPEN_STATES;
+    const states = query.states ?? OPEN_APPROVAL_STATES;
     for (const state of states) if (!APPROVAL_STATES.includes(state)) throw new InvalidArgumentError(`Unknown approval state "${state}".`);
     // The cursor is the creation time of the previous page's last request.
     const after = query.cursor === null ? null : Number(query.cursor);
@@ -90,31 +99,24 @@ export class ConvexApprovalStore implements ApprovalStore {
     return changeFromWire(await this.mutate<WireChange>('approvals:approve', { id, userId: input.userId, at: input.at, planHash: input.planHash }));
   }
 
-  async reject(id: string, input: { userId: string; at: number }): Promise<ApprovalChange> {
-    return changeFromWire(await this.mutate<WireChange>('approvals:reject', { id, userId: input.userId, at: input.at }));
+  async reject(id: string, input: { userId: string; at: number; reason?: string | null }): Promise<ApprovalChange> {
+    return changeFromWire(await this.mutate<WireChange>('approvals:reject', { id, userId: input.userId, at: input.at, reason: input.reason ?? null }));
   }
 
   async expire(id: string, at: number): Promise<ApprovalChange> {
     return changeFromWire(await this.mutate<WireChange>('approvals:expire', { id, at }));
   }
 
-  async start(id: string, input: { at: number; planHash: string }): Promise<ApprovalChange> {
-    return changeFromWire(await this.mutate<WireChange>('approvals:start', { id, at: input.at, planHash: input.planHash }));
+  async start(id: string, input: { at: number; planHash: string; runId: string }): Promise<ApprovalChange> {
+    return changeFromWire(await this.mutate<WireChange>('approvals:start', { id, at: input.at, planHash: input.planHash, runId: input.runId }));
   }
 
-  async setRun(id: string, runId: string): Promise<void> {
-    await this.mutate('approvals:setRun', { id, runId });
-  }
-
-  async finish(
-    id: string,
-    input: { at: number; state: 'succeeded' | 'failed'; error?: string | null; result?: unknown; runId?: string | null; from?: 'approved' | 'running' },
-  ): Promise<ApprovalChange> {
+  async finish(id: string, input: FinishInput): Promise<ApprovalChange> {
     const args = {
       id,
       at: input.at,
       state: input.state,
-      error: input.error ?? null,
+      ...(input.error === undefined ? {} : { error: input.error }),
       ...(input.result === undefined ? {} : { result: JSON.stringify(input.result) }),
       ...(input.runId === undefined ? {} : { runId: input.runId }),
       ...(input.from === undefined ? {} : { from: input.from }),

@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS approval_requests (
   required_approvals INTEGER NOT NULL,
   approvals TEXT NOT NULL DEFAULT '[]',
   rejected_by TEXT,
+  reject_reason TEXT,
   decided_at REAL,
   plan_hash TEXT NOT NULL,
   plan TEXT NOT NULL,
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS approval_requests (
   version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS approval_requests_by_state ON approval_requests (state, seq);
+CREATE INDEX IF NOT EXISTS approval_requests_by_kind_target ON approval_requests (kind, target, state);
 `;
 
 const prepared = new WeakSet<Database.Database>();
@@ -40,5 +42,8 @@ const prepared = new WeakSet<Database.Database>();
 export function ensureApprovalSchema(database: Database.Database): void {
   if (prepared.has(database)) return;
   database.exec(APPROVAL_SCHEMA);
+  // Files written before rejections carried a reason.
+  const columns = database.prepare('PRAGMA table_info(approval_requests)').all() as { name: string }[];
+  if (!columns.some((column) => column.name === 'reject_reason')) database.exec('ALTER TABLE approval_requests ADD COLUMN reject_reason TEXT');
   prepared.add(database);
 }

@@ -853,6 +853,10 @@ export class SqliteMigrationStore implements MigrationStore {
         .run(input.finishedAt, input.backupRunId, input.backupCreatedAt);
       this.updateRunSync(input.restoreRunId, { state: 'completed', finishedAt: input.finishedAt, updatedAt: input.finishedAt, result: input.result });
       this.writeEvent({ ...input.event, groupId: this.groupBySlug(input.slug) ?? null });
+      if (input.kept) {
+        const groupId = this.groupBySlug(input.kept.slug) ?? this.groupBySlug(input.slug) ?? null;
+        for (const event of input.kept.events) this.writeEvent({ ...event, groupId });
+      }
     });
   }
 

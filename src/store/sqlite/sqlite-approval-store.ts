@@ -5,12 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import {
   APPROVAL_STATES,
+  mayFinish,
+  OPEN_APPROVAL_STATES,
   type Approval,
   type ApprovalChange,
   type ApprovalRefusal,
   type ApprovalRequest,
   type ApprovalState,
   type ApprovalStore,
+  type FinishInput,
   type NewApprovalRequest,
 } from '../../approvals/port.ts';
 import { InvalidArgumentError } from '../../errors.ts';
@@ -29,6 +32,7 @@ interface ApprovalRow {
   required_approvals: number;
   approvals: string;
   rejected_by: string | null;
+  reject_reason: string | null;
   decided_at: number | null;
   plan_hash: string;
   plan: string;
@@ -55,6 +59,7 @@ function toRequest(row: ApprovalRow): ApprovalRequest {
     requiredApprovals: row.required_approvals,
     approvals: JSON.parse(row.approvals) as Approval[],
     rejectedBy: row.rejected_by,
+    rejectReason: row.reject_reason,
     decidedAt: row.decided_at,
     planHash: row.plan_hash,
     plan: JSON.parse(row.plan) as unknown,
@@ -70,7 +75,6 @@ function toRequest(row: ApprovalRow): ApprovalRequest {
   };
 }
 
-const OPEN_STATES: readonly ApprovalState[] = ['requested', 'approved', 'running'];
 
 /** Approval requests in a `SqliteStore`'s database. */
 export class SqliteApprovalStore implements ApprovalStore {
@@ -105,6 +109,23 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
+    return this.insert(request);
+  }
+
+  async open(request: NewApprovalRequest): Promise<{ created: boolean; request: ApprovalRequest }> {
+    const run = this.database.transaction(() => {
+      const open = this.database
+        .prepare(
+          `SELECT * FROM approval_requests WHERE kind = ? AND target IS ? AND state IN (${OPEN_APPROVAL_STATES.map(() => '?').join(', ')}) ORDER BY seq LIMIT 1`,
+        )
+        .get(request.kind, request.target, ...OPEN_APPROVAL_STATES) as ApprovalRow | undefined;
+      if (open) return { created: false, request: toRequest(open) };
+      return { created: true, request: this.insert(request) };
+    });
+    return run.immediate();
+  }
+
+  private insert(request: NewApprovalRequest): ApprovalRequest {
     if (!Number.isInteger(request.requiredApprovals) || request.requiredApprovals < 1) {
       throw new InvalidArgumentError(`requiredApprovals must be a whole number ≥ 1, got ${request.requiredApprovals}.`);
     }
@@ -135,7 +156,7 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async list(query: { states?: readonly ApprovalState[]; cursor: string | null; limit: number }) {
-    const states = query.states ?? OPEN_STATES;
+    const states = query.states ?? OPEN_APPROVAL_STATES;
     for (const state of states) if (!APPROVAL_STATES.includes(state)) throw new InvalidArgumentError(`Unknown approval state "${state}".`);
     const after = query.cursor === null ? 0 : Number(query.cursor);
     if (!Number.isSafeInteger(after) || after < 0) throw new InvalidArgumentError(`Approval list cursor "${query.cursor}" was not issued by this store.`);
@@ -165,11 +186,11 @@ export class SqliteApprovalStore implements ApprovalStore {
     });
   }
 
-  async reject(id: string, input: { userId: string; at: number }): Promise<ApprovalChange> {
+  async reject(id: string, input: { userId: string; at: number; reason?: string | null }): Promise<ApprovalChange> {
     return this.change(id, (row) => {
       if (row.state !== 'requested') return 'wrong_state';
       if (input.at >= row.expires_at) return 'expired';
-      return { state: 'rejected', rejected_by: input.userId, decided_at: input.at };
+      return { state: 'rejected', rejected_by: input.userId, reject_reason: input.reason ?? null, decided_at: input.at };
     });
   }
 
@@ -181,32 +202,24 @@ export class SqliteApprovalStore implements ApprovalStore {
     });
   }
 
-  async start(id: string, input: { at: number; planHash: string }): Promise<ApprovalChange> {
+  async start(id: string, input: { at: number; planHash: string; runId: string }): Promise<ApprovalChange> {
     return this.change(id, (row) => {
       if (row.state !== 'approved') return 'wrong_state';
       if (input.planHash !== row.plan_hash) return 'plan_mismatch';
       const running = this.database.prepare("SELECT 1 FROM approval_requests WHERE state = 'running' AND id != ? LIMIT 1").get(id);
       if (running) return 'another_running';
-      return { state: 'running', started_at: input.at };
+      return { state: 'running', started_at: input.at, run_id: input.runId };
     });
   }
 
-  async setRun(id: string, runId: string): Promise<void> {
-    this.database.prepare('UPDATE approval_requests SET run_id = ?, version = version + 1 WHERE id = ?').run(runId, id);
-  }
-
-  async finish(
-    id: string,
-    input: { at: number; state: 'succeeded' | 'failed'; error?: string | null; result?: unknown; runId?: string | null; from?: 'approved' | 'running' },
-  ): Promise<ApprovalChange> {
+  async finish(id: string, input: FinishInput): Promise<ApprovalChange> {
     return this.change(id, (row) => {
       if (input.from !== undefined && row.state !== input.from) return 'wrong_state';
-      const allowed = input.state === 'failed' ? row.state === 'running' || row.state === 'approved' : row.state === 'running';
-      if (!allowed) return 'wrong_state';
+      if (!mayFinish(row.state, input.state)) return 'wrong_state';
       return {
         state: input.state,
         finished_at: input.at,
-        error: input.error ?? null,
+        error: input.error === undefined ? row.error : input.error,
         result: input.result === undefined ? row.result : JSON.stringify(input.result),
         run_id: input.runId ?? row.run_id,
       };

@@ -12,7 +12,7 @@ import {
   click,
   expectNothingRan,
   OUTSIDER,
-  REJECT_ACTION,
+  rejectVia,
   REQUESTER,
   requestVia,
   startApprovalApp,
@@ -77,7 +77,7 @@ describe('approval matrix: each refused click runs nothing', () => {
 
   it('a click on a stale copy (buttons still showing after it was decided) changes nothing', async () => {
     const { backend, harness, ts, value } = await setUp();
-    await click(harness, { userId: APPROVER_1, value, ts, actionId: REJECT_ACTION });
+    await rejectVia(harness, { userId: APPROVER_1, value, ts, reason: 'not this week' });
     const stale = await click(harness, { userId: APPROVER_2, value, ts });
     expect(stale.answer).toMatch(/^Already rejected by <@U0BOB> at .*nothing changed/);
     expect(await backend.approvals.get(JSON.parse(value).requestId)).toMatchObject({ state: 'rejected', approvals: [] });
@@ -99,7 +99,7 @@ describe('approval matrix: each refused click runs nothing', () => {
     const { answer } = await click(harness, { userId: APPROVER_1, value, ts });
     expect(answer).toMatch(/The plan changed since the request.*nothing ran; a new request/);
     const old = await backend.approvals.get(JSON.parse(value).requestId);
-    expect(old).toMatchObject({ state: 'failed', runId: null, startedAt: null });
+    expect(old).toMatchObject({ state: 'superseded', runId: null, startedAt: null });
     const fresh = await backend.approvals.list({ states: ['requested'], cursor: null, limit: 10 });
     expect(fresh.requests).toHaveLength(1);
     expect(fresh.requests[0]).toMatchObject({ parentId: old!.id, requestedBy: REQUESTER });
@@ -161,5 +161,25 @@ describe('approved runs', () => {
     expect(edits.some((edit) => /\*Progress\* run `[^`]+`.*\*(backup|entities|connections|events|knowledge|validation):\* \d+\/\d+/s.test(edit))).toBe(true);
     expect(edits.at(-1)).toMatch(/Succeeded: v1 groupId migration.*Validation: passed/s);
     expect(harness.slack.callsOf('chat.postMessage').filter((call) => call.params.channel === 'C0APPROVALS')).toHaveLength(1);
+  });
+});
+
+describe('Reject asks for a reason', () => {
+  it('opens a modal; an empty reason is refused in it, an outsider is refused, an approver rejects and the requester is told why', async () => {
+    const { backend, harness, ts, value } = await setUp();
+    const empty = await rejectVia(harness, { userId: APPROVER_1, value, ts, reason: ' ' });
+    expect(JSON.parse(empty.ack)).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringContaining('Say why') } });
+    const outsider = await rejectVia(harness, { userId: OUTSIDER, value, ts, reason: 'I do not like it' });
+    expect(outsider.answer).toMatch(/^Only approvers/);
+    expect(await backend.approvals.get(JSON.parse(value).requestId)).toMatchObject({ state: 'requested' });
+
+    const { answer } = await rejectVia(harness, { userId: APPROVER_1, value, ts, reason: 'wait for the <!channel> backfill' });
+    expect(answer).toMatch(/^Rejected: request apr_\w+ will not run\./);
+    const request = (await backend.approvals.get(JSON.parse(value).requestId))!;
+    expect(request).toMatchObject({ state: 'rejected', rejectedBy: APPROVER_1, rejectReason: 'wait for the <!channel> backfill' });
+    expect(JSON.stringify(updatesOf(harness, ts).at(-1)!.params.blocks)).toContain('wait for the &lt;!channel&gt; backfill');
+    const notice = await harness.slack.waitFor(() => harness.slack.callsOf('chat.postMessage').find((call) => call.params.channel === REQUESTER));
+    expect(notice.params.text).toBe(`Rejected: your v1 groupId migration (request \`${request.id}\`) was rejected by <@${APPROVER_1}>: “wait for the &lt;!channel&gt; backfill”; nothing ran.`);
+    await expectNothingRan(backend);
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { APPROVAL_T0, seededBackend } from '../../helpers/approvals.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { APPROVAL_CHANNEL, expectNothingRan, OUTSIDER, requestVia, startApprovalApp } from '../../helpers/slack/approval-flow.ts';
-import { startSlackAppHarness } from '../../helpers/slack/slack-app-harness.ts';
+import { postSigned, slashCommandBody } from '../../helpers/slack/signed-request.ts';
+import { startSlackAppHarness, TEST_SIGNING_SECRET } from '../../helpers/slack/slack-app-harness.ts';
 
 describe('/ontology migrate', () => {
   it('--dry-run answers privately with the plan and writes nothing', async () => {
@@ -25,6 +26,24 @@ describe('/ontology migrate', () => {
     const answer = (await harness.responseTo(ack.responseUrl)).body;
     expect(answer.response_type).toBe('ephemeral');
     expect(String(answer.text)).toMatch(/^:white_check_mark: Pre-flight passed/);
+    await expectNothingRan(backend);
+  });
+
+  it('the same signed request replayed 3× opens one request; the replays answer with a link to it', async () => {
+    const { backend } = await seededBackend();
+    const harness = await startApprovalApp({ backend, clock: new FakeClock(APPROVAL_T0) });
+    const responseUrl = harness.slack.responseUrl();
+    const body = slashCommandBody({ text: 'migrate', userId: 'U0ALICE', channelId: 'C0OPS', responseUrl });
+    const timestamp = Math.floor(Date.now() / 1000);
+    for (let n = 0; n < 3; n++) expect((await postSigned(harness.url, body, { secret: TEST_SIGNING_SECRET, timestamp })).status).toBe(200);
+    const answers = await Promise.all([0, 1, 2].map(async (index) => String((await harness.responseTo(responseUrl, index)).body.text)));
+    const requests = (await backend.approvals.list({ cursor: null, limit: 10 })).requests;
+    expect(requests).toHaveLength(1);
+    const [request] = requests;
+    expect(answers.filter((answer) => answer.startsWith(`Approval requested (request \`${request!.id}\`)`))).toHaveLength(1);
+    const link = `<https://slack.com/archives/${APPROVAL_CHANNEL}/p${request!.messageTs!.replace('.', '')}|request ${request!.id}>`;
+    expect(answers.filter((answer) => answer.includes(`is already requested (waiting for approval): see ${link}. Nothing new was requested.`))).toHaveLength(2);
+    expect(harness.slack.callsOf('chat.postMessage').filter((call) => call.params.channel === APPROVAL_CHANNEL)).toHaveLength(1);
     await expectNothingRan(backend);
   });
 

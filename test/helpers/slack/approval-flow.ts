@@ -71,6 +71,37 @@ export async function click(
   return { status: response.status, answer: String(answer.body.text), payload };
 }
 
+/**
+ * Reject as Slack drives it: the click on Reject opens the reason modal (`views.open`), whose submission with
+ * `reason` rejects. Resolves with the modal's ack (a refusal lists its errors) and the private answer, if any.
+ */
+export async function rejectVia(harness: SlackAppHarness, input: { userId: string; value: string; ts: string; reason: string }): Promise<{ ack: string; answer: string | null }> {
+  const opened = harness.slack.callsOf('views.open').length;
+  const response = await harness.interaction(clickPayload({ userId: input.userId, value: input.value, ts: input.ts, actionId: REJECT_ACTION, responseUrl: harness.slack.responseUrl() }));
+  expect(response.status).toBe(200);
+  const modal = (await harness.slack.waitFor(() => harness.slack.callsOf('views.open')[opened])).params.view as { callback_id: string; private_metadata: string };
+  const answers = harness.slack.callsOf('chat.postEphemeral').length;
+  const submitted = await harness.interaction({
+    type: 'view_submission',
+    user: { id: input.userId, username: input.userId.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'deprecated',
+    team: { id: 'T0TEST', domain: 'test' },
+    trigger_id: '123.456.def',
+    view: {
+      id: 'V1',
+      type: 'modal',
+      callback_id: modal.callback_id,
+      private_metadata: modal.private_metadata,
+      state: { values: { reason: { reason: { type: 'plain_text_input', value: input.reason } } } },
+      hash: 'h',
+    },
+  });
+  if (submitted.body.includes('response_action')) return { ack: submitted.body, answer: null };
+  const answer = await harness.slack.waitFor(() => harness.slack.callsOf('chat.postEphemeral')[answers]);
+  return { ack: submitted.body, answer: String(answer.params.text) };
+}
+
 /** A `block_actions` payload as Slack sends it for a click on a message button. */
 export function clickPayload(input: { userId: string; actionId?: string; value: string; ts: string; responseUrl: string }): unknown {
   return {

@@ -31,6 +31,7 @@ const request = (state: ApprovalState, overrides: Partial<ApprovalRequest> = {})
   requiredApprovals: 5,
   approvals: Array.from({ length: 5 }, (_, n) => ({ userId: `U${n}${LONG}`, at: T + n })),
   rejectedBy: state === 'rejected' ? `U${LONG}` : null,
+  rejectReason: state === 'rejected' ? 'r'.repeat(200) : null,
   decidedAt: state === 'requested' ? null : T + 10,
   planHash: 'a'.repeat(32),
   plan: migratePlan,

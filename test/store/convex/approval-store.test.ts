@@ -27,7 +27,7 @@ describe('Convex approval store', () => {
     const one = await approvals.create(draft());
     const two = await approvals.create(draft());
     for (const request of [one, two]) await approvals.approve(request.id, { userId: 'U_A', at: T + 1, planHash: 'hash-1' });
-    const results = await Promise.all([one, two].map((request) => approvals.start(request.id, { at: T + 2, planHash: 'hash-1' })));
+    const results = await Promise.all([one, two].map((request) => approvals.start(request.id, { at: T + 2, planHash: 'hash-1', runId: `run_${request.id}` })));
     expect(results.filter((result) => result.changed)).toHaveLength(1);
     expect(results.find((result) => !result.changed)).toMatchObject({ reason: 'another_running', request: { state: 'approved' } });
     expect((await approvals.list({ states: ['running'], cursor: null, limit: 10 })).requests).toHaveLength(1);

@@ -1,0 +1,67 @@
+/** The requester is told, by direct message, when their request is approved, rejected, expired, succeeded or failed. */
+import { describe, expect, it } from 'vitest';
+import { approvalService, RecordingMessenger, seededBackend } from '../helpers/approvals.ts';
+
+describe('requester notices', () => {
+  it('approved, then succeeded with the outcome counts', async () => {
+    const { backend, backupDir } = await seededBackend();
+    const messenger = new RecordingMessenger();
+    const { service } = approvalService(backend, { backupDir, messenger });
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    expect(messenger.notices).toEqual([]);
+    await service.click({ requestId: request.id, action: 'approve', userId: 'U_A', planHash: request.planHash });
+    await service.idle();
+    const done = (await backend.approvals.get(request.id))!;
+    expect(messenger.notices).toEqual([
+      { userId: 'U_REQ', text: `Approved: your v1 groupId migration (request \`${request.id}\`) was approved by <@U_A> and starts now.` },
+      { userId: 'U_REQ', text: `Succeeded: your v1 groupId migration (request \`${request.id}\`). ${(done.result as { message: string }).message}` },
+    ]);
+    expect(messenger.notices[1]!.text).toMatch(/Migration run1_a completed: \d+ records changed/);
+  });
+
+  it('rejected, with who rejected it and why (a reason is required); a requester withdrawing their own request is not told', async () => {
+    const { backend, backupDir } = await seededBackend();
+    const messenger = new RecordingMessenger();
+    const { service } = approvalService(backend, { backupDir, messenger });
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    await expect(service.click({ requestId: request.id, action: 'reject', userId: 'U_A', planHash: request.planHash })).rejects.toThrow(/^reason: say why/);
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'requested' });
+    await service.click({ requestId: request.id, action: 'reject', userId: 'U_A', planHash: request.planHash, reason: '  not   this week ' });
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'rejected', rejectReason: 'not this week' });
+    expect(messenger.notices).toEqual([{ userId: 'U_REQ', text: `Rejected: your v1 groupId migration (request \`${request.id}\`) was rejected by <@U_A>: “not this week”; nothing ran.` }]);
+    const again = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    await service.click({ requestId: again.id, action: 'reject', userId: 'U_REQ', planHash: again.planHash });
+    expect(await backend.approvals.get(again.id)).toMatchObject({ state: 'rejected' });
+    expect(messenger.notices).toHaveLength(1);
+  });
+
+  it('expired, once', async () => {
+    const { backend, backupDir } = await seededBackend();
+    const messenger = new RecordingMessenger();
+    const { service, clock } = approvalService(backend, { backupDir, messenger });
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    clock.advance(3_600_000);
+    await service.tick();
+    await service.tick();
+    expect(messenger.notices).toEqual([
+      { userId: 'U_REQ', text: `Expired: your v1 groupId migration (request \`${request.id}\`) was not approved in time; nothing ran. Ask again if it is still needed.` },
+    ]);
+  });
+
+  it('a failed direct message is logged and changes nothing', async () => {
+    const { backend, backupDir } = await seededBackend();
+    const messenger = new RecordingMessenger();
+    messenger.notify = async () => {
+      throw new Error('cannot_dm_bot');
+    };
+    const { service, logs } = approvalService(backend, { backupDir, messenger });
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    await service.click({ requestId: request.id, action: 'approve', userId: 'U_A', planHash: request.planHash });
+    await service.idle();
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'succeeded' });
+    expect(logs).toEqual([
+      `approvals: could not tell <@U_REQ> about request ${request.id}: cannot_dm_bot`,
+      `approvals: could not tell <@U_REQ> about request ${request.id}: cannot_dm_bot`,
+    ]);
+  });
+});
