@@ -69,10 +69,13 @@ describe('acknowledging an alert message', () => {
     expect(notifier.replies).toHaveLength(0);
     expect(notifier.updates).toHaveLength(1);
     const edited = JSON.stringify(notifier.updates[0]!.blocks);
-    expect(edited).toContain('acknowledged by <@U0ONCALL1> at 2026-11-27 10:10 UTC');
-    // The edit keeps the on-call mention and the buttons.
-    expect(edited).toContain('<!subteam^S0ONCALL>');
-    expect(edited).toContain('"action_id":"alert_acknowledge"');
+    // Said once, under a header that no longer shouts CRITICAL; the on-call is no longer called on.
+    expect(edited).toContain('Acknowledged (critical): Cross-group violations');
+    expect(edited.match(/Acknowledged by <@U0ONCALL1>/g)).toHaveLength(1);
+    expect(edited).toContain(':eyes: Acknowledged by <@U0ONCALL1> at 2026-11-27 10:10 UTC: no reminders until it resolves.');
+    expect(edited).not.toContain('<!subteam^S0ONCALL>');
+    expect(edited).not.toContain('"action_id":"alert_acknowledge"');
+    expect(edited).toContain('"action_id":"alert_unacknowledge"');
   });
 
   it('is idempotent: a second click (by anyone) changes nothing and names the first acknowledgement', async () => {

@@ -177,7 +177,7 @@ describe('alert pipeline', () => {
     expect(notifier.replies).toHaveLength(0);
     // The acknowledgement itself edits the message (delivered with the next run's outbox round).
     expect(notifier.updates).toHaveLength(1);
-    expect(JSON.stringify(notifier.updates[0]!.blocks)).toContain('acknowledged by <@U42> at 2026-11-27 10:00 UTC');
+    expect(JSON.stringify(notifier.updates[0]!.blocks)).toContain('Acknowledged by <@U42> at 2026-11-27 10:00 UTC');
   });
 
   it('logs info alerts as monitoring_* events only', async () => {

@@ -226,6 +226,34 @@ export function alertStoreContract(name: string, open: () => Promise<AlertStoreH
         expect(await port.getAlert(firing!.id)).toMatchObject({ acknowledgedBy: 'U1', acknowledgedAt: T + 5 });
       }));
 
+    it('takes an acknowledgement back: reminders resume from then; a resolved or unacknowledged alert is left as it was', () =>
+      withPort(async ({ port }) => {
+        const run = await port.recordRun({
+          source: 'test',
+          at: T,
+          notifications: [
+            {
+              notification: null,
+              alerts: [
+                { alert: alertDraft('g1'), decision: POST, attach: false },
+                { alert: alertDraft('g2', { status: 'resolved', resolvedAt: T, acknowledgedBy: 'U1', acknowledgedAt: T }), decision: { action: 'resolve', reason: 'resolved' }, attach: false },
+              ],
+              remindedAlertIds: [],
+              outbox: [],
+            },
+          ],
+        });
+        const [firing, resolved] = run.notifications[0]!.alerts;
+        expect(await port.unacknowledge(firing!.id, T + 1)).toEqual(firing);
+        await port.acknowledge(firing!.id, 'U1', T + 5);
+        expect(await port.unacknowledge(firing!.id, T + 9)).toMatchObject({ acknowledgedBy: null, acknowledgedAt: null, lastReminderAt: T + 9 });
+        expect(await port.getAlert(firing!.id)).toMatchObject({ acknowledgedBy: null, acknowledgedAt: null, lastReminderAt: T + 9 });
+        // Acknowledged again after that: a new acknowledgement, by whoever clicks.
+        expect(await port.acknowledge(firing!.id, 'U2', T + 12)).toMatchObject({ acknowledgedBy: 'U2', acknowledgedAt: T + 12 });
+        expect(await port.unacknowledge(resolved!.id, T + 9)).toEqual(resolved);
+        await expect(port.unacknowledge('no-such-alert', T)).rejects.toBeInstanceOf(NotFoundError);
+      }));
+
     it('keeps whether a silence ends when its alerts resolve (false unless set)', () =>
       withPort(async ({ port }) => {
         const base = { subject: 'crossGroupViolations', groupId: '*', severity: 'critical' as const, createdBy: 'U1', reason: 'on it', createdAt: T };

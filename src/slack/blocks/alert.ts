@@ -14,7 +14,9 @@ import { clip, formatChange, formatDuration, formatInstant, formatValue, RESOLVE
 /** `action_id`s of the buttons every open alert message carries (one handler file each in `handlers/actions/`). */
 export const ALERT_ACTION_IDS = {
   acknowledge: 'alert_acknowledge',
+  unacknowledge: 'alert_unacknowledge',
   silence: 'alert_silence',
+  unsilence: 'alert_unsilence',
   runCheck: 'alert_run_check',
 } as const;
 
@@ -79,23 +81,48 @@ export function untilText(until: number): string {
   return isUntilResolved({ until }) ? 'until resolved' : `until ${formatInstant(until)}`;
 }
 
+/** Which lifecycle controls an open alert message offers, from the state of its members. */
+export interface AlertControls {
+  /** Whether its open members are acknowledged: Acknowledge unless all are, Unacknowledge once any is. */
+  acknowledged: AcknowledgementState;
+  /** Some member fires unsilenced: the Silence menu. */
+  silenceable: boolean;
+  /** Some member is silenced: Unsilence. */
+  silenced: boolean;
+}
+
 /**
- * The Acknowledge, Silence (1 h / 4 h / 24 h / until resolved) and Run check now controls of an open alert, and
- * the Dashboard link when one is configured.
+ * The Acknowledge or Unacknowledge, Silence (1 h / 4 h / 24 h / until resolved) or Unsilence and Run check now
+ * controls of an open alert, and the Dashboard link when one is configured. Without `controls`: Acknowledge and
+ * the Silence menu.
  */
-export function alertActions(ref: NotificationRef, dashboardUrl: string | null = null): unknown {
+export function alertActions(
+  ref: NotificationRef,
+  dashboardUrl: string | null = null,
+  controls: AlertControls = { acknowledged: 'none', silenceable: true, silenced: false },
+): unknown {
   const value = notificationRefValue(ref);
   return {
     type: 'actions',
     block_id: 'alert_actions',
     elements: [
-      { type: 'button', action_id: ALERT_ACTION_IDS.acknowledge, text: plain('Acknowledge'), style: 'primary', value },
-      {
-        type: 'static_select',
-        action_id: ALERT_ACTION_IDS.silence,
-        placeholder: plain('Silence…'),
-        options: SILENCE_CHOICES.map((choice) => ({ text: plain(choice.label), value: silenceOptionValue(choice.value, ref) })),
-      },
+      ...(controls.acknowledged !== 'all'
+        ? [{ type: 'button', action_id: ALERT_ACTION_IDS.acknowledge, text: plain('Acknowledge'), style: 'primary', value }]
+        : []),
+      ...(controls.acknowledged !== 'none'
+        ? [{ type: 'button', action_id: ALERT_ACTION_IDS.unacknowledge, text: plain('Unacknowledge'), value }]
+        : []),
+      ...(controls.silenceable
+        ? [
+            {
+              type: 'static_select',
+              action_id: ALERT_ACTION_IDS.silence,
+              placeholder: plain('Silence…'),
+              options: SILENCE_CHOICES.map((choice) => ({ text: plain(choice.label), value: silenceOptionValue(choice.value, ref) })),
+            },
+          ]
+        : []),
+      ...(controls.silenced ? [{ type: 'button', action_id: ALERT_ACTION_IDS.unsilence, text: plain('Unsilence'), value }] : []),
       { type: 'button', action_id: ALERT_ACTION_IDS.runCheck, text: plain('Run check now'), value },
       ...(dashboardUrl ? [dashboardButton(dashboardUrl)] : []),
     ],
@@ -245,19 +272,57 @@ function valueWithChange(member: MemberView, unit: NotificationView['unit']): st
   return `${formatValue(member.previous.value, unit)} → ${value} (${change}) since ${formatInstant(member.previous.at)}`;
 }
 
-/** One firing member; its start is named only when it differs from the message's. */
-function memberLine(member: MemberView, view: NotificationView, messageSince: number): string {
+/**
+ * One firing member; its start is named only when it differs from the message's. Who acknowledged is said once,
+ * under the header; a member is marked only when it is the one not acknowledged among acknowledged ones.
+ */
+function memberLine(member: MemberView, view: NotificationView, messageSince: number, acknowledged: AcknowledgementState): string {
   const since = member.firstFiringAt !== messageSince ? ` · firing since ${formatInstant(member.firstFiringAt)}` : '';
-  const ack = member.acknowledgedBy
-    ? ` · acknowledged by ${personName(member.acknowledgedBy)}${member.acknowledgedAt ? ` at ${formatInstant(member.acknowledgedAt)}` : ''}`
-    : '';
+  const ack = acknowledged === 'some' && !member.acknowledgedBy ? ' · not acknowledged' : '';
   const label = member.groupId === null ? '*Platform-wide*' : groupName(member);
   return `${label}: ${valueWithChange(member, view.unit)}${since}${ack}`;
+}
+
+/** Whether the open members of a message are acknowledged: none, some or all of them. */
+export type AcknowledgementState = 'none' | 'some' | 'all';
+
+/** Who acknowledged a message's open (firing or silenced) members, first acknowledgement first, and when. */
+export interface Acknowledgement {
+  state: AcknowledgementState;
+  /** Everyone who acknowledged, in the order they did. */
+  by: string[];
+  /** The first acknowledgement, or null. */
+  at: number | null;
+  acknowledgedCount: number;
+  openCount: number;
+}
+
+/** The acknowledgement of a message's open members, as its header and buttons show it. */
+export function acknowledgementOf(members: readonly MemberView[]): Acknowledgement {
+  const open = members.filter((member) => member.state !== 'resolved');
+  const acknowledged = open
+    .filter((member) => member.acknowledgedBy !== null)
+    .sort((a, b) => (a.acknowledgedAt ?? 0) - (b.acknowledgedAt ?? 0));
+  const by = [...new Set(acknowledged.map((member) => member.acknowledgedBy!))];
+  const state: AcknowledgementState = acknowledged.length === 0 ? 'none' : acknowledged.length === open.length ? 'all' : 'some';
+  return { state, by, at: acknowledged[0]?.acknowledgedAt ?? null, acknowledgedCount: acknowledged.length, openCount: open.length };
+}
+
+/** "Acknowledged by @a at … (2 of 3 scopes)": said once, under the header. */
+function acknowledgementLine(acknowledgement: Acknowledgement): string {
+  const who = acknowledgement.by.map(personName).join(', ');
+  const when = acknowledgement.at !== null ? ` at ${formatInstant(acknowledgement.at)}` : '';
+  const part =
+    acknowledgement.state === 'some' ? ` (${acknowledgement.acknowledgedCount} of ${plural(acknowledgement.openCount, 'scope')})` : '';
+  const next = acknowledgement.state === 'all' ? ': no reminders until it resolves' : '';
+  return `:eyes: Acknowledged by ${who}${when}${part}${next}.`;
 }
 
 function headline(view: NotificationView, firing: readonly MemberView[]): string {
   if (view.resolvedAt !== null) return `${RESOLVED_EMOJI} Resolved: ${view.title} (${scopeSummary(view.members)})`;
   const scope = firing.length > 0 ? scopeSummary(firing) : 'all silenced';
+  // Someone is on every open scope: the header says so rather than shouting the severity.
+  if (acknowledgementOf(view.members).state === 'all') return `:eyes: Acknowledged (${view.severity}): ${view.title} (${scope})`;
   return `${SEVERITY_EMOJI[view.severity]} ${view.severity.toUpperCase()}: ${view.title} (${scope})`;
 }
 
@@ -310,6 +375,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     : // No "(2 h)" while firing: the message is edited only when what it shows changes, so a duration would go stale.
       `Firing since ${formatInstant(firstFiring)}`;
   const title = headline(view, firing);
+  const acknowledgement = acknowledgementOf(members);
 
   const fields = [
     mrkdwn(`*Threshold*\n${view.threshold}`),
@@ -319,11 +385,12 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   ];
   const blocks: unknown[] = [
     { type: 'header', text: plain(title) },
-    ...(view.mention && !resolved ? [{ type: 'section', text: mrkdwn(`${view.mention} please take a look.`) }] : []),
+    ...(view.mention && !resolved && acknowledgement.state !== 'all' ? [{ type: 'section', text: mrkdwn(`${view.mention} please take a look.`) }] : []),
+    ...(!resolved && acknowledgement.state !== 'none' ? [{ type: 'section', text: mrkdwn(acknowledgementLine(acknowledgement)) }] : []),
     { type: 'section', fields },
   ];
   if (firing.length > 0) {
-    const lines = firing.map((member) => memberLine(member, view, firstFiring));
+    const lines = firing.map((member) => memberLine(member, view, firstFiring, acknowledgement.state));
     const heading = `*Firing (${scopeSummary(firing)})*`;
     blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${listed(lines, '\n')}`) });
   }
@@ -367,7 +434,10 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     blocks.push({ type: 'section', text: mrkdwn(`*What to do next*\n${steps}`) });
   }
   const dashboardUrl = view.dashboardUrl ?? null;
-  if (!resolved && view.key) blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl));
+  if (!resolved && view.key) {
+    const controls = { acknowledged: acknowledgement.state, silenceable: firing.length > 0, silenced: silenced.length > 0 };
+    blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl, controls));
+  }
   else if (dashboardUrl) blocks.push({ type: 'actions', block_id: 'alert_links', elements: [dashboardButton(dashboardUrl)] });
   blocks.push({ type: 'context', elements: [mrkdwn(`\`${view.subject}\` · ${view.severity} · one message for every scope; resolutions in the thread`)] });
 

@@ -150,4 +150,13 @@ export class ConvexAlertStore implements AlertStore {
       throw error;
     }
   }
+
+  async unacknowledge(alertId: string, at: number): Promise<AlertState> {
+    try {
+      return await this.caller.mutation<AlertState>('alerts:unacknowledge', { alertId, at });
+    } catch (error) {
+      if (convexErrorData(error)?.code === 'NotFound') throw new NotFoundError(`No alert "${alertId}": list them with \`ontology-ops monitor status\`.`);
+      throw error;
+    }
+  }
 }

@@ -250,4 +250,16 @@ export class SqliteAlertStore implements AlertStore {
     if (!row) throw new NotFoundError(`No alert "${alertId}": list them with \`ontology-ops monitor status\`.`);
     return toAlert(row);
   }
+
+  async unacknowledge(alertId: string, at: number): Promise<AlertState> {
+    const rowid = rowidOf(alertId);
+    this.database
+      .prepare(
+        "UPDATE monitor_alerts SET acknowledged_by = NULL, acknowledged_at = NULL, last_reminder_at = ? WHERE id = ? AND status = 'firing' AND acknowledged_at IS NOT NULL",
+      )
+      .run(at, rowid);
+    const row = this.database.prepare('SELECT * FROM monitor_alerts WHERE id = ?').get(rowid) as AlertRow | undefined;
+    if (!row) throw new NotFoundError(`No alert "${alertId}": list them with \`ontology-ops monitor status\`.`);
+    return toAlert(row);
+  }
 }

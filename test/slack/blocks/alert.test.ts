@@ -109,9 +109,10 @@ describe('notification message blocks', () => {
         'Firing since 2026-11-27 08:00 UTC.',
     );
     expect(all).toContain(
-      '*Firing (platform-wide + 2 groups)*\n*Platform-wide*: 7 → 9 (+2) since 2026-11-26 10:00 UTC · firing since 2026-11-27 09:00 UTC\n' +
-        '`grp_b`: 2 → 5 (+3) since 2026-11-26 10:00 UTC\n`grp_a`: 3 · firing since 2026-11-27 09:00 UTC · acknowledged by <@U42>',
+      '*Firing (platform-wide + 2 groups)*\n*Platform-wide*: 7 → 9 (+2) since 2026-11-26 10:00 UTC · firing since 2026-11-27 09:00 UTC · not acknowledged\n' +
+        '`grp_b`: 2 → 5 (+3) since 2026-11-26 10:00 UTC · not acknowledged\n`grp_a`: 3 · firing since 2026-11-27 09:00 UTC',
     );
+    expect(all).toContain(':eyes: Acknowledged by <@U42> (1 of 3 scopes).');
     expect(all).toContain('*Counts (platform-wide)*\norphanedConnections: 4');
     expect(all).toContain('*Top issues*\n`conn_platform`, `conn_grp_b`, `conn_grp_a`');
     expect(all.match(/Notify security\./g)).toHaveLength(1);
