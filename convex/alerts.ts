@@ -25,7 +25,7 @@ import {
   silenceState,
   silenceStateValidator,
 } from './lib/monitorDocs.ts';
-import { alertFields, notificationFields, severityValidator } from './validators.ts';
+import { alertFields, notificationFields, severityValidator, silenceFields } from './validators.ts';
 
 /**
  * Entries (notifications + alerts + reminded alerts + outbox rows) one `recordRun` takes at most. Each entry reads
@@ -310,6 +310,7 @@ export const addSilence = internalMutation({
     reason: v.string(),
     createdAt: v.number(),
     endsWhenResolved: v.optional(v.boolean()),
+    baseline: silenceFields.baseline,
   },
   returns: silenceStateValidator,
   handler: async (ctx, args) => {

@@ -269,6 +269,23 @@ export function alertStoreContract(name: string, open: () => Promise<AlertStoreH
         expect((await port.activeSilences(T + 700)).map((silence) => silence.id)).toEqual([ahead.id]);
       }));
 
+    it('keeps the scopes and values a silence was set on, and none for one set ahead of time', () =>
+      withPort(async ({ port }) => {
+        const base = { subject: 'crossGroupViolations', groupId: '*', severity: null, createdBy: 'U1', reason: 'known', createdAt: T, until: T + 1_000 };
+        const baseline = [
+          { groupId: null, severity: 'critical' as const, value: 8 },
+          { groupId: 'g1', severity: 'warning' as const, value: 0.5 },
+        ];
+        const set = await port.addSilence({ ...base, baseline });
+        const ahead = await port.addSilence(base);
+        expect(set.baseline).toEqual(baseline);
+        expect(ahead.baseline).toBeUndefined();
+        const [storedSet, storedAhead] = await port.activeSilences(T + 1);
+        expect(storedSet).toMatchObject({ id: set.id, baseline });
+        expect(storedAhead!.id).toBe(ahead.id);
+        expect(storedAhead!.baseline).toBeUndefined();
+      }));
+
     it('keeps silences: active until `until`, oldest first, ended once', () =>
       withPort(async ({ port }) => {
         const base = { subject: 'crossGroupViolations', groupId: null, severity: null, createdBy: 'U1', reason: 'import' };

@@ -486,3 +486,33 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
   const text = lines.join('\n');
   return { text: clip(text, 3000), blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
+
+/** A silence a run broke, as the note in the thread of the message it covered names it. */
+export interface SilenceBreakView {
+  silenceId: string;
+  /** Who set it. */
+  by: string;
+  reason: 'new_scope' | 'severity_raised' | 'value_doubled';
+  /** The scope that broke it. */
+  member: Pick<MemberView, 'groupId' | 'groupSlug'>;
+  /** As it fired when the silence was set; null when it was not firing then. */
+  before: { severity: Severity; value: number } | null;
+  now: { severity: Severity; value: number };
+}
+
+/** The note in a notification's thread when a silence over it breaks: which scope, its old and new value. */
+export function silenceBrokenReply(view: NotificationView, breaks: readonly SilenceBreakView[]): OutboundMessage {
+  const lines = breaks.map((broken) => {
+    const scope = scopeName(broken.member);
+    const now = formatValue(broken.now.value, view.unit);
+    const what =
+      broken.before === null
+        ? `${scope} was not firing when it was set and now is at ${now} (${broken.now.severity})`
+        : broken.reason === 'severity_raised'
+          ? `${scope} went from ${broken.before.severity} (${formatValue(broken.before.value, view.unit)}) to ${broken.now.severity} (${now})`
+          : `${scope} went from ${formatValue(broken.before.value, view.unit)} to ${now} since it was set, at least twice as bad`;
+    return `:loud_sound: Silence \`#${broken.silenceId}\` (set by ${personName(broken.by)}) is broken: ${what}.`;
+  });
+  const text = `${lines.join('\n')}\n${view.title} posts and reminds here as usual again.`;
+  return { text: clip(text, 3000), blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}

@@ -135,7 +135,9 @@ export class ConvexAlertStore implements AlertStore {
   addSilence(draft: SilenceDraft): Promise<Silence> {
     const { subject, groupId, severity, until, createdBy, reason, createdAt } = draft;
     const endsWhenResolved = draft.endsWhenResolved === true;
-    return this.caller.mutation<Silence>('alerts:addSilence', { subject, groupId, severity, until, createdBy, reason, createdAt, endsWhenResolved });
+    const args: Record<string, Value> = { subject, groupId, severity, until, createdBy, reason, createdAt, endsWhenResolved };
+    if (draft.baseline) args.baseline = draft.baseline.map(({ groupId, severity, value }) => ({ groupId, severity, value }));
+    return this.caller.mutation<Silence>('alerts:addSilence', args);
   }
 
   endSilence(id: string, now: number): Promise<boolean> {

@@ -11,7 +11,7 @@ import {
   type RunRecord,
   type SilenceDraft,
 } from '../../alerts/ports.ts';
-import type { AlertState, NotificationGroup, Silence } from '../../alerts/types.ts';
+import type { AlertState, NotificationGroup, Silence, SilenceBaseline } from '../../alerts/types.ts';
 import { NotFoundError } from '../../errors.ts';
 import { idOf, rowidOf, toAlert, toNotification, type AlertRow, type NotificationRow } from './monitor-rows.ts';
 import { ensureMonitorSchema } from './monitor-schema.ts';
@@ -214,21 +214,36 @@ export class SqliteAlertStore implements AlertStore {
     const rows = this.database
       .prepare(
         `SELECT id, subject, group_id AS groupId, severity, until, created_by AS createdBy, reason, created_at AS createdAt,
-                ends_when_resolved AS endsWhenResolved
+                ends_when_resolved AS endsWhenResolved, baseline
          FROM monitor_silences WHERE until > ? ORDER BY created_at, id`,
       )
-      .all(now) as (Omit<Silence, 'id' | 'endsWhenResolved'> & { id: number; endsWhenResolved: number })[];
-    return rows.map((row) => ({ ...row, id: idOf(row.id), endsWhenResolved: row.endsWhenResolved === 1 }));
+      .all(now) as (Omit<Silence, 'id' | 'endsWhenResolved' | 'baseline'> & { id: number; endsWhenResolved: number; baseline: string | null })[];
+    return rows.map(({ baseline, ...row }) => ({
+      ...row,
+      id: idOf(row.id),
+      endsWhenResolved: row.endsWhenResolved === 1,
+      ...(baseline !== null ? { baseline: JSON.parse(baseline) as SilenceBaseline[] } : {}),
+    }));
   }
 
   async addSilence(draft: SilenceDraft): Promise<Silence> {
     const rowid = Number(
       this.database
         .prepare(
-          `INSERT INTO monitor_silences (subject, group_id, severity, until, created_by, reason, created_at, ends_when_resolved)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO monitor_silences (subject, group_id, severity, until, created_by, reason, created_at, ends_when_resolved, baseline)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(draft.subject, draft.groupId, draft.severity, draft.until, draft.createdBy, draft.reason, draft.createdAt, draft.endsWhenResolved ? 1 : 0)
+        .run(
+          draft.subject,
+          draft.groupId,
+          draft.severity,
+          draft.until,
+          draft.createdBy,
+          draft.reason,
+          draft.createdAt,
+          draft.endsWhenResolved ? 1 : 0,
+          draft.baseline ? JSON.stringify(draft.baseline) : null,
+        )
         .lastInsertRowid,
     );
     return { id: idOf(rowid), ...draft, endsWhenResolved: draft.endsWhenResolved === true };
