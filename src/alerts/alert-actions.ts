@@ -11,7 +11,7 @@
  */
 import { JOB_NAMES, type AlertsConfig, type JobName } from '../config.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { formatDuration, formatInstant } from '../slack/blocks/format.ts';
+import { formatDuration, slackDate } from '../slack/blocks/format.ts';
 import { SILENCE_CHOICES, type SilenceChoice } from '../slack/blocks/alert.ts';
 import { refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
@@ -54,7 +54,7 @@ export async function openEpisode(store: AlertStore, ref: NotificationRef): Prom
   const open = await store.openNotification(ref.key);
   if (open && open.openedAt === ref.openedAt) return open;
   throw new NotFoundError(
-    `This alert is no longer firing (it opened ${formatInstant(ref.openedAt)} and has resolved since): nothing was changed. ` +
+    `This alert is no longer firing (it opened ${slackDate(ref.openedAt)} and has resolved since): nothing was changed. ` +
       'See what fires now with `/ontology status`.',
   );
 }
@@ -316,7 +316,7 @@ export function jobForSubject(subject: string): JobName {
   return 'daily';
 }
 
-/** "until 2026-11-27 11:00 UTC" or "until it resolves", for answers to the person who clicked. */
+/** "until <date>" (in the reader's time zone) or "until it resolves", for answers in Slack to the person who clicked. */
 export function silenceEnd(silence: Pick<Silence, 'until'>): string {
-  return isUntilResolved(silence) ? 'until it resolves' : `until ${formatInstant(silence.until)}`;
+  return isUntilResolved(silence) ? 'until it resolves' : `until ${slackDate(silence.until)}`;
 }

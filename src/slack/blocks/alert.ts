@@ -9,7 +9,7 @@ import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { Severity } from '../../alerts/types.ts';
 import { isUntilResolved, type NotificationRef } from '../../alerts/types.ts';
 import { InvalidArgumentError } from '../../errors.ts';
-import { clip, formatChange, formatDuration, formatInstant, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
+import { clip, formatChange, formatDuration, slackDate, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
 
 /** `action_id`s of the buttons every open alert message carries (one handler file each in `handlers/actions/`). */
 export const ALERT_ACTION_IDS = {
@@ -78,7 +78,7 @@ export function personName(by: string): string {
 
 /** "until 2026-11-27 11:00 UTC" or "until resolved". */
 export function untilText(until: number): string {
-  return isUntilResolved({ until }) ? 'until resolved' : `until ${formatInstant(until)}`;
+  return isUntilResolved({ until }) ? 'until resolved' : `until ${slackDate(until)}`;
 }
 
 /** Which lifecycle controls an open alert message offers, from the state of its members. */
@@ -269,7 +269,7 @@ function valueWithChange(member: MemberView, unit: NotificationView['unit']): st
   const value = formatValue(member.value, unit);
   if (member.previous === null) return value;
   const change = formatChange(member.value - member.previous.value, unit);
-  return `${formatValue(member.previous.value, unit)} → ${value} (${change}) since ${formatInstant(member.previous.at)}`;
+  return `${formatValue(member.previous.value, unit)} → ${value} (${change}) since ${slackDate(member.previous.at)}`;
 }
 
 /**
@@ -277,7 +277,7 @@ function valueWithChange(member: MemberView, unit: NotificationView['unit']): st
  * under the header; a member is marked only when it is the one not acknowledged among acknowledged ones.
  */
 function memberLine(member: MemberView, view: NotificationView, messageSince: number, acknowledged: AcknowledgementState): string {
-  const since = member.firstFiringAt !== messageSince ? ` · firing since ${formatInstant(member.firstFiringAt)}` : '';
+  const since = member.firstFiringAt !== messageSince ? ` · firing since ${slackDate(member.firstFiringAt)}` : '';
   const ack = acknowledged === 'some' && !member.acknowledgedBy ? ' · not acknowledged' : '';
   const label = member.groupId === null ? '*Platform-wide*' : groupName(member);
   return `${label}: ${valueWithChange(member, view.unit)}${since}${ack}`;
@@ -311,7 +311,7 @@ export function acknowledgementOf(members: readonly MemberView[]): Acknowledgeme
 /** "Acknowledged by @a at … (2 of 3 scopes)": said once, under the header. */
 function acknowledgementLine(acknowledgement: Acknowledgement): string {
   const who = acknowledgement.by.map(personName).join(', ');
-  const when = acknowledgement.at !== null ? ` at ${formatInstant(acknowledgement.at)}` : '';
+  const when = acknowledgement.at !== null ? ` at ${slackDate(acknowledgement.at)}` : '';
   const part =
     acknowledgement.state === 'some' ? ` (${acknowledgement.acknowledgedCount} of ${plural(acknowledgement.openCount, 'scope')})` : '';
   const next = acknowledgement.state === 'all' ? ': no reminders until it resolves' : '';
@@ -371,9 +371,9 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   const resolved = view.resolvedAt !== null;
   const firstFiring = Math.min(...(firing.length > 0 ? firing : members).map((member) => member.firstFiringAt), view.openedAt);
   const since = resolved
-    ? `Fired ${formatInstant(view.openedAt)} → resolved ${formatInstant(view.resolvedAt!)} (${formatDuration(view.resolvedAt! - view.openedAt)})`
+    ? `Fired ${slackDate(view.openedAt)} → resolved ${slackDate(view.resolvedAt!)} (${formatDuration(view.resolvedAt! - view.openedAt)})`
     : // No "(2 h)" while firing: the message is edited only when what it shows changes, so a duration would go stale.
-      `Firing since ${formatInstant(firstFiring)}`;
+      `Firing since ${slackDate(firstFiring)}`;
   const title = headline(view, firing);
   const acknowledgement = acknowledgementOf(members);
 
@@ -381,7 +381,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     mrkdwn(`*Threshold*\n${view.threshold}`),
     mrkdwn(`*${resolved ? 'Scopes' : 'Firing in'}*\n${resolved ? scopeSummary(members) : firing.length > 0 ? scopeSummary(firing) : 'none (all silenced)'}`),
     mrkdwn(`*${resolved ? 'Duration' : 'Firing since'}*\n${since.replace(/^Firing since /, '')}`),
-    mrkdwn(`*Updated*\n${view.source} at ${formatInstant(view.at)}`),
+    mrkdwn(`*Updated*\n${view.source} at ${slackDate(view.at)}`),
   ];
   const blocks: unknown[] = [
     { type: 'header', text: plain(title) },
@@ -406,7 +406,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     const lines = resolvedMembers.map(
       (member) =>
         `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}` +
-        `${member.resolvedAt !== null ? ` at ${formatInstant(member.resolvedAt)}` : ''}`,
+        `${member.resolvedAt !== null ? ` at ${slackDate(member.resolvedAt)}` : ''}`,
     );
     // "No longer": a member leaves when it is back within threshold or fires at another severity now.
     blocks.push({ type: 'section', text: mrkdwn(`*No longer ${view.severity} (${resolvedMembers.length})*\n${listed(lines, ', ')}`) });
@@ -469,7 +469,7 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
     const names = ordered(back).map(
       (member) => `${scopeName(member)} after ${formatDuration((member.resolvedAt ?? view.at) - member.firstFiringAt)}`,
     );
-    lines.push(`${RESOLVED_EMOJI} Resolved at ${formatInstant(at)}: ${listed(names, ', ')}. ${view.title} is back within its threshold there.`);
+    lines.push(`${RESOLVED_EMOJI} Resolved at ${slackDate(at)}: ${listed(names, ', ')}. ${view.title} is back within its threshold there.`);
   }
   const moved = resolutions.filter((resolution) => resolution.cause === 'severity_changed');
   for (const severity of ['critical', 'warning', 'info'] as const) {
