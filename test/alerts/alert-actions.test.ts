@@ -72,7 +72,7 @@ describe('acknowledging an alert message', () => {
     // Said once, under a header that no longer shouts CRITICAL; the on-call is no longer called on.
     expect(edited).toContain('Acknowledged (critical): Cross-group violations');
     expect(edited.match(/Acknowledged by <@U0ONCALL1>/g)).toHaveLength(1);
-    expect(edited).toContain(':eyes: Acknowledged by <@U0ONCALL1> at 2026-11-27 10:10 UTC: no reminders until it resolves.');
+    expect(edited).toContain(':eyes: Acknowledged by <@U0ONCALL1> at <!date^1795774200^{date_short_pretty} {time}|2026-11-27 10:10 UTC>: no reminders until it resolves.');
     expect(edited).not.toContain('<!subteam^S0ONCALL>');
     expect(edited).not.toContain('"action_id":"alert_acknowledge"');
     expect(edited).toContain('"action_id":"alert_unacknowledge"');
@@ -119,7 +119,7 @@ describe('silencing an alert message', () => {
     clock.advance(HOUR);
     await runAlertPipeline(deps, evaluation(firing));
     expect(notifier.updates).toHaveLength(1);
-    expect(JSON.stringify(notifier.updates[0]!.blocks)).toContain('`grp_a` by <@U0ONCALL1> until 2026-11-27 14:00 UTC: backfill');
+    expect(JSON.stringify(notifier.updates[0]!.blocks)).toContain('`grp_a` by <@U0ONCALL1> until <!date^1795788000^{date_short_pretty} {time}|2026-11-27 14:00 UTC>: backfill');
     for (let hour = 0; hour < 2; hour++) {
       clock.advance(HOUR);
       await runAlertPipeline(deps, evaluation(firing));

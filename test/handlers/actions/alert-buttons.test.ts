@@ -129,7 +129,7 @@ describe('Acknowledge button', () => {
     expect(updates()).toHaveLength(1);
     // The edit targets the message the pipeline posted.
     expect(updates()[0]!.params).toMatchObject({ channel: CHANNEL, ts: message.ts });
-    expect(lastUpdate()).toContain(`Acknowledged by <@${ONCALL}> at 2026-11-27 10:05 UTC`);
+    expect(lastUpdate()).toContain(`Acknowledged by <@${ONCALL}> at <!date^1795773900^{date_short_pretty} {time}|2026-11-27 10:05 UTC>`);
     expect(lastUpdate()).toContain('Acknowledged (critical): Cross-group violations');
     const posts = slack.callsOf('chat.postMessage').length;
     for (let hour = 0; hour < 9; hour++) {
@@ -145,7 +145,7 @@ describe('Acknowledge button', () => {
     const first = await button('alert_acknowledge');
     await answer(first.responseUrl);
     const second = await button('alert_acknowledge', 'U0SOMEONE');
-    expect(await answer(second.responseUrl)).toBe(`Already acknowledged by <@${ONCALL}> at 2026-11-27 10:00 UTC: nothing changed.`);
+    expect(await answer(second.responseUrl)).toBe(`Already acknowledged by <@${ONCALL}> at <!date^1795773600^{date_short_pretty} {time}|2026-11-27 10:00 UTC>: nothing changed.`);
     expect(updates()).toHaveLength(1);
   });
 
@@ -253,8 +253,8 @@ describe('Silence menu and its reason modal', () => {
     expect(submitted.status).toBe(200);
     const ephemeral = await slack.waitFor(() => slack.callsOf('chat.postEphemeral')[0]);
     expect(ephemeral.params).toMatchObject({ channel: CHANNEL, user: ONCALL });
-    expect(String(ephemeral.params.text)).toMatch(/^:no_bell: Silenced until 2026-11-27 14:00 UTC \(silence `#\d+`/);
-    expect(lastUpdate()).toContain(`\`grp_a\` by <@${ONCALL}> until 2026-11-27 14:00 UTC: backfill of grp_a`);
+    expect(String(ephemeral.params.text)).toMatch(/^:no_bell: Silenced until <!date\^1795788000\^\{date_short_pretty\} \{time\}\|2026-11-27 14:00 UTC> \(silence `#\d+`/);
+    expect(lastUpdate()).toContain(`\`grp_a\` by <@${ONCALL}> until <!date^1795788000^{date_short_pretty} {time}|2026-11-27 14:00 UTC>: backfill of grp_a`);
     expect(lastUpdate()).toContain('all silenced');
 
     // Nothing is posted while silenced, reminders included.

@@ -11,6 +11,7 @@ import {
   type MemberView,
   type NotificationView,
 } from '../../../src/slack/blocks/alert.ts';
+import { slackDate } from '../../../src/slack/blocks/format.ts';
 
 const AT = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -98,9 +99,9 @@ describe('alert message buttons', () => {
       ]),
     );
     const all = JSON.stringify(message.blocks);
-    expect(all).toContain(':eyes: Acknowledged by <@U42> at 2026-11-27 09:30 UTC (1 of 3 scopes).');
+    expect(all).toContain(':eyes: Acknowledged by <@U42> at <!date^1795771800^{date_short_pretty} {time}|2026-11-27 09:30 UTC> (1 of 3 scopes).');
     expect(all).toContain('*Platform-wide*: 3"');
-    expect(all).toContain('`grp_a` by <@U07SILENT> until 2026-11-27 14:00 UTC: backfill running');
+    expect(all).toContain('`grp_a` by <@U07SILENT> until <!date^1795788000^{date_short_pretty} {time}|2026-11-27 14:00 UTC>: backfill running');
     expect(all).toContain('`grp_b` by <@U07SILENT> until resolved: known');
   });
 
@@ -177,7 +178,7 @@ describe('alert lifecycle in the message', () => {
     expect(header(shown)).toBe(':eyes: Acknowledged (critical): Cross-group violations (platform-wide + 2 groups)');
     const all = JSON.stringify(notificationMessage(shown).blocks);
     expect(all.match(/Acknowledged by/g)).toHaveLength(1);
-    expect(all).toContain('Acknowledged by <@U42>, <@U43> at 2026-11-27 09:30 UTC: no reminders until it resolves.');
+    expect(all).toContain('Acknowledged by <@U42>, <@U43> at <!date^1795771800^{date_short_pretty} {time}|2026-11-27 09:30 UTC>: no reminders until it resolves.');
     expect(all).not.toContain('acknowledged by');
     // Someone is on it: the on-call group is no longer called on.
     expect(all).not.toContain('please take a look');
@@ -195,5 +196,16 @@ describe('alert lifecycle in the message', () => {
     expect(ids(shown)).toBeNull();
     expect(header(shown)).toMatch(/^:white_check_mark: Resolved/);
     expect(JSON.stringify(notificationMessage(shown).blocks)).not.toContain('Acknowledged by');
+  });
+});
+
+describe('times in alert messages', () => {
+  it('are Slack dates each reader sees in their own time zone, with the UTC time as an escaped fallback', () => {
+    expect(slackDate(Date.parse('2026-11-27T10:00:30.500Z'))).toBe('<!date^1795773630^{date_short_pretty} {time}|2026-11-27 10:00 UTC>');
+    const all = JSON.stringify(notificationMessage(view([member(null, { acknowledgedBy: 'U42', acknowledgedAt: AT })])).blocks);
+    expect(all).toContain(`Acknowledged by <@U42> at <!date^${AT / 1000}^{date_short_pretty} {time}|2026-11-27 10:00 UTC>`);
+    expect(all).toContain(`*Firing since*\\n<!date^${(AT - HOUR) / 1000}^{date_short_pretty} {time}|2026-11-27 09:00 UTC>`);
+    // No time is left as a bare UTC string outside a date's fallback.
+    expect(all.replace(/<!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>|]*>/g, '')).not.toMatch(/\d{2}:\d{2} UTC|\d{4}-\d{2}-\d{2}T/);
   });
 });
