@@ -284,22 +284,7 @@ export async function unsilence(
   if (!silence || !(await store.endSilence(id, request.now))) {
     throw new NotFoundError(`No active silence #${id}: \`/ontology status\` lists the silences in force.`);
   }
-  const notifications = new Set<string>();
-  for (const alert of await store.firingAlerts()) {
-    if (alert.notificationId !== null && silenceMatches(silence, alert, request.now - 1)) notifications.add(alert.notificationId);
-  }
-  let refreshed = 0;
-  for (const notificationId of notifications) {
-    const notification = await store.getNotification(notificationId);
-    if (!notification) continue;
-    const edited = await refreshNotification(store, notificationId, {
-      now: request.now,
-      source: SOURCE.unsilence,
-      config: request.config,
-      groupSlugs: request.groupSlugs,
-    });
-    if (edited) refreshed++;
-  }
+  const refreshed = await refreshCovered(store, [silence], { now: request.now, config: request.config, groupSlugs: request.groupSlugs });
   return { silence, refreshed };
 }
 
