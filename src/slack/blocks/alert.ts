@@ -443,7 +443,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
 
   const text = resolved
     ? `${title}. ${since}.`
-    : `${view.mention ? `${view.mention} ` : ''}${title}${valuesText(firing, view)} (${view.threshold}). ${since}.`;
+    : `${view.mention && acknowledgement.state !== 'all' ? `${view.mention} ` : ''}${title}${valuesText(firing, view)} (${view.threshold}). ${since}.`;
   return { text: clip(text, 3000), blocks };
 }
 

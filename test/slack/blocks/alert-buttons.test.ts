@@ -182,6 +182,8 @@ describe('alert lifecycle in the message', () => {
     expect(all).not.toContain('acknowledged by');
     // Someone is on it: the on-call group is no longer called on.
     expect(all).not.toContain('please take a look');
+    expect(notificationMessage(shown).text).not.toContain('<!subteam^S0ONCALL>');
+    expect(notificationMessage(view([acked(null), member('g1')], { mention: '<!subteam^S0ONCALL>' })).text).toMatch(/^<!subteam\^S0ONCALL> :red_circle: CRITICAL/);
   });
 
   it('keeps the severity in the header while a scope is not acknowledged, and marks that scope', () => {
