@@ -76,7 +76,7 @@ export function personName(by: string): string {
   return /^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : by;
 }
 
-/** "until 2026-11-27 11:00 UTC" or "until resolved". */
+/** "until <date>" (a Slack date, each reader's own time zone) or "until resolved". */
 export function untilText(until: number): string {
   return isUntilResolved({ until }) ? 'until resolved' : `until ${slackDate(until)}`;
 }
