@@ -25,7 +25,7 @@ import {
   silenceState,
   silenceStateValidator,
 } from './lib/monitorDocs.ts';
-import { alertFields, notificationFields, severityValidator } from './validators.ts';
+import { alertFields, notificationFields, severityValidator, silenceFields } from './validators.ts';
 
 /**
  * Entries (notifications + alerts + reminded alerts + outbox rows) one `recordRun` takes at most. Each entry reads
@@ -310,6 +310,7 @@ export const addSilence = internalMutation({
     reason: v.string(),
     createdAt: v.number(),
     endsWhenResolved: v.optional(v.boolean()),
+    baseline: silenceFields.baseline,
   },
   returns: silenceStateValidator,
   handler: async (ctx, args) => {
@@ -345,6 +346,25 @@ export const acknowledge = internalMutation({
     if (id === null || alert === null) throw new ConvexError({ code: 'NotFound', message: `No alert "${args.alertId}"` });
     if (alert.status !== 'firing' || alert.acknowledgedAt !== null) return alertState(alert);
     const changes = { acknowledgedBy: args.by, acknowledgedAt: args.at };
+    await ctx.db.patch(id, changes);
+    return alertState({ ...alert, ...changes });
+  },
+});
+
+/**
+ * Takes back the acknowledgement of a firing alert and returns it; its reminder clock moves to `at`, so reminders
+ * resume a repeat interval later. A resolved or unacknowledged one is returned unchanged. An unknown id throws
+ * `ConvexError({ code: 'NotFound' })`.
+ */
+export const unacknowledge = internalMutation({
+  args: { alertId: v.string(), at: v.number() },
+  returns: alertStateValidator,
+  handler: async (ctx, args) => {
+    const id = ctx.db.normalizeId('monitorAlerts', args.alertId);
+    const alert = id === null ? null : await ctx.db.get(id);
+    if (id === null || alert === null) throw new ConvexError({ code: 'NotFound', message: `No alert "${args.alertId}"` });
+    if (alert.status !== 'firing' || alert.acknowledgedAt === null) return alertState(alert);
+    const changes = { acknowledgedBy: null, acknowledgedAt: null, lastReminderAt: args.at };
     await ctx.db.patch(id, changes);
     return alertState({ ...alert, ...changes });
   },

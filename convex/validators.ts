@@ -217,6 +217,8 @@ export const silenceFields = {
   createdAt: v.number(),
   /** Ends at the first run in which nothing it matches fires. Optional so silences stored before it read as false. */
   endsWhenResolved: v.optional(v.boolean()),
+  /** The scopes it was set on (firing then), with severity and value; absent when nothing it matches fired. */
+  baseline: v.optional(v.array(v.object({ groupId: v.union(v.string(), v.null()), severity: severityValidator, value: v.number() }))),
 };
 /** A silence document's fields. */
 export const silenceValidator = v.object(silenceFields);

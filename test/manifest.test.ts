@@ -99,4 +99,8 @@ describe('manifest.yml', () => {
     expect(text).toMatch(/home_tab_enabled: true/);
     expect(readManifest().events).toContain('app_home_opened');
   });
+
+  it('subscribes to the events that say the bot token is dead, so the outbox holds instead of retrying', () => {
+    expect(readManifest().events).toEqual(expect.arrayContaining(['app_uninstalled', 'tokens_revoked']));
+  });
 });

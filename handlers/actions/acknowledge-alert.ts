@@ -5,7 +5,7 @@ import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { ALERT_ACTION_IDS, parseNotificationRef, personName } from '../../src/slack/blocks/alert.ts';
-import { formatInstant } from '../../src/slack/blocks/format.ts';
+import { slackDate } from '../../src/slack/blocks/format.ts';
 import { answerClick, clickTarget, note } from '../../src/slack/interaction.ts';
 
 /** Registers the Acknowledge button. */
@@ -21,7 +21,7 @@ export function acknowledgeAlert(app: App, deps: HandlerDeps): void {
         groupSlugs: groupSlugLookup(deps.backend.documents),
       });
       if (outcome.kind === 'already') {
-        return note(`Already acknowledged by ${personName(outcome.by)} at ${formatInstant(outcome.at)}: nothing changed.`);
+        return note(`Already acknowledged by ${personName(outcome.by)} at ${slackDate(outcome.at)}: nothing changed.`);
       }
       await deliverAlertEdits(deps);
       return note(`:eyes: You acknowledged ${outcome.alerts.length} firing scope(s): no reminders until they resolve.`);

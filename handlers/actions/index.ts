@@ -10,6 +10,8 @@ import { runCheckNow } from './run-check-now.ts';
 import { runSubcommand } from './run-subcommand.ts';
 import { shareInChannel } from './share-in-channel.ts';
 import { silenceAlert } from './silence-alert.ts';
+import { unacknowledgeAlert } from './unacknowledge-alert.ts';
+import { unsilenceAlert } from './unsilence-alert.ts';
 
 /** Registers the button handlers on `app`. */
 export function register(app: App, deps: HandlerDeps): void {
@@ -20,6 +22,8 @@ export function register(app: App, deps: HandlerDeps): void {
   requestRollback(app, deps);
   acknowledgeAlert(app, deps);
   silenceAlert(app, deps);
+  unacknowledgeAlert(app, deps);
+  unsilenceAlert(app, deps);
   runCheckNow(app, deps);
   openDashboard(app, deps);
 }

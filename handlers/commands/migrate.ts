@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../../src/errors.ts';
 import { planAnswer, preflightAnswer } from '../../src/slack/blocks/approval.ts';
 import { parseArgs } from '../../src/slack/command-args.ts';
 import { defineSubcommand } from '../../src/slack/subcommand.ts';
+import { slackDate } from '../../src/slack/blocks/format.ts';
 
 type MigrateMode = 'dry-run' | 'validate-only' | 'request';
 
@@ -32,7 +33,7 @@ export const migrate = defineSubcommand<MigrateMode>({
     }
     const request = await deps.approvals.request({ kind: 'migrate', userId: context.userId });
     await context.reply({
-      text: `Approval requested (request \`${request.id}\`): the migration runs once ${request.requiredApprovals} approver(s) approve it in <#${request.channel}>, before ${new Date(request.expiresAt).toISOString()}.`,
+      text: `Approval requested (request \`${request.id}\`): the migration runs once ${request.requiredApprovals} approver(s) approve it in <#${request.channel}>, before ${slackDate(request.expiresAt)}.`,
     });
   },
 });

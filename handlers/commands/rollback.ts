@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../../src/errors.ts';
 import { planAnswer, verifyAnswer } from '../../src/slack/blocks/approval.ts';
 import { parseArgs } from '../../src/slack/command-args.ts';
 import { defineSubcommand } from '../../src/slack/subcommand.ts';
+import { slackDate } from '../../src/slack/blocks/format.ts';
 
 interface RollbackArgs {
   target: string;
@@ -47,7 +48,7 @@ export const rollback = defineSubcommand<RollbackArgs>({
     }
     const request = await deps.approvals.request({ kind: 'rollback', target, userId: context.userId });
     await context.reply({
-      text: `Approval requested (request \`${request.id}\`): the rollback runs once ${request.requiredApprovals} approver(s) approve it in <#${request.channel}>, before ${new Date(request.expiresAt).toISOString()}.`,
+      text: `Approval requested (request \`${request.id}\`): the rollback runs once ${request.requiredApprovals} approver(s) approve it in <#${request.channel}>, before ${slackDate(request.expiresAt)}.`,
     });
   },
 });

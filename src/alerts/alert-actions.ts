@@ -11,7 +11,7 @@
  */
 import { JOB_NAMES, type AlertsConfig, type JobName } from '../config.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
-import { formatDuration, formatInstant } from '../slack/blocks/format.ts';
+import { formatDuration, slackDate } from '../slack/blocks/format.ts';
 import { SILENCE_CHOICES, type SilenceChoice } from '../slack/blocks/alert.ts';
 import { refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
@@ -30,7 +30,7 @@ import {
 export { MAX_SILENCE_MS } from './silences.ts';
 
 /** The source recorded with an edit made by an operator action (shown as "Updated: … at …"). */
-const SOURCE = { acknowledge: 'acknowledgement', silence: 'silence', unsilence: 'unsilence' } as const;
+const SOURCE = { acknowledge: 'acknowledgement', unacknowledge: 'unacknowledgement', silence: 'silence', unsilence: 'unsilence' } as const;
 
 const queues = new Map<string, Promise<unknown>>();
 
@@ -54,7 +54,7 @@ export async function openEpisode(store: AlertStore, ref: NotificationRef): Prom
   const open = await store.openNotification(ref.key);
   if (open && open.openedAt === ref.openedAt) return open;
   throw new NotFoundError(
-    `This alert is no longer firing (it opened ${formatInstant(ref.openedAt)} and has resolved since): nothing was changed. ` +
+    `This alert is no longer firing (it opened ${slackDate(ref.openedAt)} and has resolved since): nothing was changed. ` +
       'See what fires now with `/ontology status`.',
   );
 }
@@ -96,6 +96,81 @@ export async function acknowledgeNotification(
     if (mine.length === 0) return { kind: 'already', by: acknowledged[0]!.acknowledgedBy!, at: acknowledged[0]!.acknowledgedAt! };
     return { kind: 'acknowledged', alerts: mine, by, at: request.now };
   });
+}
+
+/** What an Unacknowledge click did: the members as they were acknowledged (who, when), or nothing was. */
+export type UnacknowledgeOutcome = { kind: 'unacknowledged'; alerts: AlertState[] } | { kind: 'not_acknowledged' };
+
+/**
+ * Takes back the acknowledgements of every firing member of a notification: reminders resume (the next one a
+ * repeat interval from now) and its message shows it unacknowledged again. A message with nothing acknowledged
+ * changes nothing and says so.
+ */
+export async function unacknowledgeNotification(
+  store: AlertStore,
+  request: { ref: NotificationRef; by: string; now: number; config: AlertsConfig; groupSlugs?: GroupSlugs },
+): Promise<UnacknowledgeOutcome> {
+  if (request.by.trim() === '') throw new InvalidArgumentError('by must name who takes the acknowledgement back (a Slack user id).');
+  return serialised(request.ref.key, async () => {
+    const notification = await openEpisode(store, request.ref);
+    const acknowledged = (await store.notificationMembers(notification.id)).filter(
+      (member) => member.status === 'firing' && member.acknowledgedAt !== null,
+    );
+    if (acknowledged.length === 0) return { kind: 'not_acknowledged' };
+    for (const member of acknowledged) await store.unacknowledge(member.id, request.now);
+    await refreshNotification(store, notification.id, {
+      now: request.now,
+      source: SOURCE.unacknowledge,
+      config: request.config,
+      groupSlugs: request.groupSlugs,
+    });
+    return { kind: 'unacknowledged', alerts: acknowledged };
+  });
+}
+
+/** What an Unsilence click did: the silences it ended, or none were in force. */
+export type UnsilenceOutcome = { kind: 'unsilenced'; silences: Silence[]; refreshed: number } | { kind: 'not_silenced' };
+
+/**
+ * Ends every silence in force over a notification's firing members (the message's Unsilence button), and edits
+ * the messages of the alerts they covered: they show as firing again, and post and remind as usual.
+ */
+export async function unsilenceNotification(
+  store: AlertStore,
+  request: { ref: NotificationRef; now: number; config: AlertsConfig; groupSlugs?: GroupSlugs },
+): Promise<UnsilenceOutcome> {
+  return serialised(request.ref.key, async () => {
+    const notification = await openEpisode(store, request.ref);
+    const firing = (await store.notificationMembers(notification.id)).filter((member) => member.status === 'firing');
+    const covering = (await store.activeSilences(request.now)).filter((silence) =>
+      firing.some((member) => silenceMatches(silence, member, request.now)),
+    );
+    const ended: Silence[] = [];
+    for (const silence of covering) if (await store.endSilence(silence.id, request.now)) ended.push(silence);
+    if (ended.length === 0) return { kind: 'not_silenced' };
+    const refreshed = await refreshCovered(store, ended, { now: request.now, config: request.config, groupSlugs: request.groupSlugs });
+    return { kind: 'unsilenced', silences: ended, refreshed };
+  });
+}
+
+/** Edits the messages of the firing alerts that `ended` silences covered until `now`; returns how many were edited. */
+async function refreshCovered(
+  store: AlertStore,
+  ended: readonly Silence[],
+  options: { now: number; config: AlertsConfig; groupSlugs?: GroupSlugs },
+): Promise<number> {
+  const notifications = new Set<string>();
+  for (const alert of await store.firingAlerts()) {
+    if (alert.notificationId !== null && ended.some((silence) => silenceMatches(silence, alert, options.now - 1))) {
+      notifications.add(alert.notificationId);
+    }
+  }
+  let refreshed = 0;
+  for (const notificationId of notifications) {
+    const edited = await refreshNotification(store, notificationId, { ...options, source: SOURCE.unsilence });
+    if (edited) refreshed++;
+  }
+  return refreshed;
 }
 
 /** The `until` of a Silence menu choice chosen at `now`. */
@@ -209,22 +284,7 @@ export async function unsilence(
   if (!silence || !(await store.endSilence(id, request.now))) {
     throw new NotFoundError(`No active silence #${id}: \`/ontology status\` lists the silences in force.`);
   }
-  const notifications = new Set<string>();
-  for (const alert of await store.firingAlerts()) {
-    if (alert.notificationId !== null && silenceMatches(silence, alert, request.now - 1)) notifications.add(alert.notificationId);
-  }
-  let refreshed = 0;
-  for (const notificationId of notifications) {
-    const notification = await store.getNotification(notificationId);
-    if (!notification) continue;
-    const edited = await refreshNotification(store, notificationId, {
-      now: request.now,
-      source: SOURCE.unsilence,
-      config: request.config,
-      groupSlugs: request.groupSlugs,
-    });
-    if (edited) refreshed++;
-  }
+  const refreshed = await refreshCovered(store, [silence], { now: request.now, config: request.config, groupSlugs: request.groupSlugs });
   return { silence, refreshed };
 }
 
@@ -241,7 +301,7 @@ export function jobForSubject(subject: string): JobName {
   return 'daily';
 }
 
-/** "until 2026-11-27 11:00 UTC" or "until it resolves", for answers to the person who clicked. */
+/** "until <date>" (in the reader's time zone) or "until it resolves", for answers in Slack to the person who clicked. */
 export function silenceEnd(silence: Pick<Silence, 'until'>): string {
-  return isUntilResolved(silence) ? 'until it resolves' : `until ${formatInstant(silence.until)}`;
+  return isUntilResolved(silence) ? 'until it resolves' : `until ${slackDate(silence.until)}`;
 }

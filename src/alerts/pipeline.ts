@@ -11,11 +11,13 @@ import {
   reminderMessage,
   resolvedReply,
   shownSignature,
+  silenceBrokenReply,
   type MemberView,
   type NotificationView,
   type Resolution,
 } from '../slack/blocks/alert.ts';
 import { decide } from './decide.ts';
+import { decideSilence, type SilenceDecision } from './silence-decision.ts';
 import { deliverOutbox, type DeliveryReport, type Sleep } from './outbox.ts';
 import {
   NotificationConflictError,
@@ -108,6 +110,12 @@ interface Decided {
   route: Route;
 }
 
+/** A silence this run broke, and why. */
+interface BrokenSilence {
+  silence: Silence;
+  decision: SilenceDecision & { breach: NonNullable<SilenceDecision['breach']> };
+}
+
 /** The decided alerts of one notification key. */
 interface Bucket {
   key: string;
@@ -145,7 +153,14 @@ export async function runAlertPipeline(deps: PipelineDeps, evaluation: Evaluatio
 /** Dedup, route, group and record; nothing is written unless all of it is. */
 async function decideAndRecord(deps: PipelineDeps, evaluation: Evaluation): Promise<Omit<PipelineReport, 'delivery'>> {
   const now = deps.now();
-  const silences = await deps.alerts.activeSilences(now);
+  const active = await deps.alerts.activeSilences(now);
+  // A silence covers the scopes and values it was set on: what fires beyond them breaks it before dedup.
+  const broken: BrokenSilence[] = [];
+  for (const silence of active) {
+    const decision = decideSilence(silence, evaluation.signals, now);
+    if (decision.action === 'break' && decision.breach) broken.push({ silence, decision: { ...decision, breach: decision.breach } });
+  }
+  const silences = active.filter((silence) => !broken.some((entry) => entry.silence.id === silence.id));
   const items: Item[] = [];
   const signalKeys = new Set<string>();
   for (const signal of evaluation.signals) {
@@ -213,12 +228,33 @@ async function decideAndRecord(deps: PipelineDeps, evaluation: Evaluation): Prom
     bucket.decided.push(entry);
   }
   for (const bucket of buckets.values()) {
-    records.push(await notificationRecord(deps, evaluation, bucket, silences, now));
+    records.push(await notificationRecord(deps, evaluation, bucket, silences, now, broken));
     order.push(bucket.decided);
   }
 
   // Stage: record, in one transaction; then the events of info alerts.
   const recorded = await deps.alerts.recordRun({ source: evaluation.source, at: now, notifications: records });
+  for (const { silence, decision } of broken) {
+    if (!(await deps.alerts.endSilence(silence.id, now))) continue;
+    const { groupId, before, now: current } = decision.breach;
+    deps.log(
+      `alerts (${evaluation.source}): silence #${silence.id} (${silence.subject}) broken (${decision.reason}): ` +
+        `${groupId ?? 'platform'} ${before ? `${before.severity} ${before.value}` : 'not firing'} → ${current.severity} ${current.value}`,
+    );
+    await deps.events.log(
+      'monitoring_silence_broken',
+      {
+        silenceId: silence.id,
+        subject: silence.subject,
+        scope: groupId ?? 'platform',
+        reason: decision.reason,
+        before: before?.value ?? null,
+        value: current.value,
+        source: evaluation.source,
+      },
+      now,
+    );
+  }
   for (const silence of await endResolvedSilences(deps.alerts, now)) {
     deps.log(`alerts (${evaluation.source}): silence #${silence.id} (${silence.subject}) ended: nothing it silenced is firing any more`);
   }
@@ -415,6 +451,7 @@ async function notificationRecord(
   bucket: Bucket,
   silences: readonly Silence[],
   now: number,
+  broken: readonly BrokenSilence[] = [],
 ): Promise<NotificationRecord> {
   const existing = bucket.notification;
   // An alert joins when it is first notified; one notified before notifications existed joins while it fires.
@@ -505,6 +542,26 @@ async function notificationRecord(
   notification.shown = shown;
   if (resolutions.length > 0) outbox.push({ kind: 'reply', channel, notificationId: null, message: resolvedReply(rendered, resolutions) });
   if (reminded.length > 0) outbox.push({ kind: 'reply', channel, notificationId: null, message: reminderMessage(rendered, reminded) });
+  // The note goes to the message showing the scope that broke the silence.
+  const breaks = broken.filter(({ silence, decision }) =>
+    bucket.decided.some(
+      (entry) => entry.draft.subject === silence.subject && entry.draft.groupId === decision.breach.groupId && entry.draft.severity === decision.breach.now.severity,
+    ),
+  );
+  if (breaks.length > 0) {
+    const views = breaks.map(({ silence, decision }) => ({
+      silenceId: silence.id,
+      by: silence.createdBy,
+      reason: decision.reason as 'new_scope' | 'severity_raised' | 'value_doubled',
+      member: {
+        groupId: decision.breach.groupId,
+        ...(decision.breach.groupId !== null && slugs.get(decision.breach.groupId) ? { groupSlug: slugs.get(decision.breach.groupId)! } : {}),
+      },
+      before: decision.breach.before,
+      now: decision.breach.now,
+    }));
+    outbox.push({ kind: 'reply', channel, notificationId: null, message: silenceBrokenReply(rendered, views) });
+  }
 
   const alerts: AlertDecisionRecord[] = bucket.decided.map((entry) => ({ alert: entry.draft, decision: entry.decision, attach: joins(entry) }));
   return { notification, alerts, remindedAlertIds, outbox };

@@ -164,6 +164,12 @@ export interface AlertStore {
    * `NotFoundError` for an unknown id.
    */
   acknowledge(alertId: string, by: string, at: number): Promise<AlertState>;
+  /**
+   * Takes back the acknowledgement of a firing alert and returns it: reminders resume, the next one a repeat
+   * interval after `at` (its reminder clock moves to `at`). A resolved or unacknowledged one is returned unchanged.
+   * Throws `NotFoundError` for an unknown id.
+   */
+  unacknowledge(alertId: string, at: number): Promise<AlertState>;
 }
 
 /** Where messages wait until they are delivered; survives restarts. */

@@ -8,6 +8,7 @@ import { DAY, formatDuration } from '../durations.ts';
 import { InvalidArgumentError, NotFoundError } from '../errors.ts';
 import { refreshNotification, type GroupSlugs } from './pipeline.ts';
 import type { AlertStore } from './ports.ts';
+import { baselineOf } from './silence-decision.ts';
 import { isUntilResolved, type AlertState, type Severity, type Silence } from './types.ts';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
@@ -38,7 +39,11 @@ export interface SilenceRequest {
   endsWhenResolved?: boolean;
 }
 
-/** Creates a silence: matching alerts are recorded, not posted, until `until`. */
+/**
+ * Creates a silence: matching alerts are recorded, not posted, until `until`. It remembers the firing alerts it
+ * matches now (scope, severity, value): a new scope, a higher severity or a value materially worse breaks it early
+ * (`decideSilence`).
+ */
 export async function silenceAlerts(alerts: AlertStore, request: SilenceRequest): Promise<Silence> {
   const subject = request.subject.trim();
   if (!ALERT_SUBJECTS.includes(subject)) {
@@ -65,6 +70,8 @@ export async function silenceAlerts(alerts: AlertStore, request: SilenceRequest)
     throw new InvalidArgumentError(`severity must be one of ${SEVERITIES.join(', ')}, got "${String(severity)}".`);
   }
   const groupId = request.groupId === 'platform' ? null : request.groupId;
+  const firing = (await alerts.firingAlerts()).map((alert) => ({ ...alert, value: alert.lastValue }));
+  const baseline = baselineOf({ subject, groupId, severity, until: request.until }, firing, request.now);
   return alerts.addSilence({
     subject,
     groupId,
@@ -74,6 +81,7 @@ export async function silenceAlerts(alerts: AlertStore, request: SilenceRequest)
     reason: request.reason.trim(),
     createdAt: request.now,
     ...(request.endsWhenResolved ? { endsWhenResolved: true } : {}),
+    ...(baseline.length > 0 ? { baseline } : {}),
   });
 }
 

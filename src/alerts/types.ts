@@ -174,6 +174,20 @@ export interface Silence {
    * run in which nothing it matches is firing any more. Absent (false) on silences set ahead of time (the CLI).
    */
   endsWhenResolved?: boolean;
+  /**
+   * What it was set on: every scope it matched that was firing then, with its severity and value. A silence covers
+   * those, at those values: a new scope firing, a higher severity or a value materially worse breaks it
+   * (`decideSilence`). Absent on a silence set while nothing it matches fired (a maintenance window set ahead).
+   */
+  baseline?: SilenceBaseline[];
+}
+
+/** One scope a silence was set on, as it fired then. */
+export interface SilenceBaseline {
+  /** The group, or null platform-wide. */
+  groupId: string | null;
+  severity: Severity;
+  value: number;
 }
 
 /**

@@ -86,6 +86,20 @@ function boltLogger(log: (line: string) => void): Logger {
   };
 }
 
+/**
+ * The one line a Socket Mode connection failure becomes: it names SLACK_APP_TOKEN and what to check, with Slack's
+ * error code when there is one (never the SDK's stack or raw text).
+ */
+export function socketModeError(error: unknown): string {
+  const data = (error as { data?: { error?: unknown } } | null)?.data;
+  const code = typeof data?.error === 'string' ? data.error : null;
+  const why = code ? `Slack answered ${code}` : 'the connection failed';
+  return (
+    `Socket Mode could not connect (${why}): check SLACK_APP_TOKEN — an app-level token (xapp-…) with the ` +
+    'connections:write scope, from an app with Socket Mode enabled.'
+  );
+}
+
 /** Builds the Bolt app over `deps` with every handler registered. */
 export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): SlackApp {
   const { slack } = deps.config;
@@ -145,7 +159,11 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
         ticker.unref();
       };
       if (mode === 'socket') {
-        await app.start();
+        try {
+          await app.start();
+        } catch (error) {
+          throw new OpsError(ErrorCode.SlackDelivery, socketModeError(error));
+        }
         startTicking();
         return { port: null };
       }

@@ -12,6 +12,7 @@ import { MESSAGE_GONE_ERRORS } from '../alerts/delivery-decision.ts';
 import { DeliveryError, MessageGoneError, type Notifier, type OutboundFile, type OutboundMessage } from '../alerts/ports.ts';
 import type { MessageRef } from '../alerts/types.ts';
 import type { SlackConfig } from '../config.ts';
+import { tokenRevocation } from './access.ts';
 
 /** Default time a Slack call may take before it counts as failed (`SLACK_TIMEOUT`). */
 export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
@@ -91,6 +92,10 @@ export class SlackNotifier implements Notifier {
     const started = Date.now();
     try {
       if (this.stopping.signal.aborted) throw new DeliveryError(`${method}: not sent, the process is stopping`, { kind: 'stopped' });
+      const revocation = tokenRevocation(this.token);
+      if (revocation) {
+        throw new DeliveryError(`${method}: not sent, Slack revoked the bot token (${revocation.event})`, { kind: 'slack', error: 'token_revoked' });
+      }
       return await send();
     } catch (error) {
       if (error instanceof DeliveryError) throw error;

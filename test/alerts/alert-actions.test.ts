@@ -6,7 +6,9 @@ import {
   parseSilenceDuration,
   silenceFiringAlert,
   silenceNotification,
+  unacknowledgeNotification,
   unsilence,
+  unsilenceNotification,
 } from '../../src/alerts/alert-actions.ts';
 import { createEventLog } from '../../src/alerts/event-log.ts';
 import { runAlertPipeline, type PipelineDeps } from '../../src/alerts/pipeline.ts';
@@ -69,10 +71,13 @@ describe('acknowledging an alert message', () => {
     expect(notifier.replies).toHaveLength(0);
     expect(notifier.updates).toHaveLength(1);
     const edited = JSON.stringify(notifier.updates[0]!.blocks);
-    expect(edited).toContain('acknowledged by <@U0ONCALL1> at 2026-11-27 10:10 UTC');
-    // The edit keeps the on-call mention and the buttons.
-    expect(edited).toContain('<!subteam^S0ONCALL>');
-    expect(edited).toContain('"action_id":"alert_acknowledge"');
+    // Said once, under a header that no longer shouts CRITICAL; the on-call is no longer called on.
+    expect(edited).toContain('Acknowledged (critical): Cross-group violations');
+    expect(edited.match(/Acknowledged by <@U0ONCALL1>/g)).toHaveLength(1);
+    expect(edited).toContain(':eyes: Acknowledged by <@U0ONCALL1> at <!date^1795774200^{date_short_pretty} {time}|2026-11-27 10:10 UTC>: no reminders until it resolves.');
+    expect(edited).not.toContain('<!subteam^S0ONCALL>');
+    expect(edited).not.toContain('"action_id":"alert_acknowledge"');
+    expect(edited).toContain('"action_id":"alert_unacknowledge"');
   });
 
   it('is idempotent: a second click (by anyone) changes nothing and names the first acknowledgement', async () => {
@@ -116,7 +121,7 @@ describe('silencing an alert message', () => {
     clock.advance(HOUR);
     await runAlertPipeline(deps, evaluation(firing));
     expect(notifier.updates).toHaveLength(1);
-    expect(JSON.stringify(notifier.updates[0]!.blocks)).toContain('`grp_a` by <@U0ONCALL1> until 2026-11-27 14:00 UTC: backfill');
+    expect(JSON.stringify(notifier.updates[0]!.blocks)).toContain('`grp_a` by <@U0ONCALL1> until <!date^1795788000^{date_short_pretty} {time}|2026-11-27 14:00 UTC>: backfill');
     for (let hour = 0; hour < 2; hour++) {
       clock.advance(HOUR);
       await runAlertPipeline(deps, evaluation(firing));
@@ -174,6 +179,40 @@ describe('silencing an alert message', () => {
     clock.advance(HOUR);
     await runAlertPipeline(deps, evaluation([crossGroupSignal({ groupId: 'grp_a', value: 2 })]));
     expect(await alerts.activeSilences(clock.now())).toHaveLength(1);
+  });
+});
+
+describe('taking an acknowledgement or a silence back', () => {
+  it('unacknowledges every acknowledged member; a second click says nothing is acknowledged', async () => {
+    const { alerts, clock, open } = setup();
+    const ref = await open();
+    await acknowledgeNotification(alerts, { ref, by: 'U0ONCALL1', now: clock.now(), config: CONFIG });
+    clock.advance(HOUR);
+    const outcome = await unacknowledgeNotification(alerts, { ref, by: 'U0LEAD', now: clock.now(), config: CONFIG });
+    expect(outcome.kind === 'unacknowledged' && outcome.alerts.map((alert) => alert.acknowledgedBy)).toEqual(['U0ONCALL1', 'U0ONCALL1']);
+    for (const alert of await alerts.firingAlerts()) expect(alert).toMatchObject({ acknowledgedBy: null, acknowledgedAt: null, lastReminderAt: clock.now() });
+    expect(await unacknowledgeNotification(alerts, { ref, by: 'U0LEAD', now: clock.now(), config: CONFIG })).toEqual({ kind: 'not_acknowledged' });
+    await expect(unacknowledgeNotification(alerts, { ref, by: ' ', now: clock.now(), config: CONFIG })).rejects.toThrow(/^by must name who/);
+  });
+
+  it('unsilences every silence over the message (the button\'s and one set on a group), and edits the message once', async () => {
+    const { alerts, outbox, clock, open } = setup();
+    const ref = await open();
+    const button = await silenceNotification(alerts, { ref, choice: '4h', reason: 'known', by: 'U0ONCALL1', now: clock.now(), config: CONFIG });
+    const group = await silenceAlerts(alerts, { subject: 'crossGroupViolations', groupId: 'grp_a', until: clock.now() + HOUR, by: 'ops', reason: 'backfill', now: clock.now() });
+    const other = await silenceAlerts(alerts, { subject: 'orphanedEntityCount', groupId: '*', until: clock.now() + HOUR, by: 'ops', reason: 'unrelated', now: clock.now() });
+    clock.advance(60_000);
+    const outcome = await unsilenceNotification(alerts, { ref, now: clock.now(), config: CONFIG });
+    expect(outcome.kind === 'unsilenced' && outcome.silences.map((silence) => silence.id).sort()).toEqual(
+      [button.silence.id, group.id].sort(),
+    );
+    expect((await alerts.activeSilences(clock.now())).map((silence) => silence.id)).toEqual([other.id]);
+    // One waiting edit of the message (it replaced the silence's), showing it firing with the Silence menu again.
+    const rows = (await outbox.listOutbox({ status: 'pending', limit: 100 })).filter((row) => row.kind === 'update');
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows[0]!.message.blocks)).toContain('"action_id":"alert_silence"');
+    expect(JSON.stringify(rows[0]!.message.blocks)).not.toContain('"action_id":"alert_unsilence"');
+    expect(await unsilenceNotification(alerts, { ref, now: clock.now(), config: CONFIG })).toEqual({ kind: 'not_silenced' });
   });
 });
 

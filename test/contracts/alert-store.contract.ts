@@ -226,6 +226,34 @@ export function alertStoreContract(name: string, open: () => Promise<AlertStoreH
         expect(await port.getAlert(firing!.id)).toMatchObject({ acknowledgedBy: 'U1', acknowledgedAt: T + 5 });
       }));
 
+    it('takes an acknowledgement back: reminders resume from then; a resolved or unacknowledged alert is left as it was', () =>
+      withPort(async ({ port }) => {
+        const run = await port.recordRun({
+          source: 'test',
+          at: T,
+          notifications: [
+            {
+              notification: null,
+              alerts: [
+                { alert: alertDraft('g1'), decision: POST, attach: false },
+                { alert: alertDraft('g2', { status: 'resolved', resolvedAt: T, acknowledgedBy: 'U1', acknowledgedAt: T }), decision: { action: 'resolve', reason: 'resolved' }, attach: false },
+              ],
+              remindedAlertIds: [],
+              outbox: [],
+            },
+          ],
+        });
+        const [firing, resolved] = run.notifications[0]!.alerts;
+        expect(await port.unacknowledge(firing!.id, T + 1)).toEqual(firing);
+        await port.acknowledge(firing!.id, 'U1', T + 5);
+        expect(await port.unacknowledge(firing!.id, T + 9)).toMatchObject({ acknowledgedBy: null, acknowledgedAt: null, lastReminderAt: T + 9 });
+        expect(await port.getAlert(firing!.id)).toMatchObject({ acknowledgedBy: null, acknowledgedAt: null, lastReminderAt: T + 9 });
+        // Acknowledged again after that: a new acknowledgement, by whoever clicks.
+        expect(await port.acknowledge(firing!.id, 'U2', T + 12)).toMatchObject({ acknowledgedBy: 'U2', acknowledgedAt: T + 12 });
+        expect(await port.unacknowledge(resolved!.id, T + 9)).toEqual(resolved);
+        await expect(port.unacknowledge('no-such-alert', T)).rejects.toBeInstanceOf(NotFoundError);
+      }));
+
     it('keeps whether a silence ends when its alerts resolve (false unless set)', () =>
       withPort(async ({ port }) => {
         const base = { subject: 'crossGroupViolations', groupId: '*', severity: 'critical' as const, createdBy: 'U1', reason: 'on it', createdAt: T };
@@ -239,6 +267,23 @@ export function alertStoreContract(name: string, open: () => Promise<AlertStoreH
         ]);
         expect(await port.endSilence(fromAlert.id, T + 600)).toBe(true);
         expect((await port.activeSilences(T + 700)).map((silence) => silence.id)).toEqual([ahead.id]);
+      }));
+
+    it('keeps the scopes and values a silence was set on, and none for one set ahead of time', () =>
+      withPort(async ({ port }) => {
+        const base = { subject: 'crossGroupViolations', groupId: '*', severity: null, createdBy: 'U1', reason: 'known', createdAt: T, until: T + 1_000 };
+        const baseline = [
+          { groupId: null, severity: 'critical' as const, value: 8 },
+          { groupId: 'g1', severity: 'warning' as const, value: 0.5 },
+        ];
+        const set = await port.addSilence({ ...base, baseline });
+        const ahead = await port.addSilence(base);
+        expect(set.baseline).toEqual(baseline);
+        expect(ahead.baseline).toBeUndefined();
+        const [storedSet, storedAhead] = await port.activeSilences(T + 1);
+        expect(storedSet).toMatchObject({ id: set.id, baseline });
+        expect(storedAhead!.id).toBe(ahead.id);
+        expect(storedAhead!.baseline).toBeUndefined();
       }));
 
     it('keeps silences: active until `until`, oldest first, ended once', () =>

@@ -1,10 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { sqliteBackend } from '../../src/backend.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createSlackApp } from '../../src/slack/app.ts';
 import { SHARE_ACTION_ID } from '../../src/slack/subcommand.ts';
+import { startFakeSlackApi } from '../helpers/slack/fake-slack-api.ts';
 import { buttonClickPayload, slackSignature } from '../helpers/slack/signed-request.ts';
 import { startSlackAppHarness } from '../helpers/slack/slack-app-harness.ts';
 import { tempStore } from '../helpers/temp-store.ts';
@@ -59,6 +60,22 @@ describe('the Slack app over HTTP', () => {
   it('builds in Socket Mode when SLACK_APP_TOKEN is set (no port to listen on)', () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', ALERT_CHANNEL_CRITICAL: 'C1', SLACK_APP_TOKEN: 'xapp-1-A1-1-abc' });
     expect(createSlackApp({ backend: backend(), config, now: Date.now, log: () => {} }).mode).toBe('socket');
+  });
+
+  it('fails to start in Socket Mode with one line naming SLACK_APP_TOKEN when Slack refuses the app-level token', async () => {
+    const slack = await startFakeSlackApi();
+    slack.answer('apps.connections.open', () => ({ body: { ok: false, error: 'invalid_auth' } }));
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', ALERT_CHANNEL_CRITICAL: 'C1', SLACK_APP_TOKEN: 'xapp-1-A1-1-abc', SLACK_API_URL: slack.url });
+    const app = createSlackApp({ backend: backend(), config, now: Date.now, log: () => {} });
+    onTestFinished(() => app.stop().catch(() => {}));
+    const failure = await app.start().then(
+      () => null,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.message).toBe(
+      'Socket Mode could not connect (Slack answered invalid_auth): check SLACK_APP_TOKEN — an app-level token (xapp-…) with the connections:write scope, from an app with Socket Mode enabled.',
+    );
+    expect(slack.callsOf('apps.connections.open')[0]!.token).toBe('xapp-1-A1-1-abc');
   });
 
   it('refuses to build without app credentials, naming the variables', () => {

@@ -102,7 +102,7 @@ describe('Slack notifier', () => {
     expect(reminder).toMatchObject({ channel: 'C_CRIT', thread_ts: '1700000000.000100' });
     expect(String(reminder!.text)).toContain('Still firing after 4 h');
     expect(resolved).toMatchObject({ channel: 'C_CRIT', thread_ts: '1700000000.000100' });
-    expect(String(resolved!.text)).toContain('Resolved at 2026-11-27 15:00 UTC: group `grp_acme` after 5 h');
+    expect(String(resolved!.text)).toContain('Resolved at <!date^1795791600^{date_short_pretty} {time}|2026-11-27 15:00 UTC>: group `grp_acme` after 5 h');
     expect(String(bodies.update[2]!.text)).toContain(':white_check_mark: Resolved');
   });
 
@@ -137,9 +137,9 @@ describe('Slack notifier', () => {
     expect(String(calls[0]!.body.text)).toContain('CRITICAL: Cross-group violations (platform-wide + group `grp_acme`): platform-wide 2');
     expect(String(calls[1]!.body.text)).toContain('(platform-wide + 2 groups)');
     expect(JSON.stringify(calls[1]!.body.blocks)).toContain('`grp_beta`: 2');
-    expect(JSON.stringify(calls[2]!.body.blocks)).toContain('*No longer critical (1)*\\n`grp_acme` 2 at 2026-11-27 12:00 UTC');
+    expect(JSON.stringify(calls[2]!.body.blocks)).toContain('*No longer critical (1)*\\n`grp_acme` 2 at <!date^1795780800^{date_short_pretty} {time}|2026-11-27 12:00 UTC>');
     expect(calls[3]!.body).toMatchObject({ channel: 'C_CRIT', thread_ts: '1700000000.000100' });
-    expect(String(calls[3]!.body.text)).toContain('Resolved at 2026-11-27 12:00 UTC: group `grp_acme` after 2 h.');
+    expect(String(calls[3]!.body.text)).toContain('Resolved at <!date^1795780800^{date_short_pretty} {time}|2026-11-27 12:00 UTC>: group `grp_acme` after 2 h.');
   });
 
   it.each([

@@ -85,7 +85,7 @@ describe('the bot in the local workspace', () => {
     const edited = await harness.waitFor(ENGINEER, (snapshot) =>
       messagesIn(snapshot, critical.id).find((message) => message.ts === alert.ts && message.edited),
     );
-    expect(textOf(edited)).toContain(`acknowledged by <@${ENGINEER}>`);
+    expect(textOf(edited)).toContain(`Acknowledged by <@${ENGINEER}>`);
     const told = await harness.waitFor(ENGINEER, (snapshot) => messagesIn(snapshot, critical.id).find((message) => message.ephemeral));
     expect(told.text).toContain('You acknowledged');
     // The same message, edited: the lead sees the edit, and no second alert message was posted.

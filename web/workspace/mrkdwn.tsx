@@ -102,11 +102,26 @@ export function plainWithEmoji(text: string): ComponentChildren[] {
   return parts;
 }
 
+/** `<!date^UNIX^…|fallback>` as Slack shows it: in the reader's own time zone, the fallback when it cannot be read. */
+function localDate(target: string, fallback: string | undefined): ComponentChildren {
+  const seconds = Number(target.split('^')[1]);
+  const text = decode(fallback ?? '');
+  if (!Number.isFinite(seconds)) return text;
+  const date = new Date(seconds * 1000);
+  const shown = date.toLocaleString(undefined, { month: 'short', day: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return (
+    <time dateTime={date.toISOString()} title={text}>
+      {shown}
+    </time>
+  );
+}
+
 function angle(inner: string, names: Names): ComponentChildren {
   const [target = '', label] = inner.split('|', 2) as [string, string | undefined];
   if (target.startsWith('@')) return <span class="mention">@{names.user(target.slice(1))}</span>;
   if (target.startsWith('#')) return <span class="mention">#{label ?? names.channel(target.slice(1))}</span>;
   if (target.startsWith('!subteam^')) return <span class="mention">{label ?? `@${target.slice('!subteam^'.length)}`}</span>;
+  if (target.startsWith('!date^')) return localDate(target, label);
   if (target.startsWith('!')) return <span class="mention">@{target.slice(1).split('^')[0]}</span>;
   const href = decode(target);
   const safe = /^(https?:|mailto:|\/)/.test(href) ? href : undefined;

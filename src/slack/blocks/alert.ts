@@ -9,12 +9,14 @@ import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { Severity } from '../../alerts/types.ts';
 import { isUntilResolved, type NotificationRef } from '../../alerts/types.ts';
 import { InvalidArgumentError } from '../../errors.ts';
-import { clip, formatChange, formatDuration, formatInstant, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
+import { clip, formatChange, formatDuration, slackDate, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
 
 /** `action_id`s of the buttons every open alert message carries (one handler file each in `handlers/actions/`). */
 export const ALERT_ACTION_IDS = {
   acknowledge: 'alert_acknowledge',
+  unacknowledge: 'alert_unacknowledge',
   silence: 'alert_silence',
+  unsilence: 'alert_unsilence',
   runCheck: 'alert_run_check',
 } as const;
 
@@ -74,28 +76,53 @@ export function personName(by: string): string {
   return /^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : by;
 }
 
-/** "until 2026-11-27 11:00 UTC" or "until resolved". */
+/** "until <date>" (a Slack date, each reader's own time zone) or "until resolved". */
 export function untilText(until: number): string {
-  return isUntilResolved({ until }) ? 'until resolved' : `until ${formatInstant(until)}`;
+  return isUntilResolved({ until }) ? 'until resolved' : `until ${slackDate(until)}`;
+}
+
+/** Which lifecycle controls an open alert message offers, from the state of its members. */
+export interface AlertControls {
+  /** Whether its open members are acknowledged: Acknowledge unless all are, Unacknowledge once any is. */
+  acknowledged: AcknowledgementState;
+  /** Some member fires unsilenced: the Silence menu. */
+  silenceable: boolean;
+  /** Some member is silenced: Unsilence. */
+  silenced: boolean;
 }
 
 /**
- * The Acknowledge, Silence (1 h / 4 h / 24 h / until resolved) and Run check now controls of an open alert, and
- * the Dashboard link when one is configured.
+ * The Acknowledge or Unacknowledge, Silence (1 h / 4 h / 24 h / until resolved) or Unsilence and Run check now
+ * controls of an open alert, and the Dashboard link when one is configured. Without `controls`: Acknowledge and
+ * the Silence menu.
  */
-export function alertActions(ref: NotificationRef, dashboardUrl: string | null = null): unknown {
+export function alertActions(
+  ref: NotificationRef,
+  dashboardUrl: string | null = null,
+  controls: AlertControls = { acknowledged: 'none', silenceable: true, silenced: false },
+): unknown {
   const value = notificationRefValue(ref);
   return {
     type: 'actions',
     block_id: 'alert_actions',
     elements: [
-      { type: 'button', action_id: ALERT_ACTION_IDS.acknowledge, text: plain('Acknowledge'), style: 'primary', value },
-      {
-        type: 'static_select',
-        action_id: ALERT_ACTION_IDS.silence,
-        placeholder: plain('Silence…'),
-        options: SILENCE_CHOICES.map((choice) => ({ text: plain(choice.label), value: silenceOptionValue(choice.value, ref) })),
-      },
+      ...(controls.acknowledged !== 'all'
+        ? [{ type: 'button', action_id: ALERT_ACTION_IDS.acknowledge, text: plain('Acknowledge'), style: 'primary', value }]
+        : []),
+      ...(controls.acknowledged !== 'none'
+        ? [{ type: 'button', action_id: ALERT_ACTION_IDS.unacknowledge, text: plain('Unacknowledge'), value }]
+        : []),
+      ...(controls.silenceable
+        ? [
+            {
+              type: 'static_select',
+              action_id: ALERT_ACTION_IDS.silence,
+              placeholder: plain('Silence…'),
+              options: SILENCE_CHOICES.map((choice) => ({ text: plain(choice.label), value: silenceOptionValue(choice.value, ref) })),
+            },
+          ]
+        : []),
+      ...(controls.silenced ? [{ type: 'button', action_id: ALERT_ACTION_IDS.unsilence, text: plain('Unsilence'), value }] : []),
       { type: 'button', action_id: ALERT_ACTION_IDS.runCheck, text: plain('Run check now'), value },
       ...(dashboardUrl ? [dashboardButton(dashboardUrl)] : []),
     ],
@@ -242,22 +269,60 @@ function valueWithChange(member: MemberView, unit: NotificationView['unit']): st
   const value = formatValue(member.value, unit);
   if (member.previous === null) return value;
   const change = formatChange(member.value - member.previous.value, unit);
-  return `${formatValue(member.previous.value, unit)} → ${value} (${change}) since ${formatInstant(member.previous.at)}`;
+  return `${formatValue(member.previous.value, unit)} → ${value} (${change}) since ${slackDate(member.previous.at)}`;
 }
 
-/** One firing member; its start is named only when it differs from the message's. */
-function memberLine(member: MemberView, view: NotificationView, messageSince: number): string {
-  const since = member.firstFiringAt !== messageSince ? ` · firing since ${formatInstant(member.firstFiringAt)}` : '';
-  const ack = member.acknowledgedBy
-    ? ` · acknowledged by ${personName(member.acknowledgedBy)}${member.acknowledgedAt ? ` at ${formatInstant(member.acknowledgedAt)}` : ''}`
-    : '';
+/**
+ * One firing member; its start is named only when it differs from the message's. Who acknowledged is said once,
+ * under the header; a member is marked only when it is the one not acknowledged among acknowledged ones.
+ */
+function memberLine(member: MemberView, view: NotificationView, messageSince: number, acknowledged: AcknowledgementState): string {
+  const since = member.firstFiringAt !== messageSince ? ` · firing since ${slackDate(member.firstFiringAt)}` : '';
+  const ack = acknowledged === 'some' && !member.acknowledgedBy ? ' · not acknowledged' : '';
   const label = member.groupId === null ? '*Platform-wide*' : groupName(member);
   return `${label}: ${valueWithChange(member, view.unit)}${since}${ack}`;
+}
+
+/** Whether the open members of a message are acknowledged: none, some or all of them. */
+export type AcknowledgementState = 'none' | 'some' | 'all';
+
+/** Who acknowledged a message's open (firing or silenced) members, first acknowledgement first, and when. */
+export interface Acknowledgement {
+  state: AcknowledgementState;
+  /** Everyone who acknowledged, in the order they did. */
+  by: string[];
+  /** The first acknowledgement, or null. */
+  at: number | null;
+  acknowledgedCount: number;
+  openCount: number;
+}
+
+/** The acknowledgement of a message's open members, as its header and buttons show it. */
+export function acknowledgementOf(members: readonly MemberView[]): Acknowledgement {
+  const open = members.filter((member) => member.state !== 'resolved');
+  const acknowledged = open
+    .filter((member) => member.acknowledgedBy !== null)
+    .sort((a, b) => (a.acknowledgedAt ?? 0) - (b.acknowledgedAt ?? 0));
+  const by = [...new Set(acknowledged.map((member) => member.acknowledgedBy!))];
+  const state: AcknowledgementState = acknowledged.length === 0 ? 'none' : acknowledged.length === open.length ? 'all' : 'some';
+  return { state, by, at: acknowledged[0]?.acknowledgedAt ?? null, acknowledgedCount: acknowledged.length, openCount: open.length };
+}
+
+/** "Acknowledged by @a at … (2 of 3 scopes)": said once, under the header. */
+function acknowledgementLine(acknowledgement: Acknowledgement): string {
+  const who = acknowledgement.by.map(personName).join(', ');
+  const when = acknowledgement.at !== null ? ` at ${slackDate(acknowledgement.at)}` : '';
+  const part =
+    acknowledgement.state === 'some' ? ` (${acknowledgement.acknowledgedCount} of ${plural(acknowledgement.openCount, 'scope')})` : '';
+  const next = acknowledgement.state === 'all' ? ': no reminders until it resolves' : '';
+  return `:eyes: Acknowledged by ${who}${when}${part}${next}.`;
 }
 
 function headline(view: NotificationView, firing: readonly MemberView[]): string {
   if (view.resolvedAt !== null) return `${RESOLVED_EMOJI} Resolved: ${view.title} (${scopeSummary(view.members)})`;
   const scope = firing.length > 0 ? scopeSummary(firing) : 'all silenced';
+  // Someone is on every open scope: the header says so rather than shouting the severity.
+  if (acknowledgementOf(view.members).state === 'all') return `:eyes: Acknowledged (${view.severity}): ${view.title} (${scope})`;
   return `${SEVERITY_EMOJI[view.severity]} ${view.severity.toUpperCase()}: ${view.title} (${scope})`;
 }
 
@@ -306,24 +371,26 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   const resolved = view.resolvedAt !== null;
   const firstFiring = Math.min(...(firing.length > 0 ? firing : members).map((member) => member.firstFiringAt), view.openedAt);
   const since = resolved
-    ? `Fired ${formatInstant(view.openedAt)} → resolved ${formatInstant(view.resolvedAt!)} (${formatDuration(view.resolvedAt! - view.openedAt)})`
+    ? `Fired ${slackDate(view.openedAt)} → resolved ${slackDate(view.resolvedAt!)} (${formatDuration(view.resolvedAt! - view.openedAt)})`
     : // No "(2 h)" while firing: the message is edited only when what it shows changes, so a duration would go stale.
-      `Firing since ${formatInstant(firstFiring)}`;
+      `Firing since ${slackDate(firstFiring)}`;
   const title = headline(view, firing);
+  const acknowledgement = acknowledgementOf(members);
 
   const fields = [
     mrkdwn(`*Threshold*\n${view.threshold}`),
     mrkdwn(`*${resolved ? 'Scopes' : 'Firing in'}*\n${resolved ? scopeSummary(members) : firing.length > 0 ? scopeSummary(firing) : 'none (all silenced)'}`),
     mrkdwn(`*${resolved ? 'Duration' : 'Firing since'}*\n${since.replace(/^Firing since /, '')}`),
-    mrkdwn(`*Updated*\n${view.source} at ${formatInstant(view.at)}`),
+    mrkdwn(`*Updated*\n${view.source} at ${slackDate(view.at)}`),
   ];
   const blocks: unknown[] = [
     { type: 'header', text: plain(title) },
-    ...(view.mention && !resolved ? [{ type: 'section', text: mrkdwn(`${view.mention} please take a look.`) }] : []),
+    ...(view.mention && !resolved && acknowledgement.state !== 'all' ? [{ type: 'section', text: mrkdwn(`${view.mention} please take a look.`) }] : []),
+    ...(!resolved && acknowledgement.state !== 'none' ? [{ type: 'section', text: mrkdwn(acknowledgementLine(acknowledgement)) }] : []),
     { type: 'section', fields },
   ];
   if (firing.length > 0) {
-    const lines = firing.map((member) => memberLine(member, view, firstFiring));
+    const lines = firing.map((member) => memberLine(member, view, firstFiring, acknowledgement.state));
     const heading = `*Firing (${scopeSummary(firing)})*`;
     blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${listed(lines, '\n')}`) });
   }
@@ -339,7 +406,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     const lines = resolvedMembers.map(
       (member) =>
         `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}` +
-        `${member.resolvedAt !== null ? ` at ${formatInstant(member.resolvedAt)}` : ''}`,
+        `${member.resolvedAt !== null ? ` at ${slackDate(member.resolvedAt)}` : ''}`,
     );
     // "No longer": a member leaves when it is back within threshold or fires at another severity now.
     blocks.push({ type: 'section', text: mrkdwn(`*No longer ${view.severity} (${resolvedMembers.length})*\n${listed(lines, ', ')}`) });
@@ -367,13 +434,16 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     blocks.push({ type: 'section', text: mrkdwn(`*What to do next*\n${steps}`) });
   }
   const dashboardUrl = view.dashboardUrl ?? null;
-  if (!resolved && view.key) blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl));
+  if (!resolved && view.key) {
+    const controls = { acknowledged: acknowledgement.state, silenceable: firing.length > 0, silenced: silenced.length > 0 };
+    blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl, controls));
+  }
   else if (dashboardUrl) blocks.push({ type: 'actions', block_id: 'alert_links', elements: [dashboardButton(dashboardUrl)] });
   blocks.push({ type: 'context', elements: [mrkdwn(`\`${view.subject}\` · ${view.severity} · one message for every scope; resolutions in the thread`)] });
 
   const text = resolved
     ? `${title}. ${since}.`
-    : `${view.mention ? `${view.mention} ` : ''}${title}${valuesText(firing, view)} (${view.threshold}). ${since}.`;
+    : `${view.mention && acknowledgement.state !== 'all' ? `${view.mention} ` : ''}${title}${valuesText(firing, view)} (${view.threshold}). ${since}.`;
   return { text: clip(text, 3000), blocks };
 }
 
@@ -399,7 +469,7 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
     const names = ordered(back).map(
       (member) => `${scopeName(member)} after ${formatDuration((member.resolvedAt ?? view.at) - member.firstFiringAt)}`,
     );
-    lines.push(`${RESOLVED_EMOJI} Resolved at ${formatInstant(at)}: ${listed(names, ', ')}. ${view.title} is back within its threshold there.`);
+    lines.push(`${RESOLVED_EMOJI} Resolved at ${slackDate(at)}: ${listed(names, ', ')}. ${view.title} is back within its threshold there.`);
   }
   const moved = resolutions.filter((resolution) => resolution.cause === 'severity_changed');
   for (const severity of ['critical', 'warning', 'info'] as const) {
@@ -414,5 +484,35 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
   const firingLeft = view.members.filter((member) => member.state !== 'resolved').length;
   lines.push(firingLeft === 0 ? 'Nothing in this message is firing any more.' : `Still firing here: ${plural(firingLeft, 'scope')}.`);
   const text = lines.join('\n');
+  return { text: clip(text, 3000), blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
+
+/** A silence a run broke, as the note in the thread of the message it covered names it. */
+export interface SilenceBreakView {
+  silenceId: string;
+  /** Who set it. */
+  by: string;
+  reason: 'new_scope' | 'severity_raised' | 'value_doubled';
+  /** The scope that broke it. */
+  member: Pick<MemberView, 'groupId' | 'groupSlug'>;
+  /** As it fired when the silence was set; null when it was not firing then. */
+  before: { severity: Severity; value: number } | null;
+  now: { severity: Severity; value: number };
+}
+
+/** The note in a notification's thread when a silence over it breaks: which scope, its old and new value. */
+export function silenceBrokenReply(view: NotificationView, breaks: readonly SilenceBreakView[]): OutboundMessage {
+  const lines = breaks.map((broken) => {
+    const scope = scopeName(broken.member);
+    const now = formatValue(broken.now.value, view.unit);
+    const what =
+      broken.before === null
+        ? `${scope} was not firing when it was set and now is at ${now} (${broken.now.severity})`
+        : broken.reason === 'severity_raised'
+          ? `${scope} went from ${broken.before.severity} (${formatValue(broken.before.value, view.unit)}) to ${broken.now.severity} (${now})`
+          : `${scope} went from ${formatValue(broken.before.value, view.unit)} to ${now} since it was set, at least twice as bad`;
+    return `:loud_sound: Silence \`#${broken.silenceId}\` (set by ${personName(broken.by)}) is broken: ${what}.`;
+  });
+  const text = `${lines.join('\n')}\n${view.title} posts and reminds here as usual again.`;
   return { text: clip(text, 3000), blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }

@@ -16,7 +16,7 @@ import { THRESHOLD_METRICS, type MetricThreshold, type ThresholdMetric, type Thr
 import { groupLabel, groupLabelPlain, type GroupRef } from '../group-names.ts';
 import type { SlackMessage } from '../reply.ts';
 import { subcommandButton } from '../subcommand.ts';
-import { formatInstant, formatValue, SEVERITY_EMOJI } from './format.ts';
+import { slackDate, formatValue, SEVERITY_EMOJI } from './format.ts';
 import { actions, context, fields, header, listSection, plural, section, STATUS_EMOJI } from './kit.ts';
 
 /** A button that runs a subcommand: the natural next step. */
@@ -94,7 +94,7 @@ export function integrityMessage(view: IntegrityView): SlackMessage {
   }
   blocks.push(
     context([
-      `${summary.criticalIssues.toLocaleString('en-US')} critical · ${summary.warningIssues.toLocaleString('en-US')} warning · ${summary.infoIssues.toLocaleString('en-US')} info · checked ${formatInstant(view.at)}`,
+      `${summary.criticalIssues.toLocaleString('en-US')} critical · ${summary.warningIssues.toLocaleString('en-US')} warning · ${summary.infoIssues.toLocaleString('en-US')} info · checked ${slackDate(view.at)}`,
     ]),
     ...buttons(view.nextSteps),
   );
@@ -131,7 +131,7 @@ export function metricsMessage(view: MetricsView): SlackMessage {
       ...THRESHOLD_METRICS.map(metricField),
       `*${METRIC_INFO.invalidMetadataCount.title}*\n${report.invalidMetadataCount === 0 ? STATUS_EMOJI.healthy : STATUS_EMOJI.warning} ${formatValue(report.invalidMetadataCount, 'count')} (warning when > 0)`,
     ]),
-    context([`Malformed properties: ${plural(report.malformedPropertiesCount, 'entity', 'entities')} · as of ${formatInstant(report.timestamp)}`]),
+    context([`Malformed properties: ${plural(report.malformedPropertiesCount, 'entity', 'entities')} · as of ${slackDate(report.timestamp)}`]),
     ...buttons(view.nextSteps),
   ];
   const text = `Metrics ${groupLabelPlain(view.scope)}: ${report.status}. ${THRESHOLD_METRICS.map((metric) => `${METRIC_INFO[metric].title} ${exactValue(report[metric], METRIC_INFO[metric].unit)}`).join('; ')}.`;
@@ -145,7 +145,7 @@ function field(document: ConvexDocument, name: string): string {
 
 function instant(document: ConvexDocument, name: string): string {
   const value = document[name];
-  return typeof value === 'number' && Number.isFinite(value) ? formatInstant(value) : 'no time';
+  return typeof value === 'number' && Number.isFinite(value) ? slackDate(value) : 'no time';
 }
 
 /** What the `audit` answer shows. */
@@ -212,7 +212,7 @@ export function versionsMessage(view: VersionsView): SlackMessage {
       `*v0 entities* (no schemaVersion ≥ 1)\n${formatValue(report.v0Entities, 'count')} (${formatValue(report.distributionPercentage.v0, 'percent')})`,
       `*v1 entities* (schemaVersion ≥ 1)\n${formatValue(report.v1Entities, 'count')} (${formatValue(report.distributionPercentage.v1, 'percent')})`,
     ]),
-    context([`As of ${formatInstant(report.timestamp)}`]),
+    context([`As of ${slackDate(report.timestamp)}`]),
     ...buttons(view.nextSteps),
   ];
   return { text: `Schema versions ${groupLabelPlain(view.scope)}: ${report.v0Entities} v0, ${report.v1Entities} v1 entities.`, blocks };
@@ -252,7 +252,7 @@ export function trendMessage(view: TrendView): SlackMessage {
   if (lines.length > 0) blocks.push(section(lines.join('\n')));
   else blocks.push(section('The daily monitor writes one snapshot per day (`ontology-ops monitor run daily` writes one now).'));
   blocks.push(
-    context([`${formatInstant(view.from)} → ${formatInstant(view.to)} · ${plural(view.snapshots, 'snapshot')}`]),
+    context([`${slackDate(view.from)} → ${slackDate(view.to)} · ${plural(view.snapshots, 'snapshot')}`]),
     ...buttons(view.nextSteps),
   );
   return { text: `${headline}.`, blocks };

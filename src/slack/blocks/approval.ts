@@ -9,7 +9,7 @@ import type { PlanSummary } from '../../approvals/plan.ts';
 import type { BackupVerification } from '../../migration/backup.ts';
 import type { PreflightReport } from '../../migration/types.ts';
 import type { MigrationProgress } from '../../migration/progress.ts';
-import { clip, formatDuration, formatInstant } from './format.ts';
+import { clip, formatDuration, slackDate } from './format.ts';
 
 /** Action id of the Approve button. */
 export const APPROVE_ACTION = 'approve_request';
@@ -150,19 +150,19 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
   const expired = request.state === 'expired' || (request.state === 'requested' && now >= request.expiresAt);
   const state = expired ? 'expired' : request.state;
   const header = `${STATE_EMOJI[state]} ${STATE_WORD[state]}: ${title}`;
-  const approvals = request.approvals.map((approval) => `<@${approval.userId}> at ${formatInstant(approval.at)}`);
+  const approvals = request.approvals.map((approval) => `<@${approval.userId}> at ${slackDate(approval.at)}`);
   const who = [
-    `*Requested by* <@${request.requestedBy}> at ${formatInstant(request.requestedAt)} · request \`${request.id}\``,
+    `*Requested by* <@${request.requestedBy}> at ${slackDate(request.requestedAt)} · request \`${request.id}\``,
     request.state === 'requested'
       ? expired
-        ? `*Expired* at ${formatInstant(request.expiresAt)}: ask again with \`/ontology ${request.kind === 'migrate' ? 'migrate' : `rollback ${request.target}`}\`.`
-        : `*Expires* ${formatInstant(request.expiresAt)} (in ${formatDuration(request.expiresAt - now)}) · approvals ${request.approvals.length}/${request.requiredApprovals}`
+        ? `*Expired* at ${slackDate(request.expiresAt)}: ask again with \`/ontology ${request.kind === 'migrate' ? 'migrate' : `rollback ${request.target}`}\`.`
+        : `*Expires* ${slackDate(request.expiresAt)} (in ${formatDuration(request.expiresAt - now)}) · approvals ${request.approvals.length}/${request.requiredApprovals}`
       : null,
     approvals.length > 0 ? `*Approved by* ${approvals.join(', ')}` : null,
     request.rejectedBy
-      ? `*Rejected by* <@${request.rejectedBy}> at ${formatInstant(request.decidedAt ?? now)}${request.rejectReason ? `: ${escapeText(request.rejectReason)}` : ''}`
+      ? `*Rejected by* <@${request.rejectedBy}> at ${slackDate(request.decidedAt ?? now)}${request.rejectReason ? `: ${escapeText(request.rejectReason)}` : ''}`
       : null,
-    request.state === 'expired' ? `*Expired* at ${formatInstant(request.decidedAt ?? request.expiresAt)}` : null,
+    request.state === 'expired' ? `*Expired* at ${slackDate(request.decidedAt ?? request.expiresAt)}` : null,
   ].filter((line): line is string => line !== null);
   const blocks: unknown[] = [{ type: 'header', text: plain(header) }, { type: 'section', text: mrkdwn(who.join('\n')) }];
   if (request.state === 'requested' && !expired && view.approvers.length > 0) {
@@ -173,12 +173,12 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
   if (request.state === 'requested' || request.state === 'expired') blocks.push(buttons(request, expired));
   if (request.state === 'running') {
     const run = request.runId ? `run \`${request.runId}\` · ` : '';
-    blocks.push({ type: 'section', text: mrkdwn(`*Progress* ${run}started ${formatInstant(request.startedAt ?? now)}\n${view.progress ? progressLine(view.progress) : 'starting…'}`) });
+    blocks.push({ type: 'section', text: mrkdwn(`*Progress* ${run}started ${slackDate(request.startedAt ?? now)}\n${view.progress ? progressLine(view.progress) : 'starting…'}`) });
   }
   const outcome = request.result as RunOutcome | null;
   if (request.state === 'succeeded' || (request.state === 'rolled_back' && request.error === null)) {
     const lines = [outcome?.message ?? 'Completed.', ...(outcome?.validation ?? [])];
-    blocks.push({ type: 'section', text: mrkdwn(`*Result* (run \`${request.runId ?? '-'}\`, finished ${formatInstant(request.finishedAt ?? now)})\n${lines.join('\n')}`) });
+    blocks.push({ type: 'section', text: mrkdwn(`*Result* (run \`${request.runId ?? '-'}\`, finished ${slackDate(request.finishedAt ?? now)})\n${lines.join('\n')}`) });
   }
   if (request.state === 'superseded') blocks.push({ type: 'section', text: mrkdwn(`*Not run*\n${request.error ?? 'The plan changed: nothing ran.'}`) });
   if (request.state === 'failed' || (request.state === 'rolled_back' && request.error !== null)) {

@@ -29,6 +29,16 @@ export function formatInstant(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/**
+ * An instant as Slack shows it to each reader in their own time zone (`<!date^UNIX^{date_short_pretty} {time}|…>`:
+ * "Today 11:00", "Nov 27 19:00"), with the UTC text (`formatInstant`) as the fallback where dates are not rendered.
+ * For mrkdwn only (a `plain_text` field shows it as typed). Every builder that shows a time in Slack uses it.
+ */
+export function slackDate(ms: number): string {
+  const fallback = formatInstant(ms).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${fallback}>`;
+}
+
 /** A duration rounded for people: `45 min`, `4 h 10 min`, `2 d 3 h`. */
 export function formatDuration(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));

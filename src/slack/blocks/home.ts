@@ -5,7 +5,7 @@
  * tab and after each monitor run.
  */
 import type { OpsOverview } from '../overview.ts';
-import { formatInstant } from './format.ts';
+import { slackDate } from './format.ts';
 import {
   approvalsSection,
   dashboardLink,
@@ -44,7 +44,7 @@ export function homeView(overview: OpsOverview): HomeView {
   blocks.push(divider, jobsSection(overview), divider, approvalsSection(overview), divider, migrationSection(overview));
   blocks.push({
     type: 'context',
-    elements: [mrkdwn(`Updated ${formatInstant(overview.at)} · refreshed after every monitor run · \`/ontology status\` for the same in a channel`)],
+    elements: [mrkdwn(`Updated ${slackDate(overview.at)} · refreshed after every monitor run · \`/ontology status\` for the same in a channel`)],
   });
   return { type: 'home', blocks };
 }

@@ -7,7 +7,7 @@ import type { Status } from '../../quality/categories.ts';
 import { groupLabel } from '../group-names.ts';
 import type { OpsOverview } from '../overview.ts';
 import { dashboardButton, personName, untilText } from './alert.ts';
-import { clip, formatInstant, formatValue, SEVERITY_EMOJI } from './format.ts';
+import { clip, slackDate, formatValue, SEVERITY_EMOJI } from './format.ts';
 
 /** Status emoji of the integrity card. */
 export const STATUS_EMOJI: Record<Status, string> = {
@@ -50,7 +50,7 @@ function scope(overview: OpsOverview, groupId: string | null): string {
 /** The integrity card: status, score, each metric against its threshold, the last and next check. */
 export function integritySections(overview: OpsOverview): unknown[] {
   const card = overview.integrity;
-  const next = overview.nextCheck ? `next ${overview.nextCheck.job} check ${formatInstant(overview.nextCheck.at)}` : 'no check scheduled';
+  const next = overview.nextCheck ? `next ${overview.nextCheck.job} check ${slackDate(overview.nextCheck.at)}` : 'no check scheduled';
   if (!card) {
     return [section(`*Integrity*: no check has run yet (the daily job writes the first snapshot). ${next}.`)];
   }
@@ -60,7 +60,7 @@ export function integritySections(overview: OpsOverview): unknown[] {
   return [
     section(`*Integrity* ${STATUS_EMOJI[card.status]} ${card.status} · score *${formatValue(card.score, 'percent')}*`),
     { type: 'section', fields },
-    { type: 'context', elements: [mrkdwn(`Last check ${formatInstant(card.checkedAt)} · ${next}`)] },
+    { type: 'context', elements: [mrkdwn(`Last check ${slackDate(card.checkedAt)} · ${next}`)] },
   ];
 }
 
@@ -85,7 +85,7 @@ export function firingSection(overview: OpsOverview): unknown {
       const value = alert.lastValue === null ? '' : ` ${formatValue(alert.lastValue, alert.details.unit)}`;
       const ack = alert.acknowledgedBy ? ` · acknowledged by ${personName(alert.acknowledgedBy)}` : '';
       return (
-        `${SEVERITY_EMOJI[alert.severity]} ${alert.title}${value} in ${scope(overview, alert.groupId)} since ${formatInstant(alert.firstFiringAt)}` +
+        `${SEVERITY_EMOJI[alert.severity]} ${alert.title}${value} in ${scope(overview, alert.groupId)} since ${slackDate(alert.firstFiringAt)}` +
         `${ack}${silenced ? ' · silenced' : ''} · \`${alert.id}\``
       );
     });
@@ -109,9 +109,9 @@ const OUTCOME_EMOJI = { succeeded: ':white_check_mark:', failed: ':x:', running:
 export function jobsSection(overview: OpsOverview): unknown {
   const lines = overview.jobs.map((job) => {
     const last = job.last
-      ? `${OUTCOME_EMOJI[job.last.outcome]} ${job.last.outcome.replace('_', ' ')} ${formatInstant(job.last.startedAt)}`
+      ? `${OUTCOME_EMOJI[job.last.outcome]} ${job.last.outcome.replace('_', ' ')} ${slackDate(job.last.startedAt)}`
       : 'never ran';
-    return `\`${job.job}\` ${last}${job.nextAt !== null ? ` · next ${formatInstant(job.nextAt)}` : ''}`;
+    return `\`${job.job}\` ${last}${job.nextAt !== null ? ` · next ${slackDate(job.nextAt)}` : ''}`;
   });
   return section(`*Monitor jobs*\n${lines.join('\n')}`);
 }
@@ -123,7 +123,7 @@ export function approvalsSection(overview: OpsOverview): unknown {
   const lines = sorted.map(
     (approval) =>
       `${approval.viewerMayAct ? ':point_right: ' : ''}\`${approval.kind}\` requested by ${personName(approval.requestedBy)} ` +
-      `${formatInstant(approval.requestedAt)} · ${approval.approvals}/${approval.required} approvals · expires ${formatInstant(approval.expiresAt)}` +
+      `${slackDate(approval.requestedAt)} · ${approval.approvals}/${approval.required} approvals · expires ${slackDate(approval.expiresAt)}` +
       `${approval.viewerMayAct ? ' · *you may approve*' : ''} · \`${approval.id}\``,
   );
   return section(`*Approvals waiting (${overview.approvals.length})*\n${listed(lines, '`/ontology status`')}`);
@@ -135,12 +135,12 @@ export function migrationSection(overview: OpsOverview): unknown {
   if (!migration) return section('*Migration*: its state could not be read; `ontology-ops migration-status` shows it.');
   const lines = [
     migration.v1MigrationCompletedAt ? `v1 \`groupId\` migration completed ${migration.v1MigrationCompletedAt}` : 'v1 `groupId` migration not completed',
-    migration.lock.held ? `:lock: lock held by \`${migration.lock.holder}\` since ${formatInstant(migration.lock.since ?? overview.at)}` : 'lock free',
+    migration.lock.held ? `:lock: lock held by \`${migration.lock.holder}\` since ${slackDate(migration.lock.since ?? overview.at)}` : 'lock free',
   ];
   const run = migration.latestRun;
   if (run) {
     lines.push(
-      `latest run \`${run.id}\`: ${run.kind} ${run.state} (${formatValue(run.percent, 'percent')}) started ${formatInstant(run.startedAt)} by ${personName(run.actor)}`,
+      `latest run \`${run.id}\`: ${run.kind} ${run.state} (${formatValue(run.percent, 'percent')}) started ${slackDate(run.startedAt)} by ${personName(run.actor)}`,
     );
   }
   return section(`*Migration*\n${lines.join('\n')}`);

@@ -3,7 +3,7 @@
  * and sparkline platform-wide, and the groups whose metrics declined (ids only).
  */
 import type { OutboundMessage } from '../../alerts/ports.ts';
-import { clip, formatInstant, formatValue } from './format.ts';
+import { clip, slackDate, formatValue } from './format.ts';
 
 /** One metric line of the summary. */
 export interface SummaryMetric {
@@ -59,7 +59,7 @@ export function weeklySummaryMessage(view: WeeklySummaryView): OutboundMessage {
     {
       type: 'context',
       elements: [
-        mrkdwn(`${formatInstant(view.from)} → ${formatInstant(view.to)} · ${view.snapshots} daily snapshot${view.snapshots === 1 ? '' : 's'} · ${view.groupsTracked} group${view.groupsTracked === 1 ? '' : 's'} tracked`),
+        mrkdwn(`${slackDate(view.from)} → ${slackDate(view.to)} · ${view.snapshots} daily snapshot${view.snapshots === 1 ? '' : 's'} · ${view.groupsTracked} group${view.groupsTracked === 1 ? '' : 's'} tracked`),
       ],
     },
   ];

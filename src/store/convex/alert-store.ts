@@ -135,7 +135,9 @@ export class ConvexAlertStore implements AlertStore {
   addSilence(draft: SilenceDraft): Promise<Silence> {
     const { subject, groupId, severity, until, createdBy, reason, createdAt } = draft;
     const endsWhenResolved = draft.endsWhenResolved === true;
-    return this.caller.mutation<Silence>('alerts:addSilence', { subject, groupId, severity, until, createdBy, reason, createdAt, endsWhenResolved });
+    const args: Record<string, Value> = { subject, groupId, severity, until, createdBy, reason, createdAt, endsWhenResolved };
+    if (draft.baseline) args.baseline = draft.baseline.map(({ groupId, severity, value }) => ({ groupId, severity, value }));
+    return this.caller.mutation<Silence>('alerts:addSilence', args);
   }
 
   endSilence(id: string, now: number): Promise<boolean> {
@@ -145,6 +147,15 @@ export class ConvexAlertStore implements AlertStore {
   async acknowledge(alertId: string, by: string, at: number): Promise<AlertState> {
     try {
       return await this.caller.mutation<AlertState>('alerts:acknowledge', { alertId, by, at });
+    } catch (error) {
+      if (convexErrorData(error)?.code === 'NotFound') throw new NotFoundError(`No alert "${alertId}": list them with \`ontology-ops monitor status\`.`);
+      throw error;
+    }
+  }
+
+  async unacknowledge(alertId: string, at: number): Promise<AlertState> {
+    try {
+      return await this.caller.mutation<AlertState>('alerts:unacknowledge', { alertId, at });
     } catch (error) {
       if (convexErrorData(error)?.code === 'NotFound') throw new NotFoundError(`No alert "${alertId}": list them with \`ontology-ops monitor status\`.`);
       throw error;

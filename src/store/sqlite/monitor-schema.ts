@@ -87,7 +87,8 @@ CREATE TABLE IF NOT EXISTS monitor_silences (
   created_by TEXT NOT NULL,
   reason TEXT NOT NULL,
   created_at REAL NOT NULL,
-  ends_when_resolved INTEGER NOT NULL DEFAULT 0
+  ends_when_resolved INTEGER NOT NULL DEFAULT 0,
+  baseline TEXT
 );
 CREATE INDEX IF NOT EXISTS monitor_silences_by_until ON monitor_silences (until);
 CREATE TABLE IF NOT EXISTS monitor_outbox (
@@ -125,6 +126,7 @@ export const MONITOR_ADDED_COLUMNS: readonly [table: string, column: string, typ
   ['monitor_alerts', 'notification_id', 'INTEGER REFERENCES monitor_notifications (id)'],
   ['monitor_outbox', 'notification_id', 'INTEGER REFERENCES monitor_notifications (id)'],
   ['monitor_silences', 'ends_when_resolved', 'INTEGER NOT NULL DEFAULT 0'],
+  ['monitor_silences', 'baseline', 'TEXT'],
 ];
 
 /** Indexes on added columns and for the time orders of later releases; idempotent, so existing stores get them. */

@@ -11,7 +11,7 @@ import {
   type RunRecord,
   type SilenceDraft,
 } from '../../alerts/ports.ts';
-import type { AlertState, NotificationGroup, Silence } from '../../alerts/types.ts';
+import type { AlertState, NotificationGroup, Silence, SilenceBaseline } from '../../alerts/types.ts';
 import { NotFoundError } from '../../errors.ts';
 import { idOf, rowidOf, toAlert, toNotification, type AlertRow, type NotificationRow } from './monitor-rows.ts';
 import { ensureMonitorSchema } from './monitor-schema.ts';
@@ -214,21 +214,36 @@ export class SqliteAlertStore implements AlertStore {
     const rows = this.database
       .prepare(
         `SELECT id, subject, group_id AS groupId, severity, until, created_by AS createdBy, reason, created_at AS createdAt,
-                ends_when_resolved AS endsWhenResolved
+                ends_when_resolved AS endsWhenResolved, baseline
          FROM monitor_silences WHERE until > ? ORDER BY created_at, id`,
       )
-      .all(now) as (Omit<Silence, 'id' | 'endsWhenResolved'> & { id: number; endsWhenResolved: number })[];
-    return rows.map((row) => ({ ...row, id: idOf(row.id), endsWhenResolved: row.endsWhenResolved === 1 }));
+      .all(now) as (Omit<Silence, 'id' | 'endsWhenResolved' | 'baseline'> & { id: number; endsWhenResolved: number; baseline: string | null })[];
+    return rows.map(({ baseline, ...row }) => ({
+      ...row,
+      id: idOf(row.id),
+      endsWhenResolved: row.endsWhenResolved === 1,
+      ...(baseline !== null ? { baseline: JSON.parse(baseline) as SilenceBaseline[] } : {}),
+    }));
   }
 
   async addSilence(draft: SilenceDraft): Promise<Silence> {
     const rowid = Number(
       this.database
         .prepare(
-          `INSERT INTO monitor_silences (subject, group_id, severity, until, created_by, reason, created_at, ends_when_resolved)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO monitor_silences (subject, group_id, severity, until, created_by, reason, created_at, ends_when_resolved, baseline)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(draft.subject, draft.groupId, draft.severity, draft.until, draft.createdBy, draft.reason, draft.createdAt, draft.endsWhenResolved ? 1 : 0)
+        .run(
+          draft.subject,
+          draft.groupId,
+          draft.severity,
+          draft.until,
+          draft.createdBy,
+          draft.reason,
+          draft.createdAt,
+          draft.endsWhenResolved ? 1 : 0,
+          draft.baseline ? JSON.stringify(draft.baseline) : null,
+        )
         .lastInsertRowid,
     );
     return { id: idOf(rowid), ...draft, endsWhenResolved: draft.endsWhenResolved === true };
@@ -246,6 +261,18 @@ export class SqliteAlertStore implements AlertStore {
       // The first acknowledgement stands: a second click or a racing process changes nothing.
       .prepare("UPDATE monitor_alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ? AND status = 'firing' AND acknowledged_at IS NULL")
       .run(by, at, rowid);
+    const row = this.database.prepare('SELECT * FROM monitor_alerts WHERE id = ?').get(rowid) as AlertRow | undefined;
+    if (!row) throw new NotFoundError(`No alert "${alertId}": list them with \`ontology-ops monitor status\`.`);
+    return toAlert(row);
+  }
+
+  async unacknowledge(alertId: string, at: number): Promise<AlertState> {
+    const rowid = rowidOf(alertId);
+    this.database
+      .prepare(
+        "UPDATE monitor_alerts SET acknowledged_by = NULL, acknowledged_at = NULL, last_reminder_at = ? WHERE id = ? AND status = 'firing' AND acknowledged_at IS NOT NULL",
+      )
+      .run(at, rowid);
     const row = this.database.prepare('SELECT * FROM monitor_alerts WHERE id = ?').get(rowid) as AlertRow | undefined;
     if (!row) throw new NotFoundError(`No alert "${alertId}": list them with \`ontology-ops monitor status\`.`);
     return toAlert(row);

@@ -85,9 +85,38 @@ async function setup() {
     return click({ type: 'static_select', action_id: 'alert_silence', selected_option: option }, user);
   };
   const answer = async (responseUrl: string, index = 0) => String((await harness.responseTo(responseUrl, index)).body.text);
+  /** A click on a button of the latest edit of the message (Unacknowledge, Unsilence appear only there). */
+  const editedButton = (id: string, user?: string) => {
+    const blocks = slack.callsOf('chat.update').at(-1)!.params.blocks as { type: string; elements?: Element[] }[];
+    const edited = blocks.find((block) => block.type === 'actions')!.elements!.find((candidate) => candidate.action_id === id)!;
+    return click({ type: 'button', action_id: id, value: edited.value, text: { type: 'plain_text', text: id } }, user);
+  };
+  /** A click on `id` carrying the value the posted message's buttons carry, as a stale or crafted client could send. */
+  const buttonWithPostedValue = (id: string) => click({ type: 'button', action_id: id, value: element('alert_acknowledge').value });
   const updates = () => slack.callsOf('chat.update');
   const lastUpdate = () => JSON.stringify(updates().at(-1)?.params.blocks);
-  return { backend, slack, harness, clock, deps, firing, message, button, choose, answer, updates, lastUpdate };
+  return { backend, slack, harness, clock, deps, firing, message, button, editedButton, buttonWithPostedValue, choose, answer, updates, lastUpdate };
+}
+
+/** Submits the Silence reason modal `view` opened, as Slack sends it. */
+async function submit(harness: Awaited<ReturnType<typeof setup>>['harness'], view: RecordedCall, reason: string) {
+  const opened = view.params.view as { callback_id: string; private_metadata: string };
+  return harness.interaction({
+    type: 'view_submission',
+    user: { id: ONCALL, username: 'oncall', team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'deprecated',
+    team: { id: 'T0TEST', domain: 'test' },
+    trigger_id: '123.456.def',
+    view: {
+      id: 'V1',
+      type: 'modal',
+      callback_id: opened.callback_id,
+      private_metadata: opened.private_metadata,
+      state: { values: { reason: { reason: { type: 'plain_text_input', value: reason } } } },
+      hash: 'h',
+    },
+  });
 }
 
 describe('Acknowledge button', () => {
@@ -100,7 +129,8 @@ describe('Acknowledge button', () => {
     expect(updates()).toHaveLength(1);
     // The edit targets the message the pipeline posted.
     expect(updates()[0]!.params).toMatchObject({ channel: CHANNEL, ts: message.ts });
-    expect(lastUpdate()).toContain(`acknowledged by <@${ONCALL}> at 2026-11-27 10:05 UTC`);
+    expect(lastUpdate()).toContain(`Acknowledged by <@${ONCALL}> at <!date^1795773900^{date_short_pretty} {time}|2026-11-27 10:05 UTC>`);
+    expect(lastUpdate()).toContain('Acknowledged (critical): Cross-group violations');
     const posts = slack.callsOf('chat.postMessage').length;
     for (let hour = 0; hour < 9; hour++) {
       clock.advance(HOUR);
@@ -115,7 +145,7 @@ describe('Acknowledge button', () => {
     const first = await button('alert_acknowledge');
     await answer(first.responseUrl);
     const second = await button('alert_acknowledge', 'U0SOMEONE');
-    expect(await answer(second.responseUrl)).toBe(`Already acknowledged by <@${ONCALL}> at 2026-11-27 10:00 UTC: nothing changed.`);
+    expect(await answer(second.responseUrl)).toBe(`Already acknowledged by <@${ONCALL}> at <!date^1795773600^{date_short_pretty} {time}|2026-11-27 10:00 UTC>: nothing changed.`);
     expect(updates()).toHaveLength(1);
   });
 
@@ -131,6 +161,40 @@ describe('Acknowledge button', () => {
     expect(updates()).toHaveLength(edits);
     const [latest] = await backend.monitorPorts.stores.alerts.listAlerts({ limit: 1 });
     expect(latest!.acknowledgedBy).toBeNull();
+  });
+});
+
+describe('Unacknowledge button', () => {
+  it('takes the acknowledgement back: the message shows CRITICAL and Acknowledge again, and reminders resume', async () => {
+    const { slack, clock, deps, firing, button, editedButton, answer, lastUpdate, backend } = await setup();
+    await answer((await button('alert_acknowledge')).responseUrl);
+    expect(lastUpdate()).toContain('"action_id":"alert_unacknowledge"');
+    clock.advance(HOUR);
+    // The button is taken from the edit the acknowledgement made, as a person would click it.
+    const { responseUrl } = await editedButton('alert_unacknowledge', 'U0LEAD');
+    expect(await answer(responseUrl)).toBe(`:bell: You took back the acknowledgement of <@${ONCALL}> on 2 firing scope(s): reminders resume.`);
+    expect(lastUpdate()).toContain(':red_circle: CRITICAL: Cross-group violations');
+    expect(lastUpdate()).not.toContain('Acknowledged by');
+    expect(lastUpdate()).toContain('"action_id":"alert_acknowledge"');
+    for (const alert of await backend.monitorPorts.stores.alerts.firingAlerts()) expect(alert).toMatchObject({ acknowledgedBy: null, acknowledgedAt: null });
+    // Reminders resume a repeat interval (4 h) after the click, in the thread.
+    const replies = () => slack.callsOf('chat.postMessage').filter((call) => call.params.thread_ts !== undefined);
+    for (let hour = 0; hour < 3; hour++) {
+      clock.advance(HOUR);
+      await runAlertPipeline(deps, evaluation(firing));
+    }
+    expect(replies()).toHaveLength(0);
+    clock.advance(HOUR);
+    await runAlertPipeline(deps, evaluation(firing));
+    expect(replies()).toHaveLength(1);
+    expect(String(replies()[0]!.params.text)).toContain('Still firing');
+  });
+
+  it('answers a message nobody acknowledged with one line and changes nothing', async () => {
+    const { buttonWithPostedValue, answer, updates } = await setup();
+    const { responseUrl } = await buttonWithPostedValue('alert_unacknowledge');
+    expect(await answer(responseUrl)).toBe('Nobody has acknowledged this alert: nothing changed.');
+    expect(updates()).toHaveLength(0);
   });
 });
 
@@ -167,30 +231,12 @@ describe('groups in alert messages', () => {
     await harness.interaction(alertClick({ type: 'button', action_id: 'alert_acknowledge', value: acknowledge.value }, responseUrl));
     await harness.responseTo(responseUrl);
     const edit = JSON.stringify(slack.callsOf('chat.update').at(-1)!.params.blocks);
-    expect(edit).toContain(JSON.stringify(`${label}: 2 · acknowledged by <@${ONCALL}>`).slice(1, -1));
+    expect(edit).toContain(JSON.stringify(`${label}: 2`).slice(1, -1));
+    expect(edit).toContain(`Acknowledged by <@${ONCALL}>`);
   });
 });
 
 describe('Silence menu and its reason modal', () => {
-  async function submit(harness: Awaited<ReturnType<typeof setup>>['harness'], view: RecordedCall, reason: string) {
-    const opened = view.params.view as { callback_id: string; private_metadata: string };
-    return harness.interaction({
-      type: 'view_submission',
-      user: { id: ONCALL, username: 'oncall', team_id: 'T0TEST' },
-      api_app_id: 'A0TEST',
-      token: 'deprecated',
-      team: { id: 'T0TEST', domain: 'test' },
-      trigger_id: '123.456.def',
-      view: {
-        id: 'V1',
-        type: 'modal',
-        callback_id: opened.callback_id,
-        private_metadata: opened.private_metadata,
-        state: { values: { reason: { reason: { type: 'plain_text_input', value: reason } } } },
-        hash: 'h',
-      },
-    });
-  }
 
   it('opens the reason modal, silences every scope for the chosen time, and edits the message to say who and until when', async () => {
     const { slack, harness, choose, clock, deps, firing, lastUpdate, backend } = await setup();
@@ -207,8 +253,8 @@ describe('Silence menu and its reason modal', () => {
     expect(submitted.status).toBe(200);
     const ephemeral = await slack.waitFor(() => slack.callsOf('chat.postEphemeral')[0]);
     expect(ephemeral.params).toMatchObject({ channel: CHANNEL, user: ONCALL });
-    expect(String(ephemeral.params.text)).toMatch(/^:no_bell: Silenced until 2026-11-27 14:00 UTC \(silence `#\d+`/);
-    expect(lastUpdate()).toContain(`\`grp_a\` by <@${ONCALL}> until 2026-11-27 14:00 UTC: backfill of grp_a`);
+    expect(String(ephemeral.params.text)).toMatch(/^:no_bell: Silenced until <!date\^1795788000\^\{date_short_pretty\} \{time\}\|2026-11-27 14:00 UTC> \(silence `#\d+`/);
+    expect(lastUpdate()).toContain(`\`grp_a\` by <@${ONCALL}> until <!date^1795788000^{date_short_pretty} {time}|2026-11-27 14:00 UTC>: backfill of grp_a`);
     expect(lastUpdate()).toContain('all silenced');
 
     // Nothing is posted while silenced, reminders included.
@@ -245,6 +291,38 @@ describe('Silence menu and its reason modal', () => {
     clock.advance(HOUR);
     await runAlertPipeline(deps, evaluation([crossGroupSignal()]));
     expect(slack.callsOf('chat.postMessage').filter((call) => call.params.thread_ts === undefined)).toHaveLength(posts + 1);
+  });
+});
+
+describe('Unsilence button', () => {
+  it('ends the silence: the message shows the alert firing with the Silence menu again, and reminders resume', async () => {
+    const { slack, harness, choose, clock, deps, firing, editedButton, answer, lastUpdate, backend } = await setup();
+    await choose('Until resolved');
+    const [opened] = await slack.waitFor(() => (slack.callsOf('views.open').length > 0 ? slack.callsOf('views.open') : undefined));
+    await submit(harness, opened!, 'known issue');
+    await slack.waitFor(() => slack.callsOf('chat.postEphemeral')[0]);
+    expect(lastUpdate()).toContain('"action_id":"alert_unsilence"');
+    expect(lastUpdate()).not.toContain('"action_id":"alert_silence"');
+    const [silence] = await backend.monitorPorts.stores.alerts.activeSilences(clock.now());
+
+    clock.advance(HOUR);
+    const { responseUrl } = await editedButton('alert_unsilence');
+    expect(await answer(responseUrl)).toBe(`:bell: You ended silence \`#${silence!.id}\`: the alert shows as firing again and reminds as usual.`);
+    expect(await backend.monitorPorts.stores.alerts.activeSilences(clock.now())).toEqual([]);
+    expect(lastUpdate()).toContain('*Firing (platform-wide + group `grp_a`)*');
+    expect(lastUpdate()).toContain('"action_id":"alert_silence"');
+    expect(lastUpdate()).not.toContain('"action_id":"alert_unsilence"');
+    const replies = () => slack.callsOf('chat.postMessage').filter((call) => call.params.thread_ts !== undefined);
+    clock.advance(4 * HOUR);
+    await runAlertPipeline(deps, evaluation(firing));
+    expect(replies()).toHaveLength(1);
+  });
+
+  it('answers a message that is not silenced with one line and changes nothing', async () => {
+    const { buttonWithPostedValue, answer, updates } = await setup();
+    const { responseUrl } = await buttonWithPostedValue('alert_unsilence');
+    expect(await answer(responseUrl)).toBe('This alert is not silenced: nothing changed.');
+    expect(updates()).toHaveLength(0);
   });
 });
 

@@ -58,7 +58,7 @@ describe('the Dashboard link', () => {
     const click = await harness.click('alert_acknowledge', acknowledge.value!, { userId: 'U0ONCALL1', channelId: String(post.params.channel) });
     expect(click.status).toBe(200);
     const edit = await slack.waitFor(() => slack.callsOf('chat.update')[0]);
-    expect(JSON.stringify(edit.params.blocks)).toContain('acknowledged by <@U0ONCALL1>');
+    expect(JSON.stringify(edit.params.blocks)).toContain('Acknowledged by <@U0ONCALL1>');
     expect(links(edit.params.blocks)).toEqual([DASHBOARD]);
 
     expect((await harness.event(homeOpened)).status).toBe(200);

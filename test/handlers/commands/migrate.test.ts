@@ -54,6 +54,10 @@ describe('/ontology migrate', () => {
     expect(reply).toMatch(/^Approval requested \(request `apr_[0-9a-f]+`\): the migration runs once 1 approver\(s\) approve it in <#C0APPROVALS>/);
     expect(post!.params.channel).toBe(APPROVAL_CHANNEL);
     expect(request).toMatchObject({ kind: 'migrate', state: 'requested', expiresAt: APPROVAL_T0 + 3_600_000 });
+    // The deadline as a Slack date (each reader's own time zone), never a raw ISO string.
+    const deadline = APPROVAL_T0 + 3_600_000;
+    expect(reply).toContain(`before <!date^${Math.floor(deadline / 1000)}^{date_short_pretty} {time}|${new Date(deadline).toISOString().slice(0, 16).replace('T', ' ')} UTC>.`);
+    expect(JSON.stringify(post!.params.blocks)).toContain(`*Expires* <!date^${Math.floor(deadline / 1000)}^`);
     await expectNothingRan(backend);
   });
 

@@ -50,8 +50,8 @@ describe('/ontology status', () => {
     expect(body.response_type).toBe('ephemeral');
     const blocks = JSON.stringify(body.blocks);
     const [alert] = await backend.monitorPorts.stores.alerts.firingAlerts();
-    expect(blocks).toContain(`*Firing alerts (1)*\\n:red_circle: Cross-group violations 3 in platform-wide since 2026-11-27 10:00 UTC · \`${alert!.id}\``);
-    expect(blocks).toContain('`daily` never ran · next 2026-11-28 02:00 UTC');
+    expect(blocks).toContain(`*Firing alerts (1)*\\n:red_circle: Cross-group violations 3 in platform-wide since <!date^1795773600^{date_short_pretty} {time}|2026-11-27 10:00 UTC> · \`${alert!.id}\``);
+    expect(blocks).toContain('`daily` never ran · next <!date^1795831200^{date_short_pretty} {time}|2026-11-28 02:00 UTC>');
     expect(blocks).toContain('v1 `groupId` migration not completed');
     expect(blocks).toContain('*Approvals*: nothing is waiting.');
     expect(blocks).toContain('no check has run yet');
@@ -72,13 +72,13 @@ describe('/ontology silence and unsilence', () => {
   it('silences a firing alert by key, edits its message, and unsilence ends it', async () => {
     const { run, slack, backend, now } = await setup();
     const silenced = await (await run(`silence ${KEY} 2h deploy of the importer`)).answer();
-    expect(String(silenced.text)).toMatch(/^:no_bell: Silenced `crossGroupViolations\|platform\|critical` until 2026-11-27 12:00 UTC \(silence `#(\d+)`\)/);
+    expect(String(silenced.text)).toMatch(/^:no_bell: Silenced `crossGroupViolations\|platform\|critical` until <!date\^1795780800\^\{date_short_pretty\} \{time\}\|2026-11-27 12:00 UTC> \(silence `#(\d+)`\)/);
     const [silence] = await backend.monitorPorts.stores.alerts.activeSilences(now);
     expect(silence).toMatchObject({ createdBy: 'U0ALICE', reason: 'deploy of the importer', endsWhenResolved: true });
-    expect(JSON.stringify(slack.callsOf('chat.update').at(-1)!.params.blocks)).toContain('platform-wide by <@U0ALICE> until 2026-11-27 12:00 UTC: deploy of the importer');
+    expect(JSON.stringify(slack.callsOf('chat.update').at(-1)!.params.blocks)).toContain('platform-wide by <@U0ALICE> until <!date^1795780800^{date_short_pretty} {time}|2026-11-27 12:00 UTC>: deploy of the importer');
 
     const again = await (await run(`silence ${KEY} 4h`)).answer();
-    expect(String(again.text)).toContain('Already silenced by <@U0ALICE> until 2026-11-27 12:00 UTC');
+    expect(String(again.text)).toContain('Already silenced by <@U0ALICE> until <!date^1795780800^{date_short_pretty} {time}|2026-11-27 12:00 UTC>');
 
     const ended = await (await run(`unsilence ${silence!.id}`)).answer();
     expect(String(ended.text)).toBe(`:bell: Silence \`#${silence!.id}\` (crossGroupViolations) ended; 1 alert message(s) show it firing again.`);

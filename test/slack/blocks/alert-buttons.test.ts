@@ -11,6 +11,7 @@ import {
   type MemberView,
   type NotificationView,
 } from '../../../src/slack/blocks/alert.ts';
+import { slackDate } from '../../../src/slack/blocks/format.ts';
 
 const AT = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -89,7 +90,7 @@ describe('alert message buttons', () => {
     expect(actions(notificationMessage(shown).blocks)).toBeNull();
   });
 
-  it('shows who acknowledged and when, and who silenced, until when and why', () => {
+  it('shows who acknowledged and when once, and who silenced, until when and why', () => {
     const message = notificationMessage(
       view([
         member(null, { acknowledgedBy: 'U42', acknowledgedAt: AT - 30 * 60_000 }),
@@ -98,8 +99,9 @@ describe('alert message buttons', () => {
       ]),
     );
     const all = JSON.stringify(message.blocks);
-    expect(all).toContain('*Platform-wide*: 3 · acknowledged by <@U42> at 2026-11-27 09:30 UTC');
-    expect(all).toContain('`grp_a` by <@U07SILENT> until 2026-11-27 14:00 UTC: backfill running');
+    expect(all).toContain(':eyes: Acknowledged by <@U42> at <!date^1795771800^{date_short_pretty} {time}|2026-11-27 09:30 UTC> (1 of 3 scopes).');
+    expect(all).toContain('*Platform-wide*: 3"');
+    expect(all).toContain('`grp_a` by <@U07SILENT> until <!date^1795788000^{date_short_pretty} {time}|2026-11-27 14:00 UTC>: backfill running');
     expect(all).toContain('`grp_b` by <@U07SILENT> until resolved: known');
   });
 
@@ -152,5 +154,60 @@ describe('the Dashboard link', () => {
 
   it('does not count as a change of what the message shows (no edit just for it)', () => {
     expect(shownSignature(view([member(null)], { dashboardUrl: URL }))).toBe(shownSignature(view([member(null)])));
+  });
+});
+
+describe('alert lifecycle in the message', () => {
+  const acked = (groupId: string | null, by = 'U42', at = AT - 30 * 60_000) => member(groupId, { acknowledgedBy: by, acknowledgedAt: at });
+  const silenced = (groupId: string | null) => member(groupId, { state: 'silenced', silence: { by: 'U07SILENT', until: AT + HOUR, reason: 'x' } });
+  const header = (shown: NotificationView) => (notificationMessage(shown).blocks![0] as { text: { text: string } }).text.text;
+  const ids = (shown: NotificationView) => actions(notificationMessage(shown).blocks)?.map((element) => element.action_id) ?? null;
+
+  it.each([
+    ['nothing acknowledged or silenced: Acknowledge and Silence', [member(null), member('g1')], ['alert_acknowledge', 'alert_silence', 'alert_run_check']],
+    ['all acknowledged: Unacknowledge replaces Acknowledge', [acked(null), acked('g1')], ['alert_unacknowledge', 'alert_silence', 'alert_run_check']],
+    ['some acknowledged (a scope joined since): both', [acked(null), member('g1')], ['alert_acknowledge', 'alert_unacknowledge', 'alert_silence', 'alert_run_check']],
+    ['all silenced: Unsilence replaces the Silence menu', [silenced(null), silenced('g1')], ['alert_acknowledge', 'alert_unsilence', 'alert_run_check']],
+    ['one silenced, one firing: both', [member(null), silenced('g1')], ['alert_acknowledge', 'alert_silence', 'alert_unsilence', 'alert_run_check']],
+  ])('offers the controls of its state (%s)', (_reason, members, expected) => {
+    expect(ids(view(members))).toEqual(expected);
+  });
+
+  it('says an acknowledged alert is acknowledged in the header, and who and when once, not per group', () => {
+    const shown = view([acked(null), acked('g1'), acked('g2', 'U43', AT - 10 * 60_000)], { mention: '<!subteam^S0ONCALL>' });
+    expect(header(shown)).toBe(':eyes: Acknowledged (critical): Cross-group violations (platform-wide + 2 groups)');
+    const all = JSON.stringify(notificationMessage(shown).blocks);
+    expect(all.match(/Acknowledged by/g)).toHaveLength(1);
+    expect(all).toContain('Acknowledged by <@U42>, <@U43> at <!date^1795771800^{date_short_pretty} {time}|2026-11-27 09:30 UTC>: no reminders until it resolves.');
+    expect(all).not.toContain('acknowledged by');
+    // Someone is on it: the on-call group is no longer called on.
+    expect(all).not.toContain('please take a look');
+    expect(notificationMessage(shown).text).not.toContain('<!subteam^S0ONCALL>');
+    expect(notificationMessage(view([acked(null), member('g1')], { mention: '<!subteam^S0ONCALL>' })).text).toMatch(/^<!subteam\^S0ONCALL> :red_circle: CRITICAL/);
+  });
+
+  it('keeps the severity in the header while a scope is not acknowledged, and marks that scope', () => {
+    const shown = view([acked(null), member('g1')]);
+    expect(header(shown)).toBe(':red_circle: CRITICAL: Cross-group violations (platform-wide + group `g1`)');
+    const all = JSON.stringify(notificationMessage(shown).blocks);
+    expect(all).toContain('`g1`: 3 · not acknowledged');
+  });
+
+  it('shows a resolved alert without buttons or acknowledgement', () => {
+    const shown = view([acked(null, 'U42'), member('g1', { state: 'resolved', resolvedAt: AT })].map((m) => ({ ...m, state: 'resolved' as const, resolvedAt: AT })), { resolvedAt: AT });
+    expect(ids(shown)).toBeNull();
+    expect(header(shown)).toMatch(/^:white_check_mark: Resolved/);
+    expect(JSON.stringify(notificationMessage(shown).blocks)).not.toContain('Acknowledged by');
+  });
+});
+
+describe('times in alert messages', () => {
+  it('are Slack dates each reader sees in their own time zone, with the UTC time as an escaped fallback', () => {
+    expect(slackDate(Date.parse('2026-11-27T10:00:30.500Z'))).toBe('<!date^1795773630^{date_short_pretty} {time}|2026-11-27 10:00 UTC>');
+    const all = JSON.stringify(notificationMessage(view([member(null, { acknowledgedBy: 'U42', acknowledgedAt: AT })])).blocks);
+    expect(all).toContain(`Acknowledged by <@U42> at <!date^${AT / 1000}^{date_short_pretty} {time}|2026-11-27 10:00 UTC>`);
+    expect(all).toContain(`*Firing since*\\n<!date^${(AT - HOUR) / 1000}^{date_short_pretty} {time}|2026-11-27 09:00 UTC>`);
+    // No time is left as a bare UTC string outside a date's fallback.
+    expect(all.replace(/<!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>|]*>/g, '')).not.toMatch(/\d{2}:\d{2} UTC|\d{4}-\d{2}-\d{2}T/);
   });
 });

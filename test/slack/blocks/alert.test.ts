@@ -106,12 +106,13 @@ describe('notification message blocks', () => {
     const all = texts(message.blocks!).join('\n');
     expect(message.text).toBe(
       '<!subteam^S0ONCALL> :red_circle: CRITICAL: Cross-group violations (platform-wide + 2 groups): platform-wide 9 (critical when > 0). ' +
-        'Firing since 2026-11-27 08:00 UTC.',
+        'Firing since <!date^1795766400^{date_short_pretty} {time}|2026-11-27 08:00 UTC>.',
     );
     expect(all).toContain(
-      '*Firing (platform-wide + 2 groups)*\n*Platform-wide*: 7 → 9 (+2) since 2026-11-26 10:00 UTC · firing since 2026-11-27 09:00 UTC\n' +
-        '`grp_b`: 2 → 5 (+3) since 2026-11-26 10:00 UTC\n`grp_a`: 3 · firing since 2026-11-27 09:00 UTC · acknowledged by <@U42>',
+      '*Firing (platform-wide + 2 groups)*\n*Platform-wide*: 7 → 9 (+2) since <!date^1795687200^{date_short_pretty} {time}|2026-11-26 10:00 UTC> · firing since <!date^1795770000^{date_short_pretty} {time}|2026-11-27 09:00 UTC> · not acknowledged\n' +
+        '`grp_b`: 2 → 5 (+3) since <!date^1795687200^{date_short_pretty} {time}|2026-11-26 10:00 UTC> · not acknowledged\n`grp_a`: 3 · firing since <!date^1795770000^{date_short_pretty} {time}|2026-11-27 09:00 UTC>',
     );
+    expect(all).toContain(':eyes: Acknowledged by <@U42> (1 of 3 scopes).');
     expect(all).toContain('*Counts (platform-wide)*\norphanedConnections: 4');
     expect(all).toContain('*Top issues*\n`conn_platform`, `conn_grp_b`, `conn_grp_a`');
     expect(all.match(/Notify security\./g)).toHaveLength(1);
@@ -124,12 +125,12 @@ describe('notification message blocks', () => {
       }),
     );
     expect(message.text).toBe(
-      ':white_check_mark: Resolved: Cross-group violations (platform-wide + group `grp_a`). Fired 2026-11-27 09:00 UTC → resolved 2026-11-27 10:00 UTC (1 h).',
+      ':white_check_mark: Resolved: Cross-group violations (platform-wide + group `grp_a`). Fired <!date^1795770000^{date_short_pretty} {time}|2026-11-27 09:00 UTC> → resolved <!date^1795773600^{date_short_pretty} {time}|2026-11-27 10:00 UTC> (1 h).',
     );
     const all = texts(message.blocks!).join('\n');
     expect(all).not.toContain('please take a look');
     expect(all).not.toContain('Top issues');
-    expect(all).toContain('*No longer critical (2)*\nplatform-wide 0 at 2026-11-27 10:00 UTC, `grp_a` 0 at 2026-11-27 09:30 UTC');
+    expect(all).toContain('*No longer critical (2)*\nplatform-wide 0 at <!date^1795773600^{date_short_pretty} {time}|2026-11-27 10:00 UTC>, `grp_a` 0 at <!date^1795771800^{date_short_pretty} {time}|2026-11-27 09:30 UTC>');
   });
 
   it.each([
@@ -156,7 +157,7 @@ describe('notification message blocks', () => {
     ]);
     expect(reply.text).toBe(
       [
-        ':white_check_mark: Resolved at 2026-11-27 10:00 UTC: group `grp_b` after 1 h. Cross-group violations is back within its threshold there.',
+        ':white_check_mark: Resolved at <!date^1795773600^{date_short_pretty} {time}|2026-11-27 10:00 UTC>: group `grp_b` after 1 h. Cross-group violations is back within its threshold there.',
         ':white_check_mark: No longer critical: Cross-group violations is now warning in group `grp_c` (3); the warning message follows it.',
         'Still firing here: 2 scopes.',
       ].join('\n'),

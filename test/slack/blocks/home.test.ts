@@ -96,18 +96,18 @@ describe('App Home view', () => {
     expect(all).toContain('*Records missing a groupId* :information_source:\\n12 (info when > 0 until the v1 migration completes)');
     expect(all).toContain('*Referential integrity score* :large_yellow_circle:\\n97.5% (warning when < 99%, critical < 95%)');
     expect(all).toContain('*Event archival progress* :large_green_circle:\\n100%');
-    expect(all).toContain('Last check 2026-11-27 02:30 UTC · next daily check 2026-11-28 02:00 UTC');
+    expect(all).toContain('Last check <!date^1795746600^{date_short_pretty} {time}|2026-11-27 02:30 UTC> · next daily check <!date^1795831200^{date_short_pretty} {time}|2026-11-28 02:00 UTC>');
   });
 
   it('lists firing alerts (most severe first, ids, who acknowledged), silences, the jobs and the migration', () => {
     const all = text(homeView(overview()).blocks);
-    expect(all).toContain('*Firing alerts (2)*\\n:red_circle: Cross-group violations 3 in group `grp_1` since 2026-11-27 09:30 UTC · acknowledged by <@U0ONCALL1> · silenced · `1`');
+    expect(all).toContain('*Firing alerts (2)*\\n:red_circle: Cross-group violations 3 in group `grp_1` since <!date^1795771800^{date_short_pretty} {time}|2026-11-27 09:30 UTC> · acknowledged by <@U0ONCALL1> · silenced · `1`');
     expect(all).toContain(':large_yellow_circle: Cross-group violations 3 in group `grp_2`');
     expect(all).toContain('`#7` crossGroupViolations every scope critical until resolved by <@U0ONCALL1>: known');
-    expect(all).toContain('`hourly` :white_check_mark: succeeded 2026-11-27 10:00 UTC · next 2026-11-27 11:00 UTC');
-    expect(all).toContain('`daily` never ran · next 2026-11-28 02:00 UTC');
-    expect(all).toContain('`archival` :x: failed 2026-11-27 08:30 UTC');
-    expect(all).toContain(':lock: lock held by `bot-1` since 2026-11-27 09:30 UTC');
+    expect(all).toContain('`hourly` :white_check_mark: succeeded <!date^1795773600^{date_short_pretty} {time}|2026-11-27 10:00 UTC> · next <!date^1795777200^{date_short_pretty} {time}|2026-11-27 11:00 UTC>');
+    expect(all).toContain('`daily` never ran · next <!date^1795831200^{date_short_pretty} {time}|2026-11-28 02:00 UTC>');
+    expect(all).toContain('`archival` :x: failed <!date^1795768200^{date_short_pretty} {time}|2026-11-27 08:30 UTC>');
+    expect(all).toContain(':lock: lock held by `bot-1` since <!date^1795771800^{date_short_pretty} {time}|2026-11-27 09:30 UTC>');
     expect(all).toContain('*Approvals*: nothing is waiting.');
   });
 
