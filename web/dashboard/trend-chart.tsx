@@ -64,13 +64,15 @@ function pointLabels(unit: TrendSeries['unit']): Plugin<'line'> {
       ctx.save();
       ctx.font = '600 10px Inter, "Segoe UI", system-ui, sans-serif';
       ctx.fillStyle = COLORS.value;
-      ctx.textBaseline = 'bottom';
       for (const index of shown) {
         const point = points[index]!;
         const text = formatValue(data[index]!.y, unit);
         const width = ctx.measureText(text).width;
         const x = Math.min(Math.max(point.x - width / 2, chartArea.left), chartArea.right - width);
-        const y = Math.max(point.y - 6, chartArea.top + 11);
+        // Above the point, or below it when there is no room above.
+        const above = point.y - 8 - 10 >= chartArea.top;
+        const y = above ? point.y - 8 : point.y + 8;
+        ctx.textBaseline = above ? 'bottom' : 'top';
         ctx.textAlign = 'left';
         ctx.fillText(text, x, y);
         drawn.push({
