@@ -7,7 +7,8 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { TrendSeries } from '../../src/dashboard/types.ts';
 import { Chart, COLORS, type ChartConfiguration, type Plugin } from './charts.ts';
-import { formatDay, formatInstant, formatShort, formatValue } from './format.ts';
+import { formatInstant, formatValue } from './format.ts';
+import { axisRange, LABELLED_POINTS, tickLabel, tickTimes } from './time-axis.ts';
 
 interface Props {
   series: TrendSeries;
@@ -16,35 +17,6 @@ interface Props {
 }
 
 type Point = { x: number; y: number };
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-/** Up to this many points, each is labelled with its value and has its own tick. */
-const LABELLED_POINTS = 7;
-
-/** The x axis: the snapshots' span, padded so the first and last points (and their labels) sit inside. */
-export function axisRange(times: readonly number[], from: number, to: number): { min: number; max: number } {
-  if (times.length === 0) return { min: from, max: to };
-  const first = Math.min(...times);
-  const last = Math.max(...times);
-  const pad = Math.max((last - first) * 0.08, 12 * HOUR_MS);
-  return { min: first - pad, max: last + pad };
-}
-
-/** Where the axis has ticks: at each point when few, else at UTC midnights a whole number of days apart. */
-export function tickTimes(times: readonly number[], min: number, max: number): number[] {
-  if (times.length > 0 && times.length <= LABELLED_POINTS) return [...times];
-  const step = Math.max(1, Math.ceil((max - min) / DAY_MS / 5)) * DAY_MS;
-  const ticks: number[] = [];
-  for (let at = Math.ceil(min / DAY_MS) * DAY_MS; at <= max; at += step) ticks.push(at);
-  return ticks;
-}
-
-/** A tick's label: the day, with the time when two ticks fall on the same day. */
-function tickLabel(at: number, ticks: readonly number[]): string {
-  const day = formatDay(at);
-  return ticks.some((other) => other !== at && formatDay(other) === day) ? formatShort(at) : day;
-}
 
 /**
  * Writes each shown point's value above it, kept inside the plot, and lists what it wrote on the canvas
