@@ -23,6 +23,13 @@ describe('the trend time axis', () => {
     expect(ticks.map((tick) => tickLabel(tick, ticks))).toEqual(['Dec 8 02:00', 'Dec 8 02:05']);
   });
 
+  it('tells apart two snapshots taken within the same minute by their seconds', () => {
+    const later = AT + 20_000;
+    const { min, max } = axisRange([AT, later], AT - 7 * DAY, later);
+    const ticks = tickTimes([AT, later], min, max);
+    expect(ticks.map((tick) => tickLabel(tick, ticks))).toEqual(['Dec 8 02:00:00', 'Dec 8 02:00:20']);
+  });
+
   it('labels two daily snapshots with their days', () => {
     const { min, max } = axisRange([AT - DAY, AT], AT - 7 * DAY, AT);
     const ticks = tickTimes([AT - DAY, AT], min, max);

@@ -29,8 +29,11 @@ export function tickTimes(times: readonly number[], min: number, max: number): n
   return ticks;
 }
 
-/** A tick's label: the day, with the time when two ticks fall on the same day. */
+/** A tick's label: the day, with the time when two ticks fall on the same day (and the seconds in the same minute). */
 export function tickLabel(at: number, ticks: readonly number[]): string {
   const day = formatDay(at);
-  return ticks.some((other) => other !== at && formatDay(other) === day) ? formatShort(at) : day;
+  if (!ticks.some((other) => other !== at && formatDay(other) === day)) return day;
+  const short = formatShort(at);
+  const sameMinute = ticks.some((other) => other !== at && formatShort(other) === short);
+  return sameMinute ? `${short}:${new Date(at).toISOString().slice(17, 19)}` : short;
 }
