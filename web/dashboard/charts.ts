@@ -11,6 +11,7 @@ import {
   PointElement,
   Tooltip,
   type ChartConfiguration,
+  type Plugin,
 } from 'chart.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Tooltip, Legend, DoughnutController, ArcElement);
@@ -31,4 +32,4 @@ export const COLORS = {
   grid: '#eef0f4',
 };
 
-export { Chart, type ChartConfiguration };
+export { Chart, type ChartConfiguration, type Plugin };

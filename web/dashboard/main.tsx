@@ -1,5 +1,5 @@
 /**
- * The data-quality dashboard: the integrity card, firing and recent alerts, a trend chart per metric (7 or 30
+ * The data-quality dashboard: the integrity card, the alerts (filtered by state), a trend chart per metric (7 or 30
  * days, with threshold lines), schema versions and the migration, for the platform or one group. Reads the JSON
  * of `/dashboard/api/…` every 30 seconds; "Run daily check now" runs the daily job and refreshes when it is done.
  */
@@ -172,12 +172,7 @@ function Dashboard() {
         <main>
           <div class="row top">
             <IntegrityCard answer={data.integrity} onRun={() => void runDaily()} />
-            <AlertsPanel
-              title="Firing alerts"
-              testId="alerts-firing"
-              alerts={data.alerts.firing}
-              empty={scope ? 'Nothing is firing in this group.' : 'Nothing is firing.'}
-            />
+            <AlertsPanel firing={data.alerts.firing} recent={data.alerts.recent} scoped={scope !== null} />
           </div>
           <section class="panel trends-panel">
             <header class="panel-head">
@@ -211,13 +206,6 @@ function Dashboard() {
           <div class="row bottom">
             <VersionsPanel answer={data.versions} />
             <MigrationPanel answer={data.migration} />
-            <AlertsPanel
-              title="Recent alerts"
-              testId="alerts-recent"
-              alerts={data.alerts.recent}
-              empty="No alert has fired yet."
-              note="latest first, firing or resolved"
-            />
           </div>
           <footer class="footnote muted small">
             Per group: the integrity card, alerts, trends and schema versions. Platform-wide only: the v1 migration, and the last and next check (the

@@ -115,33 +115,26 @@ function Button({ element, blockId, context }: { element: Element; blockId: stri
   );
 }
 
-function StaticSelect({ element, blockId, context }: { element: Element; blockId: string; context: BlockContext }): JSX.Element {
-  const [chosen, setChosen] = useState(element.initial_option?.value ?? '');
-  const choose = (value: string) => {
-    if (value === '') return;
-    setChosen(value);
-    guarded(element, context, () => void context.onAction(blockId, element, value));
-  };
-  return (
-    <select class="bk-select" data-action-id={element.action_id} value={chosen} onChange={(event) => choose((event.currentTarget as HTMLSelectElement).value)}>
-      <option value="" disabled>
-        {element.placeholder?.text ?? 'Select an item'}
-      </option>
-      {element.option_groups
-        ? element.option_groups.map((group) => (
-            <optgroup label={group.label.text}>
-              {group.options.map((option) => (
-                <option value={option.value}>{option.text.text}</option>
-              ))}
-            </optgroup>
-          ))
-        : (element.options ?? []).map((option) => <option value={option.value}>{option.text.text}</option>)}
-    </select>
-  );
-}
+let menuIds = 0;
 
-function Overflow({ element, blockId, context }: { element: Element; blockId: string; context: BlockContext }): JSX.Element {
+/**
+ * A button that opens a list of options, driven by mouse or keys as Slack's menus are: ArrowDown/ArrowUp (and
+ * Home/End) move the highlight without choosing, Enter or Space chooses, Escape or Tab closes. Focus stays on the
+ * button, which points at the highlighted option (`aria-activedescendant`).
+ */
+function MenuButton(props: {
+  element: Element;
+  kind: 'listbox' | 'menu';
+  buttonClass: string;
+  buttonLabel: string | undefined;
+  children: ComponentChildren;
+  chosen: string;
+  onChoose: (value: string) => void;
+}): JSX.Element {
+  const options = allOptions(props.element);
   const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(0);
+  const [id] = useState(() => `bk-menu-${++menuIds}`);
   useEffect(() => {
     if (!open) return;
     // A click anywhere else closes the menu, as in Slack.
@@ -152,22 +145,71 @@ function Overflow({ element, blockId, context }: { element: Element; blockId: st
       document.removeEventListener('click', close);
     };
   }, [open]);
+  const show = () => {
+    setActive(
+      Math.max(
+        0,
+        options.findIndex((option) => option.value === props.chosen),
+      ),
+    );
+    setOpen(true);
+  };
+  const choose = (index: number) => {
+    const option = options[index];
+    setOpen(false);
+    if (option) props.onChoose(option.value);
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    const last = options.length - 1;
+    const moves: Record<string, () => void> = open
+      ? {
+          ArrowDown: () => setActive((index) => Math.min(last, index + 1)),
+          ArrowUp: () => setActive((index) => Math.max(0, index - 1)),
+          Home: () => setActive(0),
+          End: () => setActive(last),
+          Enter: () => choose(active),
+          ' ': () => choose(active),
+          Escape: () => setOpen(false),
+        }
+      : { ArrowDown: show, ArrowUp: show, Enter: show, ' ': show };
+    if (open && event.key === 'Tab') setOpen(false);
+    const move = moves[event.key];
+    if (!move) return;
+    // Handled here: no click on the button, and an Escape does not reach the modal around the menu.
+    event.preventDefault();
+    event.stopPropagation();
+    move();
+  };
+  const itemRole = props.kind === 'listbox' ? 'option' : 'menuitem';
   return (
     <span class="bk-overflow">
-      <button type="button" class="bk-button bk-overflow-button" data-action-id={element.action_id} aria-label="More actions" onClick={() => setOpen(!open)}>
-        ⋮
+      <button
+        type="button"
+        class={props.buttonClass}
+        data-action-id={props.element.action_id}
+        aria-label={props.buttonLabel}
+        aria-haspopup={props.kind}
+        aria-expanded={open}
+        aria-controls={open ? id : undefined}
+        aria-activedescendant={open ? `${id}-${active}` : undefined}
+        onClick={() => (open ? setOpen(false) : show())}
+        onKeyDown={onKeyDown}
+      >
+        {props.children}
       </button>
       {open ? (
-        <span class="bk-menu" role="menu">
-          {allOptions(element).map((option) => (
+        <span class="bk-menu" role={props.kind} id={id} data-testid="menu">
+          {options.map((option, index) => (
             <button
               type="button"
-              role="menuitem"
+              tabIndex={-1}
+              id={`${id}-${index}`}
+              role={itemRole}
+              class={index === active ? 'active' : ''}
+              aria-selected={props.kind === 'listbox' ? index === active : undefined}
               data-option-value={option.value}
-              onClick={() => {
-                setOpen(false);
-                guarded(element, context, () => void context.onAction(blockId, element, option.value));
-              }}
+              onMouseEnter={() => setActive(index)}
+              onClick={() => choose(index)}
             >
               {option.text.text}
             </button>
@@ -175,6 +217,35 @@ function Overflow({ element, blockId, context }: { element: Element; blockId: st
         </span>
       ) : null}
     </span>
+  );
+}
+
+function StaticSelect({ element, blockId, context }: { element: Element; blockId: string; context: BlockContext }): JSX.Element {
+  const [chosen, setChosen] = useState(element.initial_option?.value ?? '');
+  const label = allOptions(element).find((option) => option.value === chosen)?.text.text ?? element.placeholder?.text ?? 'Select an item';
+  const choose = (value: string) => {
+    setChosen(value);
+    guarded(element, context, () => void context.onAction(blockId, element, value));
+  };
+  return (
+    <MenuButton element={element} kind="listbox" buttonClass="bk-select" buttonLabel={undefined} chosen={chosen} onChoose={choose}>
+      {label} <span aria-hidden="true">▾</span>
+    </MenuButton>
+  );
+}
+
+function Overflow({ element, blockId, context }: { element: Element; blockId: string; context: BlockContext }): JSX.Element {
+  return (
+    <MenuButton
+      element={element}
+      kind="menu"
+      buttonClass="bk-button bk-overflow-button"
+      buttonLabel="More actions"
+      chosen=""
+      onChoose={(value) => guarded(element, context, () => void context.onAction(blockId, element, value))}
+    >
+      ⋮
+    </MenuButton>
   );
 }
 
@@ -227,7 +298,13 @@ function InputElement({ element, blockId, context }: { element: Element; blockId
   }
   if (element.type === 'datepicker') {
     return (
-      <input type="date" class="bk-input" data-action-id={actionId} value={value} onInput={(event) => set((event.currentTarget as HTMLInputElement).value)} />
+      <input
+        type="date"
+        class="bk-input"
+        data-action-id={actionId}
+        value={value}
+        onInput={(event) => set((event.currentTarget as HTMLInputElement).value)}
+      />
     );
   }
   if (element.multiline) {
@@ -305,7 +382,11 @@ export function BlockView({ block, context }: { block: Block; context: BlockCont
     case 'divider':
       return <hr class="bk-divider" />;
     case 'context':
-      return <div class="bk-context">{((block.elements as (Element | TextObject)[] | undefined) ?? []).map((element) => contextElement(element, names))}</div>;
+      return (
+        <div class="bk-context">
+          {((block.elements as (Element | TextObject)[] | undefined) ?? []).map((element) => contextElement(element, names))}
+        </div>
+      );
     case 'actions':
       return (
         <div class="bk-actions">

@@ -1,16 +1,66 @@
 /** The dialogs: a button's `confirm` object, and the bot's modal (views.open) with its inputs and submit. */
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SurfaceView } from '../../src/workspace/snapshot.ts';
 import { Blocks, Text, type BlockContext, type ConfirmObject, type Element } from './blocks.tsx';
 import type { Names } from './mrkdwn.tsx';
 
+const FOCUSABLE =
+  'input:not([disabled]), textarea:not([disabled]), select:not([disabled]), button:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Keeps the keyboard inside an open dialog: focus moves into it when it opens (its first field, else `initial`),
+ * Tab and Shift+Tab cycle within it, Escape closes it, and focus goes back where it was once it is gone.
+ */
+function useDialogFocus(onEscape: () => void, initial: string): { current: HTMLElement | null } {
+  const root = useRef<HTMLElement | null>(null);
+  const escape = useRef(onEscape);
+  escape.current = onEscape;
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    const dialog = root.current;
+    if (!dialog) return;
+    const first =
+      dialog.querySelector<HTMLElement>('.dialog-body input, .dialog-body textarea, .dialog-body select') ??
+      dialog.querySelector<HTMLElement>(initial);
+    first?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        escape.current();
+        return;
+      }
+      if (event.key !== 'Tab') return;
+      const focusable = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)];
+      if (focusable.length === 0) return;
+      const index = focusable.indexOf(document.activeElement as HTMLElement);
+      const next = event.shiftKey ? (index <= 0 ? focusable.length - 1 : index - 1) : index === focusable.length - 1 ? 0 : index + 1;
+      event.preventDefault();
+      focusable[next]!.focus();
+    };
+    dialog.addEventListener('keydown', onKey);
+    return () => {
+      dialog.removeEventListener('keydown', onKey);
+      if (before?.isConnected) before.focus();
+    };
+  }, []);
+  return root;
+}
+
 /** Asks before a click whose element carries a `confirm` object. */
 export function Confirm({ confirm, onDone }: { confirm: ConfirmObject & { proceed: () => void }; onDone: () => void }): JSX.Element {
   const names: Names = { user: (id) => id, channel: (id) => id };
+  const root = useDialogFocus(onDone, '[data-testid="confirm-yes"]');
   return (
     <div class="overlay" data-testid="confirm">
-      <div class="dialog dialog-small" role="dialog" aria-modal="true">
+      <div
+        class="dialog dialog-small"
+        role="dialog"
+        aria-modal="true"
+        ref={(element) => {
+          root.current = element;
+        }}
+      >
         <div class="dialog-header">{confirm.title?.text ?? 'Are you sure?'}</div>
         <div class="dialog-body">
           <Text value={confirm.text} names={names} />
@@ -50,7 +100,9 @@ export function Modal(props: {
     for (const block of modal.blocks) {
       const element = block.element as Element | undefined;
       if (block.type !== 'input' || !element?.action_id || !block.block_id) continue;
-      initial[block.block_id] = { [element.action_id]: element.initial_value ?? element.initial_option?.value ?? element.initial_date ?? null };
+      initial[block.block_id] = {
+        [element.action_id]: element.initial_value ?? element.initial_option?.value ?? element.initial_date ?? null,
+      };
     }
     return initial;
   });
@@ -58,13 +110,21 @@ export function Modal(props: {
     ...props.context,
     inputs: {
       value: (blockId, actionId) => values[blockId]?.[actionId] ?? null,
-      set: (blockId, actionId, value) => setValues((current) => ({ ...current, [blockId]: { ...current[blockId], [actionId]: value } })),
+      set: (blockId, actionId, value) =>
+        setValues((current) => ({
+          ...current,
+          [blockId]: { ...current[blockId], [actionId]: value },
+        })),
       errors: modal.errors ?? {},
     },
   };
+  const root = useDialogFocus(props.onClose, '[data-testid="modal-submit"], [data-testid="modal-cancel"]');
   return (
     <div class="overlay">
       <form
+        ref={(element) => {
+          root.current = element;
+        }}
         class="dialog"
         role="dialog"
         aria-modal="true"

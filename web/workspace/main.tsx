@@ -8,7 +8,7 @@
  * `messages-tab`, `user-switch` (a select of user ids), `composer`, `message` / `ephemeral` (with `data-ts`),
  * `edited`, `thread-open`, `thread`, `file`, `modal`, `modal-submit`, `modal-cancel`, `modal-error`, `confirm`,
  * `confirm-yes`, `confirm-no`, `toast`, `dashboard-link`; interactive elements carry `data-action-id` (buttons,
- * selects; overflow menu items `data-option-value`).
+ * menu buttons; menu items `data-option-value`).
  */
 import { render, type JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
