@@ -15,8 +15,18 @@ import { sendReply, type ReplyTarget, type SlackMessage, type Visibility } from 
 export const SLASH_COMMAND = '/ontology';
 /** Action id of the "Share in channel" button (its value: the subcommand text to run shared). */
 export const SHARE_ACTION_ID = 'ontology_share_in_channel';
-/** Action id of a "next step" button (its value: the subcommand text to run). */
+/** Action id prefix of the "next step" buttons (their value: the subcommand text to run). */
 export const RUN_SUBCOMMAND_ACTION_ID = 'ontology_run_subcommand';
+/**
+ * Every next-step button's action id: numbered per answer (`ontology_run_subcommand_2`), since Slack refuses two
+ * elements of one block with the same id; the bare prefix matches buttons posted before they were numbered.
+ */
+export const RUN_SUBCOMMAND_ACTION_PATTERN = /^ontology_run_subcommand(?:_\d+)?$/;
+
+/** Action id of the next-step button at `index` (from 0) of an answer. */
+export function nextStepActionId(index: number): string {
+  return `${RUN_SUBCOMMAND_ACTION_ID}_${index + 1}`;
+}
 /** Longest button value Slack accepts. */
 const MAX_BUTTON_VALUE = 2_000;
 
@@ -88,8 +98,8 @@ export function usageLines(subcommands: readonly AnySubcommand[]): string[] {
   return subcommands.map((subcommand) => `\`${SLASH_COMMAND} ${subcommand.usage}\` — ${subcommand.summary}`);
 }
 
-/** A button that runs `text` as a subcommand (the natural next step of an answer). */
-export function subcommandButton(label: string, text: string, actionId = RUN_SUBCOMMAND_ACTION_ID): unknown {
+/** A button that runs `text` as a subcommand (`actionId`: a `nextStepActionId`, or the Share button's). */
+export function subcommandButton(label: string, text: string, actionId: string): unknown {
   return { type: 'button', text: { type: 'plain_text', text: label.slice(0, 75), emoji: true }, action_id: actionId, value: text.slice(0, MAX_BUTTON_VALUE) };
 }
 

@@ -15,7 +15,7 @@ import type { AuditReport, CheckReport, VersionsReport } from '../../quality/rep
 import { THRESHOLD_METRICS, type MetricThreshold, type ThresholdMetric, type ThresholdTable } from '../../quality/thresholds.ts';
 import { groupLabel, groupLabelPlain, type GroupRef } from '../group-names.ts';
 import type { SlackMessage } from '../reply.ts';
-import { subcommandButton } from '../subcommand.ts';
+import { nextStepActionId, subcommandButton } from '../subcommand.ts';
 import { formatInstant, formatValue, SEVERITY_EMOJI } from './format.ts';
 import { actions, context, fields, header, listSection, plural, section, STATUS_EMOJI } from './kit.ts';
 
@@ -45,7 +45,7 @@ function exactValue(value: number, unit: 'percent' | 'count'): string {
 }
 
 function buttons(steps: readonly NextStep[]): unknown[] {
-  return actions(steps.map((step) => subcommandButton(step.label, step.command)));
+  return actions(steps.map((step, index) => subcommandButton(step.label, step.command, nextStepActionId(index))));
 }
 
 /** What the `integrity` answer shows. */

@@ -48,7 +48,7 @@ describe('/ontology read commands over signed HTTP', () => {
     expect(blocks[0]!.text!.text).toBe(`:red_circle: Integrity platform-wide: ${report.status}, ${report.summary.totalIssues.toLocaleString('en-US')} issues`);
     expect(json).toContain('(healthy: 0)');
     for (const issue of report.issues) expect(json).toContain(`\`${issue.recordId}\``);
-    expect(json).toContain('"action_id":"ontology_run_subcommand"');
+    expect(json).toContain('"action_id":"ontology_run_subcommand_1"');
     expect(json).toContain('"value":"metrics"');
     expect(json).toContain('"action_id":"ontology_share_in_channel","value":"integrity"');
     const secrets = await propertyValues(backend);
