@@ -7,6 +7,7 @@
 import type { WebClient } from '@slack/web-api';
 import { InvalidArgumentError } from '../errors.ts';
 import type { HandlerDeps } from './app.ts';
+import { code, escapeText } from './blocks/text.ts';
 import { handlerError } from './handler-error.ts';
 import { quoted, tokenize } from './command-args.ts';
 import { sendReply, type ReplyTarget, type SlackMessage, type Visibility } from './reply.ts';
@@ -95,7 +96,7 @@ export interface SubcommandRouter {
 
 /** The usage text: one line per subcommand. */
 export function usageLines(subcommands: readonly AnySubcommand[]): string[] {
-  return subcommands.map((subcommand) => `\`${SLASH_COMMAND} ${subcommand.usage}\` — ${subcommand.summary}`);
+  return subcommands.map((subcommand) => `${code(`${SLASH_COMMAND} ${subcommand.usage}`)} — ${escapeText(subcommand.summary)}`);
 }
 
 /** A button that runs `text` as a subcommand (`actionId`: a `nextStepActionId`, or the Share button's). */
@@ -110,11 +111,11 @@ export function createRouter(subcommands: readonly AnySubcommand[]): SubcommandR
 
   const usage = (problem?: string): SlackMessage => {
     const lines = usageLines(subcommands);
-    const heading = problem ? `:warning: ${problem}` : '*`/ontology` commands*';
+    const heading = problem ? `:warning: ${escapeText(problem)}` : '*`/ontology` commands*';
     const footer = 'Read-only answers are private; add `--share` to post them in the channel.';
     const text = `${heading}\n${lines.join('\n')}\n${footer}`;
     return {
-      text: problem ? `${problem} Usage: ${subcommands.map((subcommand) => subcommand.name).join(', ')}.` : text.slice(0, 3000),
+      text: problem ? `${escapeText(problem)} Usage: ${subcommands.map((subcommand) => subcommand.name).join(', ')}.` : text.slice(0, 3000),
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: heading.slice(0, 3000) } },
         { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } },

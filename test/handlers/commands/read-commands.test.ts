@@ -131,7 +131,7 @@ describe('/ontology read commands over signed HTTP', () => {
     ['integrity --limit', 'Option --limit of `integrity` needs a value.', 'a flag without its value'],
     ['integrity a b', 'Too many arguments for `integrity`: \\"b\\" is more than it takes.', 'one group at most'],
     ['metrics --deep', 'Unknown option --deep for `metrics`: it takes no options.', 'an option nobody knows'],
-    ['audit', '`audit` needs <entityId>.', 'audit of nothing'],
+    ['audit', '`audit` needs &lt;entityId&gt;.', 'audit of nothing'],
     ['trend 500', '[days] must be a whole number from 1 to 90, got \\"500\\".', 'beyond the window'],
   ])('/ontology %s → the ack itself is an ephemeral usage naming what was wrong, and nothing runs', async (text, problem, _reason) => {
     const { harness } = await setUp();
