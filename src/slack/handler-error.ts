@@ -27,9 +27,15 @@ export function shownError(error: unknown, reference?: string): string {
   return `Something went wrong on the bot's side${reference ? ` (reference ${reference})` : ''}: try again; if it keeps failing, an operator finds the details in the bot's log.`;
 }
 
-/** A stored error text (a failed run's) as a Slack user may see it: no server path, no unexpected error's raw text. */
+/** The raw text of an unexpected error inside a stored line, up to the line's own closing remark. */
+const UNEXPECTED_TEXT = /Unexpected error:[^\n]*?(?=\s\(the full error|$)/;
+
+/**
+ * A stored error text (a failed run's, a failing job's alert note) as a Slack user may see it: no server path, and
+ * an unexpected error's raw text (an SDK's, a stack's first line) replaced by a pointer to the log.
+ */
 export function shownErrorText(text: string): string {
-  return /^Unexpected error\b/.test(text) ? shownError(new Error(text)) : withoutServerPaths(text);
+  return withoutServerPaths(text.replace(UNEXPECTED_TEXT, "an unexpected error (the bot's log has the details)"));
 }
 
 /** The message an error shows its user: one line, a warning sign, no stack trace, no server path. */
