@@ -25,15 +25,25 @@ export enum ErrorCode {
   Interrupted = 'interrupted',
 }
 
+/** A place the user can go next (the open request's message): Slack shows it as a link after the message. */
+export interface ErrorLink {
+  readonly url: string;
+  readonly label: string;
+}
+
 /** An error with a code and a user-facing message. */
 export class OpsError extends Error {
+  /** Where to look next, shown as a link where links work (Slack); the message itself stays plain text. */
+  readonly link: ErrorLink | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; link?: ErrorLink },
   ) {
     super(message, options);
     this.name = 'OpsError';
+    this.link = options?.link;
   }
 }
 

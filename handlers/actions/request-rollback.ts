@@ -5,6 +5,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { REQUEST_ROLLBACK_ACTION } from '../../src/slack/blocks/approval.ts';
+import { channelMention, code } from '../../src/slack/blocks/text.ts';
 import { answeringErrors, buttonClick } from './approval-click.ts';
 
 /** Registers Request rollback. */
@@ -15,7 +16,7 @@ export function requestRollback(app: App, deps: HandlerDeps): void {
     await answeringErrors(click, deps, 'Request rollback', async () => {
       if (!click.value) return click.answer('This button does not belong to a failed run of this bot: nothing changed.');
       const request = await deps.approvals.requestRollbackOf(click.value, click.userId);
-      await click.answer(`Rollback of run \`${request.target}\` requested (request \`${request.id}\`): approvers were asked in <#${request.channel}>.`);
+      await click.answer(`Rollback of run ${code(request.target ?? '')} requested (request ${code(request.id)}): approvers were asked in ${channelMention(request.channel ?? '')}.`);
     });
   });
 }

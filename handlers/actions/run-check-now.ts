@@ -8,6 +8,7 @@ import { jobForSubject, openEpisode } from '../../src/alerts/alert-actions.ts';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { alertRunner } from '../../src/slack/alert-runner.ts';
 import { ALERT_ACTION_IDS, parseNotificationRef } from '../../src/slack/blocks/alert.ts';
+import { code } from '../../src/slack/blocks/text.ts';
 import { answerClick, answerPrivately, clickTarget, note } from '../../src/slack/interaction.ts';
 
 /** Registers the Run check now button. */
@@ -27,7 +28,7 @@ export function runCheckNow(app: App, deps: HandlerDeps): void {
           result.outcome === 'succeeded'
             ? `:white_check_mark: The \`${job}\` check finished: the alert message shows what it found.`
             : result.outcome === 'skipped_overlap'
-              ? `:fast_forward: A \`${job}\` run was already going${result.heldBy ? ` in \`${result.heldBy.holder}\`` : ''}: the alert message updates when it finishes.`
+              ? `:fast_forward: A \`${job}\` run was already going${result.heldBy ? ` in ${code(result.heldBy.holder)}` : ''}: the alert message updates when it finishes.`
               : `:x: The \`${job}\` check failed; \`/ontology status\` shows the run.`;
         return answerPrivately(target, note(text), deps, client).catch((error: unknown) =>
           deps.log(`Run check now: could not answer: ${error instanceof Error ? error.message : String(error)}`),

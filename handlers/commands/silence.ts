@@ -4,6 +4,8 @@ import { InvalidArgumentError } from '../../src/errors.ts';
 import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { personName } from '../../src/slack/blocks/alert.ts';
+import { silenceReasonProblem } from '../../src/slack/blocks/silence-modal.ts';
+import { code } from '../../src/slack/blocks/text.ts';
 import { note } from '../../src/slack/interaction.ts';
 import { defineSubcommand } from '../../src/slack/subcommand.ts';
 
@@ -22,7 +24,10 @@ export const silence = defineSubcommand({
     if (!duration) throw new InvalidArgumentError('silence needs <duration>: 30m, 1h, 4h, 24h, 2d or "resolved".');
     // Checked here so a bad duration is answered in the ack; the time is taken again when it runs.
     parseSilenceDuration(duration, 0);
-    return { alert, duration, reason: reason.join(' ').trim() || NO_REASON };
+    const why = reason.join(' ').trim();
+    const problem = silenceReasonProblem(why);
+    if (problem) throw new InvalidArgumentError(`silence [reason]: ${problem}`);
+    return { alert, duration, reason: why || NO_REASON };
   },
   run: async (args, context) => {
     const { deps } = context;
@@ -44,7 +49,7 @@ export const silence = defineSubcommand({
     await deliverAlertEdits(deps);
     await context.reply(
       note(
-        `:no_bell: Silenced \`${outcome.alert.key}\` ${silenceEnd(outcome.silence)} (silence \`#${outcome.silence.id}\`); ` +
+        `:no_bell: Silenced ${code(outcome.alert.key)} ${silenceEnd(outcome.silence)} (silence \`#${outcome.silence.id}\`); ` +
           `it ends early when the alert resolves. \`/ontology unsilence ${outcome.silence.id}\` ends it now.`,
       ),
     );

@@ -3,6 +3,7 @@ import { unsilence as endSilence } from '../../src/alerts/alert-actions.ts';
 import { parseArgs } from '../../src/slack/command-args.ts';
 import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
+import { escapeText } from '../../src/slack/blocks/text.ts';
 import { note } from '../../src/slack/interaction.ts';
 import { defineSubcommand } from '../../src/slack/subcommand.ts';
 
@@ -23,7 +24,7 @@ export const unsilence = defineSubcommand({
     });
     if (ended.refreshed > 0) await deliverAlertEdits(deps);
     await context.reply(
-      note(`:bell: Silence \`#${ended.silence.id}\` (${ended.silence.subject}) ended; ${ended.refreshed} alert message(s) show it firing again.`),
+      note(`:bell: Silence \`#${ended.silence.id}\` (${escapeText(ended.silence.subject)}) ended; ${ended.refreshed} alert message(s) show it firing again.`),
     );
   },
 });

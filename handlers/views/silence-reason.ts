@@ -1,27 +1,28 @@
 /** The reason modal of the Silence menu: silences the alert message and says until when. */
 import type { App } from '@slack/bolt';
 import { silenceEnd, silenceNotification } from '../../src/alerts/alert-actions.ts';
-import { userMessage } from '../../src/errors.ts';
 import { groupSlugLookup } from '../../src/alerts/group-slugs.ts';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { deliverAlertEdits } from '../../src/slack/alert-runner.ts';
 import { personName } from '../../src/slack/blocks/alert.ts';
-import { parseSilenceModalState, SILENCE_REASON_CALLBACK_ID, SILENCE_REASON_INPUT } from '../../src/slack/blocks/silence-modal.ts';
+import { parseSilenceModalState, SILENCE_REASON_CALLBACK_ID, SILENCE_REASON_INPUT, silenceReasonProblem } from '../../src/slack/blocks/silence-modal.ts';
+import { shownError } from '../../src/slack/handler-error.ts';
 import { answerClick, note } from '../../src/slack/interaction.ts';
 
 /** Registers the reason modal's submission. */
 export function silenceReason(app: App, deps: HandlerDeps): void {
   app.view(SILENCE_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const reason = (view.state.values[SILENCE_REASON_INPUT.block]?.[SILENCE_REASON_INPUT.action]?.value ?? '').trim();
-    if (reason.length < 3) {
-      await ack({ response_action: 'errors', errors: { [SILENCE_REASON_INPUT.block]: 'Say why the alert is silenced (at least 3 characters).' } });
+    const problem = reason.length < 3 ? 'Say why the alert is silenced (at least 3 characters).' : silenceReasonProblem(reason);
+    if (problem) {
+      await ack({ response_action: 'errors', errors: { [SILENCE_REASON_INPUT.block]: problem } });
       return;
     }
     let state: ReturnType<typeof parseSilenceModalState>;
     try {
       state = parseSilenceModalState(view.private_metadata);
     } catch (error) {
-      await ack({ response_action: 'errors', errors: { [SILENCE_REASON_INPUT.block]: userMessage(error) } });
+      await ack({ response_action: 'errors', errors: { [SILENCE_REASON_INPUT.block]: shownError(error) } });
       return;
     }
     await ack();

@@ -275,9 +275,9 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
 
   /** The refusal of a second open request of the same kind and target, with a link to the open one. */
   const alreadyOpen = (open: ApprovalRequest): OpsError => {
-    const where = open.channel && open.messageTs ? `<https://slack.com/archives/${open.channel}/p${open.messageTs.replace('.', '')}|request ${open.id}>` : `request ${open.id}`;
+    const link = open.channel && open.messageTs ? { url: `https://slack.com/archives/${open.channel}/p${open.messageTs.replace('.', '')}`, label: `Open request ${open.id}` } : undefined;
     const state = open.state === 'requested' ? 'waiting for approval' : open.state;
-    return new OpsError(ErrorCode.Conflict, `The ${requestTitle(open)} is already requested (${state}): see ${where}. Nothing new was requested.`);
+    return new OpsError(ErrorCode.Conflict, `The ${requestTitle(open)} is already requested (${state}): see request ${open.id}. Nothing new was requested.`, { link });
   };
 
   const request = async (input: RequestInput): Promise<ApprovalRequest> => {

@@ -4,6 +4,7 @@
  */
 import { NotFoundError, InvalidArgumentError } from '../errors.ts';
 import type { DocumentStore } from '../store/port.ts';
+import { code } from './blocks/text.ts';
 
 /** A group as a command answer names it. */
 export interface GroupRef {
@@ -11,13 +12,13 @@ export interface GroupRef {
   slug: string | null;
 }
 
-/** `acme-eu` (`j57…`), the id alone without a slug, or `platform-wide` for no group. */
+/** `acme-eu` (`j57…`) in mrkdwn (escaped code spans), the id alone without a slug, or `platform-wide` for no group. */
 export function groupLabel(group: GroupRef | null): string {
   if (group === null) return 'platform-wide';
-  return group.slug ? `\`${group.slug}\` (\`${group.id}\`)` : `\`${group.id}\``;
+  return group.slug ? `${code(group.slug)} (${code(group.id)})` : code(group.id);
 }
 
-/** The same in plain text (headers): `acme-eu (j57…)`. */
+/** The same in plain text (headers; escape it for mrkdwn or a message's `text`): `acme-eu (j57…)`. */
 export function groupLabelPlain(group: GroupRef | null): string {
   if (group === null) return 'platform-wide';
   return group.slug ? `${group.slug} (${group.id})` : group.id;

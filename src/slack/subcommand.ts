@@ -7,6 +7,7 @@
 import type { WebClient } from '@slack/web-api';
 import { InvalidArgumentError } from '../errors.ts';
 import type { HandlerDeps } from './app.ts';
+import { code, escapeText } from './blocks/text.ts';
 import { handlerError } from './handler-error.ts';
 import { quoted, tokenize } from './command-args.ts';
 import { sendReply, type ReplyTarget, type SlackMessage, type Visibility } from './reply.ts';
@@ -15,8 +16,18 @@ import { sendReply, type ReplyTarget, type SlackMessage, type Visibility } from 
 export const SLASH_COMMAND = '/ontology';
 /** Action id of the "Share in channel" button (its value: the subcommand text to run shared). */
 export const SHARE_ACTION_ID = 'ontology_share_in_channel';
-/** Action id of a "next step" button (its value: the subcommand text to run). */
+/** Action id prefix of the "next step" buttons (their value: the subcommand text to run). */
 export const RUN_SUBCOMMAND_ACTION_ID = 'ontology_run_subcommand';
+/**
+ * Every next-step button's action id: numbered per answer (`ontology_run_subcommand_2`), since Slack refuses two
+ * elements of one block with the same id; the bare prefix matches buttons posted before they were numbered.
+ */
+export const RUN_SUBCOMMAND_ACTION_PATTERN = /^ontology_run_subcommand(?:_\d+)?$/;
+
+/** Action id of the next-step button at `index` (from 0) of an answer. */
+export function nextStepActionId(index: number): string {
+  return `${RUN_SUBCOMMAND_ACTION_ID}_${index + 1}`;
+}
 /** Longest button value Slack accepts. */
 const MAX_BUTTON_VALUE = 2_000;
 
@@ -85,11 +96,11 @@ export interface SubcommandRouter {
 
 /** The usage text: one line per subcommand. */
 export function usageLines(subcommands: readonly AnySubcommand[]): string[] {
-  return subcommands.map((subcommand) => `\`${SLASH_COMMAND} ${subcommand.usage}\` — ${subcommand.summary}`);
+  return subcommands.map((subcommand) => `${code(`${SLASH_COMMAND} ${subcommand.usage}`)} — ${escapeText(subcommand.summary)}`);
 }
 
-/** A button that runs `text` as a subcommand (the natural next step of an answer). */
-export function subcommandButton(label: string, text: string, actionId = RUN_SUBCOMMAND_ACTION_ID): unknown {
+/** A button that runs `text` as a subcommand (`actionId`: a `nextStepActionId`, or the Share button's). */
+export function subcommandButton(label: string, text: string, actionId: string): unknown {
   return { type: 'button', text: { type: 'plain_text', text: label.slice(0, 75), emoji: true }, action_id: actionId, value: text.slice(0, MAX_BUTTON_VALUE) };
 }
 
@@ -100,11 +111,11 @@ export function createRouter(subcommands: readonly AnySubcommand[]): SubcommandR
 
   const usage = (problem?: string): SlackMessage => {
     const lines = usageLines(subcommands);
-    const heading = problem ? `:warning: ${problem}` : '*`/ontology` commands*';
+    const heading = problem ? `:warning: ${escapeText(problem)}` : '*`/ontology` commands*';
     const footer = 'Read-only answers are private; add `--share` to post them in the channel.';
     const text = `${heading}\n${lines.join('\n')}\n${footer}`;
     return {
-      text: problem ? `${problem} Usage: ${subcommands.map((subcommand) => subcommand.name).join(', ')}.` : text.slice(0, 3000),
+      text: problem ? `${escapeText(problem)} Usage: ${subcommands.map((subcommand) => subcommand.name).join(', ')}.` : text.slice(0, 3000),
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: heading.slice(0, 3000) } },
         { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } },

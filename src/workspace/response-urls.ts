@@ -3,12 +3,13 @@
  * posts within 30 minutes. A post is a new message, ephemeral to the user (`response_type: ephemeral`, the
  * default) or in the channel (`in_channel`); `replace_original: true` replaces the message clicked (in place,
  * ephemeral or not) and `delete_original: true` deletes it. Answers: `ok`, or 404 `used_url` / `expired_url` /
- * `invalid_url`, or 400 `no_text`, as Slack does.
+ * `invalid_url`, or 400 `no_text` / `invalid_blocks` (Block Kit Slack would refuse), as Slack does.
  */
 import type { ServerResponse } from 'node:http';
 import { LOCAL_BOT } from '../local/directory.ts';
 import { sendText, type Route } from '../local/http.ts';
 import { RESPONSE_URL_LIFETIME_MS, RESPONSE_URL_USES, type WorkspaceContext } from './context.ts';
+import { blocksProblems } from '../slack/blocks/validate.ts';
 import { parseApiParams, SlackApiError } from './web-api.ts';
 
 function refuse(response: ServerResponse, status: number, error: string): true {
@@ -50,6 +51,7 @@ export function responseUrlRoute(context: WorkspaceContext): Route {
       return true;
     }
     if (text === '' && !blocks?.length) return refuse(response, 400, 'no_text');
+    if (blocks && blocksProblems(blocks, 'message').length > 0) return refuse(response, 400, 'invalid_blocks');
     target.uses++;
     if (flag('replace_original') && original) {
       state.replace(original, { text, blocks: blocks ?? [] }, false);

@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { LOCAL_BOT, LOCAL_USERS, type LocalUser } from '../local/directory.ts';
 import { sendJson, type Route } from '../local/http.ts';
+import { blocksProblems, viewProblems } from '../slack/blocks/validate.ts';
 import { authRefusal } from './auth.ts';
 import { TRIGGER_LIFETIME_MS, type WorkspaceContext } from './context.ts';
 import type { StoredChannel, StoredMessage } from './state.ts';
@@ -119,63 +120,24 @@ export function messageJson(message: StoredMessage): Record<string, unknown> {
   };
 }
 
-/** The text and blocks of a message call; `no_text` when it has neither, as Slack answers. */
-/** Slack's Block Kit limits, which it enforces by refusing the call (`invalid_blocks`, `msg_too_long`). */
-const LIMITS = {
-  messageBlocks: 50,
-  viewBlocks: 100,
-  messageText: 40_000,
-  headerText: 150,
-  sectionText: 3_000,
-  fields: 10,
-  fieldText: 2_000,
-  actionsElements: 25,
-  contextElements: 10,
-};
+/** Longest top-level `text` Slack takes (`msg_too_long` beyond). */
+const MAX_MESSAGE_TEXT = 40_000;
 
-/** True when `blocks` breaks one of Slack's per-block limits (so Slack would refuse the message or view). */
-export function breaksBlockLimits(blocks: readonly unknown[]): boolean {
-  const length = (value: unknown) =>
-    value && typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string' ? (value as { text: string }).text.length : 0;
-  return blocks.some((raw) => {
-    if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return true;
-    const block = raw as Record<string, unknown>;
-    const list = (name: string) => (Array.isArray(block[name]) ? (block[name] as unknown[]) : []);
-    switch (block.type) {
-      case 'header':
-        return length(block.text) === 0 || length(block.text) > LIMITS.headerText;
-      case 'section':
-        return (
-          length(block.text) > LIMITS.sectionText ||
-          list('fields').length > LIMITS.fields ||
-          list('fields').some((field) => length(field) > LIMITS.fieldText) ||
-          (!block.text && list('fields').length === 0)
-        );
-      case 'actions':
-        return list('elements').length === 0 || list('elements').length > LIMITS.actionsElements;
-      case 'context':
-        return list('elements').length === 0 || list('elements').length > LIMITS.contextElements;
-      default:
-        return false;
-    }
-  });
-}
-
+/** The text and blocks of a message call; `no_text` when it has neither, `invalid_blocks` when Slack's Block Kit rules refuse them. */
 function content(params: ApiParams): { text: string; blocks: unknown } {
   const blocks = params.blocks;
   const messageText = text(params, 'text') ?? '';
   if (messageText === '' && (!Array.isArray(blocks) || blocks.length === 0)) throw new SlackApiError('no_text');
   if (blocks !== undefined && !Array.isArray(blocks)) throw new SlackApiError('invalid_blocks');
-  if (Array.isArray(blocks) && (blocks.length > LIMITS.messageBlocks || breaksBlockLimits(blocks))) throw new SlackApiError('invalid_blocks');
-  if (messageText.length > LIMITS.messageText) throw new SlackApiError('msg_too_long');
+  if (Array.isArray(blocks) && blocksProblems(blocks, 'message').length > 0) throw new SlackApiError('invalid_blocks');
+  if (messageText.length > MAX_MESSAGE_TEXT) throw new SlackApiError('msg_too_long');
   return { text: messageText, blocks };
 }
 
 function viewOf(params: ApiParams): Record<string, unknown> {
   const view = params.view;
   if (!view || typeof view !== 'object' || Array.isArray(view)) throw new SlackApiError('invalid_arguments');
-  const blocks = (view as { blocks?: unknown }).blocks;
-  if (!Array.isArray(blocks) || blocks.length > LIMITS.viewBlocks || breaksBlockLimits(blocks)) throw new SlackApiError('invalid_arguments');
+  if (viewProblems(view).length > 0) throw new SlackApiError('invalid_arguments');
   return view as Record<string, unknown>;
 }
 

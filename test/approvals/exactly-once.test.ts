@@ -294,9 +294,9 @@ describe('zero-change plans and replays', () => {
     const { service } = approvalService(backend, { clock, backupDir });
     const first = await service.request({ kind: 'rollback', target: migration.runId, userId: 'U_REQ' });
     for (let n = 0; n < 2; n++) {
-      await expect(service.request({ kind: 'rollback', target: migration.runId, userId: 'U_OTHER' })).rejects.toThrow(
-        new RegExp(`already requested \\(waiting for approval\\): see <https://slack.com/archives/C_APPROVALS/p\\d+\\|request ${first.id}>`),
-      );
+      const refusal = service.request({ kind: 'rollback', target: migration.runId, userId: 'U_OTHER' });
+      await expect(refusal).rejects.toThrow(`already requested (waiting for approval): see request ${first.id}. Nothing new was requested.`);
+      await expect(refusal).rejects.toMatchObject({ link: { url: expect.stringMatching(/^https:\/\/slack\.com\/archives\/C_APPROVALS\/p\d+$/), label: `Open request ${first.id}` } });
     }
     const open = await backend.approvals.list({ cursor: null, limit: 10 });
     expect(open.requests.map((request) => request.id)).toEqual([first.id]);

@@ -127,7 +127,7 @@ describe('the page', () => {
     expect(script.status).toBe(200);
     const code = await script.text();
     // The bundle carries the test ids the end-to-end tests use, and Chart.js (no CDN: the browser may be offline).
-    for (const id of ['integrity-card', 'integrity-score', 'schema-compliance', 'run-daily', 'group-select', 'alerts-firing', 'alerts-recent', 'schema-versions', 'migration-state']) {
+    for (const id of ['integrity-card', 'integrity-score', 'schema-compliance', 'run-daily', 'group-select', 'alerts', 'alerts-filter', 'schema-versions', 'migration-state']) {
       expect(code, id).toContain(id);
     }
     expect(code).toContain('trend-');

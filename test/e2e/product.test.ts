@@ -71,6 +71,16 @@ describe.skipIf(CHROMIUM_UNAVAILABLE !== null)(`the product in Chromium${CHROMIU
     await expect(report.textContent()).resolves.toMatch(/Orphaned connections/);
   });
 
+  it('runs "Trend (7 days)" from the buttons under a metrics answer, not the integrity check beside it', async () => {
+    await type(page, '/ontology metrics');
+    const answer = messages(page).filter({ hasText: /Metrics platform-wide/ }).last();
+    await answer.waitFor(WAIT);
+    await answer.getByRole('button', { name: 'Trend (7 days)' }).click();
+    const trend = messages(page).filter({ hasText: /(Trend|No snapshots) platform-wide/ }).last();
+    await trend.waitFor(WAIT);
+    await expect(trend.textContent()).resolves.toMatch(/7 days/);
+  });
+
   it('runs the v1 migration once the lead approves what the engineer asked, and the engineer cannot approve it', async () => {
     await actAs(page, ENGINEER.id);
     await openChannel(page, 'ontology-warnings');

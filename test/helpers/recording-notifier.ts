@@ -1,6 +1,16 @@
-/** A notifier that records what it is asked to send, and can be told to fail the next calls. */
+/**
+ * A notifier that records what it is asked to send, and can be told to fail the next calls. Like Slack, it refuses
+ * a message whose Block Kit breaks Slack's rules (`invalid_blocks`, not retryable), so no test passes on one.
+ */
 import { DeliveryError, type Notifier, type OutboundFile, type OutboundMessage } from '../../src/alerts/ports.ts';
 import type { MessageRef } from '../../src/alerts/types.ts';
+import { messageProblems } from '../../src/slack/blocks/validate.ts';
+
+/** Slack's refusal of a message that breaks Block Kit's rules. */
+function refuseInvalid(message: OutboundMessage): void {
+  const problems = messageProblems(message);
+  if (problems.length > 0) throw new DeliveryError(`invalid_blocks: ${problems.join('; ')}`, false);
+}
 
 /** One recorded call. */
 export interface SentMessage {
@@ -35,6 +45,7 @@ export class RecordingNotifier implements Notifier {
   async post(message: OutboundMessage & { channel: string; threadTs?: string }): Promise<MessageRef> {
     const failure = this.failures.shift();
     if (failure) throw failure;
+    refuseInvalid(message);
     this.counter++;
     const ts = `1700000000.${String(this.counter).padStart(6, '0')}`;
     this.sent.push({ kind: 'post', channel: message.channel, text: message.text, blocks: message.blocks, threadTs: message.threadTs, ts });
@@ -44,6 +55,7 @@ export class RecordingNotifier implements Notifier {
   async update(message: OutboundMessage & { channel: string; ts: string }): Promise<void> {
     const failure = this.failures.shift();
     if (failure) throw failure;
+    refuseInvalid(message);
     this.sent.push({ kind: 'update', channel: message.channel, text: message.text, blocks: message.blocks, ts: message.ts });
   }
 

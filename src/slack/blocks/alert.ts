@@ -9,6 +9,8 @@ import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { Severity } from '../../alerts/types.ts';
 import { isUntilResolved, type NotificationRef } from '../../alerts/types.ts';
 import { InvalidArgumentError } from '../../errors.ts';
+import { shownErrorText } from '../handler-error.ts';
+import { code, escapeText, personName } from './text.ts';
 import { clip, formatChange, formatDuration, slackDate, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
 
 /** `action_id`s of the buttons every open alert message carries (one handler file each in `handlers/actions/`). */
@@ -71,10 +73,8 @@ export function parseSilenceOption(value: string): { choice: SilenceChoice; ref:
   return { choice: known.value, ref: parseNotificationRef(value.slice(separator + 1)) };
 }
 
-/** A Slack user id as a mention (`<@U123>`); any other name (the CLI's `--by`) as it is. */
-export function personName(by: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : by;
-}
+/** A Slack user id as a mention (`<@U123>`); any other name (the CLI's `--by`) as escaped text. */
+export { personName };
 
 /** "until <date>" (a Slack date, each reader's own time zone) or "until resolved". */
 export function untilText(until: number): string {
@@ -210,7 +210,7 @@ const SECTION_BUDGET = 2600;
 
 /** A member's group as people know it: `acme-eu` (`j57…`), or the id alone without a slug. */
 function groupName(member: Pick<MemberView, 'groupId' | 'groupSlug'>): string {
-  return member.groupSlug ? `\`${member.groupSlug}\` (\`${member.groupId}\`)` : `\`${member.groupId}\``;
+  return member.groupSlug ? `${code(member.groupSlug)} (${code(member.groupId ?? '')})` : code(member.groupId ?? '');
 }
 
 /** "platform-wide" or "group `acme-eu` (`j57…`)". */
@@ -398,7 +398,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     const names = silenced.map((member) => {
       const scope = member.groupId === null ? 'platform-wide' : groupName(member);
       const silence = member.silence;
-      return silence ? `${scope} by ${personName(silence.by)} ${untilText(silence.until)}: ${clip(silence.reason, 120)}` : scope;
+      return silence ? `${scope} by ${personName(silence.by)} ${untilText(silence.until)}: ${escapeText(clip(silence.reason, 120))}` : scope;
     });
     blocks.push({ type: 'section', text: mrkdwn(`*Silenced (${silenced.length})*, not posted until the silence ends\n${listed(names, '\n')}`) });
   }
@@ -413,7 +413,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   }
   if (!resolved) {
     const noted = firing.find((member) => member.note) ?? members.find((member) => member.note);
-    if (noted?.note) blocks.push({ type: 'section', text: mrkdwn(`*Details*\n${clip(noted.note, 500)}`) });
+    if (noted?.note) blocks.push({ type: 'section', text: mrkdwn(`*Details*\n${escapeText(clip(shownErrorText(noted.note), 500))}`) });
   }
   // Counts belong to one scope: the platform's when it is listed, else the only member's.
   const counted = members.find((member) => member.groupId === null) ?? (members.length === 1 ? members[0] : undefined);
@@ -422,12 +422,12 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     const where = scopeName(counted!);
     blocks.push({
       type: 'section',
-      text: mrkdwn(`*Counts (${where})*\n${breakdown.map(([name, count]) => `${name}: ${formatValue(count, 'count')}`).join(' · ')}`),
+      text: mrkdwn(`*Counts (${where})*\n${breakdown.map(([name, count]) => `${escapeText(name)}: ${formatValue(count, 'count')}`).join(' · ')}`),
     });
   }
   const ids = topIssues([...firing, ...silenced]);
   if (ids.length > 0 && !resolved) {
-    blocks.push({ type: 'section', text: mrkdwn(`*Top issues*\n${ids.map((id) => `\`${id}\``).join(', ')}`) });
+    blocks.push({ type: 'section', text: mrkdwn(`*Top issues*\n${ids.map((id) => code(id)).join(', ')}`) });
   }
   if (view.remediation.length > 0 && !resolved) {
     const steps = view.remediation.map((step, index) => `${index + 1}. ${step}`).join('\n');
@@ -439,7 +439,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl, controls));
   }
   else if (dashboardUrl) blocks.push({ type: 'actions', block_id: 'alert_links', elements: [dashboardButton(dashboardUrl)] });
-  blocks.push({ type: 'context', elements: [mrkdwn(`\`${view.subject}\` · ${view.severity} · one message for every scope; resolutions in the thread`)] });
+  blocks.push({ type: 'context', elements: [mrkdwn(`${code(view.subject)} · ${view.severity} · one message for every scope; resolutions in the thread`)] });
 
   const text = resolved
     ? `${title}. ${since}.`

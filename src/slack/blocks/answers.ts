@@ -15,9 +15,10 @@ import type { AuditReport, CheckReport, VersionsReport } from '../../quality/rep
 import { THRESHOLD_METRICS, type MetricThreshold, type ThresholdMetric, type ThresholdTable } from '../../quality/thresholds.ts';
 import { groupLabel, groupLabelPlain, type GroupRef } from '../group-names.ts';
 import type { SlackMessage } from '../reply.ts';
-import { subcommandButton } from '../subcommand.ts';
+import { nextStepActionId, subcommandButton } from '../subcommand.ts';
 import { slackDate, formatValue, SEVERITY_EMOJI } from './format.ts';
 import { actions, context, fields, header, listSection, plural, section, STATUS_EMOJI } from './kit.ts';
+import { code, escapeText } from './text.ts';
 
 /** A button that runs a subcommand: the natural next step. */
 export interface NextStep {
@@ -45,7 +46,7 @@ function exactValue(value: number, unit: 'percent' | 'count'): string {
 }
 
 function buttons(steps: readonly NextStep[]): unknown[] {
-  return actions(steps.map((step) => subcommandButton(step.label, step.command)));
+  return actions(steps.map((step, index) => subcommandButton(step.label, step.command, nextStepActionId(index))));
 }
 
 /** What the `integrity` answer shows. */
@@ -82,13 +83,13 @@ export function integrityMessage(view: IntegrityView): SlackMessage {
   if (report.issues.length > 0) {
     const lines = report.issues.map((issue) => {
       const group = issue.groupId === null ? 'no group' : groupLabel(view.groups.get(issue.groupId) ?? { id: issue.groupId, slug: null });
-      return `${SEVERITY_EMOJI[issue.severity]} \`${issue.recordId}\` in ${issue.table}: ${CATEGORY_TITLES[issue.category]} · ${group}`;
+      return `${SEVERITY_EMOJI[issue.severity]} ${code(issue.recordId)} in ${escapeText(issue.table)}: ${CATEGORY_TITLES[issue.category]} · ${group}`;
     });
     blocks.push(
       listSection(`*Top issues* (critical first)`, lines, {
         maxLines: MAX_ISSUE_LINES,
         total: summary.totalIssues,
-        more: `\`ontology-ops check${scope ? ` --group ${scope.id}` : ''} --limit ${Math.min(summary.totalIssues, 10_000)}\` lists them`,
+        more: `${code(`ontology-ops check${scope ? ` --group ${scope.id}` : ''} --limit ${Math.min(summary.totalIssues, 10_000)}`)} lists them`,
       }),
     );
   }
@@ -98,7 +99,7 @@ export function integrityMessage(view: IntegrityView): SlackMessage {
     ]),
     ...buttons(view.nextSteps),
   );
-  return { text: `Integrity ${groupLabelPlain(scope)}: ${report.status}, ${plural(summary.totalIssues, 'issue')}.`, blocks };
+  return { text: escapeText(`Integrity ${groupLabelPlain(scope)}: ${report.status}, ${plural(summary.totalIssues, 'issue')}.`), blocks };
 }
 
 /** A threshold in words: `healthy ≥ 99%, warning ≥ 95%`, `healthy ≤ 0`. */
@@ -135,12 +136,12 @@ export function metricsMessage(view: MetricsView): SlackMessage {
     ...buttons(view.nextSteps),
   ];
   const text = `Metrics ${groupLabelPlain(view.scope)}: ${report.status}. ${THRESHOLD_METRICS.map((metric) => `${METRIC_INFO[metric].title} ${exactValue(report[metric], METRIC_INFO[metric].unit)}`).join('; ')}.`;
-  return { text, blocks };
+  return { text: escapeText(text), blocks };
 }
 
 function field(document: ConvexDocument, name: string): string {
   const value = document[name];
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '—';
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? escapeText(String(value)) : '—';
 }
 
 function instant(document: ConvexDocument, name: string): string {
@@ -168,7 +169,7 @@ export function auditMessage(view: AuditView): SlackMessage {
     listSection(`*${label}* (${countOf(lines.length)})`, lines.slice(0, MAX_AUDIT_LINES), {
       maxLines: MAX_AUDIT_LINES,
       total: lines.length > MAX_AUDIT_LINES ? 'unknown' : lines.length,
-      more: `\`ontology-ops audit ${report.thingId} --limit N\` lists them`,
+      more: `${code(`ontology-ops audit ${report.thingId} --limit N`)} lists them`,
     });
   const blocks: unknown[] = [
     header(`:mag: Entity ${report.thingId}`),
@@ -178,19 +179,19 @@ export function auditMessage(view: AuditView): SlackMessage {
       `*Schema version*\n${field(thing, 'schemaVersion')}`,
       `*Status*\n${field(thing, 'status')}`,
     ]),
-    list('Events, newest first', events.map((event) => `\`${event._id}\` ${field(event, 'type')} · ${instant(event, 'timestamp')}`)),
+    list('Events, newest first', events.map((event) => `${code(String(event._id))} ${field(event, 'type')} · ${instant(event, 'timestamp')}`)),
     list(
       'Outgoing connections',
-      connections.outgoing.map((connection) => `\`${connection._id}\` ${field(connection, 'relationshipType')} → \`${connectionEndpoints(connection).toId ?? '—'}\``),
+      connections.outgoing.map((connection) => `${code(String(connection._id))} ${field(connection, 'relationshipType')} → ${code(connectionEndpoints(connection).toId ?? '—')}`),
     ),
     list(
       'Incoming connections',
-      connections.incoming.map((connection) => `\`${connection._id}\` ${field(connection, 'relationshipType')} ← \`${connectionEndpoints(connection).fromId ?? '—'}\``),
+      connections.incoming.map((connection) => `${code(String(connection._id))} ${field(connection, 'relationshipType')} ← ${code(connectionEndpoints(connection).fromId ?? '—')}`),
     ),
     ...buttons(view.nextSteps),
   ];
   return {
-    text: `Entity ${report.thingId}: events ${countOf(events.length)}, outgoing connections ${countOf(connections.outgoing.length)}, incoming connections ${countOf(connections.incoming.length)}.`,
+    text: escapeText(`Entity ${report.thingId}: events ${countOf(events.length)}, outgoing connections ${countOf(connections.outgoing.length)}, incoming connections ${countOf(connections.incoming.length)}.`),
     blocks,
   };
 }
@@ -215,7 +216,7 @@ export function versionsMessage(view: VersionsView): SlackMessage {
     context([`As of ${slackDate(report.timestamp)}`]),
     ...buttons(view.nextSteps),
   ];
-  return { text: `Schema versions ${groupLabelPlain(view.scope)}: ${report.v0Entities} v0, ${report.v1Entities} v1 entities.`, blocks };
+  return { text: escapeText(`Schema versions ${groupLabelPlain(view.scope)}: ${report.v0Entities} v0, ${report.v1Entities} v1 entities.`), blocks };
 }
 
 /** What the `trend` answer shows. */
@@ -255,5 +256,5 @@ export function trendMessage(view: TrendView): SlackMessage {
     context([`${slackDate(view.from)} → ${slackDate(view.to)} · ${plural(view.snapshots, 'snapshot')}`]),
     ...buttons(view.nextSteps),
   );
-  return { text: `${headline}.`, blocks };
+  return { text: escapeText(`${headline}.`), blocks };
 }

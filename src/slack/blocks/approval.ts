@@ -10,6 +10,8 @@ import type { BackupVerification } from '../../migration/backup.ts';
 import type { PreflightReport } from '../../migration/types.ts';
 import type { MigrationProgress } from '../../migration/progress.ts';
 import { clip, formatDuration, slackDate } from './format.ts';
+import { shownErrorText } from '../handler-error.ts';
+import { code, escapeText, personName } from './text.ts';
 
 /** Action id of the Approve button. */
 export const APPROVE_ACTION = 'approve_request';
@@ -51,7 +53,7 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: clip(text, SECTION_MAX
 const plain = (text: string) => ({ type: 'plain_text', text: clip(text, HEADER_MAX), emoji: true });
 const count = (value: number) => value.toLocaleString('en-US');
 
-/** What the request asks for, in words. */
+/** What the request asks for, in plain words (escape it for mrkdwn or a message's `text`). */
 export function requestTitle(request: Pick<ApprovalRequest, 'kind' | 'target' | 'plan'>): string {
   if (request.kind === 'migrate') return 'v1 groupId migration';
   const plan = request.plan as PlanSummary | null;
@@ -91,7 +93,7 @@ function planLines(plan: PlanSummary | null): string {
       const c = plan.changes;
       return [
         `*Records to change:* ${count(c.total)} (entities ${count(c.entities)}, connections ${count(c.connections)}, events ${count(c.events)}, knowledge ${count(c.knowledge)})`,
-        `*Assignments:* ${Object.entries(plan.assignments).map(([source, n]) => `${source} ${count(n)}`).join(', ') || 'none'}`,
+        `*Assignments:* ${escapeText(Object.entries(plan.assignments).map(([source, n]) => `${source} ${count(n)}`).join(', ')) || 'none'}`,
         `*Cross-group references the run would create:* ${count(plan.crossGroupReferencesCreated.total)} (connections ${count(plan.crossGroupReferencesCreated.connections)}, events ${count(plan.crossGroupReferencesCreated.events)})`,
         `*Predicted after the run:* ${plan.predicted.status} · integrity ${plan.predicted.referentialIntegrityScore}% · missing groupIds ${count(plan.predicted.missingGroupIds)} · cross-group ${count(plan.predicted.crossGroupViolations)} · schema ${plan.predicted.schemaComplianceScore}%`,
         `*Backup:* ${plan.backupBytes > 0 ? `about ${(plan.backupBytes / 1_048_576).toFixed(1)} MiB` : 'none'}${plan.wouldCreateLegacyDefaultGroup ? ' · creates group `legacy-default`' : ''}`,
@@ -101,7 +103,7 @@ function planLines(plan: PlanSummary | null): string {
     case 'undo':
       return [
         `*Journal entries:* ${count(plan.entries)} · to revert ${count(plan.reverted)} · partly ${count(plan.partial)} · conflicts ${count(plan.conflicts)} · missing ${count(plan.missing)}`,
-        `*By table:* ${Object.entries(plan.byTable).map(([table, n]) => `${table} ${count(n)}`).join(', ') || 'none'}`,
+        `*By table:* ${escapeText(Object.entries(plan.byTable).map(([table, n]) => `${table} ${count(n)}`).join(', ')) || 'none'}`,
       ].join('\n');
     case 'restore':
       return [
@@ -139,28 +141,23 @@ function buttons(request: ApprovalRequest, expired: boolean): unknown {
   };
 }
 
-/** Text a person typed, made literal in mrkdwn (no mentions, links or broadcasts). */
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /** The message of a request in its current state. */
 export function approvalMessage(request: ApprovalRequest, view: ApprovalView, now: number): OutboundMessage {
   const title = requestTitle(request);
   const expired = request.state === 'expired' || (request.state === 'requested' && now >= request.expiresAt);
   const state = expired ? 'expired' : request.state;
   const header = `${STATE_EMOJI[state]} ${STATE_WORD[state]}: ${title}`;
-  const approvals = request.approvals.map((approval) => `<@${approval.userId}> at ${slackDate(approval.at)}`);
+  const approvals = request.approvals.map((approval) => `${personName(approval.userId)} at ${slackDate(approval.at)}`);
   const who = [
-    `*Requested by* <@${request.requestedBy}> at ${slackDate(request.requestedAt)} · request \`${request.id}\``,
+    `*Requested by* ${personName(request.requestedBy)} at ${slackDate(request.requestedAt)} · request ${code(request.id)}`,
     request.state === 'requested'
       ? expired
-        ? `*Expired* at ${slackDate(request.expiresAt)}: ask again with \`/ontology ${request.kind === 'migrate' ? 'migrate' : `rollback ${request.target}`}\`.`
+        ? `*Expired* at ${slackDate(request.expiresAt)}: ask again with ${code(`/ontology ${request.kind === 'migrate' ? 'migrate' : `rollback ${request.target}`}`)}.`
         : `*Expires* ${slackDate(request.expiresAt)} (in ${formatDuration(request.expiresAt - now)}) · approvals ${request.approvals.length}/${request.requiredApprovals}`
       : null,
     approvals.length > 0 ? `*Approved by* ${approvals.join(', ')}` : null,
     request.rejectedBy
-      ? `*Rejected by* <@${request.rejectedBy}> at ${slackDate(request.decidedAt ?? now)}${request.rejectReason ? `: ${escapeText(request.rejectReason)}` : ''}`
+      ? `*Rejected by* ${personName(request.rejectedBy)} at ${slackDate(request.decidedAt ?? now)}${request.rejectReason ? `: ${escapeText(request.rejectReason)}` : ''}`
       : null,
     request.state === 'expired' ? `*Expired* at ${slackDate(request.decidedAt ?? request.expiresAt)}` : null,
   ].filter((line): line is string => line !== null);
@@ -168,22 +165,24 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
   if (request.state === 'requested' && !expired && view.approvers.length > 0) {
     blocks.push({ type: 'section', text: mrkdwn(`${view.approvers.join(' ')} please review.`) });
   }
-  blocks.push({ type: 'section', text: mrkdwn(`*Plan* (plan \`${request.planHash.slice(0, 12)}\`)\n${planLines(request.plan as PlanSummary | null)}`) });
+  blocks.push({ type: 'section', text: mrkdwn(`*Plan* (plan ${code(request.planHash.slice(0, 12))})\n${planLines(request.plan as PlanSummary | null)}`) });
   // An expired request keeps its buttons, relabelled, so nobody mistakes it for one still open.
   if (request.state === 'requested' || request.state === 'expired') blocks.push(buttons(request, expired));
   if (request.state === 'running') {
-    const run = request.runId ? `run \`${request.runId}\` · ` : '';
+    const run = request.runId ? `run ${code(request.runId)} · ` : '';
     blocks.push({ type: 'section', text: mrkdwn(`*Progress* ${run}started ${slackDate(request.startedAt ?? now)}\n${view.progress ? progressLine(view.progress) : 'starting…'}`) });
   }
   const outcome = request.result as RunOutcome | null;
   if (request.state === 'succeeded' || (request.state === 'rolled_back' && request.error === null)) {
-    const lines = [outcome?.message ?? 'Completed.', ...(outcome?.validation ?? [])];
-    blocks.push({ type: 'section', text: mrkdwn(`*Result* (run \`${request.runId ?? '-'}\`, finished ${slackDate(request.finishedAt ?? now)})\n${lines.join('\n')}`) });
+    const lines = [outcome?.message ?? 'Completed.', ...(outcome?.validation ?? [])].map(escapeText);
+    blocks.push({ type: 'section', text: mrkdwn(`*Result* (run ${code(request.runId ?? '-')}, finished ${slackDate(request.finishedAt ?? now)})\n${lines.join('\n')}`) });
   }
-  if (request.state === 'superseded') blocks.push({ type: 'section', text: mrkdwn(`*Not run*\n${request.error ?? 'The plan changed: nothing ran.'}`) });
+  if (request.state === 'superseded') {
+    blocks.push({ type: 'section', text: mrkdwn(`*Not run*\n${escapeText(shownErrorText(request.error ?? 'The plan changed: nothing ran.'))}`) });
+  }
   if (request.state === 'failed' || (request.state === 'rolled_back' && request.error !== null)) {
-    const run = request.runId ? ` (run \`${request.runId}\`)` : '';
-    blocks.push({ type: 'section', text: mrkdwn(`*Error*${run}\n${request.error ?? 'unknown error'}`) });
+    const run = request.runId ? ` (run ${code(request.runId)})` : '';
+    blocks.push({ type: 'section', text: mrkdwn(`*Error*${run}\n${escapeText(shownErrorText(request.error ?? 'unknown error'))}`) });
   }
   if (request.state === 'failed') {
     // A run that never began (its outcome names no run) has nothing to roll back.
@@ -196,14 +195,14 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
       });
     }
   }
-  return { text: clip(`${STATE_WORD[state]}: ${title} (request ${request.id})`, SECTION_MAX), blocks };
+  return { text: clip(escapeText(`${STATE_WORD[state]}: ${title} (request ${request.id})`), SECTION_MAX), blocks };
 }
 
 /** A dry run's answer (ephemeral): what the run would do; nothing was written. */
 export function planAnswer(title: string, plan: PlanSummary): OutboundMessage {
-  const blocking = plan.kind === 'migrate' && plan.blocking.length > 0 ? `\n:warning: *Blocking:* ${plan.blocking.join('; ')}` : '';
+  const blocking = plan.kind === 'migrate' && plan.blocking.length > 0 ? `\n:warning: *Blocking:* ${escapeText(plan.blocking.join('; '))}` : '';
   return {
-    text: clip(`Dry run of the ${title}: nothing was written.`, SECTION_MAX),
+    text: clip(escapeText(`Dry run of the ${title}: nothing was written.`), SECTION_MAX),
     blocks: [
       { type: 'header', text: plain(`:mag: Dry run: ${title}`) },
       { type: 'section', text: mrkdwn(`${planLines(plan)}${blocking}`) },
@@ -218,23 +217,25 @@ export function preflightAnswer(report: PreflightReport): OutboundMessage {
   const lines = [
     `*Records to change:* ${count(c.total)} (entities ${count(c.entities.records)}, connections ${count(c.connections.records)}, events ${count(c.events.records)}, knowledge ${count(c.knowledge.records)})`,
     `*Integrity now:* ${report.metrics.status} · integrity ${report.metrics.referentialIntegrityScore}% · missing groupIds ${count(report.metrics.missingGroupIds)}`,
-    `*Lock:* ${report.lock.held ? `held by ${report.lock.holder}` : 'free'} · *v1 migration completed:* ${report.v1MigrationCompleted ? 'yes' : 'no'}`,
+    `*Lock:* ${report.lock.held ? `held by ${code(report.lock.holder ?? '')}` : 'free'} · *v1 migration completed:* ${report.v1MigrationCompleted ? 'yes' : 'no'}`,
     `*Backup:* ${report.backup.enabled ? `about ${(report.backup.estimatedBytes / 1_048_576).toFixed(1)} MiB, folder ${report.backup.writable ? 'writable' : 'NOT writable'}` : 'off'} · *ETA:* about ${Math.max(1, Math.round(report.estimatedSeconds))} s`,
-    ...(report.resumableRun ? [`*Resumable run:* \`${report.resumableRun.id}\` (${report.resumableRun.state})`] : []),
-    ...report.blocking.map((reason) => `:no_entry: ${reason}`),
-    ...report.warnings.map((warning) => `:warning: ${warning}`),
+    ...(report.resumableRun ? [`*Resumable run:* ${code(report.resumableRun.id)} (${report.resumableRun.state})`] : []),
+    ...report.blocking.map((reason) => `:no_entry: ${escapeText(reason)}`),
+    ...report.warnings.map((warning) => `:warning: ${escapeText(warning)}`),
   ];
   const head = report.ok ? ':white_check_mark: Pre-flight passed' : ':x: Pre-flight failed';
   return {
-    text: clip(`${head}: ${report.ok ? 'the migration can start' : report.blocking.join('; ')}`, SECTION_MAX),
+    text: clip(escapeText(`${head}: ${report.ok ? 'the migration can start' : report.blocking.join('; ')}`), SECTION_MAX),
     blocks: [{ type: 'header', text: plain(`${head}: v1 groupId migration`) }, { type: 'section', text: mrkdwn(lines.join('\n')) }],
   };
 }
 
 /** The answer of `rollback <backupFile> --verify` (ephemeral). */
 export function verifyAnswer(verification: BackupVerification): OutboundMessage {
-  const tables = verification.tables.map((table) => `${table.name} ${count(table.documents)}`).join(', ');
-  const text = `Backup ${verification.path} verified: ${count(verification.documents)} documents in ${verification.tables.length} tables, taken ${verification.manifest.createdAtIso}.`;
+  const tables = escapeText(verification.tables.map((table) => `${table.name} ${count(table.documents)}`).join(', '));
+  // The file name only: the folder it sits in is the server's business.
+  const file = verification.path.split(/[\\/]/).pop() ?? verification.path;
+  const text = escapeText(`Backup ${file} verified: ${count(verification.documents)} documents in ${verification.tables.length} tables, taken ${verification.manifest.createdAtIso}.`);
   return {
     text: clip(text, SECTION_MAX),
     blocks: [

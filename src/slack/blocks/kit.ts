@@ -1,23 +1,25 @@
 /**
  * Block Kit building blocks for command answers, kept inside Slack's limits by construction: headers are cut to
  * 150 characters, section texts to 3,000, and lists are summarised ("…and N more") at a whole line, never cut
- * mid-line. `BLOCK_KIT_LIMITS` names the limits; `limitViolations` checks a finished message against them.
+ * mid-line. `BLOCK_KIT_LIMITS` names the limits; `limitViolations` checks a finished message against Slack's rules
+ * (`validate.ts`).
  */
 import type { Status } from '../../quality/categories.ts';
 import { clip } from './format.ts';
+import { messageProblems, SLACK_LIMITS } from './validate.ts';
 
-/** Slack's Block Kit limits this app relies on. */
+/** Slack's Block Kit limits this app's builders rely on (a view of `SLACK_LIMITS`). */
 export const BLOCK_KIT_LIMITS = {
-  blocksPerMessage: 50,
-  sectionText: 3_000,
-  headerText: 150,
-  fieldsPerSection: 10,
-  fieldText: 2_000,
-  contextElements: 10,
-  actionsElements: 25,
-  buttonText: 75,
-  buttonValue: 2_000,
-  actionId: 255,
+  blocksPerMessage: SLACK_LIMITS.messageBlocks,
+  sectionText: SLACK_LIMITS.sectionText,
+  headerText: SLACK_LIMITS.headerText,
+  fieldsPerSection: SLACK_LIMITS.sectionFields,
+  fieldText: SLACK_LIMITS.fieldText,
+  contextElements: SLACK_LIMITS.contextElements,
+  actionsElements: SLACK_LIMITS.actionsElements,
+  buttonText: SLACK_LIMITS.buttonText,
+  buttonValue: SLACK_LIMITS.buttonValue,
+  actionId: SLACK_LIMITS.actionId,
   /** The top-level `text` of a message Slack shows in full (longer is truncated by Slack). */
   messageText: 4_000,
 } as const;
@@ -85,33 +87,11 @@ export function plural(count: number, word: string, many = `${word}s`): string {
   return `${count.toLocaleString('en-US')} ${count === 1 ? word : many}`;
 }
 
-/** Where a message breaks a Block Kit limit, in words (empty when it breaks none). */
+/**
+ * Where a message breaks Slack's Block Kit rules (`validate.ts`) or runs past the 4,000 characters of `text`
+ * Slack shows in full, in words (empty when it breaks none).
+ */
 export function limitViolations(message: { text: string; blocks?: unknown[] }): string[] {
-  const problems: string[] = [];
-  const limits = BLOCK_KIT_LIMITS;
-  const blocks = (message.blocks ?? []) as Record<string, any>[];
-  if (message.text.length > limits.messageText) problems.push(`text is ${message.text.length} characters (max ${limits.messageText})`);
-  if (blocks.length > limits.blocksPerMessage) problems.push(`${blocks.length} blocks (max ${limits.blocksPerMessage})`);
-  blocks.forEach((block, index) => {
-    const where = `block ${index} (${String(block.type)})`;
-    if (block.type === 'header' && String(block.text?.text ?? '').length > limits.headerText) problems.push(`${where}: header of ${block.text.text.length} characters`);
-    if (block.type === 'section') {
-      if (block.text && String(block.text.text).length > limits.sectionText) problems.push(`${where}: text of ${block.text.text.length} characters`);
-      const sectionFields = (block.fields ?? []) as { text: string }[];
-      if (sectionFields.length > limits.fieldsPerSection) problems.push(`${where}: ${sectionFields.length} fields`);
-      for (const field of sectionFields) if (field.text.length > limits.fieldText) problems.push(`${where}: field of ${field.text.length} characters`);
-      if (!block.text && sectionFields.length === 0) problems.push(`${where}: neither text nor fields`);
-    }
-    if (block.type === 'context' && (block.elements ?? []).length > limits.contextElements) problems.push(`${where}: ${block.elements.length} elements`);
-    if (block.type === 'actions') {
-      const elements = (block.elements ?? []) as { text?: { text: string }; value?: string; action_id?: string }[];
-      if (elements.length > limits.actionsElements) problems.push(`${where}: ${elements.length} elements`);
-      for (const element of elements) {
-        if ((element.text?.text.length ?? 0) > limits.buttonText) problems.push(`${where}: button text of ${element.text!.text.length} characters`);
-        if ((element.value?.length ?? 0) > limits.buttonValue) problems.push(`${where}: button value of ${element.value!.length} characters`);
-        if ((element.action_id?.length ?? 0) > limits.actionId) problems.push(`${where}: action_id of ${element.action_id!.length} characters`);
-      }
-    }
-  });
-  return problems;
+  const shown = message.text.length > BLOCK_KIT_LIMITS.messageText ? [`text is ${message.text.length} characters (max ${BLOCK_KIT_LIMITS.messageText})`] : [];
+  return [...shown, ...messageProblems(message)];
 }

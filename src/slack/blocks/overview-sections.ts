@@ -8,6 +8,7 @@ import { groupLabel } from '../group-names.ts';
 import type { OpsOverview } from '../overview.ts';
 import { dashboardButton, personName, untilText } from './alert.ts';
 import { clip, slackDate, formatValue, SEVERITY_EMOJI } from './format.ts';
+import { code, escapeText } from './text.ts';
 
 /** Status emoji of the integrity card. */
 export const STATUS_EMOJI: Record<Status, string> = {
@@ -85,8 +86,8 @@ export function firingSection(overview: OpsOverview): unknown {
       const value = alert.lastValue === null ? '' : ` ${formatValue(alert.lastValue, alert.details.unit)}`;
       const ack = alert.acknowledgedBy ? ` · acknowledged by ${personName(alert.acknowledgedBy)}` : '';
       return (
-        `${SEVERITY_EMOJI[alert.severity]} ${alert.title}${value} in ${scope(overview, alert.groupId)} since ${slackDate(alert.firstFiringAt)}` +
-        `${ack}${silenced ? ' · silenced' : ''} · \`${alert.id}\``
+        `${SEVERITY_EMOJI[alert.severity]} ${escapeText(alert.title)}${value} in ${scope(overview, alert.groupId)} since ${slackDate(alert.firstFiringAt)}` +
+        `${ack}${silenced ? ' · silenced' : ''} · ${code(alert.id)}`
       );
     });
   return section(`*Firing alerts (${overview.firing.length})*\n${listed(lines, '`ontology-ops monitor status` lists them all')}`);
@@ -97,8 +98,8 @@ export function silencesSection(overview: OpsOverview): unknown | null {
   if (overview.silences.length === 0) return null;
   const lines = overview.silences.map(
     (silence) =>
-      `\`#${silence.id}\` ${silence.subject} ${silence.groupId === '*' ? 'every scope' : scope(overview, silence.groupId)}` +
-      `${silence.severity ? ` ${silence.severity}` : ''} ${untilText(silence.until)} by ${personName(silence.createdBy)}: ${clip(silence.reason, 100)}`,
+      `${code(`#${silence.id}`)} ${escapeText(silence.subject)} ${silence.groupId === '*' ? 'every scope' : scope(overview, silence.groupId)}` +
+      `${silence.severity ? ` ${silence.severity}` : ''} ${untilText(silence.until)} by ${personName(silence.createdBy)}: ${escapeText(clip(silence.reason, 100))}`,
   );
   return section(`*Silences (${overview.silences.length})*\n${listed(lines, '`ontology-ops monitor status` lists them all')}`);
 }
@@ -122,9 +123,9 @@ export function approvalsSection(overview: OpsOverview): unknown {
   const sorted = [...overview.approvals].sort((a, b) => Number(b.viewerMayAct) - Number(a.viewerMayAct) || a.requestedAt - b.requestedAt);
   const lines = sorted.map(
     (approval) =>
-      `${approval.viewerMayAct ? ':point_right: ' : ''}\`${approval.kind}\` requested by ${personName(approval.requestedBy)} ` +
+      `${approval.viewerMayAct ? ':point_right: ' : ''}${code(approval.kind)} requested by ${personName(approval.requestedBy)} ` +
       `${slackDate(approval.requestedAt)} · ${approval.approvals}/${approval.required} approvals · expires ${slackDate(approval.expiresAt)}` +
-      `${approval.viewerMayAct ? ' · *you may approve*' : ''} · \`${approval.id}\``,
+      `${approval.viewerMayAct ? ' · *you may approve*' : ''} · ${code(approval.id)}`,
   );
   return section(`*Approvals waiting (${overview.approvals.length})*\n${listed(lines, '`/ontology status`')}`);
 }
@@ -134,13 +135,13 @@ export function migrationSection(overview: OpsOverview): unknown {
   const migration = overview.migration;
   if (!migration) return section('*Migration*: its state could not be read; `ontology-ops migration-status` shows it.');
   const lines = [
-    migration.v1MigrationCompletedAt ? `v1 \`groupId\` migration completed ${migration.v1MigrationCompletedAt}` : 'v1 `groupId` migration not completed',
-    migration.lock.held ? `:lock: lock held by \`${migration.lock.holder}\` since ${slackDate(migration.lock.since ?? overview.at)}` : 'lock free',
+    migration.v1MigrationCompletedAt ? `v1 \`groupId\` migration completed ${escapeText(String(migration.v1MigrationCompletedAt))}` : 'v1 `groupId` migration not completed',
+    migration.lock.held ? `:lock: lock held by ${code(migration.lock.holder ?? '')} since ${slackDate(migration.lock.since ?? overview.at)}` : 'lock free',
   ];
   const run = migration.latestRun;
   if (run) {
     lines.push(
-      `latest run \`${run.id}\`: ${run.kind} ${run.state} (${formatValue(run.percent, 'percent')}) started ${slackDate(run.startedAt)} by ${personName(run.actor)}`,
+      `latest run ${code(run.id)}: ${escapeText(`${run.kind} ${run.state}`)} (${formatValue(run.percent, 'percent')}) started ${slackDate(run.startedAt)} by ${personName(run.actor)}`,
     );
   }
   return section(`*Migration*\n${lines.join('\n')}`);

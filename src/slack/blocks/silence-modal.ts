@@ -6,13 +6,21 @@
 import { InvalidArgumentError } from '../../errors.ts';
 import type { NotificationRef } from '../../alerts/types.ts';
 import { SILENCE_CHOICES, type SilenceChoice } from './alert.ts';
+import { escapeText } from './text.ts';
 
 /** `callback_id` of the modal (`handlers/views/silence-reason.ts`). */
 export const SILENCE_REASON_CALLBACK_ID = 'alert_silence_reason';
 /** Block and action id of the reason input. */
 export const SILENCE_REASON_INPUT = { block: 'reason', action: 'reason' } as const;
-/** Longest reason kept (shown on the alert message). */
+/** Longest reason kept (shown on the alert message), from the modal and the `silence` command alike. */
 export const MAX_REASON = 200;
+
+/** Why a silence reason is refused (longer than `MAX_REASON`), in one line; null when it is fine. */
+export function silenceReasonProblem(reason: string): string | null {
+  return reason.length > MAX_REASON
+    ? `The reason is ${reason.length.toLocaleString('en-US')} characters: keep it to ${MAX_REASON} (say why in a sentence; details belong in the incident channel).`
+    : null;
+}
 
 /** What the modal carries to its submission. */
 export interface SilenceModalState {
@@ -35,7 +43,7 @@ export function silenceReasonModal(state: SilenceModalState, subjectTitle: strin
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `Silence *${subjectTitle.slice(0, 200)}* (every scope of the message) for *${label}*. It ends early when the alert resolves.` },
+        text: { type: 'mrkdwn', text: `Silence *${escapeText(subjectTitle.slice(0, 200))}* (every scope of the message) for *${label}*. It ends early when the alert resolves.` },
       },
       {
         type: 'input',

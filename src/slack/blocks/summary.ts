@@ -4,6 +4,7 @@
  */
 import type { OutboundMessage } from '../../alerts/ports.ts';
 import { clip, slackDate, formatValue } from './format.ts';
+import { code, escapeText } from './text.ts';
 
 /** One metric line of the summary. */
 export interface SummaryMetric {
@@ -65,7 +66,7 @@ export function weeklySummaryMessage(view: WeeklySummaryView): OutboundMessage {
   ];
   if (lines.length > 0) blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
   if (view.decliningGroups.length > 0) {
-    const shown = view.decliningGroups.slice(0, MAX_GROUPS).map((group) => `\`${group.groupId}\`: ${group.metrics.join(', ')}`);
+    const shown = view.decliningGroups.slice(0, MAX_GROUPS).map((group) => `${code(group.groupId)}: ${escapeText(group.metrics.join(', '))}`);
     const more = view.decliningGroups.length - shown.length;
     blocks.push({
       type: 'section',

@@ -247,6 +247,8 @@ describe('Silence menu and its reason modal', () => {
 
     const empty = await submit(harness, opened!, '  ');
     expect(JSON.parse(empty.body)).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringContaining('Say why') } });
+    const long = await submit(harness, opened!, 'r'.repeat(201));
+    expect(JSON.parse(long.body)).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringContaining('The reason is 201 characters: keep it to 200') } });
     expect(await backend.monitorPorts.stores.alerts.activeSilences(clock.now())).toEqual([]);
 
     const submitted = await submit(harness, opened!, 'backfill of grp_a');

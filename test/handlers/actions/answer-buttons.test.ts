@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RESPONSE_URL_MAX_USES } from '../../../src/slack/reply.ts';
-import { RUN_SUBCOMMAND_ACTION_ID, SHARE_ACTION_ID } from '../../../src/slack/subcommand.ts';
+import { nextStepActionId, RUN_SUBCOMMAND_ACTION_ID, SHARE_ACTION_ID } from '../../../src/slack/subcommand.ts';
 import { seededBackend, SEEDED_AT } from '../../helpers/slack/seeded-backend.ts';
 import { startSlackAppHarness } from '../../helpers/slack/slack-app-harness.ts';
 
@@ -26,6 +26,14 @@ describe('buttons under command answers', () => {
     const answer = await harness.responseTo(click.responseUrl);
     expect(answer.body.response_type).toBe('ephemeral');
     expect(JSON.stringify(answer.body)).toContain('Schema versions platform-wide');
+  });
+
+  it('each next-step button of an answer has its own action id, and every one runs the subcommand its value names', async () => {
+    const harness = await setUp();
+    const click = await harness.click(nextStepActionId(1), 'versions');
+    const answer = await harness.responseTo(click.responseUrl);
+    expect(JSON.stringify(answer.body)).toContain('Schema versions platform-wide');
+    expect(nextStepActionId(0)).not.toBe(nextStepActionId(1));
   });
 
   it('a button whose value is no longer a valid subcommand answers with the usage, privately', async () => {

@@ -41,8 +41,8 @@ describe('/ontology migrate', () => {
     expect(requests).toHaveLength(1);
     const [request] = requests;
     expect(answers.filter((answer) => answer.startsWith(`Approval requested (request \`${request!.id}\`)`))).toHaveLength(1);
-    const link = `<https://slack.com/archives/${APPROVAL_CHANNEL}/p${request!.messageTs!.replace('.', '')}|request ${request!.id}>`;
-    expect(answers.filter((answer) => answer.includes(`is already requested (waiting for approval): see ${link}. Nothing new was requested.`))).toHaveLength(2);
+    const link = `<https://slack.com/archives/${APPROVAL_CHANNEL}/p${request!.messageTs!.replace('.', '')}|Open request ${request!.id}>`;
+    expect(answers.filter((answer) => answer.endsWith(`is already requested (waiting for approval): see request ${request!.id}. Nothing new was requested. ${link}`))).toHaveLength(2);
     expect(harness.slack.callsOf('chat.postMessage').filter((call) => call.params.channel === APPROVAL_CHANNEL)).toHaveLength(1);
     await expectNothingRan(backend);
   });

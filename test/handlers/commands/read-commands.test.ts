@@ -48,7 +48,7 @@ describe('/ontology read commands over signed HTTP', () => {
     expect(blocks[0]!.text!.text).toBe(`:red_circle: Integrity platform-wide: ${report.status}, ${report.summary.totalIssues.toLocaleString('en-US')} issues`);
     expect(json).toContain('(healthy: 0)');
     for (const issue of report.issues) expect(json).toContain(`\`${issue.recordId}\``);
-    expect(json).toContain('"action_id":"ontology_run_subcommand"');
+    expect(json).toContain('"action_id":"ontology_run_subcommand_1"');
     expect(json).toContain('"value":"metrics"');
     expect(json).toContain('"action_id":"ontology_share_in_channel","value":"integrity"');
     const secrets = await propertyValues(backend);
@@ -131,7 +131,7 @@ describe('/ontology read commands over signed HTTP', () => {
     ['integrity --limit', 'Option --limit of `integrity` needs a value.', 'a flag without its value'],
     ['integrity a b', 'Too many arguments for `integrity`: \\"b\\" is more than it takes.', 'one group at most'],
     ['metrics --deep', 'Unknown option --deep for `metrics`: it takes no options.', 'an option nobody knows'],
-    ['audit', '`audit` needs <entityId>.', 'audit of nothing'],
+    ['audit', '`audit` needs &lt;entityId&gt;.', 'audit of nothing'],
     ['trend 500', '[days] must be a whole number from 1 to 90, got \\"500\\".', 'beyond the window'],
   ])('/ontology %s → the ack itself is an ephemeral usage naming what was wrong, and nothing runs', async (text, problem, _reason) => {
     const { harness } = await setUp();

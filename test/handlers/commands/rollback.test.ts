@@ -38,7 +38,7 @@ describe('/ontology rollback', () => {
   });
 
   it.each([
-    ['no target', 'rollback', /`rollback` needs <runId \| backupFile>/],
+    ['no target', 'rollback', /`rollback` needs &lt;runId \| backupFile&gt;/],
     ['--verify of a run id', 'rollback mig_1 --verify', /checks a backup file/],
     ['both flags', 'rollback x.zip --verify --dry-run', /--dry-run or --verify, not both/],
   ])('refuses %s with the usage, privately', async (_case, text, problem) => {

@@ -87,9 +87,10 @@ describe('/ontology silence and unsilence', () => {
   });
 
   it.each([
-    ['no duration', `silence ${KEY}`, 'silence needs <duration>'],
+    ['no duration', `silence ${KEY}`, 'silence needs &lt;duration&gt;'],
     ['a duration it cannot read', `silence ${KEY} soon`, 'duration must be like 30m, 1h, 4h, 24h, 2d or "resolved", got "soon".'],
-    ['no alert', 'silence', 'silence needs <alert>'],
+    ['no alert', 'silence', 'silence needs &lt;alert&gt;'],
+    ['a reason past 200 characters (9 KB)', `silence ${KEY} 1h ${'r'.repeat(9_000)}`, 'silence [reason]: The reason is 9,000 characters: keep it to 200'],
     ['no silence id', 'unsilence', 'silence'],
   ])('answers %s in the ack with the usage, silencing nothing', async (_case, text, message) => {
     const { run, backend, now } = await setup();

@@ -2,10 +2,14 @@
  * A local Slack-compatible Web API on 127.0.0.1 (`SLACK_API_URL` points at it): records every call and answers
  * the way Slack does (`{ ok: true, … }`), plus `response_url` endpoints and file upload URLs that record what is
  * posted to them. A test can replace the answer of any method (`answer`) and wait for calls (`waitFor`).
+ * Like Slack, it refuses Block Kit that breaks Slack's rules (`invalid_blocks`, `invalid_arguments` for views,
+ * checked by `src/slack/blocks/validate.ts`), and the test fails at its end if the bot sent any such payload,
+ * unless the test says it expects that (`expectRefusals`).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
+import { messageProblems, viewProblems } from '../../../src/slack/blocks/validate.ts';
 
 /** One Web API call as Slack received it. */
 export interface RecordedCall {
@@ -33,6 +37,10 @@ export interface FakeSlackApi {
   readonly responses: RecordedResponse[];
   /** Bodies posted to upload URLs, by file id. */
   readonly uploads: Map<string, Buffer>;
+  /** Payloads refused as Slack would refuse them: the method (or `response_url`) and the problems. */
+  readonly refused: { method: string; problems: string[] }[];
+  /** Lets the current test send payloads Slack refuses (a test of the refusal itself). */
+  expectRefusals(): void;
   /** A fresh `response_url` for an interaction. */
   responseUrl(): string;
   /** Replaces the answer of `method`. */
@@ -69,11 +77,23 @@ function safeJson(value: string): unknown {
   }
 }
 
+/** Methods whose payload Slack checks against Block Kit's rules, and the error it answers. */
+const CHECKED_METHODS: Record<string, { error: string; problems: (params: Record<string, unknown>) => string[] }> = {
+  'chat.postMessage': { error: 'invalid_blocks', problems: messageProblems },
+  'chat.update': { error: 'invalid_blocks', problems: messageProblems },
+  'chat.postEphemeral': { error: 'invalid_blocks', problems: messageProblems },
+  'views.open': { error: 'invalid_arguments', problems: (params) => viewProblems(params.view) },
+  'views.update': { error: 'invalid_arguments', problems: (params) => viewProblems(params.view) },
+  'views.publish': { error: 'invalid_arguments', problems: (params) => viewProblems(params.view) },
+};
+
 /** Starts the fake on 127.0.0.1 (a free port); closed when the current test finishes. */
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
   const responses: RecordedResponse[] = [];
   const uploads = new Map<string, Buffer>();
+  const refused: { method: string; problems: string[] }[] = [];
+  let refusalsExpected = false;
   const answers = new Map<string, MethodAnswer>();
   const waiters = new Set<() => void>();
   let sequence = 0;
@@ -109,7 +129,15 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         response.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
       };
       if (path.startsWith('/response/')) {
-        responses.push({ url: `${base.replace(/api\/$/, '')}${path.slice(1)}`, body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown> });
+        const posted = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+        const problems = posted.delete_original === true ? [] : messageProblems(posted);
+        if (problems.length > 0) {
+          refused.push({ method: 'response_url', problems });
+          send(400, 'invalid_blocks', 'text/plain');
+          notify();
+          return;
+        }
+        responses.push({ url: `${base.replace(/api\/$/, '')}${path.slice(1)}`, body: posted });
         send(200, 'ok', 'text/plain');
         notify();
         return;
@@ -128,6 +156,14 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         token: authorization?.startsWith('Bearer ') ? authorization.slice(7) : null,
       };
       calls.push(call);
+      const checked = CHECKED_METHODS[method];
+      const problems = checked ? checked.problems(call.params) : [];
+      if (problems.length > 0) {
+        refused.push({ method, problems });
+        send(200, { ok: false, error: checked!.error, response_metadata: { messages: problems.map((problem) => `[ERROR] ${problem}`) } });
+        notify();
+        return;
+      }
       const answer = answers.get(method) ?? defaults[method];
       const result = answer ? await answer(call.params, call) : { body: { ok: false, error: 'unknown_method' } };
       send(result.status ?? 200, result.body);
@@ -147,6 +183,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     calls,
     responses,
     uploads,
+    refused,
+    expectRefusals: () => {
+      refusalsExpected = true;
+    },
     responseUrl: () => `${root}response/${++responseSequence}`,
     answer: (method, answer) => {
       answers.set(method, answer);
@@ -176,5 +216,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       }),
   };
   onTestFinished(() => fake.close());
+  onTestFinished(() => {
+    if (refused.length > 0 && !refusalsExpected) {
+      throw new Error(`The bot sent Block Kit Slack refuses:\n${refused.map((refusal) => `${refusal.method}: ${refusal.problems.join('; ')}`).join('\n')}`);
+    }
+  });
   return fake;
 }

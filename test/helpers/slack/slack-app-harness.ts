@@ -6,6 +6,7 @@
 import { onTestFinished } from 'vitest';
 import type { Backend } from '../../../src/backend.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
+import { messageProblems } from '../../../src/slack/blocks/validate.ts';
 import { createSlackApp, type SlackApp } from '../../../src/slack/app.ts';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedResponse } from './fake-slack-api.ts';
 import { buttonClickPayload, interactionBody, postSigned, slashCommandBody, type SlackHttpResponse } from './signed-request.ts';
@@ -45,6 +46,14 @@ export interface SlackAppHarnessOptions {
   slack?: FakeSlackApi;
 }
 
+/** An ack that carries a message (a slash command answered in the ack itself) is held to Slack's Block Kit rules. */
+function checkAck(slack: FakeSlackApi, body: string): void {
+  if (!body.startsWith('{')) return;
+  const message = JSON.parse(body) as { text?: unknown; blocks?: unknown };
+  const problems = messageProblems(message);
+  if (problems.length > 0) slack.refused.push({ method: 'ack', problems });
+}
+
 /** Starts the app over `backend`; stopped when the current test finishes. */
 export async function startSlackAppHarness(options: SlackAppHarnessOptions): Promise<SlackAppHarness> {
   const slack = options.slack ?? (await startFakeSlackApi());
@@ -73,6 +82,7 @@ export async function startSlackAppHarness(options: SlackAppHarnessOptions): Pro
       const responseUrl = slack.responseUrl();
       const body = slashCommandBody({ text, userId: commandOptions.userId ?? 'U0ALICE', channelId: commandOptions.channelId ?? 'C0OPS', responseUrl });
       const response = await postSigned(url, body, sign(commandOptions.timestamp, commandOptions.signature));
+      checkAck(slack, response.body);
       return { ...response, responseUrl };
     },
     interaction: (payload, interactionOptions = {}) => postSigned(url, interactionBody(payload), sign(interactionOptions.timestamp, interactionOptions.signature)),

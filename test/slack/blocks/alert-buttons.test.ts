@@ -3,7 +3,7 @@ import { UNTIL_RESOLVED } from '../../../src/alerts/types.ts';
 import { InvalidArgumentError } from '../../../src/errors.ts';
 import {
   ALERT_ACTION_IDS,
-  notificationMessage,
+  notificationMessage as buildNotificationMessage,
   parseNotificationRef,
   parseSilenceOption,
   shownSignature,
@@ -12,6 +12,10 @@ import {
   type NotificationView,
 } from '../../../src/slack/blocks/alert.ts';
 import { slackDate } from '../../../src/slack/blocks/format.ts';
+import { checked } from '../../helpers/slack/block-kit.ts';
+
+// Every message this file builds is held to Slack's Block Kit rules.
+const notificationMessage = checked(buildNotificationMessage);
 
 const AT = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;

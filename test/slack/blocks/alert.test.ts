@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   LIST_COMMAND,
-  notificationMessage,
-  reminderMessage,
-  resolvedReply,
+  notificationMessage as buildNotificationMessage,
+  reminderMessage as buildReminderMessage,
+  resolvedReply as buildResolvedReply,
   shownSignature,
   type MemberView,
   type NotificationView,
 } from '../../../src/slack/blocks/alert.ts';
+import { checked } from '../../helpers/slack/block-kit.ts';
+
+// Every message this file builds is held to Slack's Block Kit rules.
+const notificationMessage = checked(buildNotificationMessage);
+const reminderMessage = checked(buildReminderMessage);
+const resolvedReply = checked(buildResolvedReply);
 
 const AT = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;

@@ -125,12 +125,12 @@ describe('the largest answers stay inside Block Kit limits', () => {
 
   it('limitViolations finds each kind of breach (the check itself can fail)', () => {
     const tooMany = { text: 'x', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) };
-    expect(limitViolations(tooMany)).toEqual(['51 blocks (max 50)']);
-    expect(limitViolations({ text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }] })).toEqual(['block 0 (header): header of 151 characters']);
-    expect(limitViolations({ text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 's'.repeat(3001) } }] })).toEqual(['block 0 (section): text of 3001 characters']);
+    expect(limitViolations(tooMany)).toEqual(['blocks: has 51 blocks (max 50 in a message)']);
+    expect(limitViolations({ text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }] })).toEqual(['blocks[0] (header).text.text: is 151 characters (max 150)']);
+    expect(limitViolations({ text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 's'.repeat(3001) } }] })).toEqual(['blocks[0] (section).text.text: is 3001 characters (max 3000)']);
     expect(limitViolations({ text: 'x', blocks: [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b'.repeat(76) }, value: 'v'.repeat(2001) }] }] })).toEqual([
-      'block 0 (actions): button text of 76 characters',
-      'block 0 (actions): button value of 2001 characters',
+      'blocks[0] (actions).elements[0].text.text: is 76 characters (max 75)',
+      'blocks[0] (actions).elements[0].value: is 2001 characters (max 2000)',
     ]);
   });
 });

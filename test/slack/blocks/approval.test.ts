@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest, ApprovalState } from '../../../src/approvals/port.ts';
 import type { MigrationPlanSummary, RestorePlanSummary } from '../../../src/approvals/plan.ts';
-import { APPROVE_ACTION, approvalMessage, parseButtonValue, REJECT_ACTION, REQUEST_ROLLBACK_ACTION } from '../../../src/slack/blocks/approval.ts';
+import { APPROVE_ACTION, approvalMessage as buildApprovalMessage, parseButtonValue, REJECT_ACTION, REQUEST_ROLLBACK_ACTION } from '../../../src/slack/blocks/approval.ts';
 import { limitViolations } from '../../../src/slack/blocks/kit.ts';
+import { checked } from '../../helpers/slack/block-kit.ts';
+
+// Every message this file builds is held to Slack's Block Kit rules.
+const approvalMessage = checked(buildApprovalMessage);
 
 const T = Date.parse('2026-11-30T10:00:00Z');
 const HUGE = 9_007_199_254_740_991;

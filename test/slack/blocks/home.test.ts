@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertState } from '../../../src/alerts/types.ts';
 import { UNTIL_RESOLVED } from '../../../src/alerts/types.ts';
-import { HOME_MAX_BLOCKS, homeView } from '../../../src/slack/blocks/home.ts';
-import { statusMessage } from '../../../src/slack/blocks/status.ts';
+import { HOME_MAX_BLOCKS, homeView as buildHomeView } from '../../../src/slack/blocks/home.ts';
+import { statusMessage as buildStatusMessage } from '../../../src/slack/blocks/status.ts';
 import { integrityCard, nextSlot, type OpsOverview } from '../../../src/slack/overview.ts';
+import { checked } from '../../helpers/slack/block-kit.ts';
+
+// Every view and message this file builds is held to Slack's Block Kit rules.
+const homeView = checked(buildHomeView);
+const statusMessage = checked(buildStatusMessage);
 
 const AT = Date.parse('2026-11-27T10:30:00Z');
 const HOUR = 3_600_000;
