@@ -246,10 +246,16 @@ export class ConvexMigrationStore implements MigrationStore {
   }
 
   async finishUndo(input: FinishUndoInput): Promise<{ removed: boolean; references: number; cleared: boolean }> {
-    const done: { removed: boolean; referenced: boolean; cleared: boolean } = await this.mutation('finishUndo', input);
-    // The mutation only learns whether the group is referenced (bounded); the count pages afterwards.
+    // The mutation scans the group's events a bounded page per call; it finishes the undo in the call that ends it.
+    let referenceCursor: string | null = null;
+    let done: { removed: boolean; cleared: boolean; continueCursor: string | null };
+    do {
+      done = await this.mutation('finishUndo', { ...input, referenceCursor });
+      referenceCursor = done.continueCursor;
+    } while (referenceCursor !== null);
+    // Only whether the group is referenced is learnt (bounded); a group kept is counted page by page.
     let references = 0;
-    if (done.referenced) {
+    if (!done.removed) {
       const target = await this.getRun(input.targetRunId);
       references = target?.defaultGroupId ? await this.groupReferences(target.defaultGroupId) : 0;
     }
