@@ -225,7 +225,9 @@ export class ConvexMigrationStore implements MigrationStore {
     if (!Number.isSafeInteger(input.limit) || input.limit < 1 || input.limit > this.maxBatchSize) {
       throw new InvalidArgumentError(`batch size must be a whole number from 1 to ${this.maxBatchSize}, got ${input.limit}.`);
     }
-    return this.mutation('applyBatch', input);
+    // A batch that meets a limit wrote nothing; the same batch, smaller, goes on from the same cursor.
+    const { value } = await this.caller.shrinking(input.limit, (limit) => this.mutation<BatchResult>('applyBatch', { ...input, limit }));
+    return value;
   }
 
   async finishRun(input: FinishRunInput): Promise<void> {
@@ -240,9 +242,13 @@ export class ConvexMigrationStore implements MigrationStore {
 
   async undoBatch(input: UndoBatchInput): Promise<UndoBatchResult> {
     const limit = Math.min(input.limit, CONVEX_MAX_UNDO_BATCH);
-    const args = { targetRunId: input.targetRunId, cursor: input.cursor, limit, conflictLimit: input.conflictLimit, defaultGroupId: input.defaultGroupId };
-    if (input.apply === undefined) return this.query('previewUndoBatch', args);
-    return this.mutation('undoBatch', { ...args, undoRunId: input.apply.undoRunId, fence: input.apply.fence });
+    const apply = input.apply;
+    const { value } = await this.caller.shrinking(limit, (size) => {
+      const args = { targetRunId: input.targetRunId, cursor: input.cursor, limit: size, conflictLimit: input.conflictLimit, defaultGroupId: input.defaultGroupId };
+      if (apply === undefined) return this.query<UndoBatchResult>('previewUndoBatch', args);
+      return this.mutation<UndoBatchResult>('undoBatch', { ...args, undoRunId: apply.undoRunId, fence: apply.fence });
+    });
+    return value;
   }
 
   async finishUndo(input: FinishUndoInput): Promise<{ removed: boolean; references: number; cleared: boolean }> {
