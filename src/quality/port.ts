@@ -58,7 +58,8 @@ export interface CheckScope {
 
 /**
  * One group's counts. Per-group results are arrays of these, never objects keyed by groupId: a groupId is any
- * string (`café`, `$legacy`, 2,000 characters, empty), and Convex refuses most of those as field names.
+ * string (`café`, `$legacy`, 2,000 characters, empty), and Convex refuses most of those as field names. The
+ * list is in no particular order (each adapter's scan order); a groupId appears at most once.
  */
 export interface GroupCounts {
   groupId: string;
