@@ -19,7 +19,7 @@ import {
   type IssueContext,
   type IssueRecord,
 } from './issues.ts';
-import { scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
+import { byGroupId, scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
 import {
   classifyConnection,
   classifyEvent,
@@ -141,7 +141,7 @@ export class DocumentScan {
 
   /** The counts, kept issues and (with `perGroup`) per-group counts of the documents added so far. */
   result(): ScanResult {
-    return this.groups === null ? { tally: this.tally } : { tally: this.tally, groups: [...this.groups].map(([groupId, counts]) => ({ groupId, counts })) };
+    return this.groups === null ? { tally: this.tally } : { tally: this.tally, groups: [...this.groups].map(([groupId, counts]) => ({ groupId, counts })).sort(byGroupId) };
   }
 
   private bump(field: keyof QualityCounts, groupId: string | null): void {

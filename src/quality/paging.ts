@@ -3,7 +3,7 @@
  * the end. Pure apart from awaiting the port, so the same loop drives the SQLite adapter (usually one page)
  * and the Convex adapter (one page per function call, the tables' cursors side by side).
  */
-import { scanTablesOf, type CheckPort, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
+import { byGroupId, scanTablesOf, type CheckPort, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
 import { addCounts, createTally, mergeTallies } from './tally.ts';
 
 /** The result of scanning nothing: what merging starts from. */
@@ -24,7 +24,7 @@ export function mergeScanResults(a: ScanResult, b: ScanResult, scope: Pick<Check
     const before = groups.get(groupId);
     groups.set(groupId, before === undefined ? counts : addCounts(before, counts));
   }
-  return { tally, groups: [...groups].map(([groupId, counts]) => ({ groupId, counts })) };
+  return { tally, groups: [...groups].map(([groupId, counts]) => ({ groupId, counts })).sort(byGroupId) };
 }
 
 /** A port that answered the same cursor twice would loop forever: this many repeats of one cursor fail. */

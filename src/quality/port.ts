@@ -58,12 +58,17 @@ export interface CheckScope {
 
 /**
  * One group's counts. Per-group results are arrays of these, never objects keyed by groupId: a groupId is any
- * string (`café`, `$legacy`, 2,000 characters, empty), and Convex refuses most of those as field names. The
- * list is in no particular order (each adapter's scan order); a groupId appears at most once.
+ * string (`café`, `$legacy`, 2,000 characters, empty), and Convex refuses most of those as field names. A list
+ * holds each groupId once, in `byGroupId` order, whichever adapter and pages it came from.
  */
 export interface GroupCounts {
   groupId: string;
   counts: QualityCounts;
+}
+
+/** Orders per-group counts by groupId (UTF-16 code units: the same order in every runtime). */
+export function byGroupId(a: GroupCounts, b: GroupCounts): number {
+  return a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0;
 }
 
 /** The result of a scan, or of one page of it: mergeable with `mergeScanResults`. */

@@ -34,7 +34,7 @@ import {
   type IssueContext,
   type IssueRecord,
 } from '../../quality/issues.ts';
-import { scanTablesOf, type CheckScope, type GroupCounts, type ScanResult, type ScanTable } from '../../quality/port.ts';
+import { byGroupId, scanTablesOf, type CheckScope, type GroupCounts, type ScanResult, type ScanTable } from '../../quality/port.ts';
 import { ARCHIVAL_AGE_MS, classifyConnection, classifyEvent, isOrphanedSource, type EntityLookup } from '../../quality/record-rules.ts';
 import { malformedPropertyFields, PAYMENT_EVENT_TYPE, paymentMetadataProblems, RULED_ENTITY_TYPES } from '../../quality/rules.ts';
 import { createTally, emptyCounts, keepIssue, type QualityCounts, type Tally } from '../../quality/tally.ts';
@@ -411,6 +411,7 @@ class DatabaseScan {
     this.groups.forEach((counts, index) => {
       if (counts) groups.push({ groupId: this.groupNames[index]!, counts });
     });
+    groups.sort(byGroupId);
     return { result: { tally: this.tally, groups }, more };
   }
 
