@@ -10,7 +10,7 @@
  * arithmetic against half of Convex's limits is in `migrationBounds.ts`; each loop also keeps a `ReadBudget`
  * and stops before the next record could cross it, so large documents shorten a page instead of failing it.
  */
-import { ConvexError, v, type Value } from 'convex/values';
+import { ConvexError, getDocumentSize, v, type Value } from 'convex/values';
 import { internalMutation, internalQuery } from './_generated/server.js';
 import { groupIdOf } from '../src/ontology/naming.ts';
 import { isV1SchemaVersion } from '../src/quality/rules.ts';
@@ -87,8 +87,9 @@ export async function applyBatchIn(db: Writer, args: BatchArgs, bounds: BatchBou
   // Step 1: the lease, checked and extended in this mutation, the run, the naming and the journal's head.
   await fenceLease(db, args.fence, budget);
   const run = await requireRun(db, args.runId, 'migration run', budget);
-  budget.reserve(3, 3);
-  const naming = await readNaming(db);
+  // The checkpoint in step 3 reads the run again and writes it (a few counts larger at most).
+  budget.patched(run);
+  const naming = await readNaming(db, budget);
   let seq = await journalHead(db, budget);
   const start = decodeRecordPosition(args.cursor);
   const groups = new EntityGroups(db, physicalTableOf('entities', naming), budget);
@@ -102,26 +103,43 @@ export async function applyBatchIn(db: Writer, args: BatchArgs, bounds: BatchBou
     assignments: {} as AssignmentCounts,
   };
   const walk = new RecordWalk(start);
-  const lookups = table === 'entities' ? 0 : table === 'knowledge' ? 1 : 2;
   let looked = 0;
   // Step 2: the records after the cursor; each that needs it is patched and journalled.
   budget.range();
-  for await (const doc of recordsFrom(db, physicalTableOf(table, naming), start)) {
+  const records = recordsFrom(db, physicalTableOf(table, naming), start)[Symbol.asyncIterator]() as AsyncIterator<AnyDoc>;
+  for (;;) {
+    // The next record (≤ 1 MiB) must fit before it is read.
+    if (!budget.fits(0, 1)) {
+      result.finished = false;
+      break;
+    }
+    const next = await records.next();
+    if (next.done) break;
+    const doc = next.value;
     budget.read(doc);
     if (walk.alreadySeen(doc._creationTime)) continue;
     const hasGroup = groupIdOf(doc) !== null;
+    const setVersion = table === 'entities' && !isV1SchemaVersion(doc.schemaVersion);
+    // Its worst case from here: the endpoints not yet looked up in this call, its patch (read again, written)
+    // and its journal entry. The first record is always handled: with the fixed reads (lease, run, naming,
+    // head ≤ 1 MiB + a few KiB) its ≤ 4 MiB of reads and ≤ 2 MiB of writes are within half of each limit.
+    const [firstId, secondId] = hasGroup ? [null, null] : endpointsOf(table, doc);
+    const lookups = (groups.needsRead(firstId) ? 1 : 0) + (groups.needsRead(secondId) ? 1 : 0);
+    const changes = !hasGroup || setVersion;
+    if (looked > 0 && !budget.fits(lookups, lookups + (changes ? 1 : 0), changes ? 2 : 0)) {
+      result.finished = false;
+      break;
+    }
     let assignment: ReturnType<typeof assignGroupId> | undefined;
     if (!hasGroup) {
-      const [firstId, secondId] = endpointsOf(table, doc);
       const firstGroup = await groups.groupOf(firstId);
       // The second endpoint is only looked up when the first gives no group.
       const secondGroup = firstGroup ? undefined : await groups.groupOf(secondId);
       assignment = assignGroupId(table, firstGroup, secondGroup, args.defaultGroupId);
     }
-    const setVersion = table === 'entities' && !isV1SchemaVersion(doc.schemaVersion);
     if (assignment !== undefined || setVersion) {
       const patch: Record<string, Value> = {};
-      const entry: Record<string, unknown> = { seq: ++seq, runId: args.runId, table, recordId: doc._id };
+      const entry: Record<string, Value> = { seq: ++seq, runId: args.runId, table, recordId: doc._id };
       if (assignment !== undefined) {
         patch.groupId = assignment.groupId;
         if (doc.groupId !== undefined) entry.groupIdBefore = uniformText(doc.groupId);
@@ -132,7 +150,9 @@ export async function applyBatchIn(db: Writer, args: BatchArgs, bounds: BatchBou
         if (doc.schemaVersion !== undefined) entry.schemaVersionBefore = uniformText(doc.schemaVersion);
         entry.schemaVersionWritten = SCHEMA_VERSION_ONE_TEXT;
       }
-      await db.patch(doc._id, patch as never);
+      budget.patched(doc);
+      await db.patch(doc._id as never, patch as never);
+      budget.wrote(getDocumentSize(entry));
       await db.insert('undoJournal', entry as never);
       result.changed++;
       if (assignment !== undefined) {
@@ -143,7 +163,7 @@ export async function applyBatchIn(db: Writer, args: BatchArgs, bounds: BatchBou
     }
     walk.lookedAt(doc._creationTime);
     looked++;
-    if (result.changed >= args.limit || looked >= bounds.maxScan || !budget.fits(lookups, 1 + lookups)) {
+    if (result.changed >= args.limit || looked >= bounds.maxScan) {
       result.finished = false;
       break;
     }
@@ -212,10 +232,11 @@ async function undoBatchIn(db: Reader, writer: Writer | null, args: UndoArgs, ma
   if (apply !== null && writer !== null) {
     await fenceLease(writer, apply.fence, budget);
     undoRun = await requireRun(db, apply.undoRunId, 'undo run', budget);
+    // The checkpoint in step 3 reads the undo run again and writes it.
+    budget.patched(undoRun);
   }
   const target = await requireRun(db, args.targetRunId, 'migration run', budget);
-  budget.reserve(3, 3);
-  const naming = await readNaming(db);
+  const naming = await readNaming(db, budget);
   const start = Math.max(decodeJournalPosition(args.cursor), decodeJournalPosition(target.journalStart));
   const defaultGroupText = args.defaultGroupId === null ? null : JSON.stringify(args.defaultGroupId);
   const result = {
@@ -235,6 +256,9 @@ async function undoBatchIn(db: Reader, writer: Writer | null, args: UndoArgs, ma
   // Step 2: each entry, judged against the record as it is now by the shared rule.
   budget.range();
   const entries = db.query('undoJournal').withIndex('by_run_seq', (q) => q.eq('runId', args.targetRunId).gt('seq', start));
+  // Each entry's worst case: the entry and its record read; applied, both read again and written by their patches.
+  const stepReads = apply === null ? 2 : 4;
+  const stepWrites = apply === null ? 0 : 2;
   for await (const entry of entries as AsyncIterable<JournalDoc>) {
     budget.read(entry);
     const table = entry.table as MigratedTable;
@@ -265,8 +289,10 @@ async function undoBatchIn(db: Reader, writer: Writer | null, args: UndoArgs, ma
       if (record !== null && reverts.length > 0) {
         const patch: Record<string, Value | undefined> = {};
         for (const revert of reverts) patch[revert.name] = revert.action === 'remove' ? undefined : fromUniformText(revert.value);
+        budget.patched(record);
         await writer.patch(record._id as never, patch as never);
       }
+      budget.patched(entry);
       await writer.patch(entry._id, {
         undoRunId: apply.undoRunId,
         undoOutcome: outcome,
@@ -275,8 +301,9 @@ async function undoBatchIn(db: Reader, writer: Writer | null, args: UndoArgs, ma
     }
     result.entries++;
     last = entry.seq;
-    // Checked after each entry, so every batch makes progress; the next entry and its record must still fit.
-    if (result.entries >= args.limit || !budget.fits(1, 2)) {
+    // Checked after each entry, so every batch makes progress (one entry's ≤ 4 MiB of reads and ≤ 2 MiB of writes
+    // fit beside the fixed reads, lease and runs of a few KiB, naming ≤ 2 MiB); the next entry must still fit.
+    if (result.entries >= args.limit || !budget.fits(1, stepReads, stepWrites)) {
       result.finished = false;
       break;
     }

@@ -93,9 +93,8 @@ export const planPage = internalQuery({
   handler: async (ctx, args) => {
     const table = args.table;
     const start = decodeRecordPosition(args.page, 'page cursor');
-    const naming = await readNaming(ctx.db);
     const budget = new ReadBudget(HALF_LIMITS);
-    budget.reserve(3, 3);
+    const naming = await readNaming(ctx.db, budget);
     budget.range();
     const groups = new EntityGroups(ctx.db, physicalTableOf('entities', naming), budget);
     const fallback = args.defaultGroupId ?? GROUP_TO_CREATE;
@@ -105,10 +104,24 @@ export const planPage = internalQuery({
     const walk = new RecordWalk(start);
     let looked = 0;
     let finished = true;
-    for await (const doc of recordsFrom(ctx.db, physicalTableOf(table, naming), start)) {
+    const records = recordsFrom(ctx.db, physicalTableOf(table, naming), start)[Symbol.asyncIterator]() as AsyncIterator<AnyDoc>;
+    for (;;) {
+      // The next record must fit before it is read, and its endpoints not yet read in this page before it is judged.
+      if (!budget.fits(0, 1)) {
+        finished = false;
+        break;
+      }
+      const next = await records.next();
+      if (next.done) break;
+      const doc = next.value;
       budget.read(doc);
       if (walk.alreadySeen(doc._creationTime)) continue;
       const [firstId, secondId] = endpointsOf(table, doc);
+      const unread = (groups.needsRead(firstId) ? 1 : 0) + (groups.needsRead(secondId) ? 1 : 0);
+      if (looked > 0 && !budget.fits(unread, unread)) {
+        finished = false;
+        break;
+      }
       const firstGroup = await groups.groupOf(firstId);
       const secondGroup = await groups.groupOf(secondId);
       const first = { exists: firstGroup !== undefined, groupId: firstGroup ?? null };
@@ -124,7 +137,7 @@ export const planPage = internalQuery({
       }
       if (table !== 'knowledge' && becomesCrossGroup(first, second, fallback)) crossGroupCreated++;
       walk.lookedAt(doc._creationTime);
-      if (++looked >= PLAN_PAGE_RECORDS || !budget.fits(2, 3)) {
+      if (++looked >= PLAN_PAGE_RECORDS) {
         finished = false;
         break;
       }
@@ -148,8 +161,7 @@ export const crossGroupPage = internalQuery({
     const run = await requireRun(ctx.db, args.runId, 'migration run', budget);
     const defaultGroupId = run.defaultGroupId;
     if (defaultGroupId === null) return { count: 0, continueCursor: null };
-    const naming = await readNaming(ctx.db);
-    budget.reserve(3, 3);
+    const naming = await readNaming(ctx.db, budget);
     budget.range();
     const groups = new EntityGroups(ctx.db, physicalTableOf('entities', naming), budget);
     const written = new Map<string, boolean>();
@@ -172,10 +184,24 @@ export const crossGroupPage = internalQuery({
     const walk = new RecordWalk(start);
     let looked = 0;
     let finished = true;
-    for await (const doc of recordsFrom(ctx.db, physicalTableOf(args.table, naming), start)) {
+    const records = recordsFrom(ctx.db, physicalTableOf(args.table, naming), start)[Symbol.asyncIterator]() as AsyncIterator<AnyDoc>;
+    for (;;) {
+      // As in `planPage`; the journal look-ups are index ranges of entries < 1 KiB (two documents each).
+      if (!budget.fits(0, 1)) {
+        finished = false;
+        break;
+      }
+      const next = await records.next();
+      if (next.done) break;
+      const doc = next.value;
       budget.read(doc);
       if (walk.alreadySeen(doc._creationTime)) continue;
       const [firstId, secondId] = endpointsOf(args.table, doc);
+      const unread = (groups.needsRead(firstId) ? 1 : 0) + (groups.needsRead(secondId) ? 1 : 0);
+      if (looked > 0 && !budget.fits(unread + 2, unread)) {
+        finished = false;
+        break;
+      }
       if (firstId !== null && secondId !== null) {
         const first = await groups.groupOf(firstId);
         const second = await groups.groupOf(secondId);
@@ -188,8 +214,7 @@ export const crossGroupPage = internalQuery({
           count++;
       }
       walk.lookedAt(doc._creationTime);
-      // The next record, its two endpoints (≤ 1 MiB each) and two journal look-ups (ranges; entries are < 1 KiB).
-      if (++looked >= CROSS_GROUP_PAGE_RECORDS || !budget.fits(4, 3)) {
+      if (++looked >= CROSS_GROUP_PAGE_RECORDS) {
         finished = false;
         break;
       }

@@ -3,12 +3,24 @@
  * (`src/store/convex/migration-store.ts`): each write step is one mutation fenced by the lease (checked and
  * extended in that mutation). Internal functions only; bounds in `migrationBounds.ts`.
  */
-import { ConvexError, v } from 'convex/values';
+import { ConvexError, getDocumentSize, v, type Value } from 'convex/values';
 import { internalMutation, internalQuery } from './_generated/server.js';
 import { MIGRATION_EVENT_TYPES } from '../src/migration/rules.ts';
 import type { UndoTotals } from '../src/migration/port.ts';
 import { physicalTableOf, readNaming, V1_COMPLETED_KEY } from './lib/tables.ts';
-import { changeSetting, COUNT_PAGE_BYTES, COUNT_PAGE_DOCUMENTS, encodeJournalPosition, journalHead, MAX_RUNS_PER_CALL } from './migrationBounds.ts';
+import { HALF_LIMITS, PATCH_GROWTH_BYTES, ReadBudget } from './lib/budget.ts';
+import {
+  changeSetting,
+  COUNT_PAGE_BYTES,
+  COUNT_PAGE_DOCUMENTS,
+  decodeRecordPosition,
+  encodeJournalPosition,
+  encodeRecordPosition,
+  journalHead,
+  MAX_RUNS_PER_CALL,
+  RecordWalk,
+  type RecordPosition,
+} from './migrationBounds.ts';
 import { runKindValidator, runStateValidator } from './validators.ts';
 
 import {
@@ -233,37 +245,59 @@ export const markSuperseded = internalMutation({
 });
 
 /**
- * Whether anything references a group (the migration's own events excepted): at most one document per source,
- * and up to 1,000 events of the group, else it counts as referenced (never removed on a guess). ≤ 6 index
- * ranges and 1,005 documents.
+ * Whether anything references a group (the migration's own events excepted), read within `budget`: one document
+ * of each source (entities, connections, knowledge, child groups), then the group's events from `position` on,
+ * in creation order, until one that is not the migration's own. `{ referenced }` when it knows; `{ position }`
+ * when the budget ran out first — the events before it are all the migration's own, and the next call goes on
+ * from there (new events of the group come after it: the index orders them by creation time).
  */
-async function isReferenced(db: Reader, groupId: string): Promise<boolean> {
-  const naming = await readNaming(db);
+async function referenceScan(db: Reader, groupId: string, position: RecordPosition, budget: ReadBudget): Promise<{ referenced: boolean } | { position: RecordPosition }> {
+  const naming = await readNaming(db, budget);
   for (const table of ['entities', 'connections', 'knowledge'] as const) {
+    budget.range();
     const found = await db
       .query(physicalTableOf(table, naming) as 'entities')
       .withIndex('by_group', (q) => q.eq('groupId', groupId))
       .first();
-    if (found !== null) return true;
+    budget.read(found);
+    if (found !== null) return { referenced: true };
   }
-  if (
-    (await db
-      .query('groups')
-      .withIndex('by_parent', (q) => q.eq('parentGroupId', groupId))
-      .first()) !== null
-  )
-    return true;
+  budget.range();
+  const child = await db
+    .query('groups')
+    .withIndex('by_parent', (q) => q.eq('parentGroupId', groupId))
+    .first();
+  budget.read(child);
+  if (child !== null) return { referenced: true };
   const migrationTypes: readonly string[] = MIGRATION_EVENT_TYPES;
-  const events = await db
+  const walk = new RecordWalk(position);
+  budget.range();
+  const events = db
     .query('events')
-    .withIndex('by_group', (q) => q.eq('groupId', groupId))
-    .take(1_001);
-  return events.length > 1_000 || events.some((event) => !migrationTypes.includes(event.type ?? ''));
+    .withIndex('by_group', (q) => (position.after === null ? q.eq('groupId', groupId) : q.eq('groupId', groupId).gte('_creationTime', position.after)))
+    [Symbol.asyncIterator]();
+  for (;;) {
+    if (!budget.fits(0, 1)) return { position: walk.position };
+    const next = await events.next();
+    if (next.done) return { referenced: false };
+    budget.read(next.value);
+    if (walk.alreadySeen(next.value._creationTime)) continue;
+    if (!migrationTypes.includes(next.value.type ?? '')) return { referenced: true };
+    walk.lookedAt(next.value._creationTime);
+  }
 }
 
 /**
- * Finishes an undo in one mutation: removes the legacy-default group when the target created it and nothing
- * references it, marks the target rolled_back and the undo completed, changes the marker, writes the event.
+ * Finishes an undo: removes the legacy-default group when the target created it and nothing references it,
+ * marks the target rolled_back and the undo completed, changes the marker, writes the event — in the one call
+ * whose reference scan reaches the end. The scan of the group's events is paged: a call whose budget runs out
+ * first only extends the lease and returns `continueCursor`, to pass back in `referenceCursor`.
+ *
+ * Budget: everything the final steps touch is read first (lease, both runs, the group, the marker ≤ 5 small
+ * documents + the group ≤ 1 MiB) and their patches and deletes charged again at the sizes read; the reference
+ * scan reads ≤ 5 documents (naming, one per source, ≤ 1 MiB each) and then events while one more of 1 MiB fits
+ * in half of every limit. The events read in one call are therefore ≥ 1 whenever the fixed part is below 7 MiB,
+ * which holds: ≤ 1 MiB group + 5 × 1 MiB first documents + a few KiB of runs.
  */
 export const finishUndo = internalMutation({
   args: {
@@ -273,30 +307,42 @@ export const finishUndo = internalMutation({
     finishedAt: v.number(),
     clearV1Marker: v.boolean(),
     event: auditEventValidator,
+    referenceCursor: v.optional(v.union(v.string(), v.null())),
   },
-  returns: v.object({ removed: v.boolean(), referenced: v.boolean(), cleared: v.boolean() }),
+  returns: v.object({ removed: v.boolean(), cleared: v.boolean(), continueCursor: v.union(v.string(), v.null()) }),
   handler: async (ctx, args) => {
-    // Step 1: the lease and both runs.
-    await fenceLease(ctx.db, args.fence);
-    const target = await requireRun(ctx.db, args.targetRunId);
-    const undo = await requireRun(ctx.db, args.undoRunId, 'undo run');
+    const budget = new ReadBudget(HALF_LIMITS);
+    // Step 1: the lease, both runs, the group and the marker, each counted twice where it is written later.
+    await fenceLease(ctx.db, args.fence, budget);
+    const target = await requireRun(ctx.db, args.targetRunId, 'migration run', budget);
+    const undo = await requireRun(ctx.db, args.undoRunId, 'undo run', budget);
+    budget.patched(target);
+    budget.patched(undo);
+    const groupId = target.defaultGroupId === null || !target.defaultGroupCreated ? null : ctx.db.normalizeId('groups', target.defaultGroupId);
+    budget.range();
+    const group = groupId === null ? null : await ctx.db.get(groupId);
+    budget.read(group);
+    if (group !== null) budget.reread(group);
+    budget.range();
+    const marker = await ctx.db
+      .query('storeMeta')
+      .withIndex('by_key', (q) => q.eq('key', V1_COMPLETED_KEY))
+      .unique();
+    budget.read(marker);
+    if (marker !== null) budget.reread(marker);
+    budget.wrote(getDocumentSize(args.event as Record<string, Value>) + PATCH_GROWTH_BYTES);
     // Step 2: the legacy-default group, when the target created it and nothing references it.
     let removed = false;
-    let referenced = false;
-    if (target.defaultGroupId !== null) {
-      referenced = await isReferenced(ctx.db, target.defaultGroupId);
-      const id = ctx.db.normalizeId('groups', target.defaultGroupId);
-      if (target.defaultGroupCreated && !referenced && id !== null && (await ctx.db.get(id)) !== null) {
-        await ctx.db.delete(id);
+    if (group !== null) {
+      const scan = await referenceScan(ctx.db, group._id, decodeRecordPosition(args.referenceCursor ?? null, 'reference cursor'), budget);
+      if ('position' in scan) return { removed: false, cleared: false, continueCursor: encodeRecordPosition(scan.position) };
+      if (!scan.referenced) {
+        await ctx.db.delete(group._id);
         removed = true;
       }
     }
     // Step 3: both runs and the marker.
     await ctx.db.patch(target._id, { state: 'rolled_back', updatedAt: args.finishedAt });
-    const marker = await ctx.db
-      .query('storeMeta')
-      .withIndex('by_key', (q) => q.eq('key', V1_COMPLETED_KEY))
-      .unique();
     const cleared = args.clearV1Marker && marker !== null;
     if (cleared) await changeSetting(ctx.db, V1_COMPLETED_KEY, 'clear');
     const totals = (undo.result as { totals?: UndoTotals } | null | undefined)?.totals ?? emptyUndoTotals();
@@ -308,7 +354,7 @@ export const finishUndo = internalMutation({
     });
     // Step 4: the audit event.
     await writeEvent(ctx.db, { ...args.event, metadata: { ...(args.event.metadata as object), legacyDefaultGroupRemoved: removed } });
-    return { removed, referenced, cleared };
+    return { removed, cleared, continueCursor: null };
   },
 });
 

@@ -119,6 +119,7 @@ export async function fenceLease(db: Writer, fence: { name: string; holder: stri
     });
   }
   budget?.read(lease);
+  budget?.patched(lease);
   await db.patch(lease._id, { expiresAt: fence.now + fence.ttlMs });
 }
 
@@ -158,6 +159,11 @@ export class EntityGroups {
     private readonly entities: string,
     private readonly budget: ReadBudget,
   ) {}
+
+  /** True when `groupOf(id)` would read an entity (not yet looked up in this call, and a valid id). */
+  needsRead(id: string | null): boolean {
+    return id !== null && !this.known.has(id) && this.db.normalizeId(this.entities as 'entities', id) !== null;
+  }
 
   async groupOf(id: string | null): Promise<string | null | undefined> {
     if (id === null) return undefined;

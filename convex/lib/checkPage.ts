@@ -8,8 +8,9 @@
  *   actor/target; 1 for knowledge, 0 for entities); with `MAX_RECORDS_PER_PAGE` = 1,000 records that is ≤ 2,004,
  *   within 2,048; referenced entities are fetched once per page (cached);
  * - documents scanned: 1,000 records + 2,000 lookups + 3 = 3,003, within 16,000;
- * - bytes: counted as read (`getDocumentSize`), and the page stops while the next record and its lookups would
- *   still fit if each were 1 MiB, so a page reads at most 8 MiB.
+ * - bytes: counted as read (`getDocumentSize`); the page reads the next record only while 1 MiB more fits, and
+ *   judges it only while its look-ups of entities not yet read in this page fit at 1 MiB each, so a page reads at
+ *   most 8 MiB, and entities referenced by many records of a page are read (and counted) once.
  *
  * The position is `{ table, after, skip }`: the `_creationTime` of the last record judged and how many records
  * with exactly that creation time were judged (Convex gives a table's documents distinct creation times, but the
@@ -109,11 +110,10 @@ export async function checkPage(
 ): Promise<CheckPageResult> {
   const tables = scanTablesOf(scope);
   const position: ScanPosition | null = cursor === null ? (tables[0] === undefined ? null : { table: tables[0], after: null, skip: 0 }) : decodePosition(cursor, scope);
-  const naming = await readNaming(db);
+  const budget = new ReadBudget(limits);
+  const naming = await readNaming(db, budget);
   const scan = new DocumentScan(scope, namingFor(naming));
   if (position === null) return { result: scan.result(), continueCursor: null };
-  const budget = new ReadBudget(limits);
-  budget.reserve(3, 3);
 
   const { table, after, skip } = position;
   const physical = physicalTableOf(table, naming);
@@ -134,14 +134,31 @@ export async function checkPage(
   let last: number | null = after;
   let sameTime = skip;
   let finished = true;
-  for await (const doc of query) {
+  const stream = query[Symbol.asyncIterator]();
+  for (;;) {
+    // The next record (≤ 1 MiB) must fit before it is read.
+    if (!budget.fits(0, 1)) {
+      finished = false;
+      break;
+    }
+    const next = await stream.next();
+    if (next.done) break;
+    const doc = next.value;
     budget.read(doc);
     if (after !== null && doc._creationTime === after && skipped < skip) {
       skipped++;
       continue;
     }
+    // Its look-ups of entities not yet read in this page (≤ 1 MiB each) must fit too, else the page ends before
+    // it. The first record always fits: naming ≤ 2 MiB + the record + two look-ups ≤ 5 MiB.
+    const ids = lookups > 0 ? referencedIds(table, doc) : [];
+    const unread = ids.filter((id) => id !== null && !known.has(id) && db.normalizeId(entities, id) !== null).length;
+    if (records > 0 && !budget.fits(unread, unread)) {
+      finished = false;
+      break;
+    }
     if (lookups > 0) {
-      for (const id of referencedIds(table, doc)) {
+      for (const id of ids) {
         if (id === null || known.has(id)) continue;
         const entityId = db.normalizeId(entities, id);
         if (entityId === null) {
@@ -161,7 +178,7 @@ export async function checkPage(
       last = doc._creationTime;
       sameTime = 1;
     }
-    if (records >= maxRecords || !budget.fits(lookups, 1 + lookups)) {
+    if (records >= maxRecords) {
       finished = false;
       break;
     }

@@ -6,6 +6,7 @@
 import { v, type Infer } from 'convex/values';
 import type { GenericDatabaseReader } from 'convex/server';
 import type { DataModel } from '../_generated/dataModel.js';
+import type { ReadBudget } from './budget.ts';
 
 /** A logical ontology table, as the `DocumentStore` port names it. */
 export const logicalTableValidator = v.union(
@@ -31,25 +32,32 @@ export const NAMING_KEY = 'naming_generation';
 /** The settings key of the v1 migration's completion time (`META_KEYS.v1MigrationCompletedAt`). */
 export const V1_COMPLETED_KEY = 'v1_migration_completed_at';
 
-/** A setting's value, or null (one index range). */
-export async function readMeta(db: GenericDatabaseReader<DataModel>, key: string): Promise<string | null> {
+/** A setting's value, or null (one index range; counted in `budget` when given). */
+export async function readMeta(db: GenericDatabaseReader<DataModel>, key: string, budget?: ReadBudget): Promise<string | null> {
+  budget?.range();
   const row = await db
     .query('storeMeta')
     .withIndex('by_key', (q) => q.eq('key', key))
     .unique();
+  budget?.read(row);
   return row?.value ?? null;
 }
 
 /**
  * The naming generation: the setting when present, else `legacy` when `things` has documents and `entities` has
- * none, else `current`. At most three index ranges and two documents.
+ * none, else `current`. At most three index ranges and three documents (counted in `budget` when given).
  */
-export async function readNaming(db: GenericDatabaseReader<DataModel>): Promise<NamingValue> {
-  const setting = await readMeta(db, NAMING_KEY);
+export async function readNaming(db: GenericDatabaseReader<DataModel>, budget?: ReadBudget): Promise<NamingValue> {
+  const setting = await readMeta(db, NAMING_KEY, budget);
   if (setting === 'legacy' || setting === 'current') return setting;
+  budget?.range();
   const things = await db.query('things').first();
+  budget?.read(things);
   if (things === null) return 'current';
-  return (await db.query('entities').first()) === null ? 'legacy' : 'current';
+  budget?.range();
+  const entity = await db.query('entities').first();
+  budget?.read(entity);
+  return entity === null ? 'legacy' : 'current';
 }
 
 /** The physical table of a logical one under a naming. */

@@ -29,7 +29,7 @@ export async function runArchival(context: MonitorContext): Promise<Record<strin
     archived += batch.archived;
     batches++;
     context.crash?.(`archival-batch:${batches}`);
-    if (batch.archived < batchSize) break;
+    // A short batch is not the end: a store may stop a batch early on its own bounds (large events in Convex).
     await yieldToEventLoop();
   }
   return { archived, batches };

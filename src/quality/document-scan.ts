@@ -19,7 +19,7 @@ import {
   type IssueContext,
   type IssueRecord,
 } from './issues.ts';
-import { scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
+import { byGroupId, scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
 import {
   classifyConnection,
   classifyEvent,
@@ -52,7 +52,7 @@ type IssueCountField = keyof typeof CATEGORY_OF;
 /** Accumulates the checks of a scope over documents fed one at a time. */
 export class DocumentScan {
   private readonly tally: Tally;
-  private readonly groups: Record<string, QualityCounts> | null;
+  private readonly groups: Map<string, QualityCounts> | null;
   private readonly selected: Set<Category>;
   private readonly tables: Set<ScanTable>;
   private readonly context: IssueContext;
@@ -62,7 +62,7 @@ export class DocumentScan {
     naming: Naming,
   ) {
     this.tally = createTally(scope.issueLimit);
-    this.groups = scope.perGroup ? {} : null;
+    this.groups = scope.perGroup ? new Map() : null;
     this.selected = new Set(scope.categories);
     this.tables = new Set(scanTablesOf(scope));
     this.context = { naming, v1MigrationCompleted: scope.v1MigrationCompleted };
@@ -141,13 +141,14 @@ export class DocumentScan {
 
   /** The counts, kept issues and (with `perGroup`) per-group counts of the documents added so far. */
   result(): ScanResult {
-    return this.groups === null ? { tally: this.tally } : { tally: this.tally, groups: this.groups };
+    return this.groups === null ? { tally: this.tally } : { tally: this.tally, groups: [...this.groups].map(([groupId, counts]) => ({ groupId, counts })).sort(byGroupId) };
   }
 
   private bump(field: keyof QualityCounts, groupId: string | null): void {
     this.tally.counts[field]++;
     if (this.groups === null || groupId === null) return;
-    const counts = (this.groups[groupId] ??= emptyCounts());
+    let counts = this.groups.get(groupId);
+    if (counts === undefined) this.groups.set(groupId, (counts = emptyCounts()));
     counts[field]++;
   }
 

@@ -3,12 +3,12 @@
  * the end. Pure apart from awaiting the port, so the same loop drives the SQLite adapter (usually one page)
  * and the Convex adapter (one page per function call, the tables' cursors side by side).
  */
-import { scanTablesOf, type CheckPort, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
+import { byGroupId, scanTablesOf, type CheckPort, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
 import { addCounts, createTally, mergeTallies } from './tally.ts';
 
 /** The result of scanning nothing: what merging starts from. */
 export function emptyScanResult(scope: Pick<CheckScope, 'issueLimit' | 'perGroup'>): ScanResult {
-  return scope.perGroup ? { tally: createTally(scope.issueLimit), groups: {} } : { tally: createTally(scope.issueLimit) };
+  return scope.perGroup ? { tally: createTally(scope.issueLimit), groups: [] } : { tally: createTally(scope.issueLimit) };
 }
 
 /**
@@ -19,12 +19,12 @@ export function emptyScanResult(scope: Pick<CheckScope, 'issueLimit' | 'perGroup
 export function mergeScanResults(a: ScanResult, b: ScanResult, scope: Pick<CheckScope, 'issueLimit' | 'perGroup'>): ScanResult {
   const tally = mergeTallies({ ...a.tally, issueLimit: scope.issueLimit }, { ...b.tally, issueLimit: scope.issueLimit });
   if (!scope.perGroup) return { tally };
-  const groups = { ...a.groups };
-  for (const [groupId, counts] of Object.entries(b.groups ?? {})) {
-    const before = groups[groupId];
-    groups[groupId] = before === undefined ? counts : addCounts(before, counts);
+  const groups = new Map((a.groups ?? []).map((group) => [group.groupId, group.counts]));
+  for (const { groupId, counts } of b.groups ?? []) {
+    const before = groups.get(groupId);
+    groups.set(groupId, before === undefined ? counts : addCounts(before, counts));
   }
-  return { tally, groups };
+  return { tally, groups: [...groups].map(([groupId, counts]) => ({ groupId, counts })).sort(byGroupId) };
 }
 
 /** A port that answered the same cursor twice would loop forever: this many repeats of one cursor fail. */

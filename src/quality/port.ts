@@ -56,6 +56,21 @@ export interface CheckScope {
   perGroup?: boolean;
 }
 
+/**
+ * One group's counts. Per-group results are arrays of these, never objects keyed by groupId: a groupId is any
+ * string (`café`, `$legacy`, 2,000 characters, empty), and Convex refuses most of those as field names. A list
+ * holds each groupId once, in `byGroupId` order, whichever adapter and pages it came from.
+ */
+export interface GroupCounts {
+  groupId: string;
+  counts: QualityCounts;
+}
+
+/** Orders per-group counts by groupId (UTF-16 code units: the same order in every runtime). */
+export function byGroupId(a: GroupCounts, b: GroupCounts): number {
+  return a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0;
+}
+
 /** The result of a scan, or of one page of it: mergeable with `mergeScanResults`. */
 export interface ScanResult {
   /** Counts and kept issues of the records covered. */
@@ -64,7 +79,7 @@ export interface ScanResult {
    * With `perGroup`: counts per groupId found on the records covered (records without a groupId only in
    * `tally`); groups without records are absent. Without `perGroup`: absent.
    */
-  groups?: Record<string, QualityCounts>;
+  groups?: GroupCounts[];
 }
 
 /** One page of a scan. */

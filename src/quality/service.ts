@@ -117,9 +117,10 @@ export function createQualityService({ checks, documents, thresholds = DEFAULT_T
         scanAll(checks, { categories: CATEGORIES, groupId: null, now, issueLimit: 0, v1MigrationCompleted, perGroup: true }),
       ]);
       const context = { now, v1MigrationCompleted, thresholds };
+      const byGroup = new Map((scan.groups ?? []).map((group) => [group.groupId, group.counts]));
       return {
         platform: computeMetrics(scan.tally.counts, { ...context, groupId: null }),
-        groups: groupIds.map((groupId) => computeMetrics(scan.groups?.[groupId] ?? emptyCounts(), { ...context, groupId })),
+        groups: groupIds.map((groupId) => computeMetrics(byGroup.get(groupId) ?? emptyCounts(), { ...context, groupId })),
       };
     },
 

@@ -26,6 +26,16 @@ export const HARNESS_DEPLOY_KEY = 'dev:harness-test-123|harness-secret';
 /** Limits a harness enforces: Convex's own by default, or tighter ones for a test. */
 export type HarnessLimits = NonNullable<Parameters<typeof convexTest>[0] extends infer O ? (O extends { transactionLimits?: infer L } ? L : never) : never>;
 
+/** What one function call used of each per-transaction limit (convex-test's count, as `getTransactionMetrics` gives it). */
+export interface CallUsage {
+  path: string;
+  bytesRead: number;
+  documentsRead: number;
+  databaseQueries: number;
+  documentsWritten: number;
+  bytesWritten: number;
+}
+
 /** A failure the harness answers instead of running the next requests (to exercise retries). */
 export type InjectedFailure = { kind: 'http'; status: number; body?: string } | { kind: 'network' };
 
@@ -41,6 +51,8 @@ export interface ConvexHarness {
   requests: { endpoint: string; path: string; ok: boolean }[];
   /** Answers the next requests with these failures, one each, before running functions again. */
   failNext(...failures: InjectedFailure[]): void;
+  /** With `meter`: what each query and mutation call used, in call order. */
+  usage: CallUsage[];
 }
 
 type RegisteredFunction = { isQuery?: boolean; isMutation?: boolean; isAction?: boolean; isInternal?: boolean; isPublic?: boolean };
@@ -63,10 +75,33 @@ function json(status: number, body: unknown): Response {
 }
 
 /** A new, empty test deployment (Convex's transaction limits enforced unless `limits` says otherwise). */
-export function createConvexHarness(options: { limits?: HarnessLimits } = {}): ConvexHarness {
+/**
+ * Runs a query or mutation inside a `t.run` transaction and reads what it used there (`1.0/getTransactionMetrics`,
+ * the syscall behind `ctx.meta.getTransactionMetrics`): the nested call's usage folds into the enclosing one.
+ */
+async function metered(t: TestConvex<typeof schema>, kind: 'query' | 'mutation', path: string, args: Record<string, Value>): Promise<{ value: Value; usage: CallUsage }> {
+  return t.run(async (ctx) => {
+    const run = ctx as unknown as { runQuery: (ref: unknown, args: unknown) => Promise<Value>; runMutation: (ref: unknown, args: unknown) => Promise<Value> };
+    const value = kind === 'query' ? await run.runQuery(makeFunctionReference<'query'>(path), args) : await run.runMutation(makeFunctionReference<'mutation'>(path), args);
+    const syscalls = (globalThis as unknown as { Convex: { asyncSyscall: (op: string, args: string) => Promise<string> } }).Convex;
+    const metrics = JSON.parse(await syscalls.asyncSyscall('1.0/getTransactionMetrics', '{}')) as Record<string, { used: number }>;
+    const used = (key: string) => metrics[key]?.used ?? 0;
+    return {
+      value: value === undefined ? null : value,
+      usage: { path, bytesRead: used('bytesRead'), documentsRead: used('documentsRead'), databaseQueries: used('databaseQueries'), documentsWritten: used('documentsWritten'), bytesWritten: used('bytesWritten') },
+    } as never;
+  }) as Promise<{ value: Value; usage: CallUsage }>;
+}
+
+/**
+ * A new, empty test deployment (Convex's transaction limits enforced unless `limits` says otherwise); with
+ * `meter`, every query and mutation call's use of each limit is recorded in `usage`.
+ */
+export function createConvexHarness(options: { limits?: HarnessLimits; meter?: boolean } = {}): ConvexHarness {
   const t = convexTest({ schema, modules: convexModules, transactionLimits: options.limits ?? true });
   const failures: InjectedFailure[] = [];
   const requests: ConvexHarness['requests'] = [];
+  const usage: CallUsage[] = [];
 
   const handle = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
@@ -99,6 +134,12 @@ export function createConvexHarness(options: { limits?: HarnessLimits } = {}): C
     }
     const args = jsonToConvex(body.args[0] as never) as Record<string, Value>;
     try {
+      if (options.meter && kind !== 'action') {
+        const result = await metered(t, kind, body.path, args);
+        usage.push(result.usage);
+        requests.push({ endpoint, path: body.path, ok: true });
+        return json(200, { status: 'success', value: convexToJson(result.value), logLines: [] });
+      }
       const value = (await (kind === 'query'
         ? t.query(makeFunctionReference<'query'>(body.path), args)
         : kind === 'mutation'
@@ -120,5 +161,6 @@ export function createConvexHarness(options: { limits?: HarnessLimits } = {}): C
     fetch: handle as typeof fetch,
     requests,
     failNext: (...next) => failures.push(...next),
+    usage,
   };
 }

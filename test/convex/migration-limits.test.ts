@@ -148,7 +148,7 @@ describe(`Convex migration within half of every transaction limit (${ENTITIES} e
         await applyBatchIn(ctx.db, { runId: 'big', table: 'connections', cursor: null, limit: 3_000, defaultGroupId, fence: FENCE }, {
           maxRecords: 3_000,
           maxScan: 100_000,
-          limits: { indexRanges: 1e9, documents: 1e9, bytes: 1e12 },
+          limits: { indexRanges: 1e9, documents: 1e9, bytes: 1e12, writtenDocuments: 1e9, writtenBytes: 1e12 },
         });
       }),
     ).rejects.toThrow(/Too many index ranges read/);

@@ -6,8 +6,8 @@ import { openConvexParts, type ConvexParts } from '../../src/store/convex/index.
 import { createConvexHarness, type ConvexHarness, type HarnessLimits } from './harness.ts';
 
 /** A fresh test deployment and the adapter's ports over it. */
-export function convexParts(options: { limits?: HarnessLimits; recordsPerPage?: number } = {}): ConvexParts & { harness: ConvexHarness } {
-  const harness = createConvexHarness({ limits: options.limits });
+export function convexParts(options: { limits?: HarnessLimits; recordsPerPage?: number; meter?: boolean } = {}): ConvexParts & { harness: ConvexHarness } {
+  const harness = createConvexHarness({ limits: options.limits, meter: options.meter });
   const parts = openConvexParts({ url: harness.url, deployKey: harness.deployKey, fetch: harness.fetch, sleep: async () => undefined, checks: { recordsPerPage: options.recordsPerPage } });
   return { ...parts, harness };
 }

@@ -17,7 +17,7 @@ function pageResult(recordIds: string[], groups: Record<string, number>): ScanRe
   for (const id of recordIds) keepIssue(tally, issue('orphaned', id));
   tally.counts.orphanedConnections = recordIds.length;
   tally.counts.connections = Object.values(groups).reduce((sum, count) => sum + count, 0);
-  return { tally, groups: Object.fromEntries(Object.entries(groups).map(([id, connections]) => [id, { ...emptyCounts(), connections }])) };
+  return { tally, groups: Object.entries(groups).map(([groupId, connections]) => ({ groupId, counts: { ...emptyCounts(), connections } })) };
 }
 
 /** A port that serves fixed pages, keyed by cursor. */
@@ -43,13 +43,13 @@ describe('merging scan pages', () => {
     expect(merged.tally.counts.orphanedConnections).toBe(3);
     expect(merged.tally.counts.connections).toBe(7);
     expect(merged.tally.issues.orphaned.map((kept) => kept.recordId)).toEqual(['a', 'b']);
-    expect(Object.fromEntries(Object.entries(merged.groups!).map(([id, counts]) => [id, counts.connections]))).toEqual({ g1: 2, g2: 4, g3: 1 });
+    expect(Object.fromEntries(merged.groups!.map(({ groupId, counts }) => [groupId, counts.connections]))).toEqual({ g1: 2, g2: 4, g3: 1 });
   });
 
   it('leaves per-group counts out when the scope does not ask for them, and starts from an empty result', () => {
     const scope = { ...SCOPE, perGroup: false };
     expect(mergeScanResults(emptyScanResult(scope), pageResult(['a'], { g1: 1 }), scope)).toEqual({ tally: pageResult(['a'], { g1: 1 }).tally });
-    expect(emptyScanResult(SCOPE)).toEqual({ tally: createTally(2), groups: {} });
+    expect(emptyScanResult(SCOPE)).toEqual({ tally: createTally(2), groups: [] });
   });
 
   it('pages a port to the end and merges in order', async () => {
@@ -61,7 +61,7 @@ describe('merging scan pages', () => {
     const result = await scanAll(port, SCOPE);
     expect(result.tally.issues.orphaned.map((kept) => kept.recordId)).toEqual(['a', 'b']);
     expect(result.tally.counts.connections).toBe(3);
-    expect(result.groups!.g1!.connections).toBe(2);
+    expect(result.groups!.find((group) => group.groupId === 'g1')!.counts.connections).toBe(2);
   });
 
   it('stops with an error when a port hands out the same cursor twice', async () => {
@@ -177,7 +177,7 @@ describe('scanning tables side by side (tableConcurrency)', () => {
     expect(cut.tally.issues.orphaned.map((kept) => kept.recordId)).toEqual(['e1', 'c1', 'c2']);
     expect(cut.tally.issues.missingGroupId.map((kept) => kept.recordId)).toEqual(['e2', 'c3', 'k2']);
     expect(cut.tally.counts.orphanedConnections).toBe(7);
-    expect(Object.fromEntries(Object.entries(cut.groups!).map(([id, counts]) => [id, counts.connections]))).toEqual({ g1: 5, g2: 3, g3: 3, g4: 1 });
+    expect(Object.fromEntries(cut.groups!.map(({ groupId, counts }) => [groupId, counts.connections]))).toEqual({ g1: 5, g2: 3, g3: 3, g4: 1 });
   });
 
   it('stops the other tables at the first failure and rejects with it once the pages in flight have settled', async () => {

@@ -5,8 +5,9 @@
  *   and jitter; a mutation is retried only when the deployment surely did not run it (HTTP 429/503, or a
  *   connection that was never made), so a retry never applies a write twice;
  * - bounded concurrency (at most `maxConcurrency` requests in flight, default 4, shared by every port);
- * - `shrinking`: a page call that fails on a Convex transaction limit ("Too many reads", "documents read", …) is
- *   retried with half the page size instead of failing, down to 1.
+ * - `shrinking`: a page or batch call that fails on a Convex transaction limit ("Too many reads", "Too many
+ *   writes", "documents read", …) is retried with half the page size instead of failing, down to 1 (a failed
+ *   call wrote nothing: Convex rolls the whole transaction back).
  */
 import { ConvexHttpClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
@@ -53,8 +54,13 @@ class TransientTransportError extends Error {
   }
 }
 
+/**
+ * Convex's per-transaction limit errors, as a deployment words them ("Too many reads / writes / bytes read /
+ * documents read in a single function execution", "Too many index ranges read", "Scanned too many documents")
+ * and as convex-test does ("Read too much data", "Wrote too much data", "Wrote too many documents").
+ */
 const LIMIT_PATTERNS = [
-  /too many (reads|index ranges|documents|bytes)/i,
+  /too many (reads|writes|index ranges|documents|bytes)/i,
   /documents read/i,
   /scanned too many documents/i,
   /read too much data/i,

@@ -17,13 +17,17 @@ export class ConvexEventArchive implements EventArchiveStore {
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > CONVEX_MAX_ARCHIVE_BATCH) {
       throw new InvalidArgumentError(`The archival batch size must be a whole number from 1 to ${CONVEX_MAX_ARCHIVE_BATCH}, got ${limit}: set MONITOR_ARCHIVAL_BATCH within it.`);
     }
-    return this.caller.mutation<ArchivalBatch>('archival:archiveBatch', {
-      cutoff,
-      limit,
-      groupId: record.groupId,
-      at: record.at,
-      eventId: record.eventId,
-      metadata: record.metadata,
-    });
+    // A batch that meets a limit archived nothing; half as many events are tried instead.
+    const { value } = await this.caller.shrinking(limit, (size) =>
+      this.caller.mutation<ArchivalBatch>('archival:archiveBatch', {
+        cutoff,
+        limit: size,
+        groupId: record.groupId,
+        at: record.at,
+        eventId: record.eventId,
+        metadata: record.metadata,
+      }),
+    );
+    return value;
   }
 }

@@ -225,7 +225,9 @@ export class ConvexMigrationStore implements MigrationStore {
     if (!Number.isSafeInteger(input.limit) || input.limit < 1 || input.limit > this.maxBatchSize) {
       throw new InvalidArgumentError(`batch size must be a whole number from 1 to ${this.maxBatchSize}, got ${input.limit}.`);
     }
-    return this.mutation('applyBatch', input);
+    // A batch that meets a limit wrote nothing; the same batch, smaller, goes on from the same cursor.
+    const { value } = await this.caller.shrinking(input.limit, (limit) => this.mutation<BatchResult>('applyBatch', { ...input, limit }));
+    return value;
   }
 
   async finishRun(input: FinishRunInput): Promise<void> {
@@ -240,16 +242,26 @@ export class ConvexMigrationStore implements MigrationStore {
 
   async undoBatch(input: UndoBatchInput): Promise<UndoBatchResult> {
     const limit = Math.min(input.limit, CONVEX_MAX_UNDO_BATCH);
-    const args = { targetRunId: input.targetRunId, cursor: input.cursor, limit, conflictLimit: input.conflictLimit, defaultGroupId: input.defaultGroupId };
-    if (input.apply === undefined) return this.query('previewUndoBatch', args);
-    return this.mutation('undoBatch', { ...args, undoRunId: input.apply.undoRunId, fence: input.apply.fence });
+    const apply = input.apply;
+    const { value } = await this.caller.shrinking(limit, (size) => {
+      const args = { targetRunId: input.targetRunId, cursor: input.cursor, limit: size, conflictLimit: input.conflictLimit, defaultGroupId: input.defaultGroupId };
+      if (apply === undefined) return this.query<UndoBatchResult>('previewUndoBatch', args);
+      return this.mutation<UndoBatchResult>('undoBatch', { ...args, undoRunId: apply.undoRunId, fence: apply.fence });
+    });
+    return value;
   }
 
   async finishUndo(input: FinishUndoInput): Promise<{ removed: boolean; references: number; cleared: boolean }> {
-    const done: { removed: boolean; referenced: boolean; cleared: boolean } = await this.mutation('finishUndo', input);
-    // The mutation only learns whether the group is referenced (bounded); the count pages afterwards.
+    // The mutation scans the group's events a bounded page per call; it finishes the undo in the call that ends it.
+    let referenceCursor: string | null = null;
+    let done: { removed: boolean; cleared: boolean; continueCursor: string | null };
+    do {
+      done = await this.mutation('finishUndo', { ...input, referenceCursor });
+      referenceCursor = done.continueCursor;
+    } while (referenceCursor !== null);
+    // Only whether the group is referenced is learnt (bounded); a group kept is counted page by page.
     let references = 0;
-    if (done.referenced) {
+    if (!done.removed) {
       const target = await this.getRun(input.targetRunId);
       references = target?.defaultGroupId ? await this.groupReferences(target.defaultGroupId) : 0;
     }

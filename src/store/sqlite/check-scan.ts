@@ -34,7 +34,7 @@ import {
   type IssueContext,
   type IssueRecord,
 } from '../../quality/issues.ts';
-import { scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from '../../quality/port.ts';
+import { byGroupId, scanTablesOf, type CheckScope, type GroupCounts, type ScanResult, type ScanTable } from '../../quality/port.ts';
 import { ARCHIVAL_AGE_MS, classifyConnection, classifyEvent, isOrphanedSource, type EntityLookup } from '../../quality/record-rules.ts';
 import { malformedPropertyFields, PAYMENT_EVENT_TYPE, paymentMetadataProblems, RULED_ENTITY_TYPES } from '../../quality/rules.ts';
 import { createTally, emptyCounts, keepIssue, type QualityCounts, type Tally } from '../../quality/tally.ts';
@@ -407,10 +407,11 @@ class DatabaseScan {
     if (tables.has('knowledge')) more = this.scanKnowledge();
     this.materializeIssues();
     if (this.groups === null) return { result: { tally: this.tally }, more };
-    const groups: Record<string, QualityCounts> = {};
+    const groups: GroupCounts[] = [];
     this.groups.forEach((counts, index) => {
-      if (counts) groups[this.groupNames[index]!] = counts;
+      if (counts) groups.push({ groupId: this.groupNames[index]!, counts });
     });
+    groups.sort(byGroupId);
     return { result: { tally: this.tally, groups }, more };
   }
 
