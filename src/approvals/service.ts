@@ -151,7 +151,11 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     round = (async () => {
       do {
         again = false;
-        await deps.deliver();
+        try {
+          await deps.deliver();
+        } catch (error) {
+          log(`approvals: message edits not delivered yet (${(error as Error).message}); they wait in the outbox.`);
+        }
       } while (again);
     })().finally(() => {
       round = null;
@@ -166,7 +170,13 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   const edit = async (request: ApprovalRequest, message: OutboundMessage = render(request)): Promise<void> => {
     if (!request.channel || !request.messageTs) return;
     const target = { channel: request.channel, ts: request.messageTs };
-    await deps.outbox.enqueue([{ kind: 'edit', channel: target.channel, notificationId: null, message, target, replaceKey: `approval ${request.id}` }], now());
+    try {
+      await deps.outbox.enqueue([{ kind: 'edit', channel: target.channel, notificationId: null, message, target, replaceKey: `approval ${request.id}` }], now());
+    } catch (error) {
+      // The outcome is already recorded on the request; the next edit of its message shows it.
+      log(`approvals: could not queue the edit of the message of request ${request.id}: ${(error as Error).message}`);
+      return;
+    }
     await deliver();
   };
   /**
