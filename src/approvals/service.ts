@@ -103,7 +103,7 @@ export interface ApprovalService {
    * due rows (message edits Slack did not take, after their backoff, also those a previous process left).
    */
   tick(): Promise<void>;
-  /** Resolves when the runs this process started have ended (tests, shutdown). */
+  /** Resolves when the runs this process started have ended and its delivery round of their edits is over (tests, shutdown). */
   idle(): Promise<void>;
   /** Requests still open (requested, approved or running), oldest first, one page at a time. */
   pending(cursor: string | null, limit: number): Promise<{ requests: ApprovalRequest[]; continueCursor: string | null }>;
@@ -163,9 +163,9 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     return round;
   };
   /**
-   * Queues the edit of a request's message in the outbox (replacing an edit of it not delivered yet) and sends it:
-   * a Slack that fails keeps it there, retried with backoff by every later round (the tick's, the scheduler's),
-   * also after a restart.
+   * Queues the edit of a request's message in the outbox (replacing an edit of it not delivered yet) and starts
+   * sending it: a Slack that fails keeps it there, retried with backoff by every later round (the tick's, the
+   * scheduler's), also after a restart.
    */
   const edit = async (request: ApprovalRequest, message: OutboundMessage = render(request)): Promise<void> => {
     if (!request.channel || !request.messageTs) return;
@@ -177,7 +177,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       log(`approvals: could not queue the edit of the message of request ${request.id}: ${(error as Error).message}`);
       return;
     }
-    await deliver();
+    // Queued is enough: the run and the click never wait for Slack; the outbox keeps the edit until it is taken.
+    void deliver();
   };
   /**
    * Tells the requester, by direct message, that their request was approved, rejected, expired, superseded, or
@@ -512,7 +513,10 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         cursor = page.continueCursor;
       } while (cursor !== null);
     },
-    idle: () => executor.idle(),
+    async idle() {
+      await executor.idle();
+      await round;
+    },
     pending: (cursor, limit) => store.list({ cursor, limit }),
   };
 }
