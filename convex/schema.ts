@@ -70,7 +70,8 @@ export default defineSchema({
     .index('by_status_created', ['status', 'createdAt'])
     .index('by_created', ['createdAt'])
     .index('by_notification', ['notificationId', 'kind', 'status'])
-    .index('by_notification_time', ['notificationId', 'kind', 'createdAt']),
+    .index('by_notification_time', ['notificationId', 'kind', 'createdAt'])
+    .index('by_replace_key', ['replaceKey', 'status']),
   monitorJobRuns: defineTable(jobRunFields)
     .index('by_job_outcome_start', ['job', 'outcome', 'startedAt'])
     .index('by_job_start', ['job', 'startedAt'])

@@ -229,10 +229,14 @@ export type SilenceFields = Infer<typeof silenceValidator>;
 export const outboxStatusValidator = v.union(v.literal('pending'), v.literal('sent'), v.literal('failed'));
 /** One Slack message or file to deliver (`OutboxRow` without its id; `message` is the `OutboundMessage`). */
 export const outboxFields = {
-  kind: v.union(v.literal('post'), v.literal('update'), v.literal('reply'), v.literal('upload')),
+  kind: v.union(v.literal('post'), v.literal('update'), v.literal('reply'), v.literal('upload'), v.literal('edit')),
   channel: v.string(),
   notificationId: v.union(v.id('monitorNotifications'), v.null()),
   message: v.any(),
+  /** The message an `edit` row edits. Optional so rows stored before edits by target read as null. */
+  target: v.optional(v.union(messageRefValidator, v.null())),
+  /** A pending row of the same key is dropped when this one is written. Optional like `target`. */
+  replaceKey: v.optional(v.union(v.string(), v.null())),
   status: outboxStatusValidator,
   attempts: v.number(),
   nextAttemptAt: v.number(),

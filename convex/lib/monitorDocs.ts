@@ -77,7 +77,7 @@ export type OutboxRowValue = Infer<typeof outboxRowValidator>;
 /** The port's outbox row of a stored one. */
 export function outboxRow(doc: Doc<'monitorOutbox'>): OutboxRowValue {
   const { _id, _creationTime: _, ...fields } = doc;
-  return { id: _id, ...fields };
+  return { id: _id, ...fields, target: fields.target ?? null, replaceKey: fields.replaceKey ?? null };
 }
 
 /** A `JobRun` as the port returns it. */
@@ -95,6 +95,8 @@ export const outboxDraftValidator = v.object({
   channel: v.string(),
   notificationId: v.union(v.string(), v.null()),
   message: v.any(),
+  target: outboxFields.target,
+  replaceKey: outboxFields.replaceKey,
 });
 /** An outbox draft on the wire. */
 export type OutboxDraftValue = Infer<typeof outboxDraftValidator>;
@@ -113,8 +115,8 @@ export function notificationIdOf(db: GenericDatabaseWriter<DataModel>, id: strin
 const WAITING_EDITS_READ = 4;
 
 /**
- * Inserts outbox rows, dropping a notification's waiting edit first (only the latest edit matters, so a backlog
- * never replays them all). Reads one index range per `update` draft; writes one document per draft (+ the
+ * Inserts outbox rows, dropping a notification's waiting edit, or the pending row of the same replace key, first
+ * (only the latest edit matters, so a backlog never replays them all). Reads one index range per `update` draft; writes one document per draft (+ the
  * dropped edit).
  */
 export async function insertOutboxRows(db: GenericDatabaseWriter<DataModel>, drafts: readonly OutboxDraftValue[], at: number): Promise<OutboxRowValue[]> {
@@ -128,11 +130,24 @@ export async function insertOutboxRows(db: GenericDatabaseWriter<DataModel>, dra
         .take(WAITING_EDITS_READ);
       for (const row of waiting) await db.delete(row._id);
     }
+    const target = draft.target ?? null;
+    if (draft.kind === 'edit' && target === null) {
+      throw new ConvexError({ code: 'InvalidArgument', message: 'an edit outbox row needs its target message (channel and ts)' });
+    }
+    if (draft.replaceKey) {
+      const replaced = await db
+        .query('monitorOutbox')
+        .withIndex('by_replace_key', (q) => q.eq('replaceKey', draft.replaceKey).eq('status', 'pending'))
+        .take(WAITING_EDITS_READ);
+      for (const row of replaced) await db.delete(row._id);
+    }
     const fields = {
       kind: draft.kind,
       channel: draft.channel,
       notificationId,
       message: draft.message,
+      target,
+      replaceKey: draft.replaceKey ?? null,
       status: 'pending' as const,
       attempts: 0,
       nextAttemptAt: at,

@@ -173,6 +173,13 @@ async function deliverRow(row: OutboxRow, deps: DeliverDeps, log: (line: string)
     await outbox.markOutboxFailed(row.id, deps.now(), 'upload row has no file');
     return { outcome: 'failed' };
   }
+  if (row.kind === 'edit') {
+    if (!row.target) {
+      await outbox.markOutboxFailed(row.id, deps.now(), 'edit row has no target message');
+      return { outcome: 'failed' };
+    }
+    target = row.target;
+  }
   if (row.kind === 'update' || row.kind === 'reply') {
     if (row.notificationId === null) {
       await outbox.markOutboxFailed(row.id, deps.now(), `${row.kind} row has no notification to target`);
@@ -203,7 +210,7 @@ async function deliverRow(row: OutboxRow, deps: DeliverDeps, log: (line: string)
         await notifier.update({ channel: target.channel, ts: target.ts, text: row.message.text, blocks: row.message.blocks });
         await outbox.markOutboxSent(row.id, deps.now(), target);
       } catch (error) {
-        if (decideDelivery(failureOf(error), { kind: 'update', channel }).action !== 'repost') throw error;
+        if (decideDelivery(failureOf(error), { kind: row.kind, channel }).action !== 'repost') throw error;
         // Someone deleted the message (or it is too old to edit): every later edit would fail the same way, so
         // the notification moves to a new message carrying what the edit shows now.
         const slackError = (failureOf(error) as { error?: string }).error ?? 'message_not_found';

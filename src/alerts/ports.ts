@@ -42,10 +42,11 @@ export interface OutboundFile {
 }
 
 /**
- * What an outbox row does: a new message, an edit of a notification's message, a reply in its thread, or a file
- * shared in a channel (its message's `file`; the text is the comment posted with it).
+ * What an outbox row does: a new message, an edit of a notification's message, a reply in its thread, a file
+ * shared in a channel (its message's `file`; the text is the comment posted with it), or an edit of a message
+ * that is not a notification's (an approval request's), named by its `target`.
  */
-export type OutboxKind = 'post' | 'update' | 'reply' | 'upload';
+export type OutboxKind = 'post' | 'update' | 'reply' | 'upload' | 'edit';
 
 /**
  * An outbox row to write. `update` and `reply` rows need `notificationId`: they target that notification's
@@ -57,6 +58,13 @@ export interface OutboxDraft {
   channel: string;
   notificationId: string | null;
   message: OutboundMessage;
+  /** The message an `edit` row replaces the content of. */
+  target?: MessageRef | null;
+  /**
+   * Rows with the same key replace each other: writing one drops every pending row of the key, so only the
+   * latest edit of a message waits and a backlog never replays them all.
+   */
+  replaceKey?: string | null;
 }
 
 /** A stored outbox row. */

@@ -6,7 +6,7 @@
  * `tick` expires requests whose time is up and resumes runs a restarted bot left running.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { EventLog, OutboundMessage } from '../alerts/ports.ts';
+import type { EventLog, OutboundMessage, OutboxStore } from '../alerts/ports.ts';
 import type { ApprovalsConfig } from '../config.ts';
 import { ErrorCode, InvalidArgumentError, OpsError } from '../errors.ts';
 import type { CrashPoint } from '../migration/test-hooks.ts';
@@ -16,7 +16,6 @@ import { approvalMessage, requestTitle } from '../slack/blocks/approval.ts';
 import { formatInstant } from '../slack/blocks/format.ts';
 import { decideApproval, REJECT_REASON_MAX, REJECT_REASON_MIN, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
 import type { ApprovalDirectory } from './directory.ts';
-import { createEditQueue } from './edits.ts';
 import { createRunExecutor, type RunExecutor } from './execute.ts';
 import { isEmptyPlan, migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
@@ -27,10 +26,12 @@ import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
  */
 export const ORPHAN_APPROVAL_MS = 60_000;
 
-/** Posts and edits the request messages (Slack's `chat.postMessage` / `chat.update`), and tells the requester. */
+/**
+ * Posts the request messages (Slack's `chat.postMessage`) and tells the requester. Edits of the messages go
+ * through the outbox instead.
+ */
 export interface ApprovalMessenger {
   post(channel: string, message: OutboundMessage): Promise<{ channel: string; ts: string }>;
-  update(channel: string, ts: string, message: OutboundMessage): Promise<void>;
   /** A direct message to a user (the requester): one line, ids and counts only. */
   notify(userId: string, text: string): Promise<void>;
 }
@@ -42,6 +43,10 @@ export interface ApprovalServiceDeps {
   migration: () => MigrationService;
   events: EventLog;
   messenger: ApprovalMessenger;
+  /** Where the edits of the request messages wait until Slack takes them (the alerts' outbox). */
+  outbox: OutboxStore;
+  /** Sends what the outbox holds now, without waiting on retries that are not due; never throws. */
+  deliver: () => Promise<void>;
   directory: ApprovalDirectory;
   config: Pick<ApprovalsConfig, 'requiredApprovals' | 'channel' | 'ttlMs'>;
   /** The folder rollbacks may restore backups from (the migration's backup folder). */
@@ -94,11 +99,11 @@ export interface ApprovalService {
   /** A "Request rollback" click on a failed run: a new rollback request of that run. */
   requestRollbackOf(requestId: string, userId: string): Promise<ApprovalRequest>;
   /**
-   * Expires requests whose time is up, resumes runs left running by a previous process, and sends again the
-   * message edits Slack did not take (after their backoff).
+   * Expires requests whose time is up, resumes runs left running by a previous process, and sends the outbox's
+   * due rows (message edits Slack did not take, after their backoff, also those a previous process left).
    */
   tick(): Promise<void>;
-  /** Resolves when the runs this process started have ended (tests, shutdown). */
+  /** Resolves when the runs this process started have ended and its delivery round of their edits is over (tests, shutdown). */
   idle(): Promise<void>;
   /** Requests still open (requested, approved or running), oldest first, one page at a time. */
   pending(cursor: string | null, limit: number): Promise<{ requests: ApprovalRequest[]; continueCursor: string | null }>;
@@ -132,10 +137,48 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   const log = deps.log ?? ((line: string) => console.error(line));
 
   const render = (request: ApprovalRequest): OutboundMessage => approvalMessage(request, { approvers: directory.approverMentions() }, now());
-  const edits = createEditQueue({ send: (channel, ts, message) => messenger.update(channel, ts, message), now, log });
+  /**
+   * One delivery round at a time in this process, so the edits of a message reach Slack in the order they were
+   * queued; a call during a round asks for one more round after it.
+   */
+  let round: Promise<void> | null = null;
+  let again = false;
+  const deliver = (): Promise<void> => {
+    if (round) {
+      again = true;
+      return round;
+    }
+    round = (async () => {
+      do {
+        again = false;
+        try {
+          await deps.deliver();
+        } catch (error) {
+          log(`approvals: message edits not delivered yet (${(error as Error).message}); they wait in the outbox.`);
+        }
+      } while (again);
+    })().finally(() => {
+      round = null;
+    });
+    return round;
+  };
+  /**
+   * Queues the edit of a request's message in the outbox (replacing an edit of it not delivered yet) and starts
+   * sending it: a Slack that fails keeps it there, retried with backoff by every later round (the tick's, the
+   * scheduler's), also after a restart.
+   */
   const edit = async (request: ApprovalRequest, message: OutboundMessage = render(request)): Promise<void> => {
     if (!request.channel || !request.messageTs) return;
-    await edits.edit(`request ${request.id}`, { channel: request.channel, ts: request.messageTs }, message);
+    const target = { channel: request.channel, ts: request.messageTs };
+    try {
+      await deps.outbox.enqueue([{ kind: 'edit', channel: target.channel, notificationId: null, message, target, replaceKey: `approval ${request.id}` }], now());
+    } catch (error) {
+      // The outcome is already recorded on the request; the next edit of its message shows it.
+      log(`approvals: could not queue the edit of the message of request ${request.id}: ${(error as Error).message}`);
+      return;
+    }
+    // Queued is enough: the run and the click never wait for Slack; the outbox keeps the edit until it is taken.
+    void deliver();
   };
   /**
    * Tells the requester, by direct message, that their request was approved, rejected, expired, superseded, or
@@ -449,7 +492,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       return request({ kind: 'rollback', target: failed.runId, userId, parentId: failed.id });
     },
     async tick() {
-      await edits.retryDue();
+      await deliver();
       let cursor: string | null = null;
       do {
         const page = await store.list({ states: ['requested', 'approved', 'running'], cursor, limit: 100 });
@@ -470,7 +513,10 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         cursor = page.continueCursor;
       } while (cursor !== null);
     },
-    idle: () => executor.idle(),
+    async idle() {
+      await executor.idle();
+      await round;
+    },
     pending: (cursor, limit) => store.list({ cursor, limit }),
   };
 }

@@ -46,7 +46,7 @@ export function alertRunner(deps: SlackAppDeps): AlertRunner {
 }
 
 /**
- * Sends what the outbox holds now (the edit a click queued), without waiting on earlier rows' retries: those are
+ * Sends what the outbox holds now (the edit a click or an approval request queued), without waiting on earlier rows' retries: those are
  * the scheduler's flush's to wait for. Never throws: an edit that cannot go now stays in the outbox.
  */
 export async function deliverAlertEdits(deps: SlackAppDeps): Promise<void> {

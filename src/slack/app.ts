@@ -18,7 +18,7 @@ import { ResponseUrlBudget } from './reply.ts';
 import type { ApprovalService } from '../approvals/service.ts';
 import { APPROVAL_TICK_MS, createSlackApprovals, pendingApprovalsOf, slackApprovalDirectory } from './approvals.ts';
 import type { Notifier } from '../alerts/ports.ts';
-import type { AlertRunner } from './alert-runner.ts';
+import { deliverAlertEdits, type AlertRunner } from './alert-runner.ts';
 import type { PendingApprovals } from './overview.ts';
 
 /** Everything a handler may reach: services only through the backend, time only through `now`. */
@@ -129,7 +129,7 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
     handlerError(original, deps, 'A Slack handler');
   });
   const directory = slackApprovalDirectory(deps, app.client);
-  const approvals = deps.approvals ?? createSlackApprovals(deps, app.client, directory);
+  const approvals = deps.approvals ?? createSlackApprovals({ ...deps, deliver: () => deliverAlertEdits(deps) }, app.client, directory);
   const handlerDeps: HandlerDeps = {
     ...deps,
     responseUrls: deps.responseUrls ?? new ResponseUrlBudget(deps.now),

@@ -1,7 +1,8 @@
 /**
- * The approval service as the Slack app uses it: request messages posted and edited with `chat.postMessage` /
- * `chat.update`, approver and requester user groups resolved with `usergroups.users.list` (cached briefly), runs
- * through the backend's migration service, and the bot's events in the event log.
+ * The approval service as the Slack app uses it: request messages posted with `chat.postMessage` and edited
+ * through the outbox (`chat.update`, retried until delivered), approver and requester user groups resolved with
+ * `usergroups.users.list` (cached briefly), runs through the backend's migration service, and the bot's events in
+ * the event log.
  */
 import type { WebClient } from '@slack/web-api';
 import { createEventLog } from '../alerts/event-log.ts';
@@ -15,16 +16,13 @@ import type { PendingApprovals } from './overview.ts';
 /** How often the app expires due requests and looks for runs to resume. */
 export const APPROVAL_TICK_MS = 30_000;
 
-/** Posts and edits request messages through the Web API. */
+/** Posts request messages and tells requesters through the Web API (edits go through the outbox). */
 export function slackMessenger(client: WebClient): ApprovalMessenger {
   return {
     async post(channel, message) {
       const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false });
       if (!posted.ts || !posted.channel) throw new Error('chat.postMessage answered without a channel and ts');
       return { channel: posted.channel, ts: posted.ts };
-    },
-    async update(channel, ts, message) {
-      await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks as never });
     },
     async notify(userId, text) {
       // A user id as the channel posts in the bot's direct messages with that user.
@@ -71,7 +69,7 @@ export function pendingApprovalsOf(store: ApprovalStore, directory: ApprovalDire
 
 /** The approval service of a Slack app over `backend`. */
 export function createSlackApprovals(
-  deps: { backend: Backend; config: Config; now: () => number; log: (line: string) => void },
+  deps: { backend: Backend; config: Config; now: () => number; log: (line: string) => void; deliver: () => Promise<void> },
   client: WebClient,
   directory: ApprovalDirectory = slackApprovalDirectory(deps, client),
 ): ApprovalService {
@@ -83,6 +81,8 @@ export function createSlackApprovals(
     events: createEventLog(backend.documents, { groupSlug: config.monitors.eventsGroupSlug }),
     eventGroupSlug: config.monitors.eventsGroupSlug,
     messenger: slackMessenger(client),
+    outbox: backend.monitorPorts.stores.outbox,
+    deliver: deps.deliver,
     directory,
     config: config.approvals,
     backupDir: backend.backupDir,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backoffMs, deliverOutbox } from '../../src/alerts/outbox.ts';
-import { DeliveryError, type OutboxDraft } from '../../src/alerts/ports.ts';
+import { DeliveryError, MessageGoneError, type OutboxDraft } from '../../src/alerts/ports.ts';
 import type { MonitorStores } from '../../monitors/ports.ts';
 import { sqliteMonitorStores } from '../../src/store/sqlite/monitor-stores.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -192,5 +192,28 @@ describe('outbox', () => {
     }
     const updates = (await state.outbox.listOutbox({ status: 'pending', limit: 10 })).filter((row) => row.kind === 'update');
     expect(updates.map((row) => row.message.text)).toEqual(['edit 3']);
+  });
+  it('edits a message by its channel and ts, retrying a 5xx; an edit of a message that is gone is given up, never reposted', async () => {
+    const { store } = tempStore();
+    const state = sqliteMonitorStores(store);
+    const clock = new FakeClock('2026-11-27T10:00:00Z');
+    const edit = (ts: string, text: string): OutboxDraft => ({
+      kind: 'edit',
+      channel: 'C_APPROVALS',
+      notificationId: null,
+      message: message(text),
+      target: { channel: 'C_APPROVALS', ts },
+      replaceKey: `approval ${ts}`,
+    });
+    await state.outbox.enqueue([edit('1.1', 'Failed'), edit('2.2', 'Succeeded')], clock.now());
+    const notifier = new RecordingNotifier();
+    notifier.failNext(new MessageGoneError('message gone', 'message_not_found'), new DeliveryError('HTTP 500', true));
+    const report = await deliverOutbox({ outbox: state.outbox, notifier, now: clock.now, sleep: clock.sleep, log: () => {} });
+    expect(report).toMatchObject({ sent: 1, retried: 1, failed: 1, pending: 0 });
+    expect(notifier.sent.map((sent) => [sent.kind, sent.channel, sent.ts, sent.text])).toEqual([['update', 'C_APPROVALS', '2.2', 'Succeeded']]);
+    expect((await state.outbox.listOutbox({ limit: 10 })).map((row) => [row.message.text, row.status, row.attempts])).toEqual([
+      ['Failed', 'failed', 1],
+      ['Succeeded', 'sent', 2],
+    ]);
   });
 });

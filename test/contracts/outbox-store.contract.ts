@@ -133,5 +133,41 @@ export function outboxStoreContract(name: string, open: () => Promise<OutboxStor
           ['reply', 'reply'],
         ]);
       }));
+    it('edits a message by target: a newer edit of the same key replaces a pending one, a delivered one stays', () =>
+      withPort(async ({ port }) => {
+        const edit = (key: string, text: string): OutboxDraft => ({
+          kind: 'edit',
+          channel: 'C9',
+          notificationId: null,
+          message: { text },
+          target: { channel: 'C9', ts: `${key}.1` },
+          replaceKey: `request ${key}`,
+        });
+        const [approved] = await port.enqueue([edit('a', 'Approved')], T + 1);
+        expect(approved).toMatchObject({ kind: 'edit', target: { channel: 'C9', ts: 'a.1' }, replaceKey: 'request a', status: 'pending' });
+        await port.markOutboxSent(approved!.id, T + 2, { channel: 'C9', ts: 'a.1' });
+        await port.enqueue([edit('a', 'Running')], T + 3);
+        await port.enqueue([edit('b', 'Running b')], T + 4);
+        await port.enqueue([edit('a', 'Running 50%')], T + 5);
+        await port.enqueue([edit('a', 'Succeeded')], T + 6);
+        // The delivered edit is kept; of the pending ones only the latest of each key waits, in creation order.
+        expect((await port.listOutbox({ status: 'pending', limit: 10 })).map((row) => row.message.text)).toEqual(['Running b', 'Succeeded']);
+        expect((await port.dueOutbox(T + 10, 10)).map((row) => [row.replaceKey, row.target?.ts])).toEqual([
+          ['request b', 'b.1'],
+          ['request a', 'a.1'],
+        ]);
+        expect((await port.listOutbox({ status: 'sent', limit: 10 })).map((row) => row.message.text)).toEqual(['Approved']);
+        // A row sent is never due again: delivered once.
+        const [succeeded] = (await port.dueOutbox(T + 10, 10)).filter((row) => row.replaceKey === 'request a');
+        expect(await port.claimOutbox(succeeded!.id, succeeded!.nextAttemptAt, T + 100)).toBe(true);
+        await port.markOutboxSent(succeeded!.id, T + 11, { channel: 'C9', ts: 'a.1' });
+        expect((await port.dueOutbox(T + 1_000, 10)).map((row) => row.message.text)).toEqual(['Running b']);
+      }));
+
+    it('refuses an edit without its target message and writes nothing', () =>
+      withPort(async ({ port }) => {
+        await expect(port.enqueue([post('first'), { kind: 'edit', channel: 'C9', notificationId: null, message: { text: 'x' } }], T)).rejects.toThrow(/target/);
+        expect(await port.listOutbox({ limit: 10 })).toEqual([]);
+      }));
   });
 }

@@ -1,6 +1,7 @@
 /** Shared setup of the approval tests: a seeded legacy store, its backend, and an approval service with a fake clock. */
 import { join } from 'node:path';
-import type { OutboundMessage } from '../../src/alerts/ports.ts';
+import { deliverOutbox } from '../../src/alerts/outbox.ts';
+import type { Notifier, OutboundMessage } from '../../src/alerts/ports.ts';
 import { createEventLog } from '../../src/alerts/event-log.ts';
 import { createApprovalDirectory } from '../../src/approvals/directory.ts';
 import { createApprovalService, type ApprovalMessenger, type ApprovalService } from '../../src/approvals/service.ts';
@@ -14,8 +15,13 @@ import { counterRandom, tempDir, tempStore } from './temp-store.ts';
 /** The instant approval tests start at. */
 export const APPROVAL_T0 = Date.parse('2026-11-30T10:00:00Z');
 
-/** A messenger that keeps every post and edit, as Slack would show them. */
-export class RecordingMessenger implements ApprovalMessenger {
+/** Takes the edits of request messages (the outbox's `chat.update`); throws as Slack's Web API would. */
+export interface EditSink {
+  update(channel: string, ts: string, message: OutboundMessage): Promise<void>;
+}
+
+/** A messenger that keeps every post and edit (edits as the outbox delivers them), as Slack would show them. */
+export class RecordingMessenger implements ApprovalMessenger, EditSink {
   readonly posts: { channel: string; ts: string; message: OutboundMessage }[] = [];
   readonly updates: { channel: string; ts: string; message: OutboundMessage }[] = [];
   /** Direct messages to users (the requester's notices). */
@@ -52,20 +58,36 @@ export function approvalService(
     backupDir?: string;
     clock?: FakeClock;
     requiredApprovals?: number;
-    messenger?: ApprovalMessenger;
+    messenger?: ApprovalMessenger & EditSink;
     holderId?: string;
     progressIntervalMs?: number;
     /** Crash points of the approval flow (`approval:claimed`, `approval:run-ended`, `approval:closed`). */
     crash?: CrashPoint;
   } = {},
-): { service: ApprovalService; clock: FakeClock; messenger: ApprovalMessenger; logs: string[] } {
+): { service: ApprovalService; clock: FakeClock; messenger: ApprovalMessenger & EditSink; logs: string[] } {
   const clock = options.clock ?? new FakeClock(APPROVAL_T0);
   const messenger = options.messenger ?? new RecordingMessenger();
   const backupDir = options.backupDir ?? join(tempDir(), 'backups');
   const logs: string[] = [];
   let runs = 0;
   const newRunId = () => `run${++runs}_${options.holderId ?? 'a'}`;
+  // The outbox delivers the edits through the messenger's `update`; nothing else is queued in these tests.
+  const notifier: Notifier = {
+    name: 'recording',
+    update: ({ channel, ts, text, blocks }) => messenger.update(channel, ts, { text, blocks }),
+    post: async () => {
+      throw new Error('approval tests post no outbox messages');
+    },
+    upload: async () => {
+      throw new Error('approval tests upload no files');
+    },
+  };
+  const outbox = backend.monitorPorts.stores.outbox;
   const service = createApprovalService({
+    outbox,
+    deliver: async () => {
+      await deliverOutbox({ outbox, notifier, now: clock.now, sleep: clock.sleep, maxInlineWaitMs: 0, log: (line) => logs.push(line) });
+    },
     store: backend.approvals,
     migration: () => backend.migration({ backupDir, now: clock.now, holderId: () => options.holderId ?? 'approvals-test', newRunId }),
     newRunId,

@@ -63,7 +63,14 @@ function notificationWire(notification: NotificationDraft): Record<string, Value
 
 /** An outbox draft as the server takes it. */
 export function outboxDraftWire(draft: OutboxDraft): Record<string, Value> {
-  return { kind: draft.kind, channel: draft.channel, notificationId: draft.notificationId, message: draft.message as unknown as Value };
+  return {
+    kind: draft.kind,
+    channel: draft.channel,
+    notificationId: draft.notificationId,
+    message: draft.message as unknown as Value,
+    ...(draft.target ? { target: { channel: draft.target.channel, ts: draft.target.ts } } : {}),
+    ...(draft.replaceKey ? { replaceKey: draft.replaceKey } : {}),
+  };
 }
 
 /** Alert state in a Convex deployment (constructed by the composition root). */

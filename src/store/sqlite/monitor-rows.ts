@@ -73,6 +73,9 @@ export interface OutboxSqlRow {
   channel: string;
   notification_id: number | null;
   message: string;
+  target_channel: string | null;
+  target_ts: string | null;
+  replace_key: string | null;
   status: OutboxRow['status'];
   attempts: number;
   next_attempt_at: number;
@@ -145,6 +148,8 @@ export function toOutbox(row: OutboxSqlRow): OutboxRow {
     channel: row.channel,
     notificationId: optionalIdOf(row.notification_id),
     message: JSON.parse(row.message) as OutboxRow['message'],
+    target: row.target_channel !== null && row.target_ts !== null ? { channel: row.target_channel, ts: row.target_ts } : null,
+    replaceKey: row.replace_key,
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,

@@ -129,6 +129,13 @@ export const MONITOR_ADDED_COLUMNS: readonly [table: string, column: string, typ
   ['monitor_silences', 'baseline', 'TEXT'],
 ];
 
+/** Columns of outbox rows that edit a message named by channel and ts (`edit` rows), replacing by key. */
+export const MONITOR_EDIT_COLUMNS: readonly [table: string, column: string, type: string][] = [
+  ['monitor_outbox', 'target_channel', 'TEXT'],
+  ['monitor_outbox', 'target_ts', 'TEXT'],
+  ['monitor_outbox', 'replace_key', 'TEXT'],
+];
+
 /** Indexes on added columns and for the time orders of later releases; idempotent, so existing stores get them. */
 export const MONITOR_INDEXES = `
 CREATE INDEX IF NOT EXISTS monitor_alerts_by_notification ON monitor_alerts (notification_id);
@@ -136,6 +143,7 @@ CREATE INDEX IF NOT EXISTS monitor_outbox_by_notification ON monitor_outbox (not
 CREATE INDEX IF NOT EXISTS monitor_alerts_by_key_time ON monitor_alerts (alert_key, first_firing_at, id);
 CREATE INDEX IF NOT EXISTS monitor_alert_decisions_by_time ON monitor_alert_decisions (at, id);
 CREATE INDEX IF NOT EXISTS monitor_job_runs_by_start ON monitor_job_runs (started_at, id);
+CREATE INDEX IF NOT EXISTS monitor_outbox_by_replace_key ON monitor_outbox (replace_key, status);
 `;
 
 /** Databases whose monitor tables are known to be current (per connection: the schema is set up once). */
@@ -154,6 +162,11 @@ export function ensureMonitorSchema(database: Database.Database): void {
     if (columns.some((existing) => existing.name === column)) continue;
     database.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
     added = true;
+  }
+  // Not legacy message columns: adding them adopts nothing.
+  for (const [table, column, type] of MONITOR_EDIT_COLUMNS) {
+    const columns = database.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!columns.some((existing) => existing.name === column)) database.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
   database.exec(MONITOR_INDEXES);
   if (added) adoptLegacyMessages(database);

@@ -9,14 +9,15 @@ type Database = SqliteStore['database'];
 
 /**
  * Inserts outbox rows; call inside a transaction (the alert store's `recordRun` writes a run's rows with its
- * decisions). A waiting edit of the same notification is dropped first: only the latest edit matters, so a
- * backlog never replays them all.
+ * decisions). A waiting edit of the same notification, or a pending row of the same replace key, is dropped first:
+ * only the latest edit matters, so a backlog never replays them all.
  */
 export function insertOutboxRows(database: Database, drafts: readonly OutboxDraft[], at: number): OutboxRow[] {
   const insert = database.prepare(
-    `INSERT INTO monitor_outbox (kind, channel, notification_id, message, status, attempts, next_attempt_at, created_at)
-     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
+    `INSERT INTO monitor_outbox (kind, channel, notification_id, message, target_channel, target_ts, replace_key, status, attempts, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
   );
+  const dropReplaced = database.prepare("DELETE FROM monitor_outbox WHERE replace_key = ? AND status = 'pending'");
   const dropWaitingEdits = database.prepare("DELETE FROM monitor_outbox WHERE notification_id = ? AND kind = 'update' AND status = 'pending'");
   const select = database.prepare('SELECT * FROM monitor_outbox WHERE id = ?');
   const rows: OutboxRow[] = [];
@@ -25,8 +26,14 @@ export function insertOutboxRows(database: Database, drafts: readonly OutboxDraf
     if (draft.notificationId !== null && notificationRowid === null) {
       throw new Error(`outbox row refers to notification "${draft.notificationId}", which this store never issued`);
     }
+    const target = draft.target ?? null;
+    if (draft.kind === 'edit' && target === null) throw new Error('an edit outbox row needs its target message (channel and ts)');
     if (draft.kind === 'update' && notificationRowid !== null) dropWaitingEdits.run(notificationRowid);
-    const id = Number(insert.run(draft.kind, draft.channel, notificationRowid, JSON.stringify(draft.message), at, at).lastInsertRowid);
+    if (draft.replaceKey) dropReplaced.run(draft.replaceKey);
+    const id = Number(
+      insert.run(draft.kind, draft.channel, notificationRowid, JSON.stringify(draft.message), target?.channel ?? null, target?.ts ?? null, draft.replaceKey ?? null, at, at)
+        .lastInsertRowid,
+    );
     rows.push(toOutbox(select.get(id) as OutboxSqlRow));
   }
   return rows;
