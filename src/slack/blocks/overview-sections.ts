@@ -35,11 +35,16 @@ function section(text: string): unknown {
   return { type: 'section', text: mrkdwn(text) };
 }
 
-/** Up to `MAX_LISTED` lines, then "+N more: <where>". */
-function listed(lines: readonly string[], more: string): string {
+/** Up to `MAX_LISTED` lines, then "+N more" and where to see them (when Slack has a place that lists them all). */
+function listed(lines: readonly string[], more: string | null): string {
   const kept = lines.slice(0, MAX_LISTED);
   const rest = lines.length - kept.length;
-  return rest > 0 ? `${kept.join('\n')}\n+${rest} more: ${more}` : kept.join('\n');
+  return rest > 0 ? `${kept.join('\n')}\n+${rest} more${more ? `: ${more}` : ''}` : kept.join('\n');
+}
+
+/** Where a Slack user sees every firing alert or silence: the Dashboard when there is one. */
+function allListed(overview: OpsOverview): string | null {
+  return overview.dashboardUrl ? 'the Dashboard lists them all' : null;
 }
 
 /** "platform-wide", or the group slug first, id after (`acme-eu` (`j57…`)). */
@@ -90,7 +95,7 @@ export function firingSection(overview: OpsOverview): unknown {
         `${ack}${silenced ? ' · silenced' : ''} · ${code(alert.id)}`
       );
     });
-  return section(`*Firing alerts (${overview.firing.length})*\n${listed(lines, '`ontology-ops monitor status` lists them all')}`);
+  return section(`*Firing alerts (${overview.firing.length})*\n${listed(lines, allListed(overview))}`);
 }
 
 /** Silences in force, with their ids (for `/ontology unsilence`). */
@@ -101,7 +106,7 @@ export function silencesSection(overview: OpsOverview): unknown | null {
       `${code(`#${silence.id}`)} ${escapeText(silence.subject)} ${silence.groupId === '*' ? 'every scope' : scope(overview, silence.groupId)}` +
       `${silence.severity ? ` ${silence.severity}` : ''} ${untilText(silence.until)} by ${personName(silence.createdBy)}: ${escapeText(clip(silence.reason, 100))}`,
   );
-  return section(`*Silences (${overview.silences.length})*\n${listed(lines, '`ontology-ops monitor status` lists them all')}`);
+  return section(`*Silences (${overview.silences.length})*\n${listed(lines, allListed(overview))}`);
 }
 
 const OUTCOME_EMOJI = { succeeded: ':white_check_mark:', failed: ':x:', running: ':hourglass_flowing_sand:', skipped_overlap: ':fast_forward:' } as const;
@@ -133,7 +138,7 @@ export function approvalsSection(overview: OpsOverview): unknown {
 /** The migration: whether v1 completed, the lock, the latest run. */
 export function migrationSection(overview: OpsOverview): unknown {
   const migration = overview.migration;
-  if (!migration) return section('*Migration*: its state could not be read; `ontology-ops migration-status` shows it.');
+  if (!migration) return section('*Migration*: its state could not be read; the process log has why.');
   const lines = [
     migration.v1MigrationCompletedAt ? `v1 \`groupId\` migration completed ${escapeText(String(migration.v1MigrationCompletedAt))}` : 'v1 `groupId` migration not completed',
     migration.lock.held ? `:lock: lock held by ${code(migration.lock.holder ?? '')} since ${slackDate(migration.lock.since ?? overview.at)}` : 'lock free',

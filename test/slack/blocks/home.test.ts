@@ -142,7 +142,9 @@ describe('App Home view', () => {
     const view = homeView(overview({ integrity: null, firing: many }));
     const all = text(view.blocks);
     expect(all).toContain('no check has run yet');
-    expect(all).toContain('+390 more: `ontology-ops monitor status` lists them all');
+    expect(all).toContain('+390 more"');
+    expect(all).not.toContain('ontology-ops');
+    expect(text(homeView(overview({ integrity: null, firing: many, dashboardUrl: 'https://dash.example/ops' })).blocks)).toContain('+390 more: the Dashboard lists them all');
     expect(view.blocks.length).toBeLessThanOrEqual(HOME_MAX_BLOCKS);
     for (const block of view.blocks as { text?: { text: string } }[]) expect((block.text?.text ?? '').length).toBeLessThanOrEqual(3000);
   });
