@@ -5,10 +5,11 @@
  */
 import type { Status } from '../../quality/categories.ts';
 import { groupLabel } from '../group-names.ts';
-import type { OpsOverview } from '../overview.ts';
+import type { OpsOverview, PendingApproval } from '../overview.ts';
+import { APPROVE_ACTION, approveConfirm, REJECT_ACTION, type ApprovalButtonValue } from './approval.ts';
 import { dashboardButton, personName, untilText } from './alert.ts';
 import { clip, slackDate, formatValue, SEVERITY_EMOJI } from './format.ts';
-import { code, escapeText } from './text.ts';
+import { code, escapeText, link } from './text.ts';
 
 /** Status emoji of the integrity card. */
 export const STATUS_EMOJI: Record<Status, string> = {
@@ -122,17 +123,59 @@ export function jobsSection(overview: OpsOverview): unknown {
   return section(`*Monitor jobs*\n${lines.join('\n')}`);
 }
 
+/** The approvals waiting, the ones the viewer may act on first, then the oldest. */
+function sortedApprovals(overview: OpsOverview): PendingApproval[] {
+  return [...overview.approvals].sort((a, b) => Number(b.viewerMayAct) - Number(a.viewerMayAct) || a.requestedAt - b.requestedAt);
+}
+
+/** One waiting request in a line: kind, requester, when, approvals, expiry, id. */
+function approvalLine(approval: PendingApproval): string {
+  return (
+    `${approval.viewerMayAct ? ':point_right: ' : ''}${code(approval.kind)} requested by ${personName(approval.requestedBy)} ` +
+    `${slackDate(approval.requestedAt)} · ${approval.approvals}/${approval.required} approvals · expires ${slackDate(approval.expiresAt)}` +
+    `${approval.viewerMayAct ? ' · *you may approve*' : ''} · ${code(approval.id)}`
+  );
+}
+
 /** Approvals waiting: the ones the viewer may act on first. */
 export function approvalsSection(overview: OpsOverview): unknown {
   if (overview.approvals.length === 0) return section('*Approvals*: nothing is waiting.');
-  const sorted = [...overview.approvals].sort((a, b) => Number(b.viewerMayAct) - Number(a.viewerMayAct) || a.requestedAt - b.requestedAt);
-  const lines = sorted.map(
-    (approval) =>
-      `${approval.viewerMayAct ? ':point_right: ' : ''}${code(approval.kind)} requested by ${personName(approval.requestedBy)} ` +
-      `${slackDate(approval.requestedAt)} · ${approval.approvals}/${approval.required} approvals · expires ${slackDate(approval.expiresAt)}` +
-      `${approval.viewerMayAct ? ' · *you may approve*' : ''} · ${code(approval.id)}`,
-  );
+  const lines = sortedApprovals(overview).map(approvalLine);
   return section(`*Approvals waiting (${overview.approvals.length})*\n${listed(lines, '`/ontology status`')}`);
+}
+
+/** Requests the Home tab shows with their own buttons (each is two blocks of Slack's 100). */
+export const HOME_APPROVALS_WITH_BUTTONS = 5;
+
+/** The link to a request's message in its channel (Slack's archive URL, which opens the message in the client). */
+export function requestMessageUrl(message: { channel: string; ts: string }): string {
+  return `https://slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}`;
+}
+
+/**
+ * The Home tab's approvals: each waiting request with a link to its message and the request message's own Approve /
+ * Reject buttons (same action ids, values and confirm dialog, so the same handlers and four-eyes rules apply).
+ */
+export function approvalRequestBlocks(overview: OpsOverview): unknown[] {
+  if (overview.approvals.length === 0) return [section('*Approvals*: nothing is waiting.')];
+  const sorted = sortedApprovals(overview);
+  const shown = sorted.slice(0, HOME_APPROVALS_WITH_BUTTONS);
+  const blocks: unknown[] = [section(`*Approvals waiting (${overview.approvals.length})*`)];
+  for (const approval of shown) {
+    const where = approval.message ? ` · ${link(requestMessageUrl(approval.message), 'Open the request')}` : '';
+    const value = JSON.stringify({ requestId: approval.id, planHash: approval.planHash } satisfies ApprovalButtonValue);
+    blocks.push(section(`${approvalLine(approval)}${where}`), {
+      type: 'actions',
+      block_id: `home_approval:${approval.id}`,
+      elements: [
+        { type: 'button', action_id: APPROVE_ACTION, text: plain('Approve'), value, style: 'primary', confirm: approveConfirm({ plan: approval.plan }) },
+        { type: 'button', action_id: REJECT_ACTION, text: plain('Reject'), value, style: 'danger' },
+      ],
+    });
+  }
+  const rest = sorted.length - shown.length;
+  if (rest > 0) blocks.push(section(`+${rest} more: \`/ontology status\` lists them`));
+  return blocks;
 }
 
 /** The migration: whether v1 completed, the lock, the latest run. */
