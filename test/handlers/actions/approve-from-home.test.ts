@@ -28,10 +28,9 @@ async function openHome(harness: SlackAppHarness, userId: string): Promise<Block
   return (call.params.view as { blocks: Block[] }).blocks;
 }
 
-/** A signed click on a Home tab button, as Slack sends it; resolves with the private answer the clicker got. */
-async function clickInHome(harness: SlackAppHarness, userId: string, element: Element): Promise<string> {
-  const answers = harness.slack.callsOf('chat.postEphemeral').length;
-  const response = await harness.interaction({
+/** A signed click on a Home tab button, as Slack sends it: a view's container, no channel, no `response_url`. */
+function homeClick(userId: string, element: Element): unknown {
+  return {
     type: 'block_actions',
     user: { id: userId, username: userId.toLowerCase(), team_id: 'T0TEST' },
     api_app_id: 'A0TEST',
@@ -41,7 +40,13 @@ async function clickInHome(harness: SlackAppHarness, userId: string, element: El
     team: { id: 'T0TEST', domain: 'test' },
     view: { id: 'V0HOME', type: 'home', blocks: [] },
     actions: [{ type: 'button', action_id: element.action_id, block_id: 'home_approval', value: element.value, action_ts: '1700000000.1' }],
-  });
+  };
+}
+
+/** Clicks `element` in `userId`'s Home tab; resolves with the private answer the clicker got. */
+async function clickInHome(harness: SlackAppHarness, userId: string, element: Element): Promise<string> {
+  const answers = harness.slack.callsOf('chat.postEphemeral').length;
+  const response = await harness.interaction(homeClick(userId, element));
   expect(response.status).toBe(200);
   const answer = await harness.slack.waitFor(() => harness.slack.callsOf('chat.postEphemeral')[answers]);
   expect(answer.params).toMatchObject({ channel: APPROVAL_CHANNEL, user: userId });
@@ -89,6 +94,29 @@ describe('approving from the Home tab', () => {
     const answer = await clickInHome(harness, REQUESTER, approve);
     expect(answer).toMatch(/You requested this, so you cannot approve it/);
     expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'requested', approvals: [] });
+    await expectNothingRan(backend);
+    store.close();
+  });
+
+  it('Reject from the Home tab opens the reason modal; its submission withdraws the request, answered in its channel', async () => {
+    const { backend, store, harness, request } = await setUp();
+    const reject = homeButtons(await openHome(harness, REQUESTER), request.id).find((button) => button.action_id === REJECT_ACTION)!;
+    expect((await harness.interaction(homeClick(REQUESTER, reject))).status).toBe(200);
+    const modal = (await harness.slack.waitFor(() => harness.slack.callsOf('views.open')[0])).params.view as { callback_id: string; private_metadata: string };
+    const answers = harness.slack.callsOf('chat.postEphemeral').length;
+    const submitted = await harness.interaction({
+      type: 'view_submission',
+      user: { id: REQUESTER, username: 'alice', team_id: 'T0TEST' },
+      api_app_id: 'A0TEST',
+      token: 'deprecated',
+      team: { id: 'T0TEST', domain: 'test' },
+      trigger_id: '123.456.def',
+      view: { id: 'V1', type: 'modal', callback_id: modal.callback_id, private_metadata: modal.private_metadata, state: { values: { reason: { reason: { type: 'plain_text_input', value: 'not needed any more' } } } }, hash: 'h' },
+    });
+    expect(submitted.status).toBe(200);
+    const answer = await harness.slack.waitFor(() => harness.slack.callsOf('chat.postEphemeral')[answers]);
+    expect(answer.params).toMatchObject({ channel: APPROVAL_CHANNEL, user: REQUESTER });
+    expect(await backend.approvals.get(request.id)).toMatchObject({ state: 'rejected', rejectedBy: REQUESTER });
     await expectNothingRan(backend);
     store.close();
   });
