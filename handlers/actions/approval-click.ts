@@ -5,6 +5,7 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { HandlerDeps } from '../../src/slack/app.ts';
+import { parseButtonValue } from '../../src/slack/blocks/approval.ts';
 import { handlerError } from '../../src/slack/handler-error.ts';
 import { sendReply, type SlackMessage } from '../../src/slack/reply.ts';
 
@@ -16,11 +17,26 @@ export interface ButtonClick {
   answer(message: SlackMessage | string): Promise<void>;
 }
 
-/** The click in `body`, with a private answer to its user. */
-export function buttonClick(body: BlockAction, action: ButtonAction, client: WebClient, deps: HandlerDeps): ButtonClick {
+/** True when the click came from the Home tab (a view), not from the request message. */
+export function fromHome(body: BlockAction): boolean {
+  return body.container?.type === 'view';
+}
+
+/**
+ * The channel of the request a button names: a click from the Home tab carries no channel (and no `response_url`),
+ * so its private answer goes to the request's channel, where the request message is.
+ */
+export async function requestChannel(deps: HandlerDeps, value: string | undefined): Promise<string> {
+  const parsed = parseButtonValue(value);
+  const request = parsed ? await deps.backend.approvals.get(parsed.requestId) : null;
+  return request?.channel ?? '';
+}
+
+/** The click in `body`, with a private answer to its user (in `channelId` when the payload names no channel). */
+export function buttonClick(body: BlockAction, action: ButtonAction, client: WebClient, deps: HandlerDeps, channelId = ''): ButtonClick {
   const responseUrl = body.response_url ?? null;
   if (responseUrl) deps.responseUrls.issued(responseUrl);
-  const target = { responseUrl, channelId: body.channel?.id ?? body.container?.channel_id ?? '', userId: body.user.id };
+  const target = { responseUrl, channelId: body.channel?.id ?? body.container?.channel_id ?? channelId, userId: body.user.id };
   return {
     userId: body.user.id,
     value: action.value,

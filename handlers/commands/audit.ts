@@ -11,6 +11,7 @@ export const audit = defineSubcommand({
   usage: 'audit <entityId>',
   summary: 'one entity: its group, schema version, newest events and connections (ids only)',
   shareable: true,
+  slow: () => true,
   parse: (tokens) => ({ entityId: parseArgs(tokens, { positionals: [{ name: 'entityId', required: true }], flags: {} }, 'audit').positionals.entityId! }),
   run: async ({ entityId }, context) => {
     const { backend } = context.deps;

@@ -16,6 +16,7 @@ export const integrity = defineSubcommand({
   usage: 'integrity [group] [--limit N]',
   summary: 'integrity check (orphans, cross-group references, missing groupIds, …) with the top issues by id',
   shareable: true,
+  slow: () => true,
   parse: (tokens) => {
     const { positionals, flags } = parseArgs(tokens, { positionals: [{ name: 'group' }], flags: { limit: { value: true } } }, 'integrity');
     const limit = typeof flags.limit === 'string' ? wholeNumberArg(flags.limit, '--limit', 1, MAX_LIMIT) : DEFAULT_SLACK_ISSUE_LIMIT;

@@ -11,6 +11,7 @@ export const metrics = defineSubcommand({
   usage: 'metrics [group]',
   summary: 'the seven data-quality metrics against their thresholds',
   shareable: true,
+  slow: () => true,
   parse: (tokens) => ({ group: parseArgs(tokens, { positionals: [{ name: 'group' }], flags: {} }, 'metrics').positionals.group }),
   run: async ({ group }, context) => {
     const { backend, config, now } = context.deps;

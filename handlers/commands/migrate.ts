@@ -16,6 +16,8 @@ export const migrate = defineSubcommand<MigrateMode>({
   usage: 'migrate [--dry-run | --validate-only]',
   summary: 'v1 groupId migration: dry run or pre-flight now; without a flag, ask approvers to run it',
   shareable: false,
+  // Every mode reads the whole store: a dry run (also behind a request) or the pre-flight checks.
+  slow: () => true,
   parse: (tokens) => {
     const { flags } = parseArgs(tokens, { positionals: [], flags: { 'dry-run': { value: false }, 'validate-only': { value: false } } }, 'migrate');
     if (flags['dry-run'] && flags['validate-only']) throw new InvalidArgumentError('`migrate` takes --dry-run or --validate-only, not both: pick one.');

@@ -18,6 +18,7 @@ export const trend = defineSubcommand({
   usage: 'trend [days] [group]',
   summary: `each metric over the last days (default ${DEFAULT_TREND_DAYS}, at most ${MAX_TREND_DAYS}) from the daily snapshots`,
   shareable: true,
+  slow: () => true,
   parse: (tokens) => {
     const { positionals } = parseArgs(tokens, { positionals: [{ name: 'days' }, { name: 'group' }], flags: {} }, 'trend');
     // `trend acme-eu` reads as a group: days are digits, so a first argument that is not is the group.

@@ -11,6 +11,7 @@ export const versions = defineSubcommand({
   usage: 'versions [group]',
   summary: 'entities by schema version (v0 / v1)',
   shareable: true,
+  slow: () => true,
   parse: (tokens) => ({ group: parseArgs(tokens, { positionals: [{ name: 'group' }], flags: {} }, 'versions').positionals.group }),
   run: async ({ group }, context) => {
     const { backend, now } = context.deps;

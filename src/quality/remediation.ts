@@ -1,6 +1,7 @@
 /**
  * What to do next about each integrity category and each metric, as data: the metrics guide explains these
- * steps and alert messages quote them, so both say the same thing.
+ * steps and alert messages quote them (in Slack with the `/ontology` equivalents of the CLI commands), so both say
+ * the same thing.
  */
 import type { Category } from './categories.ts';
 import type { ThresholdMetric } from './thresholds.ts';

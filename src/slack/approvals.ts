@@ -4,6 +4,7 @@
  * `usergroups.users.list` (cached briefly), runs through the backend's migration service, and the bot's events in
  * the event log.
  */
+import type { PlanSummary } from '../approvals/plan.ts';
 import type { WebClient } from '@slack/web-api';
 import { createEventLog } from '../alerts/event-log.ts';
 import { createApprovalDirectory, type ApprovalDirectory } from '../approvals/directory.ts';
@@ -63,6 +64,8 @@ export function pendingApprovalsOf(store: ApprovalStore, directory: ApprovalDire
         required: request.requiredApprovals,
         viewerMayAct: viewerIsApprover && viewer !== request.requestedBy,
         message: request.channel && request.messageTs ? { channel: request.channel, ts: request.messageTs } : null,
+        planHash: request.planHash,
+        plan: request.plan as PlanSummary | null,
       }));
   };
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { OpsError, storeEngineError, userMessage } from '../errors.ts';
+import { slackStep } from './blocks/slack-steps.ts';
 import { escapeText, link } from './blocks/text.ts';
 import type { SlackMessage } from './reply.ts';
 
@@ -23,7 +24,7 @@ function isCoded(error: unknown): boolean {
 
 /** What an error shows a Slack user, in plain words (escape it for mrkdwn): one line, no server path, no SDK text. */
 export function shownError(error: unknown, reference?: string): string {
-  if (isCoded(error)) return withoutServerPaths(userMessage(error)).replace(/\s*\n\s*/g, ' ');
+  if (isCoded(error)) return slackStep(withoutServerPaths(userMessage(error))).replace(/\s*\n\s*/g, ' ');
   return `Something went wrong on the bot's side${reference ? ` (reference ${reference})` : ''}: try again; if it keeps failing, an operator finds the details in the bot's log.`;
 }
 
@@ -35,7 +36,7 @@ const UNEXPECTED_TEXT = /Unexpected error:[^\n]*?(?=\s\(the full error|$)/;
  * an unexpected error's raw text (an SDK's, a stack's first line) replaced by a pointer to the log.
  */
 export function shownErrorText(text: string): string {
-  return withoutServerPaths(text.replace(UNEXPECTED_TEXT, "an unexpected error (the bot's log has the details)"));
+  return slackStep(withoutServerPaths(text.replace(UNEXPECTED_TEXT, "an unexpected error (the bot's log has the details)")));
 }
 
 /** The message an error shows its user: one line, a warning sign, no stack trace, no server path. */

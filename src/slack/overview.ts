@@ -4,6 +4,7 @@
  * slot of each monitor job, firing alerts and silences, the migration state and the approvals waiting. The Block
  * Kit builders (`blocks/status.ts`, `blocks/home.ts`) are pure functions of this data.
  */
+import type { PlanSummary } from '../approvals/plan.ts';
 import { createTask } from 'node-cron';
 import type { AlertStore } from '../alerts/ports.ts';
 import type { AlertState, Silence } from '../alerts/types.ts';
@@ -59,6 +60,10 @@ export interface PendingApproval {
   viewerMayAct: boolean;
   /** Where the request is, so the Home tab can link to it. */
   message: { channel: string; ts: string } | null;
+  /** The plan hash the request's buttons carry, so the Home tab's Approve / Reject act on the plan it shows. */
+  planHash: string;
+  /** The plan, for the Approve confirm dialog (counts only). */
+  plan: PlanSummary | null;
 }
 
 /** Where pending approvals come from (the approvals service); none until one is wired in. */

@@ -64,14 +64,17 @@ export interface ReplyPorts {
   log: (line: string) => void;
 }
 
-/** Sends `message` to `target` with `visibility`, preferring the `response_url`. */
-export async function sendReply(target: ReplyTarget, message: SlackMessage, visibility: Visibility, ports: ReplyPorts): Promise<void> {
+/**
+ * Sends `message` to `target` with `visibility`, preferring the `response_url`; `replaceOriginal` replaces the
+ * message the `response_url` belongs to (a slash command's working note) instead of adding one.
+ */
+export async function sendReply(target: ReplyTarget, message: SlackMessage, visibility: Visibility, ports: ReplyPorts, options: { replaceOriginal?: boolean } = {}): Promise<void> {
   if (target.responseUrl && ports.budget.take(target.responseUrl)) {
     try {
       const response = await fetch(target.responseUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...message, response_type: visibility, replace_original: false }),
+        body: JSON.stringify({ ...message, response_type: visibility, replace_original: options.replaceOriginal === true }),
         signal: AbortSignal.timeout(ports.timeoutMs),
       });
       await response.body?.cancel();
@@ -86,5 +89,25 @@ export async function sendReply(target: ReplyTarget, message: SlackMessage, visi
     await ports.client.chat.postMessage({ channel: target.channelId, text: message.text, blocks });
   } else {
     await ports.client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text: message.text, blocks });
+  }
+}
+
+/**
+ * Deletes the message the target's `response_url` belongs to (a working note a shared answer made obsolete). Best
+ * effort: a note that stays is only seen by its user, so a failure is logged, not thrown.
+ */
+export async function deleteOriginal(target: ReplyTarget, ports: ReplyPorts): Promise<void> {
+  if (!target.responseUrl || !ports.budget.take(target.responseUrl)) return;
+  try {
+    const response = await fetch(target.responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ delete_original: true }),
+      signal: AbortSignal.timeout(ports.timeoutMs),
+    });
+    await response.body?.cancel();
+    if (!response.ok) ports.log(`response_url answered HTTP ${response.status} to deleting the working note.`);
+  } catch (error) {
+    ports.log(`The working note was not deleted (${error instanceof Error ? error.message : String(error)}).`);
   }
 }

@@ -10,7 +10,7 @@ import type { HandlerDeps } from './app.ts';
 import { code, escapeText } from './blocks/text.ts';
 import { handlerError } from './handler-error.ts';
 import { quoted, tokenize } from './command-args.ts';
-import { sendReply, type ReplyTarget, type SlackMessage, type Visibility } from './reply.ts';
+import { deleteOriginal, sendReply, type ReplyTarget, type SlackMessage, type Visibility } from './reply.ts';
 
 /** The slash command. */
 export const SLASH_COMMAND = '/ontology';
@@ -63,7 +63,15 @@ export interface Subcommand<Args = unknown> {
   parse(tokens: readonly string[]): Args;
   /** Does the work and answers through `context.reply`. */
   run(args: Args, context: CommandContext): Promise<void>;
+  /**
+   * True when the work may take more than a second (a full scan, a dry run): the slash command is then acknowledged
+   * with `WORKING_NOTE`, which the answer replaces. Absent: acknowledged silently.
+   */
+  slow?: (args: Args) => boolean;
 }
+
+/** What a slow subcommand's ack shows until its answer replaces it. */
+export const WORKING_NOTE = { response_type: 'ephemeral' as const, text: ':hourglass_flowing_sand: Working on it…' };
 
 /** A subcommand with its argument type erased, for the router's table. */
 export type AnySubcommand = Subcommand<any>;
@@ -145,9 +153,21 @@ export function createRouter(subcommands: readonly AnySubcommand[]): SubcommandR
       }
       const { subcommand, args, share } = prepared;
 
-      // Step 2: acknowledge before any work, whatever the data size.
-      if (invocation.ack) await invocation.ack();
+      // Step 2: acknowledge before any work, whatever the data size; a slow one with a note its answer replaces.
+      let note: 'none' | 'shown' = 'none';
+      if (invocation.ack) {
+        const working = subcommand.slow?.(args) === true;
+        await invocation.ack(working ? WORKING_NOTE : undefined);
+        if (working) note = 'shown';
+      }
       if (target.responseUrl) deps.responseUrls.issued(target.responseUrl);
+      /** Sends the answer; the first one replaces the working note (a shared one is posted, then the note deleted). */
+      const answer = async (message: SlackMessage, shown: Visibility) => {
+        const replacing = note === 'shown';
+        note = 'none';
+        await sendReply(target, message, shown, replyPorts(deps, client), { replaceOriginal: replacing && shown === 'ephemeral' });
+        if (replacing && shown === 'in_channel') await deleteOriginal(target, replyPorts(deps, client));
+      };
 
       // Step 3: the work, then the answer (or the error's one line).
       const context: CommandContext = {
@@ -162,7 +182,7 @@ export function createRouter(subcommands: readonly AnySubcommand[]): SubcommandR
         reply: async (message, visibility) => {
           const shown = visibility ?? (share ? 'in_channel' : 'ephemeral');
           const withShare = subcommand.shareable && shown === 'ephemeral' && visibility === undefined ? withShareButton(message, invocation.text) : message;
-          await sendReply(target, withShare, shown, replyPorts(deps, client));
+          await answer(withShare, shown);
         },
       };
       try {
@@ -170,7 +190,7 @@ export function createRouter(subcommands: readonly AnySubcommand[]): SubcommandR
       } catch (error) {
         const message = handlerError(error, deps, `${SLASH_COMMAND} ${subcommand.name}`);
         try {
-          await sendReply(target, message, 'ephemeral', replyPorts(deps, client));
+          await answer(message, 'ephemeral');
         } catch (replyError) {
           handlerError(replyError, deps, `Answering ${SLASH_COMMAND} ${subcommand.name}`);
         }

@@ -45,6 +45,7 @@ export async function sendComposerText(context: WorkspaceContext, input: { userI
     );
     return { ok: false, error: 'unknown_command' };
   }
+  const responseUrl = issueResponseUrl(context, user.id, channel.id, null);
   const body = new URLSearchParams({
     token: 'local-verification-token',
     team_id: LOCAL_BOT.teamId,
@@ -57,7 +58,7 @@ export async function sendComposerText(context: WorkspaceContext, input: { userI
     text,
     api_app_id: 'ALOCALAPP1',
     is_enterprise_install: 'false',
-    response_url: issueResponseUrl(context, user.id, channel.id, null),
+    response_url: responseUrl,
     trigger_id: issueTrigger(context, user.id),
   }).toString();
   const answer = await deliver(context, body, 'application/x-www-form-urlencoded');
@@ -75,8 +76,10 @@ export async function sendComposerText(context: WorkspaceContext, input: { userI
       text: typeof ack.text === 'string' ? ack.text : '',
       blocks: ack.blocks,
     };
-    if (ack.response_type === 'in_channel') context.state.post(channel, message);
-    else context.state.postEphemeral(channel, user.id, message);
+    const posted = ack.response_type === 'in_channel' ? context.state.post(channel, message) : context.state.postEphemeral(channel, user.id, message);
+    // As in Slack, the command's response_url can then replace or delete the ack's message (a working note).
+    const target = context.responseTargets.get(responseUrl.slice(responseUrl.lastIndexOf('/') + 1));
+    if (target && target.messageTs === null) target.messageTs = posted.ts;
   } else if (!ack && plain !== '') {
     context.state.postEphemeral(channel, user.id, {
       user: LOCAL_BOT.userId,

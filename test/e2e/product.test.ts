@@ -92,8 +92,16 @@ describe.skipIf(CHROMIUM_UNAVAILABLE !== null)(`the product in Chromium${CHROMIU
     await request.waitFor(WAIT);
     await screenshot(page, 'workspace-approval');
 
+    // Approve asks first, restating the plan's record counts; Cancel sends nothing.
+    await request.locator('button[data-action-id="approve_request"]').click();
+    const confirm = page.getByTestId('confirm');
+    await confirm.waitFor(WAIT);
+    await expect(confirm.textContent()).resolves.toMatch(/Migrate [\d,]+ records in \d tables? \(.*\)/);
+    await page.getByTestId('confirm-no').click();
+    await confirm.waitFor({ state: 'detached' });
     // Four eyes: the requester's own click is refused and changes nothing.
     await request.locator('button[data-action-id="approve_request"]').click();
+    await page.getByTestId('confirm-yes').click();
     await messages(page).filter({ hasText: /cannot approve it|Only approvers/ }).last().waitFor(WAIT);
     await expect(request.locator('button[data-action-id="approve_request"]').count()).resolves.toBe(1);
     await screenshot(page, 'workspace');
@@ -111,6 +119,7 @@ describe.skipIf(CHROMIUM_UNAVAILABLE !== null)(`the product in Chromium${CHROMIU
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     })()`);
     await request.locator('button[data-action-id="approve_request"]').click();
+    await page.getByTestId('confirm-yes').click();
     const done = messages(page).filter({ hasText: /Succeeded: v1 groupId migration/ }).last();
     await done.waitFor({ timeout: 120_000 });
     await expect(done.textContent()).resolves.toMatch(new RegExp(`Approved by.*(${LEAD.realName}|@${LEAD.name})`));

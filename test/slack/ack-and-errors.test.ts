@@ -10,7 +10,7 @@ function withQuality(backend: Backend, quality: (original: QualityService) => Qu
 }
 
 describe('acknowledging and failing', () => {
-  it('acks /ontology integrity before the check finishes, then answers through the response_url', async () => {
+  it('acks /ontology integrity with a working note before the check finishes; the answer replaces the note', async () => {
     const { backend } = await seededBackend();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -27,13 +27,30 @@ describe('acknowledging and failing', () => {
     const harness = await startSlackAppHarness({ backend: slow, now: () => SEEDED_AT });
     const ack = await harness.command('integrity');
     expect(ack.status).toBe(200);
-    expect(ack.body).toBe('');
+    // The first response is the working note, in the ack itself.
+    expect(JSON.parse(ack.body)).toEqual({ response_type: 'ephemeral', text: ':hourglass_flowing_sand: Working on it…' });
     await started;
     // The ack is in while the check is still held: nothing has been answered yet.
     expect(harness.slack.responses).toEqual([]);
     release();
     const answer = await harness.responseTo(ack.responseUrl);
     expect(JSON.stringify(answer.body)).toContain('Integrity platform-wide');
+    expect(answer.body).toMatchObject({ response_type: 'ephemeral', replace_original: true });
+  });
+
+  it('a shared slow answer is posted in the channel and its working note deleted; a fast command acks silently', async () => {
+    const { backend } = await seededBackend();
+    const harness = await startSlackAppHarness({ backend, now: () => SEEDED_AT });
+    const ack = await harness.command('metrics --share');
+    expect(JSON.parse(ack.body)).toMatchObject({ text: ':hourglass_flowing_sand: Working on it…' });
+    const shared = await harness.responseTo(ack.responseUrl);
+    expect(shared.body).toMatchObject({ response_type: 'in_channel', replace_original: false });
+    expect(JSON.stringify(shared.body)).toContain('Metrics');
+    expect((await harness.responseTo(ack.responseUrl, 1)).body).toEqual({ delete_original: true });
+
+    const status = await harness.command('status');
+    expect(status.body).toBe('');
+    expect((await harness.responseTo(status.responseUrl)).body).toMatchObject({ replace_original: false });
   });
 
   it('an unexpected failure reaches the user as one line without a stack trace; the stack goes to the log', async () => {
@@ -46,8 +63,10 @@ describe('acknowledging and failing', () => {
     }));
     const harness = await startSlackAppHarness({ backend: failing, now: () => SEEDED_AT });
     const ack = await harness.command('metrics');
+    expect(ack.body).toContain('Working on it');
     const answer = await harness.responseTo(ack.responseUrl);
-    expect(answer.body.response_type).toBe('ephemeral');
+    // The error replaces the working note like an answer would.
+    expect(answer.body).toMatchObject({ response_type: 'ephemeral', replace_original: true });
     const reference = /^:warning: Something went wrong on the bot's side \(reference ([0-9a-f]{8})\): try again; if it keeps failing, an operator finds the details in the bot's log\.$/.exec(String(answer.body.text))?.[1];
     expect(reference).toBeDefined();
     expect(JSON.stringify(answer.body)).not.toMatch(/\bat .*\.ts:\d+|disk went away/);

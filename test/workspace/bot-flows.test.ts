@@ -56,8 +56,20 @@ describe('the bot in the local workspace', () => {
     );
     expect(answer.user).toBe('UBOTLOCAL1');
     expect(textOf(answer)).toMatch(/orphan/i);
+    // The answer replaced the "Working on it…" note the command was acknowledged with: one message, the report.
+    expect(messagesIn(await harness.snapshot(ENGINEER), report.id).map((message) => /Working on it/.test(textOf(message)))).toEqual([false]);
     // Ephemeral: the lead's view of the channel does not have it.
     expect(messagesIn(await harness.snapshot(LEAD), report.id)).toEqual([]);
+  });
+
+  it('a shared slow answer is posted in the channel and the working note removed', async () => {
+    const { backend } = await seededBackend();
+    const harness = await startWorkspaceHarness({ backend });
+    expect(await harness.type(ENGINEER, report.id, '/ontology versions --share')).toEqual({ ok: true, status: 200 });
+    const shared = await harness.waitFor(LEAD, (snapshot) => messagesIn(snapshot, report.id).find((message) => !message.ephemeral && /Schema versions/.test(textOf(message))));
+    expect(shared.bot).toBe(true);
+    await harness.waitFor(ENGINEER, (snapshot) => (messagesIn(snapshot, report.id).some((message) => /Working on it/.test(textOf(message))) ? undefined : true));
+    expect(messagesIn(await harness.snapshot(ENGINEER), report.id)).toHaveLength(1);
   });
 
   it('shows the usage the app answers a bad subcommand with in its ack, privately', async () => {

@@ -10,6 +10,7 @@ import type { Severity } from '../../alerts/types.ts';
 import { isUntilResolved, type NotificationRef } from '../../alerts/types.ts';
 import { InvalidArgumentError } from '../../errors.ts';
 import { shownErrorText } from '../handler-error.ts';
+import { slackStep } from './slack-steps.ts';
 import { code, escapeText, personName } from './text.ts';
 import { clip, formatChange, formatDuration, slackDate, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
 
@@ -199,8 +200,8 @@ export interface Resolution {
   nowSeverity: Severity | null;
 }
 
-/** The command people run to see every member when a list is cut. */
-export const LIST_COMMAND = 'ontology-ops monitor status';
+/** The command a Slack user runs to see every firing scope when a list is cut. */
+export const LIST_COMMAND = '/ontology status';
 
 const MAX_IDS = 10;
 /** Members listed by name per section; the rest are counted. */
@@ -261,7 +262,7 @@ function listed(lines: readonly string[], separator: string): string {
   const more = lines.length - kept.length;
   if (more === 0) return kept.join(separator);
   // Platform-wide is always listed first, so what is cut is groups.
-  return `${kept.join(separator)}${separator}+${more} more group${more === 1 ? '' : 's'}: \`${LIST_COMMAND}\` lists them all`;
+  return `${kept.join(separator)}${separator}+${more} more group${more === 1 ? '' : 's'}: \`${LIST_COMMAND}\` lists the firing scopes`;
 }
 
 /** "3 → 5 (+2) since …", or the value alone when there is nothing to compare with. */
@@ -430,7 +431,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     blocks.push({ type: 'section', text: mrkdwn(`*Top issues*\n${ids.map((id) => code(id)).join(', ')}`) });
   }
   if (view.remediation.length > 0 && !resolved) {
-    const steps = view.remediation.map((step, index) => `${index + 1}. ${step}`).join('\n');
+    const steps = view.remediation.map((step, index) => `${index + 1}. ${slackStep(step)}`).join('\n');
     blocks.push({ type: 'section', text: mrkdwn(`*What to do next*\n${steps}`) });
   }
   const dashboardUrl = view.dashboardUrl ?? null;

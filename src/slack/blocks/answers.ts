@@ -89,7 +89,9 @@ export function integrityMessage(view: IntegrityView): SlackMessage {
       listSection(`*Top issues* (critical first)`, lines, {
         maxLines: MAX_ISSUE_LINES,
         total: summary.totalIssues,
-        more: `${code(`ontology-ops check${scope ? ` --group ${scope.id}` : ''} --limit ${Math.min(summary.totalIssues, 10_000)}`)} lists them`,
+        ...(report.issues.length < Math.min(summary.totalIssues, MAX_ISSUE_LINES)
+          ? { more: `${code(`/ontology integrity${scope ? ` ${scope.slug ?? scope.id}` : ''} --limit ${Math.min(summary.totalIssues, MAX_ISSUE_LINES)}`)} lists more` }
+          : {}),
       }),
     );
   }
@@ -169,7 +171,6 @@ export function auditMessage(view: AuditView): SlackMessage {
     listSection(`*${label}* (${countOf(lines.length)})`, lines.slice(0, MAX_AUDIT_LINES), {
       maxLines: MAX_AUDIT_LINES,
       total: lines.length > MAX_AUDIT_LINES ? 'unknown' : lines.length,
-      more: `${code(`ontology-ops audit ${report.thingId} --limit N`)} lists them`,
     });
   const blocks: unknown[] = [
     header(`:mag: Entity ${report.thingId}`),
@@ -251,7 +252,7 @@ export function trendMessage(view: TrendView): SlackMessage {
   });
   const blocks: unknown[] = [header(`${STATUS_EMOJI[status]} ${headline}`)];
   if (lines.length > 0) blocks.push(section(lines.join('\n')));
-  else blocks.push(section('The daily monitor writes one snapshot per day (`ontology-ops monitor run daily` writes one now).'));
+  else blocks.push(section('The daily monitor writes one snapshot per day; the trend needs at least one.'));
   blocks.push(
     context([`${slackDate(view.from)} → ${slackDate(view.to)} · ${plural(view.snapshots, 'snapshot')}`]),
     ...buttons(view.nextSteps),

@@ -129,13 +129,82 @@ export interface RunOutcome {
   validation?: string[];
 }
 
+/** Slack's limit of a confirm dialog's text. */
+const CONFIRM_TEXT_MAX = 300;
+
+/** "entities 5,000, events 1,727": the tables with records, in the plan's order. */
+function tableCounts(byTable: Record<string, number>): { tables: number; list: string } {
+  const counted = Object.entries(byTable).filter(([, n]) => n > 0);
+  return { tables: counted.length, list: counted.map(([table, n]) => `${table} ${count(n)}`).join(', ') };
+}
+
+/**
+ * What the plan predicts getting worse, one phrase each: the cross-group references the run would create (the
+ * cross-group metric rises by that many). The plan holds the predicted values after the run, not the values before
+ * it, so no other metric can be compared.
+ */
+export function predictedRegressions(plan: PlanSummary | null): string[] {
+  if (plan?.kind !== 'migrate') return [];
+  const created = plan.crossGroupReferencesCreated;
+  return created.total > 0 ? [`cross-group references +${count(created.total)} (connections ${count(created.connections)}, events ${count(created.events)})`] : [];
+}
+
+/**
+ * The sentences an Approve click asks about: the record counts of the plan first, then the regressions it predicts;
+ * whole sentences up to Slack's 300 characters (a cut list ends in "…").
+ */
+export function approveConfirmText(plan: PlanSummary | null): string {
+  const sentences: string[] = [];
+  switch (plan?.kind) {
+    case 'migrate': {
+      const { tables, list } = tableCounts({ entities: plan.changes.entities, connections: plan.changes.connections, events: plan.changes.events, knowledge: plan.changes.knowledge });
+      sentences.push(`Migrate ${count(plan.changes.total)} records in ${tables} table${tables === 1 ? '' : 's'} (${list}), with ${plan.backupBytes > 0 ? 'a backup first' : 'no backup'}.`);
+      const regressions = predictedRegressions(plan);
+      sentences.push(regressions.length > 0 ? `Predicted to get worse: ${regressions.join('; ')}.` : 'No metric is predicted to get worse.');
+      break;
+    }
+    case 'undo': {
+      const { tables, list } = tableCounts(plan.byTable);
+      sentences.push(`Undo run ${plan.runId}: revert ${count(plan.reverted)} of ${count(plan.entries)} journal entries in ${tables} table${tables === 1 ? '' : 's'}${list ? ` (${list})` : ''}.`);
+      if (plan.partial + plan.conflicts + plan.missing > 0) sentences.push(`Partly reverted ${count(plan.partial)}, conflicts ${count(plan.conflicts)}, missing ${count(plan.missing)}.`);
+      break;
+    }
+    case 'restore':
+      sentences.push(
+        `Replace the data with the backup's ${count(plan.backupDocuments)} documents: ${count(plan.createdSinceBackup)} records created and ${count(plan.changedSinceBackup)} changed since the backup are lost, ${count(plan.deletedSinceBackup)} come back.`,
+      );
+      break;
+    default:
+      sentences.push('Run this request as planned.');
+  }
+  const text = sentences.reduce((kept, sentence) => (kept === '' ? sentence : kept.length + 1 + sentence.length <= CONFIRM_TEXT_MAX ? `${kept} ${sentence}` : kept), '');
+  return text.length <= CONFIRM_TEXT_MAX ? text : `${text.slice(0, CONFIRM_TEXT_MAX - 1)}…`;
+}
+
+/** The dialog Slack shows before an Approve click is sent: the counts and predicted regressions of the plan. */
+export function approveConfirm(request: Pick<ApprovalRequest, 'plan'>): unknown {
+  return {
+    title: { type: 'plain_text', text: 'Approve and run?' },
+    // Plain text: a count or run id is shown as is and never read as markup.
+    text: { type: 'plain_text', text: approveConfirmText(request.plan as PlanSummary | null) },
+    confirm: { type: 'plain_text', text: 'Approve' },
+    deny: { type: 'plain_text', text: 'Cancel' },
+  };
+}
+
 function buttons(request: ApprovalRequest, expired: boolean): unknown {
   const value = JSON.stringify({ requestId: request.id, planHash: request.planHash } satisfies ApprovalButtonValue);
   return {
     type: 'actions',
     block_id: `approval:${request.id}`,
     elements: [
-      { type: 'button', action_id: APPROVE_ACTION, text: plain(expired ? 'Approve (expired)' : 'Approve'), value, ...(expired ? {} : { style: 'primary' }) },
+      {
+        type: 'button',
+        action_id: APPROVE_ACTION,
+        text: plain(expired ? 'Approve (expired)' : 'Approve'),
+        value,
+        ...(expired ? {} : { style: 'primary', confirm: approveConfirm(request) }),
+      },
       { type: 'button', action_id: REJECT_ACTION, text: plain(expired ? 'Reject (expired)' : 'Reject'), value, ...(expired ? {} : { style: 'danger' }) },
     ],
   };

@@ -1,13 +1,14 @@
 /**
  * The App Home tab: a Dashboard link (when `DASHBOARD_URL` is set), the integrity card (status, score, counts against thresholds, last and next check), firing
- * alerts, the last run of each job, the approvals the viewer may act on, and the migration state. A pure
+ * alerts, the last run of each job, the approvals waiting (the viewer's first) with a link to each request and its
+ * Approve / Reject buttons, and the migration state. A pure
  * function of an `OpsOverview` (`src/slack/overview.ts`), published with `views.publish` when a user opens the
  * tab and after each monitor run.
  */
 import type { OpsOverview } from '../overview.ts';
 import { slackDate } from './format.ts';
 import {
-  approvalsSection,
+  approvalRequestBlocks,
   dashboardLink,
   firingSection,
   integritySections,
@@ -41,7 +42,7 @@ export function homeView(overview: OpsOverview): HomeView {
   ];
   const silences = silencesSection(overview);
   if (silences) blocks.push(silences);
-  blocks.push(divider, jobsSection(overview), divider, approvalsSection(overview), divider, migrationSection(overview));
+  blocks.push(divider, jobsSection(overview), divider, ...approvalRequestBlocks(overview), divider, migrationSection(overview));
   blocks.push({
     type: 'context',
     elements: [mrkdwn(`Updated ${slackDate(overview.at)} · refreshed after every monitor run · \`/ontology status\` for the same in a channel`)],

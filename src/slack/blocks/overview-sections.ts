@@ -5,10 +5,11 @@
  */
 import type { Status } from '../../quality/categories.ts';
 import { groupLabel } from '../group-names.ts';
-import type { OpsOverview } from '../overview.ts';
+import type { OpsOverview, PendingApproval } from '../overview.ts';
+import { APPROVE_ACTION, approveConfirm, REJECT_ACTION, type ApprovalButtonValue } from './approval.ts';
 import { dashboardButton, personName, untilText } from './alert.ts';
 import { clip, slackDate, formatValue, SEVERITY_EMOJI } from './format.ts';
-import { code, escapeText } from './text.ts';
+import { code, escapeText, link } from './text.ts';
 
 /** Status emoji of the integrity card. */
 export const STATUS_EMOJI: Record<Status, string> = {
@@ -35,11 +36,16 @@ function section(text: string): unknown {
   return { type: 'section', text: mrkdwn(text) };
 }
 
-/** Up to `MAX_LISTED` lines, then "+N more: <where>". */
-function listed(lines: readonly string[], more: string): string {
+/** Up to `MAX_LISTED` lines, then "+N more" and where to see them (when Slack has a place that lists them all). */
+function listed(lines: readonly string[], more: string | null): string {
   const kept = lines.slice(0, MAX_LISTED);
   const rest = lines.length - kept.length;
-  return rest > 0 ? `${kept.join('\n')}\n+${rest} more: ${more}` : kept.join('\n');
+  return rest > 0 ? `${kept.join('\n')}\n+${rest} more${more ? `: ${more}` : ''}` : kept.join('\n');
+}
+
+/** Where a Slack user sees every firing alert or silence: the Dashboard when there is one. */
+function allListed(overview: OpsOverview): string | null {
+  return overview.dashboardUrl ? 'the Dashboard lists them all' : null;
 }
 
 /** "platform-wide", or the group slug first, id after (`acme-eu` (`j57…`)). */
@@ -90,7 +96,7 @@ export function firingSection(overview: OpsOverview): unknown {
         `${ack}${silenced ? ' · silenced' : ''} · ${code(alert.id)}`
       );
     });
-  return section(`*Firing alerts (${overview.firing.length})*\n${listed(lines, '`ontology-ops monitor status` lists them all')}`);
+  return section(`*Firing alerts (${overview.firing.length})*\n${listed(lines, allListed(overview))}`);
 }
 
 /** Silences in force, with their ids (for `/ontology unsilence`). */
@@ -101,7 +107,7 @@ export function silencesSection(overview: OpsOverview): unknown | null {
       `${code(`#${silence.id}`)} ${escapeText(silence.subject)} ${silence.groupId === '*' ? 'every scope' : scope(overview, silence.groupId)}` +
       `${silence.severity ? ` ${silence.severity}` : ''} ${untilText(silence.until)} by ${personName(silence.createdBy)}: ${escapeText(clip(silence.reason, 100))}`,
   );
-  return section(`*Silences (${overview.silences.length})*\n${listed(lines, '`ontology-ops monitor status` lists them all')}`);
+  return section(`*Silences (${overview.silences.length})*\n${listed(lines, allListed(overview))}`);
 }
 
 const OUTCOME_EMOJI = { succeeded: ':white_check_mark:', failed: ':x:', running: ':hourglass_flowing_sand:', skipped_overlap: ':fast_forward:' } as const;
@@ -117,23 +123,65 @@ export function jobsSection(overview: OpsOverview): unknown {
   return section(`*Monitor jobs*\n${lines.join('\n')}`);
 }
 
+/** The approvals waiting, the ones the viewer may act on first, then the oldest. */
+function sortedApprovals(overview: OpsOverview): PendingApproval[] {
+  return [...overview.approvals].sort((a, b) => Number(b.viewerMayAct) - Number(a.viewerMayAct) || a.requestedAt - b.requestedAt);
+}
+
+/** One waiting request in a line: kind, requester, when, approvals, expiry, id. */
+function approvalLine(approval: PendingApproval): string {
+  return (
+    `${approval.viewerMayAct ? ':point_right: ' : ''}${code(approval.kind)} requested by ${personName(approval.requestedBy)} ` +
+    `${slackDate(approval.requestedAt)} · ${approval.approvals}/${approval.required} approvals · expires ${slackDate(approval.expiresAt)}` +
+    `${approval.viewerMayAct ? ' · *you may approve*' : ''} · ${code(approval.id)}`
+  );
+}
+
 /** Approvals waiting: the ones the viewer may act on first. */
 export function approvalsSection(overview: OpsOverview): unknown {
   if (overview.approvals.length === 0) return section('*Approvals*: nothing is waiting.');
-  const sorted = [...overview.approvals].sort((a, b) => Number(b.viewerMayAct) - Number(a.viewerMayAct) || a.requestedAt - b.requestedAt);
-  const lines = sorted.map(
-    (approval) =>
-      `${approval.viewerMayAct ? ':point_right: ' : ''}${code(approval.kind)} requested by ${personName(approval.requestedBy)} ` +
-      `${slackDate(approval.requestedAt)} · ${approval.approvals}/${approval.required} approvals · expires ${slackDate(approval.expiresAt)}` +
-      `${approval.viewerMayAct ? ' · *you may approve*' : ''} · ${code(approval.id)}`,
-  );
+  const lines = sortedApprovals(overview).map(approvalLine);
   return section(`*Approvals waiting (${overview.approvals.length})*\n${listed(lines, '`/ontology status`')}`);
+}
+
+/** Requests the Home tab shows with their own buttons (each is two blocks of Slack's 100). */
+export const HOME_APPROVALS_WITH_BUTTONS = 5;
+
+/** The link to a request's message in its channel (Slack's archive URL, which opens the message in the client). */
+export function requestMessageUrl(message: { channel: string; ts: string }): string {
+  return `https://slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}`;
+}
+
+/**
+ * The Home tab's approvals: each waiting request with a link to its message and the request message's own Approve /
+ * Reject buttons (same action ids, values and confirm dialog, so the same handlers and four-eyes rules apply).
+ */
+export function approvalRequestBlocks(overview: OpsOverview): unknown[] {
+  if (overview.approvals.length === 0) return [section('*Approvals*: nothing is waiting.')];
+  const sorted = sortedApprovals(overview);
+  const shown = sorted.slice(0, HOME_APPROVALS_WITH_BUTTONS);
+  const blocks: unknown[] = [section(`*Approvals waiting (${overview.approvals.length})*`)];
+  for (const approval of shown) {
+    const where = approval.message ? ` · ${link(requestMessageUrl(approval.message), 'Open the request')}` : '';
+    const value = JSON.stringify({ requestId: approval.id, planHash: approval.planHash } satisfies ApprovalButtonValue);
+    blocks.push(section(`${approvalLine(approval)}${where}`), {
+      type: 'actions',
+      block_id: `home_approval:${approval.id}`,
+      elements: [
+        { type: 'button', action_id: APPROVE_ACTION, text: plain('Approve'), value, style: 'primary', confirm: approveConfirm({ plan: approval.plan }) },
+        { type: 'button', action_id: REJECT_ACTION, text: plain('Reject'), value, style: 'danger' },
+      ],
+    });
+  }
+  const rest = sorted.length - shown.length;
+  if (rest > 0) blocks.push(section(`+${rest} more: \`/ontology status\` lists them`));
+  return blocks;
 }
 
 /** The migration: whether v1 completed, the lock, the latest run. */
 export function migrationSection(overview: OpsOverview): unknown {
   const migration = overview.migration;
-  if (!migration) return section('*Migration*: its state could not be read; `ontology-ops migration-status` shows it.');
+  if (!migration) return section('*Migration*: its state could not be read; the process log has why.');
   const lines = [
     migration.v1MigrationCompletedAt ? `v1 \`groupId\` migration completed ${escapeText(String(migration.v1MigrationCompletedAt))}` : 'v1 `groupId` migration not completed',
     migration.lock.held ? `:lock: lock held by ${code(migration.lock.holder ?? '')} since ${slackDate(migration.lock.since ?? overview.at)}` : 'lock free',

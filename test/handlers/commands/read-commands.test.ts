@@ -122,7 +122,8 @@ describe('/ontology read commands over signed HTTP', () => {
     const { harness } = await setUp();
     const { json } = await ask(harness, 'trend');
     expect(json).toContain('No snapshots platform-wide in the last 7 days');
-    expect(json).toContain('ontology-ops monitor run daily');
+    expect(json).toContain('The daily monitor writes one snapshot per day');
+    expect(json).not.toContain('ontology-ops');
   });
 
   it.each([

@@ -95,7 +95,7 @@ describe('notification message blocks', () => {
     expect(firing.split('\n')[1]).toBe('*Platform-wide*: 3');
     if (groups > 14) {
       const more = groups - 14;
-      expect(firing).toContain(`+${more} more group${more === 1 ? '' : 's'}: \`${LIST_COMMAND}\` lists them all`);
+      expect(firing).toContain(`+${more} more group${more === 1 ? '' : 's'}: \`${LIST_COMMAND}\` lists the firing scopes`);
     } else {
       expect(firing).not.toContain('more group');
     }

@@ -123,7 +123,7 @@ describe('App Home view', () => {
   });
 
   it('puts the approvals the viewer may act on first', () => {
-    const approval = { kind: 'migrate' as const, requestedAt: AT, expiresAt: AT + HOUR, approvals: 0, required: 1, message: null };
+    const approval = { kind: 'migrate' as const, requestedAt: AT, expiresAt: AT + HOUR, approvals: 0, required: 1, message: null, planHash: 'h'.repeat(32), plan: null };
     const all = text(
       homeView(
         overview({
@@ -134,7 +134,21 @@ describe('App Home view', () => {
         }),
       ).blocks,
     );
-    expect(all).toMatch(/Approvals waiting \(2\)\*\\n:point_right: `migrate` requested by <@U0DEV0001>.*you may approve\* · `a2`\\n`migrate` requested by <@U0LEAD001>/);
+    expect(all).toMatch(/Approvals waiting \(2\)\*".*:point_right: `migrate` requested by <@U0DEV0001>.*you may approve\* · `a2`".*`migrate` requested by <@U0LEAD001>/);
+  });
+
+  it("gives each waiting request a link to its message and the request message's Approve / Reject buttons, five at most", () => {
+    const approval = { kind: 'migrate' as const, requestedAt: AT, expiresAt: AT + HOUR, approvals: 0, required: 1, planHash: 'h'.repeat(32), plan: null, viewerMayAct: true, requestedBy: 'U0DEV0001' };
+    const approvals = Array.from({ length: 7 }, (_, n) => ({ ...approval, id: `apr_${n}`, requestedAt: AT + n, message: n === 0 ? { channel: 'C0APPROVALS', ts: '1700000000.000100' } : null }));
+    const view = homeView(overview({ approvals }));
+    const actions = (view.blocks as { type: string; block_id?: string; elements?: { action_id: string; value: string; confirm?: unknown }[] }[]).filter((block) => block.block_id?.startsWith('home_approval:'));
+    expect(actions.map((block) => block.block_id)).toEqual(['apr_0', 'apr_1', 'apr_2', 'apr_3', 'apr_4'].map((id) => `home_approval:${id}`));
+    expect(actions[0]!.elements!.map((element) => element.action_id)).toEqual(['approve_request', 'reject_request']);
+    expect(JSON.parse(actions[0]!.elements![0]!.value)).toEqual({ requestId: 'apr_0', planHash: 'h'.repeat(32) });
+    expect(actions[0]!.elements![0]!.confirm).toBeDefined();
+    const all = text(view.blocks);
+    expect(all).toContain('<https://slack.com/archives/C0APPROVALS/p1700000000000100|Open the request>');
+    expect(all).toContain('+2 more: `/ontology status` lists them');
   });
 
   it('says when no check has run yet, and stays within Slack limits with hundreds of firing alerts', () => {
@@ -142,7 +156,9 @@ describe('App Home view', () => {
     const view = homeView(overview({ integrity: null, firing: many }));
     const all = text(view.blocks);
     expect(all).toContain('no check has run yet');
-    expect(all).toContain('+390 more: `ontology-ops monitor status` lists them all');
+    expect(all).toContain('+390 more"');
+    expect(all).not.toContain('ontology-ops');
+    expect(text(homeView(overview({ integrity: null, firing: many, dashboardUrl: 'https://dash.example/ops' })).blocks)).toContain('+390 more: the Dashboard lists them all');
     expect(view.blocks.length).toBeLessThanOrEqual(HOME_MAX_BLOCKS);
     for (const block of view.blocks as { text?: { text: string } }[]) expect((block.text?.text ?? '').length).toBeLessThanOrEqual(3000);
   });
