@@ -14,6 +14,8 @@ import type { KeptEvents, MigrationService } from '../migration/types.ts';
 import { newRunId } from '../migration/service.ts';
 import { approvalMessage, requestTitle } from '../slack/blocks/approval.ts';
 import { formatInstant } from '../slack/blocks/format.ts';
+import { code, escapeText } from '../slack/blocks/text.ts';
+import { shownErrorText } from '../slack/handler-error.ts';
 import { decideApproval, REJECT_REASON_MAX, REJECT_REASON_MIN, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
 import type { ApprovalDirectory } from './directory.ts';
 import { createRunExecutor, type RunExecutor } from './execute.ts';
@@ -111,21 +113,23 @@ export interface ApprovalService {
 
 /** The line the requester gets when their request reaches `request.state`, or null for states they are not told. */
 export function requesterNotice(request: ApprovalRequest, by: string | null = null): string | null {
-  const title = `your ${requestTitle(request)} (request \`${request.id}\`)`;
+  const title = `your ${requestTitle(request)} (request ${code(request.id)})`;
+  // A stored outcome or error may quote data or an unexpected error: escaped, with no server path or raw SDK text.
+  const shown = (text: string | null | undefined) => (text ? escapeText(shownErrorText(text)) : '');
   const outcome = (request.result as { message?: string } | null)?.message;
   switch (request.state) {
     case 'approved':
       return `Approved: ${title} was approved by ${request.approvals.map((approval) => `<@${approval.userId}>`).join(', ')} and starts now.`;
     case 'rejected':
-      return `Rejected: ${title} was rejected${by ? ` by <@${by}>` : ''}${request.rejectReason ? `: “${request.rejectReason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}”` : ''}; nothing ran.`;
+      return `Rejected: ${title} was rejected${by ? ` by <@${by}>` : ''}${request.rejectReason ? `: “${escapeText(request.rejectReason)}”` : ''}; nothing ran.`;
     case 'expired':
       return `Expired: ${title} was not approved in time; nothing ran. Ask again if it is still needed.`;
     case 'superseded':
-      return `Not run: ${title} was closed. ${request.error ?? ''}`.trim();
+      return `Not run: ${title} was closed. ${shown(request.error)}`.trim();
     case 'succeeded':
-      return `Succeeded: ${title}. ${outcome ?? ''}`.trim();
+      return `Succeeded: ${title}. ${shown(outcome)}`.trim();
     case 'failed':
-      return `Failed: ${title}. ${request.error ?? outcome ?? ''}`.trim();
+      return `Failed: ${title}. ${shown(request.error ?? outcome)}`.trim();
     default:
       return null;
   }

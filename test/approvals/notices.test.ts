@@ -1,5 +1,6 @@
 /** The requester is told, by direct message, when their request is approved, rejected, expired, succeeded or failed. */
 import { describe, expect, it } from 'vitest';
+import { requesterNotice } from '../../src/approvals/service.ts';
 import { approvalService, RecordingMessenger, seededBackend } from '../helpers/approvals.ts';
 
 describe('requester notices', () => {
@@ -63,5 +64,18 @@ describe('requester notices', () => {
       `approvals: could not tell <@U_REQ> about request ${request.id}: cannot_dm_bot`,
       `approvals: could not tell <@U_REQ> about request ${request.id}: cannot_dm_bot`,
     ]);
+  });
+
+  it('a stored error or outcome reaches the requester escaped, with no server path and no raw error text', async () => {
+    const { backend, backupDir } = await seededBackend();
+    const { service } = approvalService(backend, { backupDir });
+    const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    const error = 'Backup /srv/ontology/backups/run-1.zip failed for group <!channel> <https://evil|Click>: Unexpected error: An API error occurred: ratelimited';
+    const failed = requesterNotice({ ...request, state: 'failed', error });
+    expect(failed).toBe(
+      `Failed: your v1 groupId migration (request \`${request.id}\`). Backup run-1.zip failed for group &lt;!channel&gt; &lt;https://evil|Click&gt;: an unexpected error (the bot's log has the details)`,
+    );
+    const superseded = requesterNotice({ ...request, state: 'superseded', error: 'Plan for <@U123> in /tmp/x/ops.db changed' });
+    expect(superseded).toBe(`Not run: your v1 groupId migration (request \`${request.id}\`) was closed. Plan for &lt;@U123&gt; in ops.db changed`);
   });
 });

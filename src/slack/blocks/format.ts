@@ -1,5 +1,6 @@
 /** Small formatting helpers shared by the Block Kit builders: values, instants, durations, emoji. */
 import type { Severity } from '../../alerts/types.ts';
+import { escapeText } from './text.ts';
 
 /** Status emoji of a severity (Slack shortcodes, rendered in text and mrkdwn). */
 export const SEVERITY_EMOJI: Record<Severity, string> = {
@@ -35,7 +36,7 @@ export function formatInstant(ms: number): string {
  * For mrkdwn only (a `plain_text` field shows it as typed). Every builder that shows a time in Slack uses it.
  */
 export function slackDate(ms: number): string {
-  const fallback = formatInstant(ms).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const fallback = escapeText(formatInstant(ms));
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${fallback}>`;
 }
 
