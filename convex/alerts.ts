@@ -24,8 +24,8 @@ import {
   pageSize,
   silenceState,
   silenceStateValidator,
-} from './lib/monitorDocs.ts';
-import { alertFields, notificationFields, severityValidator, silenceFields } from './validators.ts';
+} from './lib/monitorDocs.js';
+import { alertFields, notificationFields, severityValidator, silenceFields } from './validators.js';
 
 /**
  * Entries (notifications + alerts + reminded alerts + outbox rows) one `recordRun` takes at most. Each entry reads

@@ -14,8 +14,8 @@ import { ConvexError, v, type ObjectType } from 'convex/values';
 import type { GenericDatabaseWriter } from 'convex/server';
 import { internalMutation, internalQuery } from './_generated/server.js';
 import type { DataModel, Doc, Id } from './_generated/dataModel.js';
-import { mayFinish, OPEN_APPROVAL_STATES } from '../src/approvals/port.ts';
-import { approvalFields, approvalStateValidator } from './validators.ts';
+import { mayFinish, OPEN_APPROVAL_STATES } from '../src/approvals/port.js';
+import { approvalFields, approvalStateValidator } from './validators.js';
 
 /** Requests a list page returns at most (the adapter asks for no more). */
 export const APPROVAL_PAGE_ROWS = 50;

@@ -7,8 +7,8 @@ import { ConvexError, getDocumentSize, v } from 'convex/values';
 import type { GenericDatabaseReader } from 'convex/server';
 import { internalMutation } from './_generated/server.js';
 import type { DataModel, Doc } from './_generated/dataModel.js';
-import { ReadBudget, type ReadLimits } from './lib/budget.ts';
-import { WRITE_STEP_LIMITS } from './migrationBounds.ts';
+import { ReadBudget, type ReadLimits } from './lib/budget.js';
+import { WRITE_STEP_LIMITS } from './migrationBounds.js';
 
 /**
  * Events one batch archives at most (the bot's `MONITOR_ARCHIVAL_BATCH` maximum). Index ranges: 2 (not yet

@@ -4,9 +4,9 @@
  */
 import { ConvexError, v } from 'convex/values';
 import { internalQuery } from './_generated/server.js';
-import { CATEGORIES, type Category } from '../src/quality/categories.ts';
-import { SCAN_TABLES, type CheckScope, type ScanTable } from '../src/quality/port.ts';
-import { checkPage, MAX_RECORDS_PER_PAGE } from './lib/checkPage.ts';
+import { CATEGORIES, type Category } from '../src/quality/categories.js';
+import { SCAN_TABLES, type CheckScope, type ScanTable } from '../src/quality/port.js';
+import { checkPage, MAX_RECORDS_PER_PAGE } from './lib/checkPage.js';
 
 /**
  * Group ids per `groupPage`: one index range and 4,000 documents scanned (≤ 16,000); bytes bounded by

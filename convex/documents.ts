@@ -7,9 +7,9 @@ import { ConvexError, v } from 'convex/values';
 import type { GenericDatabaseReader } from 'convex/server';
 import { internalMutation, internalQuery } from './_generated/server.js';
 import type { DataModel } from './_generated/dataModel.js';
-import { connectionEndpoints } from '../src/ontology/naming.ts';
-import { ReadBudget } from './lib/budget.ts';
-import { logicalTableValidator, namingValidator, physicalTableOf, readMeta, readNaming, V1_COMPLETED_KEY, type LogicalTable } from './lib/tables.ts';
+import { connectionEndpoints } from '../src/ontology/naming.js';
+import { ReadBudget } from './lib/budget.js';
+import { logicalTableValidator, namingValidator, physicalTableOf, readMeta, readNaming, V1_COMPLETED_KEY, type LogicalTable } from './lib/tables.js';
 
 /**
  * Documents per `page` at most. 4,000 documents is one index range and 4,000 scanned (≤ 16,000); the bytes are

@@ -5,8 +5,8 @@
  */
 import { v } from 'convex/values';
 import { internalMutation, internalQuery } from './_generated/server.js';
-import { cursorValidator, jobRunState, jobRunStateValidator, nextCursor, pageOptions, pageSize } from './lib/monitorDocs.ts';
-import { jobRunFields } from './validators.ts';
+import { cursorValidator, jobRunState, jobRunStateValidator, nextCursor, pageOptions, pageSize } from './lib/monitorDocs.js';
+import { jobRunFields } from './validators.js';
 
 /** Running runs one `abandonPage` reads and may patch: 1,000 documents read and written, within half of every limit. */
 export const ABANDON_PAGE_ROWS = 1_000;

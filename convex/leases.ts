@@ -7,7 +7,7 @@ import { v } from 'convex/values';
 import type { GenericDatabaseReader } from 'convex/server';
 import { internalMutation, internalQuery } from './_generated/server.js';
 import type { DataModel } from './_generated/dataModel.js';
-import { leaseResultValidator, leaseValidator } from './validators.ts';
+import { leaseResultValidator, leaseValidator } from './validators.js';
 
 async function leaseRow(db: GenericDatabaseReader<DataModel>, name: string) {
   return db

@@ -1,7 +1,7 @@
 /** Store settings for the `MetaStore` port: one `storeMeta` document per key (one index range per call). */
 import { v } from 'convex/values';
 import { internalMutation, internalQuery } from './_generated/server.js';
-import { readMeta } from './lib/tables.ts';
+import { readMeta } from './lib/tables.js';
 
 /** A setting's value, or null. */
 export const get = internalQuery({

@@ -12,12 +12,12 @@
  */
 import { ConvexError, getDocumentSize, v, type Value } from 'convex/values';
 import { internalMutation, internalQuery } from './_generated/server.js';
-import { groupIdOf } from '../src/ontology/naming.ts';
-import { isV1SchemaVersion } from '../src/quality/rules.ts';
-import { assignGroupId, classifyUndo, type JournalField } from '../src/migration/rules.ts';
-import type { AssignmentCounts, MigratedTable, UndoTotals } from '../src/migration/port.ts';
-import { ReadBudget, type ReadLimits } from './lib/budget.ts';
-import { physicalTableOf, readNaming } from './lib/tables.ts';
+import { groupIdOf } from '../src/ontology/naming.js';
+import { isV1SchemaVersion } from '../src/quality/rules.js';
+import { assignGroupId, classifyUndo, type JournalField } from '../src/migration/rules.js';
+import type { AssignmentCounts, MigratedTable, UndoTotals } from '../src/migration/port.js';
+import { ReadBudget, type ReadLimits } from './lib/budget.js';
+import { physicalTableOf, readNaming } from './lib/tables.js';
 import {
   decodeJournalPosition,
   decodeRecordPosition,
@@ -32,7 +32,7 @@ import {
   recordsFrom,
   uniformText,
   WRITE_STEP_LIMITS,
-} from './migrationBounds.ts';
+} from './migrationBounds.js';
 
 import {
   type AnyDoc,
@@ -52,7 +52,7 @@ import {
   runningTotals,
   SCHEMA_VERSION_ONE,
   SCHEMA_VERSION_ONE_TEXT,
-} from './migrationShared.ts';
+} from './migrationShared.js';
 
 /** What `applyBatchIn` may do: records changed and looked at, and its read budget. */
 export interface BatchBounds {

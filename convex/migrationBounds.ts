@@ -11,7 +11,7 @@
 import { ConvexError, type Value } from 'convex/values';
 import type { GenericDatabaseReader, GenericDatabaseWriter } from 'convex/server';
 import type { DataModel } from './_generated/dataModel.js';
-import { HALF_LIMITS, type ReadBudget, type ReadLimits } from './lib/budget.ts';
+import { HALF_LIMITS, type ReadBudget, type ReadLimits } from './lib/budget.js';
 
 /**
  * Records a migration batch changes at most. Index ranges: lease 1 + run 1 + naming 3 + journal head 1 +

@@ -6,12 +6,12 @@
  */
 import { ConvexError, v } from 'convex/values';
 import { internalQuery } from './_generated/server.js';
-import { groupIdOf } from '../src/ontology/naming.ts';
-import { isV1SchemaVersion } from '../src/quality/rules.ts';
-import { assignGroupId, becomesCrossGroup, ENDPOINT_SOURCES, MIGRATION_EVENT_TYPES } from '../src/migration/rules.ts';
-import type { AssignmentCounts, MigratedTable } from '../src/migration/port.ts';
-import { HALF_LIMITS, ReadBudget } from './lib/budget.ts';
-import { physicalTableOf, readNaming } from './lib/tables.ts';
+import { groupIdOf } from '../src/ontology/naming.js';
+import { isV1SchemaVersion } from '../src/quality/rules.js';
+import { assignGroupId, becomesCrossGroup, ENDPOINT_SOURCES, MIGRATION_EVENT_TYPES } from '../src/migration/rules.js';
+import type { AssignmentCounts, MigratedTable } from '../src/migration/port.js';
+import { HALF_LIMITS, ReadBudget } from './lib/budget.js';
+import { physicalTableOf, readNaming } from './lib/tables.js';
 import {
   COUNT_PAGE_BYTES,
   COUNT_PAGE_DOCUMENTS,
@@ -27,7 +27,7 @@ import {
   RecordWalk,
   recordsFrom,
   uniformText,
-} from './migrationBounds.ts';
+} from './migrationBounds.js';
 
 import {
   type AnyDoc,
@@ -39,7 +39,7 @@ import {
   migratedTableValidator,
   requireRun,
   runRow,
-} from './migrationShared.ts';
+} from './migrationShared.js';
 
 // ---- counts and plan pages ----------------------------------------------------------------------------------
 

@@ -5,10 +5,10 @@
  */
 import { ConvexError, getDocumentSize, v, type Value } from 'convex/values';
 import { internalMutation, internalQuery } from './_generated/server.js';
-import { MIGRATION_EVENT_TYPES } from '../src/migration/rules.ts';
-import type { UndoTotals } from '../src/migration/port.ts';
-import { physicalTableOf, readNaming, V1_COMPLETED_KEY } from './lib/tables.ts';
-import { HALF_LIMITS, PATCH_GROWTH_BYTES, ReadBudget } from './lib/budget.ts';
+import { MIGRATION_EVENT_TYPES } from '../src/migration/rules.js';
+import type { UndoTotals } from '../src/migration/port.js';
+import { physicalTableOf, readNaming, V1_COMPLETED_KEY } from './lib/tables.js';
+import { HALF_LIMITS, PATCH_GROWTH_BYTES, ReadBudget } from './lib/budget.js';
 import {
   changeSetting,
   COUNT_PAGE_BYTES,
@@ -20,8 +20,8 @@ import {
   MAX_RUNS_PER_CALL,
   RecordWalk,
   type RecordPosition,
-} from './migrationBounds.ts';
-import { runKindValidator, runStateValidator } from './validators.ts';
+} from './migrationBounds.js';
+import { runKindValidator, runStateValidator } from './validators.js';
 
 import {
   type Reader,
@@ -40,7 +40,7 @@ import {
   runUpdateValidator,
   toRecord,
   writeEvent,
-} from './migrationShared.ts';
+} from './migrationShared.js';
 
 // ---- run registry -------------------------------------------------------------------------------------------
 

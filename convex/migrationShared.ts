@@ -6,12 +6,12 @@
 import { ConvexError, v, type Value } from 'convex/values';
 import type { GenericDatabaseReader, GenericDatabaseWriter } from 'convex/server';
 import type { DataModel, Doc } from './_generated/dataModel.js';
-import { connectionEndpoints, groupIdOf } from '../src/ontology/naming.ts';
-import { eventReferences, knowledgeSource } from '../src/quality/record-rules.ts';
-import type { MigratedTable, MigrateTotals, UndoTotals } from '../src/migration/port.ts';
-import { ReadBudget } from './lib/budget.ts';
-import { uniformText } from './migrationBounds.ts';
-import { migrationRunFields, runStateValidator } from './validators.ts';
+import { connectionEndpoints, groupIdOf } from '../src/ontology/naming.js';
+import { eventReferences, knowledgeSource } from '../src/quality/record-rules.js';
+import type { MigratedTable, MigrateTotals, UndoTotals } from '../src/migration/port.js';
+import { ReadBudget } from './lib/budget.js';
+import { uniformText } from './migrationBounds.js';
+import { migrationRunFields, runStateValidator } from './validators.js';
 
 export type Reader = GenericDatabaseReader<DataModel>;
 export type Writer = GenericDatabaseWriter<DataModel>;

@@ -19,8 +19,8 @@ import {
   outboxRowValidator,
   pageOptions,
   pageSize,
-} from './lib/monitorDocs.ts';
-import { messageRefValidator, outboxStatusValidator } from './validators.ts';
+} from './lib/monitorDocs.js';
+import { messageRefValidator, outboxStatusValidator } from './validators.js';
 
 /** Drafts one `enqueue` takes at most: 1,000 inserts (+ ≤ 4 dropped edits each read and deleted), within half of every limit. */
 export const MAX_ENQUEUE = 1_000;

@@ -26,7 +26,7 @@ import {
   snapshotFields,
   thingKnowledgeFields,
   undoJournalFields,
-} from './validators.ts';
+} from './validators.js';
 
 export default defineSchema({
   groups: defineTable(groupFields).index('by_slug', ['slug']).index('by_parent', ['parentGroupId']),

@@ -5,8 +5,8 @@
  */
 import { ConvexError, v } from 'convex/values';
 import { internalQuery } from './_generated/server.js';
-import { PAGE_MAX_BYTES, PAGE_MAX_DOCUMENTS } from './documents.ts';
-import { physicalTableOf, readNaming } from './lib/tables.ts';
+import { PAGE_MAX_BYTES, PAGE_MAX_DOCUMENTS } from './documents.js';
+import { physicalTableOf, readNaming } from './lib/tables.js';
 
 /** Physical tables an export may read. */
 const EXPORTABLE = ['groups', 'entities', 'things', 'connections', 'events', 'knowledge', 'thingKnowledge', 'dataQualitySnapshots'] as const;

@@ -6,8 +6,8 @@
  */
 import { ConvexError, getDocumentSize, v, type Value } from 'convex/values';
 import { internalMutation, internalQuery } from './_generated/server.js';
-import { cursorValidator, MONITOR_PAGE_BYTES, nextCursor, pageOptions, pageSize } from './lib/monitorDocs.ts';
-import { snapshotFields, snapshotValidator } from './validators.ts';
+import { cursorValidator, MONITOR_PAGE_BYTES, nextCursor, pageOptions, pageSize } from './lib/monitorDocs.js';
+import { snapshotFields, snapshotValidator } from './validators.js';
 
 /**
  * Snapshots one `save` takes at most: 1,000 inserts and 1,000 reads back of their creation time (1,000 index

@@ -19,12 +19,12 @@
 import type { GenericDatabaseReader } from 'convex/server';
 import { ConvexError } from 'convex/values';
 import type { DataModel } from '../_generated/dataModel.js';
-import { groupIdOf, connectionEndpoints, namingFor } from '../../src/ontology/naming.ts';
-import { DocumentScan } from '../../src/quality/document-scan.ts';
-import { scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from '../../src/quality/port.ts';
-import { eventReferences, knowledgeSource, type ReferencedEntity } from '../../src/quality/record-rules.ts';
-import { HALF_LIMITS, ReadBudget, type ReadLimits } from './budget.ts';
-import { physicalTableOf, readNaming } from './tables.ts';
+import { groupIdOf, connectionEndpoints, namingFor } from '../../src/ontology/naming.js';
+import { DocumentScan } from '../../src/quality/document-scan.js';
+import { scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from '../../src/quality/port.js';
+import { eventReferences, knowledgeSource, type ReferencedEntity } from '../../src/quality/record-rules.js';
+import { HALF_LIMITS, ReadBudget, type ReadLimits } from './budget.js';
+import { physicalTableOf, readNaming } from './tables.js';
 
 /** Records judged per page at most (see the module comment for the arithmetic). */
 export const MAX_RECORDS_PER_PAGE = 1_000;

@@ -10,7 +10,7 @@
 import { ConvexError, v, type Infer } from 'convex/values';
 import type { GenericDatabaseWriter } from 'convex/server';
 import type { DataModel, Doc, Id } from '../_generated/dataModel.js';
-import { alertFields, jobRunFields, notificationFields, outboxFields, silenceFields } from '../validators.ts';
+import { alertFields, jobRunFields, notificationFields, outboxFields, silenceFields } from '../validators.js';
 
 /** Documents a monitor page returns at most (the adapter asks for fewer when it needs fewer). */
 export const MONITOR_PAGE_ROWS = 1_000;

@@ -6,7 +6,7 @@
 import { v, type Infer } from 'convex/values';
 import type { GenericDatabaseReader } from 'convex/server';
 import type { DataModel } from '../_generated/dataModel.js';
-import type { ReadBudget } from './budget.ts';
+import type { ReadBudget } from './budget.js';
 
 /** A logical ontology table, as the `DocumentStore` port names it. */
 export const logicalTableValidator = v.union(

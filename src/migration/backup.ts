@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { ErrorCode, OpsError } from '../errors.ts';
-import type { ExportSummary } from '../snapshot/export.ts';
-import { verifySnapshot } from '../snapshot/reader.ts';
+import { ErrorCode, OpsError } from '../errors.js';
+import type { ExportSummary } from '../snapshot/export.js';
+import { verifySnapshot } from '../snapshot/reader.js';
 
 /** A backup that is missing, corrupt or does not match its manifest; nothing was changed. */
 export class BackupInvalidError extends OpsError {

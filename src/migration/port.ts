@@ -5,9 +5,9 @@
  * Convex, with no callbacks into it. Cursors are opaque strings chosen by the adapter; null means "from the
  * start". The SQLite adapter is `src/store/sqlite/migration-store.ts` and `src/store/sqlite/migration-backup.ts`.
  */
-import type { ConvexValue } from '../ontology/values.ts';
-import type { BackupResult, BackupVerification } from './backup.ts';
-import type { RestoreComparison } from './restore-diff.ts';
+import type { ConvexValue } from '../ontology/values.js';
+import type { BackupResult, BackupVerification } from './backup.js';
+import type { RestoreComparison } from './restore-diff.js';
 
 /** Store setting (`MetaStore`) set while a completed v1 migration is in the data: missing groupIds are then critical. */
 export const V1_MIGRATION_COMPLETED_KEY = 'v1_migration_completed_at';

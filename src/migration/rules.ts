@@ -4,7 +4,7 @@
  * exact undo does with one journal entry given the record as it is now. No `node:` imports, no `Buffer`:
  * they run in a plain V8 isolate. Values are compared as their uniform JSON text.
  */
-import type { AssignmentSource, MigratedTable, UndoOutcome } from './port.ts';
+import type { AssignmentSource, MigratedTable, UndoOutcome } from './port.js';
 
 /** Which rule each endpoint of a record counts as, in the order the rules try them. */
 export const ENDPOINT_SOURCES: Record<MigratedTable, readonly [AssignmentSource, AssignmentSource]> = {

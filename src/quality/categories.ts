@@ -2,7 +2,7 @@
  * The five integrity categories, their severities and the statuses a report can have. Pure data shared by
  * every store adapter.
  */
-import { InvalidArgumentError } from '../errors.ts';
+import { InvalidArgumentError } from '../errors.js';
 
 /** The five integrity categories, in report order. */
 export const CATEGORIES = ['orphaned', 'crossGroup', 'missingGroupId', 'invalidMetadata', 'malformedProperties'] as const;

@@ -6,7 +6,7 @@
  * document in scan order, then `scan.result()`. Documents outside the scope's group or tables are skipped, so a
  * caller may feed whole pages.
  */
-import { connectionEndpoints, groupIdOf, type Naming } from '../ontology/naming.ts';
+import { connectionEndpoints, groupIdOf, type Naming } from '../ontology/naming.js';
 import {
   crossGroupConnectionIssue,
   crossGroupEventIssue,
@@ -18,8 +18,8 @@ import {
   orphanedKnowledgeIssue,
   type IssueContext,
   type IssueRecord,
-} from './issues.ts';
-import { byGroupId, scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from './port.ts';
+} from './issues.js';
+import { byGroupId, scanTablesOf, type CheckScope, type ScanResult, type ScanTable } from './port.js';
 import {
   classifyConnection,
   classifyEvent,
@@ -28,10 +28,10 @@ import {
   isOrphanedSource,
   knowledgeSource,
   type EntityLookup,
-} from './record-rules.ts';
-import { isV1SchemaVersion, isValidityWindowInverted, malformedPropertyFields, PAYMENT_EVENT_TYPE, paymentMetadataProblems } from './rules.ts';
-import { createTally, emptyCounts, keepIssue, type QualityCounts, type QualityIssue, type Tally } from './tally.ts';
-import type { Category } from './categories.ts';
+} from './record-rules.js';
+import { isV1SchemaVersion, isValidityWindowInverted, malformedPropertyFields, PAYMENT_EVENT_TYPE, paymentMetadataProblems } from './rules.js';
+import { createTally, emptyCounts, keepIssue, type QualityCounts, type QualityIssue, type Tally } from './tally.js';
+import type { Category } from './categories.js';
 
 /** The count fields that count issues, and the category of their issues. */
 const CATEGORY_OF = {

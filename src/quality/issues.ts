@@ -3,11 +3,11 @@
  * groupId, the text and the metadata (ids and field names only, never values). Pure and shared: the SQLite
  * scan and the Convex page functions build every issue here, so the two adapters report a record alike.
  */
-import type { Naming } from '../ontology/naming.ts';
-import { severityOf, type Category } from './categories.ts';
-import type { ScanTable } from './port.ts';
-import type { ConnectionEndpoints, ConnectionEnd, EventReferences } from './record-rules.ts';
-import type { IssueMetadata, QualityIssue } from './tally.ts';
+import type { Naming } from '../ontology/naming.js';
+import { severityOf, type Category } from './categories.js';
+import type { ScanTable } from './port.js';
+import type { ConnectionEndpoints, ConnectionEnd, EventReferences } from './record-rules.js';
+import type { IssueMetadata, QualityIssue } from './tally.js';
 
 /** The record an issue is about. */
 export interface IssueRecord {

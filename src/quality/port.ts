@@ -22,8 +22,8 @@
  *   per record (connection ends, event actor/target, knowledge source), at most 1,000 records per page (2,004 index ranges at most).
  *   It sets `tableConcurrency` to its client's request bound, so the tables' cursors advance side by side.
  */
-import type { Category } from './categories.ts';
-import type { QualityCounts, Tally } from './tally.ts';
+import type { Category } from './categories.js';
+import type { QualityCounts, Tally } from './tally.js';
 
 /** The tables a check scans, in scan order (logical names: `entities` is `things` under the legacy naming). */
 export const SCAN_TABLES = ['entities', 'connections', 'events', 'knowledge'] as const;

@@ -7,7 +7,7 @@
  * A reference is resolved by the adapter before a rule runs (SQLite with a join, Convex with `db.get` on the
  * page's referenced ids) and handed in as an `EntityLookup`, so no rule ever waits on storage.
  */
-import { decodeFloatObject, toNumber } from './numbers.ts';
+import { decodeFloatObject, toNumber } from './numbers.js';
 
 /** One year in milliseconds, as the archival metric counts it (365 days; leap days are not special). */
 export const ARCHIVAL_AGE_MS = 365 * 24 * 60 * 60 * 1000;

@@ -7,7 +7,7 @@
  * encoding (int64 as number, NaN/±Infinity/-0 as `{"$float": base64}`); both are accepted.
  */
 import { z } from 'zod';
-import { decodeFloatObject, isNumeric, toNumber } from './numbers.ts';
+import { decodeFloatObject, isNumeric, toNumber } from './numbers.js';
 
 /** A string that is not empty. */
 const nonEmptyString = z.string().min(1);

@@ -3,7 +3,7 @@
  * limit. A store adapter fills one tally per page (Convex) or per table scan (SQLite); `mergeTallies` sums
  * them, so paging never changes a count.
  */
-import { CATEGORIES, SEVERITY_ORDER, type Category, type Severity } from './categories.ts';
+import { CATEGORIES, SEVERITY_ORDER, type Category, type Severity } from './categories.js';
 
 /**
  * Every count the checks and metrics need, all plain integers so that pages add up field by field. Each

@@ -8,10 +8,10 @@
  * float64, which is what `JSON.parse` gives. Lines holding a `"$` (special values, or field names the decoder
  * must refuse) and uniform lines whose `_creationTime` literal cannot be located go through the full decoder.
  */
-import { InvalidSnapshotError } from '../errors.ts';
-import { tableNumberOfId } from '../ontology/ids.ts';
-import { logicalTable, type Naming, type OntologyTable } from '../ontology/naming.ts';
-import { parseDocument, stringifyUniform, ValueEncodingError, type ConvexValue, type ValueEncoding } from '../ontology/values.ts';
+import { InvalidSnapshotError } from '../errors.js';
+import { tableNumberOfId } from '../ontology/ids.js';
+import { logicalTable, type Naming, type OntologyTable } from '../ontology/naming.js';
+import { parseDocument, stringifyUniform, ValueEncodingError, type ConvexValue, type ValueEncoding } from '../ontology/values.js';
 
 /** A line that is not a valid document; the message says what is wrong (the caller adds `file:line:`). */
 export class SnapshotLineError extends Error {

@@ -17,11 +17,11 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import { ErrorCode, OpsError } from '../errors.ts';
-import type { NamingGeneration } from '../ontology/naming.ts';
-import { tableNameProblem } from '../ontology/table-names.ts';
-import type { SnapshotRead, SnapshotSource } from '../store/snapshot-source.ts';
-import type { SnapshotFormat } from './reader.ts';
+import { ErrorCode, OpsError } from '../errors.js';
+import type { NamingGeneration } from '../ontology/naming.js';
+import { tableNameProblem } from '../ontology/table-names.js';
+import type { SnapshotRead, SnapshotSource } from '../store/snapshot-source.js';
+import type { SnapshotFormat } from './reader.js';
 
 export { tableNameProblem };
 

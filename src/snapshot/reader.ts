@@ -22,11 +22,11 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
-import { InvalidSnapshotError, NotFoundError, OpsError } from '../errors.ts';
-import { detectNaming, type Naming, type NamingGeneration } from '../ontology/naming.ts';
-import type { ValueEncoding } from '../ontology/values.ts';
-import { decodeSnapshotLineAt, duplicateIdMessage, ontologyTableOf } from './documents.ts';
-import { invalidTableNameText } from '../ontology/table-names.ts';
+import { InvalidSnapshotError, NotFoundError, OpsError } from '../errors.js';
+import { detectNaming, type Naming, type NamingGeneration } from '../ontology/naming.js';
+import type { ValueEncoding } from '../ontology/values.js';
+import { decodeSnapshotLineAt, duplicateIdMessage, ontologyTableOf } from './documents.js';
+import { invalidTableNameText } from '../ontology/table-names.js';
 
 /** How a snapshot is stored. */
 export type SnapshotFormat = 'zip' | 'dir';

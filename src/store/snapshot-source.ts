@@ -4,7 +4,7 @@
  * as uniform JSON texts in storage order, with an opaque cursor: a bounded page per call, so a Convex adapter
  * can answer each page with one query.
  */
-import type { NamingGeneration } from '../ontology/naming.ts';
+import type { NamingGeneration } from '../ontology/naming.js';
 
 /** A table of the data set, as an export writes it. */
 export interface SourceTable {
