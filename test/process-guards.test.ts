@@ -50,4 +50,16 @@ describe('installProcessGuards', () => {
     expect(result.code).not.toBe(0);
     expect(result.out).not.toContain('still serving');
   });
+
+  it('the CLI installs them: a stray rejection is one line, the command still answers, and the exit code is 1', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/fixtures/processes/stray-rejection.mjs', 'src/cli.ts', '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(err).toBe('ontology-ops: Unhandled rejection (the process keeps running): Unexpected error: a stray rejection\n');
+    expect(out).toMatch(/^Usage: ontology-ops /);
+    expect(code).toBe(1);
+  });
 });

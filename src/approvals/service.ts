@@ -496,7 +496,6 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       return request({ kind: 'rollback', target: failed.runId, userId, parentId: failed.id });
     },
     async tick() {
-      await deliver();
       let cursor: string | null = null;
       do {
         const page = await store.list({ states: ['requested', 'approved', 'running'], cursor, limit: 100 });
@@ -516,6 +515,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
         }
         cursor = page.continueCursor;
       } while (cursor !== null);
+      // Last: with Slack hanging, delivery waits on its calls, and expiries and resumes must not wait behind them.
+      await deliver();
     },
     async idle() {
       await executor.idle();

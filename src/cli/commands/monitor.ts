@@ -298,7 +298,9 @@ export function register(program: Command, context: CliContext): void {
     .description('acknowledge a firing alert: no more reminders until it resolves')
     .argument('<alert>', 'alert id or key (see `monitor status`)')
     .requiredOption('--by <who>', 'who acknowledges')
-    .action(async (alert: string, options: { by: string }) => {
+    .option('--delivery-timeout <duration>', 'longest time spent showing it on the alert message in Slack; the edit then waits in the outbox (exit code 75)', formatDuration(DEFAULT_DELIVERY_BUDGET_MS))
+    .action(async (alert: string, options: { by: string; deliveryTimeout: string }) => {
+      const budget = parseDeliveryTimeout(options.deliveryTimeout);
       const config = loadConfig(context.io.env);
       const backend = context.openBackend({ mustExist: true });
       try {
@@ -310,9 +312,18 @@ export function register(program: Command, context: CliContext): void {
           config: config.alerts,
           groupSlugs: groupSlugLookup(backend.documents),
         });
-        // Show the acknowledgement on the alert's message now rather than at the scheduler's next flush.
-        await deliverOutbox({ outbox, notifier: notifierFor(config, context, Date.now), now: Date.now, sleep: realSleep, maxInlineWaitMs: 0 });
+        // Show the acknowledgement on the alert's message now rather than at the scheduler's next flush, within the
+        // delivery bound: the acknowledgement is recorded either way.
+        const report = await deliverOutbox({
+          outbox,
+          notifier: budget.notifier(notifierFor(config, context, Date.now)),
+          now: Date.now,
+          sleep: budget.sleep(realSleep),
+          maxInlineWaitMs: 0,
+          isStopping: () => budget.exhausted(),
+        });
         context.print(acknowledged, (value) => `alert #${value.id} ${value.key} acknowledged by ${value.acknowledgedBy}`);
+        if (report.pending > 0) throw deliveryPending(`alert #${acknowledged.id} was acknowledged`, report.pending, budget);
       } finally {
         await backend.close();
       }

@@ -208,6 +208,34 @@ describe('monitor run and monitor flush while Slack hangs', () => {
     expect(await outbox(db)).toMatchObject({ pending: 0, sent: waiting.pending, failed: 0 });
   }, 60_000);
 
+  it('monitor ack records the acknowledgement, stops within --delivery-timeout with exit 75, and a later flush shows it', async () => {
+    const db = await seededDb();
+    const { slack, env, recover } = await hangingSlack();
+    recover();
+    const run = await timed(db, env, 'monitor', 'run', 'daily');
+    expect(run.code, run.err).toBe(0);
+    let hanging = true;
+    slack.answer('chat.update', (params) => (hanging ? new Promise(() => {}) : { body: { ok: true, channel: params.channel, ts: params.ts } }));
+
+    const ack = await timed(db, env, '--json', 'monitor', 'ack', 'crossGroupViolations|platform|critical', '--by', 'U2', '--delivery-timeout', '2s');
+    expect(ack.tookMs).toBeLessThan(10_000);
+    expect(ack.code).toBe(75);
+    const acknowledged = JSON.parse(ack.out) as { id: string; acknowledgedBy: string };
+    expect(acknowledged.acknowledgedBy).toBe('U2');
+    expect(ack.err.trim().split('\n').at(-1)).toBe(
+      `ontology-ops: alert #${acknowledged.id} was acknowledged, but 1 message(s) wait in the outbox (Slack did not take them within the 2s of ` +
+        '--delivery-timeout): `ontology-ops monitor flush` sends them once Slack answers again.',
+    );
+    expect(slack.callsOf('chat.update')).toHaveLength(1);
+    expect((await outbox(db)).pending).toBe(1);
+
+    hanging = false;
+    const flush = await timed(db, env, 'monitor', 'flush');
+    expect(flush.code).toBe(0);
+    expect(flush.out).toBe('sent 1, retried 0, failed 0, held 0, pending 0\n');
+    expect(slack.callsOf('chat.update')).toHaveLength(2);
+  }, 60_000);
+
   it.each([['0s'], ['500ms'], ['11m'], ['soon']])('refuses --delivery-timeout %s with one line, before running anything', async (value) => {
     const db = await seededDb();
     for (const argv of [['monitor', 'run', 'daily'], ['monitor', 'flush']]) {

@@ -1,0 +1,124 @@
+/**
+ * Real bot processes for the approval crash tests: `test/approvals/fixtures/approval-process.ts` run as a child
+ * (`node --import tsx`) over a SQLite file, talking to the test's fake Slack Web API, optionally SIGKILLing itself
+ * at a named step; and the restarted bot, a fresh service in this process over the same file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { expect, onTestFinished } from 'vitest';
+import type { ApprovalService } from '../../src/approvals/service.ts';
+import { sqliteBackend, type Backend } from '../../src/backend.ts';
+import { KILL_AT_ENV } from '../../src/migration/test-hooks.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { APPROVAL_T0, approvalService, RecordingMessenger } from './approvals.ts';
+import type { FakeClock } from './fake-clock.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FIXTURE = join(ROOT, 'test', 'approvals', 'fixtures', 'approval-process.ts');
+
+/** How a child bot ended. */
+export interface ChildEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** What a child bot does (see the fixture's comment). */
+export interface ChildArgs {
+  db: string;
+  backupDir: string;
+  slackApiUrl: string;
+  action: 'approve' | 'tick';
+  requestId: string;
+  planHash?: string;
+  holder?: string;
+  now?: number;
+  /** Crash points (`approval:claimed`, `batch:1`, …): the child SIGKILLs itself at the first one it reaches. */
+  killAt?: string;
+}
+
+/** A running child bot: the process and how it ends. */
+export interface ChildBot {
+  process: ChildProcess;
+  ended: Promise<ChildEnd>;
+}
+
+/** Starts a child bot; it is killed when the test finishes, should it still run. */
+export function startChildBot(args: ChildArgs): ChildBot {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env[KILL_AT_ENV];
+  if (args.killAt) env[KILL_AT_ENV] = args.killAt;
+  const json = JSON.stringify({ holder: 'a', now: APPROVAL_T0, ...args, killAt: undefined });
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, json], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ended = new Promise<ChildEnd>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { process: child, ended };
+}
+
+/** Runs a child bot that must kill itself at `killAt`; fails the test with its output otherwise. */
+export async function killedChild(args: ChildArgs & { killAt: string }): Promise<void> {
+  const end = await startChildBot(args).ended;
+  expect(end.signal, `expected SIGKILL at ${args.killAt}; exit ${end.code}\n${end.stderr}${end.stdout}`).toBe('SIGKILL');
+}
+
+/** How long the restarted bot waits: the dead process's migration lease (60 s) and outbox claims (2 min) expired. */
+export const RESTART_AFTER_MS = 5 * 60_000;
+
+/** The restarted bot: a new connection to the same file and a new service, ticking after `RESTART_AFTER_MS`. */
+export async function restartedBot(path: string, clock: FakeClock, backupDir: string): Promise<{ backend: Backend; store: SqliteStore; service: ApprovalService; messenger: RecordingMessenger }> {
+  const store = SqliteStore.open(path);
+  onTestFinished(() => store.close());
+  const backend = sqliteBackend(store, { useWorker: false });
+  const messenger = new RecordingMessenger();
+  clock.advance(RESTART_AFTER_MS);
+  const { service } = approvalService(backend, { clock, backupDir, holderId: 'b', messenger });
+  await service.tick();
+  await service.idle();
+  // A second tick finds nothing left to do.
+  await service.tick();
+  await service.idle();
+  return { backend, store, service, messenger };
+}
+
+/** The runs of one kind in the run registry. */
+export async function runsOf(backend: Backend, kind: 'migrate' | 'undo' | 'restore') {
+  return (await backend.migration().status({ limit: 50 })).runs.filter((run) => run.kind === kind);
+}
+
+/** Inserts `count` legacy entities (no groupId) through another connection, as a writer does while the bot is down. */
+export async function addLegacyEntities(path: string, count: number): Promise<string[]> {
+  const writer = SqliteStore.open(path);
+  try {
+    const ids: string[] = [];
+    for (let n = 0; n < count; n++) {
+      ids.push((await writer.insert('entities', { type: 'creator', name: `late ${n}`, properties: {}, createdAt: APPROVAL_T0, updatedAt: APPROVAL_T0 }))._id);
+    }
+    return ids;
+  } finally {
+    writer.close();
+  }
+}
+
+/** The groupId an entity has now (null when it has none). */
+export function groupIdOf(store: SqliteStore, id: string): unknown {
+  return store.database.prepare("SELECT json_extract(doc, '$.groupId') FROM entities WHERE id = ?").pluck().get(id) ?? null;
+}
+
+/** The request's state and the run registry as a killed process left them (read through a connection closed after). */
+export async function leftBehind(path: string, requestId: string): Promise<{ state: string | undefined; runs: [string, string][] }> {
+  const store = SqliteStore.open(path);
+  try {
+    const backend = sqliteBackend(store, { useWorker: false });
+    const runs = (await backend.migration().status({ limit: 50 })).runs.map((run): [string, string] => [run.id, run.state]);
+    return { state: (await backend.approvals.get(requestId))?.state, runs };
+  } finally {
+    store.close();
+  }
+}
