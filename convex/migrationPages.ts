@@ -8,7 +8,7 @@ import { ConvexError, v } from 'convex/values';
 import { internalQuery } from './_generated/server.js';
 import { groupIdOf } from '../src/ontology/naming.js';
 import { isV1SchemaVersion } from '../src/quality/rules.js';
-import { assignGroupId, becomesCrossGroup, ENDPOINT_SOURCES, MIGRATION_EVENT_TYPES } from '../src/migration/rules.js';
+import { assignGroupId, becomesCrossGroup, crossGroupOtherSide, ENDPOINT_SOURCES, MIGRATION_EVENT_TYPES } from '../src/migration/rules.js';
 import type { AssignmentCounts, MigratedTable } from '../src/migration/port.js';
 import { HALF_LIMITS, ReadBudget } from './lib/budget.js';
 import { physicalTableOf, readNaming } from './lib/tables.js';
@@ -89,7 +89,13 @@ export const planPage = internalQuery({
     page: v.union(v.string(), v.null()),
     defaultGroupId: v.union(v.string(), v.null()),
   },
-  returns: v.object({ assignments: assignmentsValidator, crossGroupCreated: v.number(), continueCursor: v.union(v.string(), v.null()) }),
+  returns: v.object({
+    assignments: assignmentsValidator,
+    crossGroupCreated: v.number(),
+    // One row per group on the page: at most PLAN_PAGE_RECORDS rows of two small fields.
+    crossGroupByGroup: v.array(v.object({ groupId: v.string(), count: v.number() })),
+    continueCursor: v.union(v.string(), v.null()),
+  }),
   handler: async (ctx, args) => {
     const table = args.table;
     const start = decodeRecordPosition(args.page, 'page cursor');
@@ -101,6 +107,7 @@ export const planPage = internalQuery({
     const [firstSource, secondSource] = ENDPOINT_SOURCES[table];
     const assignments: AssignmentCounts = { [firstSource]: 0, [secondSource]: 0, legacyDefault: 0 };
     let crossGroupCreated = 0;
+    const byGroup = new Map<string, number>();
     const walk = new RecordWalk(start);
     let looked = 0;
     let finished = true;
@@ -135,14 +142,23 @@ export const planPage = internalQuery({
         );
         assignments[source] = (assignments[source] ?? 0) + 1;
       }
-      if (table !== 'knowledge' && becomesCrossGroup(first, second, fallback)) crossGroupCreated++;
+      if (table !== 'knowledge' && becomesCrossGroup(first, second, fallback)) {
+        crossGroupCreated++;
+        const other = crossGroupOtherSide(first, second);
+        byGroup.set(other, (byGroup.get(other) ?? 0) + 1);
+      }
       walk.lookedAt(doc._creationTime);
       if (++looked >= PLAN_PAGE_RECORDS) {
         finished = false;
         break;
       }
     }
-    return { assignments: assignments as Record<string, number>, crossGroupCreated, continueCursor: finished ? null : encodeRecordPosition(walk.position) };
+    return {
+      assignments: assignments as Record<string, number>,
+      crossGroupCreated,
+      crossGroupByGroup: [...byGroup].map(([groupId, count]) => ({ groupId, count })),
+      continueCursor: finished ? null : encodeRecordPosition(walk.position),
+    };
   },
 });
 

@@ -73,7 +73,19 @@ function migrateOutcome(report: RunReport): { ok: boolean; outcome: RunOutcome }
         `Changed: ${Object.entries(report.changed).map(([table, n]) => `${table} ${n}`).join(', ')}`,
       ]
     : [];
-  return { ok: report.status !== 'failed', outcome: { runId: report.runId, message: report.message, validation: lines } };
+  const regressions = report.status === 'completed' ? report.regressions : null;
+  if (!regressions || regressions.worsened.length === 0) return { ok: report.status !== 'failed', outcome: { runId: report.runId, message: report.message, validation: lines } };
+  // The run's own message names CLI commands; the message shows the Slack next step instead.
+  const changed = Object.values(report.changed).reduce((sum, n) => sum + n, 0);
+  return {
+    ok: true,
+    outcome: {
+      runId: report.runId,
+      message: `Migration ${report.runId} completed with regressions (${changed} records changed): ${regressions.worsened.length} metric${regressions.worsened.length === 1 ? '' : 's'} got worse.`,
+      validation: lines,
+      regressions: { worsened: regressions.worsened, cause: regressions.cause },
+    },
+  };
 }
 
 function undoOutcome(report: UndoReport): RunOutcome {

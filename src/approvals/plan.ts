@@ -1,12 +1,13 @@
 /**
  * The plan an approval binds to: a summary of the dry run (counts only, never record contents) and the hash of its
  * stable part. The hash leaves out what moves without the data moving (ETA, backup size estimate, predicted metric
- * values that the bot's own events nudge), so a fresh dry run at start hashes the same unless what the run would
+ * values and regressions that the bot's own events nudge), so a fresh dry run at start hashes the same unless what the run would
  * change has changed.
  */
 import { createHash } from 'node:crypto';
 import type { DryRunReport, RestoreReport, UndoReport } from '../migration/types.ts';
 import type { Status } from '../quality/categories.ts';
+import type { CrossGroupCause, MetricChange } from '../quality/regressions.ts';
 
 /** What a migration would do, as an approval shows it. */
 export interface MigrationPlanSummary {
@@ -18,9 +19,20 @@ export interface MigrationPlanSummary {
   crossGroupReferencesCreated: { connections: number; events: number; total: number };
   wouldCreateLegacyDefaultGroup: boolean;
   predicted: { status: Status; referentialIntegrityScore: number; missingGroupIds: number; crossGroupViolations: number; schemaComplianceScore: number };
+  /**
+   * The metrics the run would make worse (before → after, statuses) and the records behind them, so the request,
+   * its confirm dialog and its result show the same lines. Absent from plans stored before it was kept.
+   */
+  regressions?: PlanRegressions;
   backupBytes: number;
   etaSeconds: number;
   blocking: string[];
+}
+
+/** What a plan predicts getting worse. */
+export interface PlanRegressions {
+  worsened: MetricChange[];
+  cause: CrossGroupCause | null;
 }
 
 /** What an exact undo of a run would do. */
@@ -78,6 +90,7 @@ export function migrationPlan(report: DryRunReport): MigrationPlanSummary {
       crossGroupViolations: predicted.crossGroupViolations,
       schemaComplianceScore: predicted.schemaComplianceScore,
     },
+    regressions: { worsened: report.regressions.worsened, cause: report.regressions.cause },
     backupBytes: report.backup.enabled ? report.backup.estimatedBytes : 0,
     etaSeconds: report.estimatedSeconds,
     blocking: report.blocking,

@@ -12,7 +12,7 @@ import { ErrorCode, InvalidArgumentError, OpsError } from '../errors.ts';
 import type { CrashPoint } from '../migration/test-hooks.ts';
 import type { KeptEvents, MigrationService } from '../migration/types.ts';
 import { newRunId } from '../migration/service.ts';
-import { approvalMessage, requestTitle } from '../slack/blocks/approval.ts';
+import { approvalMessage, hasRegressions, requestTitle, type RunOutcome } from '../slack/blocks/approval.ts';
 import { formatInstant } from '../slack/blocks/format.ts';
 import { code, escapeText } from '../slack/blocks/text.ts';
 import { shownErrorText } from '../slack/handler-error.ts';
@@ -127,7 +127,8 @@ export function requesterNotice(request: ApprovalRequest, by: string | null = nu
     case 'superseded':
       return `Not run: ${title} was closed. ${shown(request.error)}`.trim();
     case 'succeeded':
-      return `Succeeded: ${title}. ${shown(outcome)}`.trim();
+      // A run that made metrics worse is not reported as a plain success.
+      return `${hasRegressions(request.result as RunOutcome | null) ? 'Succeeded with regressions' : 'Succeeded'}: ${title}. ${shown(outcome)}`.trim();
     case 'failed':
       return `Failed: ${title}. ${shown(request.error ?? outcome)}`.trim();
     default:

@@ -7,10 +7,11 @@
 import { accessSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { computeMetrics } from '../quality/metrics.ts';
+import { compareMetrics, type CrossGroupCause } from '../quality/regressions.ts';
 import type { QualityCounts } from '../quality/tally.ts';
 import { isStale, latestRun, lockState, nextTurn, RESUMABLE_STATES, v1Marker, type MigrationContext } from './context.ts';
 import type { AssignmentCounts, MigratedTable } from './port.ts';
-import type { ChangeCounts, DryRunReport, PreflightReport } from './types.ts';
+import type { ChangeCounts, DryRunReport, PlannedPreflightReport, PreflightReport } from './types.ts';
 
 /** Slug of the group for records with nowhere else to go. */
 export const LEGACY_DEFAULT_SLUG = 'legacy-default';
@@ -154,15 +155,16 @@ export async function preflightWithCounts(
 
 /**
  * How a run would assign the groupIds of a table's records without one, and the cross-group references it
- * would create there, summed over the store's plan pages.
+ * would create there (in all and per group on the other side), summed over the store's plan pages.
  */
 async function predictTable(
   context: MigrationContext,
   table: Exclude<MigratedTable, 'entities'>,
   defaultGroupId: string | null,
-): Promise<{ assignments: AssignmentCounts; crossGroupCreated: number }> {
+): Promise<{ assignments: AssignmentCounts; crossGroupCreated: number; byGroup: Map<string, number> }> {
   const assignments: AssignmentCounts = {};
   let crossGroupCreated = 0;
+  const byGroup = new Map<string, number>();
   let page: string | null = null;
   do {
     const plan: Awaited<ReturnType<typeof context.migrations.planPage>> = await context.migrations.planPage(table, page, defaultGroupId);
@@ -170,15 +172,37 @@ async function predictTable(
       assignments[source as keyof AssignmentCounts] = (assignments[source as keyof AssignmentCounts] ?? 0) + count;
     }
     crossGroupCreated += plan.crossGroupCreated;
+    for (const { groupId, count } of plan.crossGroupByGroup) byGroup.set(groupId, (byGroup.get(groupId) ?? 0) + count);
     page = plan.continueCursor;
     await nextTurn();
   } while (page !== null);
-  return { assignments, crossGroupCreated };
+  return { assignments, crossGroupCreated, byGroup };
 }
 
-/** Exactly what a run would change, and the metrics after it; writes nothing. */
-export async function dryRun(context: MigrationContext, options: { backup?: boolean } = {}): Promise<DryRunReport> {
-  const { report, counts } = await preflightWithCounts(context, options);
+/** Groups whose slug a cause looks up at most (one read each); the others are named by id. */
+const CAUSE_SLUG_LOOKUPS = 20;
+
+/** The cross-group references a run would create, per table and per group on the other side, slugs looked up. */
+async function crossGroupCause(
+  context: MigrationContext,
+  connections: Map<string, number>,
+  events: Map<string, number>,
+): Promise<CrossGroupCause> {
+  const groupIds = [...new Set([...connections.keys(), ...events.keys()])];
+  const rows = groupIds.map((groupId) => ({ groupId, slug: null as string | null, connections: connections.get(groupId) ?? 0, events: events.get(groupId) ?? 0 }));
+  rows.sort((a, b) => b.connections + b.events - (a.connections + a.events) || (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+  for (const row of rows.slice(0, CAUSE_SLUG_LOOKUPS)) {
+    const group = await context.documents.get('groups', row.groupId);
+    row.slug = typeof group?.slug === 'string' && group.slug !== '' ? group.slug : null;
+  }
+  const total = (counts: Map<string, number>) => [...counts.values()].reduce((sum, n) => sum + n, 0);
+  const connectionCount = total(connections);
+  const eventCount = total(events);
+  return { connections: connectionCount, events: eventCount, total: connectionCount + eventCount, into: LEGACY_DEFAULT_SLUG, byGroup: rows };
+}
+
+/** What a run would do beyond the pre-flight's counts: assignments, the predicted metrics and what gets worse. */
+async function predict(context: MigrationContext, report: PreflightReport, counts: QualityCounts): Promise<Omit<DryRunReport, keyof PreflightReport | 'dryRun'>> {
   // The predicted metrics are for the same instant as today's, so the two can be compared line by line.
   const at = report.metrics.timestamp;
   const existingGroup = await context.documents.findGroupBySlug(LEGACY_DEFAULT_SLUG);
@@ -197,9 +221,13 @@ export async function dryRun(context: MigrationContext, options: { backup?: bool
     crossGroupConnections: counts.crossGroupConnections + created.connections,
     crossGroupEvents: counts.crossGroupEvents + created.events,
   };
+  const metrics = computeMetrics(predictedCounts, {
+    now: at,
+    groupId: null,
+    v1MigrationCompleted: report.changes.total > 0 || report.v1MigrationCompleted,
+    thresholds: context.thresholds,
+  });
   return {
-    ...report,
-    dryRun: true,
     assignments: {
       entities: report.changes.entities.missingGroupId > 0 ? { legacyDefault: report.changes.entities.missingGroupId } : {},
       connections: connections.assignments,
@@ -207,14 +235,21 @@ export async function dryRun(context: MigrationContext, options: { backup?: bool
       knowledge: knowledge.assignments,
     },
     legacyDefaultGroup: { id: defaultGroupId, wouldCreate: existingGroup === null && report.changes.total > 0 },
-    predicted: {
-      metrics: computeMetrics(predictedCounts, {
-        now: at,
-        groupId: null,
-        v1MigrationCompleted: report.changes.total > 0 || report.v1MigrationCompleted,
-        thresholds: context.thresholds,
-      }),
-      crossGroupReferencesCreated: { ...created, total: created.connections + created.events },
-    },
+    predicted: { metrics, crossGroupReferencesCreated: { ...created, total: created.connections + created.events } },
+    regressions: compareMetrics(report.metrics, metrics, await crossGroupCause(context, connections.byGroup, events.byGroup)),
   };
+}
+
+/** The pre-flight (`migrate --validate-only`) with what the run would make worse; writes nothing. */
+export async function preflight(context: MigrationContext, options: { backup?: boolean } = {}): Promise<PlannedPreflightReport> {
+  const { report, counts } = await preflightWithCounts(context, options);
+  const { regressions } = await predict(context, report, counts);
+  return { ...report, regressions };
+}
+
+/** Exactly what a run would change, the metrics after it and what gets worse; writes nothing. */
+export async function dryRun(context: MigrationContext, options: { backup?: boolean } = {}): Promise<DryRunReport> {
+  const { report, counts } = await preflightWithCounts(context, options);
+  const { regressions, ...prediction } = await predict(context, report, counts);
+  return { ...report, regressions, dryRun: true, ...prediction };
 }

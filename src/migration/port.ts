@@ -178,12 +178,20 @@ export interface PendingCountPage {
   continueCursor: string | null;
 }
 
+/** Cross-group references per group (`groupId` → references), as a list. */
+export type CrossGroupByGroup = { groupId: string; count: number }[];
+
 /** What the next page of a table would get from a run, for the dry run (bounded; writes nothing). */
 export interface PlanPage {
   /** How the records without a groupId on this page would get one. */
   assignments: AssignmentCounts;
   /** Connections / events on this page that would become cross-group references. */
   crossGroupCreated: number;
+  /**
+   * The same references per group of the endpoint that already has one (the other endpoint lands in the
+   * legacy-default group), at most one row per group, in no particular order.
+   */
+  crossGroupByGroup: CrossGroupByGroup;
   continueCursor: string | null;
 }
 

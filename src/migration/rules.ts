@@ -69,6 +69,14 @@ export function becomesCrossGroup(
   return (first.groupId ?? defaultGroupId) !== (second.groupId ?? defaultGroupId);
 }
 
+/**
+ * The group on the side of a reference `becomesCrossGroup` holds for that already has one: exactly one endpoint
+ * has no groupId (two without one would both land in the legacy-default group), and that one lands there.
+ */
+export function crossGroupOtherSide(first: { groupId: string | null }, second: { groupId: string | null }): string {
+  return (first.groupId ?? second.groupId)!;
+}
+
 /** One field of a journal entry: its value before the run and the value written (uniform JSON text). */
 export interface JournalField {
   name: 'groupId' | 'schemaVersion';

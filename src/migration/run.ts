@@ -15,6 +15,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, OpsError } from '../errors.ts';
 import type { ConvexValue } from '../ontology/values.ts';
+import type { MetricsReport } from '../quality/metrics.ts';
+import { causeText, compareMetrics, regressionSummary, type RegressionReport } from '../quality/regressions.ts';
 import { nextBatchLimit } from './batch-size.ts';
 import {
   auditEvent,
@@ -118,6 +120,7 @@ async function startOrResume(context: MigrationContext, holder: string, options:
       assignments: {},
       schemaVersionsWritten: 0,
       validation: null,
+      regressions: null,
       durationMs: 0,
       message: 'Nothing to change: every record has a groupId and every entity a schemaVersion ≥ 1.',
     };
@@ -132,7 +135,8 @@ async function startOrResume(context: MigrationContext, holder: string, options:
     holder,
     startedAt: context.now(),
     batchSize,
-    plan: { backup, changes: report.changes },
+    // The metrics before the run, kept for the before → after of its validation (also after a resume).
+    plan: { backup, changes: report.changes, metricsBefore: report.metrics },
     progress,
   });
   return { run, resumed: false };
@@ -143,8 +147,9 @@ const ENDED_STATES: readonly RunState[] = ['completed', 'failed', 'rolled_back',
 
 /** The report of a run that already ended, from its record (what its own run returned, as far as it was kept). */
 function endedRunReport(run: RunRecord, actor: string): RunReport {
-  const result = run.result as { validation?: RunReport['validation']; totals?: MigrateTotals } | null;
+  const result = run.result as { validation?: RunReport['validation']; totals?: MigrateTotals; regressions?: RegressionReport | null } | null;
   const validation = result?.validation ?? null;
+  const regressions = result?.regressions ?? null;
   const changed = changedOf(run.progress);
   const ok = run.state !== 'failed' && (validation === null || validation.ok);
   const total = Object.values(changed).reduce((a, b) => a + b, 0);
@@ -159,11 +164,26 @@ function endedRunReport(run: RunRecord, actor: string): RunReport {
     assignments: result?.totals?.assignments ?? {},
     schemaVersionsWritten: result?.totals?.schemaVersions ?? 0,
     validation,
+    regressions,
     durationMs: (run.finishedAt ?? run.updatedAt) - run.startedAt,
     message: ok
-      ? `Migration ${run.id} completed: ${total} records changed, ${validation?.crossGroupReferencesCreated.total ?? 0} cross-group references created.`
+      ? completedMessage(run.id, total, validation?.crossGroupReferencesCreated.total ?? 0, regressions)
       : `Migration ${run.id} failed: ${run.error ?? 'see `ontology-ops migration-status`'}.`,
   };
+}
+
+/**
+ * The message of a completed run: "completed", or "completed with regressions" naming the metrics that got worse,
+ * the cross-group references behind them and the next step.
+ */
+export function completedMessage(runId: string, changed: number, crossGroupCreated: number, regressions: RegressionReport | null): string {
+  const summary = regressionSummary(regressions);
+  if (summary === null) return `Migration ${runId} completed: ${changed} records changed, ${crossGroupCreated} cross-group references created.`;
+  const cause = regressions!.cause ? ` Caused by ${causeText(regressions!.cause)}.` : '';
+  return (
+    `Migration ${runId} completed with regressions: ${summary} (${changed} records changed).${cause} ` +
+    `Next: review the cross-group references with \`ontology-ops check --categories crossGroup\`, or undo the run with \`ontology-ops rollback --run ${runId}\`.`
+  );
 }
 
 /** Steps 2–6; resumes the newest unfinished run when there is one (or the claimed run, see `claimedRunId`). */
@@ -292,6 +312,10 @@ export async function runMigration(context: MigrationContext, options: MigrateOp
       integrity: after.details,
       crossGroupReferencesCreated: { ...createdCross, total: createdCross.connections + createdCross.events },
     };
+    // A run started before its plan kept the metrics before it has no before → after.
+    const metricsBefore = (finalRun.plan as { metricsBefore?: MetricsReport } | null)?.metricsBefore;
+    const created = validation.crossGroupReferencesCreated;
+    const regressions = metricsBefore ? compareMetrics(metricsBefore, after.metrics, { ...created, into: LEGACY_DEFAULT_SLUG, byGroup: [] }) : null;
     await migrations.finishRun({
       runId,
       fence: fenceFor(context, holder),
@@ -299,7 +323,7 @@ export async function runMigration(context: MigrationContext, options: MigrateOp
         state: ok ? 'completed' : 'failed',
         finishedAt,
         updatedAt: finishedAt,
-        result: { validation, journalEntries: journalEntriesOf(finalRun), totals },
+        result: { validation, regressions, journalEntries: journalEntriesOf(finalRun), totals },
         error: ok ? null : `validation failed: ${problems.join('; ')}`,
       },
       v1Marker: ok ? { set: new Date(finishedAt).toISOString() } : 'keep',
@@ -308,6 +332,7 @@ export async function runMigration(context: MigrationContext, options: MigrateOp
         actor: finalRun.actor,
         counts: countsValue(changed),
         crossGroupReferencesCreated: validation.crossGroupReferencesCreated.total,
+        metricsWorsened: regressions?.worsened.length ?? 0,
         backupFile: finalRun.backupFile,
         durationMs: finishedAt - finalRun.startedAt,
         ...(ok ? {} : { reason: 'validation' }),
@@ -324,10 +349,10 @@ export async function runMigration(context: MigrationContext, options: MigrateOp
       assignments: totals.assignments,
       schemaVersionsWritten: totals.schemaVersions,
       validation,
+      regressions,
       durationMs: finishedAt - finalRun.startedAt,
       message: ok
-        ? `Migration ${runId} completed: ${Object.values(changed).reduce((a, b) => a + b, 0)} records changed, ` +
-          `${validation.crossGroupReferencesCreated.total} cross-group references created.`
+        ? completedMessage(runId, Object.values(changed).reduce((a, b) => a + b, 0), validation.crossGroupReferencesCreated.total, regressions)
         : `Migration ${runId} failed validation: ${problems.join('; ')}. Rerun \`ontology-ops migrate\` to resume it.`,
     };
   } catch (error) {

@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import type { ThresholdTable } from '../quality/thresholds.ts';
 import type { DocumentStore, LeaseStore, MetaStore } from '../store/port.ts';
 import { scoped, type MigrationContext } from './context.ts';
-import { dryRun, preflightWithCounts, statfsFreeBytes } from './plan.ts';
+import { dryRun, preflight, statfsFreeBytes } from './plan.ts';
 import type { BackupPort, MigrationStore } from './port.ts';
 import type { QualityProbe } from './quality-probe.ts';
 import { restoreBackup, verifyBackup } from './restore.ts';
@@ -90,7 +90,7 @@ export function createMigrationService(deps: MigrationDeps): MigrationService {
     freeBytes: deps.freeBytes ?? statfsFreeBytes,
   };
   return {
-    preflight: (options = {}) => scoped(context, async () => (await preflightWithCounts(context, options)).report),
+    preflight: (options = {}) => scoped(context, () => preflight(context, options)),
     dryRun: (options = {}) => scoped(context, () => dryRun(context, options)),
     run: (options) => scoped(context, () => runMigration(context, options)),
     getRun: (runId) => context.migrations.getRun(runId),

@@ -3,6 +3,7 @@
  * `migration-status`) and the Slack approval flow depend on `MigrationService` only.
  */
 import type { MetricsReport } from '../quality/metrics.ts';
+import type { RegressionReport } from '../quality/regressions.ts';
 import type { BackupVerification } from './backup.ts';
 import type { AssignmentSource, MigratedTable, RunRecord, RunState, UndoConflict } from './port.ts';
 import type { ProgressListener } from './progress.ts';
@@ -66,8 +67,14 @@ export interface PreflightReport {
   estimatedSeconds: number;
 }
 
+/** The pre-flight as `migrate --validate-only` reports it: with what the run would make worse. */
+export interface PlannedPreflightReport extends PreflightReport {
+  /** Before → after of every metric as the run would leave them, the metrics that get worse and why. */
+  regressions: RegressionReport;
+}
+
 /** The dry-run report: what a run would change and the predicted metrics after it. */
-export interface DryRunReport extends PreflightReport {
+export interface DryRunReport extends PlannedPreflightReport {
   dryRun: true;
   /** How groupIds would be assigned per table. */
   assignments: Record<MigratedTable, Partial<Record<AssignmentSource, number>>>;
@@ -96,6 +103,11 @@ export interface RunReport {
     integrity: IntegrityDetails;
     crossGroupReferencesCreated: { connections: number; events: number; total: number };
   } | null;
+  /**
+   * Before → after of every metric over the run (before: at its pre-flight) and the metrics that got worse; a
+   * completed run with any is "completed with regressions" (its status stays `completed`). Null without validation.
+   */
+  regressions: RegressionReport | null;
   durationMs: number;
   message: string;
 }
@@ -180,8 +192,8 @@ export interface KeptEvents {
 
 /** The v1 migration as the CLI and Slack see it. */
 export interface MigrationService {
-  /** Step 1: everything `migrate --validate-only` checks; writes nothing. */
-  preflight(options?: { backup?: boolean }): Promise<PreflightReport>;
+  /** Step 1: everything `migrate --validate-only` checks, and what the run would make worse; writes nothing. */
+  preflight(options?: { backup?: boolean }): Promise<PlannedPreflightReport>;
   /** Exactly what a run would change, and the metrics after it; writes nothing. */
   dryRun(options?: { backup?: boolean }): Promise<DryRunReport>;
   /** Steps 2–6 of a run; resumes the newest unfinished run when there is one. */

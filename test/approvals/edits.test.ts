@@ -57,7 +57,7 @@ describe('approval messages while Slack answers 500', () => {
     clock.advance(30_000);
     await service.tick();
     expect(slack.messenger.updates).toHaveLength(1);
-    expect(JSON.stringify(slack.messenger.updates[0]!.message.blocks)).toMatch(/Succeeded: v1 groupId migration.*Validation: passed/s);
+    expect(JSON.stringify(slack.messenger.updates[0]!.message.blocks)).toMatch(/Succeeded with regressions: v1 groupId migration.*Validation: passed.*:warning: \*Cross-group violations\* 0 → 5 \(healthy → critical\)/s);
     expect(logs.some((line) => /outbox: row \S+ \(edit to C_APPROVALS\) will be retried in \d+ ms/.test(line))).toBe(true);
     // Delivered once: later ticks send nothing again.
     clock.advance(300_000);
@@ -91,7 +91,7 @@ describe('approval messages while Slack answers 500', () => {
     const done = (await backend.approvals.get(request.id))!;
     expect(messenger.updates).toHaveLength(1);
     expect(messenger.updates[0]).toMatchObject({ channel: done.channel, ts: done.messageTs });
-    expect(JSON.stringify(messenger.updates[0]!.message.blocks)).toMatch(/Succeeded: v1 groupId migration.*Validation: passed/s);
+    expect(JSON.stringify(messenger.updates[0]!.message.blocks)).toMatch(/Succeeded with regressions: v1 groupId migration.*Validation: passed.*:warning: \*Cross-group violations\* 0 → 5 \(healthy → critical\)/s);
     await fresh.tick();
     expect(messenger.updates).toHaveLength(1);
   });

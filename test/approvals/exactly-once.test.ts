@@ -176,12 +176,14 @@ describe('a migration killed at each step runs exactly once', () => {
     const { backend, store: reopened, messenger } = await restart(first.path, clock, first.backupDir);
     const done = (await backend.approvals.get(request.id))!;
     expect(done).toMatchObject({ state: 'succeeded', runId: 'run1_a' });
-    const result = done.result as { message: string; validation: string[] };
-    expect(result.message).toBe(`Migration run1_a completed: ${planned} records changed, ${/(\d+) cross-group/.exec(result.message)![1]} cross-group references created.`);
+    const result = done.result as { message: string; validation: string[]; regressions: { worsened: { metric: string }[] } };
+    // The outcome recorded from the ended run keeps what it made worse, measured at its own validation.
+    expect(result.message).toBe(`Migration run1_a completed with regressions (${planned} records changed): 2 metrics got worse.`);
+    expect(result.regressions.worsened.map((change) => change.metric)).toEqual(['referentialIntegrityScore', 'crossGroupViolations']);
     expect(result.validation[0]).toBe('Validation: passed');
     expect((await runsOf(backend, 'migrate')).map((run) => run.id)).toEqual(['run1_a']);
     for (const id of late) expect(groupIdOf(reopened, id)).toBeNull();
-    expect(JSON.stringify(messenger.updates.at(-1)!.message.blocks)).toMatch(/Succeeded: v1 groupId migration.*Validation: passed/s);
+    expect(JSON.stringify(messenger.updates.at(-1)!.message.blocks)).toMatch(/Succeeded with regressions: v1 groupId migration.*Validation: passed.*:warning: \*Cross-group violations\* 0 → 5 \(healthy → critical\)/s);
   });
 
   it('killed after the request closed: the restart runs nothing and leaves the outcome as it was', async () => {

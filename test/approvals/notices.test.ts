@@ -15,9 +15,9 @@ describe('requester notices', () => {
     const done = (await backend.approvals.get(request.id))!;
     expect(messenger.notices).toEqual([
       { userId: 'U_REQ', text: `Approved: your v1 groupId migration (request \`${request.id}\`) was approved by <@U_A> and starts now.` },
-      { userId: 'U_REQ', text: `Succeeded: your v1 groupId migration (request \`${request.id}\`). ${(done.result as { message: string }).message}` },
+      { userId: 'U_REQ', text: `Succeeded with regressions: your v1 groupId migration (request \`${request.id}\`). ${(done.result as { message: string }).message}` },
     ]);
-    expect(messenger.notices[1]!.text).toMatch(/Migration run1_a completed: \d+ records changed/);
+    expect(messenger.notices[1]!.text).toMatch(/Migration run1_a completed with regressions \(\d+ records changed\): 2 metrics got worse\./);
   });
 
   it('rejected, with who rejected it and why (a reason is required); a requester withdrawing their own request is not told', async () => {

@@ -370,5 +370,31 @@ export function migrationStoreContract(name: string, open: () => Promise<Migrati
         await close();
       }
     });
+
+    it('plan pages name the group on the other side of each cross-group reference the run would create', async () => {
+      const { port, ids, close } = await setup();
+      try {
+        const byGroup = async (table: 'connections' | 'events', defaultGroupId: string | null) => {
+          const counts: Record<string, number> = {};
+          let total = 0;
+          let page: string | null = null;
+          do {
+            const plan: Awaited<ReturnType<MigrationStore['planPage']>> = await port.planPage(table, page, defaultGroupId);
+            for (const { groupId, count } of plan.crossGroupByGroup) counts[groupId] = (counts[groupId] ?? 0) + count;
+            total += plan.crossGroupCreated;
+            page = plan.continueCursor;
+          } while (page !== null);
+          return { total, counts };
+        };
+        // bare[0] → grouped: bare[0] lands in the legacy-default group (to be created, or globex), grouped is in acme.
+        expect(await byGroup('connections', null)).toEqual({ total: 1, counts: { [ids.groups.a]: 1 } });
+        expect(await byGroup('connections', ids.groups.b)).toEqual({ total: 1, counts: { [ids.groups.a]: 1 } });
+        // With acme as the legacy-default group both ends are in acme; the event's ends both had a group already.
+        expect(await byGroup('connections', ids.groups.a)).toEqual({ total: 0, counts: {} });
+        expect(await byGroup('events', null)).toEqual({ total: 0, counts: {} });
+      } finally {
+        await close();
+      }
+    });
   });
 }

@@ -67,6 +67,13 @@ describe('migration service', () => {
     const { timestamp: _b, ...actual } = report.validation!.metrics;
     expect(actual).toEqual(predicted);
     expect(actual).toMatchObject({ missingGroupIds: 0, schemaComplianceScore: 100 });
+    // The plan's before → after is what the run then reports: the same metrics get worse by the same amounts.
+    const worse = (changes: { metric: string; before: number; after: number; beforeStatus: unknown; afterStatus: unknown }[]) =>
+      changes.map(({ metric, before, after, beforeStatus, afterStatus }) => ({ metric, before, after, beforeStatus, afterStatus }));
+    expect(worse(plan.regressions.worsened).map((change) => change.metric)).toEqual(['referentialIntegrityScore', 'crossGroupViolations']);
+    expect(worse(report.regressions!.worsened)).toEqual(worse(plan.regressions.worsened));
+    expect(report.status).toBe('completed');
+    expect(report.message).toMatch(/^Migration run1 completed with regressions: Referential integrity score .* → .*; Cross-group violations 0 → 5 \(healthy → critical\) .*Caused by 5 cross-group references: 4 connections, 1 events .*Next: .*`ontology-ops rollback --run run1`/);
   });
 
   it('a dry run and a pre-flight write nothing: an export before and after is byte-identical', async () => {
@@ -102,6 +109,7 @@ describe('migration service', () => {
       counts: { entities: 5, connections: 5, events: 3, knowledge: 3 },
       backupFile: report.backupFile,
       crossGroupReferencesCreated: 5,
+      metricsWorsened: 2,
       durationMs: 0,
     });
     expect(store.getMetaSync(META_KEYS.v1MigrationCompletedAt)).toBe(new Date(T0).toISOString());

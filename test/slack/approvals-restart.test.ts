@@ -53,7 +53,7 @@ describe('restart mid-run', () => {
       expect(runs).toHaveLength(1);
       expect(runs[0]).toMatchObject({ id: interrupted.runId, state: 'completed' });
       expect(slack.callsOf('chat.postMessage').filter((call) => call.params.channel === 'C0APPROVALS')).toHaveLength(1);
-      expect(JSON.stringify(updatesOf(harness2, ts).at(-1)!.params.blocks)).toMatch(/Succeeded: v1 groupId migration.*Validation: passed/s);
+      expect(JSON.stringify(updatesOf(harness2, ts).at(-1)!.params.blocks)).toMatch(/Succeeded with regressions: v1 groupId migration.*Validation: passed.*:warning: \*Cross-group violations\* 0 → 5 \(healthy → critical\)/s);
     } finally {
       reopened.close();
     }

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { ErrorCode, OpsError } from '../../errors.ts';
 import type { MetricsReport } from '../../quality/metrics.ts';
+import { causeText, regressionLine, regressionSummary, type RegressionReport } from '../../quality/regressions.ts';
 import { textTable } from '../../quality/text.ts';
 import { THRESHOLD_METRICS, type ThresholdMetric } from '../../quality/thresholds.ts';
 import { progressPrinter } from '../../migration/progress.ts';
@@ -59,16 +60,40 @@ function formatBytes(bytes: number | null): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-/** The seven metrics with their status, now and (dry run) as predicted after the run. */
-function metricsTable(now: MetricsReport, after?: MetricsReport): string {
+/** The seven metrics with their status, now and (dry run) as predicted after the run, those that get worse marked. */
+function metricsTable(now: MetricsReport, after?: MetricsReport, regressions?: RegressionReport): string {
   const cell = (report: MetricsReport, metric: ThresholdMetric) => `${report[metric]} (${report.statusByMetric[metric]})`;
-  const rows = THRESHOLD_METRICS.map((metric) => [metric, cell(now, metric), ...(after ? [cell(after, metric)] : [])]);
-  rows.push(['status', now.status, ...(after ? [after.status] : [])]);
-  return textTable(['Metric', 'Now', ...(after ? ['After the run'] : [])], rows);
+  const worse = new Set(regressions?.worsened.map((change) => change.metric));
+  const marked = after !== undefined && regressions !== undefined;
+  const rows = THRESHOLD_METRICS.map((metric) => [metric, cell(now, metric), ...(after ? [cell(after, metric)] : []), ...(marked ? [worse.has(metric) ? WORSE_MARK : ''] : [])]);
+  rows.push(['status', now.status, ...(after ? [after.status] : []), ...(marked ? [''] : [])]);
+  return textTable(['Metric', 'Now', ...(after ? ['After the run'] : []), ...(marked ? [''] : [])], rows);
+}
+
+/** How a metric that gets worse is marked in the terminal. */
+const WORSE_MARK = '⚠ worse';
+
+/** The next step after a run that made metrics worse, as CLI commands. */
+function nextStep(runId: string | null): string {
+  const undo = runId ? `\`ontology-ops rollback --run ${runId}\`` : '`ontology-ops rollback --run <runId>`';
+  return `Next: review the cross-group references with \`ontology-ops check --categories crossGroup\`, or undo the run with ${undo}.`;
+}
+
+/**
+ * The metrics a migration makes (or would make) worse, one highlighted line each with before → after, the records
+ * that cause them, and the next step; one line saying so when nothing gets worse.
+ */
+export function renderRegressions(regressions: RegressionReport, tense: 'predicted' | 'done', runId: string | null = null): string[] {
+  if (regressions.worsened.length === 0) return [tense === 'predicted' ? 'No metric is predicted to get worse.' : 'No metric got worse.'];
+  const lines = [`${tense === 'predicted' ? 'Predicted to get worse' : 'Got worse'} (${regressions.worsened.length}):`];
+  for (const change of regressions.worsened) lines.push(`  ${WORSE_MARK}: ${regressionLine(change)}`);
+  if (regressions.cause) lines.push(`  Caused by ${causeText(regressions.cause)}.`);
+  lines.push(tense === 'predicted' ? 'After the run: review them with `ontology-ops check --categories crossGroup`, or undo the run with `ontology-ops rollback --run <runId>`.' : nextStep(runId));
+  return lines;
 }
 
 /** Text of a pre-flight; a dry run passes its predicted metrics to show them next to today's. */
-export function renderPreflight(report: PreflightReport, predicted?: MetricsReport): string {
+export function renderPreflight(report: PreflightReport & { regressions?: RegressionReport }, predicted?: MetricsReport): string {
   const lines = [
     `Pre-flight of ${report.store} (${report.naming} naming): ${report.ok ? 'OK' : 'BLOCKED'}`,
     `Records to change: ${report.changes.total}`,
@@ -78,7 +103,8 @@ export function renderPreflight(report: PreflightReport, predicted?: MetricsRepo
     `  knowledge    ${report.changes.knowledge.records}`,
     `Integrity: orphaned ${report.integrity.orphanedConnections + report.integrity.orphanedKnowledge}, cross-group ${report.integrity.crossGroupReferences}, ` +
       `missing groupId ${report.integrity.missingGroupIds}, invalid metadata ${report.integrity.invalidMetadata}, malformed properties ${report.integrity.malformedProperties}`,
-    metricsTable(report.metrics, predicted),
+    metricsTable(report.metrics, predicted, report.regressions),
+    ...(report.regressions && report.changes.total > 0 ? renderRegressions(report.regressions, 'predicted') : []),
     `Backup: ${
       report.backup.enabled
         ? `about ${formatBytes(report.backup.estimatedBytes)} (uncompressed; the ZIP is smaller) in ${report.backup.dir} ` +
@@ -112,7 +138,9 @@ function renderDryRun(report: DryRunReport): string {
 }
 
 function renderRun(report: RunReport): string {
-  const lines = [report.message];
+  const summary = report.status === 'completed' ? regressionSummary(report.regressions) : null;
+  // A run that made metrics worse leads with it, not with a plain success.
+  const lines = [summary !== null ? `Succeeded with regressions: ${summary}` : report.message];
   if (report.runId) {
     lines.push(`Run ${report.runId}${report.resumed ? ' (resumed)' : ''} by ${report.actor}`);
     lines.push(`Changed: ${Object.entries(report.changed).map(([table, count]) => `${table} ${count}`).join(', ')}`);
@@ -126,6 +154,7 @@ function renderRun(report: RunReport): string {
         `cross-group references created by this run ${report.validation.crossGroupReferencesCreated.total}, status ${metrics.status}`,
     );
   }
+  if (report.regressions && report.status === 'completed') lines.push(...renderRegressions(report.regressions, 'done', report.runId));
   return lines.join('\n');
 }
 

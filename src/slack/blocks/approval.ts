@@ -5,9 +5,10 @@
  */
 import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { ApprovalRequest } from '../../approvals/port.ts';
-import type { PlanSummary } from '../../approvals/plan.ts';
+import type { PlanRegressions, PlanSummary } from '../../approvals/plan.ts';
 import type { BackupVerification } from '../../migration/backup.ts';
 import type { PreflightReport } from '../../migration/types.ts';
+import { causeText, changeText, regressionLine, type MetricChange, type RegressionReport } from '../../quality/regressions.ts';
 import type { MigrationProgress } from '../../migration/progress.ts';
 import { clip, formatDuration, slackDate } from './format.ts';
 import { shownErrorText } from '../handler-error.ts';
@@ -85,6 +86,18 @@ const STATE_WORD: Record<ApprovalRequest['state'], string> = {
   rolled_back: 'Rolled back',
 };
 
+/**
+ * The metrics that get worse, highlighted, one line each (`:warning: *Referential integrity score* 99.67% → 75.14%
+ * (healthy → critical)`), then the records that cause them; one plain line when nothing gets worse.
+ */
+export function regressionLines(regressions: Pick<RegressionReport, 'worsened' | 'cause'>, label: 'Predicted to get worse' | 'Got worse'): string[] {
+  if (regressions.worsened.length === 0) return [`*${label}:* nothing`];
+  return [
+    ...regressions.worsened.map((change: MetricChange) => `:warning: *${escapeText(change.title)}* ${escapeText(changeText(change))}`),
+    ...(regressions.cause ? [`:warning: *Cause:* ${escapeText(causeText(regressions.cause))}`] : []),
+  ];
+}
+
 /** The plan as fields (counts only). */
 function planLines(plan: PlanSummary | null): string {
   if (!plan) return '_no plan_';
@@ -96,6 +109,7 @@ function planLines(plan: PlanSummary | null): string {
         `*Assignments:* ${escapeText(Object.entries(plan.assignments).map(([source, n]) => `${source} ${count(n)}`).join(', ')) || 'none'}`,
         `*Cross-group references the run would create:* ${count(plan.crossGroupReferencesCreated.total)} (connections ${count(plan.crossGroupReferencesCreated.connections)}, events ${count(plan.crossGroupReferencesCreated.events)})`,
         `*Predicted after the run:* ${plan.predicted.status} · integrity ${plan.predicted.referentialIntegrityScore}% · missing groupIds ${count(plan.predicted.missingGroupIds)} · cross-group ${count(plan.predicted.crossGroupViolations)} · schema ${plan.predicted.schemaComplianceScore}%`,
+        ...(plan.regressions ? regressionLines(plan.regressions, 'Predicted to get worse') : []),
         `*Backup:* ${plan.backupBytes > 0 ? `about ${(plan.backupBytes / 1_048_576).toFixed(1)} MiB` : 'none'}${plan.wouldCreateLegacyDefaultGroup ? ' · creates group `legacy-default`' : ''}`,
         `*ETA:* about ${Math.max(1, Math.round(plan.etaSeconds))} s`,
       ].join('\n');
@@ -127,6 +141,13 @@ export interface RunOutcome {
   message: string;
   /** Validation report lines (metric: value), migrations only. */
   validation?: string[];
+  /** What the run made worse (a migration measured before and after it); none or absent: nothing. */
+  regressions?: PlanRegressions;
+}
+
+/** True when a finished run's outcome lists metrics that got worse. */
+export function hasRegressions(outcome: RunOutcome | null | undefined): boolean {
+  return (outcome?.regressions?.worsened.length ?? 0) > 0;
 }
 
 /** Slack's limit of a confirm dialog's text. */
@@ -139,19 +160,30 @@ function tableCounts(byTable: Record<string, number>): { tables: number; list: s
 }
 
 /**
- * What the plan predicts getting worse, one phrase each: the cross-group references the run would create (the
- * cross-group metric rises by that many). The plan holds the predicted values after the run, not the values before
- * it, so no other metric can be compared.
+ * What the plan predicts getting worse, one phrase each (`Referential integrity score 99.67% → 75.14% (healthy →
+ * critical)`). A plan stored before regressions were kept names the cross-group references the run would create,
+ * the one regression it can tell from its counts.
  */
 export function predictedRegressions(plan: PlanSummary | null): string[] {
   if (plan?.kind !== 'migrate') return [];
+  if (plan.regressions) return plan.regressions.worsened.map(regressionLine);
   const created = plan.crossGroupReferencesCreated;
   return created.total > 0 ? [`cross-group references +${count(created.total)} (connections ${count(created.connections)}, events ${count(created.events)})`] : [];
 }
 
+/** `prefix` and as many of `items` as fit in `budget` characters, the rest counted ("; 2 more"), ending in ".". */
+function fittedList(prefix: string, items: string[], budget: number): string | null {
+  for (let shown = items.length; shown > 0; shown--) {
+    const rest = items.length - shown;
+    const sentence = `${prefix}${items.slice(0, shown).join('; ')}${rest > 0 ? `; ${rest} more` : ''}.`;
+    if (sentence.length <= budget) return sentence;
+  }
+  return null;
+}
+
 /**
- * The sentences an Approve click asks about: the record counts of the plan first, then the regressions it predicts;
- * whole sentences up to Slack's 300 characters (a cut list ends in "…").
+ * The sentences an Approve click asks about: the record counts of the plan first, then the regressions it predicts
+ * (as many as fit, the rest counted) and the references behind them; whole sentences up to Slack's 300 characters.
  */
 export function approveConfirmText(plan: PlanSummary | null): string {
   const sentences: string[] = [];
@@ -160,7 +192,11 @@ export function approveConfirmText(plan: PlanSummary | null): string {
       const { tables, list } = tableCounts({ entities: plan.changes.entities, connections: plan.changes.connections, events: plan.changes.events, knowledge: plan.changes.knowledge });
       sentences.push(`Migrate ${count(plan.changes.total)} records in ${tables} table${tables === 1 ? '' : 's'} (${list}), with ${plan.backupBytes > 0 ? 'a backup first' : 'no backup'}.`);
       const regressions = predictedRegressions(plan);
-      sentences.push(regressions.length > 0 ? `Predicted to get worse: ${regressions.join('; ')}.` : 'No metric is predicted to get worse.');
+      const room = CONFIRM_TEXT_MAX - sentences[0]!.length - 1;
+      if (regressions.length === 0) sentences.push('No metric is predicted to get worse.');
+      else sentences.push(fittedList('Predicted to get worse: ', regressions, room) ?? `${regressions.length} metrics are predicted to get worse.`);
+      const cause = plan.regressions?.cause;
+      if (cause) sentences.push(`Cause: ${count(cause.total)} cross-group references created.`);
       break;
     }
     case 'undo': {
@@ -215,7 +251,11 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
   const title = requestTitle(request);
   const expired = request.state === 'expired' || (request.state === 'requested' && now >= request.expiresAt);
   const state = expired ? 'expired' : request.state;
-  const header = `${STATE_EMOJI[state]} ${STATE_WORD[state]}: ${title}`;
+  const outcome = request.result as RunOutcome | null;
+  // A run that made metrics worse is not shown as a plain success.
+  const regressed = state === 'succeeded' && hasRegressions(outcome);
+  const word = regressed ? 'Succeeded with regressions' : STATE_WORD[state];
+  const header = `${regressed ? ':warning:' : STATE_EMOJI[state]} ${word}: ${title}`;
   const approvals = request.approvals.map((approval) => `${personName(approval.userId)} at ${slackDate(approval.at)}`);
   const who = [
     `*Requested by* ${personName(request.requestedBy)} at ${slackDate(request.requestedAt)} · request ${code(request.id)}`,
@@ -241,9 +281,14 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     const run = request.runId ? `run ${code(request.runId)} · ` : '';
     blocks.push({ type: 'section', text: mrkdwn(`*Progress* ${run}started ${slackDate(request.startedAt ?? now)}\n${view.progress ? progressLine(view.progress) : 'starting…'}`) });
   }
-  const outcome = request.result as RunOutcome | null;
   if (request.state === 'succeeded' || (request.state === 'rolled_back' && request.error === null)) {
     const lines = [outcome?.message ?? 'Completed.', ...(outcome?.validation ?? [])].map(escapeText);
+    if (outcome?.regressions && hasRegressions(outcome)) {
+      lines.push(...regressionLines(outcome.regressions, 'Got worse'));
+      if (request.state === 'succeeded') {
+        lines.push(`*Next:* review the cross-group references with ${code('/ontology integrity')}, or undo the run with ${code(`/ontology rollback ${outcome.runId ?? request.runId ?? '<runId>'}`)}.`);
+      }
+    }
     blocks.push({ type: 'section', text: mrkdwn(`*Result* (run ${code(request.runId ?? '-')}, finished ${slackDate(request.finishedAt ?? now)})\n${lines.join('\n')}`) });
   }
   if (request.state === 'superseded') {
@@ -264,7 +309,7 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
       });
     }
   }
-  return { text: clip(escapeText(`${STATE_WORD[state]}: ${title} (request ${request.id})`), SECTION_MAX), blocks };
+  return { text: clip(escapeText(`${word}: ${title} (request ${request.id})`), SECTION_MAX), blocks };
 }
 
 /** A dry run's answer (ephemeral): what the run would do; nothing was written. */
@@ -281,18 +326,21 @@ export function planAnswer(title: string, plan: PlanSummary): OutboundMessage {
 }
 
 /** The pre-flight answer of `migrate --validate-only` (ephemeral). */
-export function preflightAnswer(report: PreflightReport): OutboundMessage {
+export function preflightAnswer(report: PreflightReport & { regressions?: RegressionReport }): OutboundMessage {
   const c = report.changes;
   const lines = [
     `*Records to change:* ${count(c.total)} (entities ${count(c.entities.records)}, connections ${count(c.connections.records)}, events ${count(c.events.records)}, knowledge ${count(c.knowledge.records)})`,
     `*Integrity now:* ${report.metrics.status} · integrity ${report.metrics.referentialIntegrityScore}% · missing groupIds ${count(report.metrics.missingGroupIds)}`,
+    ...(report.regressions && report.changes.total > 0 ? regressionLines(report.regressions, 'Predicted to get worse') : []),
     `*Lock:* ${report.lock.held ? `held by ${code(report.lock.holder ?? '')}` : 'free'} · *v1 migration completed:* ${report.v1MigrationCompleted ? 'yes' : 'no'}`,
     `*Backup:* ${report.backup.enabled ? `about ${(report.backup.estimatedBytes / 1_048_576).toFixed(1)} MiB, folder ${report.backup.writable ? 'writable' : 'NOT writable'}` : 'off'} · *ETA:* about ${Math.max(1, Math.round(report.estimatedSeconds))} s`,
     ...(report.resumableRun ? [`*Resumable run:* ${code(report.resumableRun.id)} (${report.resumableRun.state})`] : []),
     ...report.blocking.map((reason) => `:no_entry: ${escapeText(reason)}`),
     ...report.warnings.map((warning) => `:warning: ${escapeText(warning)}`),
   ];
-  const head = report.ok ? ':white_check_mark: Pre-flight passed' : ':x: Pre-flight failed';
+  // Passing with predicted regressions is not a plain pass.
+  const regressed = report.changes.total > 0 && (report.regressions?.worsened.length ?? 0) > 0;
+  const head = !report.ok ? ':x: Pre-flight failed' : regressed ? ':warning: Pre-flight passed with predicted regressions' : ':white_check_mark: Pre-flight passed';
   return {
     text: clip(escapeText(`${head}: ${report.ok ? 'the migration can start' : report.blocking.join('; ')}`), SECTION_MAX),
     blocks: [{ type: 'header', text: plain(`${head}: v1 groupId migration`) }, { type: 'section', text: mrkdwn(lines.join('\n')) }],

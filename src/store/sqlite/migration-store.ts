@@ -40,7 +40,7 @@ import type {
 } from '../../migration/port.ts';
 import { InvalidArgumentError } from '../../errors.ts';
 import { LeaseLostError } from '../../migration/lease.ts';
-import { assignGroupId, becomesCrossGroup, classifyUndo, ENDPOINT_SOURCES, MIGRATION_EVENT_TYPES, type JournalField } from '../../migration/rules.ts';
+import { assignGroupId, becomesCrossGroup, classifyUndo, crossGroupOtherSide, ENDPOINT_SOURCES, MIGRATION_EVENT_TYPES, type JournalField } from '../../migration/rules.ts';
 import { noCrashPoints, type CrashPoint } from '../../migration/test-hooks.ts';
 import { isV1SchemaVersion } from '../../quality/rules.ts';
 import { yieldToEventLoop } from './snapshot-load.ts';
@@ -427,6 +427,7 @@ export class SqliteMigrationStore implements MigrationStore {
     const [firstSource, secondSource] = ENDPOINT_SOURCES[table];
     const assignments: PlanPage['assignments'] = { [firstSource]: 0, [secondSource]: 0, legacyDefault: 0 };
     let crossGroupCreated = 0;
+    const byGroup = new Map<string, number>();
     for (const [, ownGroup, firstExists, firstGroup, secondExists, secondGroup] of rows) {
       const first = { exists: firstExists === 1, groupId: firstGroup };
       const second = { exists: secondExists === 1, groupId: secondGroup };
@@ -439,9 +440,18 @@ export class SqliteMigrationStore implements MigrationStore {
         );
         assignments[source] = (assignments[source] ?? 0) + 1;
       }
-      if (table !== 'knowledge' && becomesCrossGroup(first, second, fallback)) crossGroupCreated++;
+      if (table !== 'knowledge' && becomesCrossGroup(first, second, fallback)) {
+        crossGroupCreated++;
+        const other = crossGroupOtherSide(first, second);
+        byGroup.set(other, (byGroup.get(other) ?? 0) + 1);
+      }
     }
-    return { assignments, crossGroupCreated, continueCursor: rows.length === this.pageRows ? String(rows.at(-1)![0]) : null };
+    return {
+      assignments,
+      crossGroupCreated,
+      crossGroupByGroup: [...byGroup].map(([groupId, count]) => ({ groupId, count })),
+      continueCursor: rows.length === this.pageRows ? String(rows.at(-1)![0]) : null,
+    };
   }
 
   /**

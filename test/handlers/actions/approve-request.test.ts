@@ -159,7 +159,7 @@ describe('approved runs', () => {
     expect(edits[0]).toContain('Approved by* <@U0BOB>');
     expect(edits[0]).not.toContain('approve_request');
     expect(edits.some((edit) => /\*Progress\* run `[^`]+`.*\*(backup|entities|connections|events|knowledge|validation):\* \d+\/\d+/s.test(edit))).toBe(true);
-    expect(edits.at(-1)).toMatch(/Succeeded: v1 groupId migration.*Validation: passed/s);
+    expect(edits.at(-1)).toMatch(/Succeeded with regressions: v1 groupId migration.*Validation: passed.*:warning: \*Cross-group violations\* 0 → 5 \(healthy → critical\)/s);
     expect(harness.slack.callsOf('chat.postMessage').filter((call) => call.params.channel === 'C0APPROVALS')).toHaveLength(1);
   });
 });

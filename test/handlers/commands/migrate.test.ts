@@ -25,7 +25,9 @@ describe('/ontology migrate', () => {
     const ack = await harness.command('migrate --validate-only');
     const answer = (await harness.responseTo(ack.responseUrl)).body;
     expect(answer.response_type).toBe('ephemeral');
-    expect(String(answer.text)).toMatch(/^:white_check_mark: Pre-flight passed/);
+    // The fixture's migration makes 5 references cross-group: the pre-flight passes, with its regressions highlighted.
+    expect(String(answer.text)).toMatch(/^:warning: Pre-flight passed with predicted regressions: the migration can start/);
+    expect(JSON.stringify(answer.blocks)).toMatch(/:warning: \*Referential integrity score\* [\d.]+% → [\d.]+%.*:warning: \*Cross-group violations\* 0 → 5 \(healthy → critical\).*:warning: \*Cause:\* 5 cross-group references/s);
     await expectNothingRan(backend);
   });
 

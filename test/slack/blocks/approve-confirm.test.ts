@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../../src/approvals/port.ts';
 import type { MigrationPlanSummary, RestorePlanSummary, UndoPlanSummary } from '../../../src/approvals/plan.ts';
+import type { MetricChange } from '../../../src/quality/regressions.ts';
 import { APPROVE_ACTION, approvalMessage as buildApprovalMessage, approveConfirmText, predictedRegressions } from '../../../src/slack/blocks/approval.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { APPROVAL_T0, seededBackend } from '../../helpers/approvals.ts';
@@ -60,8 +61,60 @@ const request = (overrides: Partial<ApprovalRequest>): ApprovalRequest => ({
   ...overrides,
 });
 
+/** The change the demo migration makes to one metric, as a plan stores it. */
+const change = (metric: MetricChange['metric'], title: string, unit: MetricChange['unit'], before: number, after: number, beforeStatus: MetricChange['beforeStatus'], afterStatus: MetricChange['afterStatus']): MetricChange => ({
+  metric,
+  title,
+  unit,
+  before,
+  after,
+  change: after - before,
+  beforeStatus,
+  afterStatus,
+  worse: true,
+});
+
+/** The demo store's plan (`npm start`): what the migration makes worse, and why. */
+const DEMO_REGRESSIONS: MigrationPlanSummary['regressions'] = {
+  worsened: [
+    change('referentialIntegrityScore', 'Referential integrity score', 'percent', 99.6675, 75.1385, 'healthy', 'critical'),
+    change('crossGroupViolations', 'Cross-group violations', 'count', 8, 1_797, 'critical', 'critical'),
+  ],
+  cause: { connections: 1_328, events: 461, total: 1_789, into: 'legacy-default', byGroup: [{ groupId: 'g1', slug: '<!channel>', connections: 1_328, events: 461 }] },
+};
+const demoPlan = () =>
+  migratePlan({ changes: { entities: 1_977, connections: 4_750, events: 2_500, knowledge: 500, total: 9_727 }, crossGroupReferencesCreated: { connections: 1_328, events: 461, total: 1_789 }, regressions: DEMO_REGRESSIONS });
+
 describe('the Approve confirm dialog', () => {
-  it('restates the record counts and lists the predicted regression of a migration', () => {
+  it('lists the regressions the plan predicts, before → after, and the references behind them, within 300 characters', () => {
+    const text = approveConfirmText(demoPlan());
+    expect(text).toBe(
+      'Migrate 9,727 records in 4 tables (entities 1,977, connections 4,750, events 2,500, knowledge 500), with a backup first. ' +
+        'Predicted to get worse: Referential integrity score 99.67% → 75.14% (healthy → critical); Cross-group violations 8 → 1,797. ' +
+        'Cause: 1,789 cross-group references created.',
+    );
+    expect(text.length).toBeLessThanOrEqual(300);
+    // The request message's Approve button carries it, and Slack would accept the message (checked builder).
+    expect(approveButton(approvalMessage(request({ plan: demoPlan() }), { approvers: [] }, T).blocks)?.confirm?.text.text).toBe(text);
+  });
+
+  it('lists as many regressions as fit and counts the rest', () => {
+    const many = Array.from({ length: 9 }, (_, index) => change('invalidMetadataCount', `Metric number ${index}`, 'count', 1_000_000 * index, 1_000_000 * index + 999_999, null, null));
+    const text = approveConfirmText(migratePlan({ regressions: { worsened: many, cause: null } }));
+    expect(text.length).toBeLessThanOrEqual(300);
+    expect(text).toMatch(/^Migrate 9,727 records .*\. Predicted to get worse: Metric number 0 0 → 999,999; .*; \d more\.$/);
+  });
+
+  it('the request message highlights each regression and its cause, escaped', () => {
+    const message = approvalMessage(request({ plan: demoPlan() }), { approvers: [] }, T);
+    const shown = JSON.stringify(message.blocks);
+    expect(shown).toContain(':warning: *Referential integrity score* 99.67% → 75.14% (healthy → critical)');
+    expect(shown).toContain(':warning: *Cross-group violations* 8 → 1,797');
+    expect(shown).toContain(':warning: *Cause:* 1,789 cross-group references: 1,328 connections, 461 events to entities in legacy-default (from &lt;!channel&gt; 1,789)');
+    expect(shown).not.toContain('<!channel>');
+  });
+
+  it('restates the record counts and, for a plan stored before regressions were kept, the references it would create', () => {
     const text = approveConfirmText(migratePlan());
     expect(text).toBe(
       'Migrate 9,727 records in 3 tables (entities 5,000, connections 3,000, events 1,727), with a backup first. ' +
@@ -106,6 +159,9 @@ describe('the Approve confirm dialog', () => {
     expect(confirm.text.text).toContain(`Migrate ${plan.changes.total.toLocaleString('en-US')} records in `);
     expect(confirm.text.text).toBe(approveConfirmText(plan));
     expect(confirm.text.text.length).toBeLessThanOrEqual(300);
+    // The stored plan holds the regressions of the dry run the request was made from, and the dialog names them.
+    expect(plan.regressions?.worsened.map((change) => change.metric)).toEqual(['referentialIntegrityScore', 'crossGroupViolations']);
+    expect(confirm.text.text).toMatch(/Predicted to get worse: Referential integrity score [\d.]+% → [\d.]+%; Cross-group violations 0 → 5 \(healthy → critical\)\. Cause: 5 cross-group references created\.$/);
     store.close();
   });
 });
