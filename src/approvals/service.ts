@@ -101,8 +101,8 @@ export interface ApprovalService {
   /** A "Request rollback" click on a failed run: a new rollback request of that run. */
   requestRollbackOf(requestId: string, userId: string): Promise<ApprovalRequest>;
   /**
-   * Expires requests whose time is up, resumes runs left running by a previous process, and sends the outbox's
-   * due rows (message edits Slack did not take, after their backoff, also those a previous process left).
+   * Expires requests whose time is up, resumes runs left running by a previous process, and then sends the
+   * outbox's due rows (message edits Slack did not take, after their backoff, also those a previous process left).
    */
   tick(): Promise<void>;
   /** Resolves when the runs this process started have ended and its delivery round of their edits is over (tests, shutdown). */

@@ -4,14 +4,16 @@
  * at a named step; and the restarted bot, a fresh service in this process over the same file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { expect, onTestFinished } from 'vitest';
+import type { ApprovalRequest } from '../../src/approvals/port.ts';
 import type { ApprovalService } from '../../src/approvals/service.ts';
 import { sqliteBackend, type Backend } from '../../src/backend.ts';
 import { KILL_AT_ENV } from '../../src/migration/test-hooks.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { APPROVAL_T0, approvalService, RecordingMessenger } from './approvals.ts';
-import type { FakeClock } from './fake-clock.ts';
+import { APPROVAL_T0, approvalService, RecordingMessenger, seededBackend } from './approvals.ts';
+import { FakeClock } from './fake-clock.ts';
+import { startFakeSlackApi } from './slack/fake-slack-api.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURE = join(ROOT, 'test', 'approvals', 'fixtures', 'approval-process.ts');
@@ -121,4 +123,44 @@ export async function leftBehind(path: string, requestId: string): Promise<{ sta
   } finally {
     store.close();
   }
+}
+
+/**
+ * A seeded legacy store with one migration request waiting for approval (its connection closed), the fake Slack
+ * the bots talk to, and the arguments of a child bot that approves it.
+ */
+export async function migrationRequested() {
+  const seeded = await seededBackend();
+  const clock = new FakeClock(APPROVAL_T0);
+  const { service } = approvalService(seeded.backend, { clock, backupDir: seeded.backupDir });
+  const request = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+  seeded.store.close();
+  const slack = await startFakeSlackApi();
+  const child = { db: seeded.path, backupDir: seeded.backupDir, slackApiUrl: slack.url, action: 'approve' as const, requestId: request.id, planHash: request.planHash };
+  return { path: seeded.path, backupDir: seeded.backupDir, clock, request, slack, child };
+}
+
+/**
+ * A store the approved migration ran on (run `run1_m`), with a rollback request (the exact undo of that run, or a
+ * restore of its backup) waiting for approval, and the arguments of a child bot that approves it.
+ */
+export async function rollbackRequested(target: 'run' | 'backup') {
+  const seeded = await seededBackend();
+  const clock = new FakeClock(APPROVAL_T0);
+  const { service } = approvalService(seeded.backend, { clock, backupDir: seeded.backupDir, holderId: 'm' });
+  const migration = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+  await service.click({ requestId: migration.id, action: 'approve', userId: 'U_A', planHash: migration.planHash });
+  await service.idle();
+  const [run] = await runsOf(seeded.backend, 'migrate');
+  expect(run).toMatchObject({ id: 'run1_m', state: 'completed' });
+  const request = await service.request({ kind: 'rollback', target: target === 'run' ? run!.id : basename(run!.backupFile!), userId: 'U_REQ' });
+  seeded.store.close();
+  const slack = await startFakeSlackApi();
+  const child = { db: seeded.path, backupDir: seeded.backupDir, slackApiUrl: slack.url, action: 'approve' as const, requestId: request.id, planHash: request.planHash };
+  return { path: seeded.path, backupDir: seeded.backupDir, clock, request, migrationRunId: run!.id, child };
+}
+
+/** How many records a migration request's plan changes. */
+export function plannedChanges(request: ApprovalRequest): number {
+  return (request.plan as { changes: { total: number } }).changes.total;
 }
