@@ -260,6 +260,10 @@ describe('MIGRATION_RUNBOOK.md', () => {
     ['conflicts (changed or deleted since the run)', 'src/cli/commands/rollback.ts', 'undo report'],
     ['(raise --limit to list them)', 'src/cli/commands/rollback.ts', 'id lists cut at --limit'],
     ['pass --allow-other-store', 'src/migration/restore.ts', 'backup of another store'],
+    ['Succeeded with regressions: ', 'src/cli/commands/migrate.ts', 'a run that made metrics worse'],
+    ['No metric is predicted to get worse.', 'src/cli/commands/migrate.ts', 'a plan with no regression'],
+    ['Predicted to get worse (', 'src/cli/commands/migrate.ts', 'regression lines of a plan'],
+    ['Got worse (', 'src/cli/commands/migrate.ts', 'regression lines of a run'],
   ])('quotes %j as the code writes it (%s, %s)', (message, file) => {
     expect(runbook.replace(/\s*\n\s*/g, ' ').includes(message.trimEnd()), message).toBe(true);
     expect(readFileSync(file, 'utf8')).toContain(message);
