@@ -1,6 +1,6 @@
 /**
- * "Request rollback" on a failed migration: ack, then a new approval request for the exact undo of the failed run
- * (posted to the approval channel like any other; nothing runs until it is approved).
+ * "Request rollback" on a failed migration, or one that succeeded with regressions: ack, then a new approval request
+ * for the exact undo of its run (posted to the approval channel like any other; nothing runs until it is approved).
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
@@ -14,7 +14,7 @@ export function requestRollback(app: App, deps: HandlerDeps): void {
     await ack();
     const click = buttonClick(body, action, client, deps);
     await answeringErrors(click, deps, 'Request rollback', async () => {
-      if (!click.value) return click.answer('This button does not belong to a failed run of this bot: nothing changed.');
+      if (!click.value) return click.answer('This button does not belong to a run of this bot: nothing changed.');
       const request = await deps.approvals.requestRollbackOf(click.value, click.userId);
       await click.answer(`Rollback of run ${code(request.target ?? '')} requested (request ${code(request.id)}): approvers were asked in ${channelMention(request.channel ?? '')}.`);
     });

@@ -98,7 +98,7 @@ export interface ApprovalService {
    * `REJECT_REASON_MAX` characters); the requester withdrawing their own request may leave it out.
    */
   click(input: { requestId: string; action: 'approve' | 'reject'; userId: string; planHash: string; reason?: string | null }): Promise<ClickOutcome>;
-  /** A "Request rollback" click on a failed run: a new rollback request of that run. */
+  /** A "Request rollback" click on a failed run, or on one that made metrics worse: a new rollback request of that run. */
   requestRollbackOf(requestId: string, userId: string): Promise<ApprovalRequest>;
   /**
    * Expires requests whose time is up, resumes runs left running by a previous process, and then sends the
@@ -490,11 +490,13 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     request,
     click,
     async requestRollbackOf(requestId, userId) {
-      const failed = await store.get(requestId);
-      if (!failed || failed.state !== 'failed' || failed.kind !== 'migrate' || !failed.runId) {
-        throw new InvalidArgumentError(`Request ${requestId} is not a failed migration with a run: nothing to roll back.`);
+      const ended = await store.get(requestId);
+      // A failed run, or one that succeeded but made metrics worse: the two a rollback is offered for.
+      const offered = ended?.state === 'failed' || (ended?.state === 'succeeded' && hasRegressions(ended.result as RunOutcome | null));
+      if (!ended || !offered || ended.kind !== 'migrate' || !ended.runId) {
+        throw new InvalidArgumentError(`Request ${requestId} is not a failed migration with a run (nor one that made metrics worse): nothing to roll back.`);
       }
-      return request({ kind: 'rollback', target: failed.runId, userId, parentId: failed.id });
+      return request({ kind: 'rollback', target: ended.runId, userId, parentId: ended.id });
     },
     async tick() {
       let cursor: string | null = null;

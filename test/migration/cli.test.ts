@@ -99,6 +99,23 @@ describe('ontology-ops migrate', () => {
     expect(report.estimatedSeconds).toBeGreaterThanOrEqual(1);
   });
 
+  it('the pre-flight names what the run would make worse, and the run that did says "Succeeded with regressions" with the next step', async () => {
+    const { path, backups } = await fixtureDb();
+    const preflight = await cli(path, ['migrate', '--validate-only', '--backup-dir', backups]);
+    expect(preflight.code, preflight.stderr).toBe(0);
+    expect(preflight.stdout).toMatch(/^Predicted to get worse \(2\):\n {2}⚠ worse: Referential integrity score [\d.]+% → [\d.]+%.*\n {2}⚠ worse: Cross-group violations 0 → 5 \(healthy → critical\)\n {2}Caused by 5 cross-group references: 4 connections, 1 events to entities in legacy-default/m);
+    const json = JSON.parse((await cli(path, ['--json', 'migrate', '--validate-only', '--backup-dir', backups])).stdout) as { regressions: { worsened: { metric: string }[] } };
+    expect(json.regressions.worsened.map((change) => change.metric)).toEqual(['referentialIntegrityScore', 'crossGroupViolations']);
+    const run = await cli(path, ['migrate', '--backup-dir', backups]);
+    expect(run.code, run.stderr).toBe(0);
+    const runId = /^Run (\S+) by carol$/m.exec(run.stdout)![1]!;
+    expect(run.stdout).toMatch(/^Succeeded with regressions: Referential integrity score 62\.5% → 12\.5%; Cross-group violations 0 → 5 \(healthy → critical\)$/m);
+    expect(run.stdout).not.toMatch(/^Migration \S+ completed/m);
+    expect(run.stdout).toMatch(/^Validation: passed;/m);
+    expect(run.stdout).toMatch(/^Got worse \(2\):$/m);
+    expect(run.stdout).toContain(`Next: review the cross-group references with \`ontology-ops check --categories crossGroup\`, or undo the run with \`ontology-ops rollback --run ${runId}\`.`);
+  });
+
   it('--no-backup warns and takes no backup', async () => {
     const { path, backups } = await fixtureDb();
     const result = await cli(path, ['--json', 'migrate', '--no-backup', '--backup-dir', backups]);
@@ -243,6 +260,10 @@ describe('MIGRATION_RUNBOOK.md', () => {
     ['conflicts (changed or deleted since the run)', 'src/cli/commands/rollback.ts', 'undo report'],
     ['(raise --limit to list them)', 'src/cli/commands/rollback.ts', 'id lists cut at --limit'],
     ['pass --allow-other-store', 'src/migration/restore.ts', 'backup of another store'],
+    ['Succeeded with regressions: ', 'src/cli/commands/migrate.ts', 'a run that made metrics worse'],
+    ['No metric is predicted to get worse.', 'src/cli/commands/migrate.ts', 'a plan with no regression'],
+    ['Predicted to get worse (', 'src/cli/commands/migrate.ts', 'regression lines of a plan'],
+    ['Got worse (', 'src/cli/commands/migrate.ts', 'regression lines of a run'],
   ])('quotes %j as the code writes it (%s, %s)', (message, file) => {
     expect(runbook.replace(/\s*\n\s*/g, ' ').includes(message.trimEnd()), message).toBe(true);
     expect(readFileSync(file, 'utf8')).toContain(message);

@@ -85,7 +85,8 @@ function nextStep(runId: string | null): string {
  */
 export function renderRegressions(regressions: RegressionReport, tense: 'predicted' | 'done', runId: string | null = null): string[] {
   if (regressions.worsened.length === 0) return [tense === 'predicted' ? 'No metric is predicted to get worse.' : 'No metric got worse.'];
-  const lines = [`${tense === 'predicted' ? 'Predicted to get worse' : 'Got worse'} (${regressions.worsened.length}):`];
+  const worse = regressions.worsened.length;
+  const lines = [tense === 'predicted' ? `Predicted to get worse (${worse}):` : `Got worse (${worse}):`];
   for (const change of regressions.worsened) lines.push(`  ${WORSE_MARK}: ${regressionLine(change)}`);
   if (regressions.cause) lines.push(`  Caused by ${causeText(regressions.cause)}.`);
   lines.push(tense === 'predicted' ? 'After the run: review them with `ontology-ops check --categories crossGroup`, or undo the run with `ontology-ops rollback --run <runId>`.' : nextStep(runId));

@@ -1,7 +1,8 @@
 /**
  * Block Kit of an approval request through its life: the request (plan, requester, expiry, approvers mentioned,
  * Approve / Reject), expired (the buttons say so), approved (buttons gone, who approved), running (progress),
- * succeeded (the validation report), failed (the error and "Request rollback"), rejected. IDs and counts only.
+ * succeeded (the validation report; with regressions, them and "Request rollback"), failed (the error and "Request
+ * rollback"), rejected. IDs and counts only.
  */
 import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { ApprovalRequest } from '../../approvals/port.ts';
@@ -18,7 +19,7 @@ import { code, escapeText, personName } from './text.ts';
 export const APPROVE_ACTION = 'approve_request';
 /** Action id of the Reject button. */
 export const REJECT_ACTION = 'reject_request';
-/** Action id of the "Request rollback" button on a failed run. */
+/** Action id of the "Request rollback" button on a failed run, or on one that made metrics worse. */
 export const REQUEST_ROLLBACK_ACTION = 'request_rollback';
 
 /** What an Approve / Reject button carries: the request and the plan hash the message showed. */
@@ -286,7 +287,7 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     if (outcome?.regressions && hasRegressions(outcome)) {
       lines.push(...regressionLines(outcome.regressions, 'Got worse'));
       if (request.state === 'succeeded') {
-        lines.push(`*Next:* review the cross-group references with ${code('/ontology integrity')}, or undo the run with ${code(`/ontology rollback ${outcome.runId ?? request.runId ?? '<runId>'}`)}.`);
+        lines.push(`*Next:* review the cross-group references with ${code('/ontology integrity')}, or undo the run: *Request rollback* below (or ${code(`/ontology rollback ${outcome.runId ?? request.runId ?? '<runId>'}`)}).`);
       }
     }
     blocks.push({ type: 'section', text: mrkdwn(`*Result* (run ${code(request.runId ?? '-')}, finished ${slackDate(request.finishedAt ?? now)})\n${lines.join('\n')}`) });
@@ -298,7 +299,7 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     const run = request.runId ? ` (run ${code(request.runId)})` : '';
     blocks.push({ type: 'section', text: mrkdwn(`*Error*${run}\n${escapeText(shownErrorText(request.error ?? 'unknown error'))}`) });
   }
-  if (request.state === 'failed') {
+  if (request.state === 'failed' || regressed) {
     // A run that never began (its outcome names no run) has nothing to roll back.
     const ran = outcome === null || outcome.runId !== null;
     if (request.runId && request.kind === 'migrate' && ran) {

@@ -45,12 +45,31 @@ describe('Request rollback', () => {
     expect(runs.find((run) => run.id === failed.runId)).toMatchObject({ state: 'rolled_back' });
   });
 
+  it('a run that succeeded with regressions names them, the next step and "Request rollback", which asks for its undo', async () => {
+    const { backend } = await seededBackend();
+    const harness = await startApprovalApp({ backend, clock: new FakeClock(APPROVAL_T0) });
+    const { request, ts, value } = await requestVia(harness, backend, 'migrate');
+    await click(harness, { userId: APPROVER_1, value, ts });
+    await harness.app.approvals.idle();
+    const done = (await backend.approvals.get(request!.id))!;
+    expect(done).toMatchObject({ state: 'succeeded' });
+    const last = JSON.stringify(updatesOf(harness, ts).at(-1)!.params.blocks);
+    expect(last).toMatch(/:warning: Succeeded with regressions: v1 groupId migration/);
+    expect(last).toMatch(/:warning: \*Cross-group violations\* 0 → 5 \(healthy → critical\).*:warning: \*Cause:\* 5 cross-group references/s);
+    expect(last).toContain(`*Next:* review the cross-group references with \`/ontology integrity\`, or undo the run: *Request rollback* below (or \`/ontology rollback ${done.runId}\`).`);
+    const rollbackValue = buttonValue(updatesOf(harness, ts).at(-1)!.params.blocks, REQUEST_ROLLBACK_ACTION)!;
+    expect(rollbackValue).toBe(done.id);
+    const asked = await click(harness, { userId: APPROVER_1, value: rollbackValue, ts, actionId: REQUEST_ROLLBACK_ACTION });
+    expect(asked.answer).toMatch(new RegExp(`Rollback of run \`${done.runId}\` requested`));
+    expect((await backend.approvals.list({ states: ['requested'], cursor: null, limit: 5 })).requests[0]).toMatchObject({ kind: 'rollback', target: done.runId, parentId: done.id });
+  });
+
   it('refuses a request that is not a failed migration', async () => {
     const { backend } = await seededBackend();
     const harness = await startApprovalApp({ backend, clock: new FakeClock(APPROVAL_T0) });
     const { request, ts } = await requestVia(harness, backend, 'migrate');
     const { answer } = await click(harness, { userId: APPROVER_1, value: request!.id, ts, actionId: REQUEST_ROLLBACK_ACTION });
-    expect(answer).toMatch(/is not a failed migration with a run: nothing to roll back/);
+    expect(answer).toMatch(/is not a failed migration with a run \(nor one that made metrics worse\): nothing to roll back/);
     expect((await backend.approvals.list({ states: ['requested'], cursor: null, limit: 5 })).requests).toHaveLength(1);
   });
 });
