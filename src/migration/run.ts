@@ -182,7 +182,8 @@ export function completedMessage(runId: string, changed: number, crossGroupCreat
   const cause = regressions!.cause ? ` Caused by ${causeText(regressions!.cause)}.` : '';
   return (
     `Migration ${runId} completed with regressions: ${summary} (${changed} records changed).${cause} ` +
-    `Next: review the cross-group references with \`ontology-ops check --categories crossGroup\`, or undo the run with \`ontology-ops rollback --run ${runId}\`.`
+    `Next: review ${regressions!.cause ? 'the cross-group references with `ontology-ops check --categories crossGroup`' : 'the metrics with `ontology-ops metrics`'}, ` +
+    `or undo the run with \`ontology-ops rollback --run ${runId}\`.`
   );
 }
 

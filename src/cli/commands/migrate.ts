@@ -73,10 +73,9 @@ function metricsTable(now: MetricsReport, after?: MetricsReport, regressions?: R
 /** How a metric that gets worse is marked in the terminal. */
 const WORSE_MARK = '⚠ worse';
 
-/** The next step after a run that made metrics worse, as CLI commands. */
-function nextStep(runId: string | null): string {
-  const undo = runId ? `\`ontology-ops rollback --run ${runId}\`` : '`ontology-ops rollback --run <runId>`';
-  return `Next: review the cross-group references with \`ontology-ops check --categories crossGroup\`, or undo the run with ${undo}.`;
+/** What to review after a change that made metrics worse: the cross-group references behind them, else the metrics. */
+function reviewStep(regressions: RegressionReport): string {
+  return regressions.cause ? 'the cross-group references with `ontology-ops check --categories crossGroup`' : 'the metrics with `ontology-ops metrics`';
 }
 
 /**
@@ -89,7 +88,11 @@ export function renderRegressions(regressions: RegressionReport, tense: 'predict
   const lines = [tense === 'predicted' ? `Predicted to get worse (${worse}):` : `Got worse (${worse}):`];
   for (const change of regressions.worsened) lines.push(`  ${WORSE_MARK}: ${regressionLine(change)}`);
   if (regressions.cause) lines.push(`  Caused by ${causeText(regressions.cause)}.`);
-  lines.push(tense === 'predicted' ? 'After the run: review them with `ontology-ops check --categories crossGroup`, or undo the run with `ontology-ops rollback --run <runId>`.' : nextStep(runId));
+  lines.push(
+    tense === 'predicted'
+      ? `After the run: review ${reviewStep(regressions)}, or undo the run with \`ontology-ops rollback --run <runId>\`.`
+      : `Next: review ${reviewStep(regressions)}, or undo the run with \`ontology-ops rollback --run ${runId ?? '<runId>'}\`.`,
+  );
   return lines;
 }
 

@@ -287,7 +287,8 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     if (outcome?.regressions && hasRegressions(outcome)) {
       lines.push(...regressionLines(outcome.regressions, 'Got worse'));
       if (request.state === 'succeeded') {
-        lines.push(`*Next:* review the cross-group references with ${code('/ontology integrity')}, or undo the run: *Request rollback* below (or ${code(`/ontology rollback ${outcome.runId ?? request.runId ?? '<runId>'}`)}).`);
+        const review = outcome.regressions.cause ? `the cross-group references with ${code('/ontology integrity')}` : `the metrics with ${code('/ontology metrics')}`;
+        lines.push(`*Next:* review ${review}, or undo the run: *Request rollback* below (or ${code(`/ontology rollback ${outcome.runId ?? request.runId ?? '<runId>'}`)}).`);
       }
     }
     blocks.push({ type: 'section', text: mrkdwn(`*Result* (run ${code(request.runId ?? '-')}, finished ${slackDate(request.finishedAt ?? now)})\n${lines.join('\n')}`) });

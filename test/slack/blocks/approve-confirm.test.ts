@@ -114,6 +114,23 @@ describe('the Approve confirm dialog', () => {
     expect(shown).not.toContain('<!channel>');
   });
 
+  it('a succeeded run that made metrics worse says so in its header and names the next step and Request rollback', () => {
+    const outcome = (cause: boolean) => ({ runId: 'mig_1', message: 'Migration mig_1 completed with regressions.', regressions: { ...DEMO_REGRESSIONS!, cause: cause ? DEMO_REGRESSIONS!.cause : null } });
+    const done = (cause: boolean) => approvalMessage(request({ plan: demoPlan(), state: 'succeeded', runId: 'mig_1', finishedAt: T, result: outcome(cause) }), { approvers: [] }, T);
+    const withCause = done(true);
+    expect(withCause.text).toBe('Succeeded with regressions: v1 groupId migration (request apr_1)');
+    const shown = JSON.stringify(withCause.blocks);
+    expect(shown).toContain(':warning: Succeeded with regressions: v1 groupId migration');
+    expect(shown).toContain('*Next:* review the cross-group references with `/ontology integrity`, or undo the run: *Request rollback* below (or `/ontology rollback mig_1`).');
+    expect(shown).toContain('"action_id":"request_rollback"');
+    // Without a known cause the metrics are what to review.
+    expect(JSON.stringify(done(false).blocks)).toContain('*Next:* review the metrics with `/ontology metrics`');
+    // Without regressions it is a plain success, with no rollback offered.
+    const plain = approvalMessage(request({ plan: demoPlan(), state: 'succeeded', runId: 'mig_1', finishedAt: T, result: { runId: 'mig_1', message: 'Migration mig_1 completed.' } }), { approvers: [] }, T);
+    expect(plain.text).toBe('Succeeded: v1 groupId migration (request apr_1)');
+    expect(JSON.stringify(plain.blocks)).not.toContain('request_rollback');
+  });
+
   it('restates the record counts and, for a plan stored before regressions were kept, the references it would create', () => {
     const text = approveConfirmText(migratePlan());
     expect(text).toBe(
