@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONVEX_DIR, convexModulePaths, flatFunctionName, generateConvexCodegen, generateHostFunctions, HOST_DIR } from './codegen.ts';
+import { flatFunctionName } from '../../src/store/function-paths.ts';
+import { CONVEX_DIR, convexModulePaths, generateConvexCodegen, generateHostFunctions, HOST_DIR } from './codegen.ts';
 
 const generatedDir = path.join(CONVEX_DIR, '_generated');
 
@@ -37,12 +38,5 @@ describe('convex/_generated', () => {
     }
     expect(host.documents_get).toBeDefined();
     expect(host.migration_applyBatch).toBeDefined();
-  });
-
-  it.each([
-    ['documents', 'get', 'documents_get', 'a module and its function'],
-    ['lib/extra', 'page', 'lib_extra_page', 'a module in a folder'],
-  ])('flattens %s:%s to %s (%s)', (modulePath, exportName, expected) => {
-    expect(flatFunctionName(modulePath, exportName)).toBe(expected);
   });
 });

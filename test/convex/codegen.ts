@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { flatFunctionName } from '../../src/store/function-paths.ts';
 
 /** The Convex functions folder of this repository. */
 export const CONVEX_DIR = fileURLToPath(new URL('../../convex/', import.meta.url));
@@ -80,11 +81,6 @@ export async function generateConvexCodegen(dir: string = CONVEX_DIR): Promise<R
 
 /** The folder of what a host Convex app imports from the package (`ontology-ops/convex`, `ontology-ops/convex/schema`). */
 export const HOST_DIR = fileURLToPath(new URL('../../host/', import.meta.url));
-
-/** The host module's name of a function: its module path and export name joined by `_` (`documents:get` → `documents_get`). */
-export function flatFunctionName(modulePath: string, exportName: string): string {
-  return `${modulePath.replace(/\//g, '_')}_${exportName}`;
-}
 
 /**
  * `host/functions.ts`: every registered function of every module under `convex/`, re-exported under its flat
