@@ -4,15 +4,18 @@
  * settings `npx convex deploy` uses (convex 1.48's `innerEsbuild`, run with convex's own esbuild) and typechecks
  * under Convex's default `convex/tsconfig.json`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GenericSchema, SchemaDefinition, TableDefinition } from 'convex/server';
+import botSchema, { ontologyOpsTables } from '../../convex/schema.ts';
 import * as hostFunctions from '../../host/functions.ts';
+import { DEFAULT_FUNCTIONS_MODULE } from '../../src/store/function-paths.ts';
 import { convexModulePaths } from './codegen.ts';
 import { typecheckWithConvexDefaults } from './convex-tsconfig.ts';
-import { installHostApp, type InstalledHostApp } from './host-app.ts';
+import { HOST_FIXTURE_DIR, installHostApp, type InstalledHostApp } from './host-app.ts';
 
 type Esbuild = typeof import('esbuild');
 
@@ -93,4 +96,39 @@ describe('a host app with the bot installed', () => {
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatch(/broken\.ts\(1\): TS(2305|2724) .*has no exported member (named )?'documents_missing'/);
   }, 120_000);
+
+  it("is the install README.md describes, in at most three steps", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Running against a Convex deployment'), readme.indexOf('\n## ', readme.indexOf('## Running against a Convex deployment') + 3));
+    const steps = [...section.matchAll(/^(\d+)\. /gm)].map((match) => Number(match[1]));
+    expect(steps).toEqual([1, 2, 3]);
+    const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!.replace(/^ {3}/gm, ''));
+    expect(blocks).toHaveLength(2);
+    // Step 1's file is the fixture's, word for word, under the default module name.
+    expect(section).toContain(`\`convex/${DEFAULT_FUNCTIONS_MODULE}.ts\``);
+    expect(readFileSync(path.join(HOST_FIXTURE_DIR, `convex/${DEFAULT_FUNCTIONS_MODULE}.ts`), 'utf8')).toBe(blocks[0]);
+    // Step 2's import and spread are the fixture schema's.
+    const schema = readFileSync(path.join(HOST_FIXTURE_DIR, 'convex/schema.ts'), 'utf8');
+    for (const line of blocks[1]!.split('\n').filter((text) => /import|\.\.\.ontologyOpsTables/.test(text))) expect(schema).toContain(line.trim());
+  });
+
+  it('defines on ONE tables the indexes convex/README.md lists, which are those the bot schema declares', async () => {
+    type Indexes = { indexDescriptor: string; fields: string[] }[];
+    const indexesOf = (table: unknown): string[] =>
+      ((table as Record<string, () => Indexes>)[' indexes']!() ?? []).map((index) => `${index.indexDescriptor} (${index.fields.map((field) => `\`${field}\``).join(', ')})`).sort();
+    const readme = readFileSync('convex/README.md', 'utf8');
+    const listed = new Map(
+      [...readme.matchAll(/^\| `(\w+)` \| (`by_.*|`unique_.*) \|$/gm)].map((match) => [match[1]!, match[2]!.split(/, (?=`[a-z_]+` \()/).map((text) => text.replace(/^`(\w+)`/, '$1')).sort()]),
+    );
+    const hostSchema = ((await import(/* @vite-ignore */ pathToFileURL(path.join(host.convexDir, 'schema.ts')).href)) as { default: SchemaDefinition<GenericSchema, boolean> }).default;
+    const oneTables = Object.keys(botSchema.tables).filter((table) => !(table in ontologyOpsTables) && table !== 'things');
+    expect([...listed.keys()]).toEqual(oneTables);
+    for (const table of oneTables) {
+      const declared = indexesOf(botSchema.tables[table as keyof typeof botSchema.tables] as TableDefinition);
+      expect(listed.get(table), table).toEqual(declared);
+      expect(indexesOf(hostSchema.tables[table]), `the fixture's ${table}`).toEqual(expect.arrayContaining(declared));
+    }
+    expect(Object.keys(hostSchema.tables)).toContain('invoices');
+    for (const table of Object.keys(ontologyOpsTables)) expect(Object.keys(hostSchema.tables)).toContain(table);
+  });
 });
