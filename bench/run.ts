@@ -2,6 +2,7 @@
  * `npm run bench`: the 1M-record benchmark. Each phase runs in its own process (so peak RSS is that phase's),
  * in order, on files in a temporary folder (`BENCH_DIR` to choose it; removed afterwards unless `BENCH_KEEP=1`).
  * Prints one row per phase: records/s, wall time, peak RSS, longest event-loop stall, and the targets.
+ * `BENCH_PHASES` (comma-separated phase names, e.g. `convex-large-documents`) runs only those, in the usual order.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -53,19 +54,48 @@ function runPhase(phase: string, dir: string, now: number, runId?: string): Phas
   return JSON.parse(line) as PhaseMeasurement;
 }
 
+/** The Convex phases and the vitest file of each (under `bench/convex/`). */
+const CONVEX_PHASES = {
+  'convex-check-full': 'check-phase.vitest.ts',
+  'convex-large-documents': 'large-documents-phase.vitest.ts',
+} as const;
+type ConvexPhase = keyof typeof CONVEX_PHASES;
+
+/** Every phase in the order they run. */
+const ALL_PHASES = [...PHASES, ...(Object.keys(CONVEX_PHASES) as ConvexPhase[])];
+
 /**
- * The Convex phase: a convex-test deployment needs vite (`import.meta.glob`), so it runs under vitest in its own
- * process (`bench/convex/check-phase.vitest.ts`) and hands its measurement back in a file.
+ * A Convex phase: a convex-test deployment needs vite (`import.meta.glob`), so it runs under vitest in its own
+ * process (its file under `bench/convex/`) and hands its measurement back in a file.
  */
-function runConvexPhase(dir: string): PhaseMeasurement {
-  const out = join(dir, 'convex-check.json');
+function runConvexPhase(phase: ConvexPhase, dir: string): PhaseMeasurement {
+  const out = join(dir, `${phase}.json`);
   const vitest = join(import.meta.dirname, '..', 'node_modules', 'vitest', 'vitest.mjs');
-  execFileSync(process.execPath, [vitest, 'run', '--config', join(import.meta.dirname, 'vitest.convex.config.ts')], {
+  execFileSync(process.execPath, [vitest, 'run', '--config', join(import.meta.dirname, 'vitest.convex.config.ts'), join('bench', 'convex', CONVEX_PHASES[phase])], {
     cwd: join(import.meta.dirname, '..'),
     env: { ...process.env, BENCH_CONVEX_ENTITIES: CONVEX_ENTITIES, BENCH_CONVEX_OUT: out },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return JSON.parse(readFileSync(out, 'utf8')) as PhaseMeasurement;
+}
+
+/** The phases `BENCH_PHASES` names (all when unset), refusing a name that is not a phase. */
+function selectedPhases(): (typeof ALL_PHASES)[number][] {
+  const wanted = process.env.BENCH_PHASES?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (wanted === undefined || wanted.length === 0) return ALL_PHASES;
+  const unknown = wanted.filter((name) => !(ALL_PHASES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_PHASES names no phase ${unknown.join(', ')}: use some of ${ALL_PHASES.join(', ')}.`);
+  return ALL_PHASES.filter((phase) => wanted.includes(phase));
+}
+
+/** One function's largest share of each Convex limit, in percent (`convex-large-documents`'s `limitShares`). */
+interface LimitShareRow {
+  function: string;
+  indexRanges: number;
+  documentsRead: number;
+  bytesRead: number;
+  documentsWritten: number;
+  bytesWritten: number;
 }
 
 function verdict(measurement: PhaseMeasurement): string {
@@ -90,6 +120,14 @@ function verdict(measurement: PhaseMeasurement): string {
     // convex-test holds the deployment in memory: the RSS and stall bounds are the bot's, not this harness's.
     return misses.length === 0 ? 'ok' : `MISSED: ${misses.join(', ')}`;
   }
+  if (measurement.name === 'convex-large-documents') {
+    const details = measurement.details ?? {};
+    for (const row of JSON.parse(String(details.limitShares ?? '[]')) as LimitShareRow[]) {
+      for (const [key, share] of Object.entries(row)) if (key !== 'function' && Number(share) > CONVEX_MAX_LIMIT_PCT) misses.push(`${row.function} ${key} ${share}% > ${CONVEX_MAX_LIMIT_PCT}%`);
+    }
+    if (Number(details.failedCalls) !== 0) misses.push(`${details.failedCalls} calls failed`);
+    return misses.length === 0 ? 'ok' : `MISSED: ${misses.join(', ')}`;
+  }
   if (measurement.peakRssMb > MAX_RSS_MB) misses.push(`RSS > ${MAX_RSS_MB} MB`);
   if (['check-critical', 'check-full', 'metrics-all-groups', 'import'].includes(measurement.name) && measurement.longestStallMs > MAX_STALL_MS) {
     misses.push(`stall > ${MAX_STALL_MS} ms`);
@@ -112,8 +150,8 @@ process.stdout.write(
 const results: PhaseMeasurement[] = [];
 let runId: string | undefined;
 try {
-  for (const phase of [...PHASES, 'convex-check-full'] as const) {
-    const measurement = phase === 'convex-check-full' ? runConvexPhase(dir) : runPhase(phase, dir, now, runId);
+  for (const phase of selectedPhases()) {
+    const measurement = phase in CONVEX_PHASES ? runConvexPhase(phase as ConvexPhase, dir) : runPhase(phase, dir, now, runId);
     if (phase === 'migrate') runId = String(measurement.details?.runId ?? '');
     results.push(measurement);
     process.stdout.write(
@@ -149,7 +187,25 @@ try {
         `critical path ${d.projectedCriticalPathCalls} calls)\n  projection: ${d.projectionFormula}\n`,
     );
   }
+  const large = results.find((result) => result.name === 'convex-large-documents');
+  if (large?.details) {
+    const rows = JSON.parse(String(large.details.limitShares)) as LimitShareRow[];
+    const columns = [
+      ['index ranges', 'indexRanges'],
+      ['documents read', 'documentsRead'],
+      ['bytes read', 'bytesRead'],
+      ['documents written', 'documentsWritten'],
+      ['bytes written', 'bytesWritten'],
+    ] as const;
+    const width = Math.max(...rows.map((row) => row.function.length)) + 2;
+    process.stdout.write(
+      `\nConvex functions with documents of up to 1 MiB (${large.details.calls} calls): each function's largest share of each limit\n` +
+        `${'function'.padEnd(width)}${columns.map(([title]) => pad(title, 19)).join('')}\n` +
+        rows.map((row) => `${row.function.padEnd(width)}${columns.map(([, key]) => pad(`${row[key].toFixed(1)}%`, 19)).join('')}\n`).join(''),
+    );
+  }
   for (const result of results) {
+    if (result.name === 'convex-large-documents') continue;
     if (result.details && Object.keys(result.details).length > 0) {
       process.stdout.write(`${result.name}: ${JSON.stringify(result.details)}\n`);
     }

@@ -4,7 +4,8 @@
  * tables (monitor state, migration registry and journal, leases, approvals, settings).
  *
  * Indexes are the ones the bot's bounded functions read through; every ontology table has `by_group` so a
- * group-scoped check or count pages one group without scanning the others.
+ * group-scoped check or count pages one group without scanning the others. A host app that installs the bot keeps
+ * its own definitions of ONE's tables (with these indexes) and spreads `ontologyOpsTables` next to them.
  */
 import { defineSchema, defineTable } from 'convex/server';
 import {
@@ -28,35 +29,11 @@ import {
   undoJournalFields,
 } from './validators.js';
 
-export default defineSchema({
-  groups: defineTable(groupFields).index('by_slug', ['slug']).index('by_parent', ['parentGroupId']),
-  entities: defineTable(entityFields)
-    .index('by_group', ['groupId'])
-    .index('by_type', ['type'])
-    .index('by_group_type', ['groupId', 'type']),
-  // Pre-v1 name of `entities`; present only on legacy deployments.
-  things: defineTable(entityFields).index('by_group', ['groupId']).index('by_type', ['type']),
-  connections: defineTable(connectionFields)
-    .index('by_group', ['groupId'])
-    .index('by_from', ['fromEntityId'])
-    .index('by_to', ['toEntityId'])
-    .index('by_from_thing', ['fromThingId'])
-    .index('by_to_thing', ['toThingId']),
-  events: defineTable(eventFields)
-    .index('by_group', ['groupId'])
-    .index('by_actor', ['actorId', 'timestamp'])
-    .index('by_target', ['targetId', 'timestamp'])
-    .index('by_timestamp', ['timestamp'])
-    .index('by_archived_time', ['archived', 'timestamp']),
-  knowledge: defineTable(knowledgeFields).index('by_group', ['groupId']).index('by_source', ['sourceThingId']),
-  thingKnowledge: defineTable(thingKnowledgeFields)
-    .index('unique_junction', ['thingId', 'knowledgeId'])
-    .index('by_knowledge', ['knowledgeId']),
-  dataQualitySnapshots: defineTable(snapshotFields)
-    .index('by_time', ['timestamp'])
-    .index('by_group_time', ['groupId', 'timestamp'])
-    .index('by_group', ['groupId']),
-
+/**
+ * The bot's own tables (monitor state, migration registry and journal, leases, approvals, settings): what a host
+ * app spreads into its schema next to ONE's tables when it installs the bot (`ontology-ops/convex/schema`).
+ */
+export const ontologyOpsTables = {
   monitorAlerts: defineTable(alertFields)
     .index('by_key_time', ['key', 'firstFiringAt'])
     .index('by_status_time', ['status', 'firstFiringAt'])
@@ -90,4 +67,35 @@ export default defineSchema({
     .index('by_undo_outcome', ['undoRunId', 'undoOutcome', 'seq']),
   approvals: defineTable(approvalFields).index('by_state', ['state']).index('by_kind_target_state', ['kind', 'target', 'state']),
   storeMeta: defineTable(metaFields).index('by_key', ['key']),
+};
+
+export default defineSchema({
+  groups: defineTable(groupFields).index('by_slug', ['slug']).index('by_parent', ['parentGroupId']),
+  entities: defineTable(entityFields)
+    .index('by_group', ['groupId'])
+    .index('by_type', ['type'])
+    .index('by_group_type', ['groupId', 'type']),
+  // Pre-v1 name of `entities`; present only on legacy deployments.
+  things: defineTable(entityFields).index('by_group', ['groupId']).index('by_type', ['type']),
+  connections: defineTable(connectionFields)
+    .index('by_group', ['groupId'])
+    .index('by_from', ['fromEntityId'])
+    .index('by_to', ['toEntityId'])
+    .index('by_from_thing', ['fromThingId'])
+    .index('by_to_thing', ['toThingId']),
+  events: defineTable(eventFields)
+    .index('by_group', ['groupId'])
+    .index('by_actor', ['actorId', 'timestamp'])
+    .index('by_target', ['targetId', 'timestamp'])
+    .index('by_timestamp', ['timestamp'])
+    .index('by_archived_time', ['archived', 'timestamp']),
+  knowledge: defineTable(knowledgeFields).index('by_group', ['groupId']).index('by_source', ['sourceThingId']),
+  thingKnowledge: defineTable(thingKnowledgeFields)
+    .index('unique_junction', ['thingId', 'knowledgeId'])
+    .index('by_knowledge', ['knowledgeId']),
+  dataQualitySnapshots: defineTable(snapshotFields)
+    .index('by_time', ['timestamp'])
+    .index('by_group_time', ['groupId', 'timestamp'])
+    .index('by_group', ['groupId']),
+  ...ontologyOpsTables,
 });

@@ -43,7 +43,7 @@ import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 export interface BackendOptions {
   /** The SQLite store file (used unless `convex` names a deployment). */
   dbPath: string;
-  /** A Convex deployment to use instead of the SQLite store (`CONVEX_URL`, `CONVEX_DEPLOY_KEY`). */
+  /** A Convex deployment to use instead of the SQLite store (`CONVEX_URL`, `CONVEX_DEPLOY_KEY`, `CONVEX_FUNCTIONS_MODULE`). */
   convex?: ConvexBackendOptions | null;
   /** Refuse to create a store: a missing file is an error saying how to create one (commands that read). */
   mustExist?: boolean;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DAY, formatDuration, HOUR, MINUTE, parseDuration, SECOND } from './durations.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { loadThresholds, type ThresholdTable } from './quality/thresholds.ts';
+import { DEFAULT_FUNCTIONS_MODULE, isFunctionsModulePath } from './store/function-paths.ts';
 
 export { formatDuration, parseDuration } from './durations.ts';
 
@@ -240,15 +241,29 @@ export interface Config {
   local: LocalConfig | null;
 }
 
-/** A Convex deployment: its URL and the deploy key that lets the bot call its internal functions. */
+/** A Convex deployment: its URL, the deploy key that lets the bot call its internal functions, and where they are. */
 export interface ConvexSettings {
   url: string;
   deployKey: string;
+  /** The module of the app's `convex/` folder that re-exports the bot's functions (`CONVEX_FUNCTIONS_MODULE`). */
+  functionsModule: string;
 }
 
 /**
- * `CONVEX_URL` with `CONVEX_DEPLOY_KEY`: the deployment to work against, or null when `CONVEX_URL` is unset (the
- * SQLite store is used). A URL that is not http(s), or a URL without its key, is refused with one line.
+ * `CONVEX_FUNCTIONS_MODULE`: the path, without extension, of the file in the app's `convex/` folder that
+ * re-exports the bot's functions (`export * from 'ontology-ops/convex'`); default `ontologyOps`
+ * (`convex/ontologyOps.ts`).
+ */
+const ConvexFunctionsModule = optionalText
+  .transform((value) => value ?? DEFAULT_FUNCTIONS_MODULE)
+  .refine(isFunctionsModulePath, {
+    message: "must be the path of the file in the app's convex/ folder that re-exports the bot's functions, without extension (e.g. ontologyOps for convex/ontologyOps.ts)",
+  });
+
+/**
+ * `CONVEX_URL` with `CONVEX_DEPLOY_KEY` (and `CONVEX_FUNCTIONS_MODULE`): the deployment to work against, or null
+ * when `CONVEX_URL` is unset (the SQLite store is used). A URL that is not http(s), a URL without its key, or a
+ * functions module that is not a module path, is refused with one line.
  */
 export function convexSettings(env: NodeJS.ProcessEnv): ConvexSettings | null {
   const url = env.CONVEX_URL?.trim();
@@ -268,7 +283,11 @@ export function convexSettings(env: NodeJS.ProcessEnv): ConvexSettings | null {
       'Environment variable CONVEX_DEPLOY_KEY must be set when CONVEX_URL is: a deploy key from the dashboard (Settings → Deploy keys), which the bot needs to call its internal functions.',
     );
   }
-  return { url, deployKey };
+  const functionsModule = ConvexFunctionsModule.safeParse(env.CONVEX_FUNCTIONS_MODULE);
+  if (!functionsModule.success) {
+    throw new InvalidArgumentError(`Environment variable CONVEX_FUNCTIONS_MODULE ${functionsModule.error.issues[0]!.message}, got "${env.CONVEX_FUNCTIONS_MODULE}".`);
+  }
+  return { url, deployKey, functionsModule: functionsModule.data };
 }
 
 /**

@@ -10,6 +10,8 @@ export default function buildOnce(): void {
   const root = resolve(import.meta.dirname, '..');
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  // The package entries a host Convex app installs (dist/host/, dist/convex/).
+  execFileSync(process.execPath, ['host/build.mjs'], { cwd: root, stdio: 'inherit' });
   // The browser pages the local workspace serves (dist/web/).
   execFileSync(process.execPath, ['web/build.mjs'], { cwd: root, stdio: 'inherit' });
 }

@@ -11,7 +11,7 @@
  * Test files using it need `// @vitest-environment edge-runtime` (Convex's runtime is not Node).
  */
 import { convexTest, type TestConvex } from 'convex-test';
-import { makeFunctionReference } from 'convex/server';
+import { makeFunctionReference, type GenericSchema, type SchemaDefinition } from 'convex/server';
 import { ConvexError, convexToJson, jsonToConvex, type Value } from 'convex/values';
 import schema from '../../convex/schema.ts';
 
@@ -57,9 +57,21 @@ export interface ConvexHarness {
 
 type RegisteredFunction = { isQuery?: boolean; isMutation?: boolean; isAction?: boolean; isInternal?: boolean; isPublic?: boolean };
 
-async function findFunction(path: string): Promise<RegisteredFunction | undefined> {
+/**
+ * Another app's functions and schema to deploy instead of this repository's `convex/` (a host app that installs
+ * the bot): module loaders keyed by path as `import.meta.glob` gives them, `_generated/` included, as convex-test
+ * takes them.
+ */
+export interface HarnessApp {
+  schema: SchemaDefinition<GenericSchema, boolean>;
+  modules: Record<string, () => Promise<unknown>>;
+}
+
+async function findFunction(modules: Record<string, () => Promise<unknown>>, path: string): Promise<RegisteredFunction | undefined> {
   const [modulePath, exportName = 'default'] = path.split(':');
-  const load = convexModules[`../../convex/${modulePath}.ts`] ?? convexModules[`../../convex/${modulePath}.js`];
+  // The folder holding `_generated/` is the functions root, as convex-test finds it.
+  const root = Object.keys(modules).find((key) => key.includes('_generated'))?.split('_generated')[0] ?? '';
+  const load = modules[`${root}${modulePath}.ts`] ?? modules[`${root}${modulePath}.js`];
   if (load === undefined) return undefined;
   const module = (await load()) as Record<string, unknown>;
   const found = module[exportName] as RegisteredFunction | undefined;
@@ -94,11 +106,14 @@ async function metered(t: TestConvex<typeof schema>, kind: 'query' | 'mutation',
 }
 
 /**
- * A new, empty test deployment (Convex's transaction limits enforced unless `limits` says otherwise); with
- * `meter`, every query and mutation call's use of each limit is recorded in `usage`.
+ * A new, empty test deployment (Convex's transaction limits enforced unless `limits` says otherwise) of this
+ * repository's `convex/`, or of `app`; with `meter`, every query and mutation call's use of each limit is recorded
+ * in `usage`.
  */
-export function createConvexHarness(options: { limits?: HarnessLimits; meter?: boolean } = {}): ConvexHarness {
-  const t = convexTest({ schema, modules: convexModules, transactionLimits: options.limits ?? true });
+export function createConvexHarness(options: { limits?: HarnessLimits; meter?: boolean; app?: HarnessApp } = {}): ConvexHarness {
+  const modules = options.app?.modules ?? convexModules;
+  // A host app's schema types differ from this repository's; the harness only hands requests to its functions.
+  const t = convexTest({ schema: (options.app?.schema ?? schema) as typeof schema, modules, transactionLimits: options.limits ?? true });
   const failures: InjectedFailure[] = [];
   const requests: ConvexHarness['requests'] = [];
   const usage: CallUsage[] = [];
@@ -124,7 +139,7 @@ export function createConvexHarness(options: { limits?: HarnessLimits; meter?: b
       requests.push({ endpoint, path: body.path, ok: false });
       return json(560, { status: 'error', errorMessage: message, ...(data === undefined ? {} : { errorData: convexToJson(data) }), logLines: [] });
     };
-    const fn = await findFunction(body.path);
+    const fn = await findFunction(modules, body.path);
     if (fn === undefined || (fn.isInternal && !admin)) {
       return fail(`[Request ID: ${id}] Server Error\nCould not find public function for '${body.path}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`);
     }

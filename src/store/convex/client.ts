@@ -13,6 +13,7 @@ import { ConvexHttpClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import { ConvexError, type Value } from 'convex/values';
 import { ErrorCode, InvalidArgumentError, OpsError } from '../../errors.ts';
+import { deployedFunctionPath, isFunctionsModulePath } from '../function-paths.ts';
 
 /** How to reach a deployment. */
 export interface ConvexConnection {
@@ -22,6 +23,13 @@ export interface ConvexConnection {
   deployKey: string;
   /** A fetch to use instead of the global one (tests hand requests to a local deployment). */
   fetch?: typeof fetch;
+  /**
+   * The module path under which the host app re-exports the bot's functions (`ontologyOps` for
+   * `convex/ontologyOps.ts`, `CONVEX_FUNCTIONS_MODULE`): `documents:get` is then called as
+   * `ontologyOps:documents_get`. Null or absent: each function sits in its own module, as in this repository's
+   * `convex/` folder (`documents:get`).
+   */
+  functionsModule?: string | null;
 }
 
 /** Tuning of `ConvexCaller`. */
@@ -119,6 +127,8 @@ export class ConvexCaller {
   readonly url: string;
   /** Requests in flight at most: the one bound every port of this deployment shares. */
   readonly maxConcurrency: number;
+  /** The host module the functions are re-exported from, or null when each sits in its own module. */
+  readonly functionsModule: string | null;
   private readonly client: ConvexHttpClient;
   private readonly slots: Slots;
   private readonly retries: number;
@@ -129,6 +139,12 @@ export class ConvexCaller {
     this.url = validateUrl(connection.url);
     if (connection.deployKey.trim() === '') {
       throw new InvalidArgumentError('The Convex deploy key is empty: set CONVEX_DEPLOY_KEY to a deploy key of the deployment (Dashboard → Settings → Deploy keys).');
+    }
+    this.functionsModule = connection.functionsModule ?? null;
+    if (this.functionsModule !== null && !isFunctionsModulePath(this.functionsModule)) {
+      throw new InvalidArgumentError(
+        `The Convex functions module "${this.functionsModule}" is not a module path: set CONVEX_FUNCTIONS_MODULE to the path of the file that re-exports the bot's functions in the app's convex/ folder, without extension (e.g. ontologyOps for convex/ontologyOps.ts).`,
+      );
     }
     const baseFetch = connection.fetch ?? globalThis.fetch;
     this.client = new ConvexHttpClient(this.url, { fetch: transportFetch(baseFetch), logger: false, skipConvexDeploymentUrlCheck: true });
@@ -143,14 +159,16 @@ export class ConvexCaller {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Runs an (internal) query `module:function`. */
+  /** Runs an (internal) query `module:function` (as named in `convex/`), wherever the deployment has it. */
   query<T>(path: string, args: Record<string, Value>): Promise<T> {
-    return this.call(path, true, () => this.client.query(makeFunctionReference<'query'>(path), args) as Promise<T>);
+    const deployed = deployedFunctionPath(path, this.functionsModule);
+    return this.call(deployed, true, () => this.client.query(makeFunctionReference<'query'>(deployed), args) as Promise<T>);
   }
 
-  /** Runs an (internal) mutation `module:function`. */
+  /** Runs an (internal) mutation `module:function` (as named in `convex/`), wherever the deployment has it. */
   mutation<T>(path: string, args: Record<string, Value>): Promise<T> {
-    return this.call(path, false, () => this.client.mutation(makeFunctionReference<'mutation'>(path), args, { skipQueue: true }) as Promise<T>);
+    const deployed = deployedFunctionPath(path, this.functionsModule);
+    return this.call(deployed, false, () => this.client.mutation(makeFunctionReference<'mutation'>(deployed), args, { skipQueue: true }) as Promise<T>);
   }
 
   /**
@@ -194,7 +212,11 @@ export class ConvexCaller {
       return new OpsError(ErrorCode.Forbidden, `The Convex deployment ${this.url} refused the deploy key: set CONVEX_DEPLOY_KEY to a deploy key of this deployment.`, { cause: error });
     }
     if (/Could not find public function/.test(message)) {
-      return new OpsError(ErrorCode.StoreUnavailable, `The Convex deployment ${this.url} has no function ${path}: deploy this version's convex/ folder (npx convex deploy).`, { cause: error });
+      const where =
+        this.functionsModule === null
+          ? "deploy this version's convex/ folder (npx convex deploy)"
+          : `install this version of ontology-ops in the app and deploy it (npx convex deploy), with its functions re-exported from convex/${this.functionsModule}.ts (CONVEX_FUNCTIONS_MODULE)`;
+      return new OpsError(ErrorCode.StoreUnavailable, `The Convex deployment ${this.url} has no function ${path}: ${where}.`, { cause: error });
     }
     return error;
   }

@@ -54,7 +54,16 @@ describe('openBackend with a Convex deployment', () => {
 describe('CONVEX_URL and CONVEX_DEPLOY_KEY', () => {
   it.each([
     [{}, null, 'unset: the SQLite store'],
-    [{ CONVEX_URL: 'https://happy-otter-123.convex.cloud', CONVEX_DEPLOY_KEY: 'prod:happy-otter-123|abc' }, { url: 'https://happy-otter-123.convex.cloud', deployKey: 'prod:happy-otter-123|abc' }, 'both set'],
+    [
+      { CONVEX_URL: 'https://happy-otter-123.convex.cloud', CONVEX_DEPLOY_KEY: 'prod:happy-otter-123|abc' },
+      { url: 'https://happy-otter-123.convex.cloud', deployKey: 'prod:happy-otter-123|abc', functionsModule: 'ontologyOps' },
+      'both set: the functions in convex/ontologyOps.ts by default',
+    ],
+    [
+      { CONVEX_URL: 'https://happy-otter-123.convex.cloud', CONVEX_DEPLOY_KEY: 'prod:happy-otter-123|abc', CONVEX_FUNCTIONS_MODULE: ' vendor/ops ' },
+      { url: 'https://happy-otter-123.convex.cloud', deployKey: 'prod:happy-otter-123|abc', functionsModule: 'vendor/ops' },
+      'the host module CONVEX_FUNCTIONS_MODULE names',
+    ],
   ] as [NodeJS.ProcessEnv, unknown, string][])('%j → %j (%s)', (env, expected) => {
     expect(convexSettings(env)).toEqual(expected);
   });
@@ -62,6 +71,10 @@ describe('CONVEX_URL and CONVEX_DEPLOY_KEY', () => {
   it.each([
     [{ CONVEX_URL: 'happy-otter' }, /CONVEX_URL must be the deployment's http\(s\) URL/],
     [{ CONVEX_URL: 'https://happy-otter-123.convex.cloud' }, /CONVEX_DEPLOY_KEY must be set when CONVEX_URL is/],
+    [
+      { CONVEX_URL: 'https://happy-otter-123.convex.cloud', CONVEX_DEPLOY_KEY: 'prod:x|y', CONVEX_FUNCTIONS_MODULE: 'convex/ontologyOps.ts' },
+      /^Environment variable CONVEX_FUNCTIONS_MODULE must be the path of the file in the app's convex\/ folder that re-exports the bot's functions, without extension \(e\.g\. ontologyOps for convex\/ontologyOps\.ts\), got "convex\/ontologyOps\.ts"\.$/,
+    ],
   ])('%j is refused with one line naming the variable', (env, message) => {
     expect(() => convexSettings(env)).toThrow(message);
   });

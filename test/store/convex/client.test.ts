@@ -151,12 +151,35 @@ describe('ConvexCaller', () => {
     }
   });
 
-  it('recognises Convex limit errors', () => {
-    expect(isLimitError(new Error('[Request ID: 1] Server Error\nUncaught Error: Too many reads in a single function execution (limit: 4096)'))).toBe(true);
-    expect(isLimitError(new Error('Too many documents read in a single function execution'))).toBe(true);
-    expect(isLimitError(new Error('Too many bytes read in a single function execution (limit: 16777216 bytes)'))).toBe(true);
-    expect(isLimitError(new Error('Scanned too many documents in a single function execution (limit: 32000).'))).toBe(true);
-    expect(isLimitError(new Error('No document x in table entities'))).toBe(false);
+  it.each([
+    ['[Request ID: 1] Server Error\nUncaught Error: Too many reads in a single function execution (limit: 4096)', true, 'index ranges, as a deployment words it'],
+    ['Too many documents read in a single function execution', true, 'documents read'],
+    ['Too many bytes read in a single function execution (limit: 16777216 bytes)', true, 'bytes read'],
+    ['Scanned too many documents in a single function execution (limit: 32000).', true, 'documents scanned'],
+    ['[Request ID: 2] Server Error\nUncaught Error: Too many writes in a single function execution (limit: 16000)', true, 'documents written, as a deployment words it'],
+    ['Too many bytes written in a single function execution (limit: 16777216 bytes)', true, 'bytes written'],
+    ['Wrote too many documents', true, 'documents written, as convex-test words it'],
+    ['Read too much data', true, 'bytes read, as convex-test words it'],
+    ['No document x in table entities', false, 'a function error, not a limit'],
+  ])('recognises %j as a limit error: %s (%s)', (message, expected) => {
+    expect(isLimitError(new Error(message))).toBe(expected);
+  });
+
+  it('calls the functions under the host module CONVEX_FUNCTIONS_MODULE names, and says where they must be when absent', async () => {
+    // The harness deploys this repository's convex/ folder as it is (documents:get), so a host module path is
+    // called and refused exactly as a deployment without the installed module refuses it.
+    const harness = createConvexHarness();
+    const caller = new ConvexCaller({ url: harness.url, deployKey: harness.deployKey, fetch: harness.fetch, functionsModule: 'vendor/ontologyOps' });
+    const error = await caller.query('meta:get', { key: 'x' }).catch((caught: unknown) => caught);
+    expect(harness.requests.map((request) => request.path)).toEqual(['vendor/ontologyOps:meta_get']);
+    expect(error).toBeInstanceOf(OpsError);
+    expect((error as OpsError).message).toBe(
+      `The Convex deployment ${harness.url} has no function vendor/ontologyOps:meta_get: install this version of ontology-ops in the app and deploy it (npx convex deploy), with its functions re-exported from convex/vendor/ontologyOps.ts (CONVEX_FUNCTIONS_MODULE).`,
+    );
+  });
+
+  it.each(['', 'convex/ontologyOps.ts', 'ontology-ops', 'schema', '_generated/api', '/ontologyOps'])('refuses the functions module %j, naming the setting', (functionsModule) => {
+    expect(() => new ConvexCaller({ url: HARNESS_URL, deployKey: 'k', functionsModule })).toThrow(/functions module .* is not a module path: set CONVEX_FUNCTIONS_MODULE/);
   });
 });
 
