@@ -406,7 +406,7 @@ export const approvalStateValidator = v.union(
  * legal (Convex field names may not start with `$` or `_`).
  */
 export const approvalFields = {
-  kind: v.union(v.literal('migrate'), v.literal('rollback')),
+  kind: v.union(v.literal('migrate'), v.literal('rollback'), v.literal('fix')),
   target: v.union(v.string(), v.null()),
   state: approvalStateValidator,
   requestedBy: v.string(),
