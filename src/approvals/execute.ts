@@ -176,7 +176,10 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       } else if (plan.kind === 'restore') {
         outcome = restoreOutcome(await migration.restoreBackup(plan.backupFile, { actor, onProgress, claimedRunId: runId, keepEvents: deps.trail(current) }));
       } else {
-        outcome = undoOutcome(await migration.undoRun(current.target!, { actor, onProgress, claimedRunId: runId }));
+        // A fix run is undone by the fix service (its own journal), a migration run by the migration service.
+        const isFix = (await migration.getRun(current.target!))?.kind === 'fix';
+        const options = { actor, onProgress, claimedRunId: runId };
+        outcome = undoOutcome(isFix ? await deps.fixes().undo(current.target!, options) : await migration.undoRun(current.target!, options));
       }
     } catch (caught) {
       // The lock is held by the process running this request (or by a dead one until its lease expires): the run

@@ -244,7 +244,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     do {
       const page: Awaited<ReturnType<ApprovalStore['list']>> = await store.list({ states: ['succeeded', 'failed'], cursor, limit: 100 });
       for (const ended of page.requests) {
-        if (ended.kind !== 'migrate' || ended.runId === null) continue;
+        if ((ended.kind !== 'migrate' && ended.kind !== 'fix') || ended.runId === null) continue;
         if ((await migration.getRun(ended.runId))?.state !== 'rolled_back') continue;
         const change = await store.finish(ended.id, { at: now(), state: 'rolled_back' });
         if (!change.changed) continue;
@@ -299,6 +299,8 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     }
     if (!target) throw new InvalidArgumentError('rollback: name a migration run id or a backup file: `/ontology rollback <runId | backupFile>`.');
     if (isBackupFile(target)) return restorePlan(await migration.restoreBackup(backupFile(target), { actor: 'approval-plan', dryRun: true }));
+    // A fix run is undone by the fix service (its own journal), a migration run by the migration service.
+    if ((await migration.getRun(target))?.kind === 'fix') return undoPlan(await fixService().undo(target, { actor: 'approval-plan', dryRun: true }));
     return undoPlan(await migration.undoRun(target, { actor: 'approval-plan', dryRun: true }));
   };
   const fixService = (): FixService => {

@@ -60,3 +60,22 @@ describe('/ontology fix', () => {
     await expectNothingRan(backend);
   });
 });
+
+describe('/ontology rollback of a fix run', () => {
+  it('plans the exact undo of the fix run and, once approved, undoes it', async () => {
+    const { backend } = await seededBackend();
+    const harness = await startApprovalApp({ backend, clock: new FakeClock(APPROVAL_T0) });
+    const fixed = await backend.fixes().run('orphans', { actor: 'alice', backup: false });
+    const planned = await harness.command(`rollback ${fixed.runId} --dry-run`);
+    const dry = JSON.stringify((await harness.responseTo(planned.responseUrl)).body.blocks);
+    const entries = fixed.changed.connections + fixed.changed.knowledge;
+    expect(dry).toContain(`*Journal entries:* ${entries} · to revert ${entries}`);
+    const { request, ts, value } = await requestVia(harness, backend, `rollback ${fixed.runId}`);
+    expect(request).toMatchObject({ kind: 'rollback', target: fixed.runId, plan: { kind: 'undo', entries } });
+    expect((await click(harness, { userId: APPROVER_1, value, ts })).answer).toMatch(/^Approved: /);
+    await harness.app.approvals.idle();
+    expect(await backend.approvals.get(request!.id)).toMatchObject({ state: 'succeeded' });
+    expect((await backend.migration().getRun(fixed.runId!))?.state).toBe('rolled_back');
+    expect((await backend.fixes().plan('orphans')).total).toBe(entries);
+  });
+});
