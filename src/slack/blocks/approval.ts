@@ -117,7 +117,8 @@ function planLines(plan: PlanSummary | null): string {
       return [
         `*Records to change:* ${count(plan.total)} (${escapeText(Object.entries(plan.counts).map(([table, n]) => `${table} ${count(n)}`).join(', '))})`,
         `*Metrics before → after:* ${escapeText(plan.changes.map((change) => `${change.metric} ${change.before} → ${change.after}`).join(' · ')) || 'no change'}`,
-        plan.refused ? `:warning: *Refused:* ${escapeText(plan.refused)}` : '*Backup* first; undone exactly with `/ontology rollback <runId>` or `ontology-ops rollback --run <runId>`.',
+        `*Scope:* ${plan.groupId === null ? 'every group' : `group ${code(plan.groupId)}`}`,
+        plan.refused ? `:warning: *Refused:* ${escapeText(plan.refused)}` : `*Backup* first; undone exactly with ${code('/ontology rollback <runId>')}.`,
       ].join('\n');
     case 'restore':
       return [
