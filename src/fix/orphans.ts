@@ -75,7 +75,7 @@ async function allOrphans(fixes: FixStore, groupId: string | null): Promise<Orph
 export async function planOrphans(context: MigrationContext, fixes: FixStore, options: FixPlanOptions = {}): Promise<FixPlan> {
   const groupId = options.groupId ?? null;
   if (groupId !== null && (await context.documents.get('groups', groupId)) === null) {
-    throw new OpsError(ErrorCode.NotFound, `No group ${groupId}: pass --group with the id of an existing group (see \`ontology-ops check\`).`);
+    throw new OpsError(ErrorCode.NotFound, `No group ${groupId}: name the id of an existing group (the ids are in \`ontology-ops check\`).`);
   }
   const records = await allOrphans(fixes, groupId);
   const now = context.now();

@@ -119,7 +119,7 @@ export function fixOrphansContract(name: string, openFixture: () => Promise<FixF
       expect(byId.get(planted.deadKnowledge[1]!)).toEqual({ table: 'knowledge', recordId: planted.deadKnowledge[1], groupId: planted.groups.b, missingIds: [dangling[2]] });
       const scoped = await service.plan('orphans', { groupId: planted.groups.b });
       expect(scoped.records.map((record) => record.recordId).sort()).toEqual([planted.orphans[2]!, planted.deadKnowledge[1]!].sort());
-      await expect(service.plan('orphans', { groupId: planted.sound })).rejects.toThrow(/No group .*--group/);
+      await expect(service.plan('orphans', { groupId: planted.sound })).rejects.toThrow(/No group .*: name the id of an existing group/);
     });
 
     it('archives exactly the orphaned connections, unlinks dead knowledge, and the exact undo gives the export back', async () => {

@@ -83,7 +83,7 @@ describe('ontology-ops fix orphans', () => {
   it.each([
     [['fix', 'everything'], /^ontology-ops: Unknown fix "everything": name one of orphans, cross-group, legacy-default/],
     [['fix', 'cross-group', '--dry-run'], /^ontology-ops: fix cross-group is not available yet/],
-    [['fix', 'orphans', '--group', 'nope'], /^ontology-ops: No group nope: pass --group with the id of an existing group/],
+    [['fix', 'orphans', '--group', 'nope'], /^ontology-ops: No group nope: name the id of an existing group/],
     [['fix', 'orphans', '--batch-size', '0'], /--batch-size must be a whole number ≥ 1, got "0"/],
   ])('%j is refused with one line and writes nothing', async (args, message) => {
     const { path } = plantedDb();

@@ -61,6 +61,18 @@ describe('/ontology fix', () => {
   });
 });
 
+describe('/ontology fix of a group', () => {
+  it('names a group that does not exist in /ontology terms, privately, and runs nothing', async () => {
+    const { backend } = await seededBackend();
+    const harness = await startApprovalApp({ backend, clock: new FakeClock(APPROVAL_T0) });
+    const ack = await harness.command('fix orphans nope --dry-run');
+    const answer = String((await harness.responseTo(ack.responseUrl)).body.text);
+    expect(answer).toMatch(/No group nope: name the id of an existing group \(the ids are in `\/ontology integrity`\)/);
+    expect(answer).not.toContain('ontology-ops');
+    await expectNothingRan(backend);
+  });
+});
+
 describe('/ontology rollback of a fix run', () => {
   it('plans the exact undo of the fix run and, once approved, undoes it', async () => {
     const { backend } = await seededBackend();
