@@ -60,16 +60,17 @@ export const v1MigrationCompleted = internalQuery({
  */
 export const countPage = internalQuery({
   args: {
-    table: v.union(logicalTableValidator, v.literal('thingKnowledge'), v.literal('dataQualitySnapshots')),
+    table: v.union(logicalTableValidator, v.literal('thingKnowledge'), v.literal('dataQualitySnapshots'), v.literal('archivedConnections')),
     groupId: v.union(v.string(), v.null()),
     cursor: v.union(v.string(), v.null()),
   },
   returns: v.object({ count: v.number(), continueCursor: v.union(v.string(), v.null()) }),
   handler: async (ctx, args) => {
-    const table = args.table === 'thingKnowledge' || args.table === 'dataQualitySnapshots' ? args.table : await physical(ctx.db, args.table);
+    const table =
+      args.table === 'thingKnowledge' || args.table === 'dataQualitySnapshots' || args.table === 'archivedConnections' ? args.table : await physical(ctx.db, args.table);
     const options = { numItems: COUNT_PAGE_DOCUMENTS, cursor: args.cursor, maximumRowsRead: COUNT_PAGE_DOCUMENTS, maximumBytesRead: PAGE_MAX_BYTES };
     const query =
-      args.groupId !== null && table !== 'groups' && table !== 'thingKnowledge'
+      args.groupId !== null && table !== 'groups' && table !== 'thingKnowledge' && table !== 'archivedConnections'
         ? ctx.db.query(table as 'entities').withIndex('by_group', (q) => q.eq('groupId', args.groupId ?? undefined))
         : ctx.db.query(table as 'entities');
     const result = await query.paginate(options);

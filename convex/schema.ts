@@ -11,10 +11,12 @@ import { defineSchema, defineTable } from 'convex/server';
 import {
   alertFields,
   approvalFields,
+  archivedConnectionFields,
   connectionFields,
   decisionFields,
   entityFields,
   eventFields,
+  fixJournalFields,
   groupFields,
   jobRunFields,
   knowledgeFields,
@@ -65,6 +67,9 @@ export const ontologyOpsTables = {
     .index('by_run_seq', ['runId', 'seq'])
     .index('by_run_record', ['runId', 'recordId'])
     .index('by_undo_outcome', ['undoRunId', 'undoOutcome', 'seq']),
+  fixJournal: defineTable(fixJournalFields).index('by_seq', ['seq']).index('by_run_seq', ['runId', 'seq']),
+  // Part of the data set (exports carry it): connections `fix orphans` moved out, until an undo moves them back.
+  archivedConnections: defineTable(archivedConnectionFields).index('by_run', ['fixRunId']),
   approvals: defineTable(approvalFields).index('by_state', ['state']).index('by_kind_target_state', ['kind', 'target', 'state']),
   storeMeta: defineTable(metaFields).index('by_key', ['key']),
 };

@@ -9,13 +9,13 @@ import { PAGE_MAX_BYTES, PAGE_MAX_DOCUMENTS } from './documents.js';
 import { physicalTableOf, readNaming } from './lib/tables.js';
 
 /** Physical tables an export may read. */
-const EXPORTABLE = ['groups', 'entities', 'things', 'connections', 'events', 'knowledge', 'thingKnowledge', 'dataQualitySnapshots'] as const;
+const EXPORTABLE = ['groups', 'entities', 'things', 'connections', 'events', 'knowledge', 'thingKnowledge', 'dataQualitySnapshots', 'archivedConnections'] as const;
 type Exportable = (typeof EXPORTABLE)[number];
 
 /**
  * The tables of the data set under the deployment's naming, each with the id of its first document (an id
- * carries its table's number) or null when empty. Three index ranges for the naming, one per table: ≤ 10 ranges
- * and 10 documents.
+ * carries its table's number) or null when empty. Three index ranges for the naming, one per table: ≤ 11 ranges
+ * and 11 documents.
  */
 export const tables = internalQuery({
   args: {},
@@ -28,6 +28,9 @@ export const tables = internalQuery({
     const names: Exportable[] = ['groups', physicalTableOf('entities', naming), 'connections', 'events', 'knowledge', 'thingKnowledge', 'dataQualitySnapshots'];
     const listed = [];
     for (const name of names) listed.push({ name, firstId: ((await ctx.db.query(name).first())?._id as string | undefined) ?? null });
+    // The archive of `fix orphans` is listed while it holds something: an export after the fix's undo is as before it.
+    const archived = await ctx.db.query('archivedConnections').first();
+    if (archived !== null) listed.push({ name: 'archivedConnections', firstId: archived._id as string });
     return { naming, tables: listed };
   },
 });

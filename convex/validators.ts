@@ -288,7 +288,7 @@ export const leaseResultValidator = v.union(
 export type LeaseResultValue = Infer<typeof leaseResultValidator>;
 
 /** Kinds of migration runs (`RunKind`). */
-export const runKindValidator = v.union(v.literal('migrate'), v.literal('undo'), v.literal('restore'));
+export const runKindValidator = v.union(v.literal('migrate'), v.literal('undo'), v.literal('restore'), v.literal('fix'));
 /** States of migration runs (`RunState`). */
 export const runStateValidator = v.union(
   v.literal('backing_up'),
@@ -356,6 +356,37 @@ export const undoJournalValidator = v.object(undoJournalFields);
 /** A journal entry as stored. */
 export type UndoJournalFields = Infer<typeof undoJournalValidator>;
 
+/** A table `fix orphans` changes (`OrphanTable`). */
+export const orphanTableValidator = v.union(v.literal('connections'), v.literal('knowledge'));
+
+/**
+ * One entry of the fix journal: a record a fix run changed, with its fields as they were (`before`, system
+ * fields apart) and its creation time; for a connection moved to the archive, the archive document's id, and
+ * once undone the id the connection came back with (Convex gives an inserted document a new id).
+ */
+export const fixJournalFields = {
+  seq: v.number(),
+  runId: v.string(),
+  table: orphanTableValidator,
+  recordId: v.string(),
+  creationTime: v.number(),
+  before: v.any(),
+  archiveId: v.optional(v.string()),
+  undoRunId: v.optional(v.string()),
+  undoOutcome: v.optional(v.union(v.literal('reverted'), v.literal('conflict'))),
+  restoredId: v.optional(v.string()),
+};
+
+/** An orphaned connection moved out of `connections` by `fix orphans` (`archiveFields` of `src/fix/rules.ts`). */
+export const archivedConnectionFields = {
+  connectionId: v.string(),
+  connectionCreationTime: v.number(),
+  connection: v.any(),
+  missingIds: v.array(v.string()),
+  fixRunId: v.string(),
+  archivedAt: v.number(),
+};
+
 /** One state of an approval request (`ApprovalState` of `src/approvals/port.ts`). */
 export const approvalStateValidator = v.union(
   v.literal('requested'),
@@ -375,7 +406,7 @@ export const approvalStateValidator = v.union(
  * legal (Convex field names may not start with `$` or `_`).
  */
 export const approvalFields = {
-  kind: v.union(v.literal('migrate'), v.literal('rollback')),
+  kind: v.union(v.literal('migrate'), v.literal('rollback'), v.literal('fix')),
   target: v.union(v.string(), v.null()),
   state: approvalStateValidator,
   requestedBy: v.string(),

@@ -50,6 +50,13 @@ export {
   v1MigrationCompleted as documents_v1MigrationCompleted,
 } from '../convex/documents.js';
 export {
+  applyOrphanBatch as fix_applyOrphanBatch,
+  archivePage as fix_archivePage,
+  finishFixUndo as fix_finishFixUndo,
+  orphanPage as fix_orphanPage,
+  undoFixBatch as fix_undoFixBatch,
+} from '../convex/fix.js';
+export {
   abandonPage as jobRuns_abandonPage,
   finish as jobRuns_finish,
   lastSucceeded as jobRuns_lastSucceeded,

@@ -18,6 +18,7 @@ import { qualityProbeOver } from './migration/quality-probe.ts';
 import { createMigrationService, type MigrationDeps } from './migration/service.ts';
 import type { CrashPoint } from './migration/test-hooks.ts';
 import type { MigrationService } from './migration/types.ts';
+import { createFixService, type FixService } from './fix/service.ts';
 import type { CheckPort } from './quality/port.ts';
 import { createQualityService, type QualityService } from './quality/service.ts';
 import type { ThresholdTable } from './quality/thresholds.ts';
@@ -32,10 +33,11 @@ import type { ConvexCallerOptions, ConvexConnection } from './store/convex/clien
 import { ConvexEventArchive } from './store/convex/event-archive.ts';
 import { openConvexParts } from './store/convex/index.ts';
 import { ConvexMigrationStore } from './store/convex/migration-store.ts';
+import { ConvexFixStore } from './store/convex/fix-store.ts';
 import { convexMonitorStateStores } from './store/convex/monitor-stores.ts';
 import { SqliteCheckPort, stopCheckWorker, warmUpCheckWorker } from './store/sqlite/check-port.ts';
 import { SqliteBackupPort } from './store/sqlite/migration-backup.ts';
-import { sqliteMigrationPorts } from './store/sqlite/migration-ports.ts';
+import { sqliteFixPorts, sqliteMigrationPorts } from './store/sqlite/migration-ports.ts';
 import { sqliteMonitorStores } from './store/sqlite/monitor-stores.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 
@@ -89,6 +91,8 @@ export interface Backend {
   readonly backupDir: string;
   /** The migration service (plan, run, undo, restore, runs) with per-use options. */
   migration(options?: MigrationServiceOptions): MigrationService;
+  /** The named fixes (plan, run, exact undo) with the migration's per-use options. */
+  fixes(options?: MigrationServiceOptions): FixService;
   /** The monitor context over this backend's ports. */
   monitorContext(parts: Omit<MonitorContextParts, keyof MonitorPorts | 'quality'>): MonitorContext;
   /** Starts what makes the first request fast (the check worker threads). */
@@ -149,6 +153,11 @@ export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 
     migration: (serviceOptions = {}) =>
       createMigrationService({
         ...sqliteMigrationPorts(store, { crash: options.crash, thresholds: options.thresholds, useWorker: options.useWorker }),
+        ...serviceOptions,
+      }),
+    fixes: (serviceOptions = {}) =>
+      createFixService({
+        ...sqliteFixPorts(store, { crash: options.crash, thresholds: options.thresholds, useWorker: options.useWorker }),
         ...serviceOptions,
       }),
     monitorContext: (parts) => createMonitorContext({ ...parts, ...monitors(), quality }),
@@ -226,6 +235,19 @@ export function convexBackend(connection: ConvexBackendOptions, options: Omit<Ba
     migration: (serviceOptions = {}) =>
       createMigrationService({
         migrations: new ConvexMigrationStore(caller),
+        backups,
+        leases,
+        meta,
+        documents,
+        quality: qualityProbeOver(checks, options.thresholds),
+        thresholds: options.thresholds,
+        crash: options.crash,
+        ...serviceOptions,
+      }),
+    fixes: (serviceOptions = {}) =>
+      createFixService({
+        migrations: new ConvexMigrationStore(caller),
+        fixes: new ConvexFixStore(caller),
         backups,
         leases,
         meta,

@@ -18,6 +18,7 @@ import type * as approvals from "../approvals.js";
 import type * as archival from "../archival.js";
 import type * as checks from "../checks.js";
 import type * as documents from "../documents.js";
+import type * as fix from "../fix.js";
 import type * as jobRuns from "../jobRuns.js";
 import type * as leases from "../leases.js";
 import type * as lib_budget from "../lib/budget.js";
@@ -49,6 +50,7 @@ declare const fullApi: ApiFromModules<{
   archival: typeof archival;
   checks: typeof checks;
   documents: typeof documents;
+  fix: typeof fix;
   jobRuns: typeof jobRuns;
   leases: typeof leases;
   "lib/budget": typeof lib_budget;

@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { approveRequest } from './approve-request.ts';
 import { rejectRequest } from './reject-request.ts';
+import { proposeFix } from './propose-fix.ts';
 import { requestRollback } from './request-rollback.ts';
 import { acknowledgeAlert } from './acknowledge-alert.ts';
 import { openDashboard } from './open-dashboard.ts';
@@ -20,6 +21,7 @@ export function register(app: App, deps: HandlerDeps): void {
   approveRequest(app, deps);
   rejectRequest(app, deps);
   requestRollback(app, deps);
+  proposeFix(app, deps);
   acknowledgeAlert(app, deps);
   silenceAlert(app, deps);
   unacknowledgeAlert(app, deps);

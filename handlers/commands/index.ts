@@ -7,6 +7,7 @@ import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../../src/slack/app.ts';
 import { createRouter, SLASH_COMMAND, type AnySubcommand } from '../../src/slack/subcommand.ts';
 import { audit } from './audit.ts';
+import { fix } from './fix.ts';
 import { help } from './help.ts';
 import { integrity } from './integrity.ts';
 import { metrics } from './metrics.ts';
@@ -19,7 +20,7 @@ import { unsilence } from './unsilence.ts';
 import { versions } from './versions.ts';
 
 /** Every subcommand, in the order `help` lists them. */
-export const SUBCOMMANDS: readonly AnySubcommand[] = [help, integrity, metrics, audit, versions, trend, status, migrate, rollback, silence, unsilence];
+export const SUBCOMMANDS: readonly AnySubcommand[] = [help, integrity, metrics, audit, versions, trend, status, migrate, rollback, fix, silence, unsilence];
 
 /** The router over `SUBCOMMANDS` (buttons that re-run a subcommand use it too). */
 export const router = createRouter(SUBCOMMANDS);

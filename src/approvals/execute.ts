@@ -14,6 +14,7 @@ import type { MigrationProgress } from '../migration/progress.ts';
 import type { CrashPoint } from '../migration/test-hooks.ts';
 import type { KeptEvents, MigrationService, RestoreReport, RunReport, UndoReport } from '../migration/types.ts';
 import type { RunOutcome } from '../slack/blocks/approval.ts';
+import type { FixName, FixRunReport, FixService } from '../fix/service.ts';
 import type { PlanSummary } from './plan.ts';
 import type { ApprovalRequest, ApprovalStore } from './port.ts';
 
@@ -21,6 +22,8 @@ import type { ApprovalRequest, ApprovalStore } from './port.ts';
 export interface RunExecutorDeps {
   store: ApprovalStore;
   migration: () => MigrationService;
+  /** A fix service per use (fix requests). */
+  fixes: () => FixService;
   record: (type: string, request: ApprovalRequest, metadata?: Record<string, string | number | boolean | null>) => Promise<void>;
   edit: (request: ApprovalRequest, message?: OutboundMessage) => Promise<void>;
   render: (request: ApprovalRequest, progress: MigrationProgress | null) => OutboundMessage;
@@ -97,6 +100,16 @@ function undoOutcome(report: UndoReport): RunOutcome {
   };
 }
 
+function fixOutcome(report: FixRunReport): { ok: boolean; outcome: RunOutcome } {
+  const validation = report.validation;
+  const lines = [`Changed: ${Object.entries(report.changed).map(([table, n]) => `${table} ${n}`).join(', ')}`];
+  if (validation) {
+    lines.unshift(`Validation: ${validation.ok ? 'passed' : `failed (${validation.problems.join('; ')})`}`);
+    lines.push(`Status ${validation.after.status} · integrity ${validation.after.referentialIntegrityScore}% · orphaned ${validation.after.orphanedEntityCount}`);
+  }
+  return { ok: report.status !== 'failed', outcome: { runId: report.runId, message: report.message, validation: lines } };
+}
+
 function restoreOutcome(report: RestoreReport): RunOutcome {
   return { runId: report.restoreRunId, message: `Restore ${report.restoreRunId} completed: ${report.documentsRestored} documents restored.` };
 }
@@ -168,10 +181,17 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       if (current.kind === 'migrate') {
         ({ ok, outcome } = migrateOutcome(await migration.run({ actor, onProgress, claimedRunId: runId })));
         if (!ok) error = outcome.message;
+      } else if (plan.kind === 'fix') {
+        const fix = plan.fix as FixName;
+        ({ ok, outcome } = fixOutcome(await deps.fixes().run(fix, { actor, groupId: plan.groupId, onProgress, claimedRunId: runId })));
+        if (!ok) error = outcome.message;
       } else if (plan.kind === 'restore') {
         outcome = restoreOutcome(await migration.restoreBackup(plan.backupFile, { actor, onProgress, claimedRunId: runId, keepEvents: deps.trail(current) }));
       } else {
-        outcome = undoOutcome(await migration.undoRun(current.target!, { actor, onProgress, claimedRunId: runId }));
+        // A fix run is undone by the fix service (its own journal), a migration run by the migration service.
+        const isFix = (await migration.getRun(current.target!))?.kind === 'fix';
+        const options = { actor, onProgress, claimedRunId: runId };
+        outcome = undoOutcome(isFix ? await deps.fixes().undo(current.target!, options) : await migration.undoRun(current.target!, options));
       }
     } catch (caught) {
       // The lock is held by the process running this request (or by a dead one until its lease expires): the run

@@ -5,6 +5,7 @@
  * change has changed.
  */
 import { createHash } from 'node:crypto';
+import type { FixPlan } from '../fix/types.ts';
 import type { DryRunReport, RestoreReport, UndoReport } from '../migration/types.ts';
 import type { Status } from '../quality/categories.ts';
 import type { CrossGroupCause, MetricChange } from '../quality/regressions.ts';
@@ -61,8 +62,44 @@ export interface RestorePlanSummary {
   unchanged: number;
 }
 
+/** What a named fix would do: records per table, the metrics it changes, and why it would be refused. */
+export interface FixPlanSummary {
+  kind: 'fix';
+  fix: string;
+  groupId: string | null;
+  counts: Record<string, number>;
+  total: number;
+  /** Every metric that changes: before → after. */
+  changes: { metric: string; before: number; after: number }[];
+  /** Metrics it would make worse (then it is refused). */
+  regressions: string[];
+  refused: string | null;
+  /** Hash of the ids of the records it would change, so other records with the same counts are another plan. */
+  recordsHash: string;
+}
+
 /** Any plan. */
-export type PlanSummary = MigrationPlanSummary | UndoPlanSummary | RestorePlanSummary;
+export type PlanSummary = MigrationPlanSummary | UndoPlanSummary | RestorePlanSummary | FixPlanSummary;
+
+/** The summary of a fix plan (counts and metric values; the record ids only as a hash). */
+export function fixPlan(plan: FixPlan, recordIds: readonly string[]): FixPlanSummary {
+  const changes: FixPlanSummary['changes'] = [];
+  for (const [metric, before] of Object.entries(plan.before)) {
+    const after = (plan.after as unknown as Record<string, unknown>)[metric];
+    if (typeof before === 'number' && typeof after === 'number' && before !== after && metric !== 'timestamp') changes.push({ metric, before, after });
+  }
+  return {
+    kind: 'fix',
+    fix: plan.fix,
+    groupId: plan.groupId,
+    counts: { ...plan.counts },
+    total: plan.total,
+    changes,
+    regressions: plan.regressions.map((regression) => regression.metric),
+    refused: plan.refused,
+    recordsHash: createHash('sha256').update([...recordIds].sort().join('\n')).digest('hex').slice(0, 32),
+  };
+}
 
 /** The summary of a migration dry run. */
 export function migrationPlan(report: DryRunReport): MigrationPlanSummary {
@@ -139,6 +176,8 @@ export function isEmptyPlan(plan: PlanSummary): boolean {
       return plan.alreadyUndone || plan.entries === 0;
     case 'restore':
       return false;
+    case 'fix':
+      return plan.total === 0;
   }
 }
 
@@ -153,6 +192,8 @@ function stablePart(plan: PlanSummary): unknown {
       // Records created since the backup are left out: the bot's own approval events land in the events table
       // between the request and the start, and would make every restore look changed.
       return [plan.kind, plan.backupFile, plan.backupTables, plan.changedSinceBackup, plan.deletedSinceBackup];
+    case 'fix':
+      return [plan.kind, plan.fix, plan.groupId, plan.counts, plan.recordsHash, plan.refused];
   }
 }
 

@@ -18,8 +18,11 @@ export const APPROVAL_STATES = ['requested', 'approved', 'rejected', 'expired', 
 /** One state of a request. */
 export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
-/** What a request asks for: the v1 migration, or a rollback of a run (exact undo) or from a backup (full restore). */
-export type ApprovalKind = 'migrate' | 'rollback';
+/**
+ * What a request asks for: the v1 migration, a rollback of a run (exact undo) or from a backup (full restore), or a
+ * named fix (`fix`; its target is the fix name, `orphans`, or `orphans:<groupId>` for one group).
+ */
+export type ApprovalKind = 'migrate' | 'rollback' | 'fix';
 
 /** States in which a request is open: it may still run, and no other request of its kind and target may open. */
 export const OPEN_APPROVAL_STATES: readonly ApprovalState[] = ['requested', 'approved', 'running'];
@@ -49,7 +52,7 @@ export interface Approval {
 export interface ApprovalRequest {
   id: string;
   kind: ApprovalKind;
-  /** Rollback: the run id or backup file it reverts to; null for a migration. */
+  /** Rollback: the run id or backup file it reverts to; fix: the fix and its scope; null for a migration. */
   target: string | null;
   state: ApprovalState;
   /** Slack user id of the requester. */

@@ -11,15 +11,16 @@ import type { ApprovalsConfig } from '../config.ts';
 import { ErrorCode, InvalidArgumentError, OpsError } from '../errors.ts';
 import type { CrashPoint } from '../migration/test-hooks.ts';
 import type { KeptEvents, MigrationService } from '../migration/types.ts';
+import { FIX_NAMES, type FixName, type FixService } from '../fix/service.ts';
 import { newRunId } from '../migration/service.ts';
-import { approvalMessage, hasRegressions, requestTitle, type RunOutcome } from '../slack/blocks/approval.ts';
+import { approvalMessage, hasRegressions, requestCommand, requestTitle, type RunOutcome } from '../slack/blocks/approval.ts';
 import { formatInstant } from '../slack/blocks/format.ts';
 import { code, escapeText } from '../slack/blocks/text.ts';
 import { shownErrorText } from '../slack/handler-error.ts';
 import { decideApproval, REJECT_REASON_MAX, REJECT_REASON_MIN, wouldComplete, type ApprovalDecision, type ApprovalReason, type FreshPlan } from './decide.ts';
 import type { ApprovalDirectory } from './directory.ts';
 import { createRunExecutor, type RunExecutor } from './execute.ts';
-import { isEmptyPlan, migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
+import { fixPlan, isEmptyPlan, migrationPlan, planHash, restorePlan, undoPlan, type PlanSummary } from './plan.ts';
 import type { ApprovalKind, ApprovalRequest, ApprovalStore } from './port.ts';
 
 /**
@@ -43,6 +44,8 @@ export interface ApprovalServiceDeps {
   store: ApprovalStore;
   /** A migration service per use (the composition root's `backend.migration`). */
   migration: () => MigrationService;
+  /** A fix service per use (the composition root's `backend.fixes`); without it, fix requests are refused. */
+  fixes?: () => FixService;
   events: EventLog;
   messenger: ApprovalMessenger;
   /** Where the edits of the request messages wait until Slack takes them (the alerts' outbox). */
@@ -69,7 +72,7 @@ export interface ApprovalServiceDeps {
 /** What a request asks for. */
 export interface RequestInput {
   kind: ApprovalKind;
-  /** Rollback: a migration run id or a backup file (in the backup folder). */
+  /** Rollback: a migration run id or a backup file (in the backup folder). Fix: `orphans` or `orphans:<groupId>`. */
   target?: string | null;
   userId: string;
   /** The request this one follows (a rollback asked from a failed run). */
@@ -109,6 +112,15 @@ export interface ApprovalService {
   idle(): Promise<void>;
   /** Requests still open (requested, approved or running), oldest first, one page at a time. */
   pending(cursor: string | null, limit: number): Promise<{ requests: ApprovalRequest[]; continueCursor: string | null }>;
+}
+
+/** The fix and its group a fix request's target names (`orphans`, `orphans:<groupId>`); a one-line error otherwise. */
+export function fixTarget(target: string | null): { fix: FixName; groupId: string | null } {
+  const [name = '', groupId = ''] = (target ?? '').split(':');
+  if (!(FIX_NAMES as readonly string[]).includes(name)) {
+    throw new InvalidArgumentError(`fix: name one of ${FIX_NAMES.join(', ')}: \`/ontology fix orphans [groupId] [--dry-run]\`.`);
+  }
+  return { fix: name as FixName, groupId: groupId.trim() || null };
 }
 
 /** The line the requester gets when their request reaches `request.state`, or null for states they are not told. */
@@ -204,6 +216,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   const executor: RunExecutor = createRunExecutor({
     store,
     migration: deps.migration,
+    fixes: () => fixService(),
     record,
     edit,
     render: (request, progress) => approvalMessage(request, { approvers: directory.approverMentions(), progress }, now()),
@@ -232,7 +245,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     do {
       const page: Awaited<ReturnType<ApprovalStore['list']>> = await store.list({ states: ['succeeded', 'failed'], cursor, limit: 100 });
       for (const ended of page.requests) {
-        if (ended.kind !== 'migrate' || ended.runId === null) continue;
+        if ((ended.kind !== 'migrate' && ended.kind !== 'fix') || ended.runId === null) continue;
         if ((await migration.getRun(ended.runId))?.state !== 'rolled_back') continue;
         const change = await store.finish(ended.id, { at: now(), state: 'rolled_back' });
         if (!change.changed) continue;
@@ -280,9 +293,20 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   const plan = async (kind: ApprovalKind, target: string | null): Promise<PlanSummary> => {
     const migration = deps.migration();
     if (kind === 'migrate') return migrationPlan(await migration.dryRun());
+    if (kind === 'fix') {
+      const { fix, groupId } = fixTarget(target);
+      const fixPlanned = await fixService().plan(fix, { groupId, idLimit: Number.MAX_SAFE_INTEGER });
+      return fixPlan(fixPlanned, fixPlanned.records.map((record) => `${record.table}/${record.recordId}`));
+    }
     if (!target) throw new InvalidArgumentError('rollback: name a migration run id or a backup file: `/ontology rollback <runId | backupFile>`.');
     if (isBackupFile(target)) return restorePlan(await migration.restoreBackup(backupFile(target), { actor: 'approval-plan', dryRun: true }));
+    // A fix run is undone by the fix service (its own journal), a migration run by the migration service.
+    if ((await migration.getRun(target))?.kind === 'fix') return undoPlan(await fixService().undo(target, { actor: 'approval-plan', dryRun: true }));
     return undoPlan(await migration.undoRun(target, { actor: 'approval-plan', dryRun: true }));
+  };
+  const fixService = (): FixService => {
+    if (!deps.fixes) throw new InvalidArgumentError('Fixes cannot be requested here: this bot was started without the fix service.');
+    return deps.fixes();
   };
   const lockHeld = async (): Promise<boolean> => {
     const running = await store.list({ states: ['running'], cursor: null, limit: 1 });
@@ -340,6 +364,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       if (summary.blocking.length > 0) throw new OpsError(ErrorCode.PreflightFailed, `Pre-flight failed, so nothing was requested: ${summary.blocking.join('; ')}.`);
       if (summary.changes.total === 0) throw new OpsError(ErrorCode.PreflightFailed, 'Nothing to migrate: every record has a groupId and every entity a schemaVersion ≥ 1.');
     }
+    if (summary.kind === 'fix' && summary.refused) throw new OpsError(ErrorCode.PreflightFailed, `The ${summary.fix} fix is refused, so nothing was requested: ${summary.refused}.`);
     if (summary.kind === 'undo' && summary.alreadyUndone) throw new OpsError(ErrorCode.Conflict, `Run ${target} was already undone: nothing to request.`);
     if (isEmptyPlan(summary)) throw new OpsError(ErrorCode.Conflict, `The ${requestTitle({ kind: input.kind, target, plan: summary })} would change nothing: nothing to request.`);
     return create({ ...input, target }, summary);
@@ -359,7 +384,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       case 'not_approver':
         return 'Only approvers (APPROVER_USER_IDS / APPROVER_USERGROUP) may approve or reject a migration or rollback.';
       case 'expired':
-        return `Request ${request.id} expired at ${formatInstant(request.expiresAt)}: nothing ran; ask again with \`/ontology ${request.kind === 'migrate' ? 'migrate' : `rollback ${request.target}`}\`.`;
+        return `Request ${request.id} expired at ${formatInstant(request.expiresAt)}: nothing ran; ask again with \`${requestCommand(request)}\`.`;
       case 'already_approved':
         return `Already approved by ${approvalsText(request)}: nothing changed (request is ${request.state}).`;
       case 'already_rejected':

@@ -18,13 +18,14 @@ export const MIGRATED_TABLES = ['entities', 'connections', 'events', 'knowledge'
 export type MigratedTable = (typeof MIGRATED_TABLES)[number];
 
 /** Kinds of rows in the run registry. */
-export type RunKind = 'migrate' | 'undo' | 'restore';
+export type RunKind = 'migrate' | 'undo' | 'restore' | 'fix';
 
 /**
  * States of a run. migrate: backing_up → migrating → validating → completed | failed, and rolled_back once an
  * exact undo of it completed or a full restore replaced its data; superseded once its data was replaced by other
  * means (`import --replace`, `seed --replace`): none of its records holds what it wrote, so it is neither
  * resumed, nor undone, nor counted as a completed migration. undo / restore: running → completed | failed.
+ * fix: backing_up → running → completed | failed, and rolled_back once its exact undo completed.
  */
 export type RunState = 'backing_up' | 'migrating' | 'validating' | 'running' | 'completed' | 'failed' | 'rolled_back' | 'superseded';
 

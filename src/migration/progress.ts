@@ -11,7 +11,7 @@ export type ProgressPhase = 'preflight' | 'backup' | 'entities' | 'connections' 
 /** One progress report. */
 export interface MigrationProgress {
   runId: string;
-  operation: 'migrate' | 'undo' | 'restore';
+  operation: 'migrate' | 'undo' | 'restore' | 'fix';
   phase: ProgressPhase;
   /**
    * Records done in this step and the step's total (backup: documents written; restore: bytes read;

@@ -70,9 +70,9 @@ function defaultHolderId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
-/** The migration service over the given ports. */
-export function createMigrationService(deps: MigrationDeps): MigrationService {
-  const context: MigrationContext = {
+/** The context the use cases share, resolved from `deps` (the fix service runs on the same one). */
+export function migrationContextOf(deps: MigrationDeps): MigrationContext {
+  return {
     migrations: deps.migrations,
     backups: deps.backups,
     leases: deps.leases,
@@ -89,6 +89,11 @@ export function createMigrationService(deps: MigrationDeps): MigrationService {
     crash: deps.crash ?? noCrashPoints,
     freeBytes: deps.freeBytes ?? statfsFreeBytes,
   };
+}
+
+/** The migration service over the given ports. */
+export function createMigrationService(deps: MigrationDeps): MigrationService {
+  const context = migrationContextOf(deps);
   return {
     preflight: (options = {}) => scoped(context, () => preflight(context, options)),
     dryRun: (options = {}) => scoped(context, () => dryRun(context, options)),

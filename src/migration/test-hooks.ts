@@ -7,9 +7,11 @@
  * not yet), `batch:<n>` (after batch n committed), `in-batch:<n>` (inside batch n's transaction, before
  * commit), `table:<name>` (table pass finished and checkpointed, next not started), `validating` (batches
  * done, validation not started), `undo-batch:<n>` / `in-undo-batch:<n>` (the same for the exact undo),
- * `restore:<n>` (n-th progress report of a full restore's import, inside its transaction). The approval executor
- * (`src/approvals/execute.ts`) adds `approval:claimed` (request moved to running, its run not begun),
- * `approval:run-ended` (run ended, request not yet closed) and `approval:closed` (request closed, nothing told yet).
+ * `restore:<n>` (n-th progress report of a full restore's import, inside its transaction), and for fixes
+ * `fix-batch:<n>` / `in-fix-batch:<n>` / `fix-undo-batch:<n>` / `in-fix-undo-batch:<n>` (the same for a fix run and its
+ * undo; the `in-` points inside SQLite transactions). The approval executor (`src/approvals/execute.ts`) adds
+ * `approval:claimed` (request moved to running, its run not begun), `approval:run-ended` (run ended, request not yet
+ * closed) and `approval:closed` (request closed, nothing told yet).
  */
 
 /** Environment variable naming the crash points. */

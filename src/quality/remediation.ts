@@ -21,7 +21,7 @@ export const REMEDIATION: Readonly<Record<Category, Remediation>> = {
     steps: [
       'List the records: `ontology-ops check --json` and read the orphaned issues (the `missing` field names the dangling side).',
       'For each dangling id, find out whether the entity was deleted on purpose (`ontology-ops audit <surviving endpoint id>` shows its history).',
-      'Deleted on purpose: delete or archive the connection / knowledge record. Deleted by mistake: restore the entity from the latest backup.',
+      'Deleted on purpose: `ontology-ops fix orphans --dry-run` lists the records, then `ontology-ops fix orphans` archives the connections and unlinks the knowledge records (undone exactly by `ontology-ops rollback --run <id>`). Deleted by mistake: restore the entity from the latest backup.',
       'Re-run `ontology-ops check` and confirm the orphaned count is 0.',
     ],
   },

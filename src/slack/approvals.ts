@@ -81,6 +81,7 @@ export function createSlackApprovals(
   return createApprovalService({
     store: backend.approvals,
     migration,
+    fixes: () => backend.fixes({ now }),
     events: createEventLog(backend.documents, { groupSlug: config.monitors.eventsGroupSlug }),
     eventGroupSlug: config.monitors.eventsGroupSlug,
     messenger: slackMessenger(client),

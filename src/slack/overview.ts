@@ -45,12 +45,12 @@ export interface JobOverview {
 }
 
 /**
- * A migration or rollback request waiting for approval, as the approvals service describes it. Ids and Slack
+ * A migration, rollback or fix request waiting for approval, as the approvals service describes it. Ids and Slack
  * user ids only.
  */
 export interface PendingApproval {
   id: string;
-  kind: 'migrate' | 'rollback';
+  kind: 'migrate' | 'rollback' | 'fix';
   requestedBy: string;
   requestedAt: number;
   expiresAt: number;

@@ -73,7 +73,7 @@ describe('which command module a run loads', () => {
     expect(only.program.commands.map((command) => command.name())).toEqual(['info']);
     const all = await buildProgram(captureIo(), ['--help']);
     expect(all.program.commands.map((command) => command.name())).toEqual([
-      'seed', 'import', 'export', 'check', 'metrics', 'audit', 'versions', 'info', 'monitor', 'migrate', 'rollback', 'migration-status',
+      'seed', 'import', 'export', 'check', 'metrics', 'audit', 'versions', 'info', 'monitor', 'migrate', 'fix', 'rollback', 'migration-status',
     ]);
   });
 });

@@ -237,7 +237,7 @@ describe('MIGRATION_RUNBOOK.md', () => {
   }
 
   it('names only commands and options that exist', async () => {
-    const commands = [...runbook.matchAll(/`(?:ontology-ops )?(migrate|rollback|migration-status|check|metrics|versions|info|import|seed)\b/g)].map((match) => match[1]!);
+    const commands = [...runbook.matchAll(/`(?:ontology-ops )?(migrate|fix|rollback|migration-status|check|metrics|versions|info|import|seed)\b/g)].map((match) => match[1]!);
     let help = await helpOf([]);
     for (const command of new Set(commands)) help += await helpOf([command]);
     // `--replace-all` belongs to `npx convex import`, which the runbook quotes as such.

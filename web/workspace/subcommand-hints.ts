@@ -14,6 +14,7 @@ export const SUBCOMMAND_HINTS = [
   ['audit <entityId>', "One entity's references"],
   ['migrate [--dry-run | --validate-only]', 'Request the v1 groupId migration'],
   ['rollback <runId | backupFile> [--dry-run | --verify]', 'Request a rollback'],
+  ['fix <orphans> [groupId] [--dry-run]', 'Request a fix of orphaned references'],
   ['silence <alert> <duration> [reason]', 'Silence an alert'],
   ['unsilence <silence>', 'End a silence'],
 ] as const;

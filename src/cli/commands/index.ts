@@ -20,6 +20,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<{ register
   ['info', () => import('./info.ts')],
   ['monitor', () => import('./monitor.ts')],
   ['migrate', () => import('./migrate.ts')],
+  ['fix', () => import('./fix.ts')],
   ['rollback', () => import('./rollback.ts')],
   ['migration-status', () => import('./migration-status.ts')],
 ];

@@ -1,4 +1,4 @@
-/** `ontology-ops migration-status`: migration runs, undos and restores with state, progress, checkpoint, backup, who and when. */
+/** `ontology-ops migration-status`: migration runs, fix runs, undos and restores with state, progress, checkpoint, backup, who and when. */
 import type { Command } from 'commander';
 import type { StatusReport } from '../../migration/service.ts';
 import { NUMBER_LIMITS, parseWholeNumber, type CliContext } from '../context.ts';
@@ -37,6 +37,12 @@ function outcomeOf(run: StatusReport['runs'][number]): string | null {
       parts.push(`legacy-default group ${result.legacyDefaultGroupRemoved ? 'removed' : 'kept'}`);
       if (result.v1MigrationCompletedCleared) parts.push('v1 marker cleared');
     }
+  }
+  if (run.kind === 'fix') {
+    const plan = (run.plan ?? {}) as { fix?: string; groupId?: string | null };
+    const fixed = (result as { validation?: { ok: boolean; problems: string[] } }).validation;
+    parts.push(`fix ${plan.fix ?? '?'}${plan.groupId ? ` of group ${plan.groupId}` : ''}: ${Object.entries(run.progress).map(([table, entry]) => `${table} ${entry.done}`).join(', ')} changed`);
+    if (fixed) parts.push(fixed.ok ? 'validation passed' : `validation failed (${fixed.problems.join('; ')})`);
   }
   if (run.kind === 'restore' && result.documentsRestored !== undefined) {
     parts.push(`${result.documentsRestored} documents restored${result.backupRunId ? ` (backup taken for run ${result.backupRunId})` : ''}`);

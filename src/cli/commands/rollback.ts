@@ -1,5 +1,5 @@
 /**
- * `ontology-ops rollback --run <migrationRunId> [--dry-run]`: exact undo of one migration run.
+ * `ontology-ops rollback --run <runId> [--dry-run]`: exact undo of one migration run or fix run.
  * `ontology-ops rollback --backup-file F [--verify] [--dry-run]`: full restore from a backup.
  */
 import { createInterface } from 'node:readline/promises';
@@ -92,13 +92,18 @@ export function convexRestoreOf(context: CliContext, options: { yes?: boolean; p
   };
 }
 
+/** `--lease-ttl` in ms, or undefined for the default. */
+function leaseTtlOf(options: MigrationCliOptions): number | undefined {
+  return options.leaseTtl === undefined ? undefined : parseWholeNumber(options.leaseTtl, '--lease-ttl', 1, NUMBER_LIMITS.leaseTtlSeconds) * 1000;
+}
+
 /** Registers `rollback`. */
 export function register(program: Command, context: CliContext): void {
   addMigrationOptions(
     program
       .command('rollback')
       .description('revert a migration: exact undo of one run (--run) or full restore from a backup (--backup-file)')
-      .option('--run <migrationRunId>', 'exact undo: revert what that run wrote, where nothing changed it since')
+      .option('--run <migrationRunId>', 'exact undo: revert what that migration or fix run wrote, where nothing changed it since')
       .option('--backup-file <file>', 'full restore: replace the ontology with this backup (ZIP or its .manifest.json)')
       .option('--verify', 'with --backup-file: check manifest, checksums, every line and counts; change nothing')
       .option('--dry-run', 'report what would change; change nothing')
@@ -131,7 +136,12 @@ export function register(program: Command, context: CliContext): void {
       const printer = progressPrinter({ isTty: context.io.isTty && !context.json, log: (line) => context.log(line) });
       try {
         if (options.run !== undefined) {
-          const report = await service.undoRun(options.run, { actor, dryRun: options.dryRun, idLimit, batchSize, onProgress: printer.listener });
+          const undoOptions = { actor, dryRun: options.dryRun, idLimit, batchSize, onProgress: printer.listener };
+          // A fix run is undone by the fix service (its own journal); a migration run by the migration service.
+          const isFix = (await service.getRun(options.run))?.kind === 'fix';
+          const report = isFix
+            ? await backend.fixes({ backupDir: options.backupDir, now: () => context.now(), leaseTtlMs: leaseTtlOf(options) }).undo(options.run, undoOptions)
+            : await service.undoRun(options.run, undoOptions);
           context.print(report, renderUndo);
         } else {
           const report = await service.restoreBackup(options.backupFile!, {

@@ -21,7 +21,24 @@ export const ALERT_ACTION_IDS = {
   silence: 'alert_silence',
   unsilence: 'alert_unsilence',
   runCheck: 'alert_run_check',
+  proposeFix: 'alert_propose_fix',
 } as const;
+
+/** The fix that repairs what an alert of `subject` reports, or null when none exists yet. */
+export function fixOfSubject(subject: string): 'orphans' | null {
+  return subject === 'orphanedEntityCount' ? 'orphans' : null;
+}
+
+/**
+ * The fix request a "Propose fix" button asks for (`orphans`, `orphans:<groupId>`): the alert's scope, which is
+ * one group when only that group fires, else the whole platform. Null when no fix exists for the subject.
+ */
+export function proposedFixTarget(subject: string, firing: readonly Pick<MemberView, 'groupId'>[]): string | null {
+  const fix = fixOfSubject(subject);
+  if (fix === null || firing.length === 0) return null;
+  const only = firing.length === 1 ? firing[0]!.groupId : null;
+  return only === null ? fix : `${fix}:${only}`;
+}
 
 /**
  * `action_id` of the "Dashboard" link button (alerts, the Home tab). Slack opens the URL and still sends the
@@ -437,7 +454,11 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   const dashboardUrl = view.dashboardUrl ?? null;
   if (!resolved && view.key) {
     const controls = { acknowledged: acknowledgement.state, silenceable: firing.length > 0, silenced: silenced.length > 0 };
-    blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl, controls));
+    const actions = alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl, controls) as { elements: unknown[] };
+    const fixTarget = proposedFixTarget(view.subject, firing);
+    // Asks approvers for the fix of this alert's scope (the same request `/ontology fix` posts).
+    if (fixTarget !== null) actions.elements.push({ type: 'button', action_id: ALERT_ACTION_IDS.proposeFix, text: plain('Propose fix'), value: fixTarget });
+    blocks.push(actions);
   }
   else if (dashboardUrl) blocks.push({ type: 'actions', block_id: 'alert_links', elements: [dashboardButton(dashboardUrl)] });
   blocks.push({ type: 'context', elements: [mrkdwn(`${code(view.subject)} · ${view.severity} · one message for every scope; resolutions in the thread`)] });

@@ -55,10 +55,18 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: clip(text, SECTION_MAX
 const plain = (text: string) => ({ type: 'plain_text', text: clip(text, HEADER_MAX), emoji: true });
 const count = (value: number) => value.toLocaleString('en-US');
 
+/** The `/ontology` command that asks for the same request again (`migrate`, `rollback <target>`, `fix <name> [group]`). */
+export function requestCommand(request: Pick<ApprovalRequest, 'kind' | 'target'>): string {
+  if (request.kind === 'migrate') return '/ontology migrate';
+  if (request.kind === 'fix') return `/ontology fix ${(request.target ?? '').replace(':', ' ')}`.trim();
+  return `/ontology rollback ${request.target}`;
+}
+
 /** What the request asks for, in plain words (escape it for mrkdwn or a message's `text`). */
 export function requestTitle(request: Pick<ApprovalRequest, 'kind' | 'target' | 'plan'>): string {
   if (request.kind === 'migrate') return 'v1 groupId migration';
   const plan = request.plan as PlanSummary | null;
+  if (request.kind === 'fix') return plan?.kind === 'fix' ? `fix ${plan.fix}${plan.groupId ? ` of group ${plan.groupId}` : ''}` : `fix ${request.target}`;
   if (plan?.kind === 'restore') return `full restore from backup ${request.target}`;
   return `rollback (exact undo) of run ${request.target}`;
 }
@@ -119,6 +127,13 @@ function planLines(plan: PlanSummary | null): string {
       return [
         `*Journal entries:* ${count(plan.entries)} · to revert ${count(plan.reverted)} · partly ${count(plan.partial)} · conflicts ${count(plan.conflicts)} · missing ${count(plan.missing)}`,
         `*By table:* ${escapeText(Object.entries(plan.byTable).map(([table, n]) => `${table} ${count(n)}`).join(', ')) || 'none'}`,
+      ].join('\n');
+    case 'fix':
+      return [
+        `*Records to change:* ${count(plan.total)} (${escapeText(Object.entries(plan.counts).map(([table, n]) => `${table} ${count(n)}`).join(', '))})`,
+        `*Metrics before → after:* ${escapeText(plan.changes.map((change) => `${change.metric} ${change.before} → ${change.after}`).join(' · ')) || 'no change'}`,
+        `*Scope:* ${plan.groupId === null ? 'every group' : `group ${code(plan.groupId)}`}`,
+        plan.refused ? `:warning: *Refused:* ${escapeText(plan.refused)}` : `*Backup* first; undone exactly with ${code('/ontology rollback <runId>')}.`,
       ].join('\n');
     case 'restore':
       return [
@@ -211,6 +226,12 @@ export function approveConfirmText(plan: PlanSummary | null): string {
         `Replace the data with the backup's ${count(plan.backupDocuments)} documents: ${count(plan.createdSinceBackup)} records created and ${count(plan.changedSinceBackup)} changed since the backup are lost, ${count(plan.deletedSinceBackup)} come back.`,
       );
       break;
+    case 'fix': {
+      const { tables, list } = tableCounts(plan.counts);
+      sentences.push(`Fix ${plan.fix}: change ${count(plan.total)} records in ${tables} table${tables === 1 ? '' : 's'}${list ? ` (${list})` : ''}, with a backup first.`);
+      sentences.push(plan.regressions.length > 0 ? `Predicted to get worse: ${plan.regressions.join(', ')}.` : 'No metric is predicted to get worse.');
+      break;
+    }
     default:
       sentences.push('Run this request as planned.');
   }
@@ -262,7 +283,7 @@ export function approvalMessage(request: ApprovalRequest, view: ApprovalView, no
     `*Requested by* ${personName(request.requestedBy)} at ${slackDate(request.requestedAt)} · request ${code(request.id)}`,
     request.state === 'requested'
       ? expired
-        ? `*Expired* at ${slackDate(request.expiresAt)}: ask again with ${code(`/ontology ${request.kind === 'migrate' ? 'migrate' : `rollback ${request.target}`}`)}.`
+        ? `*Expired* at ${slackDate(request.expiresAt)}: ask again with ${code(requestCommand(request))}.`
         : `*Expires* ${slackDate(request.expiresAt)} (in ${formatDuration(request.expiresAt - now)}) · approvals ${request.approvals.length}/${request.requiredApprovals}`
       : null,
     approvals.length > 0 ? `*Approved by* ${approvals.join(', ')}` : null,

@@ -13,6 +13,9 @@ const SLACK_EQUIVALENTS: ReadonlyArray<readonly [string, string]> = [
   ['`ontology-ops monitor status`', '`/ontology status`'],
   ['`ontology-ops migration-status`', '`/ontology status`'],
   ['`ontology-ops migrate --dry-run`', '`/ontology migrate --dry-run`'],
+  ['`ontology-ops fix orphans --dry-run`', '`/ontology fix orphans --dry-run`'],
+  ['`ontology-ops fix orphans`', '`/ontology fix orphans`'],
+  ['`ontology-ops rollback --run <id>`', '`/ontology rollback <id>`'],
   ['`ontology-ops metrics`', '`/ontology metrics`'],
   ['`ontology-ops audit ', '`/ontology audit '],
 ];

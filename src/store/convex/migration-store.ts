@@ -60,8 +60,8 @@ function pathOf(name: string): string {
   return `${MODULE_OF[name] ?? 'migrationRuns'}:${name}`;
 }
 
-/** Turns a function's deliberate failures into the errors the port promises. */
-function translate(error: unknown): unknown {
+/** Turns a function's deliberate failures into the errors the port promises (the fix store's too). */
+export function translate(error: unknown): unknown {
   const data = convexErrorData(error);
   if (data?.code === 'LeaseLost') {
     const extra = (error as { data?: { name?: string; holder?: string } }).data;

@@ -269,7 +269,8 @@ export class SqliteMigrationStore implements MigrationStore {
     return this.getRunSync(id);
   }
 
-  private getRunSync(id: string): RunRecord | null {
+  /** The run with this id, or null; for use inside a transaction (the fix store's steps). */
+  getRunSync(id: string): RunRecord | null {
     const row = this.statement('SELECT * FROM migration_runs WHERE id = ?').get(id) as RunRow | undefined;
     return row ? toRun(row) : null;
   }
@@ -314,7 +315,8 @@ export class SqliteMigrationStore implements MigrationStore {
     this.updateRunSync(id, update);
   }
 
-  private updateRunSync(id: string, update: RunUpdate): void {
+  /** Changes fields of a run; for use inside a transaction (the fix store's steps). */
+  updateRunSync(id: string, update: RunUpdate): void {
     const entries = Object.entries(update).filter(([, value]) => value !== undefined) as [keyof RunUpdate, unknown][];
     if (entries.length === 0) return;
     const values = entries.map(([key, value]) => {

@@ -9,6 +9,7 @@ import {
   OPEN_APPROVAL_STATES,
   type Approval,
   type ApprovalChange,
+  type ApprovalKind,
   type ApprovalRefusal,
   type ApprovalRequest,
   type ApprovalState,
@@ -23,7 +24,7 @@ import type { SqliteStore } from './sqlite-store.ts';
 interface ApprovalRow {
   seq: number;
   id: string;
-  kind: 'migrate' | 'rollback';
+  kind: ApprovalKind;
   target: string | null;
   state: ApprovalState;
   requested_by: string;
