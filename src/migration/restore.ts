@@ -54,7 +54,7 @@ export async function restoreBackup(context: MigrationContext, file: string, opt
     // We hold the lock, so a restore still marked running was interrupted; its import rolled back whole.
     for (const stale of await allRuns(context, { kind: 'restore', states: ['running'] })) {
       if (stale.id === runId) continue;
-      const error = stale.phase === IMPORTED ? 'interrupted after its import, before it was recorded; this restore replaces the data again' : 'interrupted before it completed; nothing was restored';
+      const error = stale.phase === IMPORTED ? 'interrupted after its import, before it was recorded' : 'interrupted before it completed; nothing was restored';
       await migrations.updateRun(stale.id, { state: 'failed', error, updatedAt: startedAt });
     }
     created = true;

@@ -73,7 +73,7 @@ describe('approval messages while the Slack Web API answers HTTP 500', () => {
     clock.advance(30_000);
     await service.tick();
     expect(shown).toHaveLength(1);
-    expect(shown[0]).toMatch(/Succeeded.*: v1 groupId migration.*Validation: passed/s);
+    expect(shown[0]).toMatch(/Succeeded with regressions: v1 groupId migration.*Validation: passed/s);
     const delivered = slack.callsOf('chat.update').at(-1)!;
     expect(delivered.params).toMatchObject({ channel: done.channel, ts: done.messageTs });
     expect(delivered.token).toBe(TOKEN);
