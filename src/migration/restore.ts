@@ -10,6 +10,9 @@ import { StepMeter } from './progress.ts';
 import { DEFAULT_ID_LIMIT } from './undo.ts';
 import type { RestoreOptions, RestoreReport } from './types.ts';
 
+/** The phase of a restore run whose import returned: a restart finishes the run without importing again. */
+export const IMPORTED = 'imported';
+
 /** Checks a backup (manifest, checksums, every line, counts); changes nothing. */
 export async function verifyBackup(context: MigrationContext, file: string): Promise<BackupVerification> {
   return context.backups.verify(file);
@@ -51,7 +54,8 @@ export async function restoreBackup(context: MigrationContext, file: string, opt
     // We hold the lock, so a restore still marked running was interrupted; its import rolled back whole.
     for (const stale of await allRuns(context, { kind: 'restore', states: ['running'] })) {
       if (stale.id === runId) continue;
-      await migrations.updateRun(stale.id, { state: 'failed', error: 'interrupted before it completed; nothing was restored', updatedAt: startedAt });
+      const error = stale.phase === IMPORTED ? 'interrupted after its import, before it was recorded' : 'interrupted before it completed; nothing was restored';
+      await migrations.updateRun(stale.id, { state: 'failed', error, updatedAt: startedAt });
     }
     created = true;
     if (claimed) await migrations.updateRun(runId, { holder, updatedAt: startedAt });
@@ -68,18 +72,24 @@ export async function restoreBackup(context: MigrationContext, file: string, opt
         phase: 'restore',
       });
     }
-    // Progress of a restore counts bytes of the backup's documents read (what the import reports).
-    let meter: StepMeter | null = null;
-    let lastBytes = 0;
-    await backups.restore(verification.path, {
-      fence: () => fenceFor(context, holder),
-      onProgress: (doneBytes, totalBytes) => {
-        meter ??= new StepMeter({ runId, operation: 'restore', phase: 'restore' }, context.monotonic, totalBytes);
-        lastBytes = doneBytes;
-        emit(meter.report(doneBytes));
-      },
-    });
-    if (meter) emit((meter as StepMeter).report(lastBytes, true));
+    // An import that returned before the process died is not run again: the run's phase says it ended. One cut
+    // short (or whose end was not recorded) runs again; with `--replace` the same snapshot gives the same tables.
+    if (claimed?.phase !== IMPORTED) {
+      // Progress of a restore counts bytes of the backup's documents read (what the import reports).
+      let meter: StepMeter | null = null;
+      let lastBytes = 0;
+      await backups.restore(verification.path, {
+        fence: () => fenceFor(context, holder),
+        onProgress: (doneBytes, totalBytes) => {
+          meter ??= new StepMeter({ runId, operation: 'restore', phase: 'restore' }, context.monotonic, totalBytes);
+          lastBytes = doneBytes;
+          emit(meter.report(doneBytes));
+        },
+      });
+      if (meter) emit((meter as StepMeter).report(lastBytes, true));
+      await migrations.updateRun(runId, { phase: IMPORTED, updatedAt: context.now() });
+      context.crash('restore:imported');
+    }
     const finishedAt = context.now();
     await migrations.finishRestore({
       restoreRunId: runId,

@@ -27,9 +27,10 @@ describe('Convex: a bot killed while running an approved migration, then a resta
     expect(done).toMatchObject({ state: 'succeeded', runId: 'run1_a' });
     expect(await runs('migrate')).toEqual([['run1_a', 'completed']]);
     const result = done.result as { message: string; validation: string[] };
-    expect(result.message).toMatch(new RegExp(`^Migration run1_a completed: ${planned(request)} records changed, \\d+ cross-group references created\\.$`));
+    // The seeded data's migration creates a cross-group reference, so it ends with regressions.
+    expect(result.message).toBe(`Migration run1_a completed with regressions (${planned(request)} records changed): 2 metrics got worse.`);
     expect(result.validation[0]).toBe('Validation: passed');
-    if (point !== 'approval:closed') expect(JSON.stringify(messenger.updates.at(-1)!.message.blocks)).toMatch(/Succeeded: v1 groupId migration/);
+    if (point !== 'approval:closed') expect(JSON.stringify(messenger.updates.at(-1)!.message.blocks)).toMatch(/Succeeded with regressions: v1 groupId migration/);
   });
 
   it('killed after the claim, with 4 new legacy records before the restart: nothing runs that nobody approved', async () => {

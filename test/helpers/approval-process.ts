@@ -13,7 +13,7 @@ import { KILL_AT_ENV } from '../../src/migration/test-hooks.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { APPROVAL_T0, approvalService, RecordingMessenger, seededBackend } from './approvals.ts';
 import { FakeClock } from './fake-clock.ts';
-import { startFakeSlackApi } from './slack/fake-slack-api.ts';
+import { startFakeSlackApi, type FakeSlackApi } from './slack/fake-slack-api.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURE = join(ROOT, 'test', 'approvals', 'fixtures', 'approval-process.ts');
@@ -36,6 +36,8 @@ export interface ChildArgs {
   planHash?: string;
   holder?: string;
   now?: number;
+  /** Wait until every edit of the request message was delivered before exiting. */
+  settle?: boolean;
   /** Crash points (`approval:claimed`, `batch:1`, …): the child SIGKILLs itself at the first one it reaches. */
   killAt?: string;
 }
@@ -87,6 +89,31 @@ export async function restartedBot(path: string, clock: FakeClock, backupDir: st
   await service.tick();
   await service.idle();
   return { backend, store, service, messenger };
+}
+
+/**
+ * Runs a child bot (waiting for its edits: `settle`) that dies inside a `chat.update` of the request message: the
+ * fake Slack SIGKILLs it when the first edit whose blocks match `showing` arrives, and never answers that edit nor
+ * any later one. Resolves with the blocks of the edits Slack answered before.
+ */
+export async function killedMidEdit(args: ChildArgs, slack: FakeSlackApi, showing: RegExp): Promise<string[]> {
+  const answered: string[] = [];
+  let dying = false;
+  let bot: ChildBot | null = null;
+  slack.answer('chat.update', (params) => {
+    const blocks = typeof params.blocks === 'string' ? params.blocks : JSON.stringify(params.blocks);
+    if (!dying && showing.test(blocks)) {
+      dying = true;
+      bot!.process.kill('SIGKILL');
+    }
+    if (dying) return new Promise(() => {});
+    answered.push(blocks);
+    return { body: { ok: true } };
+  });
+  bot = startChildBot({ ...args, settle: true });
+  const end = await bot.ended;
+  expect(end.signal, `expected SIGKILL in an edit showing ${showing}; exit ${end.code}\n${end.stderr}${end.stdout}`).toBe('SIGKILL');
+  return answered;
 }
 
 /** The runs of one kind in the run registry. */
@@ -157,7 +184,7 @@ export async function rollbackRequested(target: 'run' | 'backup') {
   seeded.store.close();
   const slack = await startFakeSlackApi();
   const child = { db: seeded.path, backupDir: seeded.backupDir, slackApiUrl: slack.url, action: 'approve' as const, requestId: request.id, planHash: request.planHash };
-  return { path: seeded.path, backupDir: seeded.backupDir, clock, request, migrationRunId: run!.id, child };
+  return { path: seeded.path, backupDir: seeded.backupDir, clock, request, migrationRunId: run!.id, slack, child };
 }
 
 /** How many records a migration request's plan changes. */

@@ -3,7 +3,8 @@
  * Convex ids on the wire: `test/convex/real-ids.ts`) seeded with a small legacy data set, bots over it that "die" at
  * a named step (the hook throws and from then on every request of that bot fails as a dead process's would, so
  * nothing more is written and its lease stays until it expires), and the restarted bot. A full restore on Convex is
- * `npx convex import`: the runner is injected and counts the imports. Test files using it need
+ * `npx convex import`: the runner is injected and counts the imports; a bot dies inside it at `restore:importing` (the
+ * import started, whether it ended unknown to the bot). Test files using it need
  * `// @vitest-environment edge-runtime`.
  */
 import { basename } from 'node:path';
@@ -31,7 +32,7 @@ export async function deployment() {
   const clock = new FakeClock(APPROVAL_T0);
   const backendOver = (fetch: typeof globalThis.fetch, crash?: CrashPoint): Backend =>
     convexBackend(
-      { url: harness.url, deployKey: harness.deployKey, fetch, sleep: async () => undefined, backupDir, restore: { mode: 'run', yes: true, run: async (command) => (imports.push(command), 0) } },
+      { url: harness.url, deployKey: harness.deployKey, fetch, sleep: async () => undefined, backupDir, restore: { mode: 'run', yes: true, run: async (command) => (imports.push(command), crash?.('restore:importing'), 0) } },
       { crash },
     );
   const backend = backendOver(live);
