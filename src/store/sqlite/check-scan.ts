@@ -392,6 +392,10 @@ export async function scanDatabaseFile(databasePath: string, scope: CheckScope, 
           results[piece] = computePiece(database, scope, pieces[piece]!, entities);
         }
         judgeHelpers();
+        const byKey = new Map<string, PieceResult>();
+        const scan = new DatabaseScan(database, scope, byKey, null);
+        // The helpers may still be computing their last pieces: read the rest meanwhile.
+        scan.prepare();
         await Promise.all(
           jobs.map(async (job, index) => {
             const slot = index + 1;
@@ -408,7 +412,8 @@ export async function scanDatabaseFile(databasePath: string, scope: CheckScope, 
         pieces.forEach((piece, index) => {
           results[index] ??= computePiece(database, scope, piece, entities);
         });
-        return new DatabaseScan(database, scope, piecesByKey(pieces, results), null).run().result;
+        for (const [key, result] of piecesByKey(pieces, results)) byKey.set(key, result);
+        return scan.run().result;
       } finally {
         database.exec('COMMIT');
       }
@@ -490,6 +495,9 @@ class DatabaseScan {
   private readonly groupArgs: string[];
   /** The entity index for platform-wide reference pieces computed here (built on first need; null: unusable). */
   private entities: EntityIndex | null | undefined;
+  /** Row groups read so far, by table and kind (see `rowGroups`), and the events' ages once read. */
+  private readonly rowGroupsRead = new Map<string, Int32Array>();
+  private ages: Uint8Array | undefined;
 
   constructor(
     private readonly database: Database.Database,
@@ -506,6 +514,19 @@ class DatabaseScan {
     this.scopeGroup = scope.groupId === null ? NO_ROW : this.intern(scope.groupId);
     this.inGroup = scope.groupId === null ? '' : 'group_id = ? AND ';
     this.groupArgs = scope.groupId === null ? [] : [scope.groupId];
+  }
+
+  /**
+   * Reads what the steps need besides the pieces (each table's rows and groups, the events' ages), so a caller
+   * can do it while other threads still compute pieces; `run` reads it itself otherwise.
+   */
+  prepare(): void {
+    const tables = new Set(scanTablesOf(this.scope).filter((table) => this.window === null || table === this.window.table));
+    const crossGroup = this.selected.has('crossGroup') && (tables.has('connections') || tables.has('events'));
+    if (tables.has('entities') || crossGroup) this.rowGroups('entities', crossGroup);
+    if (tables.has('connections')) this.rowGroups('connections', false);
+    if (tables.has('events')) this.eventAges(this.rowGroups('events', false).length);
+    if (tables.has('knowledge')) this.rowGroups('knowledge', false);
   }
 
   run(): WindowScanResult {
@@ -570,6 +591,16 @@ class DatabaseScan {
    * group index); platform-wide just which rows exist and which have no groupId (`SOME_GROUP` for the rest).
    */
   private rowGroups(table: 'entities' | 'connections' | 'events' | 'knowledge', realGroups: boolean): Int32Array {
+    const key = `${table}:${realGroups}`;
+    let groupOf = this.rowGroupsRead.get(key);
+    if (groupOf === undefined) {
+      groupOf = this.readRowGroups(table, realGroups);
+      this.rowGroupsRead.set(key, groupOf);
+    }
+    return groupOf;
+  }
+
+  private readRowGroups(table: 'entities' | 'connections' | 'events' | 'knowledge', realGroups: boolean): Int32Array {
     if (realGroups || this.groups !== null) return this.ownGroups(table);
     const maxRowid = maxRowidOf(this.database, table);
     if (this.scope.groupId !== null) {
@@ -595,6 +626,29 @@ class DatabaseScan {
       groupOf[rowid] = NO_GROUP;
     });
     return groupOf;
+  }
+
+  /**
+   * Per event rowid (`length` slots): 0: not older than a year (or no numeric timestamp, or no metric counts
+   * asked for), 1: older, 2: older and archived.
+   */
+  private eventAges(length: number): Uint8Array {
+    if (this.ages !== undefined) return this.ages;
+    const age = new Uint8Array(length);
+    if (this.scope.metricCounts !== false) {
+      const rows = this.database
+        .prepare(`SELECT archived, group_concat(rowid) FROM events WHERE ${this.inGroup}timestamp < ? GROUP BY archived`)
+        .raw(true)
+        .all(...this.groupArgs, this.scope.now - ARCHIVAL_AGE_MS) as [number, string][];
+      for (const [archived, rowids] of rows) {
+        const mark = archived === 1 ? 2 : 1;
+        forEachInteger(rowids, (rowid) => {
+          age[rowid] = mark;
+        });
+      }
+    }
+    this.ages = age;
+    return age;
   }
 
   /** A piece: computed ahead, or now. */
@@ -695,21 +749,7 @@ class DatabaseScan {
     const crossGroup = this.selected.has('crossGroup');
     const actorEntity = crossGroup ? this.piece<Int32Array>({ kind: 'references', column: 'events.actor_id' }) : null;
     const targetEntity = crossGroup ? this.piece<Int32Array>({ kind: 'references', column: 'events.target_id' }) : null;
-    const metricCounts = this.scope.metricCounts !== false;
-    // 0: not older than a year (or no numeric timestamp), 1: older, 2: older and archived.
-    const age = new Uint8Array(ownGroup.length);
-    if (metricCounts) {
-      const rows = this.database
-        .prepare(`SELECT archived, group_concat(rowid) FROM events WHERE ${this.inGroup}timestamp < ? GROUP BY archived`)
-        .raw(true)
-        .all(...this.groupArgs, this.scope.now - ARCHIVAL_AGE_MS) as [number, string][];
-      for (const [archived, rowids] of rows) {
-        const mark = archived === 1 ? 2 : 1;
-        forEachInteger(rowids, (rowid) => {
-          age[rowid] = mark;
-        });
-      }
-    }
+    const age = this.eventAges(ownGroup.length);
     const invalidPayments = new Map<number, string[]>(
       this.selected.has('invalidMetadata') ? this.piece<[number, string[]][]>({ kind: 'payments' }) : [],
     );
