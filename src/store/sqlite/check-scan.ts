@@ -451,9 +451,12 @@ export function computeClaimedPieces(job: SharedScanJob): [number, PieceResult][
   }
 }
 
-/** Page cache of the scanning thread's connection, in KiB: the scan's own reads plus what its pieces touch. */
-const SCAN_CACHE_KIB = 32 * 1024;
-/** Page cache of a helper's connection, in KiB: its pieces read each page once, so a small cache does. */
+/**
+ * Page caches of the check connections, in KiB. A scan reads each table page once, in order, so the operating
+ * system's file cache serves it as well as a large page cache would; what a check thread's cache holds stays
+ * resident while the thread is kept, so they are small (the scanning thread's also serves the issue lookups).
+ */
+const SCAN_CACHE_KIB = 16 * 1024;
 const HELPER_CACHE_KIB = 8 * 1024;
 
 /** A read-only connection for a check (worker threads, helper threads). */
