@@ -19,7 +19,7 @@ const BIN = join(ROOT, 'bin', 'ontology-ops.js');
 const PEAK_RSS = join(import.meta.dirname, 'peak-rss.mjs');
 const SQL_PROCESS = join(import.meta.dirname, 'sql-baseline-process.mjs');
 
-/** Targets (issue 20): whole-process check and metrics at most this share of the SQL formulation's time. */
+/** Target: whole-process check and metrics take at most this share of the SQL formulation's time. */
 export const WHOLE_PROCESS_MAX_RATIO = 0.3;
 /** Target for a group-scoped check as a whole process. */
 export const GROUP_CHECK_MAX_MS = 1_000;
