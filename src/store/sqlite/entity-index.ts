@@ -54,14 +54,13 @@ function rowidList(list: string | null, into: Int32Array, count: number): boolea
 /** Where each newline-separated item of `bytes` starts (plus the end), or null when there are not `count` items. */
 function itemStarts(bytes: Uint8Array, count: number, into: Int32Array): boolean {
   if (count === 0) return bytes.length === 0;
-  let item = 0;
   into[0] = 0;
-  for (let position = 0; position < bytes.length; position++) {
-    if (bytes[position] === NEWLINE) {
-      item++;
-      if (item >= count) return false;
-      into[item] = position + 1;
-    }
+  let item = 0;
+  // indexOf is a native search, several times faster than a loop over the bytes.
+  for (let position = bytes.indexOf(NEWLINE); position >= 0; position = bytes.indexOf(NEWLINE, position + 1)) {
+    item++;
+    if (item >= count) return false;
+    into[item] = position + 1;
   }
   if (item !== count - 1) return false;
   // The end of the last item, one past it as if a newline followed.
