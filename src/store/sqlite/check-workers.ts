@@ -34,15 +34,27 @@ interface Waiting<T> {
 }
 
 /**
+ * How long the check threads stay after their last task. Starting them again costs a fraction of a second, while
+ * threads that have scanned a large store keep tens of megabytes each (their heaps, their allocator's free
+ * lists): kept for good, they would sit on that memory through a migration between its pre-flight and its
+ * validation checks, or between hourly checks.
+ */
+export const CHECK_THREADS_IDLE_MS = 10_000;
+
+/**
  * The check worker thread: started on first use and kept for later tasks (starting one costs far more than a
- * check of a small store), shared by every store in the process. While idle it does not keep the process alive.
+ * check of a small store) until it has been idle for `CHECK_THREADS_IDLE_MS`, shared by every store in the
+ * process. While idle it does not keep the process alive.
  */
 class CheckWorker {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Waiting<CheckTaskResult>>();
+  private idleTimer: NodeJS.Timeout | null = null;
 
   run(databasePath: string, task: CheckTask, threads: number): Promise<CheckTaskResult> {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const worker = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -57,6 +69,8 @@ class CheckWorker {
   }
 
   async stop(): Promise<void> {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const worker = this.worker;
     if (!worker) return;
     this.worker = null;
@@ -72,7 +86,13 @@ class CheckWorker {
       const waiting = this.pending.get(reply.id);
       if (!waiting) return;
       this.pending.delete(reply.id);
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0) {
+        worker.unref();
+        this.idleTimer = setTimeout(() => {
+          if (this.pending.size === 0 && this.worker === worker) void this.stop();
+        }, CHECK_THREADS_IDLE_MS);
+        this.idleTimer.unref();
+      }
       if (reply.ok) waiting.resolve(reply.result);
       else waiting.reject(new Error(`The check failed: ${reply.message}`));
     });
