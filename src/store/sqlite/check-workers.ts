@@ -1,8 +1,9 @@
 /**
- * The threads checks run in. The check worker (one per process, started on first use, kept) runs whole check
- * tasks on its own read-only connection, so the main thread's event loop stays free. For a platform-wide scan
- * the check worker shares the heavy pieces of the scan with helper threads (its own children, also kept), one
- * per further core by default, that compute them from the same snapshot: a check uses every core.
+ * The threads checks run in. The check worker (one per process, started on first use, kept until idle for
+ * `CHECK_THREADS_IDLE_MS`) runs whole check tasks on its own read-only connection, so the main thread's event
+ * loop stays free. For a platform-wide scan the check worker shares the heavy pieces of the scan with helper
+ * threads (its own children, kept and stopped with it), one per further core by default, that compute them from
+ * the same snapshot: a check uses every core.
  *
  * Only message passing lives here; what the threads compute is in `check-scan.ts`.
  */
