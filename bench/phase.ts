@@ -9,6 +9,7 @@ import { benchExport, benchImport, benchSeed, BENCH_ENTITIES } from './snapshot.
 import { measure, type PhaseMeasurement } from './measure.ts';
 import { runSqlBaseline } from './sql-baseline.ts';
 import { benchSlackAck } from './slack-ack.ts';
+import { benchWholeProcess } from './whole-process.ts';
 
 /** Files every phase shares inside the bench folder. */
 export function benchFiles(dir: string) {
@@ -50,6 +51,8 @@ async function runPhase(phase: string, dir: string, now: number, runId: string |
         const counts = runSqlBaseline(files.imported);
         return { records: 1_000_000, details: { ...counts } };
       });
+    case 'whole-process':
+      return benchWholeProcess(files.imported, now, Number(process.env.BENCH_WHOLE_RUNS ?? '1'));
     case 'seed-legacy':
       return measure(phase, async () => ({
         records: (await benchSeed(files.legacy, { entities: BENCH_ENTITIES, legacy: true, now })).records,

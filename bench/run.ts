@@ -2,13 +2,15 @@
  * `npm run bench`: the 1M-record benchmark. Each phase runs in its own process (so peak RSS is that phase's),
  * in order, on files in a temporary folder (`BENCH_DIR` to choose it; removed afterwards unless `BENCH_KEEP=1`).
  * Prints one row per phase: records/s, wall time, peak RSS, longest event-loop stall, and the targets.
- * `BENCH_PHASES` (comma-separated phase names, e.g. `convex-large-documents`) runs only those, in the usual order.
+ * `BENCH_PHASES` (comma-separated phase names, e.g. `seed,check-full,whole-process` or `convex-large-documents`) runs
+ * only those, in the usual order; later phases read the files earlier ones left in `BENCH_DIR`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { PhaseMeasurement } from './measure.ts';
+import { GROUP_CHECK_MAX_MS, WHOLE_PROCESS_MAX_RATIO } from './whole-process.ts';
 
 /** Targets from the issues, checked after each phase. */
 const TARGETS: Record<string, { maxWallMs?: number; minRecordsPerSecond?: number; maxP99AckMs?: number }> = {
@@ -39,6 +41,8 @@ const PHASES = [
   'slack-ack-check',
   'metrics-all-groups',
   'sql-baseline',
+  // The checks as a user runs them: the compiled CLI as child processes, next to the SQL formulation as one.
+  'whole-process',
   'seed-legacy',
   // Before 'migrate': it migrates a copy of the legacy store.
   'slack-ack-migrate',
@@ -128,6 +132,13 @@ function verdict(measurement: PhaseMeasurement): string {
     if (Number(details.failedCalls) !== 0) misses.push(`${details.failedCalls} calls failed`);
     return misses.length === 0 ? 'ok' : `MISSED: ${misses.join(', ')}`;
   }
+  if (measurement.name === 'whole-process') {
+    const details = measurement.details ?? {};
+    if (!(Number(details.checkRatio) <= WHOLE_PROCESS_MAX_RATIO)) misses.push(`check ratio ${details.checkRatio} > ${WHOLE_PROCESS_MAX_RATIO}`);
+    if (!(Number(details.metricsRatio) <= WHOLE_PROCESS_MAX_RATIO)) misses.push(`metrics ratio ${details.metricsRatio} > ${WHOLE_PROCESS_MAX_RATIO}`);
+    if (!(Number(details.groupCheckMs) <= GROUP_CHECK_MAX_MS)) misses.push(`group check ${details.groupCheckMs} ms > ${GROUP_CHECK_MAX_MS} ms`);
+    if (details.mismatches !== 'none') misses.push(`MISMATCH: ${details.mismatches}`);
+  }
   if (measurement.peakRssMb > MAX_RSS_MB) misses.push(`RSS > ${MAX_RSS_MB} MB`);
   if (['check-critical', 'check-full', 'metrics-all-groups', 'import'].includes(measurement.name) && measurement.longestStallMs > MAX_STALL_MS) {
     misses.push(`stall > ${MAX_STALL_MS} ms`);
@@ -139,25 +150,27 @@ function pad(text: string | number, width: number): string {
   return String(text).padStart(width);
 }
 
+
+const phases = selectedPhases();
 const dir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'ontology-ops-bench-'));
 mkdirSync(dir, { recursive: true });
 const now = Date.UTC(2026, 10, 1);
 process.stdout.write(
   `ontology-ops bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n` +
     `files in ${dir}\n\n` +
-    `${'phase'.padEnd(20)}${pad('records', 10)}${pad('rec/s', 10)}${pad('wall ms', 10)}${pad('RSS MB', 8)}${pad('stall ms', 10)}  verdict\n`,
+    `${'phase'.padEnd(20)}${pad('records', 10)}${pad('rec/s', 10)}${pad('wall ms', 10)}${pad('RSS MB', 8)}${pad('stall ms', 10)}${pad('load', 7)}  verdict\n`,
 );
 const results: PhaseMeasurement[] = [];
 let runId: string | undefined;
 try {
-  for (const phase of selectedPhases()) {
+  for (const phase of phases) {
     const measurement = phase in CONVEX_PHASES ? runConvexPhase(phase as ConvexPhase, dir) : runPhase(phase, dir, now, runId);
     if (phase === 'migrate') runId = String(measurement.details?.runId ?? '');
     results.push(measurement);
     process.stdout.write(
       `${phase.padEnd(20)}${pad(measurement.records, 10)}${pad(Math.round(measurement.recordsPerSecond), 10)}` +
         `${pad(Math.round(measurement.wallMs), 10)}${pad(Math.round(measurement.peakRssMb), 8)}` +
-        `${pad(Math.round(measurement.longestStallMs), 10)}  ${verdict(measurement)}\n`,
+        `${pad(Math.round(measurement.longestStallMs), 10)}${pad(loadavg()[0]!.toFixed(2), 7)}  ${verdict(measurement)}\n`,
     );
   }
   const full = results.find((result) => result.name === 'check-full');
@@ -174,6 +187,18 @@ try {
       engineTotal === baselineTotal
         ? `issue totals agree: ${engineTotal}\n`
         : `MISMATCH: the engine counted ${engineTotal} issues, the SQL formulation ${baselineTotal}\n`,
+    );
+  }
+  const whole = results.find((result) => result.name === 'whole-process');
+  if (whole?.details) {
+    const d = whole.details;
+    const inProcess = full && baseline ? ` (in-process: ${(full.wallMs / baseline.wallMs).toFixed(2)})` : '';
+    process.stdout.write(
+      `\nwhole process, start included, vs the plain-SQL formulation as a process (${d.sqlBaselineMs} ms), load average ${d.loadAverage}:\n` +
+        `  check --json          ${d.checkMs} ms, ratio ${d.checkRatio}${inProcess} (target ≤ ${WHOLE_PROCESS_MAX_RATIO}), peak RSS ${d.checkRssMb} MB\n` +
+        `  metrics --json        ${d.metricsMs} ms, ratio ${d.metricsRatio} (target ≤ ${WHOLE_PROCESS_MAX_RATIO}), peak RSS ${d.metricsRssMb} MB\n` +
+        `  check --group (one)   ${d.groupCheckMs} ms (target ≤ ${GROUP_CHECK_MAX_MS} ms), peak RSS ${d.groupCheckRssMb} MB\n` +
+        `  issue totals and metric counts against the SQL formulation: ${d.mismatches === 'none' ? `agree (${d.totalIssues} issues)` : `MISMATCH: ${d.mismatches}`}\n`,
     );
   }
   const convex = results.find((result) => result.name === 'convex-check-full');

@@ -16,7 +16,8 @@ export interface BaselineCounts {
   malformedProperties: number;
 }
 
-const QUERIES: Record<keyof BaselineCounts, string> = {
+/** The queries, one per count (also run as a process of its own by `sql-baseline-process.mjs`). */
+export const BASELINE_QUERIES: Record<keyof BaselineCounts, string> = {
   orphanedConnections: `
     SELECT COUNT(*) AS n FROM connections c
     LEFT JOIN entities f ON f.id = c.from_id
@@ -68,7 +69,7 @@ export function runSqlBaseline(path: string): BaselineCounts {
   const database = new Database(path, { readonly: true });
   try {
     const counts = {} as BaselineCounts;
-    for (const [name, sql] of Object.entries(QUERIES) as [keyof BaselineCounts, string][]) {
+    for (const [name, sql] of Object.entries(BASELINE_QUERIES) as [keyof BaselineCounts, string][]) {
       counts[name] = (database.prepare(sql).get() as { n: number }).n;
     }
     return counts;

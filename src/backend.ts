@@ -60,6 +60,8 @@ export interface BackendOptions {
   thresholds?: ThresholdTable;
   /** Run scans in the check worker threads (default true; false runs them in-process, blocking). */
   useWorker?: boolean;
+  /** Threads a platform-wide SQLite check shares its scan among (default: one per available core). */
+  checkThreads?: number;
   /** Test crash points of the migration (see `src/migration/test-hooks.ts`). */
   crash?: CrashPoint;
 }
@@ -125,7 +127,7 @@ function writableStore(path: string): boolean {
 
 /** The backend over an open SQLite store (the store is closed with the backend). */
 export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 'dbPath' | 'mustExist' | 'readOnly' | 'emptyIsNew'> = {}): Backend {
-  const checks = new SqliteCheckPort(store, { useWorker: options.useWorker });
+  const checks = new SqliteCheckPort(store, { useWorker: options.useWorker, threads: options.checkThreads });
   const quality = createQualityService({ checks, documents: store, thresholds: options.thresholds });
   // Built on first use: the monitor stores keep their tables up to date, a write a read-only store cannot take.
   let monitorPorts: MonitorPorts | null = null;
@@ -152,7 +154,7 @@ export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 
     backupDir: new SqliteBackupPort(store).defaultDir(),
     migration: (serviceOptions = {}) =>
       createMigrationService({
-        ...sqliteMigrationPorts(store, { crash: options.crash, thresholds: options.thresholds, useWorker: options.useWorker }),
+        ...sqliteMigrationPorts(store, { crash: options.crash, thresholds: options.thresholds, useWorker: options.useWorker, checkThreads: options.checkThreads }),
         ...serviceOptions,
       }),
     fixes: (serviceOptions = {}) =>
@@ -164,7 +166,7 @@ export function sqliteBackend(store: SqliteStore, options: Omit<BackendOptions, 
     async warmUp() {
       if (options.useWorker === false) return;
       warmedUp = true;
-      await warmUpCheckWorker();
+      await warmUpCheckWorker(options.checkThreads);
     },
     async close() {
       if (warmedUp) await stopCheckWorker();

@@ -3,7 +3,7 @@
  * a bad value fails start-up with one line naming the variable and what it takes. Later features (the Slack
  * app) extend `EnvSchema` and `Config` here rather than reading the environment themselves.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { DAY, formatDuration, HOUR, MINUTE, parseDuration, SECOND } from './durations.ts';
@@ -75,6 +75,8 @@ export const EnvSchema = z.object({
   ONTOLOGY_DB: z.string().trim().default('./data/ontology.db'),
   /** JSON file of threshold overrides (see docs/data-quality-metrics.md). */
   ONTOLOGY_THRESHOLDS: optionalText,
+  /** Threads a platform-wide check of the SQLite store shares its scan among (default: one per available core). */
+  ONTOLOGY_CHECK_THREADS: wholeNumber(availableParallelism(), 64),
   SLACK_BOT_TOKEN: optionalText.refine((value) => value === undefined || value.startsWith('xoxb-'), {
     message: 'must be a bot token starting with xoxb-',
   }),
@@ -231,6 +233,8 @@ export interface LocalConfig {
 /** The whole configuration. */
 export interface Config {
   dbPath: string;
+  /** Threads a platform-wide check of the SQLite store uses (`ONTOLOGY_CHECK_THREADS`). */
+  checkThreads: number;
   /** The Convex deployment the bot works against instead of the SQLite store, or null. */
   convex: ConvexSettings | null;
   slack: SlackConfig;
@@ -291,6 +295,17 @@ export function convexSettings(env: NodeJS.ProcessEnv): ConvexSettings | null {
 }
 
 /**
+ * `ONTOLOGY_CHECK_THREADS` alone (for commands that do not load the whole configuration): the threads a
+ * platform-wide check uses, by default one per available core; a value that is not a whole number from 1 to 64 is
+ * refused with one line.
+ */
+export function checkThreadsSetting(env: NodeJS.ProcessEnv): number {
+  const parsed = EnvSchema.shape.ONTOLOGY_CHECK_THREADS.safeParse(env.ONTOLOGY_CHECK_THREADS);
+  if (!parsed.success) throw new InvalidArgumentError(`Environment variable ONTOLOGY_CHECK_THREADS ${parsed.error.issues[0]!.message}.`);
+  return parsed.data;
+}
+
+/**
  * Reads and validates the configuration. Fails with one line naming the first bad variable. With a Slack
  * token, `ALERT_CHANNEL_CRITICAL` is required; the warning channel defaults to the critical one and the report
  * channel to the warning one, so one channel is enough to start. The Slack app runs when a bot token comes with a
@@ -319,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const report = values.REPORT_CHANNEL ?? warning;
   return {
     dbPath: values.ONTOLOGY_DB,
+    checkThreads: values.ONTOLOGY_CHECK_THREADS,
     convex: convexSettings(env),
     slack: {
       botToken: values.SLACK_BOT_TOKEN ?? null,

@@ -33,7 +33,7 @@ async function openOrCreateBackend(config: Config, log: (line: string) => void):
   const path = resolve(config.dbPath);
   // Looked at before opening: opening a SQLite store creates its file.
   const fresh = !existsSync(path);
-  const backend = openBackend({ dbPath: path, convex: config.convex, thresholds: config.alerts.thresholds });
+  const backend = openBackend({ dbPath: path, convex: config.convex, thresholds: config.alerts.thresholds, checkThreads: config.checkThreads });
   if (backend.adapter === 'convex') {
     log(`Using the Convex deployment ${backend.location}.`);
     return backend;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseDuration } from '../src/config.ts';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../src/quality/thresholds.ts';
 import { tempDir } from './helpers/temp-store.ts';
@@ -13,6 +14,11 @@ describe('loadConfig', () => {
     expect(config.alerts.repeatIntervalMs).toBe(4 * 3_600_000);
     expect(config.slack.botToken).toBeNull();
     expect(config.alerts.channels).toEqual({ critical: null, warning: null, report: null });
+    expect(config.checkThreads).toBe(availableParallelism());
+  });
+
+  it('reads the threads a check shares its scan among', () => {
+    expect(loadConfig({ ONTOLOGY_CHECK_THREADS: '3' }).checkThreads).toBe(3);
   });
 
   it('reads channels, falling back warning → critical and report → warning', () => {
@@ -41,6 +47,8 @@ describe('loadConfig', () => {
     [{ SLACK_APP_TOKEN: 'xoxb-1' }, 'Environment variable SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write).', 'a bot token cannot open a socket'],
     [{ SLACK_SIGNING_SECRET: 'has spaces in it' }, "Environment variable SLACK_SIGNING_SECRET must be the app's signing secret (letters and digits, from Basic Information → App Credentials).", 'pasted with extra words'],
     [{ PORT: 'http' }, 'Environment variable PORT must be a port number from 0 to 65535.', 'not a number'],
+    [{ ONTOLOGY_CHECK_THREADS: '0' }, 'Environment variable ONTOLOGY_CHECK_THREADS must be a whole number ≥ 1.', 'no thread to check with'],
+    [{ ONTOLOGY_CHECK_THREADS: '65' }, 'Environment variable ONTOLOGY_CHECK_THREADS must be at most 64.', 'more threads than cores anywhere'],
     [{ PORT: '70000' }, 'Environment variable PORT must be a port number from 0 to 65535.', 'beyond the last port'],
     [{ SLACK_SIGNING_SECRET: 'abcdef0123456789' }, 'Environment variable SLACK_BOT_TOKEN must be set (xoxb-…) when SLACK_SIGNING_SECRET is set: the app answers as its bot user.', 'an app without its bot token'],
     [{ SLACK_APP_TOKEN: 'xapp-1' }, 'Environment variable SLACK_BOT_TOKEN must be set (xoxb-…) when SLACK_APP_TOKEN is set: the app answers as its bot user.', 'Socket Mode without its bot token'],

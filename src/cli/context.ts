@@ -5,7 +5,7 @@
 import { rmSync, statSync, truncateSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { convexSettings } from '../config.ts';
+import { checkThreadsSetting, convexSettings } from '../config.ts';
 import { parseDuration } from '../durations.ts';
 import { openBackend, type Backend, type BackendOptions, type ConvexRestoreOptions } from '../backend.ts';
 import { InvalidArgumentError } from '../errors.ts';
@@ -78,6 +78,7 @@ export class CliContext {
       dbPath: this.dbPath(),
       convex: convex && { ...convex, ...(convexRestore ? { restore: convexRestore } : {}) },
       thresholds: this.thresholds(),
+      checkThreads: checkThreadsSetting(this.io.env),
       crash: crashPointsFromEnv(this.io.env),
       ...rest,
     });

@@ -76,6 +76,31 @@ describe('ontology-ops check', () => {
     expect(err.trim().split('\n')).toHaveLength(1);
   });
 
+  it('prints the same report whatever ONTOLOGY_CHECK_THREADS shares the scan among', async () => {
+    const { path } = await buildFixture();
+    const outputs: string[] = [];
+    for (const threads of ['1', '2', '4']) {
+      const io = captureIo({ ONTOLOGY_CHECK_THREADS: threads });
+      expect(await runCli(['--db', path, '--json', '--now', String(NOW), 'check', '--limit', '100'], io)).toBe(0);
+      outputs.push(io.out());
+    }
+    expect(JSON.parse(outputs[0]!).summary.totalIssues).toBe(16);
+    expect(outputs[1]).toBe(outputs[0]);
+    expect(outputs[2]).toBe(outputs[0]);
+  });
+
+  it.each([
+    ['0', 'must be a whole number ≥ 1', 'no thread to check with'],
+    ['many', 'must be a whole number ≥ 1', 'not a number'],
+    ['65', 'must be at most 64', 'more threads than any machine here has cores'],
+  ])('refuses ONTOLOGY_CHECK_THREADS=%s with one line (%s)', async (threads, message) => {
+    const { path } = await buildFixture();
+    const io = captureIo({ ONTOLOGY_CHECK_THREADS: threads });
+    expect(await runCli(['--db', path, 'check'], io)).toBe(1);
+    expect(io.out()).toBe('');
+    expect(io.err().trim()).toBe(`ontology-ops: Environment variable ONTOLOGY_CHECK_THREADS ${message}.`);
+  });
+
   it('refuses a store file that does not exist instead of creating one', async () => {
     const dir = tempDir();
     const { code, err } = await run(['--db', `${dir}/missing.db`, 'check']);

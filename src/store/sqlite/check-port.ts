@@ -1,7 +1,7 @@
 /**
  * The check port over a SQLite store. By default it answers a whole scope in one page, scanned in the shared
  * check worker thread (see `check-scan.ts` for how, `check-workers.ts` for the threads), so the caller's event
- * loop stays free. With `pageSize` it answers one window of `pageSize` rowids of one table per page, the way the
+ * loop stays free; a platform-wide scan shares its heavy pieces with helper threads (`threads` in all). With `pageSize` it answers one window of `pageSize` rowids of one table per page, the way the
  * Convex adapter pages: each page is then its own read transaction, as each Convex query is.
  *
  * Cursors: `table:afterRowid` for scans, `after:groupId` for the group listing; opaque to callers.
@@ -33,6 +33,8 @@ export interface SqliteCheckPortOptions {
   pageSize?: number;
   /** Group ids per `groupPage` (default 1,000). */
   groupPageSize?: number;
+  /** Threads a platform-wide scan in the worker shares its pieces among (default: one per available core). */
+  threads?: number;
 }
 
 function positiveWhole(value: number | undefined, name: string): number | undefined {
@@ -70,6 +72,7 @@ export class SqliteCheckPort implements CheckPort {
   private readonly useWorker: boolean;
   private readonly pageSize: number | undefined;
   private readonly groupPageSize: number;
+  private readonly threads: number | undefined;
 
   constructor(
     private readonly store: SqliteStore,
@@ -78,10 +81,11 @@ export class SqliteCheckPort implements CheckPort {
     this.useWorker = (options.useWorker ?? true) && !store.database.memory;
     this.pageSize = positiveWhole(options.pageSize, 'pageSize');
     this.groupPageSize = positiveWhole(options.groupPageSize, 'groupPageSize') ?? DEFAULT_GROUP_PAGE_SIZE;
+    this.threads = positiveWhole(options.threads, 'threads');
   }
 
   private async run(task: CheckTask): Promise<WindowScanResult> {
-    const result = this.useWorker ? await runCheckTaskInWorker(this.store.database.name, task) : runCheckTask(this.store.database, task);
+    const result = this.useWorker ? await runCheckTaskInWorker(this.store.database.name, task, this.threads) : runCheckTask(this.store.database, task);
     return result!;
   }
 

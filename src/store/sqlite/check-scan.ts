@@ -1,16 +1,17 @@
 /**
  * The SQLite implementation of the check port, run in one read transaction (a consistent snapshot).
  *
- * A reference ("does this id name an entity, and of which group?") is resolved by a sorted join: SQLite walks
- * e.g. the connections-by-from-id index in id order and probes the entity id index in the same order, so both
- * are read sequentially. The join answers with a compact list of rowids; the JavaScript side then works on
- * typed arrays indexed by rowid (record → referenced entity → its group), never on id strings. Random lookups
+ * A reference ("does this id name an entity, and of which group?") is resolved in id order: platform-wide, the
+ * entity ids are read once per scan, in the order of their index, into a compact shared index (`entity-index.ts`)
+ * and each reference column, read in the order of its own index, is walked against it once (or, where that walk
+ * cannot be used, SQLite joins the two indexes in the same order). The result is a typed array indexed by rowid
+ * (record → referenced entity → its group); the JavaScript side never keeps id strings per record. Random lookups
  * (a JS Map of ids, or SQL joins in table order) cost several times more on a million records. A group scope
  * reads only the group's rows through the group indexes. Only entities whose type has a property rule have
  * their `properties` read, and only payment events their `metadata`. `SqliteCheckPort` (`check-port.ts`) runs
  * the scan in a worker thread with its own read-only connection, so the caller's event loop stays free;
- * platform-wide, a helper thread computes some of the heavy pieces (`plannedPieces`) from the same snapshot
- * meanwhile.
+ * platform-wide, the heavy parts (`scanPieces`) are shared out with helper threads, one per further core, that
+ * compute them from the same snapshot meanwhile (`piece-board.ts`).
  *
  * The scan only fetches and counts: what makes a record orphaned, cross-group or malformed, and every issue
  * object, come from the shared pure rules in `src/quality/` (`record-rules.ts`, `rules.ts`, `issues.ts`), which
@@ -39,7 +40,9 @@ import { ARCHIVAL_AGE_MS, classifyConnection, classifyEvent, isOrphanedSource, t
 import { malformedPropertyFields, PAYMENT_EVENT_TYPE, paymentMetadataProblems, RULED_ENTITY_TYPES } from '../../quality/rules.ts';
 import { createTally, emptyCounts, keepIssue, type QualityCounts, type Tally } from '../../quality/tally.ts';
 import { META_KEYS } from './sqlite-store.ts';
-import type { PieceHelper } from './check-workers.ts';
+import type { PieceHelper, SharedScanJob } from './check-workers.ts';
+import { buildEntityIndex, resolveThroughIndex, type EntityIndex } from './entity-index.ts';
+import { PieceBoard } from './piece-board.ts';
 
 export { runCheckTaskInWorker, stopCheckWorker, warmUpCheckWorker } from './check-workers.ts';
 
@@ -145,14 +148,21 @@ type ReferenceColumn = keyof typeof REFERENCE_INDEXES;
 
 /**
  * One independent, heavy part of a scan. Computed from the same snapshot, a piece is the same on any connection,
- * so a helper thread can compute some pieces while the scanning thread computes the others.
+ * so the threads of a check share the pieces out and each computes its own on its own connection. The row-by-row
+ * pieces (property rules, payment metadata) come in slices of the table's rowids, so they can be shared out too.
  */
 export type ScanPiece =
   | { kind: 'references'; column: ReferenceColumn }
-  | { kind: 'malformed' }
-  | { kind: 'payments' }
+  | { kind: 'malformed'; slice?: RowidSlice }
+  | { kind: 'payments'; slice?: RowidSlice }
   | { kind: 'v1' }
   | { kind: 'inverted' };
+
+/** Slice `index` of `of` equal slices of a table's rowids 1 … max. */
+export interface RowidSlice {
+  index: number;
+  of: number;
+}
 
 /**
  * What a piece computes: per-rowid arrays (references: referenced entity rowid; v1 / inverted: flags), or the
@@ -161,11 +171,21 @@ export type ScanPiece =
 export type PieceResult = Int32Array | Uint8Array | [number, string, string[]][] | [number, string[]][];
 
 function pieceKey(piece: ScanPiece): string {
-  return piece.kind === 'references' ? `references:${piece.column}` : piece.kind;
+  if (piece.kind === 'references') return `references:${piece.column}`;
+  if ((piece.kind === 'malformed' || piece.kind === 'payments') && piece.slice) return `${piece.kind}:${piece.slice.index}/${piece.slice.of}`;
+  return piece.kind;
 }
 
 function maxRowidOf(database: Database.Database, table: string): number {
   return (database.prepare(`SELECT ifnull(max(rowid), 0) FROM ${table}`).pluck().get() as number) | 0;
+}
+
+/** SQL condition (with a trailing AND) and its arguments restricting a query to a slice of a table's rowids. */
+function sliceCondition(database: Database.Database, table: string, slice: RowidSlice | undefined): { sql: string; args: number[] } {
+  if (!slice) return { sql: '', args: [] };
+  const maxRowid = maxRowidOf(database, table);
+  const bound = (index: number) => Math.floor((maxRowid * index) / slice.of);
+  return { sql: 'rowid > ? AND rowid <= ? AND ', args: [bound(slice.index), bound(slice.index + 1)] };
 }
 
 /** A flag per rowid of `table`: 1 for the rowids the query lists as one `group_concat`. */
@@ -179,13 +199,17 @@ function flagsWhere(database: Database.Database, table: string, sql: string, arg
 
 /**
  * For each row (by rowid) the rowid of the entity a reference column names: 0 when it names none that exists,
- * `NO_REFERENCE` when the column is empty. Platform-wide, rows are grouped by the referenced id first, so each
+ * `NO_REFERENCE` when the column is empty. Platform-wide, the column is read in its index order and walked
+ * against the shared entity index (`entity-index.ts`), or, without one, grouped by the referenced id so each
  * distinct id is looked up once, in index order; a group scope reads only the group's rows (through the group
  * index) and looks their ids up one by one, which beats walking the whole reference index.
  */
-function referencedEntities(database: Database.Database, scope: CheckScope, column: ReferenceColumn): Int32Array {
+function referencedEntities(database: Database.Database, scope: CheckScope, column: ReferenceColumn, entities: EntityIndex | null): Int32Array {
   const [table, field] = column.split('.') as [string, string];
   const entityOf = new Int32Array(maxRowidOf(database, table) + 1).fill(NO_REFERENCE);
+  if (scope.groupId === null && entities !== null && resolveThroughIndex(database, entities, table, field, REFERENCE_INDEXES[column], entityOf)) {
+    return entityOf;
+  }
   const list = (
     scope.groupId === null
       ? database
@@ -212,23 +236,30 @@ function referencedEntities(database: Database.Database, scope: CheckScope, colu
   return entityOf;
 }
 
-/** Computes one piece of a scan on a connection (inside the caller's read transaction). */
-export function computePiece(database: Database.Database, scope: CheckScope, piece: ScanPiece): PieceResult {
+/**
+ * Computes one piece of a scan on a connection (inside the caller's read transaction). `entities`: the shared
+ * entity index of the same snapshot, if one was built (platform-wide reference pieces use it).
+ */
+export function computePiece(database: Database.Database, scope: CheckScope, piece: ScanPiece, entities: EntityIndex | null = null): PieceResult {
   const inGroup = scope.groupId === null ? '' : 'group_id = ? AND ';
   const groupArgs = scope.groupId === null ? [] : [scope.groupId];
   switch (piece.kind) {
     case 'references':
-      return referencedEntities(database, scope, piece.column);
+      return referencedEntities(database, scope, piece.column, entities);
     case 'v1':
       return flagsWhere(database, 'entities', `SELECT group_concat(rowid) FROM entities WHERE ${inGroup}schema_version >= 1`, groupArgs);
     case 'inverted':
       return flagsWhere(database, 'connections', `SELECT group_concat(rowid) FROM connections WHERE ${inGroup}valid_to < valid_from`, groupArgs);
     case 'malformed': {
       const malformed: [number, string, string[]][] = [];
+      const slice = sliceCondition(database, 'entities', piece.slice);
       const rows = database
-        .prepare(`SELECT rowid, type, doc -> '$.properties' FROM entities WHERE ${inGroup}type IN (${sqlList(RULED_ENTITY_TYPES)}) ORDER BY rowid`)
+        .prepare(
+          `SELECT rowid, type, doc -> '$.properties' FROM entities
+           WHERE ${slice.sql}${inGroup}type IN (${sqlList(RULED_ENTITY_TYPES)}) ORDER BY rowid`,
+        )
         .raw(true)
-        .iterate(...groupArgs) as IterableIterator<[number, string, string | null]>;
+        .iterate(...slice.args, ...groupArgs) as IterableIterator<[number, string, string | null]>;
       for (const [rowid, type, properties] of rows) {
         const fields = malformedPropertyFields(type, parseJsonOrNull(properties));
         if (fields.length > 0) malformed.push([rowid, type, fields]);
@@ -237,10 +268,11 @@ export function computePiece(database: Database.Database, scope: CheckScope, pie
     }
     case 'payments': {
       const invalid: [number, string[]][] = [];
+      const slice = sliceCondition(database, 'events', piece.slice);
       const rows = database
-        .prepare(`SELECT rowid, doc -> '$.metadata' FROM events WHERE ${inGroup}type = '${PAYMENT_EVENT_TYPE}' ORDER BY rowid`)
+        .prepare(`SELECT rowid, doc -> '$.metadata' FROM events WHERE ${slice.sql}${inGroup}type = '${PAYMENT_EVENT_TYPE}' ORDER BY rowid`)
         .raw(true)
-        .iterate(...groupArgs) as IterableIterator<[number, string | null]>;
+        .iterate(...slice.args, ...groupArgs) as IterableIterator<[number, string | null]>;
       for (const [rowid, metadata] of rows) {
         const problems = paymentMetadataProblems(parseJsonOrNull(metadata));
         if (problems.length > 0) invalid.push([rowid, problems]);
@@ -250,34 +282,59 @@ export function computePiece(database: Database.Database, scope: CheckScope, pie
   }
 }
 
+/** Slices of the property rules and of the payment metadata in a shared scan (enough to balance a few threads). */
+const PROPERTY_SLICES = 4;
+const PAYMENT_SLICES = 2;
+
 /**
- * The pieces a scan of `scope` needs, split into those the scanning thread computes itself and those a helper
- * thread may compute meanwhile (platform-wide scans only: a group scope is fast on its own). The split balances
- * the two threads on the bench store: the helper takes the to-side references and either the property rules
- * or, without them, the event targets.
+ * The pieces a platform-wide scan of `scope` shares out among its threads, heaviest first (so the last pieces
+ * claimed are short and the threads finish together); empty for a group scope, which is fast on its own and
+ * computes its pieces as it needs them.
  */
-export function plannedPieces(scope: CheckScope): { local: ScanPiece[]; helper: ScanPiece[] } {
+export function scanPieces(scope: CheckScope): ScanPiece[] {
+  if (scope.groupId !== null) return [];
   const selected = new Set(scope.categories);
   const tables = new Set(scanTablesOf(scope));
   const resolveConnections = tables.has('connections') && (selected.has('orphaned') || selected.has('crossGroup'));
   const resolveEvents = tables.has('events') && selected.has('crossGroup');
-  const malformed = tables.has('entities') && selected.has('malformedProperties');
-  const local: ScanPiece[] = [];
-  const helper: ScanPiece[] = [];
-  if (resolveConnections) local.push({ kind: 'references', column: 'connections.from_id' });
-  if (resolveEvents) local.push({ kind: 'references', column: 'events.actor_id' });
-  if (tables.has('knowledge')) local.push({ kind: 'references', column: 'knowledge.source_id' });
-  if (selected.has('invalidMetadata')) {
-    if (tables.has('events')) local.push({ kind: 'payments' });
-    if (tables.has('connections')) local.push({ kind: 'inverted' });
+  const invalidMetadata = selected.has('invalidMetadata');
+  const pieces: ScanPiece[] = [];
+  if (tables.has('entities') && selected.has('malformedProperties')) {
+    for (let index = 0; index < PROPERTY_SLICES; index++) pieces.push({ kind: 'malformed', slice: { index, of: PROPERTY_SLICES } });
   }
-  if (scope.metricCounts !== false && tables.has('entities')) local.push({ kind: 'v1' });
-  if (resolveConnections) helper.push({ kind: 'references', column: 'connections.to_id' });
-  // The property rules are the heaviest piece; with them, the helper has enough without the event targets.
-  const targets: ScanPiece = { kind: 'references', column: 'events.target_id' };
-  if (resolveEvents) (malformed ? local : helper).push(targets);
-  if (malformed) helper.push({ kind: 'malformed' });
-  return scope.groupId === null ? { local, helper } : { local: [...local, ...helper], helper: [] };
+  if (resolveConnections) pieces.push({ kind: 'references', column: 'connections.from_id' }, { kind: 'references', column: 'connections.to_id' });
+  if (invalidMetadata && tables.has('connections')) pieces.push({ kind: 'inverted' });
+  if (invalidMetadata && tables.has('events')) {
+    for (let index = 0; index < PAYMENT_SLICES; index++) pieces.push({ kind: 'payments', slice: { index, of: PAYMENT_SLICES } });
+  }
+  if (resolveEvents) pieces.push({ kind: 'references', column: 'events.actor_id' }, { kind: 'references', column: 'events.target_id' });
+  if (scope.metricCounts !== false && tables.has('entities')) pieces.push({ kind: 'v1' });
+  if (tables.has('knowledge')) pieces.push({ kind: 'references', column: 'knowledge.source_id' });
+  return pieces;
+}
+
+/** True when some piece resolves references (and so uses the shared entity index). */
+function needsEntityIndex(pieces: readonly ScanPiece[]): boolean {
+  return pieces.some((piece) => piece.kind === 'references');
+}
+
+/**
+ * The computed pieces by key, the slices of a row-by-row piece joined into the whole piece (slices are in rowid
+ * order, so joining them in slice order gives exactly the unsliced result).
+ */
+function piecesByKey(pieces: readonly ScanPiece[], results: readonly PieceResult[]): Map<string, PieceResult> {
+  const byKey = new Map<string, PieceResult>();
+  pieces.forEach((piece, index) => {
+    const result = results[index]!;
+    if ((piece.kind === 'malformed' || piece.kind === 'payments') && piece.slice) {
+      const whole = (byKey.get(piece.kind) ?? []) as unknown[];
+      for (const item of result as unknown[]) whole.push(item);
+      byKey.set(piece.kind, whole as PieceResult);
+    } else {
+      byKey.set(pieceKey(piece), result);
+    }
+  });
+  return byKey;
 }
 
 /** Runs the checks of `scope` over a database synchronously, in one read transaction. */
@@ -291,17 +348,18 @@ export function scanDatabaseWindow(database: Database.Database, scope: CheckScop
 }
 
 /**
- * Runs the checks of `scope` over a database file with its own read-only connection, computing the helper's
- * share of the pieces in the helper thread when one is given. Both threads must read the same snapshot: the
- * scanning thread opens its read transaction first, the helper opens its own, and a third connection's
- * `data_version` taken before and after shows whether any write committed in between; if one did, the
- * scanning thread computes everything itself.
+ * Runs the checks of `scope` over a database file with its own read-only connection, sharing the pieces of a
+ * platform-wide scan with the helper threads given (see `piece-board.ts`): each thread claims the next piece when
+ * it is free. All threads must read the same snapshot: this thread opens its read transaction first, each helper
+ * opens its own and marks the board, and a third connection's `data_version`, read before and again after a
+ * helper has marked, shows whether any write committed in between (checked before each piece this thread claims,
+ * and at the end). The pieces of a helper for which it did, or that failed, are computed here, in this snapshot.
  */
-export async function scanDatabaseFile(databasePath: string, scope: CheckScope, helper: PieceHelper | null): Promise<ScanResult> {
+export async function scanDatabaseFile(databasePath: string, scope: CheckScope, helpers: readonly PieceHelper[]): Promise<ScanResult> {
   const database = openReadOnly(databasePath);
   try {
-    const plan = plannedPieces(scope);
-    if (helper === null || plan.helper.length === 0) return scanDatabase(database, scope);
+    const pieces = scanPieces(scope);
+    if (helpers.length === 0 || pieces.length === 0) return scanDatabase(database, scope);
     const watcher = openReadOnly(databasePath);
     try {
       const versionBefore = watcher.pragma('data_version', { simple: true });
@@ -309,27 +367,53 @@ export async function scanDatabaseFile(databasePath: string, scope: CheckScope, 
       try {
         // The first read fixes the transaction's snapshot.
         database.prepare('SELECT count(*) FROM sqlite_master').get();
-        const job = helper.compute(databasePath, scope, plan.helper);
-        // A discarded or failed helper job must not surface as an unhandled rejection.
-        job.results.catch(() => undefined);
-        let helperResults: Promise<PieceResult[]> | null = job.results;
-        try {
-          await job.begun;
-        } catch {
-          helperResults = null;
-        }
-        if (watcher.pragma('data_version', { simple: true }) !== versionBefore) helperResults = null;
-        const pieces = new Map<string, PieceResult>();
-        for (const piece of plan.local) pieces.set(pieceKey(piece), computePiece(database, scope, piece));
-        if (helperResults !== null) {
-          try {
-            const results = await helperResults;
-            plan.helper.forEach((piece, index) => pieces.set(pieceKey(piece), results[index]!));
-          } catch {
-            // The helper failed: the pieces it owed are computed below, in this snapshot.
+        const entities = needsEntityIndex(pieces) ? buildEntityIndex(database) : null;
+        const board = PieceBoard.create(helpers.length + 1, pieces.length);
+        const jobs = helpers.map((helper, index) => {
+          const job = helper.compute({ databasePath, scope, pieces, board: board.cells, threads: board.threads, slot: index + 1, entities });
+          // A discarded or failed helper job must not surface as an unhandled rejection.
+          job.catch(() => undefined);
+          return job;
+        });
+        // Per helper slot: true once it is known to read this snapshot, false once known not to.
+        const sameSnapshot: (boolean | undefined)[] = [];
+        const judgeHelpers = () => {
+          for (let slot = 1; slot < board.threads; slot++) {
+            if (sameSnapshot[slot] === undefined && board.hasBegun(slot)) {
+              sameSnapshot[slot] = watcher.pragma('data_version', { simple: true }) === versionBefore;
+            }
           }
+        };
+        const results: PieceResult[] = [];
+        for (;;) {
+          judgeHelpers();
+          const piece = board.claim(0);
+          if (piece < 0) break;
+          results[piece] = computePiece(database, scope, pieces[piece]!, entities);
         }
-        return new DatabaseScan(database, scope, pieces, null).run().result;
+        judgeHelpers();
+        const byKey = new Map<string, PieceResult>();
+        const scan = new DatabaseScan(database, scope, byKey, null);
+        // The helpers may still be computing their last pieces: read the rest meanwhile.
+        scan.prepare();
+        await Promise.all(
+          jobs.map(async (job, index) => {
+            const slot = index + 1;
+            if (!pieces.some((_piece, piece) => board.ownerOf(piece) === slot)) return;
+            try {
+              const computed = await job;
+              if (sameSnapshot[slot] !== true) return;
+              for (const [piece, result] of computed) if (board.ownerOf(piece) === slot) results[piece] = result;
+            } catch {
+              // The helper failed: the pieces it owed are computed below, in this snapshot.
+            }
+          }),
+        );
+        pieces.forEach((piece, index) => {
+          results[index] ??= computePiece(database, scope, piece, entities);
+        });
+        for (const [key, result] of piecesByKey(pieces, results)) byKey.set(key, result);
+        return scan.run().result;
       } finally {
         database.exec('COMMIT');
       }
@@ -341,11 +425,45 @@ export async function scanDatabaseFile(databasePath: string, scope: CheckScope, 
   }
 }
 
+/**
+ * A helper's part of a shared scan: opens its own read transaction on `databasePath`, marks its `slot` on the
+ * board once its snapshot is fixed, then claims and computes pieces until none is left; answers the pieces it
+ * computed by index.
+ */
+export function computeClaimedPieces(job: SharedScanJob): [number, PieceResult][] {
+  const board = PieceBoard.of(job.board, job.threads);
+  const database = openReadOnly(job.databasePath, HELPER_CACHE_KIB);
+  try {
+    database.exec('BEGIN');
+    try {
+      database.prepare('SELECT count(*) FROM sqlite_master').get();
+      board.markBegun(job.slot);
+      const computed: [number, PieceResult][] = [];
+      for (let piece = board.claim(job.slot); piece >= 0; piece = board.claim(job.slot)) {
+        computed.push([piece, computePiece(database, job.scope, job.pieces[piece]!, job.entities)]);
+      }
+      return computed;
+    } finally {
+      database.exec('COMMIT');
+    }
+  } finally {
+    database.close();
+  }
+}
+
+/**
+ * Page caches of the check connections, in KiB. A scan reads each table page once, in order, so the operating
+ * system's file cache serves it as well as a large page cache would; what a check thread's cache holds stays
+ * resident while the thread is kept, so they are small (the scanning thread's also serves the issue lookups).
+ */
+const SCAN_CACHE_KIB = 16 * 1024;
+const HELPER_CACHE_KIB = 8 * 1024;
+
 /** A read-only connection for a check (worker threads, helper threads). */
-export function openReadOnly(databasePath: string): Database.Database {
+export function openReadOnly(databasePath: string, cacheKib = SCAN_CACHE_KIB): Database.Database {
   const database = new Database(databasePath, { readonly: true, fileMustExist: true });
   database.pragma('busy_timeout = 5000');
-  database.pragma('cache_size = -65536');
+  database.pragma(`cache_size = -${cacheKib}`);
   return database;
 }
 
@@ -378,6 +496,11 @@ class DatabaseScan {
   /** SQL condition (with a trailing AND) and its arguments restricting a query to the scope's group, if any. */
   private readonly inGroup: string;
   private readonly groupArgs: string[];
+  /** The entity index for platform-wide reference pieces computed here (built on first need; null: unusable). */
+  private entities: EntityIndex | null | undefined;
+  /** Row groups read so far, by table and kind (see `rowGroups`), and the events' ages once read. */
+  private readonly rowGroupsRead = new Map<string, Int32Array>();
+  private ages: Uint8Array | undefined;
 
   constructor(
     private readonly database: Database.Database,
@@ -394,6 +517,19 @@ class DatabaseScan {
     this.scopeGroup = scope.groupId === null ? NO_ROW : this.intern(scope.groupId);
     this.inGroup = scope.groupId === null ? '' : 'group_id = ? AND ';
     this.groupArgs = scope.groupId === null ? [] : [scope.groupId];
+  }
+
+  /**
+   * Reads what the steps need besides the pieces (each table's rows and groups, the events' ages), so a caller
+   * can do it while other threads still compute pieces; `run` reads it itself otherwise.
+   */
+  prepare(): void {
+    const tables = new Set(scanTablesOf(this.scope).filter((table) => this.window === null || table === this.window.table));
+    const crossGroup = this.selected.has('crossGroup') && (tables.has('connections') || tables.has('events'));
+    if (tables.has('entities') || crossGroup) this.rowGroups('entities', crossGroup);
+    if (tables.has('connections')) this.rowGroups('connections', false);
+    if (tables.has('events')) this.eventAges(this.rowGroups('events', false).length);
+    if (tables.has('knowledge')) this.rowGroups('knowledge', false);
   }
 
   run(): WindowScanResult {
@@ -458,6 +594,16 @@ class DatabaseScan {
    * group index); platform-wide just which rows exist and which have no groupId (`SOME_GROUP` for the rest).
    */
   private rowGroups(table: 'entities' | 'connections' | 'events' | 'knowledge', realGroups: boolean): Int32Array {
+    const key = `${table}:${realGroups}`;
+    let groupOf = this.rowGroupsRead.get(key);
+    if (groupOf === undefined) {
+      groupOf = this.readRowGroups(table, realGroups);
+      this.rowGroupsRead.set(key, groupOf);
+    }
+    return groupOf;
+  }
+
+  private readRowGroups(table: 'entities' | 'connections' | 'events' | 'knowledge', realGroups: boolean): Int32Array {
     if (realGroups || this.groups !== null) return this.ownGroups(table);
     const maxRowid = maxRowidOf(this.database, table);
     if (this.scope.groupId !== null) {
@@ -485,9 +631,35 @@ class DatabaseScan {
     return groupOf;
   }
 
+  /**
+   * Per event rowid (`length` slots): 0: not older than a year (or no numeric timestamp, or no metric counts
+   * asked for), 1: older, 2: older and archived.
+   */
+  private eventAges(length: number): Uint8Array {
+    if (this.ages !== undefined) return this.ages;
+    const age = new Uint8Array(length);
+    if (this.scope.metricCounts !== false) {
+      const rows = this.database
+        .prepare(`SELECT archived, group_concat(rowid) FROM events WHERE ${this.inGroup}timestamp < ? GROUP BY archived`)
+        .raw(true)
+        .all(...this.groupArgs, this.scope.now - ARCHIVAL_AGE_MS) as [number, string][];
+      for (const [archived, rowids] of rows) {
+        const mark = archived === 1 ? 2 : 1;
+        forEachInteger(rowids, (rowid) => {
+          age[rowid] = mark;
+        });
+      }
+    }
+    this.ages = age;
+    return age;
+  }
+
   /** A piece: computed ahead, or now. */
   private piece<T extends PieceResult>(piece: ScanPiece): T {
-    return (this.pieces.get(pieceKey(piece)) ?? computePiece(this.database, this.scope, piece)) as T;
+    const computed = this.pieces.get(pieceKey(piece));
+    if (computed !== undefined) return computed as T;
+    if (piece.kind === 'references' && this.scope.groupId === null && this.entities === undefined) this.entities = buildEntityIndex(this.database);
+    return computePiece(this.database, this.scope, piece, this.entities ?? null) as T;
   }
 
   private inScope(group: number): boolean {
@@ -580,21 +752,7 @@ class DatabaseScan {
     const crossGroup = this.selected.has('crossGroup');
     const actorEntity = crossGroup ? this.piece<Int32Array>({ kind: 'references', column: 'events.actor_id' }) : null;
     const targetEntity = crossGroup ? this.piece<Int32Array>({ kind: 'references', column: 'events.target_id' }) : null;
-    const metricCounts = this.scope.metricCounts !== false;
-    // 0: not older than a year (or no numeric timestamp), 1: older, 2: older and archived.
-    const age = new Uint8Array(ownGroup.length);
-    if (metricCounts) {
-      const rows = this.database
-        .prepare(`SELECT archived, group_concat(rowid) FROM events WHERE ${this.inGroup}timestamp < ? GROUP BY archived`)
-        .raw(true)
-        .all(...this.groupArgs, this.scope.now - ARCHIVAL_AGE_MS) as [number, string][];
-      for (const [archived, rowids] of rows) {
-        const mark = archived === 1 ? 2 : 1;
-        forEachInteger(rowids, (rowid) => {
-          age[rowid] = mark;
-        });
-      }
-    }
+    const age = this.eventAges(ownGroup.length);
     const invalidPayments = new Map<number, string[]>(
       this.selected.has('invalidMetadata') ? this.piece<[number, string[]][]>({ kind: 'payments' }) : [],
     );

@@ -16,7 +16,7 @@ import type { SqliteStore } from './sqlite-store.ts';
 /** The store ports of `MigrationDeps` over `store`: migration store, backups, leases, settings, documents, quality. */
 export function sqliteMigrationPorts(
   store: SqliteStore,
-  options: { crash?: CrashPoint; thresholds?: ThresholdTable; useWorker?: boolean; pageRows?: number } = {},
+  options: { crash?: CrashPoint; thresholds?: ThresholdTable; useWorker?: boolean; checkThreads?: number; pageRows?: number } = {},
 ): Pick<MigrationDeps, 'migrations' | 'backups' | 'leases' | 'meta' | 'documents' | 'quality' | 'thresholds' | 'crash'> {
   return {
     migrations: new SqliteMigrationStore(store, { crash: options.crash, pageRows: options.pageRows }),
@@ -24,7 +24,7 @@ export function sqliteMigrationPorts(
     leases: store,
     meta: store,
     documents: store,
-    quality: qualityProbeOver(new SqliteCheckPort(store, { useWorker: options.useWorker }), options.thresholds),
+    quality: qualityProbeOver(new SqliteCheckPort(store, { useWorker: options.useWorker, threads: options.checkThreads }), options.thresholds),
     thresholds: options.thresholds,
     crash: options.crash,
   };
