@@ -5,7 +5,7 @@
  * journal and the run's checkpoint together. Runs live in the migration run registry (kind `fix`, the fix name
  * in the run's plan), so `migration-status` lists them and `rollback --run <id>` undoes them.
  */
-import type { LeaseFence } from '../migration/port.ts';
+import type { LeaseFence } from '../migration/port.js';
 
 /** The named fixes, in the order they are meant to run. */
 export const FIX_NAMES = ['orphans', 'cross-group', 'legacy-default'] as const;

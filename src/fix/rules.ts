@@ -4,10 +4,10 @@
  * document an orphaned connection becomes, and the knowledge document without its dead link. They run in a
  * plain V8 isolate: no `Buffer`, no `node:` imports.
  */
-import { connectionEndpoints } from '../ontology/naming.ts';
-import type { ConvexValue } from '../ontology/values.ts';
-import { classifyConnection, isOrphanedSource, knowledgeSource, type EntityLookup } from '../quality/record-rules.ts';
-import { NO_ID, type OrphanTable } from './port.ts';
+import { connectionEndpoints } from '../ontology/naming.js';
+import type { ConvexValue } from '../ontology/values.js';
+import { classifyConnection, isOrphanedSource, knowledgeSource, type EntityLookup } from '../quality/record-rules.js';
+import { NO_ID, type OrphanTable } from './port.js';
 
 /**
  * The ids a record references that name no entity (`NO_ID` for a connection end that is absent), or null when
