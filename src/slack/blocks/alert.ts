@@ -12,7 +12,7 @@ import { InvalidArgumentError } from '../../errors.ts';
 import { shownErrorText } from '../handler-error.ts';
 import { slackStep } from './slack-steps.ts';
 import { code, escapeText, personName } from './text.ts';
-import { clip, formatChange, formatDuration, slackDate, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
+import { clip, formatChange, formatDuration, slackDate, formatSubjectValue, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
 
 /** `action_id`s of the buttons every open alert message carries (one handler file each in `handlers/actions/`). */
 export const ALERT_ACTION_IDS = {
@@ -30,8 +30,26 @@ export const ALERT_ACTION_IDS = {
 export const DASHBOARD_ACTION_ID = 'open_dashboard';
 
 /** The "Dashboard" link button, opening `url` (`DASHBOARD_URL`) in the browser. */
-export function dashboardButton(url: string): unknown {
-  return { type: 'button', action_id: DASHBOARD_ACTION_ID, text: plain('Dashboard'), url };
+export function dashboardButton(url: string, groupId: string | null = null): unknown {
+  return { type: 'button', action_id: DASHBOARD_ACTION_ID, text: plain('Dashboard'), url: groupId === null ? url : scopedDashboardUrl(url, groupId) };
+}
+
+/** The dashboard opened on one group (`?group=<id>`), keeping whatever the configured address already carries. */
+export function scopedDashboardUrl(url: string, groupId: string): string {
+  try {
+    const scoped = new URL(url);
+    scoped.searchParams.set('group', groupId);
+    return scoped.toString();
+  } catch {
+    return `${url}${url.includes('?') ? '&' : '?'}group=${encodeURIComponent(groupId)}`;
+  }
+}
+
+/** The group a notification is about when every member is that one group (its Dashboard opens on it), else null. */
+export function notificationGroup(members: readonly Pick<MemberView, 'groupId'>[]): string | null {
+  const groups = new Set(members.map((member) => member.groupId));
+  const [only] = groups;
+  return groups.size === 1 && only !== undefined ? only : null;
 }
 
 /** The durations the Silence menu offers: `resolved` lasts until the alert resolves. */
@@ -266,11 +284,12 @@ function listed(lines: readonly string[], separator: string): string {
 }
 
 /** "3 → 5 (+2) since …", or the value alone when there is nothing to compare with. */
-function valueWithChange(member: MemberView, unit: NotificationView['unit']): string {
-  const value = formatValue(member.value, unit);
+function valueWithChange(member: MemberView, view: Pick<NotificationView, 'subject' | 'unit'>): string {
+  const { unit } = view;
+  const value = formatSubjectValue(view.subject, member.value, unit);
   if (member.previous === null) return value;
   const change = formatChange(member.value - member.previous.value, unit);
-  return `${formatValue(member.previous.value, unit)} → ${value} (${change}) since ${slackDate(member.previous.at)}`;
+  return `${formatSubjectValue(view.subject, member.previous.value, unit)} → ${value} (${change}) since ${slackDate(member.previous.at)}`;
 }
 
 /**
@@ -281,7 +300,7 @@ function memberLine(member: MemberView, view: NotificationView, messageSince: nu
   const since = member.firstFiringAt !== messageSince ? ` · firing since ${slackDate(member.firstFiringAt)}` : '';
   const ack = acknowledged === 'some' && !member.acknowledgedBy ? ' · not acknowledged' : '';
   const label = member.groupId === null ? '*Platform-wide*' : groupName(member);
-  return `${label}: ${valueWithChange(member, view.unit)}${since}${ack}`;
+  return `${label}: ${valueWithChange(member, view)}${since}${ack}`;
 }
 
 /** Whether the open members of a message are acknowledged: none, some or all of them. */
@@ -330,8 +349,8 @@ function headline(view: NotificationView, firing: readonly MemberView[]): string
 /** The values a notification's fallback text quotes: the platform's, or the only group's. */
 function valuesText(members: readonly MemberView[], view: NotificationView): string {
   const platform = members.find((member) => member.groupId === null);
-  if (platform) return `: platform-wide ${formatValue(platform.value, view.unit)}`;
-  return members.length === 1 ? `: ${formatValue(members[0]!.value, view.unit)}` : '';
+  if (platform) return `: platform-wide ${formatSubjectValue(view.subject, platform.value, view.unit)}`;
+  return members.length === 1 ? `: ${formatSubjectValue(view.subject, members[0]!.value, view.unit)}` : '';
 }
 
 function topIssues(members: readonly MemberView[]): string[] {
@@ -406,7 +425,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   if (resolvedMembers.length > 0) {
     const lines = resolvedMembers.map(
       (member) =>
-        `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}` +
+        `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatSubjectValue(view.subject, member.value, view.unit)}` +
         `${member.resolvedAt !== null ? ` at ${slackDate(member.resolvedAt)}` : ''}`,
     );
     // "No longer": a member leaves when it is back within threshold or fires at another severity now.
@@ -434,7 +453,9 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     const steps = view.remediation.map((step, index) => `${index + 1}. ${slackStep(step)}`).join('\n');
     blocks.push({ type: 'section', text: mrkdwn(`*What to do next*\n${steps}`) });
   }
-  const dashboardUrl = view.dashboardUrl ?? null;
+  // A message about one group opens the dashboard on that group.
+  const group = notificationGroup(members);
+  const dashboardUrl = view.dashboardUrl ? (group === null ? view.dashboardUrl : scopedDashboardUrl(view.dashboardUrl, group)) : null;
   if (!resolved && view.key) {
     const controls = { acknowledged: acknowledgement.state, silenceable: firing.length > 0, silenced: silenced.length > 0 };
     blocks.push(alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl, controls));
@@ -453,7 +474,7 @@ export function reminderMessage(view: NotificationView, due: readonly MemberView
   const members = ordered(due);
   const firstFiring = Math.min(...members.map((member) => member.firstFiringAt));
   const names = members.map(
-    (member) => `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}`,
+    (member) => `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatSubjectValue(view.subject, member.value, view.unit)}`,
   );
   const text =
     `${view.mention ? `${view.mention} ` : ''}${SEVERITY_EMOJI[view.severity]} Still firing after ${formatDuration(view.at - firstFiring)}: ` +
@@ -476,7 +497,7 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
   for (const severity of ['critical', 'warning', 'info'] as const) {
     const now = moved.filter((resolution) => resolution.nowSeverity === severity).map((resolution) => resolution.member);
     if (now.length === 0) continue;
-    const names = ordered(now).map((member) => `${scopeName(member)} (${formatValue(member.value, view.unit)})`);
+    const names = ordered(now).map((member) => `${scopeName(member)} (${formatSubjectValue(view.subject, member.value, view.unit)})`);
     lines.push(
       `${RESOLVED_EMOJI} No longer ${view.severity}: ${view.title} is now ${severity} in ${listed(names, ', ')}; ` +
         `${severity === 'info' ? 'it is logged as an event' : `the ${severity} message follows it`}.`,
@@ -505,13 +526,13 @@ export interface SilenceBreakView {
 export function silenceBrokenReply(view: NotificationView, breaks: readonly SilenceBreakView[]): OutboundMessage {
   const lines = breaks.map((broken) => {
     const scope = scopeName(broken.member);
-    const now = formatValue(broken.now.value, view.unit);
+    const now = formatSubjectValue(view.subject, broken.now.value, view.unit);
     const what =
       broken.before === null
         ? `${scope} was not firing when it was set and now is at ${now} (${broken.now.severity})`
         : broken.reason === 'severity_raised'
-          ? `${scope} went from ${broken.before.severity} (${formatValue(broken.before.value, view.unit)}) to ${broken.now.severity} (${now})`
-          : `${scope} went from ${formatValue(broken.before.value, view.unit)} to ${now} since it was set, at least twice as bad`;
+          ? `${scope} went from ${broken.before.severity} (${formatSubjectValue(view.subject, broken.before.value, view.unit)}) to ${broken.now.severity} (${now})`
+          : `${scope} went from ${formatSubjectValue(view.subject, broken.before.value, view.unit)} to ${now} since it was set, at least twice as bad`;
     return `:loud_sound: Silence \`#${broken.silenceId}\` (set by ${personName(broken.by)}) is broken: ${what}.`;
   });
   const text = `${lines.join('\n')}\n${view.title} posts and reminds here as usual again.`;
