@@ -12,7 +12,7 @@ import { connectionEndpoints } from '../../ontology/naming.ts';
 import type { Category, Status } from '../../quality/categories.ts';
 import type { MetricsReport } from '../../quality/metrics.ts';
 import type { AuditReport, CheckReport, VersionsReport } from '../../quality/reports.ts';
-import { CATEGORY_SUBJECT, formatCount, reportReadings, STATUS_LOOK, thresholdText, type MetricReading } from '../../quality/severity.ts';
+import { CATEGORY_SUBJECT, formatCount, formatSubjectValue, reportReadings, STATUS_LOOK, thresholdText, type MetricReading } from '../../quality/severity.ts';
 import type { ThresholdTable } from '../../quality/thresholds.ts';
 import { groupLabel, groupLabelPlain, type GroupRef } from '../group-names.ts';
 import type { SlackMessage } from '../reply.ts';
@@ -257,7 +257,8 @@ export function trendMessage(view: TrendView): SlackMessage {
       : `Trend ${groupLabelPlain(view.scope)}, ${plural(view.days, 'day')}: ${declining === 0 ? 'no metric declined' : `${plural(declining, 'metric')} declined`}`;
   const lines = view.trends.map((trend) => {
     const unit = TREND_RULES[trend.metric].unit;
-    return `*${METRIC_INFO[trend.metric].title}*  \`${trend.sparkline}\`  ${formatValue(trend.first, unit)} → ${formatValue(trend.last, unit)} (min ${formatValue(trend.min, unit)}, max ${formatValue(trend.max, unit)})  ${TREND_WORDS[trend.trend]}`;
+    const shown = (value: number) => formatSubjectValue(trend.metric, value, unit);
+    return `*${METRIC_INFO[trend.metric].title}*  \`${trend.sparkline}\`  ${shown(trend.first)} → ${shown(trend.last)} (min ${shown(trend.min)}, max ${shown(trend.max)})  ${TREND_WORDS[trend.trend]}`;
   });
   const blocks: unknown[] = [header(`${STATUS_EMOJI[status]} ${headline}`)];
   if (lines.length > 0) blocks.push(section(lines.join('\n')));
