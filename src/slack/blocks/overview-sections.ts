@@ -67,7 +67,7 @@ export function integritySections(overview: OpsOverview): unknown[] {
     section(`*Integrity* ${STATUS_EMOJI[card.status]} ${card.status} · score *${formatMetric('referentialIntegrityScore', card.score)}* · snapshot of ${slackDate(card.checkedAt)}`),
     // Section fields hold at most 10.
     { type: 'section', fields: fields.slice(0, 10) },
-    { type: 'context', elements: [mrkdwn(`Values of the daily check's snapshot of ${slackDate(card.checkedAt)} · ${next}`)] },
+    { type: 'context', elements: [mrkdwn(`Last check ${slackDate(card.checkedAt)} · ${next}`)] },
   ];
 }
 
