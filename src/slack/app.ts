@@ -130,8 +130,11 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
     handlerError(original, deps, 'A Slack handler');
   });
   const directory = slackApprovalDirectory(deps, app.client);
-  // A migration or rollback this app runs re-evaluates every metric as it ends (alerts, Home tabs, dashboard).
-  const afterChange = (change: 'migration' | 'rollback') => void reevaluateAfterChange(alertRunner(deps), change, deps.log);
+  // A migration or rollback this app runs re-evaluates every metric as it ends (alerts, Home tabs, dashboard),
+  // unless the monitors are off here (MONITOR_ENABLED=false): then no run of this process posts alerts.
+  const afterChange = (change: 'migration' | 'rollback') => {
+    if (deps.config.monitors.enabled) void reevaluateAfterChange(alertRunner(deps), change, deps.log);
+  };
   const approvals = deps.approvals ?? createSlackApprovals({ ...deps, deliver: () => deliverAlertEdits(deps), afterChange }, app.client, directory);
   const handlerDeps: HandlerDeps = {
     ...deps,
