@@ -156,6 +156,8 @@ export interface MemberView {
   groupId: string | null;
   /** The group's slug when known: the message names it first, id after (`acme-eu` (`j57…`)). */
   groupSlug?: string | null;
+  /** The group's name when known, after the slug (`acme-eu` Acme Europe (`j57…`)), escaped. */
+  groupName?: string | null;
   value: number;
   /** The value at the previous evaluation (or snapshot), to say what changed; null when there is none. */
   previous: { value: number; at: number } | null;
@@ -227,13 +229,16 @@ const MAX_LISTED = 15;
 /** Room left under Slack's 3000 characters for a section's heading and the "+N more" line. */
 const SECTION_BUDGET = 2600;
 
-/** A member's group as people know it: `acme-eu` (`j57…`), or the id alone without a slug. */
-function groupName(member: Pick<MemberView, 'groupId' | 'groupSlug'>): string {
-  return member.groupSlug ? `${code(member.groupSlug)} (${code(member.groupId ?? '')})` : code(member.groupId ?? '');
+/** A member's group as people know it: `acme-eu` Acme Europe (`j57…`), slug and name escaped; the id alone without them. */
+function groupName(member: Pick<MemberView, 'groupId' | 'groupSlug' | 'groupName'>): string {
+  const id = code(member.groupId ?? '');
+  const name = member.groupName ? escapeText(clip(member.groupName, 80)) : null;
+  if (member.groupSlug) return `${code(member.groupSlug)}${name ? ` ${name}` : ''} (${id})`;
+  return name ? `${name} (${id})` : id;
 }
 
 /** "platform-wide" or "group `acme-eu` (`j57…`)". */
-function scopeName(member: Pick<MemberView, 'groupId' | 'groupSlug'>): string {
+function scopeName(member: Pick<MemberView, 'groupId' | 'groupSlug' | 'groupName'>): string {
   return member.groupId === null ? 'platform-wide' : `group ${groupName(member)}`;
 }
 

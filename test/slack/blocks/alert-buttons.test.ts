@@ -162,6 +162,11 @@ describe('the Dashboard link', () => {
     expect(kept.at(-1)).toMatchObject({ url: `${URL}?theme=dark&group=g1` });
   });
 
+  it('names a group by slug and name, escaped, id after', () => {
+    const message = notificationMessage(view([member('g1', { groupSlug: 'acme-eu', groupName: 'Acme <EU> & Co' })], { dashboardUrl: URL }));
+    expect(JSON.stringify(message.blocks)).toContain('`acme-eu` Acme &lt;EU&gt; &amp; Co (`g1`)');
+  });
+
   it('is absent when no dashboard is configured', () => {
     for (const shown of [view([member(null)]), view([member(null)], { dashboardUrl: null }), view([member(null, { state: 'resolved', resolvedAt: AT })], { resolvedAt: AT })]) {
       const message = notificationMessage(shown);
