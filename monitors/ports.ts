@@ -74,6 +74,8 @@ export interface SnapshotMetadata {
   eventArchivalProgress: number;
   invalidMetadataCount: number;
   status: Status;
+  /** Whether the v1 migration had completed when the snapshot was taken (the rule its metrics were judged by). */
+  v1MigrationCompleted?: boolean;
   /** Split of the orphan count, when the full check gave it (platform-wide). */
   orphanedKnowledge?: number;
 }

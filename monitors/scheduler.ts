@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { deliverOutbox, type Sleep } from '../src/alerts/outbox.ts';
 import type { Notifier } from '../src/alerts/ports.ts';
 import { JOB_NAMES, type Config, type JobName } from '../src/config.ts';
+import { reevaluateAfterArchival } from './after-change.ts';
 import { createMonitorContext } from './context.ts';
 import type { MonitorPorts, QualitySource } from './ports.ts';
 import { JOBS, MonitorRunner, type Job } from './runner.ts';
@@ -21,8 +22,12 @@ const CATCH_UP_LOOKBACK_MINUTES = 8 * 24 * 60;
 /** Jobs caught up on a store where they never succeeded (a first weekly summary of nothing is noise). */
 const CATCH_UP_WHEN_NEVER_RUN: Record<JobName, boolean> = { hourly: true, daily: true, archival: true, weekly: false };
 
-/** Catch-up order: the daily snapshot before the weekly summary that reads it. */
-const CATCH_UP_ORDER: readonly JobName[] = ['hourly', 'daily', 'archival', 'weekly'];
+/**
+ * Catch-up order: archival first, so the daily evaluation judges the data as archival leaves it (a daily run
+ * before it would alert on archival progress that is fixed a second later); the daily snapshot before the weekly
+ * summary that reads it.
+ */
+const CATCH_UP_ORDER: readonly JobName[] = ['archival', 'hourly', 'daily', 'weekly'];
 
 /** What the scheduler needs: configuration, the store, the quality engine and a notifier. */
 export interface SchedulerDeps {
@@ -103,6 +108,7 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
     isStopping: () => stopped,
   });
   const runner = new MonitorRunner(context, instanceId, { ...JOBS, ...deps.jobs });
+  reevaluateAfterArchival(runner, log);
   let flushing: Promise<unknown> | null = null;
   let catchingUp: Promise<void> | null = null;
 
@@ -152,6 +158,8 @@ export function startScheduler(deps: SchedulerDeps): SchedulerHandle {
     for (const job of CATCH_UP_ORDER) {
       if (stopped) return;
       try {
+        // A re-evaluation an earlier catch-up queued (archival changed data) counts before deciding.
+        await runner.idle();
         const last = await stores.jobRuns.lastSucceededRun(job);
         const slot = previousSlot(tasks.get(job)!, now());
         const missed = last === null ? CATCH_UP_WHEN_NEVER_RUN[job] : slot === null ? true : last.startedAt < slot;

@@ -91,9 +91,9 @@ async function main(): Promise<void> {
 
     const now = Date.now();
     print('');
-    print(renderCheckReport(await quality.check({ now, limit: 10 })));
+    print(renderCheckReport(await quality.check({ now, limit: 10 }), config.alerts.thresholds));
     print('');
-    print(renderMetricsReport(await quality.metrics({ now })));
+    print(renderMetricsReport(await quality.metrics({ now }), config.alerts.thresholds));
     print('');
     if (signal.requested()) return;
 

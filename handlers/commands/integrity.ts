@@ -1,5 +1,5 @@
 /** `/ontology integrity [group] [--limit N]`: the integrity check, platform-wide or of one group. */
-import { severityOf, CATEGORIES, type Category, type Status } from '../../src/quality/categories.ts';
+import { reportReadings } from '../../src/quality/severity.ts';
 import { MAX_LIMIT } from '../../src/quality/service.ts';
 import { integrityMessage, MAX_ISSUE_LINES } from '../../src/slack/blocks/answers.ts';
 import { parseArgs, wholeNumberArg } from '../../src/slack/command-args.ts';
@@ -23,14 +23,14 @@ export const integrity = defineSubcommand({
     return { group: positionals.group, limit };
   },
   run: async ({ group, limit }, context) => {
-    const { backend, now } = context.deps;
+    const { backend, config, now } = context.deps;
     const scope = group === undefined ? null : await findGroup(backend.documents, group);
     const at = now();
-    const [report, v1MigrationCompleted] = await Promise.all([
+    // The scope's metrics too: integrity can be healthy while, say, schema compliance is critical.
+    const [report, metrics] = await Promise.all([
       backend.quality.check({ now: at, groupId: scope?.id, limit }),
-      backend.checks.v1MigrationCompleted(),
+      backend.quality.metrics({ now: at, groupId: scope?.id }),
     ]);
-    const severities = Object.fromEntries(CATEGORIES.map((category) => [category, severityOf(category, { v1MigrationCompleted })])) as Record<Category, Status>;
     const shownIssues = report.issues.slice(0, MAX_ISSUE_LINES);
     const groups = await groupRefs(backend.documents, shownIssues.map((issue) => issue.groupId));
     const firstEntity = shownIssues.find((issue) => issue.table === 'entities' || issue.table === 'things');
@@ -38,6 +38,15 @@ export const integrity = defineSubcommand({
       { label: 'Metrics', command: `metrics${scope ? ` ${scope.slug ?? scope.id}` : ''}` },
       ...(firstEntity ? [{ label: `Audit ${firstEntity.recordId}`, command: `audit ${firstEntity.recordId}` }] : []),
     ]);
-    await context.reply(integrityMessage({ report, scope, groups, at, severities, nextSteps }));
+    await context.reply(
+      integrityMessage({
+        report,
+        scope,
+        groups,
+        at,
+        metrics: { status: metrics.status, readings: reportReadings(metrics, config.alerts.thresholds) },
+        nextSteps,
+      }),
+    );
   },
 });

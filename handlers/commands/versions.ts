@@ -1,4 +1,6 @@
 /** `/ontology versions [group]`: entities in the v0 and v1 shapes (how far the v1 migration has come). */
+import { schemaComplianceOf } from '../../src/quality/reports.ts';
+import { readingOf } from '../../src/quality/severity.ts';
 import { versionsMessage } from '../../src/slack/blocks/answers.ts';
 import { parseArgs } from '../../src/slack/command-args.ts';
 import { findGroup } from '../../src/slack/group-names.ts';
@@ -14,10 +16,11 @@ export const versions = defineSubcommand({
   slow: () => true,
   parse: (tokens) => ({ group: parseArgs(tokens, { positionals: [{ name: 'group' }], flags: {} }, 'versions').positionals.group }),
   run: async ({ group }, context) => {
-    const { backend, now } = context.deps;
+    const { backend, config, now } = context.deps;
     const scope = group === undefined ? null : await findGroup(backend.documents, group);
-    const report = await backend.quality.versions({ now: now(), groupId: scope?.id });
+    const [report, v1MigrationCompleted] = await Promise.all([backend.quality.versions({ now: now(), groupId: scope?.id }), backend.checks.v1MigrationCompleted()]);
+    const compliance = readingOf('schemaComplianceScore', schemaComplianceOf(report), { v1MigrationCompleted }, config.alerts.thresholds);
     const nextSteps = knownSteps(context, report.v0Entities > 0 ? [{ label: 'Plan the v1 migration', command: 'migrate --dry-run' }] : []);
-    await context.reply(versionsMessage({ report, scope, nextSteps }));
+    await context.reply(versionsMessage({ report, scope, compliance, nextSteps }));
   },
 });

@@ -8,6 +8,7 @@ import type { MetricsReport } from '../../src/quality/metrics.ts';
 import type { QualityIssue } from '../../src/quality/tally.ts';
 import { pipelineDeps, type MonitorContext } from '../context.ts';
 import type { QualitySnapshot } from '../ports.ts';
+import { META_KEYS } from '../../src/store/port.ts';
 import { pipelineCounts, snapshotBaseline } from './shared.ts';
 
 /** How many issues the daily check lists (critical first), for the alerts' top ids. */
@@ -18,8 +19,11 @@ export function issueGroupsOf(issues: readonly QualityIssue[]): Map<string, stri
   return new Map(issues.map((issue) => [issue.recordId, issue.groupId]));
 }
 
-/** The snapshot document of a metrics report (`orphanedKnowledge` only when the check gave the split). */
-export function snapshotOf(report: MetricsReport, orphanedKnowledge?: number): Omit<QualitySnapshot, '_id' | '_creationTime'> {
+/**
+ * The snapshot document of a metrics report, with whether the v1 migration had completed (the rule its metrics
+ * were judged by, so a later reader judges them the same way); `orphanedKnowledge` only when the check gave the split.
+ */
+export function snapshotOf(report: MetricsReport, v1MigrationCompleted: boolean, orphanedKnowledge?: number): Omit<QualitySnapshot, '_id' | '_creationTime'> {
   return {
     timestamp: report.timestamp,
     ...(report.groupId !== null ? { groupId: report.groupId } : {}),
@@ -35,6 +39,7 @@ export function snapshotOf(report: MetricsReport, orphanedKnowledge?: number): O
       eventArchivalProgress: report.eventArchivalProgress,
       invalidMetadataCount: report.invalidMetadataCount,
       status: report.status,
+      v1MigrationCompleted,
       ...(orphanedKnowledge !== undefined ? { orphanedKnowledge } : {}),
     },
   };
@@ -45,9 +50,10 @@ export async function runDaily(context: MonitorContext): Promise<Record<string, 
   const now = context.now();
   const check = await context.quality.check({ now, limit: ISSUE_LIMIT });
   const { platform, groups } = await context.quality.metricsAllGroups({ now });
+  const v1MigrationCompleted = (await context.meta.getMeta(META_KEYS.v1MigrationCompletedAt)) !== null;
   const reports = [platform, ...groups];
   await context.stores.snapshots.saveSnapshots(
-    reports.map((report) => snapshotOf(report, report.groupId === null ? check.details.orphanedKnowledge : undefined)),
+    reports.map((report) => snapshotOf(report, v1MigrationCompleted, report.groupId === null ? check.details.orphanedKnowledge : undefined)),
     now,
   );
 

@@ -94,6 +94,21 @@ function chartUpload(context: MonitorContext, channel: string, from: number, to:
   };
 }
 
+/** Declining groups looked up by slug and name (the summary lists fewer; the rest are counted). */
+const NAMED_GROUPS = 20;
+
+/** The slug and name of each group (nulls for a group that is gone or has none); a failed lookup names none. */
+async function namedGroups(context: MonitorContext, groups: readonly { groupId: string }[]): Promise<Map<string, { slug: string | null; name: string | null }>> {
+  const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
+  try {
+    const found = await Promise.all(groups.map(async ({ groupId }) => [groupId, await context.documents.get('groups', groupId)] as const));
+    return new Map(found.map(([groupId, document]) => [groupId, { slug: text(document?.slug), name: text(document?.name) }]));
+  } catch (error) {
+    context.log(`monitor weekly: group names not looked up (${error instanceof Error ? error.message : String(error)}); ids name them.`);
+    return new Map();
+  }
+}
+
 /** Builds the weekly summary and trend alerts; returns the counts recorded with the run. */
 export async function runWeekly(context: MonitorContext): Promise<Record<string, number>> {
   const now = context.now();
@@ -117,6 +132,7 @@ export async function runWeekly(context: MonitorContext): Promise<Record<string,
     if (groupId !== null && declining.length > 0) decliningGroups.push({ groupId, metrics: declining.map((trend) => titleOf(trend.metric)) });
   }
   decliningGroups.sort((a, b) => b.metrics.length - a.metrics.length || a.groupId.localeCompare(b.groupId));
+  const named = await namedGroups(context, decliningGroups.slice(0, NAMED_GROUPS));
 
   const summary = weeklySummaryMessage({
     from,
@@ -134,7 +150,7 @@ export async function runWeekly(context: MonitorContext): Promise<Record<string,
         sparkline: trend.sparkline,
       }),
     ),
-    decliningGroups,
+    decliningGroups: decliningGroups.map((group) => ({ ...group, ...named.get(group.groupId) })),
     groupsTracked: [...byScope.keys()].filter((scope) => scope !== null).length,
   });
   const channel = reportChannel(context.alerts);

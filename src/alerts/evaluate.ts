@@ -3,50 +3,28 @@
  * threshold it broke, the first offending ids and what to do next). Statuses come from the quality engine's
  * threshold table, so an alert and the `metrics` command never disagree.
  */
-import type { Category, Status } from '../quality/categories.ts';
+import type { Status } from '../quality/categories.ts';
 import type { MetricsReport } from '../quality/metrics.ts';
-import { DEFAULT_THRESHOLDS, type ThresholdMetric, type ThresholdTable } from '../quality/thresholds.ts';
+import { judge, SUBJECT_INFO, SUBJECTS, thresholdText, type Subject } from '../quality/severity.ts';
+import type { ThresholdTable } from '../quality/thresholds.ts';
 import type { QualityIssue } from '../quality/tally.ts';
 import { remediationFor } from './remediation.ts';
 import type { Observation, Severity, Signal } from './types.ts';
 
-/** Subjects the monitors alert on: the seven thresholded metrics plus invalid metadata (warnings in checks). */
-export type MetricSubject = ThresholdMetric | 'invalidMetadataCount';
+/** Subjects the monitors alert on: the seven thresholded metrics plus invalid metadata (the severity model's subjects). */
+export type MetricSubject = Subject;
 
-/** How each subject reads and which check categories explain it. */
-export const METRIC_INFO: Record<MetricSubject, { title: string; unit: 'percent' | 'count'; better: 'higher' | 'lower'; categories: Category[] }> = {
-  referentialIntegrityScore: { title: 'Referential integrity score', unit: 'percent', better: 'higher', categories: ['orphaned', 'crossGroup'] },
-  orphanedEntityCount: { title: 'Orphaned references', unit: 'count', better: 'lower', categories: ['orphaned'] },
-  crossGroupViolations: { title: 'Cross-group violations', unit: 'count', better: 'lower', categories: ['crossGroup'] },
-  missingGroupIds: { title: 'Records missing a groupId', unit: 'count', better: 'lower', categories: ['missingGroupId'] },
-  malformedPropertiesPercent: { title: 'Malformed properties', unit: 'percent', better: 'lower', categories: ['malformedProperties'] },
-  schemaComplianceScore: { title: 'Schema compliance score', unit: 'percent', better: 'higher', categories: [] },
-  eventArchivalProgress: { title: 'Event archival progress', unit: 'percent', better: 'higher', categories: [] },
-  invalidMetadataCount: { title: 'Invalid metadata', unit: 'count', better: 'lower', categories: ['invalidMetadata'] },
-};
+/** How each subject reads and which check categories explain it (the severity model's table). */
+export const METRIC_INFO = SUBJECT_INFO;
 
 /** Every subject the daily job covers. */
-export const DAILY_SUBJECTS: readonly MetricSubject[] = Object.keys(METRIC_INFO) as MetricSubject[];
+export const DAILY_SUBJECTS: readonly MetricSubject[] = SUBJECTS;
 
 /** The subjects the hourly job covers (the critical categories). */
 export const HOURLY_SUBJECTS: readonly MetricSubject[] = ['orphanedEntityCount', 'crossGroupViolations', 'missingGroupIds'];
 
-function bound(value: number, unit: 'percent' | 'count'): string {
-  return unit === 'percent' ? `${value}%` : String(value);
-}
-
-/** The threshold a status means, in words: "critical when < 95%, healthy ≥ 99%", "critical when > 0". */
-export function thresholdText(subject: MetricSubject, status: Status, table: ThresholdTable = DEFAULT_THRESHOLDS): string {
-  if (subject === 'invalidMetadataCount') return 'warning when > 0';
-  const row = table[subject];
-  const { unit } = METRIC_INFO[subject];
-  const worse = row.better === 'higher' ? '<' : '>';
-  const healthy = `healthy ${row.better === 'higher' ? '≥' : '≤'} ${bound(row.healthy, unit)}`;
-  if (status === 'info') return `info when ${worse} ${bound(row.healthy, unit)} until the v1 migration completes`;
-  if (row.warning === null) return `${status} when ${worse} ${bound(row.healthy, unit)}`;
-  if (status === 'warning') return `warning when ${worse} ${bound(row.healthy, unit)}, critical ${worse} ${bound(row.warning, unit)}`;
-  return `critical when ${worse} ${bound(row.warning, unit)}, ${healthy}`;
-}
+/** The threshold a status means, in words (the severity model's wording). */
+export { thresholdText };
 
 /** The group of an issue's record (its own groupId), or null/undefined when unknown. */
 export type IssueGroups = ReadonlyMap<string, string | null>;
@@ -93,9 +71,9 @@ export function subjectValue(report: MetricsReport, subject: MetricSubject): num
   return report[subject];
 }
 
-/** The status of a subject in a report (invalid metadata: warning when any). */
+/** The status of a subject in a report: a metric's as the report judged it, invalid metadata's by the severity model. */
 export function subjectStatus(report: MetricsReport, subject: MetricSubject): Status {
-  if (subject === 'invalidMetadataCount') return report.invalidMetadataCount > 0 ? 'warning' : 'healthy';
+  if (subject === 'invalidMetadataCount') return judge(subject, report.invalidMetadataCount, { v1MigrationCompleted: true });
   return report.statusByMetric[subject];
 }
 

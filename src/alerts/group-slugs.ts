@@ -4,16 +4,16 @@
  * it found for the life of the lookup: one pipeline run, or one click.
  */
 import type { DocumentStore } from '../store/port.ts';
-import type { GroupSlugs } from './pipeline.ts';
+import type { GroupNaming, GroupSlugs } from './pipeline.ts';
 
 /** Groups read per page. */
 export const SLUG_PAGE_SIZE = 1_000;
 /** Pages read at most per lookup (20,000 groups); groups past them are named by id alone. */
 export const MAX_SLUG_PAGES = 20;
 
-/** The `GroupSlugs` of a document store: each group's `slug`, null when it has none, is gone or was not reached. */
+/** The `GroupSlugs` of a document store: each group's `slug` and `name`, null for a group that is gone or was not reached. */
 export function groupSlugLookup(documents: DocumentStore): GroupSlugs {
-  const known = new Map<string, string | null>();
+  const known = new Map<string, GroupNaming>();
   let cursor: string | null = null;
   let pages = 0;
   let exhausted = false;
@@ -23,8 +23,8 @@ export function groupSlugLookup(documents: DocumentStore): GroupSlugs {
       const page = await documents.page('groups', cursor, SLUG_PAGE_SIZE);
       for (const group of page.documents) {
         const id = String(group._id);
-        const slug = typeof group.slug === 'string' && group.slug !== '' ? group.slug : null;
-        known.set(id, slug);
+        const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
+        known.set(id, { slug: text(group.slug), name: text(group.name) });
         wanted.delete(id);
       }
       cursor = page.continueCursor;

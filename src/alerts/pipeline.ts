@@ -50,8 +50,14 @@ import {
 /** The value of a subject at an earlier time, to say what changed. */
 export type Baseline = (subject: string, groupId: string | null, before: number) => Promise<{ value: number; at: number } | null>;
 
-/** The slugs of groups by id (null for a group without one or gone), so messages name groups as people know them. */
-export type GroupSlugs = (groupIds: readonly string[]) => Promise<ReadonlyMap<string, string | null>>;
+/** A group as messages name it: its slug and its name (each null when it has none). */
+export interface GroupNaming {
+  slug: string | null;
+  name: string | null;
+}
+
+/** The slugs and names of groups by id (null for a group that is gone), so messages name groups as people know them. */
+export type GroupSlugs = (groupIds: readonly string[]) => Promise<ReadonlyMap<string, GroupNaming | null>>;
 
 /** What the pipeline needs. */
 export interface PipelineDeps {
@@ -378,14 +384,14 @@ export function memberView(
   alert: AlertDraft,
   silences: readonly Silence[],
   now: number,
-  slugs: ReadonlyMap<string, string | null> = new Map(),
+  slugs: ReadonlyMap<string, GroupNaming | null> = new Map(),
 ): MemberView {
   const silence = alert.status === 'firing' ? silences.find((candidate) => silenceMatches(candidate, alert, now)) : undefined;
   const silenced = silence !== undefined;
   return {
     key: alert.key,
     groupId: alert.groupId,
-    ...(alert.groupId !== null && slugs.get(alert.groupId) ? { groupSlug: slugs.get(alert.groupId)! } : {}),
+    ...namingOf(slugs, alert.groupId),
     value: alert.lastValue ?? 0,
     previous: alert.details.previous ?? null,
     firstFiringAt: alert.firstFiringAt,
@@ -412,7 +418,7 @@ export function notificationView(
     source: string;
     mention: string | null;
     silences: readonly Silence[];
-    slugs?: ReadonlyMap<string, string | null>;
+    slugs?: ReadonlyMap<string, GroupNaming | null>;
     /** The dashboard the message links to, or null/absent for no link. */
     dashboardUrl?: string | null;
   },
@@ -555,7 +561,7 @@ async function notificationRecord(
       reason: decision.reason as 'new_scope' | 'severity_raised' | 'value_doubled',
       member: {
         groupId: decision.breach.groupId,
-        ...(decision.breach.groupId !== null && slugs.get(decision.breach.groupId) ? { groupSlug: slugs.get(decision.breach.groupId)! } : {}),
+        ...namingOf(slugs, decision.breach.groupId),
       },
       before: decision.breach.before,
       now: decision.breach.now,
@@ -615,8 +621,14 @@ export async function refreshNotification(
   return true;
 }
 
-/** The slugs of the members' groups; an empty map without a lookup, or when the lookup fails (ids still name them). */
-async function slugsOf(lookup: GroupSlugs | undefined, members: readonly AlertDraft[]): Promise<ReadonlyMap<string, string | null>> {
+/** A member's `groupSlug` and `groupName` fields, when its group has them. */
+function namingOf(slugs: ReadonlyMap<string, GroupNaming | null>, groupId: string | null): { groupSlug?: string; groupName?: string } {
+  const naming = groupId === null ? null : slugs.get(groupId);
+  return { ...(naming?.slug ? { groupSlug: naming.slug } : {}), ...(naming?.name ? { groupName: naming.name } : {}) };
+}
+
+/** The slugs and names of the members' groups; an empty map without a lookup, or when it fails (ids still name them). */
+async function slugsOf(lookup: GroupSlugs | undefined, members: readonly AlertDraft[]): Promise<ReadonlyMap<string, GroupNaming | null>> {
   if (!lookup) return new Map();
   const ids = [...new Set(members.map((member) => member.groupId).filter((id): id is string => id !== null))];
   if (ids.length === 0) return new Map();

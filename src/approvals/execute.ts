@@ -44,6 +44,11 @@ export interface RunExecutorDeps {
   trail: (request: ApprovalRequest) => KeptEvents;
   /** Test crash points: `approval:claimed`, `approval:run-ended`, `approval:closed`. */
   crash?: CrashPoint;
+  /**
+   * Called once a run has ended (succeeded or failed: a failed run may have changed data too), so every metric is
+   * evaluated again at once (`monitors/after-change.ts`). Not awaited; absent, nothing is re-evaluated.
+   */
+  afterChange?: (request: ApprovalRequest) => void;
 }
 
 /** Starts and resumes runs in the background. */
@@ -128,6 +133,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       return;
     }
     crash('approval:closed');
+    deps.afterChange?.(finished.request);
     await deps.record(ok ? 'approval_run_succeeded' : 'approval_run_failed', finished.request, { runId: finished.request.runId, error });
     if (ok && finished.request.kind === 'rollback') await deps.rolledBack(finished.request);
     // After the progress edits already queued, so the end is the last thing the message shows.

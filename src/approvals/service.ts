@@ -67,6 +67,8 @@ export interface ApprovalServiceDeps {
   eventGroupSlug?: string;
   /** Test crash points (see `execute.ts`). */
   crash?: CrashPoint;
+  /** After a run ended: re-evaluates every metric at once (the monitors' `reevaluateAfterChange`). */
+  afterChange?: (change: 'migration' | 'rollback') => void;
 }
 
 /** What a request asks for. */
@@ -233,6 +235,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     tell: (request) => tell(request),
     rolledBack: (rollback) => markRolledBack(rollback),
     crash: deps.crash,
+    afterChange: (request) => deps.afterChange?.(request.kind === 'migrate' ? 'migration' : 'rollback'),
   });
 
   /**

@@ -2,6 +2,7 @@
  * Firing and recent alerts as the dashboard lists them: ids, subject, severity, scope, the metric value, times
  * and state (firing, silenced, acknowledged, resolved). Never a record's property value: alerts hold none.
  */
+import { formatSubjectValue } from '../quality/severity.ts';
 import type { AlertState, Silence } from '../alerts/types.ts';
 import { silenceMatches } from '../alerts/types.ts';
 import type { DashboardDeps } from './deps.ts';
@@ -31,6 +32,7 @@ function dashboardAlert(alert: AlertState, silences: readonly Silence[], now: nu
     state,
     group: alert.groupId === null ? null : (groups.get(alert.groupId) ?? { id: alert.groupId, slug: null, name: null }),
     value: alert.lastValue,
+    display: alert.lastValue === null ? null : formatSubjectValue(alert.subject, alert.lastValue, alert.details.unit),
     unit: alert.details.unit,
     threshold: alert.details.threshold,
     firstFiringAt: alert.firstFiringAt,

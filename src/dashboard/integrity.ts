@@ -38,6 +38,7 @@ export async function integrityAnswer(deps: DashboardDeps, group: DashboardGroup
             score: card.score,
             checkedAt: card.checkedAt,
             metrics: card.metrics.map((metric) => ({ ...metric })),
+            v1MigrationCompletedAtSnapshot: card.v1MigrationCompleted,
             invalidMetadataCount: Number.isFinite(snapshot.metadata?.invalidMetadataCount) ? snapshot.metadata.invalidMetadataCount : null,
             malformedPropertiesCount: snapshot.malformedProperties,
           }

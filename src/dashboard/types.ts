@@ -30,6 +30,8 @@ export interface IntegrityMetric {
   title: string;
   unit: MetricUnit;
   value: number;
+  /** The value as every surface shows it (thousands separators, the metric's fixed decimals): `99.66%`, `9,450`. */
+  display: string;
   status: DashboardStatus;
   /** The threshold the value is judged by, in words (`critical when > 0`). */
   threshold: string;
@@ -52,8 +54,10 @@ export interface IntegrityAnswer extends ScopeFields {
     score: number;
     /** When the snapshot was taken (the daily check's time). */
     checkedAt: number;
-    /** The seven metrics with a threshold, in the metrics guide's order. */
+    /** The severity model's subjects (the seven metrics with a threshold, then invalid metadata), in the guide's order. */
     metrics: IntegrityMetric[];
+    /** Whether the v1 migration had completed when the snapshot was taken: the rule its metrics are judged by. */
+    v1MigrationCompletedAtSnapshot: boolean;
     /** Reported alongside, without a threshold. */
     invalidMetadataCount: number | null;
     malformedPropertiesCount: number;
@@ -81,6 +85,8 @@ export interface DashboardAlert {
   group: DashboardGroup | null;
   /** The metric value at the latest evaluation. */
   value: number | null;
+  /** That value as every surface shows it (the severity model's format), or null without a value. */
+  display: string | null;
   unit: MetricUnit;
   threshold: string;
   firstFiringAt: number;
@@ -133,6 +139,8 @@ export interface VersionsAnswer extends ScopeFields {
   distributionPercentage: { v0: number; v1: number };
   /** `schemaComplianceScore` of these counts (rounded down, like the metric), and its status. */
   schemaComplianceScore: number;
+  /** The score as every surface shows it (`formatMetric`). */
+  schemaComplianceDisplay: string;
   schemaComplianceStatus: DashboardStatus;
 }
 

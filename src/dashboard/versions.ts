@@ -3,8 +3,8 @@
  * the schema compliance score of those counts: after the v1 migration it shows 100% at once, without waiting
  * for the next daily snapshot. A count is reused for a few minutes (`VERSIONS_REUSE_MS`).
  */
-import { percentage } from '../quality/metrics.ts';
-import { statusOf } from '../quality/thresholds.ts';
+import { schemaComplianceOf } from '../quality/reports.ts';
+import { readingOf } from '../quality/severity.ts';
 import type { DashboardDeps } from './deps.ts';
 import type { DashboardGroup, VersionsAnswer } from './types.ts';
 
@@ -28,16 +28,16 @@ export async function versionsAnswer(deps: DashboardDeps, group: DashboardGroup 
   if (reused && reused.v1MigrationCompleted === v1MigrationCompleted && deps.now() - reused.answer.at < VERSIONS_REUSE_MS) return reused.answer;
   const at = deps.now();
   const report = await deps.backend.quality.versions({ now: at, ...(group ? { groupId: group.id } : {}) });
-  // As the metric computes it: rounded down (never better than the exact value), 100 with no entities.
-  const score = percentage(report.v1Entities, report.v0Entities + report.v1Entities, 100, 'down');
+  const compliance = readingOf('schemaComplianceScore', schemaComplianceOf(report), { v1MigrationCompleted }, deps.config.alerts.thresholds);
   const answer: VersionsAnswer = {
     at,
     group,
     v0Entities: report.v0Entities,
     v1Entities: report.v1Entities,
     distributionPercentage: report.distributionPercentage,
-    schemaComplianceScore: score,
-    schemaComplianceStatus: statusOf('schemaComplianceScore', score, { v1MigrationCompleted }, deps.config.alerts.thresholds),
+    schemaComplianceScore: compliance.value,
+    schemaComplianceDisplay: compliance.display,
+    schemaComplianceStatus: compliance.status,
   };
   cache.set(key, { v1MigrationCompleted, answer });
   return answer;

@@ -3,9 +3,11 @@
  * build them from counts. The `metrics` report lives with its formulas in `metrics.ts`.
  */
 import type { ConvexDocument } from '../ontology/values.ts';
-import { CATEGORIES, severityOf, worstStatus, type Category, type SeverityContext, type Status } from './categories.ts';
+import { CATEGORIES, worstStatus, type Category, type Severity, type SeverityContext, type Status } from './categories.ts';
 import { percentage } from './metrics.ts';
+import { CATEGORY_SUBJECT, judge } from './severity.ts';
 import { orderedIssues, type QualityCounts, type QualityIssue, type Tally } from './tally.ts';
+import { DEFAULT_THRESHOLDS, type ThresholdTable } from './thresholds.ts';
 
 /** Counts per category as the `check` report shows them. */
 export interface CheckDetails {
@@ -27,6 +29,11 @@ export interface CheckReport {
   /** Issue counts (all issues found, not only those listed). An issue is one record in one category. */
   summary: { totalIssues: number; criticalIssues: number; warningIssues: number; infoIssues: number };
   details: CheckDetails;
+  /**
+   * Status of each category, judged by the metric that measures it (`CATEGORY_SUBJECT`): the severity its issues
+   * carry. Healthy for a category without issues, or whose share stays within its threshold (its issues are then info).
+   */
+  categoryStatus: Record<Category, Status>;
   /** The first issues, at most `limit`, critical first. */
   issues: QualityIssue[];
 }
@@ -57,24 +64,50 @@ export function issuesPerCategory(counts: QualityCounts): Record<Category, numbe
 }
 
 /**
- * The check report of a tally: details, the summary by severity, the status and at most `limit` issues.
- * Categories that were not checked count 0.
+ * The status of each category of a set of counts, judged by the metric that measures it (so a category and its
+ * metric never disagree): orphaned and cross-group records by their counts, missing groupIds by theirs (info
+ * before the v1 migration), invalid metadata warning when any, malformed properties by their share of entities.
  */
-export function buildCheckReport(tally: Tally, limit: number, context: SeverityContext): CheckReport {
+export function categoryStatuses(counts: QualityCounts, context: SeverityContext, table: ThresholdTable = DEFAULT_THRESHOLDS): Record<Category, Status> {
+  const perCategory = issuesPerCategory(counts);
+  const valueOf = (category: Category) =>
+    category === 'malformedProperties' ? percentage(counts.malformedProperties, counts.entities, 0, 'up') : perCategory[category];
+  return Object.fromEntries(
+    CATEGORIES.map((category) => [category, perCategory[category] === 0 ? 'healthy' : judge(CATEGORY_SUBJECT[category], valueOf(category), context, table)]),
+  ) as Record<Category, Status>;
+}
+
+/** The severity issues of a category with this status carry: a category within its threshold lists its records as info. */
+function issueSeverity(status: Status): Severity {
+  return status === 'healthy' ? 'info' : status;
+}
+
+/**
+ * The check report of a tally: details, the summary by severity, the status and at most `limit` issues, each
+ * category judged by its metric (`categoryStatuses`). Categories that were not checked count 0.
+ */
+export function buildCheckReport(tally: Tally, limit: number, context: SeverityContext, table: ThresholdTable = DEFAULT_THRESHOLDS): CheckReport {
   const perCategory = issuesPerCategory(tally.counts);
+  const categoryStatus = categoryStatuses(tally.counts, context, table);
   const summary = { totalIssues: 0, criticalIssues: 0, warningIssues: 0, infoIssues: 0 };
-  const statuses: Status[] = [];
+  const issues = {} as Tally['issues'];
   for (const category of CATEGORIES) {
+    const severity = issueSeverity(categoryStatus[category]);
+    issues[category] = tally.issues[category].map((issue) => (issue.severity === severity ? issue : { ...issue, severity }));
     const count = perCategory[category];
     if (count === 0) continue;
-    const severity = severityOf(category, context);
     summary.totalIssues += count;
     if (severity === 'critical') summary.criticalIssues += count;
     else if (severity === 'warning') summary.warningIssues += count;
     else summary.infoIssues += count;
-    statuses.push(severity);
   }
-  return { status: worstStatus(statuses), summary, details: checkDetails(tally.counts), issues: orderedIssues(tally, limit) };
+  return {
+    status: worstStatus(CATEGORIES.filter((category) => perCategory[category] > 0).map((category) => issueSeverity(categoryStatus[category]))),
+    summary,
+    details: checkDetails(tally.counts),
+    categoryStatus,
+    issues: orderedIssues({ ...tally, issues }, limit),
+  };
 }
 
 /** The `versions` command's document: entities by schema generation. */
@@ -98,6 +131,11 @@ export function buildVersionsReport(entities: number, v1Entities: number, now: n
     v1Entities,
     distributionPercentage: { v0: percentage(v0Entities, entities, 0), v1: percentage(v1Entities, entities, 0) },
   };
+}
+
+/** The schema compliance score of a versions report, as the metric computes it (rounded down, 100 with no entities). */
+export function schemaComplianceOf(report: Pick<VersionsReport, 'v0Entities' | 'v1Entities'>): number {
+  return percentage(report.v1Entities, report.v0Entities + report.v1Entities, 100, 'down');
 }
 
 /** The `audit` command's document: one entity and what references it. */

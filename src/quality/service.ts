@@ -98,7 +98,7 @@ export function createQualityService({ checks, documents, thresholds = DEFAULT_T
         v1MigrationCompleted,
         metricCounts: false,
       });
-      return buildCheckReport(tally, limit, { v1MigrationCompleted });
+      return buildCheckReport(tally, limit, { v1MigrationCompleted }, thresholds);
     },
 
     async metrics(options) {

@@ -4,17 +4,11 @@
  */
 import Table from 'cli-table3';
 import type { Status } from './categories.ts';
+import { STATUS_LOOK } from './severity.ts';
 
-const STATUS_SYMBOLS: Record<Status, string> = {
-  healthy: '✅',
-  info: 'ℹ️',
-  warning: '⚠️',
-  critical: '🚨',
-};
-
-/** A status as symbol and word, e.g. "🚨 critical". */
+/** A status as symbol and word, e.g. "🚨 critical" (the severity model's look). */
 export function statusLabel(status: Status): string {
-  return `${STATUS_SYMBOLS[status]} ${status}`;
+  return `${STATUS_LOOK[status].symbol} ${status}`;
 }
 
 /** A plain table (no colours, so output is the same on a terminal and in a file). */

@@ -7,6 +7,7 @@
  */
 import { deliverOutbox, realSleep } from '../alerts/outbox.ts';
 import type { Notifier } from '../alerts/ports.ts';
+import { reevaluateAfterArchival } from '../../monitors/after-change.ts';
 import { MonitorRunner } from '../../monitors/runner.ts';
 import type { SlackAppDeps } from './app.ts';
 import { createNotifier } from './notifier.ts';
@@ -39,7 +40,9 @@ export function alertRunner(deps: SlackAppDeps): AlertRunner {
       now: deps.now,
       log: deps.log,
     });
-    runner = new MonitorRunner(context, `${deps.config.monitors.instanceId}-slack`);
+    const own = new MonitorRunner(context, `${deps.config.monitors.instanceId}-slack`);
+    reevaluateAfterArchival(own, deps.log);
+    runner = own;
     runners.set(deps, runner);
   }
   return runner;

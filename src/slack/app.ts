@@ -18,7 +18,8 @@ import { ResponseUrlBudget } from './reply.ts';
 import type { ApprovalService } from '../approvals/service.ts';
 import { APPROVAL_TICK_MS, createSlackApprovals, pendingApprovalsOf, slackApprovalDirectory } from './approvals.ts';
 import type { Notifier } from '../alerts/ports.ts';
-import { deliverAlertEdits, type AlertRunner } from './alert-runner.ts';
+import { alertRunner, deliverAlertEdits, type AlertRunner } from './alert-runner.ts';
+import { reevaluateAfterChange } from '../../monitors/after-change.ts';
 import type { PendingApprovals } from './overview.ts';
 
 /** Everything a handler may reach: services only through the backend, time only through `now`. */
@@ -129,7 +130,12 @@ export function createSlackApp(deps: SlackAppDeps, listen: ListenOptions = {}): 
     handlerError(original, deps, 'A Slack handler');
   });
   const directory = slackApprovalDirectory(deps, app.client);
-  const approvals = deps.approvals ?? createSlackApprovals({ ...deps, deliver: () => deliverAlertEdits(deps) }, app.client, directory);
+  // A migration or rollback this app runs re-evaluates every metric as it ends (alerts, Home tabs, dashboard),
+  // unless the monitors are off here (MONITOR_ENABLED=false): then no run of this process posts alerts.
+  const afterChange = (change: 'migration' | 'rollback') => {
+    if (deps.config.monitors.enabled) void reevaluateAfterChange(alertRunner(deps), change, deps.log);
+  };
+  const approvals = deps.approvals ?? createSlackApprovals({ ...deps, deliver: () => deliverAlertEdits(deps), afterChange }, app.client, directory);
   const handlerDeps: HandlerDeps = {
     ...deps,
     responseUrls: deps.responseUrls ?? new ResponseUrlBudget(deps.now),

@@ -72,7 +72,15 @@ export function pendingApprovalsOf(store: ApprovalStore, directory: ApprovalDire
 
 /** The approval service of a Slack app over `backend`. */
 export function createSlackApprovals(
-  deps: { backend: Backend; config: Config; now: () => number; log: (line: string) => void; deliver: () => Promise<void> },
+  deps: {
+    backend: Backend;
+    config: Config;
+    now: () => number;
+    log: (line: string) => void;
+    deliver: () => Promise<void>;
+    /** After a run ended: re-evaluates every metric at once. */
+    afterChange?: (change: 'migration' | 'rollback') => void;
+  },
   client: WebClient,
   directory: ApprovalDirectory = slackApprovalDirectory(deps, client),
 ): ApprovalService {
@@ -92,6 +100,7 @@ export function createSlackApprovals(
     backupDir: backend.backupDir,
     now,
     log: deps.log,
+    ...(deps.afterChange ? { afterChange: deps.afterChange } : {}),
   });
 }
 

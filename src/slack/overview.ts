@@ -11,17 +11,20 @@ import type { AlertState, Silence } from '../alerts/types.ts';
 import { JOB_NAMES, type JobName, type MonitorsConfig } from '../config.ts';
 import type { JobRun, JobRunStore, SnapshotStore } from '../../monitors/ports.ts';
 import type { StatusReport } from '../migration/types.ts';
-import type { Status } from '../quality/categories.ts';
-import { DEFAULT_THRESHOLDS, statusOf, THRESHOLD_METRICS, type ThresholdMetric, type ThresholdTable } from '../quality/thresholds.ts';
-import { METRIC_INFO, thresholdText } from '../alerts/evaluate.ts';
+import { snapshotMetrics } from '../../monitors/ports.ts';
+import { worstStatus, type Status } from '../quality/categories.ts';
+import { readingsOf, type Subject } from '../quality/severity.ts';
+import { DEFAULT_THRESHOLDS, type ThresholdTable } from '../quality/thresholds.ts';
 import type { DocumentStore } from '../store/port.ts';
 import { groupRefs, type GroupRef } from './group-names.ts';
 
-/** One metric of the integrity card, against its threshold. */
+/** One metric of the integrity card, against its threshold (a reading of the severity model). */
 export interface CardMetric {
-  metric: ThresholdMetric;
+  metric: Subject;
   title: string;
   value: number;
+  /** The value as every surface shows it (`formatMetric`). */
+  display: string;
   unit: 'percent' | 'count';
   status: Status;
   /** The threshold in words (`critical when > 0`). */
@@ -30,10 +33,13 @@ export interface CardMetric {
 
 /** The integrity card: the latest platform-wide snapshot (the daily full check). */
 export interface IntegrityCard {
+  /** The worst status of the card's metrics with a threshold row, as the metrics report's `status` (never a stored word judged by other rules). */
   status: Status;
   score: number;
-  /** When that check ran. */
+  /** When that check ran: the card shows a snapshot, labelled with this time. */
   checkedAt: number;
+  /** Whether the v1 migration had completed when the snapshot was taken (the rule its metrics are judged by). */
+  v1MigrationCompleted: boolean;
   metrics: CardMetric[];
 }
 
@@ -126,30 +132,34 @@ export function nextSlot(expression: string, timezone: string, now: number): num
   return null;
 }
 
-/** The card of a platform-wide snapshot, each metric judged against the thresholds. */
+/**
+ * The card of a snapshot, each metric judged by the rules that applied when it was taken: the thresholds, and
+ * whether the v1 migration had completed then (recorded with the snapshot; the current state for older snapshots
+ * that lack it). An old pre-migration snapshot is therefore never judged by the post-migration rule.
+ */
 export function integrityCard(
   snapshot: Awaited<ReturnType<SnapshotStore['latestSnapshotBefore']>>,
   options: { v1MigrationCompleted: boolean; thresholds?: ThresholdTable },
 ): IntegrityCard | null {
   if (!snapshot) return null;
   const table = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const values: Record<ThresholdMetric, number> = {
-    referentialIntegrityScore: snapshot.referentialIntegrityScore,
-    orphanedEntityCount: snapshot.metadata.orphanedEntityCount,
-    crossGroupViolations: snapshot.crossGroupViolations,
-    missingGroupIds: snapshot.metadata.missingGroupIds,
-    malformedPropertiesPercent: snapshot.metadata.malformedPropertiesPercent,
-    schemaComplianceScore: snapshot.metadata.schemaComplianceScore,
-    eventArchivalProgress: snapshot.metadata.eventArchivalProgress,
-  };
-  const context = { v1MigrationCompleted: options.v1MigrationCompleted };
-  const metrics = THRESHOLD_METRICS.map((metric): CardMetric => {
-    const status = statusOf(metric, values[metric], context, table);
-    // The threshold the value is judged by: the one it breaks, else the critical one.
-    const shown = status === 'healthy' ? 'critical' : status;
-    return { metric, title: METRIC_INFO[metric].title, value: values[metric], unit: METRIC_INFO[metric].unit, status, threshold: thresholdText(metric, shown, table) };
-  });
-  return { status: snapshot.metadata.status, score: snapshot.referentialIntegrityScore, checkedAt: snapshot.timestamp, metrics };
+  const recorded = snapshot.metadata?.v1MigrationCompleted;
+  const v1MigrationCompleted = typeof recorded === 'boolean' ? recorded : options.v1MigrationCompleted;
+  const values = snapshotMetrics(snapshot) as Partial<Record<Subject, number>>;
+  const metrics = readingsOf(values, { v1MigrationCompleted }, table).map(
+    (reading): CardMetric => ({
+      metric: reading.subject,
+      title: reading.title,
+      value: reading.value,
+      display: reading.display,
+      unit: reading.unit,
+      status: reading.status,
+      threshold: reading.rule,
+    }),
+  );
+  // The status of the metrics report the snapshot was taken from: the worst of the metrics with a threshold row.
+  const status = worstStatus(metrics.filter((metric) => metric.metric !== 'invalidMetadataCount').map((metric) => metric.status));
+  return { status, score: snapshot.referentialIntegrityScore, checkedAt: snapshot.timestamp, v1MigrationCompleted, metrics };
 }
 
 /** Reads everything status and the Home tab show, for `viewer` (a Slack user id, or null). */

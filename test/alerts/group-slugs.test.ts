@@ -22,14 +22,17 @@ describe('group slugs for alert messages', () => {
     };
     const lookup = groupSlugLookup(documents);
     const first = await lookup([ids[0]!, ids[3]!, ids.at(-1)!]);
-    expect([...first]).toEqual([
+    expect([...first].map(([id, naming]) => [id, naming?.slug ?? null])).toEqual([
       [ids[0], 'g-0'],
       [ids[3], null],
       [ids.at(-1), `g-${SLUG_PAGE_SIZE + 4}`],
     ]);
+    // The name comes along, for messages that name a group by slug and name.
+    expect(first.get(ids[3]!)).toEqual({ slug: null, name: 'no slug' });
     expect(calls).toEqual({ page: 2, get: 0 });
     // Known ids and ids that do not exist cost nothing more once the table has been read to its end.
-    expect(await lookup([ids[1]!, 'no-such-group'])).toEqual(new Map([[ids[1], 'g-1'], ['no-such-group', null]]));
+    const second = await lookup([ids[1]!, 'no-such-group']);
+    expect([...second].map(([id, naming]) => [id, naming?.slug ?? null])).toEqual([[ids[1], 'g-1'], ['no-such-group', null]]);
     expect(calls).toEqual({ page: 2, get: 0 });
   });
 });

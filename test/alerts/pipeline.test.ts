@@ -333,7 +333,7 @@ describe('alert pipeline: one notification per subject, severity and channel', (
     expect(notifier.topLevelPosts).toHaveLength(2);
     expect(notifier.replies).toHaveLength(1);
     expect(notifier.replies[0]).toMatchObject({ threadTs: warningPost!.ts });
-    expect(notifier.replies[0]!.text).toContain('No longer warning: Referential integrity score is now critical in group `grp_a` (97%)');
+    expect(notifier.replies[0]!.text).toContain('No longer warning: Referential integrity score is now critical in group `grp_a` (97.00%)');
     const edits = Object.fromEntries(notifier.updates.map((update) => [update.ts, update.text]));
     expect(edits[warningPost!.ts]).toContain('WARNING: Referential integrity score (group `grp_b`)');
     expect(edits[criticalPost!.ts]).toContain('CRITICAL: Referential integrity score (2 groups)');

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createApprovalDirectory } from '../../src/approvals/directory.ts';
-import { approvalService, RecordingMessenger, seededBackend } from '../helpers/approvals.ts';
+import { reevaluateAfterChange } from '../../monitors/after-change.ts';
+import { MonitorRunner } from '../../monitors/runner.ts';
+import { APPROVAL_T0, approvalService, RecordingMessenger, seededBackend } from '../helpers/approvals.ts';
+import { testConfig } from '../helpers/monitor-config.ts';
+import { RecordingNotifier } from '../helpers/recording-notifier.ts';
 
 describe('approval service', () => {
   it('request → approve runs the migration and edits the same message to the end', async () => {
@@ -20,6 +24,42 @@ describe('approval service', () => {
     expect(messenger.updates.length).toBeGreaterThan(2);
     const types = store.database.prepare("SELECT json_extract(doc, '$.type') FROM events WHERE json_extract(doc, '$.type') LIKE 'approval_%' ORDER BY rowid").pluck().all();
     expect(types).toEqual(['approval_requested', 'approval_approved', 'approval_run_started', 'approval_run_succeeded']);
+  });
+});
+
+describe('re-evaluation after a run', () => {
+  it('re-evaluates every metric as a migration run and its rollback end, with the metrics the change produced', async () => {
+    const { backend } = await seededBackend();
+    const context = backend.monitorContext({ config: testConfig('solo'), notifier: new RecordingNotifier(), now: () => APPROVAL_T0, log: () => {} });
+    const runner = new MonitorRunner(context, 'solo');
+    const changes: string[] = [];
+    const evaluations: Promise<unknown>[] = [];
+    const afterChange = (change: 'migration' | 'rollback') => {
+      changes.push(change);
+      evaluations.push(reevaluateAfterChange(runner, change, () => {}));
+    };
+    const { service } = approvalService(backend, { afterChange });
+    const migrate = await service.request({ kind: 'migrate', userId: 'U_REQ' });
+    await service.click({ requestId: migrate.id, action: 'approve', userId: 'U_A', planHash: migrate.planHash });
+    await service.idle();
+    await Promise.all(evaluations);
+    expect(changes).toEqual(['migration']);
+    // The snapshot every surface shows is the one taken right after the migration: no record misses a groupId.
+    const snapshot = await backend.monitorPorts.stores.snapshots.latestSnapshotBefore(null, Number.MAX_SAFE_INTEGER);
+    expect(snapshot!.metadata.missingGroupIds).toBe(0);
+    expect(snapshot!.metadata.v1MigrationCompleted).toBe(true);
+    expect(snapshot!.metadata.missingGroupIds).toBe((await backend.quality.metrics({ now: APPROVAL_T0 })).missingGroupIds);
+
+    const runId = (await backend.approvals.get(migrate.id))!.runId!;
+    const rollback = await service.request({ kind: 'rollback', target: runId, userId: 'U_REQ' });
+    await service.click({ requestId: rollback.id, action: 'approve', userId: 'U_A', planHash: rollback.planHash });
+    await service.idle();
+    await Promise.all(evaluations);
+    expect(changes).toEqual(['migration', 'rollback']);
+    const after = await backend.monitorPorts.stores.snapshots.latestSnapshotBefore(null, Number.MAX_SAFE_INTEGER);
+    expect(after!.metadata.v1MigrationCompleted).toBe(false);
+    expect(after!.metadata.missingGroupIds).toBe((await backend.quality.metrics({ now: APPROVAL_T0 })).missingGroupIds);
+    expect(after!.metadata.missingGroupIds).toBeGreaterThan(0);
   });
 });
 

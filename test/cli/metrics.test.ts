@@ -38,7 +38,9 @@ describe('ontology-ops metrics', () => {
     const io = captureIo();
     expect(await runCli(['--db', path, '--now', String(NOW), 'metrics', '--group', ids.groupA!], io)).toBe(0);
     expect(io.out()).toContain(`Data-quality metrics of group ${ids.groupA} as of 2026-11-01T00:00:00.000Z: 🚨 critical`);
-    expect(io.out()).toContain('28.5714%');
+    // The severity model's format: the score's 2 decimals, rounded down (28.5714 → 28.57%), with its rule.
+    expect(io.out()).toMatch(/Referential integrity score +│ 28\.57% +│ 🚨 critical │ critical when < 95%, healthy ≥ 99% /);
+    expect(io.out()).toMatch(/Invalid metadata +│ \d+ +│ (⚠️ warning|✅ healthy) +│ warning when > 0 /);
   });
 
   it('fails with one line on an unknown group', async () => {

@@ -14,7 +14,7 @@ import type {
   VersionsAnswer,
 } from '../../src/dashboard/types.ts';
 import { allGroupIds } from '../../src/quality/paging.ts';
-import { statusOf, THRESHOLD_METRICS } from '../../src/quality/thresholds.ts';
+import { formatMetric, judge, SUBJECTS, type Subject } from '../../src/quality/severity.ts';
 import { DAY, dashboardFixture, HOUR, RUN_DAYS, TODAY } from './fixture.ts';
 import { VERSIONS_REUSE_MS } from '../../src/dashboard/versions.ts';
 
@@ -32,11 +32,13 @@ describe('GET /dashboard/api/integrity', () => {
     expect(card.status).toBe(snapshot.metadata.status);
     expect(card.malformedPropertiesCount).toBe(snapshot.malformedProperties);
     expect(card.invalidMetadataCount).toBe(snapshot.metadata.invalidMetadataCount);
-    expect(card.metrics.map((metric) => metric.metric)).toEqual([...THRESHOLD_METRICS]);
+    expect(card.metrics.map((metric) => metric.metric)).toEqual([...SUBJECTS]);
     const v1MigrationCompleted = await backend.checks.v1MigrationCompleted();
+    expect(card.v1MigrationCompletedAtSnapshot).toBe(v1MigrationCompleted);
     for (const metric of card.metrics) {
       expect(metric.value, metric.metric).toBe(values[metric.metric]);
-      expect(metric.status, metric.metric).toBe(statusOf(metric.metric as (typeof THRESHOLD_METRICS)[number], metric.value, { v1MigrationCompleted }, config.alerts.thresholds));
+      expect(metric.status, metric.metric).toBe(judge(metric.metric as Subject, metric.value, { v1MigrationCompleted }, config.alerts.thresholds));
+      expect(metric.display, metric.metric).toBe(formatMetric(metric.metric as Subject, metric.value, config.alerts.thresholds));
     }
     // The data has not changed since the last run: the card says what the quality service computes now.
     const metrics = await backend.quality.metrics({ now: clock.now() });
@@ -61,7 +63,7 @@ describe('GET /dashboard/api/integrity', () => {
       const { body } = await get<IntegrityAnswer>(`integrity?group=${encodeURIComponent(name)}`);
       expect(body.group).toEqual({ id: groupId, slug: group.slug, name: group.name });
       expect(body.card!.score).toBe(snapshot.referentialIntegrityScore);
-      expect(body.card!.metrics.map((metric) => metric.value)).toEqual(THRESHOLD_METRICS.map((metric) => snapshotMetrics(snapshot)[metric]));
+      expect(body.card!.metrics.map((metric) => metric.value)).toEqual(SUBJECTS.map((metric) => snapshotMetrics(snapshot)[metric]));
     }
     const groupMetrics = await backend.quality.metrics({ now: clock.now(), groupId });
     const { body } = await get<IntegrityAnswer>(`integrity?group=${groupId}`);

@@ -63,6 +63,8 @@ export function approvalService(
     progressIntervalMs?: number;
     /** Crash points of the approval flow (`approval:claimed`, `approval:run-ended`, `approval:closed`). */
     crash?: CrashPoint;
+    /** Called as each run ends (the re-evaluation hook). */
+    afterChange?: (change: 'migration' | 'rollback') => void;
   } = {},
 ): { service: ApprovalService; clock: FakeClock; messenger: ApprovalMessenger & EditSink; logs: string[] } {
   const clock = options.clock ?? new FakeClock(APPROVAL_T0);
@@ -92,6 +94,7 @@ export function approvalService(
     migration: () => backend.migration({ backupDir, now: clock.now, holderId: () => options.holderId ?? 'approvals-test', newRunId }),
     newRunId,
     crash: options.crash,
+    ...(options.afterChange ? { afterChange: options.afterChange } : {}),
     events: createEventLog(backend.documents, { groupSlug: 'ontology-ops' }),
     messenger,
     directory: createApprovalDirectory({ requesterUsergroup: null, approverUserIds: ['U_A', 'U_B'], approverUsergroup: null }, async () => []),

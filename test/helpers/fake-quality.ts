@@ -49,6 +49,13 @@ export function checkReport(details: Partial<CheckReport['details']> = {}): Chec
     status: critical > 0 ? 'critical' : 'healthy',
     summary: { totalIssues: critical, criticalIssues: critical, warningIssues: 0, infoIssues: 0 },
     details: full,
+    categoryStatus: {
+      orphaned: full.orphanedConnections + full.orphanedKnowledge > 0 ? 'critical' : 'healthy',
+      crossGroup: full.crossGroupReferences > 0 ? 'critical' : 'healthy',
+      missingGroupId: 'healthy',
+      invalidMetadata: 'healthy',
+      malformedProperties: 'healthy',
+    },
     issues: [],
   };
 }

@@ -1,3 +1,4 @@
+import { escapeText } from '../../src/slack/blocks/text.ts';
 import { describe, expect, it } from 'vitest';
 import { runDaily } from '../../monitors/jobs/daily.ts';
 import { runHourly } from '../../monitors/jobs/hourly.ts';
@@ -75,10 +76,10 @@ describe('monitor jobs on the real quality service', () => {
     expect(blocks).toContain(`\`${check.issues[0]!.recordId}\``);
     const crossGroupScopes = firing.filter((alert) => alert.subject === 'crossGroupViolations' && alert.groupId !== null);
     expect(crossGroupScopes.length).toBeGreaterThan(0);
-    // Groups are named slug first, id after.
+    // Groups are named slug and name first (escaped), id after.
     for (const alert of crossGroupScopes) {
       const group = await store.get('groups', alert.groupId!);
-      expect(blocks).toContain(`\`${String(group!.slug)}\` (\`${alert.groupId}\`): ${alert.lastValue}`);
+      expect(blocks).toContain(`\`${String(group!.slug)}\` ${escapeText(String(group!.name))} (\`${alert.groupId}\`): ${alert.lastValue}`);
     }
     // Each group's alert keeps that group's own records as its top issue ids.
     for (const alert of crossGroupScopes) {

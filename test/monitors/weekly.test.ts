@@ -38,13 +38,15 @@ describe('weekly job', () => {
     const { store } = tempStore();
     const clock = new FakeClock('2026-11-30T06:00:00Z'); // Monday
     const { context, notifier, stores } = monitorContext(store, clock, new FakeQuality());
+    // The declining group is named by slug and name (escaped), id after.
+    const beta = String((await store.insert('groups', { slug: 'beta-co', name: 'Beta <B&Co>', type: 'organization' }))._id);
     const scores = [99.9, 99.8, 99.8, 99.6, 99.5, 99.4, 99.2];
     const firstDaily = Date.parse('2026-11-24T02:00:00Z');
     // An older snapshot outside the window must not count.
     await stores.snapshots.saveSnapshots([snapshot(firstDaily - 2 * DAY, null, 50, 0)], firstDaily - 2 * DAY);
     for (let day = 0; day < 7; day++) {
       const at = firstDaily + day * DAY;
-      await stores.snapshots.saveSnapshots([snapshot(at, null, scores[day]!, 0), snapshot(at, 'grp_b', 100, day < 5 ? 0 : 2)], at);
+      await stores.snapshots.saveSnapshots([snapshot(at, null, scores[day]!, 0), snapshot(at, beta, 100, day < 5 ? 0 : 2)], at);
     }
 
     const counts = await runWeekly(context);
@@ -53,19 +55,20 @@ describe('weekly job', () => {
     const summary = notifier.topLevelPosts.find((post) => post.channel === 'C_REPORT')!;
     const blocks = JSON.stringify(summary.blocks);
     expect(summary.text).toContain('Weekly data-quality summary: 1 metric declined platform-wide');
-    expect(blocks).toContain('*Referential integrity score*  `█▇▇▅▄▃▁`  99.9% → 99.2% (min 99.2%, max 99.9%)  :warning: declining');
-    expect(blocks).toContain('*Schema compliance score*  `▄▄▄▄▄▄▄`  98% → 98% (min 98%, max 98%)  :left_right_arrow: stable');
-    expect(blocks).toContain('`grp_b`: Cross-group violations');
+    // Every value as the severity model writes it: fixed decimals per metric.
+    expect(blocks).toContain('*Referential integrity score*  `█▇▇▅▄▃▁`  99.90% → 99.20% (min 99.20%, max 99.90%)  :warning: declining');
+    expect(blocks).toContain('*Schema compliance score*  `▄▄▄▄▄▄▄`  98.00% → 98.00% (min 98.00%, max 98.00%)  :left_right_arrow: stable');
+    expect(blocks).toContain(`\`beta-co\` Beta &lt;B&amp;Co&gt; (\`${beta}\`): Cross-group violations`);
 
     const warnings = notifier.topLevelPosts.filter((post) => post.channel === 'C_WARN').map((post) => post.text);
     expect(warnings).toHaveLength(2);
     expect(warnings.some((text) => text.includes('Referential integrity score declining over 7 days (platform-wide)'))).toBe(true);
-    expect(warnings.some((text) => text.includes('Cross-group violations declining over 7 days (group `grp_b`)'))).toBe(true);
+    expect(warnings.some((text) => text.includes('Cross-group violations declining over 7 days (group `beta-co` (`' + beta + '`))'))).toBe(true);
     // The warning shows the week in the metric's own unit.
     const platformWarning = notifier.topLevelPosts.find((post) => post.text.includes('Referential integrity score declining'))!;
-    expect(JSON.stringify(platformWarning.blocks)).toContain('Daily values `█▇▇▅▄▃▁`: 99.9% → 99.2% (min 99.2%, max 99.9%)');
+    expect(JSON.stringify(platformWarning.blocks)).toContain('Daily values `█▇▇▅▄▃▁`: 99.90% → 99.20% (min 99.20%, max 99.90%)');
     expect((await stores.alerts.firingAlerts()).map((alert) => alert.key).sort()).toEqual([
-      'trend.crossGroupViolations|grp_b|warning',
+      `trend.crossGroupViolations|${beta}|warning`,
       'trend.referentialIntegrityScore|platform|warning',
     ]);
   });

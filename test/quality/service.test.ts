@@ -39,9 +39,10 @@ describe.each(['current', 'legacy'] as const)('checks over the %s naming', (gene
       metadata: { fromId: null, toId: ids.a1, missing: [fromField] },
       description: `Connection ${ids.c8} has no ${fromField}.`,
     });
+    // 2 of the fixture's 5 entities are malformed: 40 % is far above the 0.1 % critical bound.
     expect(byRecord.get(`malformedProperties:${ids.a2}`)).toMatchObject({
       table: entitiesTable,
-      severity: 'warning',
+      severity: 'critical',
       metadata: { entityType: 'product', fields: ['currency', 'price'] },
     });
     expect(byRecord.get(`missingGroupId:${ids.n1}`)).toMatchObject({ table: entitiesTable, severity: 'info', groupId: null });
@@ -57,7 +58,7 @@ describe('check report', () => {
   it('has the specified shape, summary and details', async () => {
     const { store } = await buildFixture();
     const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW });
-    expect(Object.keys(report)).toEqual(['status', 'summary', 'details', 'issues']);
+    expect(Object.keys(report)).toEqual(['status', 'summary', 'details', 'categoryStatus', 'issues']);
     expect(report.details).toEqual({
       orphanedConnections: 4,
       orphanedKnowledge: 1,
@@ -66,7 +67,8 @@ describe('check report', () => {
       invalidMetadata: 2,
       malformedProperties: 2,
     });
-    expect(report.summary).toEqual({ totalIssues: 16, criticalIssues: 7, warningIssues: 4, infoIssues: 5 });
+    expect(report.summary).toEqual({ totalIssues: 16, criticalIssues: 9, warningIssues: 2, infoIssues: 5 });
+    expect(report.categoryStatus).toEqual({ orphaned: 'critical', crossGroup: 'critical', missingGroupId: 'info', invalidMetadata: 'warning', malformedProperties: 'critical' });
     expect(report.status).toBe('critical');
     expect(report.issues).toHaveLength(16);
     for (const issue of report.issues) {
@@ -90,9 +92,9 @@ describe('check report', () => {
     const { store } = await buildFixture();
     store.setMetaSync(META_KEYS.v1MigrationCompletedAt, String(NOW));
     const report = await sqliteQualityService(store, { useWorker: false }).check({ now: NOW });
-    expect(report.summary).toEqual({ totalIssues: 16, criticalIssues: 12, warningIssues: 4, infoIssues: 0 });
+    expect(report.summary).toEqual({ totalIssues: 16, criticalIssues: 14, warningIssues: 2, infoIssues: 0 });
     expect(report.issues.filter((issue) => issue.category === 'missingGroupId').every((issue) => issue.severity === 'critical')).toBe(true);
-    expect(report.issues.slice(0, 12).every((issue) => issue.severity === 'critical')).toBe(true);
+    expect(report.issues.slice(0, 14).every((issue) => issue.severity === 'critical')).toBe(true);
   });
 
   it('checks only the requested categories (the hourly critical subset)', async () => {
@@ -125,6 +127,7 @@ describe('check report', () => {
       status: 'healthy',
       summary: { totalIssues: 0, criticalIssues: 0, warningIssues: 0, infoIssues: 0 },
       details: { orphanedConnections: 0, orphanedKnowledge: 0, crossGroupReferences: 0, missingGroupIds: 0, invalidMetadata: 0, malformedProperties: 0 },
+      categoryStatus: { orphaned: 'healthy', crossGroup: 'healthy', missingGroupId: 'healthy', invalidMetadata: 'healthy', malformedProperties: 'healthy' },
       issues: [],
     });
   });

@@ -33,7 +33,7 @@ function AlertRow({ alert }: { alert: DashboardAlert }) {
         </div>
       </td>
       <td class="numeric" title={alert.threshold}>
-        {formatValue(alert.value, alert.unit)}
+        {alert.display ?? formatValue(alert.value, alert.unit)}
       </td>
       <td class="nowrap" title={formatInstant(alert.firstFiringAt)}>
         {formatShort(alert.firstFiringAt)}

@@ -2,9 +2,13 @@
 import type { DashboardGroup, DashboardStatus, MetricUnit } from '../../src/dashboard/types.ts';
 
 const COUNT = new Intl.NumberFormat('en-US');
-const PERCENT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+const PERCENT = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-/** `99.6694%` (metrics have 4 decimal places: shown in full, never rounded to look better), `1,234`. */
+/**
+ * A value the server sent without its display text (chart points, shares): `99.60%`, `1,234`, as the server's
+ * `formatValue` writes them. A metric of the integrity card comes with its `display` text (the severity model's
+ * format, rounded toward the unhealthy side): show that one.
+ */
 export function formatValue(value: number | null, unit: MetricUnit): string {
   if (value === null || !Number.isFinite(value)) return '—';
   return unit === 'percent' ? `${PERCENT.format(value)}%` : COUNT.format(value);

@@ -14,14 +14,14 @@ const TILES = {
   malformedPropertiesPercent: 'Malformed',
 } as const;
 
-/** The other metrics of the snapshot, shown on one line under the tiles. */
-const ALSO = ['schemaComplianceScore', 'eventArchivalProgress'] as const;
+/** The other subjects of the snapshot, shown on one line under the tiles, each with its status dot. */
+const ALSO = ['schemaComplianceScore', 'eventArchivalProgress', 'invalidMetadataCount'] as const;
 
 function Tile({ metric, label, extra }: { metric: IntegrityMetric; label: string; extra?: string }) {
   return (
     <div class={`tile status-${metric.status}`} data-testid={`integrity-${metric.metric}`} title={`${metric.title} (${metric.metric})`}>
       <div class="tile-title">{label}</div>
-      <div class="tile-value">{formatValue(metric.value, metric.unit)}</div>
+      <div class="tile-value">{metric.display}</div>
       {extra ? <div class="tile-extra">{extra}</div> : null}
       <div class="tile-threshold">
         <span class={`dot status-${metric.status}`} /> {metric.threshold}
@@ -78,7 +78,7 @@ export function IntegrityCard({ answer, onRun }: { answer: IntegrityAnswer; onRu
       <div class="score-row">
         <div>
           <div class="score" data-testid="integrity-score">
-            {formatValue(card.score, 'percent')}
+            {score ? score.display : formatValue(card.score, 'percent')}
           </div>
           <div class="score-label">
             Referential integrity score
@@ -109,15 +109,10 @@ export function IntegrityCard({ answer, onRun }: { answer: IntegrityAnswer; onRu
           const metric = byName.get(name);
           return metric ? (
             <span key={name} title={metric.threshold} data-testid={`integrity-${name}`}>
-              <span class={`dot status-${metric.status}`} /> {metric.title} <strong>{formatValue(metric.value, metric.unit)}</strong>
+              <span class={`dot status-${metric.status}`} /> {metric.title} <strong>{metric.display}</strong>
             </span>
           ) : null;
         })}
-        {card.invalidMetadataCount !== null ? (
-          <span title="reported alongside, without a threshold">
-            Invalid metadata <strong>{formatValue(card.invalidMetadataCount, 'count')}</strong>
-          </span>
-        ) : null}
       </div>
       {footer}
     </section>

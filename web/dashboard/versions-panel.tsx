@@ -43,7 +43,7 @@ export function VersionsPanel({ answer }: { answer: VersionsAnswer }) {
           <canvas ref={canvas} role="img" aria-label={`${answer.v1Entities} v1 and ${answer.v0Entities} v0 entities`} />
           <div class="doughnut-center">
             <div class={`compliance status-text-${answer.schemaComplianceStatus}`} data-testid="schema-compliance">
-              {formatValue(answer.schemaComplianceScore, 'percent')}
+              {answer.schemaComplianceDisplay}
             </div>
             <div class="muted small">compliance</div>
           </div>

@@ -4,7 +4,9 @@ import { InvalidArgumentError } from '../../errors.ts';
 import { CATEGORIES, CATEGORY_LABELS, normalizeCategories, type Category } from '../../quality/categories.ts';
 import type { CheckReport } from '../../quality/reports.ts';
 import { DEFAULT_ISSUE_LIMIT } from '../../quality/service.ts';
+import { CATEGORY_SUBJECT, formatCount, thresholdText } from '../../quality/severity.ts';
 import { statusLabel, textTable } from '../../quality/text.ts';
+import { DEFAULT_THRESHOLDS, type ThresholdTable } from '../../quality/thresholds.ts';
 import { parseWholeNumber, type CliContext } from '../context.ts';
 
 interface CheckCommandOptions {
@@ -13,27 +15,30 @@ interface CheckCommandOptions {
   categories?: string;
 }
 
-/** Text shown without `--json`. */
-export function renderCheckReport(report: CheckReport): string {
+/** Text shown without `--json`: each category with the severity of its metric (the severity model), counts with separators. */
+export function renderCheckReport(report: CheckReport, thresholds: ThresholdTable = DEFAULT_THRESHOLDS): string {
   const { summary, details } = report;
-  // Only missing groupIds can be info issues, so the summary tells their severity whenever there are any.
-  const missingSeverity =
-    details.missingGroupIds === 0 ? 'critical (info before the v1 migration)' : summary.infoIssues > 0 ? 'info' : 'critical';
-  const rows: [string, number, string][] = [
-    ['Orphaned connections', details.orphanedConnections, 'critical'],
-    ['Orphaned knowledge', details.orphanedKnowledge, 'critical'],
-    ['Cross-group references', details.crossGroupReferences, 'critical'],
-    ['Missing groupId', details.missingGroupIds, missingSeverity],
-    ['Invalid metadata', details.invalidMetadata, 'warning'],
-    ['Malformed properties', details.malformedProperties, 'warning'],
+  const row = (label: string, count: number, category: Category): string[] => [
+    label,
+    formatCount(count),
+    statusLabel(report.categoryStatus[category]),
+    thresholdText(CATEGORY_SUBJECT[category], report.categoryStatus[category], thresholds),
+  ];
+  const rows = [
+    row('Orphaned connections', details.orphanedConnections, 'orphaned'),
+    row('Orphaned knowledge', details.orphanedKnowledge, 'orphaned'),
+    row('Cross-group references', details.crossGroupReferences, 'crossGroup'),
+    row('Missing groupId', details.missingGroupIds, 'missingGroupId'),
+    row('Invalid metadata', details.invalidMetadata, 'invalidMetadata'),
+    row('Malformed properties', details.malformedProperties, 'malformedProperties'),
   ];
   const lines = [
-    `Integrity check: ${statusLabel(report.status)}: ${summary.totalIssues} issues ` +
-      `(${summary.criticalIssues} critical, ${summary.warningIssues} warning, ${summary.infoIssues} info)`,
-    textTable(['Category', 'Records', 'Severity'], rows),
+    `Integrity check: ${statusLabel(report.status)}: ${formatCount(summary.totalIssues)} issues ` +
+      `(${formatCount(summary.criticalIssues)} critical, ${formatCount(summary.warningIssues)} warning, ${formatCount(summary.infoIssues)} info)`,
+    textTable(['Category', 'Records', 'Status', 'Rule'], rows),
   ];
   if (report.issues.length > 0) {
-    lines.push(`First ${report.issues.length} of ${summary.totalIssues} issues, critical first:`);
+    lines.push(`First ${formatCount(report.issues.length)} of ${formatCount(summary.totalIssues)} issues, critical first:`);
     lines.push(
       textTable(
         ['Severity', 'Category', 'Table', 'Record', 'What is wrong'],
@@ -70,7 +75,8 @@ export function register(program: Command, context: CliContext): void {
       const backend = context.openBackend({ mustExist: true, readOnly: true });
       try {
         const report = await backend.quality.check({ now, groupId: options.group, limit, categories });
-        context.print(report, renderCheckReport);
+        const thresholds = context.thresholds();
+        context.print(report, (shown) => renderCheckReport(shown, thresholds));
       } finally {
         await backend.close();
       }

@@ -1,33 +1,22 @@
 /** `ontology-ops metrics`: the seven data-quality metrics of the platform or one group, with their statuses. */
 import type { Command } from 'commander';
 import type { MetricsReport } from '../../quality/metrics.ts';
+import { formatCount, reportReadings } from '../../quality/severity.ts';
 import { isoInstant, statusLabel, textTable } from '../../quality/text.ts';
+import { DEFAULT_THRESHOLDS, type ThresholdTable } from '../../quality/thresholds.ts';
 import type { CliContext } from '../context.ts';
 
 interface MetricsCommandOptions {
   group?: string;
 }
 
-/** Text shown without `--json`. */
-export function renderMetricsReport(report: MetricsReport): string {
-  const byMetric = report.statusByMetric;
-  const rows: (string | number)[][] = [
-    ['Referential integrity score', `${report.referentialIntegrityScore}%`, statusLabel(byMetric.referentialIntegrityScore)],
-    ['Orphaned references', report.orphanedEntityCount, statusLabel(byMetric.orphanedEntityCount)],
-    ['Cross-group violations', report.crossGroupViolations, statusLabel(byMetric.crossGroupViolations)],
-    ['Missing groupIds', report.missingGroupIds, statusLabel(byMetric.missingGroupIds)],
-    [
-      'Malformed properties',
-      `${report.malformedPropertiesCount} (${report.malformedPropertiesPercent}%)`,
-      statusLabel(byMetric.malformedPropertiesPercent),
-    ],
-    ['Schema compliance (v1)', `${report.schemaComplianceScore}%`, statusLabel(byMetric.schemaComplianceScore)],
-    ['Event archival progress', `${report.eventArchivalProgress}%`, statusLabel(byMetric.eventArchivalProgress)],
-    ['Invalid metadata', report.invalidMetadataCount, '(no threshold)'],
-  ];
+/** Text shown without `--json`: one row per subject of the severity model (value, status, rule), as Slack shows them. */
+export function renderMetricsReport(report: MetricsReport, thresholds: ThresholdTable = DEFAULT_THRESHOLDS): string {
+  const rows = reportReadings(report, thresholds).map((reading) => [reading.title, reading.display, statusLabel(reading.status), reading.rule]);
   return [
     `Data-quality metrics ${report.groupId === null ? 'platform-wide' : `of group ${report.groupId}`} as of ${isoInstant(report.timestamp)}: ${statusLabel(report.status)}`,
-    textTable(['Metric', 'Value', 'Status'], rows),
+    textTable(['Metric', 'Value', 'Status', 'Rule'], rows),
+    `Malformed properties: ${formatCount(report.malformedPropertiesCount)} ${report.malformedPropertiesCount === 1 ? 'entity' : 'entities'}.`,
   ].join('\n');
 }
 
@@ -41,7 +30,8 @@ export function register(program: Command, context: CliContext): void {
       const now = context.now();
       const backend = context.openBackend({ mustExist: true, readOnly: true });
       try {
-        context.print(await backend.quality.metrics({ now, groupId: options.group }), renderMetricsReport);
+        const thresholds = context.thresholds();
+        context.print(await backend.quality.metrics({ now, groupId: options.group }), (report) => renderMetricsReport(report, thresholds));
       } finally {
         await backend.close();
       }

@@ -12,7 +12,7 @@ import { InvalidArgumentError } from '../../errors.ts';
 import { shownErrorText } from '../handler-error.ts';
 import { slackStep } from './slack-steps.ts';
 import { code, escapeText, personName } from './text.ts';
-import { clip, formatChange, formatDuration, slackDate, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
+import { clip, formatChange, formatDuration, slackDate, formatSubjectValue, formatValue, RESOLVED_EMOJI, SEVERITY_EMOJI } from './format.ts';
 
 /** `action_id`s of the buttons every open alert message carries (one handler file each in `handlers/actions/`). */
 export const ALERT_ACTION_IDS = {
@@ -47,8 +47,26 @@ export function proposedFixTarget(subject: string, firing: readonly Pick<MemberV
 export const DASHBOARD_ACTION_ID = 'open_dashboard';
 
 /** The "Dashboard" link button, opening `url` (`DASHBOARD_URL`) in the browser. */
-export function dashboardButton(url: string): unknown {
-  return { type: 'button', action_id: DASHBOARD_ACTION_ID, text: plain('Dashboard'), url };
+export function dashboardButton(url: string, groupId: string | null = null): unknown {
+  return { type: 'button', action_id: DASHBOARD_ACTION_ID, text: plain('Dashboard'), url: groupId === null ? url : scopedDashboardUrl(url, groupId) };
+}
+
+/** The dashboard opened on one group (`?group=<id>`), keeping whatever the configured address already carries. */
+export function scopedDashboardUrl(url: string, groupId: string): string {
+  try {
+    const scoped = new URL(url);
+    scoped.searchParams.set('group', groupId);
+    return scoped.toString();
+  } catch {
+    return `${url}${url.includes('?') ? '&' : '?'}group=${encodeURIComponent(groupId)}`;
+  }
+}
+
+/** The group a notification is about when every member is that one group (its Dashboard opens on it), else null. */
+export function notificationGroup(members: readonly Pick<MemberView, 'groupId'>[]): string | null {
+  const groups = new Set(members.map((member) => member.groupId));
+  const [only] = groups;
+  return groups.size === 1 && only !== undefined ? only : null;
 }
 
 /** The durations the Silence menu offers: `resolved` lasts until the alert resolves. */
@@ -155,6 +173,8 @@ export interface MemberView {
   groupId: string | null;
   /** The group's slug when known: the message names it first, id after (`acme-eu` (`j57…`)). */
   groupSlug?: string | null;
+  /** The group's name when known, after the slug (`acme-eu` Acme Europe (`j57…`)), escaped. */
+  groupName?: string | null;
   value: number;
   /** The value at the previous evaluation (or snapshot), to say what changed; null when there is none. */
   previous: { value: number; at: number } | null;
@@ -226,13 +246,16 @@ const MAX_LISTED = 15;
 /** Room left under Slack's 3000 characters for a section's heading and the "+N more" line. */
 const SECTION_BUDGET = 2600;
 
-/** A member's group as people know it: `acme-eu` (`j57…`), or the id alone without a slug. */
-function groupName(member: Pick<MemberView, 'groupId' | 'groupSlug'>): string {
-  return member.groupSlug ? `${code(member.groupSlug)} (${code(member.groupId ?? '')})` : code(member.groupId ?? '');
+/** A member's group as people know it: `acme-eu` Acme Europe (`j57…`), slug and name escaped; the id alone without them. */
+function groupName(member: Pick<MemberView, 'groupId' | 'groupSlug' | 'groupName'>): string {
+  const id = code(member.groupId ?? '');
+  const name = member.groupName ? escapeText(clip(member.groupName, 80)) : null;
+  if (member.groupSlug) return `${code(member.groupSlug)}${name ? ` ${name}` : ''} (${id})`;
+  return name ? `${name} (${id})` : id;
 }
 
 /** "platform-wide" or "group `acme-eu` (`j57…`)". */
-function scopeName(member: Pick<MemberView, 'groupId' | 'groupSlug'>): string {
+function scopeName(member: Pick<MemberView, 'groupId' | 'groupSlug' | 'groupName'>): string {
   return member.groupId === null ? 'platform-wide' : `group ${groupName(member)}`;
 }
 
@@ -283,11 +306,12 @@ function listed(lines: readonly string[], separator: string): string {
 }
 
 /** "3 → 5 (+2) since …", or the value alone when there is nothing to compare with. */
-function valueWithChange(member: MemberView, unit: NotificationView['unit']): string {
-  const value = formatValue(member.value, unit);
+function valueWithChange(member: MemberView, view: Pick<NotificationView, 'subject' | 'unit'>): string {
+  const { unit } = view;
+  const value = formatSubjectValue(view.subject, member.value, unit);
   if (member.previous === null) return value;
   const change = formatChange(member.value - member.previous.value, unit);
-  return `${formatValue(member.previous.value, unit)} → ${value} (${change}) since ${slackDate(member.previous.at)}`;
+  return `${formatSubjectValue(view.subject, member.previous.value, unit)} → ${value} (${change}) since ${slackDate(member.previous.at)}`;
 }
 
 /**
@@ -298,7 +322,7 @@ function memberLine(member: MemberView, view: NotificationView, messageSince: nu
   const since = member.firstFiringAt !== messageSince ? ` · firing since ${slackDate(member.firstFiringAt)}` : '';
   const ack = acknowledged === 'some' && !member.acknowledgedBy ? ' · not acknowledged' : '';
   const label = member.groupId === null ? '*Platform-wide*' : groupName(member);
-  return `${label}: ${valueWithChange(member, view.unit)}${since}${ack}`;
+  return `${label}: ${valueWithChange(member, view)}${since}${ack}`;
 }
 
 /** Whether the open members of a message are acknowledged: none, some or all of them. */
@@ -347,8 +371,8 @@ function headline(view: NotificationView, firing: readonly MemberView[]): string
 /** The values a notification's fallback text quotes: the platform's, or the only group's. */
 function valuesText(members: readonly MemberView[], view: NotificationView): string {
   const platform = members.find((member) => member.groupId === null);
-  if (platform) return `: platform-wide ${formatValue(platform.value, view.unit)}`;
-  return members.length === 1 ? `: ${formatValue(members[0]!.value, view.unit)}` : '';
+  if (platform) return `: platform-wide ${formatSubjectValue(view.subject, platform.value, view.unit)}`;
+  return members.length === 1 ? `: ${formatSubjectValue(view.subject, members[0]!.value, view.unit)}` : '';
 }
 
 function topIssues(members: readonly MemberView[]): string[] {
@@ -423,7 +447,7 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
   if (resolvedMembers.length > 0) {
     const lines = resolvedMembers.map(
       (member) =>
-        `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}` +
+        `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatSubjectValue(view.subject, member.value, view.unit)}` +
         `${member.resolvedAt !== null ? ` at ${slackDate(member.resolvedAt)}` : ''}`,
     );
     // "No longer": a member leaves when it is back within threshold or fires at another severity now.
@@ -451,7 +475,9 @@ export function notificationMessage(view: NotificationView): OutboundMessage {
     const steps = view.remediation.map((step, index) => `${index + 1}. ${slackStep(step)}`).join('\n');
     blocks.push({ type: 'section', text: mrkdwn(`*What to do next*\n${steps}`) });
   }
-  const dashboardUrl = view.dashboardUrl ?? null;
+  // A message about one group opens the dashboard on that group.
+  const group = notificationGroup(members);
+  const dashboardUrl = view.dashboardUrl ? (group === null ? view.dashboardUrl : scopedDashboardUrl(view.dashboardUrl, group)) : null;
   if (!resolved && view.key) {
     const controls = { acknowledged: acknowledgement.state, silenceable: firing.length > 0, silenced: silenced.length > 0 };
     const actions = alertActions({ key: view.key, openedAt: view.openedAt }, dashboardUrl, controls) as { elements: unknown[] };
@@ -474,7 +500,7 @@ export function reminderMessage(view: NotificationView, due: readonly MemberView
   const members = ordered(due);
   const firstFiring = Math.min(...members.map((member) => member.firstFiringAt));
   const names = members.map(
-    (member) => `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatValue(member.value, view.unit)}`,
+    (member) => `${member.groupId === null ? 'platform-wide' : groupName(member)} ${formatSubjectValue(view.subject, member.value, view.unit)}`,
   );
   const text =
     `${view.mention ? `${view.mention} ` : ''}${SEVERITY_EMOJI[view.severity]} Still firing after ${formatDuration(view.at - firstFiring)}: ` +
@@ -497,7 +523,7 @@ export function resolvedReply(view: NotificationView, resolutions: readonly Reso
   for (const severity of ['critical', 'warning', 'info'] as const) {
     const now = moved.filter((resolution) => resolution.nowSeverity === severity).map((resolution) => resolution.member);
     if (now.length === 0) continue;
-    const names = ordered(now).map((member) => `${scopeName(member)} (${formatValue(member.value, view.unit)})`);
+    const names = ordered(now).map((member) => `${scopeName(member)} (${formatSubjectValue(view.subject, member.value, view.unit)})`);
     lines.push(
       `${RESOLVED_EMOJI} No longer ${view.severity}: ${view.title} is now ${severity} in ${listed(names, ', ')}; ` +
         `${severity === 'info' ? 'it is logged as an event' : `the ${severity} message follows it`}.`,
@@ -526,13 +552,13 @@ export interface SilenceBreakView {
 export function silenceBrokenReply(view: NotificationView, breaks: readonly SilenceBreakView[]): OutboundMessage {
   const lines = breaks.map((broken) => {
     const scope = scopeName(broken.member);
-    const now = formatValue(broken.now.value, view.unit);
+    const now = formatSubjectValue(view.subject, broken.now.value, view.unit);
     const what =
       broken.before === null
         ? `${scope} was not firing when it was set and now is at ${now} (${broken.now.severity})`
         : broken.reason === 'severity_raised'
-          ? `${scope} went from ${broken.before.severity} (${formatValue(broken.before.value, view.unit)}) to ${broken.now.severity} (${now})`
-          : `${scope} went from ${formatValue(broken.before.value, view.unit)} to ${now} since it was set, at least twice as bad`;
+          ? `${scope} went from ${broken.before.severity} (${formatSubjectValue(view.subject, broken.before.value, view.unit)}) to ${broken.now.severity} (${now})`
+          : `${scope} went from ${formatSubjectValue(view.subject, broken.before.value, view.unit)} to ${now} since it was set, at least twice as bad`;
     return `:loud_sound: Silence \`#${broken.silenceId}\` (set by ${personName(broken.by)}) is broken: ${what}.`;
   });
   const text = `${lines.join('\n')}\n${view.title} posts and reminds here as usual again.`;

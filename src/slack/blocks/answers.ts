@@ -12,7 +12,8 @@ import { connectionEndpoints } from '../../ontology/naming.ts';
 import type { Category, Status } from '../../quality/categories.ts';
 import type { MetricsReport } from '../../quality/metrics.ts';
 import type { AuditReport, CheckReport, VersionsReport } from '../../quality/reports.ts';
-import { THRESHOLD_METRICS, type MetricThreshold, type ThresholdMetric, type ThresholdTable } from '../../quality/thresholds.ts';
+import { CATEGORY_SUBJECT, formatCount, formatSubjectValue, reportReadings, STATUS_LOOK, thresholdText, type MetricReading } from '../../quality/severity.ts';
+import type { ThresholdTable } from '../../quality/thresholds.ts';
 import { groupLabel, groupLabelPlain, type GroupRef } from '../group-names.ts';
 import type { SlackMessage } from '../reply.ts';
 import { nextStepActionId, subcommandButton } from '../subcommand.ts';
@@ -40,11 +41,6 @@ const CATEGORY_TITLES: Record<Category, string> = {
   malformedProperties: 'malformed properties',
 };
 
-/** A metric as reported (all its decimals, so the value and its status never seem to disagree): `99.2217%`, `1,234`. */
-function exactValue(value: number, unit: 'percent' | 'count'): string {
-  return unit === 'percent' ? `${value}%` : value.toLocaleString('en-US');
-}
-
 function buttons(steps: readonly NextStep[]): unknown[] {
   return actions(steps.map((step, index) => subcommandButton(step.label, step.command, nextStepActionId(index))));
 }
@@ -57,9 +53,20 @@ export interface IntegrityView {
   /** Slugs of the groups the listed issues belong to. */
   groups: ReadonlyMap<string, GroupRef>;
   at: number;
-  /** Severity of each category now (missing groupIds are info before the v1 migration). */
-  severities: Record<Category, Status>;
+  /**
+   * The scope's metrics status, when it differs from the integrity status (healthy integrity but a critical schema
+   * compliance score): one line names it and the metrics behind it.
+   */
+  metrics?: { status: Status; readings: readonly MetricReading[] } | null;
   nextSteps: readonly NextStep[];
+}
+
+/** The line an integrity answer adds when the scope's metrics judge it otherwise, or null when they agree. */
+export function metricsStatusLine(integrityStatus: Status, metrics: IntegrityView['metrics']): string | null {
+  if (!metrics || metrics.status === integrityStatus) return null;
+  const worst = metrics.readings.filter((reading) => reading.status === metrics.status);
+  const named = worst.map((reading) => `${reading.title} ${reading.display}`).join(', ');
+  return `${STATUS_LOOK[metrics.status].emoji} Metrics of this scope: ${metrics.status}${named ? ` (${escapeText(named)})` : ''}`;
 }
 
 /** The `integrity` answer. */
@@ -68,9 +75,11 @@ export function integrityMessage(view: IntegrityView): SlackMessage {
   const { summary, details } = report;
   const title = `${STATUS_EMOJI[report.status]} Integrity ${groupLabelPlain(scope)}: ${report.status}, ${plural(summary.totalIssues, 'issue')}`;
   const count = (label: string, value: number, category: Category) =>
-    `*${label}*\n${value === 0 ? STATUS_EMOJI.healthy : STATUS_EMOJI[view.severities[category]]} ${formatValue(value, 'count')} (healthy: 0)`;
+    `*${label}*\n${STATUS_LOOK[report.categoryStatus[category]].emoji} ${formatCount(value)} (${thresholdText(CATEGORY_SUBJECT[category], report.categoryStatus[category])})`;
+  const metricsLine = metricsStatusLine(report.status, view.metrics);
   const blocks: unknown[] = [
     header(title),
+    ...(metricsLine ? [section(metricsLine)] : []),
     fields([
       count('Orphaned connections', details.orphanedConnections, 'orphaned'),
       count('Orphaned knowledge', details.orphanedKnowledge, 'orphaned'),
@@ -97,18 +106,14 @@ export function integrityMessage(view: IntegrityView): SlackMessage {
   }
   blocks.push(
     context([
-      `${summary.criticalIssues.toLocaleString('en-US')} critical · ${summary.warningIssues.toLocaleString('en-US')} warning · ${summary.infoIssues.toLocaleString('en-US')} info · checked ${slackDate(view.at)}`,
+      `${formatCount(summary.criticalIssues)} critical · ${formatCount(summary.warningIssues)} warning · ${formatCount(summary.infoIssues)} info · checked ${slackDate(view.at)}`,
     ]),
     ...buttons(view.nextSteps),
   );
-  return { text: escapeText(`Integrity ${groupLabelPlain(scope)}: ${report.status}, ${plural(summary.totalIssues, 'issue')}.`), blocks };
-}
-
-/** A threshold in words: `healthy ≥ 99%, warning ≥ 95%`, `healthy ≤ 0`. */
-export function thresholdWords(threshold: MetricThreshold, unit: 'percent' | 'count'): string {
-  const sign = threshold.better === 'higher' ? '≥' : '≤';
-  const healthy = `healthy ${sign} ${formatValue(threshold.healthy, unit)}`;
-  return threshold.warning === null ? healthy : `${healthy}, warning ${sign} ${formatValue(threshold.warning, unit)}`;
+  return {
+    text: escapeText(`Integrity ${groupLabelPlain(scope)}: ${report.status}, ${plural(summary.totalIssues, 'issue')}.${metricsLine && view.metrics ? ` Metrics: ${view.metrics.status}.` : ''}`),
+    blocks,
+  };
 }
 
 /** What the `metrics` answer shows. */
@@ -119,25 +124,23 @@ export interface MetricsView {
   nextSteps: readonly NextStep[];
 }
 
-/** The `metrics` answer: the seven metrics against their thresholds, and invalid metadata. */
+/** One reading as a Block Kit field: `*Title*\n:emoji: value (rule)`. */
+export function readingField(reading: MetricReading): string {
+  return `*${reading.title}*\n${STATUS_LOOK[reading.status].emoji} ${reading.display} (${reading.rule})`;
+}
+
+/** The `metrics` answer: the seven metrics and invalid metadata, each against its rule. */
 export function metricsMessage(view: MetricsView): SlackMessage {
   const { report } = view;
-  const metricField = (metric: ThresholdMetric) => {
-    const info = METRIC_INFO[metric];
-    const status = report.statusByMetric[metric];
-    return `*${info.title}*\n${STATUS_EMOJI[status]} ${exactValue(report[metric], info.unit)} (${thresholdWords(view.thresholds[metric], info.unit)})`;
-  };
-  const title = `${STATUS_EMOJI[report.status]} Metrics ${groupLabelPlain(view.scope)}: ${report.status}`;
+  const readings = reportReadings(report, view.thresholds);
+  const title = `${STATUS_LOOK[report.status].emoji} Metrics ${groupLabelPlain(view.scope)}: ${report.status}`;
   const blocks = [
     header(title),
-    fields([
-      ...THRESHOLD_METRICS.map(metricField),
-      `*${METRIC_INFO.invalidMetadataCount.title}*\n${report.invalidMetadataCount === 0 ? STATUS_EMOJI.healthy : STATUS_EMOJI.warning} ${formatValue(report.invalidMetadataCount, 'count')} (warning when > 0)`,
-    ]),
+    fields(readings.map(readingField)),
     context([`Malformed properties: ${plural(report.malformedPropertiesCount, 'entity', 'entities')} · as of ${slackDate(report.timestamp)}`]),
     ...buttons(view.nextSteps),
   ];
-  const text = `Metrics ${groupLabelPlain(view.scope)}: ${report.status}. ${THRESHOLD_METRICS.map((metric) => `${METRIC_INFO[metric].title} ${exactValue(report[metric], METRIC_INFO[metric].unit)}`).join('; ')}.`;
+  const text = `Metrics ${groupLabelPlain(view.scope)}: ${report.status}. ${readings.map((reading) => `${reading.title} ${reading.display}`).join('; ')}.`;
   return { text: escapeText(text), blocks };
 }
 
@@ -201,23 +204,29 @@ export function auditMessage(view: AuditView): SlackMessage {
 export interface VersionsView {
   report: VersionsReport;
   scope: GroupRef | null;
+  /** The schema compliance score of these counts as judged now (its status is the header's icon). */
+  compliance: MetricReading;
   nextSteps: readonly NextStep[];
 }
 
 /** The `versions` answer: entities in the v0 and v1 shapes. */
 export function versionsMessage(view: VersionsView): SlackMessage {
   const { report } = view;
-  const done = report.v0Entities === 0;
+  const { compliance } = view;
   const blocks = [
-    header(`${done ? STATUS_EMOJI.healthy : STATUS_EMOJI.info} Schema versions ${groupLabelPlain(view.scope)}: ${formatValue(report.distributionPercentage.v1, 'percent')} v1`),
+    header(`${STATUS_LOOK[compliance.status].emoji} Schema versions ${groupLabelPlain(view.scope)}: ${formatValue(report.distributionPercentage.v1, 'percent')} v1`),
     fields([
+      readingField(compliance),
       `*v0 entities* (no schemaVersion ≥ 1)\n${formatValue(report.v0Entities, 'count')} (${formatValue(report.distributionPercentage.v0, 'percent')})`,
       `*v1 entities* (schemaVersion ≥ 1)\n${formatValue(report.v1Entities, 'count')} (${formatValue(report.distributionPercentage.v1, 'percent')})`,
     ]),
     context([`As of ${slackDate(report.timestamp)}`]),
     ...buttons(view.nextSteps),
   ];
-  return { text: escapeText(`Schema versions ${groupLabelPlain(view.scope)}: ${report.v0Entities} v0, ${report.v1Entities} v1 entities.`), blocks };
+  return {
+    text: escapeText(`Schema versions ${groupLabelPlain(view.scope)}: ${formatCount(report.v0Entities)} v0, ${formatCount(report.v1Entities)} v1 entities; ${compliance.title} ${compliance.display} (${compliance.status}).`),
+    blocks,
+  };
 }
 
 /** What the `trend` answer shows. */
@@ -248,7 +257,8 @@ export function trendMessage(view: TrendView): SlackMessage {
       : `Trend ${groupLabelPlain(view.scope)}, ${plural(view.days, 'day')}: ${declining === 0 ? 'no metric declined' : `${plural(declining, 'metric')} declined`}`;
   const lines = view.trends.map((trend) => {
     const unit = TREND_RULES[trend.metric].unit;
-    return `*${METRIC_INFO[trend.metric].title}*  \`${trend.sparkline}\`  ${formatValue(trend.first, unit)} → ${formatValue(trend.last, unit)} (min ${formatValue(trend.min, unit)}, max ${formatValue(trend.max, unit)})  ${TREND_WORDS[trend.trend]}`;
+    const shown = (value: number) => formatSubjectValue(trend.metric, value, unit);
+    return `*${METRIC_INFO[trend.metric].title}*  \`${trend.sparkline}\`  ${shown(trend.first)} → ${shown(trend.last)} (min ${shown(trend.min)}, max ${shown(trend.max)})  ${TREND_WORDS[trend.trend]}`;
   });
   const blocks: unknown[] = [header(`${STATUS_EMOJI[status]} ${headline}`)];
   if (lines.length > 0) blocks.push(section(lines.join('\n')));

@@ -1,5 +1,6 @@
 /** Small formatting helpers shared by the Block Kit builders: values, instants, durations, emoji. */
 import type { Severity } from '../../alerts/types.ts';
+import { formatByUnit, formatSubjectValue } from '../../quality/severity.ts';
 import { escapeText } from './text.ts';
 
 /** Status emoji of a severity (Slack shortcodes, rendered in text and mrkdwn). */
@@ -12,11 +13,11 @@ export const SEVERITY_EMOJI: Record<Severity, string> = {
 /** Emoji of a resolved alert. */
 export const RESOLVED_EMOJI = ':white_check_mark:';
 
-/** A metric value as people read it: `99.6%`, `1,234`. */
-export function formatValue(value: number, unit: 'percent' | 'count'): string {
-  if (unit === 'percent') return `${Number(value.toFixed(2))}%`;
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : String(Number(value.toFixed(2)));
-}
+/** A value that is no metric of the severity model (a share, a change) as people read it: `99.60%`, `1,234`. */
+export const formatValue = formatByUnit;
+
+/** An alert subject's value: a metric as the severity model shows it everywhere, anything else by its unit. */
+export { formatSubjectValue };
 
 /** A signed change: `+2`, `-0.4%`, `±0`. */
 export function formatChange(delta: number, unit: 'percent' | 'count'): string {

@@ -4,19 +4,20 @@
  * user ids only; every list stops well inside Slack's limits with "+N more" and where to see the rest.
  */
 import type { Status } from '../../quality/categories.ts';
+import { formatMetric, STATUS_LOOK } from '../../quality/severity.ts';
 import { groupLabel } from '../group-names.ts';
 import type { OpsOverview, PendingApproval } from '../overview.ts';
 import { APPROVE_ACTION, approveConfirm, REJECT_ACTION, type ApprovalButtonValue } from './approval.ts';
 import { dashboardButton, personName, untilText } from './alert.ts';
-import { clip, slackDate, formatValue, SEVERITY_EMOJI } from './format.ts';
+import { clip, slackDate, formatSubjectValue, formatValue, SEVERITY_EMOJI } from './format.ts';
 import { code, escapeText, link } from './text.ts';
 
-/** Status emoji of the integrity card. */
+/** Status emoji of the integrity card (the severity model's look). */
 export const STATUS_EMOJI: Record<Status, string> = {
-  healthy: ':large_green_circle:',
-  info: ':information_source:',
-  warning: ':large_yellow_circle:',
-  critical: ':red_circle:',
+  healthy: STATUS_LOOK.healthy.emoji,
+  info: STATUS_LOOK.info.emoji,
+  warning: STATUS_LOOK.warning.emoji,
+  critical: STATUS_LOOK.critical.emoji,
 };
 
 /** Entries listed per section; the rest are counted. */
@@ -61,12 +62,11 @@ export function integritySections(overview: OpsOverview): unknown[] {
   if (!card) {
     return [section(`*Integrity*: no check has run yet (the daily job writes the first snapshot). ${next}.`)];
   }
-  const fields = card.metrics.map((metric) =>
-    mrkdwn(`*${metric.title}* ${STATUS_EMOJI[metric.status]}\n${formatValue(metric.value, metric.unit)} (${metric.threshold})`),
-  );
+  const fields = card.metrics.map((metric) => mrkdwn(`*${metric.title}* ${STATUS_EMOJI[metric.status]}\n${metric.display} (${metric.threshold})`));
   return [
-    section(`*Integrity* ${STATUS_EMOJI[card.status]} ${card.status} · score *${formatValue(card.score, 'percent')}*`),
-    { type: 'section', fields },
+    section(`*Integrity* ${STATUS_EMOJI[card.status]} ${card.status} · score *${formatMetric('referentialIntegrityScore', card.score)}* · snapshot of ${slackDate(card.checkedAt)}`),
+    // Section fields hold at most 10.
+    { type: 'section', fields: fields.slice(0, 10) },
     { type: 'context', elements: [mrkdwn(`Last check ${slackDate(card.checkedAt)} · ${next}`)] },
   ];
 }
@@ -89,7 +89,7 @@ export function firingSection(overview: OpsOverview): unknown {
           (silence.groupId === '*' || silence.groupId === alert.groupId) &&
           (silence.severity === null || silence.severity === alert.severity),
       );
-      const value = alert.lastValue === null ? '' : ` ${formatValue(alert.lastValue, alert.details.unit)}`;
+      const value = alert.lastValue === null ? '' : ` ${formatSubjectValue(alert.subject, alert.lastValue, alert.details.unit)}`;
       const ack = alert.acknowledgedBy ? ` · acknowledged by ${personName(alert.acknowledgedBy)}` : '';
       return (
         `${SEVERITY_EMOJI[alert.severity]} ${escapeText(alert.title)}${value} in ${scope(overview, alert.groupId)} since ${slackDate(alert.firstFiringAt)}` +

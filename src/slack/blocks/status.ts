@@ -5,7 +5,8 @@
  */
 import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { OpsOverview } from '../overview.ts';
-import { formatValue } from './format.ts';
+import { formatMetric } from '../../quality/severity.ts';
+import { formatInstant } from './format.ts';
 import {
   approvalsSection,
   dashboardLink,
@@ -22,7 +23,7 @@ import {
 export function statusMessage(overview: OpsOverview): OutboundMessage {
   const card = overview.integrity;
   const title = card
-    ? `${STATUS_EMOJI[card.status]} Status: ${card.status}, integrity ${formatValue(card.score, 'percent')}`
+    ? `${STATUS_EMOJI[card.status]} Status: ${card.status}, integrity ${formatMetric('referentialIntegrityScore', card.score)} (snapshot of ${formatInstant(card.checkedAt)})`
     : 'Status: no check has run yet';
   const blocks: unknown[] = [{ type: 'header', text: plain(title) }, ...integritySections(overview), firingSection(overview)];
   const silences = silencesSection(overview);

@@ -25,8 +25,11 @@ export interface WeeklySummaryView {
   /** Number of daily snapshots platform-wide in the window. */
   snapshots: number;
   platform: SummaryMetric[];
-  /** Groups with at least one declining metric: id and the titles of the metrics that declined. */
-  decliningGroups: { groupId: string; metrics: string[] }[];
+  /**
+   * Groups with at least one declining metric: id, slug and name when the groups table has them, and the titles of
+   * the metrics that declined.
+   */
+  decliningGroups: { groupId: string; slug?: string | null; name?: string | null; metrics: string[] }[];
   groupsTracked: number;
 }
 
@@ -41,6 +44,12 @@ const MAX_GROUPS = 15;
 
 function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: clip(text, 2900) };
+}
+
+/** A group as people know it: `acme-eu` Acme Europe (`j57…`), slug and name escaped; the id alone without them. */
+export function namedGroup(group: { groupId: string; slug?: string | null; name?: string | null }): string {
+  const name = group.name ? ` ${escapeText(clip(group.name, 80))}` : '';
+  return group.slug ? `${code(group.slug)}${name} (${code(group.groupId)})` : group.name ? `${escapeText(clip(group.name, 80))} (${code(group.groupId)})` : code(group.groupId);
 }
 
 /** The weekly summary message. */
@@ -66,7 +75,7 @@ export function weeklySummaryMessage(view: WeeklySummaryView): OutboundMessage {
   ];
   if (lines.length > 0) blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
   if (view.decliningGroups.length > 0) {
-    const shown = view.decliningGroups.slice(0, MAX_GROUPS).map((group) => `${code(group.groupId)}: ${escapeText(group.metrics.join(', '))}`);
+    const shown = view.decliningGroups.slice(0, MAX_GROUPS).map((group) => `${namedGroup(group)}: ${escapeText(group.metrics.join(', '))}`);
     const more = view.decliningGroups.length - shown.length;
     blocks.push({
       type: 'section',

@@ -222,7 +222,8 @@ describe('groups in alert messages', () => {
       evaluation([crossGroupSignal({ groupId: String(group._id), value: 2 })]),
     );
     const post = slack.callsOf('chat.postMessage')[0]!;
-    const label = `\`acme-eu\` (\`${String(group._id)}\`)`;
+    // Slug and name, id after.
+    const label = `\`acme-eu\` ${String(group.name)} (\`${String(group._id)}\`)`;
     expect(JSON.stringify(post.params.blocks)).toContain(JSON.stringify(`${label}: 2`).slice(1, -1));
     const acknowledge = (post.params.blocks as { type: string; elements?: Element[] }[])
       .find((block) => block.type === 'actions')!

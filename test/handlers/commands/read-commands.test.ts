@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QualitySnapshot } from '../../../monitors/ports.ts';
 import type { Backend } from '../../../src/backend.ts';
+import { formatMetric } from '../../../src/quality/severity.ts';
 import { allDocuments, seededBackend, SEEDED_AT } from '../../helpers/slack/seeded-backend.ts';
 import { startSlackAppHarness, type SlackAppHarness } from '../../helpers/slack/slack-app-harness.ts';
 
@@ -46,7 +47,9 @@ describe('/ontology read commands over signed HTTP', () => {
     expect(answer.response_type).toBe('ephemeral');
     const blocks = answer.blocks as { type: string; text?: { text: string } }[];
     expect(blocks[0]!.text!.text).toBe(`:red_circle: Integrity platform-wide: ${report.status}, ${report.summary.totalIssues.toLocaleString('en-US')} issues`);
-    expect(json).toContain('(healthy: 0)');
+    // Each category with its status and rule from the severity table (the same words as `metrics` and the alerts).
+    expect(json).toContain('*Orphaned connections*\\n:red_circle: 1 (critical when > 0)');
+    expect(json).toContain('*Invalid metadata*\\n:large_yellow_circle: 2 (warning when > 0)');
     for (const issue of report.issues) expect(json).toContain(`\`${issue.recordId}\``);
     expect(json).toContain('"action_id":"ontology_run_subcommand_1"');
     expect(json).toContain('"value":"metrics"');
@@ -66,14 +69,31 @@ describe('/ontology read commands over signed HTTP', () => {
     expect(issueLines).toBeLessThanOrEqual(3);
   });
 
+  it('integrity <group>: adds one line with the group\'s metrics status when it differs from the integrity status', async () => {
+    const { backend, store } = await seededBackend();
+    const harness = await startSlackAppHarness({ backend, now: () => SEEDED_AT });
+    // A group whose records break no integrity rule, all still in the pre-v1 shape (schema compliance 0 %).
+    const quiet = await store.insert('groups', { slug: 'quiet-co', name: 'Quiet Co', type: 'organization' });
+    for (let index = 0; index < 3; index++) await store.insert('entities', { groupId: quiet._id, type: 'agent', name: `agent ${index}` });
+    const metrics = await backend.quality.metrics({ now: SEEDED_AT, groupId: String(quiet._id) });
+    expect(metrics.statusByMetric.schemaComplianceScore).toBe('critical');
+    const { json } = await ask(harness, 'integrity quiet-co');
+    expect(json).toContain('Integrity quiet-co');
+    expect(json).toContain(': healthy, 0 issues');
+    expect(json).toContain(':red_circle: Metrics of this scope: critical (Schema compliance score 0.00%)');
+    // A scope whose metrics agree with its integrity status gets no such line.
+    expect((await ask(harness, 'integrity')).json).not.toContain('Metrics of this scope');
+  });
+
   it('metrics <group id>: the seven metrics against their thresholds', async () => {
     const { backend, harness, group } = await setUp();
     const report = await backend.quality.metrics({ now: SEEDED_AT, groupId: group._id });
     const { json } = await ask(harness, `metrics ${group._id}`);
     expect(json).toContain(`Metrics ${group.slug} (${group._id}): ${report.status}`);
     expect(json).toContain('Referential integrity score');
-    expect(json).toContain('healthy ≥ 99%, warning ≥ 95%');
-    expect(json).toContain(`${report.referentialIntegrityScore}%`);
+    expect(json).toContain('critical when < 95%, healthy ≥ 99%');
+    expect(json).toContain(formatMetric('referentialIntegrityScore', report.referentialIntegrityScore));
+    expect(json).toContain(`*Invalid metadata*\\n${report.invalidMetadataCount > 0 ? ':large_yellow_circle:' : ':large_green_circle:'} ${report.invalidMetadataCount} (warning when > 0)`);
     expect(json).toContain('"value":"integrity ' + group.slug + '"');
   });
 
@@ -92,8 +112,11 @@ describe('/ontology read commands over signed HTTP', () => {
     const { backend, harness } = await setUp();
     const report = await backend.quality.versions({ now: SEEDED_AT });
     const { json } = await ask(harness, 'versions');
-    expect(json).toContain(`${report.v0Entities.toLocaleString('en-US')} (${report.distributionPercentage.v0}%)`);
-    expect(json).toContain(`${report.v1Entities.toLocaleString('en-US')} (${report.distributionPercentage.v1}%)`);
+    expect(json).toContain(`${report.v0Entities.toLocaleString('en-US')} (${report.distributionPercentage.v0.toFixed(2)}%)`);
+    expect(json).toContain(`${report.v1Entities.toLocaleString('en-US')} (${report.distributionPercentage.v1.toFixed(2)}%)`);
+    // The header's icon is the schema compliance score's status (healthy at 97%), not "info" for any v0 entity.
+    expect(json).toContain(':large_green_circle: Schema versions platform-wide');
+    expect(json).toContain('*Schema compliance score*\\n:large_green_circle: 97.00% (critical when < 90%, healthy ≥ 95%)');
   });
 
   it('trend 3 <group>: first → last and a sparkline from the group\'s snapshots of the window only', async () => {
@@ -113,9 +136,9 @@ describe('/ontology read commands over signed HTTP', () => {
     );
     const { json } = await ask(harness, `trend 3 ${group.slug}`);
     expect(json).toContain(`Trend ${group.slug} (${group._id}), 3 days: 1 metric declined`);
-    expect(json).toContain('99.5% → 97.25%');
+    expect(json).toContain('99.50% → 97.25%');
     expect(json).toContain('2 snapshots');
-    expect(json).not.toContain('42%');
+    expect(json).not.toContain('42.00%');
   });
 
   it('trend without snapshots says where they come from', async () => {

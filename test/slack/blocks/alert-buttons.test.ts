@@ -148,6 +148,25 @@ describe('the Dashboard link', () => {
     expect(links(resolved.blocks)).toEqual([expect.objectContaining({ action_id: 'open_dashboard', url: URL })]);
   });
 
+  it('opens the dashboard on the group when the alert is about one group (?group=<id>), platform-wide otherwise', () => {
+    const one = actions(notificationMessage(view([member('j57group one&x')], { dashboardUrl: URL })).blocks)!;
+    expect(one.at(-1)).toMatchObject({ action_id: 'open_dashboard', url: `${URL}?group=j57group+one%26x` });
+    const resolved = notificationMessage(view([member('g1', { state: 'resolved', resolvedAt: AT })], { resolvedAt: AT, dashboardUrl: URL }));
+    expect(links(resolved.blocks)).toEqual([expect.objectContaining({ url: `${URL}?group=g1` })]);
+    // Several scopes in one message: the page opens platform-wide, where all of them are listed.
+    for (const members of [[member(null), member('g1')], [member('g1'), member('g2')]]) {
+      expect(actions(notificationMessage(view(members, { dashboardUrl: URL })).blocks)!.at(-1)).toMatchObject({ url: URL });
+    }
+    // A configured address that already carries a query keeps it.
+    const kept = actions(notificationMessage(view([member('g1')], { dashboardUrl: `${URL}?theme=dark` })).blocks)!;
+    expect(kept.at(-1)).toMatchObject({ url: `${URL}?theme=dark&group=g1` });
+  });
+
+  it('names a group by slug and name, escaped, id after', () => {
+    const message = notificationMessage(view([member('g1', { groupSlug: 'acme-eu', groupName: 'Acme <EU> & Co' })], { dashboardUrl: URL }));
+    expect(JSON.stringify(message.blocks)).toContain('`acme-eu` Acme &lt;EU&gt; &amp; Co (`g1`)');
+  });
+
   it('is absent when no dashboard is configured', () => {
     for (const shown of [view([member(null)]), view([member(null)], { dashboardUrl: null }), view([member(null, { state: 'resolved', resolvedAt: AT })], { resolvedAt: AT })]) {
       const message = notificationMessage(shown);

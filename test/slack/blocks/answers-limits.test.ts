@@ -4,6 +4,7 @@ import { CATEGORIES, type Category, type Status } from '../../../src/quality/cat
 import type { MetricsReport } from '../../../src/quality/metrics.ts';
 import type { CheckReport } from '../../../src/quality/reports.ts';
 import type { QualityIssue } from '../../../src/quality/tally.ts';
+import { readingJudged } from '../../../src/quality/severity.ts';
 import { DEFAULT_THRESHOLDS, THRESHOLD_METRICS } from '../../../src/quality/thresholds.ts';
 import { auditMessage, integrityMessage, metricsMessage, trendMessage, versionsMessage, type NextStep } from '../../../src/slack/blocks/answers.ts';
 import { BLOCK_KIT_LIMITS, limitViolations } from '../../../src/slack/blocks/kit.ts';
@@ -50,17 +51,27 @@ describe('the largest answers stay inside Block Kit limits', () => {
     }));
     const groups = new Map(issues.map((issue) => [issue.groupId!, { id: issue.groupId!, slug: 'g'.repeat(120) }]));
     const report: CheckReport = {
-      status: 'critical',
+      status: 'warning',
       summary: { totalIssues: HUGE, criticalIssues: HUGE, warningIssues: HUGE, infoIssues: HUGE },
       details: { orphanedConnections: HUGE, orphanedKnowledge: HUGE, crossGroupReferences: HUGE, missingGroupIds: HUGE, invalidMetadata: HUGE, malformedProperties: HUGE },
+      categoryStatus: worst,
       issues,
     };
-    const message = asSent(integrityMessage({ report, scope, groups, at: AT, severities: worst, nextSteps: steps }));
+    const message = asSent(integrityMessage({
+        report,
+        scope,
+        groups,
+        at: AT,
+        // Every metric at its widest, all critical, while the check says warning: the longest extra line.
+        metrics: { status: 'critical', readings: THRESHOLD_METRICS.map((metric) => readingJudged(metric, HUGE, 'critical')) },
+        nextSteps: steps,
+      }));
     expect(limitViolations(message)).toEqual([]);
     expectWholeLines(message);
     // Slack already shows the most lines it can: no command lists more there (the CLI does).
     expect(JSON.stringify(message)).toMatch(/…and [\d,]+ more"/);
     expect(JSON.stringify(message)).not.toContain('ontology-ops');
+    expect(JSON.stringify(message)).toContain('Metrics of this scope: critical');
   });
 
   it('metrics with every metric at its widest', () => {
@@ -111,7 +122,12 @@ describe('the largest answers stay inside Block Kit limits', () => {
   });
 
   it('versions and a 90-day trend of every metric', () => {
-    const versions = asSent(versionsMessage({ report: { timestamp: AT, v0Entities: HUGE, v1Entities: HUGE, distributionPercentage: { v0: 50, v1: 50 } }, scope, nextSteps: steps }));
+    const versions = asSent(versionsMessage({
+        report: { timestamp: AT, v0Entities: HUGE, v1Entities: HUGE, distributionPercentage: { v0: 50, v1: 50 } },
+        scope,
+        compliance: readingJudged('schemaComplianceScore', 50, 'critical'),
+        nextSteps: steps,
+      }));
     expect(limitViolations(versions)).toEqual([]);
     const points = Array.from({ length: 90 }, (_, index) => index * 1.2345);
     const times = points.map((_, index) => AT - (89 - index) * 86_400_000);

@@ -95,12 +95,13 @@ describe('App Home view', () => {
     expect(view.type).toBe('home');
     const all = text(view.blocks);
     expect(all).toContain(':red_circle: Ontology data quality');
-    expect(all).toContain('*Integrity* :red_circle: critical · score *97.5%*');
+    // The card is a snapshot: its values are labelled with the snapshot's time.
+    expect(all).toContain('*Integrity* :red_circle: critical · score *97.50%* · snapshot of <!date^');
     expect(all).toContain('*Cross-group violations* :red_circle:\\n3 (critical when > 0)');
     // Before the v1 migration, missing groupIds are info only.
     expect(all).toContain('*Records missing a groupId* :information_source:\\n12 (info when > 0 until the v1 migration completes)');
-    expect(all).toContain('*Referential integrity score* :large_yellow_circle:\\n97.5% (warning when < 99%, critical < 95%)');
-    expect(all).toContain('*Event archival progress* :large_green_circle:\\n100%');
+    expect(all).toContain('*Referential integrity score* :large_yellow_circle:\\n97.50% (warning when < 99%, critical < 95%)');
+    expect(all).toContain('*Event archival progress* :large_green_circle:\\n100.00%');
     expect(all).toContain('Last check <!date^1795746600^{date_short_pretty} {time}|2026-11-27 02:30 UTC> · next daily check <!date^1795831200^{date_short_pretty} {time}|2026-11-28 02:00 UTC>');
   });
 
@@ -167,7 +168,7 @@ describe('App Home view', () => {
 describe('/ontology status answer', () => {
   it('leads with the status and says what fires, naming ids for silence and unsilence', () => {
     const message = statusMessage(overview());
-    expect(message.text).toBe(':red_circle: Status: critical, integrity 97.5%. 2 alerts firing; 1 silence(s).');
+    expect(message.text).toBe(':red_circle: Status: critical, integrity 97.50% (snapshot of 2026-11-27 02:30 UTC). 2 alerts firing; 1 silence(s).');
     const all = text(message.blocks!);
     expect(all).toContain('`#7`');
     expect(all).toContain('· `1`');
