@@ -37,7 +37,7 @@ export const REMEDIATION: Readonly<Record<Category, Remediation>> = {
   missingGroupId: {
     meaning: 'A record has no groupId: before the v1 migration this is expected; after it, the record is invisible to tenant-scoped reads.',
     steps: [
-      'Before the v1 migration: nothing is broken; plan the migration, which fills groupIds: `ontology-ops migrate --dry-run` first.',
+      'Before the v1 migration: nothing is broken; plan the migration, which fills groupIds: `ontology-ops migrate --dry-run` first, and read what it predicts getting worse (records it can only put in `legacy-default` make their references to other groups cross-group).',
       'After the v1 migration: list the records with `ontology-ops check --json`; they were written by a client that does not set groupId.',
       'Set the groupId of each record (from its entity, endpoint or actor) and fix the client that wrote it.',
       'Re-run `ontology-ops check` and confirm the missing-groupId count is 0.',

@@ -63,7 +63,7 @@ describe('weekly job', () => {
     const warnings = notifier.topLevelPosts.filter((post) => post.channel === 'C_WARN').map((post) => post.text);
     expect(warnings).toHaveLength(2);
     expect(warnings.some((text) => text.includes('Referential integrity score declining over 7 days (platform-wide)'))).toBe(true);
-    expect(warnings.some((text) => text.includes('Cross-group violations declining over 7 days (group `beta-co` (`' + beta + '`))'))).toBe(true);
+    expect(warnings.some((text) => text.includes('Cross-group violations declining over 7 days (group `beta-co` Beta &lt;B&amp;Co&gt; (`' + beta + '`))'))).toBe(true);
     // The warning shows the week in the metric's own unit.
     const platformWarning = notifier.topLevelPosts.find((post) => post.text.includes('Referential integrity score declining'))!;
     expect(JSON.stringify(platformWarning.blocks)).toContain('Daily values `█▇▇▅▄▃▁`: 99.90% → 99.20% (min 99.20%, max 99.90%)');

@@ -82,7 +82,8 @@ function isolateViolations(entries: readonly string[]): string[] {
     const global = nodeGlobalUsed(source);
     if (global) violations.push(`${file}: uses the Node global ${global}`);
     for (const specifier of valueImports(source)) {
-      if (specifier.startsWith('.')) visit(relative(ROOT, resolve(ROOT, dirname(file), specifier)));
+      // Files Convex also bundles name their TypeScript imports with `.js` suffixes (see test/convex/import-suffixes.test.ts).
+      if (specifier.startsWith('.')) visit(relative(ROOT, resolve(ROOT, dirname(file), specifier.replace(/\.js$/, '.ts'))));
       else if (specifier.startsWith('node:')) violations.push(`${file}: imports ${specifier}`);
       else if (!ALLOWED_PACKAGES.has(specifier)) violations.push(`${file}: imports the package ${specifier}`);
     }

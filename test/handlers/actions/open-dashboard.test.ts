@@ -51,7 +51,11 @@ describe('the Dashboard link', () => {
     const { harness, slack } = await setup({ DASHBOARD_URL: DASHBOARD });
     const posts = slack.callsOf('chat.postMessage');
     expect(posts.length).toBeGreaterThan(2);
-    for (const post of posts) expect(links(post.params.blocks)).toEqual([DASHBOARD]);
+    // A platform-wide alert opens the dashboard as it is; an alert about one group opens it on that group.
+    const posted = posts.map((post) => links(post.params.blocks));
+    for (const link of posted) expect(link).toEqual([expect.stringMatching(/^http:\/\/localhost:3000\/dashboard\/(\?group=[a-z0-9]+)?$/)]);
+    expect(posted.some(([link]) => link === DASHBOARD)).toBe(true);
+    expect(posted.some(([link]) => link!.startsWith(`${DASHBOARD}?group=`))).toBe(true);
 
     const post = posts[0]!;
     const acknowledge = (post.params.blocks as Block[]).find((block) => block.block_id === 'alert_actions')!.elements!.find((element) => element.action_id === 'alert_acknowledge')!;
