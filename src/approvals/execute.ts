@@ -13,6 +13,7 @@ import { LockHeldError } from '../migration/lease.ts';
 import type { MigrationProgress } from '../migration/progress.ts';
 import type { CrashPoint } from '../migration/test-hooks.ts';
 import type { KeptEvents, MigrationService, RestoreReport, RunReport, UndoReport } from '../migration/types.ts';
+import { formatCount, formatMetric } from '../quality/severity.ts';
 import type { RunOutcome } from '../slack/blocks/approval.ts';
 import type { FixName, FixRunReport, FixService } from '../fix/service.ts';
 import type { PlanSummary } from './plan.ts';
@@ -70,15 +71,21 @@ function actorOf(request: ApprovalRequest): string {
   return `slack:${request.approvals.map((approval) => approval.userId).join('+')}`;
 }
 
+/** Records changed per table, counts written as everywhere else. */
+function changedLine(changed: Record<string, number>): string {
+  return `Changed: ${Object.entries(changed).map(([table, n]) => `${table} ${formatCount(n)}`).join(', ')}`;
+}
+
 function migrateOutcome(report: RunReport): { ok: boolean; outcome: RunOutcome } {
   const validation = report.validation;
   const lines = validation
     ? [
         `Validation: ${validation.ok ? 'passed' : `failed (${validation.problems.join('; ')})`}`,
-        `Status ${validation.metrics.status} · integrity ${validation.metrics.referentialIntegrityScore}% · missing groupIds ${validation.metrics.missingGroupIds} · ` +
-          `cross-group ${validation.metrics.crossGroupViolations} · schema ${validation.metrics.schemaComplianceScore}%`,
-        `Cross-group references created: ${validation.crossGroupReferencesCreated.total}`,
-        `Changed: ${Object.entries(report.changed).map(([table, n]) => `${table} ${n}`).join(', ')}`,
+        `Status ${validation.metrics.status} · integrity ${formatMetric('referentialIntegrityScore', validation.metrics.referentialIntegrityScore)} · ` +
+          `missing groupIds ${formatCount(validation.metrics.missingGroupIds)} · cross-group ${formatCount(validation.metrics.crossGroupViolations)} · ` +
+          `schema ${formatMetric('schemaComplianceScore', validation.metrics.schemaComplianceScore)}`,
+        `Cross-group references created: ${formatCount(validation.crossGroupReferencesCreated.total)}`,
+        changedLine(report.changed),
       ]
     : [];
   const regressions = report.status === 'completed' ? report.regressions : null;
@@ -89,7 +96,7 @@ function migrateOutcome(report: RunReport): { ok: boolean; outcome: RunOutcome }
     ok: true,
     outcome: {
       runId: report.runId,
-      message: `Migration ${report.runId} completed with regressions (${changed} records changed): ${regressions.worsened.length} metric${regressions.worsened.length === 1 ? '' : 's'} got worse.`,
+      message: `Migration ${report.runId} completed with regressions (${formatCount(changed)} records changed): ${regressions.worsened.length} metric${regressions.worsened.length === 1 ? '' : 's'} got worse.`,
       validation: lines,
       regressions: { worsened: regressions.worsened, cause: regressions.cause },
     },
@@ -101,22 +108,27 @@ function undoOutcome(report: UndoReport): RunOutcome {
   return {
     runId: report.undoRunId,
     message: report.status === 'already_undone' ? `Run ${report.runId} was already undone.` : `Undo ${report.undoRunId} of run ${report.runId} completed.`,
-    validation: [`Reverted ${report.reverted} of ${report.entries} journal entries · conflicts ${report.conflictCount} · missing ${report.missing}`],
+    validation: [
+      `Reverted ${formatCount(report.reverted)} of ${formatCount(report.entries)} journal entries · conflicts ${formatCount(report.conflictCount)} · missing ${formatCount(report.missing)}`,
+    ],
   };
 }
 
 function fixOutcome(report: FixRunReport): { ok: boolean; outcome: RunOutcome } {
   const validation = report.validation;
-  const lines = [`Changed: ${Object.entries(report.changed).map(([table, n]) => `${table} ${n}`).join(', ')}`];
+  const lines = [changedLine(report.changed)];
   if (validation) {
     lines.unshift(`Validation: ${validation.ok ? 'passed' : `failed (${validation.problems.join('; ')})`}`);
-    lines.push(`Status ${validation.after.status} · integrity ${validation.after.referentialIntegrityScore}% · orphaned ${validation.after.orphanedEntityCount}`);
+    lines.push(
+      `Status ${validation.after.status} · integrity ${formatMetric('referentialIntegrityScore', validation.after.referentialIntegrityScore)} · ` +
+        `orphaned ${formatCount(validation.after.orphanedEntityCount)}`,
+    );
   }
   return { ok: report.status !== 'failed', outcome: { runId: report.runId, message: report.message, validation: lines } };
 }
 
 function restoreOutcome(report: RestoreReport): RunOutcome {
-  return { runId: report.restoreRunId, message: `Restore ${report.restoreRunId} completed: ${report.documentsRestored} documents restored.` };
+  return { runId: report.restoreRunId, message: `Restore ${report.restoreRunId} completed: ${formatCount(report.documentsRestored)} documents restored.` };
 }
 
 /** The executor. */

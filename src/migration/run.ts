@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { ErrorCode, OpsError } from '../errors.ts';
 import type { ConvexValue } from '../ontology/values.ts';
 import type { MetricsReport } from '../quality/metrics.ts';
+import { formatCount } from '../quality/severity.ts';
 import { causeText, compareMetrics, regressionSummary, type RegressionReport } from '../quality/regressions.ts';
 import { nextBatchLimit } from './batch-size.ts';
 import {
@@ -178,10 +179,10 @@ function endedRunReport(run: RunRecord, actor: string): RunReport {
  */
 export function completedMessage(runId: string, changed: number, crossGroupCreated: number, regressions: RegressionReport | null): string {
   const summary = regressionSummary(regressions);
-  if (summary === null) return `Migration ${runId} completed: ${changed} records changed, ${crossGroupCreated} cross-group references created.`;
+  if (summary === null) return `Migration ${runId} completed: ${formatCount(changed)} records changed, ${formatCount(crossGroupCreated)} cross-group references created.`;
   const cause = regressions!.cause ? ` Caused by ${causeText(regressions!.cause)}.` : '';
   return (
-    `Migration ${runId} completed with regressions: ${summary} (${changed} records changed).${cause} ` +
+    `Migration ${runId} completed with regressions: ${summary} (${formatCount(changed)} records changed).${cause} ` +
     `Next: review ${regressions!.cause ? 'the cross-group references with `ontology-ops check --categories crossGroup`' : 'the metrics with `ontology-ops metrics`'}, ` +
     `or undo the run with \`ontology-ops rollback --run ${runId}\`.`
   );

@@ -60,7 +60,13 @@ describe.skipIf(CHROMIUM_UNAVAILABLE !== null)(`the product in Chromium${CHROMIU
     await alert.evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'workspace-alert');
     await alert.locator('button[data-action-id="alert_acknowledge"]').click();
-    await messages(page).filter({ hasText: /acknowledged by/i }).first().waitFor(WAIT);
+    const acknowledged = messages(page).filter({ hasText: /acknowledged by/i }).first();
+    await acknowledged.waitFor(WAIT);
+    // The header says who acknowledged it, once, and Unacknowledge replaces Acknowledge.
+    await expect(acknowledged.locator('button[data-action-id="alert_unacknowledge"]').count()).resolves.toBe(1);
+    await expect(acknowledged.locator('button[data-action-id="alert_acknowledge"]').count()).resolves.toBe(0);
+    await acknowledged.evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'workspace-alert-acknowledged');
   });
 
   it('answers /ontology integrity typed in the composer', async () => {
@@ -129,6 +135,8 @@ describe.skipIf(CHROMIUM_UNAVAILABLE !== null)(`the product in Chromium${CHROMIU
     const states = (await page.evaluate('window.seenStates')) as string[];
     expect(states).toContain('Running');
     expect(states.at(-1)).toBe('Succeeded with regressions');
+    await done.evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'workspace-regressions');
   }, 180_000);
 
   it('shows the App Home of the lead', async () => {

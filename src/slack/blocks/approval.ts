@@ -4,6 +4,7 @@
  * succeeded (the validation report; with regressions, them and "Request rollback"), failed (the error and "Request
  * rollback"), rejected. IDs and counts only.
  */
+import { formatMetric } from '../../quality/severity.ts';
 import type { OutboundMessage } from '../../alerts/ports.ts';
 import type { ApprovalRequest } from '../../approvals/port.ts';
 import type { PlanRegressions, PlanSummary } from '../../approvals/plan.ts';
@@ -117,7 +118,7 @@ function planLines(plan: PlanSummary | null): string {
         `*Records to change:* ${count(c.total)} (entities ${count(c.entities)}, connections ${count(c.connections)}, events ${count(c.events)}, knowledge ${count(c.knowledge)})`,
         `*Assignments:* ${escapeText(Object.entries(plan.assignments).map(([source, n]) => `${source} ${count(n)}`).join(', ')) || 'none'}`,
         `*Cross-group references the run would create:* ${count(plan.crossGroupReferencesCreated.total)} (connections ${count(plan.crossGroupReferencesCreated.connections)}, events ${count(plan.crossGroupReferencesCreated.events)})`,
-        `*Predicted after the run:* ${plan.predicted.status} · integrity ${plan.predicted.referentialIntegrityScore}% · missing groupIds ${count(plan.predicted.missingGroupIds)} · cross-group ${count(plan.predicted.crossGroupViolations)} · schema ${plan.predicted.schemaComplianceScore}%`,
+        `*Predicted after the run:* ${plan.predicted.status} · integrity ${formatMetric('referentialIntegrityScore', plan.predicted.referentialIntegrityScore)} · missing groupIds ${count(plan.predicted.missingGroupIds)} · cross-group ${count(plan.predicted.crossGroupViolations)} · schema ${formatMetric('schemaComplianceScore', plan.predicted.schemaComplianceScore)}`,
         ...(plan.regressions ? regressionLines(plan.regressions, 'Predicted to get worse') : []),
         `*Backup:* ${plan.backupBytes > 0 ? `about ${(plan.backupBytes / 1_048_576).toFixed(1)} MiB` : 'none'}${plan.wouldCreateLegacyDefaultGroup ? ' · creates group `legacy-default`' : ''}`,
         `*ETA:* about ${Math.max(1, Math.round(plan.etaSeconds))} s`,
@@ -353,7 +354,7 @@ export function preflightAnswer(report: PreflightReport & { regressions?: Regres
   const c = report.changes;
   const lines = [
     `*Records to change:* ${count(c.total)} (entities ${count(c.entities.records)}, connections ${count(c.connections.records)}, events ${count(c.events.records)}, knowledge ${count(c.knowledge.records)})`,
-    `*Integrity now:* ${report.metrics.status} · integrity ${report.metrics.referentialIntegrityScore}% · missing groupIds ${count(report.metrics.missingGroupIds)}`,
+    `*Integrity now:* ${report.metrics.status} · integrity ${formatMetric('referentialIntegrityScore', report.metrics.referentialIntegrityScore)} · missing groupIds ${count(report.metrics.missingGroupIds)}`,
     ...(report.regressions && report.changes.total > 0 ? regressionLines(report.regressions, 'Predicted to get worse') : []),
     `*Lock:* ${report.lock.held ? `held by ${code(report.lock.holder ?? '')}` : 'free'} · *v1 migration completed:* ${report.v1MigrationCompleted ? 'yes' : 'no'}`,
     `*Backup:* ${report.backup.enabled ? `about ${(report.backup.estimatedBytes / 1_048_576).toFixed(1)} MiB, folder ${report.backup.writable ? 'writable' : 'NOT writable'}` : 'off'} · *ETA:* about ${Math.max(1, Math.round(report.estimatedSeconds))} s`,
