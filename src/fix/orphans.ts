@@ -6,15 +6,13 @@
  * validation (no orphan left in scope, no metric worse than before). All state lives in the store, so a rerun
  * after a crash continues from the last committed batch.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { ErrorCode, OpsError } from '../errors.ts';
 import { nextBatchLimit } from '../migration/batch-size.ts';
 import { fenceFor, latestRun, nextTurn, releaseLease, takeLease, v1Marker, type MigrationContext } from '../migration/context.ts';
 import { LeaseLostError, LockHeldError } from '../migration/lease.ts';
 import type { RunRecord, RunState } from '../migration/port.ts';
 import { StepMeter } from '../migration/progress.ts';
-import { DEFAULT_BATCH_SIZE } from '../migration/run.ts';
+import { DEFAULT_BATCH_SIZE, takeRunBackup } from '../migration/run.ts';
 import { computeMetrics, type MetricsReport } from '../quality/metrics.ts';
 import type { QualityCounts } from '../quality/tally.ts';
 import { ORPHAN_TABLES, type FixStore, type OrphanRecord, type OrphanTable } from './port.ts';
@@ -212,18 +210,8 @@ export async function runOrphans(context: MigrationContext, fixes: FixStore, opt
 
     // Step 2: backup (redone from scratch after a crash during it: nothing was changed yet).
     if (current.state === 'backing_up') {
-      const file = join(context.backupDir, `${context.backups.fileStem()}-${runId}.zip`);
-      mkdirSync(context.backupDir, { recursive: true });
-      const meter = new StepMeter({ runId, operation: 'fix', phase: 'backup' }, monotonic, (await context.backups.estimate()).documents);
-      const result = await context.backups.write(file, {
-        now: context.now(),
-        runId,
-        v1MigrationCompletedAt: await v1Marker(context),
-        fence: () => fenceFor(context, holder),
-        onProgress: (documents) => emit(meter.report(documents)),
-      });
-      emit(meter.report(result.manifest.tables.reduce((sum, table) => sum + table.documents, 0), true));
-      await migrations.updateRun(runId, { state: 'running', backupFile: result.path, updatedAt: context.now() });
+      const backupFile = await takeRunBackup(context, holder, runId, 'fix', emit);
+      await migrations.updateRun(runId, { state: 'running', backupFile, updatedAt: context.now() });
       current = await requireRun(context, runId);
     }
 

@@ -9,6 +9,7 @@ import { fenceFor, latestRun, nextTurn, releaseLease, takeLease, type MigrationC
 import type { RunRecord } from '../migration/port.ts';
 import { StepMeter } from '../migration/progress.ts';
 import { DEFAULT_BATCH_SIZE } from '../migration/run.ts';
+import { claimUndoRun } from '../migration/undo.ts';
 import type { UndoOptions, UndoReport } from '../migration/types.ts';
 import { ORPHAN_TABLES, type FixStore } from './port.ts';
 
@@ -65,22 +66,7 @@ export async function undoFix(context: MigrationContext, fixes: FixStore, runId:
   const holder = context.holderId();
   await takeLease(context, holder);
   try {
-    let undo = existing;
-    if (undo) await migrations.updateRun(undo.id, { holder, state: 'running', error: null, updatedAt: context.now() });
-    else {
-      undo = await migrations.createRun({
-        id: options.claimedRunId ?? context.newRunId(),
-        kind: 'undo',
-        state: 'running',
-        actor: options.actor,
-        holder,
-        targetRunId: runId,
-        startedAt: context.now(),
-        batchSize,
-        phase: 'undo',
-        progress: { undo: { total: entries, done: 0 } },
-      });
-    }
+    const undo = await claimUndoRun(context, existing, { targetRunId: runId, holder, batchSize, entries, options });
     const undoId = undo.id;
     const conflicts: UndoReport['conflicts'] = [];
     let done = totalsOf(undo).entries;

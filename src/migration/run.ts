@@ -34,7 +34,7 @@ import {
 import { LeaseLostError, LockHeldError } from './lease.ts';
 import { LEGACY_DEFAULT_SLUG, pendingCounts, preflightWithCounts } from './plan.ts';
 import { MIGRATED_TABLES, V1_MIGRATION_COMPLETED_KEY, type MigratedTable, type MigrateTotals, type RunRecord, type RunState, type TableProgress } from './port.ts';
-import { StepMeter, type ProgressPhase } from './progress.ts';
+import { StepMeter, type ProgressListener, type ProgressPhase } from './progress.ts';
 import type { MigrateOptions, RunReport } from './types.ts';
 
 /** Default records per batch (one transaction each; about 50 ms of blocked event loop on the reference machine). */
@@ -188,6 +188,31 @@ export function completedMessage(runId: string, changed: number, crossGroupCreat
   );
 }
 
+/**
+ * Step 2 of a run that changes data (a migration, a fix): the backup into the backup folder, fenced by the run's
+ * lease, with progress. Returns the file's path; redone from scratch after a crash during it (nothing was changed yet).
+ */
+export async function takeRunBackup(
+  context: MigrationContext,
+  holder: string,
+  runId: string,
+  operation: 'migrate' | 'fix',
+  emit: ProgressListener,
+): Promise<string> {
+  const file = join(context.backupDir, `${context.backups.fileStem()}-${runId}.zip`);
+  mkdirSync(context.backupDir, { recursive: true });
+  const meter = new StepMeter({ runId, operation, phase: 'backup' }, context.monotonic, (await context.backups.estimate()).documents);
+  const result = await context.backups.write(file, {
+    now: context.now(),
+    runId,
+    v1MigrationCompletedAt: await v1Marker(context),
+    fence: () => fenceFor(context, holder),
+    onProgress: (documents) => emit(meter.report(documents)),
+  });
+  emit(meter.report(result.manifest.tables.reduce((sum, table) => sum + table.documents, 0), true));
+  return result.path;
+}
+
 /** Steps 2–6; resumes the newest unfinished run when there is one (or the claimed run, see `claimedRunId`). */
 export async function runMigration(context: MigrationContext, options: MigrateOptions): Promise<RunReport> {
   const { migrations, crash, monotonic } = context;
@@ -206,18 +231,8 @@ export async function runMigration(context: MigrationContext, options: MigrateOp
 
     // Step 2: backup (redone from scratch after a crash during it: nothing was changed yet).
     if (current.state === 'backing_up') {
-      const file = join(context.backupDir, `${context.backups.fileStem()}-${runId}.zip`);
-      mkdirSync(context.backupDir, { recursive: true });
-      const meter = new StepMeter({ runId, operation: 'migrate', phase: 'backup' }, monotonic, (await context.backups.estimate()).documents);
-      const result = await context.backups.write(file, {
-        now: context.now(),
-        runId,
-        v1MigrationCompletedAt: await v1Marker(context),
-        fence: () => fenceFor(context, holder),
-        onProgress: (documents) => emit(meter.report(documents)),
-      });
-      emit(meter.report(result.manifest.tables.reduce((sum, table) => sum + table.documents, 0), true));
-      await migrations.updateRun(runId, { state: 'migrating', backupFile: result.path, updatedAt: context.now() });
+      const backupFile = await takeRunBackup(context, holder, runId, 'migrate', emit);
+      await migrations.updateRun(runId, { state: 'migrating', backupFile, updatedAt: context.now() });
       current = await requireRun(context, runId);
     }
 

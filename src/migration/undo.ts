@@ -53,6 +53,34 @@ function refuseSuperseded(runId: string): never {
   );
 }
 
+/**
+ * The undo run of `targetRunId`, held by `holder` and running: the unfinished one resumed (`existing`), else a new
+ * one under the id an approval claimed (or a fresh id). Shared by the exact undo of migrations and of fixes.
+ */
+export async function claimUndoRun(
+  context: MigrationContext,
+  existing: RunRecord | null,
+  claim: { targetRunId: string; holder: string; batchSize: number; entries: number; options: Pick<UndoOptions, 'actor' | 'claimedRunId'> },
+): Promise<RunRecord> {
+  const { targetRunId, holder, batchSize, entries, options } = claim;
+  if (existing) {
+    await context.migrations.updateRun(existing.id, { holder, state: 'running', error: null, updatedAt: context.now() });
+    return existing;
+  }
+  return context.migrations.createRun({
+    id: options.claimedRunId ?? context.newRunId(),
+    kind: 'undo',
+    state: 'running',
+    actor: options.actor,
+    holder,
+    targetRunId,
+    startedAt: context.now(),
+    batchSize,
+    phase: 'undo',
+    progress: { undo: { total: entries, done: 0 } },
+  });
+}
+
 /** Exact undo of one run (`dryRun`: counts and conflicts only, nothing written). */
 export async function undoRun(context: MigrationContext, runId: string, options: UndoOptions): Promise<UndoReport> {
   const { migrations } = context;
@@ -87,23 +115,7 @@ export async function undoRun(context: MigrationContext, runId: string, options:
   try {
     if ((await supersedeStaleRuns(context, holder)).includes(runId)) refuseSuperseded(runId);
     const entries = journalEntriesOf(target);
-    let undo = existingUndo;
-    if (undo) {
-      await migrations.updateRun(undo.id, { holder, state: 'running', error: null, updatedAt: context.now() });
-    } else {
-      undo = await migrations.createRun({
-        id: options.claimedRunId ?? context.newRunId(),
-        kind: 'undo',
-        state: 'running',
-        actor: options.actor,
-        holder,
-        targetRunId: runId,
-        startedAt: context.now(),
-        batchSize,
-        phase: 'undo',
-        progress: { undo: { total: entries, done: 0 } },
-      });
-    }
+    const undo = await claimUndoRun(context, existingUndo, { targetRunId: runId, holder, batchSize, entries, options });
     const undoId = undo.id;
     // Running totals live in the undo run's checkpoint, so a resumed undo reports the whole undo.
     const done = undoTotalsOf(undo).entries;
