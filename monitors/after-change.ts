@@ -12,15 +12,17 @@ import type { JobResult, MonitorRunner } from './runner.ts';
 export type DataChange = 'migration' | 'rollback' | 'archival' | 'import';
 
 /** The part of a runner the hook uses. */
-export type ReevaluationRunner = Pick<MonitorRunner, 'runJob'>;
+export type ReevaluationRunner = Pick<MonitorRunner, 'runAfterChange'>;
 
 /**
  * Re-evaluates every metric now, after `change`: queues the daily evaluation on the runner (after whatever run is
- * going, never beside it: two runs evaluating one alert at once would both post it). Never throws.
+ * going, never beside it: two runs evaluating one alert at once would both post it). A daily run already working may
+ * have read the data before the change, so the evaluation then runs once more after it instead of being skipped as
+ * an overlap. Never throws.
  */
 export function reevaluateAfterChange(runner: ReevaluationRunner, change: DataChange, log: (line: string) => void): Promise<JobResult> {
   log(`monitor daily: re-evaluating every metric after the ${change}`);
-  return runner.runJob('daily', 'manual');
+  return runner.runAfterChange('daily', 'manual');
 }
 
 /** True when an archival run changed data (archived at least one event). */
@@ -32,7 +34,7 @@ export function archivalChangedData(job: string, result: JobResult): boolean {
  * Makes every archival run of `runner` that archived something re-evaluate at once: the archival progress the
  * daily check just alerted on is judged again a moment later, not at the next day's run.
  */
-export function reevaluateAfterArchival(runner: Pick<MonitorRunner, 'runJob' | 'onRunFinished'>, log: (line: string) => void): void {
+export function reevaluateAfterArchival(runner: Pick<MonitorRunner, 'runAfterChange' | 'onRunFinished'>, log: (line: string) => void): void {
   runner.onRunFinished((job, result) => {
     // Not awaited: a listener runs inside the runner's turn, and the re-evaluation queues behind that turn.
     if (archivalChangedData(job, result)) void reevaluateAfterChange(runner, 'archival', log);

@@ -109,6 +109,12 @@ export class MonitorRunner {
   /** Runs execute one after another: two jobs evaluating the same alert at once would both post it. */
   private chain: Promise<unknown> = Promise.resolve();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Jobs whose run is queued behind another job's turn, not yet begun, with the run's turn. */
+  private readonly queued = new Map<JobName, Promise<JobResult>>();
+  /** Jobs whose run has begun its work (not just queued), with the run's turn. */
+  private readonly started = new Map<JobName, Promise<JobResult>>();
+  /** The one run per job requested to start after the run that is going (`runAfterChange`). */
+  private readonly reruns = new Map<JobName, Promise<JobResult>>();
   private readonly streaks = new Map<JobName, Streak>();
   private readonly finishedListeners: ((job: JobName, result: JobResult) => void | Promise<void>)[] = [];
 
@@ -136,6 +142,31 @@ export class MonitorRunner {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * Runs `job` so that its work begins after this call: at once when it is idle; a run still queued is that run; while
+   * a run is already working (it may have read the data before a change), once more right after it, one such run
+   * shared by every caller meanwhile. For re-evaluating after a change, which a skipped overlap would lose. Never throws.
+   */
+  runAfterChange(job: JobName, trigger: JobTrigger): Promise<JobResult> {
+    const pending = this.reruns.get(job);
+    if (pending) return pending;
+    const working = this.started.get(job);
+    if (!working) return this.running.has(job) ? this.queuedRun(job, trigger) : this.runJob(job, trigger);
+    const rerun = (async () => {
+      await working;
+      // Later callers changed data while this run may already be reading: they ask for their own run.
+      this.reruns.delete(job);
+      return this.runAfterChange(job, trigger);
+    })();
+    this.reruns.set(job, rerun);
+    return rerun;
+  }
+
+  /** The turn of the queued, not yet begun, run of `job`. */
+  private queuedRun(job: JobName, trigger: JobTrigger): Promise<JobResult> {
+    return this.queued.get(job) ?? this.runJob(job, trigger);
+  }
+
   /** Runs a job once (or records that it was skipped because it is still running). Never throws. */
   runJob(job: JobName, trigger: JobTrigger, scheduledFor: number | null = null): Promise<JobResult> {
     const run = this.execute(job, trigger, scheduledFor);
@@ -156,8 +187,11 @@ export class MonitorRunner {
       return { outcome: 'skipped_overlap' };
     }
     this.running.add(job);
-    const turn = this.chain.then(async () => {
+    const turn: Promise<JobResult> = this.chain.then(async () => {
+      this.queued.delete(job);
+      this.started.set(job, turn);
       const result = await this.attempt(job, trigger, scheduledFor);
+      this.started.delete(job);
       for (const listener of this.finishedListeners) {
         try {
           await listener(job, result);
@@ -167,6 +201,7 @@ export class MonitorRunner {
       }
       return result;
     });
+    this.queued.set(job, turn);
     this.chain = turn.catch(() => {});
     return turn;
   }

@@ -13,7 +13,7 @@ import type { SlackAppDeps } from './app.ts';
 import { createNotifier } from './notifier.ts';
 
 /** The part of the monitor runner a button uses. */
-export type AlertRunner = Pick<MonitorRunner, 'runJob' | 'isRunning' | 'onRunFinished'>;
+export type AlertRunner = Pick<MonitorRunner, 'runJob' | 'runAfterChange' | 'isRunning' | 'onRunFinished'>;
 
 const notifiers = new WeakMap<SlackAppDeps, Notifier>();
 const runners = new WeakMap<SlackAppDeps, AlertRunner>();
