@@ -15,14 +15,14 @@ import { GROUP_CHECK_MAX_MS, WHOLE_PROCESS_MAX_RATIO } from './whole-process.ts'
 /** Targets from the issues, checked after each phase. */
 const TARGETS: Record<string, { maxWallMs?: number; minRecordsPerSecond?: number; maxP99AckMs?: number }> = {
   'check-critical': { maxWallMs: 1_000 },
-  // 20 concurrent slash commands acknowledged while the work runs in the same process (issue 10).
+  // 20 concurrent slash commands acknowledged while the work runs in the same process.
   'slack-ack-check': { maxP99AckMs: 250 },
   'slack-ack-migrate': { maxP99AckMs: 250 },
   'check-full': { maxWallMs: 3_000 },
   import: { minRecordsPerSecond: 60_000 },
   migrate: { maxWallMs: 60_000 },
 };
-/** Issue 9: a full Convex check of 1M records in at most 1,500 calls, no call above 50% of any read limit. */
+/** A full Convex check of 1M records in at most 1,500 calls, no call above 50% of any read limit. */
 const CONVEX_MAX_PROJECTED_CALLS = 1_500;
 const CONVEX_MAX_LIMIT_PCT = 50;
 /** Entities of the Convex phase's data set (records = 5 × entities): `BENCH_CONVEX_ENTITIES`, default 40,000 (200k records). */
