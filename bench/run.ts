@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { PhaseMeasurement } from './measure.ts';
 import { GROUP_CHECK_MAX_MS, WHOLE_PROCESS_MAX_RATIO } from './whole-process.ts';
 
-/** Targets from the issues, checked after each phase. */
+/** The targets each phase is checked against. */
 const TARGETS: Record<string, { maxWallMs?: number; minRecordsPerSecond?: number; maxP99AckMs?: number }> = {
   'check-critical': { maxWallMs: 1_000 },
   // 20 concurrent slash commands acknowledged while the work runs in the same process.
