@@ -1,10 +1,10 @@
 /**
- * Which metrics a fix would make worse: a pure decision over the metric values before and after (measured or
- * predicted). A plan with any regression is refused, and a run whose measured metrics regressed fails its
- * validation.
+ * Which metrics a fix would make worse, judged as every plan judges it (`compareMetrics`: a value that moves the
+ * wrong way or a status that gets worse) over the metrics before and after (measured or predicted). A plan with
+ * any regression is refused, and a run whose measured metrics regressed fails its validation.
  */
-import type { MetricValues } from '../quality/metrics.ts';
-import { DEFAULT_THRESHOLDS, THRESHOLD_METRICS, type ThresholdMetric } from '../quality/thresholds.ts';
+import type { MetricsReport, MetricValues } from '../quality/metrics.ts';
+import { compareMetrics, COMPARED_METRICS, type ComparedMetric } from '../quality/regressions.ts';
 
 /** A metric that got worse: its value before and after. */
 export interface MetricRegression {
@@ -14,29 +14,9 @@ export interface MetricRegression {
 }
 
 /** Every metric value, in report order. */
-export const METRIC_KEYS: readonly (keyof MetricValues)[] = [
-  'referentialIntegrityScore',
-  'orphanedEntityCount',
-  'crossGroupViolations',
-  'missingGroupIds',
-  'malformedPropertiesCount',
-  'malformedPropertiesPercent',
-  'schemaComplianceScore',
-  'eventArchivalProgress',
-  'invalidMetadataCount',
-];
-
-/** Whether higher or lower values of a metric are better (counts without a threshold: lower). */
-export function betterDirection(metric: keyof MetricValues): 'higher' | 'lower' {
-  return (THRESHOLD_METRICS as readonly string[]).includes(metric) ? DEFAULT_THRESHOLDS[metric as ThresholdMetric].better : 'lower';
-}
+export const METRIC_KEYS = Object.keys(COMPARED_METRICS) as readonly ComparedMetric[];
 
 /** The metrics whose value after is worse than before, in report order (empty: nothing gets worse). */
-export function metricRegressions(before: MetricValues, after: MetricValues): MetricRegression[] {
-  const regressions: MetricRegression[] = [];
-  for (const metric of METRIC_KEYS) {
-    const worse = betterDirection(metric) === 'higher' ? after[metric] < before[metric] : after[metric] > before[metric];
-    if (worse) regressions.push({ metric, before: before[metric], after: after[metric] });
-  }
-  return regressions;
+export function metricRegressions(before: MetricsReport, after: MetricsReport): MetricRegression[] {
+  return compareMetrics(before, after).worsened.map(({ metric, before: was, after: is }) => ({ metric, before: was, after: is }));
 }

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { countsAfterOrphanFix } from '../../src/fix/orphans.ts';
 import { metricRegressions } from '../../src/fix/regressions.ts';
-import { metricValues, type MetricValues } from '../../src/quality/metrics.ts';
+import { metricValues, type MetricsReport, type MetricValues } from '../../src/quality/metrics.ts';
+import { THRESHOLD_METRICS, type ThresholdMetric } from '../../src/quality/thresholds.ts';
+import type { Status } from '../../src/quality/categories.ts';
 import { emptyCounts } from '../../src/quality/tally.ts';
 
 const BASE: MetricValues = {
@@ -17,6 +19,12 @@ const BASE: MetricValues = {
   invalidMetadataCount: 0,
 };
 
+/** A report of `values`, every metric with a threshold judged `status` (statuses are what the second test varies). */
+function report(values: MetricValues, status: Partial<Record<ThresholdMetric, Status>> = {}): MetricsReport {
+  const statusByMetric = Object.fromEntries(THRESHOLD_METRICS.map((metric) => [metric, status[metric] ?? 'healthy'])) as Record<ThresholdMetric, Status>;
+  return { ...values, timestamp: 0, groupId: null, status: 'healthy', statusByMetric } as MetricsReport;
+}
+
 describe('metricRegressions', () => {
   it.each([
     ['nothing changed', {}, []],
@@ -26,9 +34,14 @@ describe('metricRegressions', () => {
     ['counts without a threshold are worse going up too', { invalidMetadataCount: 1, malformedPropertiesCount: 4 }, ['malformedPropertiesCount', 'invalidMetadataCount']],
     ['archival progress falling is worse', { eventArchivalProgress: 49 }, ['eventArchivalProgress']],
   ] as [string, Partial<MetricValues>, string[]][])('%s', (_reason, change, worse) => {
-    const regressions = metricRegressions(BASE, { ...BASE, ...change });
+    const regressions = metricRegressions(report(BASE), report({ ...BASE, ...change }));
     expect(regressions.map((regression) => regression.metric)).toEqual(worse);
     for (const regression of regressions) expect(regression).toEqual({ metric: regression.metric, before: BASE[regression.metric], after: change[regression.metric] });
+  });
+
+  it('counts a status that gets worse at the same value, as every plan does', () => {
+    const regressions = metricRegressions(report(BASE), report(BASE, { missingGroupIds: 'critical' }));
+    expect(regressions).toEqual([{ metric: 'missingGroupIds', before: 1, after: 1 }]);
   });
 });
 
